@@ -1,0 +1,580 @@
+//! Moving a database along the revision graph.
+//!
+//! Each revision runs in one transaction together with its version-table row
+//! and log row, under SQLite's own write lock (`BEGIN IMMEDIATE`): a failure
+//! leaves the database at the previous revision, and two migrators at once
+//! never apply a revision twice, because the applied set is re-read inside
+//! the lock before every step. `PRAGMA foreign_keys` is switched off outside
+//! the transaction (it is inert inside one), and `foreign_key_check` runs
+//! before every COMMIT.
+//!
+//! Everything SQLite-specific about the version table lives in [`VersionTable`];
+//! [`run`] and [`offline_sql`] share the same step selection, so `--sql`
+//! prints exactly what a real run would execute.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::error::{Error, Result};
+use crate::graph::{Graph, Target};
+use crate::script::Revision;
+use crate::sql::{quote_ident, quote_str};
+
+/// How long a migrator waits for another one to release the write lock.
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        }
+    }
+}
+
+/// A row of the version table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub revision: String,
+    pub checksum: String,
+    pub applied_at: String,
+}
+
+/// What a command asks for, fixed before anything runs.
+#[derive(Debug, Clone)]
+pub enum Plan {
+    /// Apply these revisions (those not applied yet), parents first.
+    Up(HashSet<String>),
+    /// Revert these revisions (those applied), children first.
+    Down(HashSet<String>),
+}
+
+impl Plan {
+    pub fn upgrade(graph: &Graph, target: &Target) -> Plan {
+        Plan::Up(match target {
+            Target::Base => HashSet::new(),
+            Target::Revisions(ids) => graph.ancestors_inclusive(ids.iter().map(String::as_str)),
+        })
+    }
+
+    /// Reverting to `target` reverts everything above it.
+    pub fn downgrade(graph: &Graph, target: &Target, applied: &HashSet<String>) -> Plan {
+        Plan::Down(match target {
+            Target::Base => applied.clone(),
+            Target::Revisions(ids) => {
+                let keep = graph.ancestors_inclusive(ids.iter().map(String::as_str));
+                applied
+                    .iter()
+                    .filter(|r| !keep.contains(*r))
+                    .cloned()
+                    .collect()
+            }
+        })
+    }
+
+    /// The next revision to run given what is applied now, or `None` when done.
+    pub fn next<'g>(
+        &self,
+        graph: &'g Graph,
+        applied: &HashSet<String>,
+    ) -> Option<(&'g Revision, Direction)> {
+        match self {
+            Plan::Up(want) => graph
+                .in_order()
+                .find(|r| want.contains(&r.id) && !applied.contains(&r.id))
+                .map(|r| (r, Direction::Up)),
+            Plan::Down(remove) => graph
+                .in_order()
+                .rev()
+                .find(|r| remove.contains(&r.id) && applied.contains(&r.id))
+                .map(|r| (r, Direction::Down)),
+        }
+    }
+}
+
+/// The SQL of the tool's own tables, as text so that `--sql` prints what runs.
+pub struct VersionTable {
+    table: String,
+    log: String,
+}
+
+impl VersionTable {
+    pub fn new(name: &str) -> VersionTable {
+        VersionTable {
+            table: quote_ident(name),
+            log: quote_ident(&format!("{name}_log")),
+        }
+    }
+
+    pub fn create(&self) -> String {
+        format!(
+            "CREATE TABLE IF NOT EXISTS {} (\n    revision TEXT PRIMARY KEY NOT NULL,\n    checksum TEXT NOT NULL,\n    applied_at TEXT NOT NULL\n);\n\
+             CREATE TABLE IF NOT EXISTS {} (\n    id INTEGER PRIMARY KEY,\n    revision TEXT NOT NULL,\n    direction TEXT NOT NULL,\n    applied_at TEXT NOT NULL,\n    duration_ms INTEGER\n)",
+            self.table, self.log
+        )
+    }
+
+    fn select(&self) -> String {
+        format!("SELECT revision, checksum, applied_at FROM {}", self.table)
+    }
+
+    /// The version row and log row for one step (duration filled in online).
+    pub fn record(
+        &self,
+        rev: &str,
+        checksum: &str,
+        direction: &str,
+        duration_ms: Option<u128>,
+    ) -> String {
+        let now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+        let change = match direction {
+            "down" | "unstamp" => format!(
+                "DELETE FROM {} WHERE revision = {}",
+                self.table,
+                quote_str(rev)
+            ),
+            "approve" => format!(
+                "UPDATE {} SET checksum = {} WHERE revision = {}",
+                self.table,
+                quote_str(checksum),
+                quote_str(rev)
+            ),
+            _ => format!(
+                "INSERT INTO {} (revision, checksum, applied_at) VALUES ({}, {}, {now})",
+                self.table,
+                quote_str(rev),
+                quote_str(checksum)
+            ),
+        };
+        let duration = duration_ms.map_or("NULL".to_string(), |d| d.to_string());
+        format!(
+            "{change};\nINSERT INTO {} (revision, direction, applied_at, duration_ms) VALUES ({}, {}, {now}, {duration})",
+            self.log,
+            quote_str(rev),
+            quote_str(direction)
+        )
+    }
+}
+
+/// Opens (creating if needed) the database for writing.
+pub fn open_for_write(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| Error::database(path, e))?;
+    conn.busy_timeout(LOCK_TIMEOUT)
+        .map_err(|e| Error::database(path, e))?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+        .map_err(|e| Error::database(path, e))?;
+    Ok(conn)
+}
+
+/// The applied revisions, or none when the version table does not exist yet.
+pub fn read_applied(conn: &Connection, version_table: &str) -> Result<Vec<Applied>> {
+    let exists: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+        [version_table],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Ok(vec![]);
+    }
+    let vt = VersionTable::new(version_table);
+    let mut stmt = conn.prepare(&vt.select())?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Applied {
+            revision: r.get(0)?,
+            checksum: r.get(1)?,
+            applied_at: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Applied revisions, read without creating or writing anything.
+pub fn read_applied_at(path: &Path, version_table: &str) -> Result<Vec<Applied>> {
+    if !path.exists() {
+        return Ok(vec![]);
+    }
+    let conn = crate::inspect::open_read_only(path)?;
+    read_applied(&conn, version_table).map_err(|e| Error::database(path, e))
+}
+
+/// Refuses when the database records a revision that has no file, or one
+/// whose up section changed since it was applied.
+pub fn verify_applied(graph: &Graph, applied: &[Applied]) -> Result<()> {
+    for a in applied {
+        let Some(rev) = graph.get(&a.revision) else {
+            return Err(Error::Refused(format!(
+                "the database records revision {} (applied {}), which is not in the versions directory; \
+                 restore its file, or `migrate stamp` the database to a revision that exists",
+                a.revision, a.applied_at
+            )));
+        };
+        if rev.checksum() != a.checksum {
+            return Err(Error::Refused(format!(
+                "revision {} ({}) was edited after it was applied on {}: its up section no longer matches. \
+                 Undo the edit, or if the database already matches the new text, accept it with \
+                 `migrate approve {}`",
+                a.revision,
+                rev.path.display(),
+                a.applied_at,
+                a.revision
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// One step that ran.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub revision: String,
+    pub message: String,
+    pub direction: Direction,
+    pub duration: Duration,
+}
+
+/// Runs `plan` on the database at `path`, one transaction per revision.
+/// `on_step` is called before each revision runs (to print progress).
+pub fn run(
+    path: &Path,
+    version_table: &str,
+    graph: &Graph,
+    plan: &Plan,
+    mut on_step: impl FnMut(&Revision, Direction),
+) -> Result<Vec<Step>> {
+    let mut conn = open_for_write(path)?;
+    let db_err = |e: rusqlite::Error| Error::database(path, e);
+    let fk_was_on: bool = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .map_err(db_err)?;
+    conn.execute_batch("PRAGMA foreign_keys = OFF")
+        .map_err(db_err)?;
+    let mut run = Run {
+        path,
+        vt: VersionTable::new(version_table),
+        version_table,
+        graph,
+        plan,
+        violations_before: fk_violations(&conn).map_err(db_err)?,
+        checksums: graph
+            .in_order()
+            .map(|r| (r.id.as_str(), r.checksum()))
+            .collect(),
+        applied: None,
+        seen_version: -1,
+    };
+    let mut done = Vec::new();
+    let result = loop {
+        match run.step(&mut conn, &mut on_step) {
+            Ok(Some(step)) => done.push(step),
+            Ok(None) => break Ok(done),
+            Err(e) => break Err(e),
+        }
+    };
+    if fk_was_on {
+        let _ = conn.execute_batch("PRAGMA foreign_keys = ON");
+    }
+    result
+}
+
+/// The state of one `run`, fixed at its start except for what is applied.
+struct Run<'a> {
+    path: &'a Path,
+    vt: VersionTable,
+    version_table: &'a str,
+    graph: &'a Graph,
+    plan: &'a Plan,
+    violations_before: HashMap<(String, String), i64>,
+    checksums: HashMap<&'a str, String>,
+    /// The applied set as of `seen_version`.
+    applied: Option<HashSet<String>>,
+    seen_version: i64,
+}
+
+impl Run<'_> {
+    /// Runs the next revision under the write lock; `None` when there is none.
+    fn step(
+        &mut self,
+        conn: &mut Connection,
+        on_step: &mut impl FnMut(&Revision, Direction),
+    ) -> Result<Option<Step>> {
+        let path = self.path;
+        let db_err = |e: rusqlite::Error| Error::database(path, e);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| locked_or(path, e))?;
+        // Re-read the applied set only when another connection committed.
+        let data_version: i64 = tx
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(db_err)?;
+        if self.applied.is_none() || data_version != self.seen_version {
+            tx.execute_batch(&self.vt.create()).map_err(db_err)?;
+            let rows = read_applied(&tx, self.version_table)?;
+            verify_applied(self.graph, &rows)?;
+            self.applied = Some(rows.into_iter().map(|a| a.revision).collect());
+            self.seen_version = data_version;
+        }
+        let applied = self.applied.as_mut().expect("read above");
+        let Some((rev, direction)) = self.plan.next(self.graph, applied) else {
+            tx.commit().map_err(db_err)?;
+            return Ok(None);
+        };
+        on_step(rev, direction);
+        let started = Instant::now();
+        let checksum = &self.checksums[rev.id.as_str()];
+        if rev.transactional {
+            let section = rev.section(direction);
+            run_statements(&tx, rev, section)?;
+            check_foreign_keys(&tx, rev, &self.violations_before)?;
+            let record = self.vt.record(
+                &rev.id,
+                checksum,
+                direction.as_str(),
+                Some(started.elapsed().as_millis()),
+            );
+            tx.execute_batch(&record).map_err(db_err)?;
+            tx.commit().map_err(db_err)?;
+        } else {
+            drop(tx); // ends the empty transaction: the lock is released
+            run_non_transactional(conn, &self.vt, rev, direction, checksum)?;
+        }
+        match direction {
+            Direction::Up => applied.insert(rev.id.clone()),
+            Direction::Down => applied.remove(&rev.id),
+        };
+        // Our own commit is not a change by another connection.
+        self.seen_version = conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(db_err)?;
+        Ok(Some(Step {
+            revision: rev.id.clone(),
+            message: rev.message.clone(),
+            direction,
+            duration: started.elapsed(),
+        }))
+    }
+}
+
+fn locked_or(path: &Path, e: rusqlite::Error) -> Error {
+    if e.to_string().contains("locked") || e.to_string().contains("busy") {
+        Error::Refused(format!(
+            "database {} is locked by another migrator or application (waited {}s); try again when it is done",
+            path.display(),
+            LOCK_TIMEOUT.as_secs()
+        ))
+    } else {
+        Error::database(path, e)
+    }
+}
+
+fn run_statements(
+    conn: &Connection,
+    rev: &Revision,
+    section: &crate::script::Section,
+) -> Result<()> {
+    for (i, stmt) in section.statements().iter().enumerate() {
+        conn.execute_batch(&stmt.sql)
+            .map_err(|e| Error::Statement {
+                revision: rev.id.clone(),
+                path: rev.path.clone(),
+                number: i + 1,
+                line: stmt.line,
+                statement: first_line(&stmt.sql),
+                message: e.to_string(),
+            })?;
+    }
+    Ok(())
+}
+
+fn first_line(sql: &str) -> String {
+    let line = sql.lines().next().unwrap_or("");
+    if sql.lines().count() > 1 {
+        format!("{line} ...")
+    } else {
+        line.to_string()
+    }
+}
+
+/// A revision marked `-- transactional: false`: statements one by one, then
+/// the version row in its own transaction.
+fn run_non_transactional(
+    conn: &Connection,
+    vt: &VersionTable,
+    rev: &Revision,
+    direction: Direction,
+    checksum: &str,
+) -> Result<()> {
+    run_statements(conn, rev, rev.section(direction)).map_err(|e| match e {
+        Error::Statement { revision, path, number, line, statement, message } => Error::Refused(format!(
+            "revision {revision} ({}, statement {number} at line {line}) failed: {message}\n  statement: {statement}\n  \
+             this revision is not transactional: statements before it stayed applied, and the version table \
+             still says the revision before it. Fix the database by hand, then `migrate stamp`.",
+            path.display()
+        )),
+        other => other,
+    })?;
+    conn.execute_batch(&format!(
+        "BEGIN IMMEDIATE;\n{};\nCOMMIT",
+        vt.record(&rev.id, checksum, direction.as_str(), None)
+    ))?;
+    Ok(())
+}
+
+/// Violations counted per (child table, parent table).
+fn fk_violations(conn: &Connection) -> rusqlite::Result<HashMap<(String, String), i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT \"table\", parent, count(*) FROM pragma_foreign_key_check GROUP BY 1, 2",
+    )?;
+    let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
+    rows.collect()
+}
+
+/// Fails when the revision left rows whose parent is missing (beyond any
+/// that were there before the run).
+fn check_foreign_keys(
+    conn: &Connection,
+    rev: &Revision,
+    before: &HashMap<(String, String), i64>,
+) -> Result<()> {
+    let after = fk_violations(conn)?;
+    let new: Vec<String> = after
+        .iter()
+        .filter(|(k, n)| **n > before.get(*k).copied().unwrap_or(0))
+        .map(|((child, parent), n)| {
+            format!("{n} row(s) of {child} reference missing rows of {parent}")
+        })
+        .collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Refused(format!(
+        "revision {} ({}) would break foreign keys: {}; it was rolled back and the database is unchanged",
+        rev.id,
+        rev.path.display(),
+        new.join("; ")
+    )))
+}
+
+/// The SQL a run of `plan` would execute from `applied`, for a DBA to read or run.
+pub fn offline_sql(
+    version_table: &str,
+    graph: &Graph,
+    plan: &Plan,
+    applied: &HashSet<String>,
+) -> String {
+    let vt = VersionTable::new(version_table);
+    let mut applied = applied.clone();
+    let mut out = format!(
+        "-- generated by migrate {}; run with: sqlite3 DATABASE < this-file\nPRAGMA foreign_keys = OFF;\n\n{};\n\n",
+        env!("CARGO_PKG_VERSION"),
+        vt.create()
+    );
+    while let Some((rev, direction)) = plan.next(graph, &applied) {
+        let section = rev.section(direction);
+        out.push_str(&format!(
+            "-- {} {}: {} ({})\n",
+            if direction == Direction::Up {
+                "upgrade to"
+            } else {
+                "downgrade from"
+            },
+            rev.id,
+            rev.message,
+            rev.file_name()
+        ));
+        if rev.transactional {
+            out.push_str("BEGIN;\n");
+        } else {
+            out.push_str("-- transactional: false (statements run one by one)\n");
+        }
+        for stmt in section.statements() {
+            out.push_str(&stmt.sql);
+            out.push_str(";\n");
+        }
+        out.push_str(&vt.record(&rev.id, &rev.checksum(), direction.as_str(), None));
+        out.push_str(";\n");
+        if rev.transactional {
+            out.push_str("COMMIT;\n");
+        }
+        out.push('\n');
+        match direction {
+            Direction::Up => applied.insert(rev.id.clone()),
+            Direction::Down => applied.remove(&rev.id),
+        };
+    }
+    out
+}
+
+/// Sets the version table to exactly `target` without running any revision.
+pub fn stamp(
+    path: &Path,
+    version_table: &str,
+    graph: &Graph,
+    target: &Target,
+) -> Result<Vec<String>> {
+    let mut conn = open_for_write(path)?;
+    let vt = VersionTable::new(version_table);
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| locked_or(path, e))?;
+    tx.execute_batch(&vt.create())?;
+    let want: HashSet<String> = match target {
+        Target::Base => HashSet::new(),
+        Target::Revisions(ids) => graph.ancestors_inclusive(ids.iter().map(String::as_str)),
+    };
+    let have: HashSet<String> = read_applied(&tx, version_table)?
+        .into_iter()
+        .map(|a| a.revision)
+        .collect();
+    for rev in graph
+        .in_order()
+        .rev()
+        .filter(|r| have.contains(&r.id) && !want.contains(&r.id))
+    {
+        tx.execute_batch(&vt.record(&rev.id, "", "unstamp", None))?;
+    }
+    // Rows for revisions that no longer exist are dropped too.
+    for gone in have.iter().filter(|id| graph.get(id).is_none()) {
+        tx.execute_batch(&vt.record(gone, "", "unstamp", None))?;
+    }
+    let mut stamped = Vec::new();
+    for rev in graph
+        .in_order()
+        .filter(|r| want.contains(&r.id) && !have.contains(&r.id))
+    {
+        tx.execute_batch(&vt.record(&rev.id, &rev.checksum(), "stamp", None))?;
+        stamped.push(rev.id.clone());
+    }
+    tx.commit()?;
+    Ok(stamped)
+}
+
+/// Accepts the current text of an applied revision as its new checksum.
+pub fn approve(path: &Path, version_table: &str, rev: &Revision) -> Result<bool> {
+    let mut conn = open_for_write(path)?;
+    let vt = VersionTable::new(version_table);
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| locked_or(path, e))?;
+    let applied = read_applied(&tx, version_table)?;
+    if !applied.iter().any(|a| a.revision == rev.id) {
+        return Ok(false);
+    }
+    tx.execute_batch(&vt.record(&rev.id, &rev.checksum(), "approve", None))?;
+    tx.commit()?;
+    Ok(true)
+}

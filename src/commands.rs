@@ -1,0 +1,441 @@
+//! What each command does, in terms of the library; printing lives here so
+//! that [`crate::cli`] stays argument parsing and exit codes.
+//! Results go to stdout, progress and notices to stderr.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::apply::{self, Direction, Plan};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::graph::{Graph, Target};
+use crate::script::{self, NewRevision, Revision};
+use crate::{project, sum};
+
+/// Every revision file, as a graph.
+pub fn load_graph(config: &Config) -> Result<Graph> {
+    Graph::new(script::read_dir(&config.versions_dir())?)
+}
+
+/// The project's revision template, or the built-in one.
+fn script_template(config: &Config) -> Result<String> {
+    let path = config.migrations_dir.join("script.sql.tmpl");
+    match std::fs::read_to_string(&path) {
+        Ok(t) => Ok(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(project::DEFAULT_SCRIPT_TEMPLATE.to_string())
+        }
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// The parents of a new revision: `--head`, or the single head.
+pub fn parents_for_new(graph: &Graph, head: Option<&str>) -> Result<Vec<String>> {
+    match head {
+        Some(h) => Ok(vec![graph.resolve_id(h)?.id.clone()]),
+        None => Ok(match graph.heads().as_slice() {
+            [] => vec![],
+            [one] => vec![one.id.clone()],
+            many => {
+                return Err(Error::Revision(format!(
+                    "there are {} heads ({}); pass --head REV to extend one, or `migrate merge` them first",
+                    many.len(),
+                    many.iter()
+                        .map(|r| r.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        }),
+    }
+}
+
+/// Writes a new revision file and brings migrate.sum up to date.
+pub fn write_revision(
+    config: &Config,
+    graph: &Graph,
+    rev_id: Option<&str>,
+    new: NewRevision,
+) -> Result<PathBuf> {
+    sum::ensure_current(&config.migrations_dir)?;
+    let generated;
+    let id = match rev_id {
+        Some(id) => {
+            if !script::valid_id(id) {
+                return Err(Error::Usage(format!(
+                    "--rev-id {id:?}: use letters, digits and _ only"
+                )));
+            }
+            id
+        }
+        None => {
+            generated = script::new_id(new.message);
+            &generated
+        }
+    };
+    if graph.get(id).is_some() {
+        return Err(Error::Refused(format!(
+            "revision {id} exists already; choose another --rev-id"
+        )));
+    }
+    let text = script::render(&script_template(config)?, &NewRevision { id, ..new })?;
+    let dir = config.versions_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let path = dir.join(script::file_name(id, new.message));
+    // The rendered file must read back as the revision it claims to be.
+    let parsed = script::parse(&path, &text).map_err(|e| {
+        Error::Usage(format!(
+            "the template {} renders a file migrate cannot read: {e}",
+            config.migrations_dir.join("script.sql.tmpl").display()
+        ))
+    })?;
+    if parsed.id != id || parsed.parents != new.parents {
+        return Err(Error::Usage(
+            "the script template must write the revision and down_revision headers".into(),
+        ));
+    }
+    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+    sum::write(&config.migrations_dir)?;
+    Ok(path)
+}
+
+/// The graph plus what the database says, refusing a stale sum or an edited
+/// applied revision before anything runs.
+pub struct State {
+    pub graph: Graph,
+    pub applied: HashSet<String>,
+    pub current: Vec<String>,
+}
+
+pub fn state(config: &Config) -> Result<State> {
+    let graph = load_graph(config)?;
+    sum::ensure_current(&config.migrations_dir)?;
+    let rows = apply::read_applied_at(config.database()?, &config.version_table)?;
+    apply::verify_applied(&graph, &rows)?;
+    let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
+    let current = graph.current_heads(&applied);
+    Ok(State {
+        graph,
+        applied,
+        current,
+    })
+}
+
+/// `--sql FROM:TO` states the starting point instead of reading the database.
+fn split_range<'a>(
+    graph: &Graph,
+    spec: &'a str,
+    applied: &HashSet<String>,
+) -> Result<(&'a str, HashSet<String>)> {
+    match spec.split_once(':') {
+        Some((from, to)) => {
+            let start = match graph.resolve(from, &[])? {
+                Target::Base => HashSet::new(),
+                Target::Revisions(ids) => graph.ancestors_inclusive(ids.iter().map(String::as_str)),
+            };
+            Ok((to, start))
+        }
+        None => Ok((spec, applied.clone())),
+    }
+}
+
+pub fn migrate(config: &Config, direction: Direction, spec: &str, sql: bool) -> Result<()> {
+    let st = state(config)?;
+    let (spec, applied) = if sql {
+        split_range(&st.graph, spec, &st.applied)?
+    } else {
+        (spec, st.applied.clone())
+    };
+    let current = st.graph.current_heads(&applied);
+    let target = st.graph.resolve(spec, &current)?;
+    let plan = match direction {
+        Direction::Up => Plan::upgrade(&st.graph, &target),
+        Direction::Down => Plan::downgrade(&st.graph, &target, &applied),
+    };
+    if sql {
+        print!(
+            "{}",
+            apply::offline_sql(&config.version_table, &st.graph, &plan, &applied)
+        );
+        return Ok(());
+    }
+    let db = config.database()?;
+    if plan.next(&st.graph, &applied).is_none() {
+        println!("nothing to do: the database is at {}", describe(&current));
+        return Ok(());
+    }
+    let steps = apply::run(db, &config.version_table, &st.graph, &plan, |rev, dir| {
+        if !rev.transactional {
+            eprintln!(
+                "note: revision {} is marked `transactional: false`; its statements run one by one and a failure leaves it half-done",
+                rev.id
+            );
+        }
+        let arrow = match dir {
+            Direction::Up => format!("{} -> {}", rev.parents.join(",").as_str().or_base(), rev.id),
+            Direction::Down => {
+                format!("{} -> {}", rev.id, rev.parents.join(",").as_str().or_base())
+            }
+        };
+        eprintln!("running {} {arrow}: {}", dir.as_str(), rev.message);
+    })?;
+    let after = apply::read_applied_at(db, &config.version_table)?;
+    let applied: HashSet<String> = after.into_iter().map(|a| a.revision).collect();
+    println!(
+        "{} revision(s) {}; the database is at {}",
+        steps.len(),
+        if direction == Direction::Up {
+            "applied"
+        } else {
+            "reverted"
+        },
+        describe(&st.graph.current_heads(&applied))
+    );
+    Ok(())
+}
+
+trait OrBase {
+    fn or_base(&self) -> &str;
+}
+
+impl OrBase for &str {
+    fn or_base(&self) -> &str {
+        if self.is_empty() { "base" } else { self }
+    }
+}
+
+fn describe(heads: &[String]) -> String {
+    if heads.is_empty() {
+        "base".to_string()
+    } else {
+        heads.join(", ")
+    }
+}
+
+pub fn current(config: &Config) -> Result<()> {
+    let db = config.database()?;
+    let rows = apply::read_applied_at(db, &config.version_table)?;
+    if rows.is_empty() {
+        println!(
+            "base (no revision applied{})",
+            if db.exists() { "" } else { "; no database yet" }
+        );
+        return Ok(());
+    }
+    let graph = load_graph(config)?;
+    let applied: HashSet<String> = rows.iter().map(|a| a.revision.clone()).collect();
+    let heads: HashSet<&str> = graph.heads().iter().map(|r| r.id.as_str()).collect();
+    for id in graph.current_heads(&applied) {
+        let rev = graph.get(&id).expect("current heads come from the graph");
+        let mark = if heads.contains(id.as_str()) {
+            " (head)"
+        } else {
+            ""
+        };
+        println!("{id}{mark}  {}", rev.message);
+    }
+    for unknown in rows.iter().filter(|a| graph.get(&a.revision).is_none()) {
+        println!("{} (not in the versions directory!)", unknown.revision);
+    }
+    Ok(())
+}
+
+pub fn heads(config: &Config) -> Result<()> {
+    let graph = load_graph(config)?;
+    for h in graph.heads() {
+        println!("{} (head)  {}", h.id, h.message);
+    }
+    Ok(())
+}
+
+pub fn branches(config: &Config) -> Result<()> {
+    let graph = load_graph(config)?;
+    for b in graph.branch_points() {
+        println!("{} (branchpoint)  {}", b.id, b.message);
+        for c in graph.children(&b.id) {
+            println!("  -> {}  {}", c.id, c.message);
+        }
+    }
+    Ok(())
+}
+
+pub fn history(config: &Config, range: Option<&str>, verbose: bool) -> Result<()> {
+    let graph = load_graph(config)?;
+    let (lower, upper) = match range {
+        Some(r) => {
+            let (a, b) = r.split_once(':').ok_or_else(|| {
+                Error::Usage(format!(
+                    "-r {r:?}: write a range as FROM:TO, e.g. base:head, ab12:, :cd34"
+                ))
+            })?;
+            (
+                Some(a).filter(|s| !s.is_empty()),
+                Some(b).filter(|s| !s.is_empty()),
+            )
+        }
+        None => (None, None),
+    };
+    let current = current_for_history(config, &graph)?;
+    let keep_below: Option<HashSet<String>> = match upper {
+        None => None,
+        Some(spec) => match graph.resolve(spec, &current)? {
+            Target::Base => Some(HashSet::new()),
+            Target::Revisions(ids) => {
+                Some(graph.ancestors_inclusive(ids.iter().map(String::as_str)))
+            }
+        },
+    };
+    let keep_above: Option<HashSet<String>> = match lower {
+        None => None,
+        Some(spec) => match graph.resolve(spec, &current)? {
+            Target::Base => None,
+            Target::Revisions(ids) => Some(
+                ids.iter()
+                    .flat_map(|id| graph.descendants_inclusive(id))
+                    .collect(),
+            ),
+        },
+    };
+    let heads: HashSet<&str> = graph.heads().iter().map(|r| r.id.as_str()).collect();
+    let current: HashSet<&str> = current.iter().map(String::as_str).collect();
+    for rev in graph.in_order().rev() {
+        if keep_below.as_ref().is_some_and(|k| !k.contains(&rev.id))
+            || keep_above.as_ref().is_some_and(|k| !k.contains(&rev.id))
+        {
+            continue;
+        }
+        let mut marks = String::new();
+        if heads.contains(rev.id.as_str()) {
+            marks.push_str(" (head)");
+        }
+        if current.contains(rev.id.as_str()) {
+            marks.push_str(" (current)");
+        }
+        if graph.children(&rev.id).len() > 1 {
+            marks.push_str(" (branchpoint)");
+        }
+        if rev.parents.len() > 1 {
+            marks.push_str(" (mergepoint)");
+        }
+        let parents = rev.parents.join(", ");
+        if verbose {
+            println!("Revision: {}{marks}", rev.id);
+            println!("Parent: {}", parents.as_str().or_base());
+            println!("Path: {}", rev.path.display());
+            println!("Created: {}", rev.created);
+            println!("\n    {}\n", rev.message);
+        } else {
+            println!(
+                "{} -> {}{marks}, {}",
+                parents.as_str().or_base(),
+                rev.id,
+                rev.message
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The database's heads for marking `(current)`, or none when there is no database.
+fn current_for_history(config: &Config, graph: &Graph) -> Result<Vec<String>> {
+    let Some(db) = config.database.as_deref() else {
+        return Ok(vec![]);
+    };
+    let rows = apply::read_applied_at(db, &config.version_table)?;
+    Ok(graph.current_heads(&rows.into_iter().map(|a| a.revision).collect()))
+}
+
+pub fn show(config: &Config, spec: &str) -> Result<()> {
+    let graph = load_graph(config)?;
+    let rev = graph.resolve_id(spec)?;
+    let text = std::fs::read_to_string(&rev.path).map_err(|e| Error::io(&rev.path, e))?;
+    print!("{text}");
+    Ok(())
+}
+
+pub fn stamp(config: &Config, spec: &str) -> Result<()> {
+    let graph = load_graph(config)?;
+    sum::ensure_current(&config.migrations_dir)?;
+    let db = config.database()?;
+    let rows = apply::read_applied_at(db, &config.version_table)?;
+    let current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
+    let target = graph.resolve(spec, &current)?;
+    apply::stamp(db, &config.version_table, &graph, &target)?;
+    let label = match &target {
+        Target::Base => "base".to_string(),
+        Target::Revisions(ids) => ids.join(", "),
+    };
+    println!("stamped {} at {label} (no SQL was run)", db.display());
+    Ok(())
+}
+
+pub fn approve(config: &Config, specs: &[String]) -> Result<()> {
+    let graph = load_graph(config)?;
+    sum::ensure_current(&config.migrations_dir)?;
+    let db = config.database()?;
+    for spec in specs {
+        let rev: &Revision = graph.resolve_id(spec)?;
+        if apply::approve(db, &config.version_table, rev)? {
+            println!(
+                "approved the current text of {} ({})",
+                rev.id,
+                rev.file_name()
+            );
+        } else {
+            return Err(Error::Refused(format!(
+                "revision {} is not applied to {}; only applied revisions have a stored checksum",
+                rev.id,
+                db.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub fn merge(config: &Config, message: &str, specs: &[String], rev_id: Option<&str>) -> Result<()> {
+    let graph = load_graph(config)?;
+    if specs.len() < 2 {
+        return Err(Error::Usage(
+            "merge needs two or more revisions, e.g. `migrate merge -m \"merge\" ab12 cd34`".into(),
+        ));
+    }
+    let mut parents = Vec::new();
+    for spec in specs {
+        let id = graph.resolve_id(spec)?.id.clone();
+        if !parents.contains(&id) {
+            parents.push(id);
+        }
+    }
+    let path = write_revision(
+        config,
+        &graph,
+        rev_id,
+        NewRevision {
+            id: "",
+            parents: &parents,
+            message,
+            up: "",
+            down: "",
+            transactional: true,
+        },
+    )?;
+    println!("created {}", display_rel(&path));
+    Ok(())
+}
+
+pub fn hash(config: &Config) -> Result<()> {
+    // The files must at least parse into a graph before their sum is accepted.
+    let graph = load_graph(config)?;
+    let path = sum::write(&config.migrations_dir)?;
+    println!("wrote {} ({} revision(s))", display_rel(&path), graph.len());
+    Ok(())
+}
+
+/// A path relative to the working directory when it is below it.
+pub fn display_rel(path: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    path.strip_prefix(&cwd)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}

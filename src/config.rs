@@ -1,0 +1,244 @@
+//! `migrate.toml` and its overrides: flag > environment variable > file > default.
+//!
+//! Paths in the file are relative to the file; paths given as flags or
+//! environment variables are relative to the working directory, as a user
+//! typing them expects.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::load::ModelSource;
+
+pub const DEFAULT_CONFIG: &str = "migrate.toml";
+pub const DEFAULT_VERSION_TABLE: &str = "migrate_version";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    database: DatabaseSection,
+    #[serde(default)]
+    migrations: MigrationsSection,
+    #[serde(default)]
+    model: ModelSection,
+    #[serde(default)]
+    backup: BackupSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatabaseSection {
+    url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MigrationsSection {
+    dir: Option<String>,
+    version_table: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelSection {
+    path: Option<String>,
+    command: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BackupSection {
+    dir: Option<String>,
+    keep: Option<usize>,
+}
+
+/// What the command line and environment say (already merged by clap).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub database: Option<String>,
+    pub model: Option<PathBuf>,
+    pub dir: Option<PathBuf>,
+}
+
+/// The resolved settings every command works from.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file, when one was found.
+    pub path: Option<PathBuf>,
+    pub database: Option<PathBuf>,
+    pub migrations_dir: PathBuf,
+    pub version_table: String,
+    pub model: Option<ModelSource>,
+    pub backup_dir: PathBuf,
+    pub backup_keep: usize,
+}
+
+impl Config {
+    pub fn load(overrides: &Overrides) -> Result<Config> {
+        let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+        let (path, file) = match &overrides.config {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
+                (Some(p.clone()), parse_file(p, &text)?)
+            }
+            None => {
+                let p = cwd.join(DEFAULT_CONFIG);
+                match std::fs::read_to_string(&p) {
+                    Ok(text) => (Some(PathBuf::from(DEFAULT_CONFIG)), parse_file(&p, &text)?),
+                    Err(_) => (None, File::default()),
+                }
+            }
+        };
+        let root = path
+            .as_deref()
+            .and_then(Path::parent)
+            .map(|p| cwd.join(p))
+            .unwrap_or_else(|| cwd.clone());
+        let config_name = path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
+
+        let database = match (&overrides.database, &file.database.url) {
+            (Some(url), _) => Some(cwd.join(database_path(url, Path::new("--database"))?)),
+            (None, Some(url)) => Some(root.join(database_path(url, &config_name)?)),
+            (None, None) => None,
+        };
+        let migrations_dir = match (&overrides.dir, &file.migrations.dir) {
+            (Some(d), _) => cwd.join(d),
+            (None, Some(d)) => root.join(d),
+            (None, None) => root.join("migrations"),
+        };
+        let version_table = file
+            .migrations
+            .version_table
+            .unwrap_or_else(|| DEFAULT_VERSION_TABLE.to_string());
+        if version_table.trim().is_empty() {
+            return Err(Error::Config {
+                path: config_name,
+                message: "[migrations] version_table must not be empty".into(),
+            });
+        }
+        let model = match (&overrides.model, &file.model.path, &file.model.command) {
+            (Some(p), _, _) => Some(ModelSource::File(cwd.join(p))),
+            (None, Some(_), Some(_)) => {
+                return Err(Error::Config {
+                    path: config_name,
+                    message: "[model] has both `path` and `command`; keep one".into(),
+                });
+            }
+            (None, Some(p), None) => Some(ModelSource::File(root.join(p))),
+            (None, None, Some(c)) => Some(ModelSource::Command {
+                command: c.clone(),
+                dir: root.clone(),
+            }),
+            (None, None, None) => None,
+        };
+        Ok(Config {
+            path,
+            database,
+            migrations_dir,
+            version_table,
+            model,
+            backup_dir: root.join(file.backup.dir.as_deref().unwrap_or("backups")),
+            backup_keep: file.backup.keep.unwrap_or(5),
+        })
+    }
+
+    /// The database path, or an error that says how to configure one.
+    pub fn database(&self) -> Result<&Path> {
+        self.database.as_deref().ok_or_else(|| {
+            Error::Usage(format!(
+                "no database configured: set [database] url in {}, pass --database, or set MIGRATE_DATABASE_URL",
+                self.config_name()
+            ))
+        })
+    }
+
+    pub fn model(&self) -> Result<&ModelSource> {
+        self.model.as_ref().ok_or_else(|| {
+            Error::Usage(format!(
+                "no model configured: set [model] path or command in {}, or pass --model",
+                self.config_name()
+            ))
+        })
+    }
+
+    pub fn config_name(&self) -> String {
+        self.path
+            .as_deref()
+            .unwrap_or(Path::new(DEFAULT_CONFIG))
+            .display()
+            .to_string()
+    }
+
+    pub fn versions_dir(&self) -> PathBuf {
+        self.migrations_dir.join("versions")
+    }
+}
+
+fn parse_file(path: &Path, text: &str) -> Result<File> {
+    toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| format!(" (line {})", 1 + text[..s.start].matches('\n').count()))
+            .unwrap_or_default();
+        Error::Config {
+            path: path.to_path_buf(),
+            message: format!("{}{line}", e.message()),
+        }
+    })
+}
+
+/// `sqlite:music.db`, `sqlite://music.db`, `sqlite:///abs/music.db` or a plain path.
+pub fn database_path(url: &str, origin: &Path) -> Result<PathBuf> {
+    let path = if let Some(rest) = url.strip_prefix("sqlite:") {
+        rest.strip_prefix("//").unwrap_or(rest)
+    } else if let Some((scheme, _)) = url.split_once("://") {
+        return Err(Error::Config {
+            path: origin.to_path_buf(),
+            message: format!(
+                "database url {url:?}: the {scheme} scheme is not supported yet; use sqlite:PATH"
+            ),
+        });
+    } else {
+        url
+    };
+    if path.is_empty() || path == ":memory:" {
+        return Err(Error::Config {
+            path: origin.to_path_buf(),
+            message: format!("database url {url:?} names no file; use sqlite:PATH"),
+        });
+    }
+    Ok(PathBuf::from(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls() {
+        let o = Path::new("x");
+        assert_eq!(
+            database_path("sqlite:music.db", o).unwrap(),
+            PathBuf::from("music.db")
+        );
+        assert_eq!(
+            database_path("sqlite://a/b.db", o).unwrap(),
+            PathBuf::from("a/b.db")
+        );
+        assert_eq!(
+            database_path("sqlite:///tmp/b.db", o).unwrap(),
+            PathBuf::from("/tmp/b.db")
+        );
+        assert_eq!(
+            database_path("plain.db", o).unwrap(),
+            PathBuf::from("plain.db")
+        );
+        assert!(database_path("postgres://h/db", o).is_err());
+        assert!(database_path("sqlite::memory:", o).is_err());
+    }
+}

@@ -1,0 +1,339 @@
+//! The revision graph: a DAG built once from the revision files (after
+//! Alembic's `RevisionMap`), and the one place where targets (`head`,
+//! `heads`, `base`, id prefixes, `+N`, `-N`, `REV+N`, `REV-N`) are resolved.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use crate::error::{Error, Result};
+use crate::script::Revision;
+
+#[derive(Debug)]
+pub struct Graph {
+    revisions: Vec<Revision>,
+    by_id: HashMap<String, usize>,
+    children: Vec<Vec<usize>>,
+    /// Every revision, parents before children, ties broken by id.
+    order: Vec<usize>,
+}
+
+/// What a target names once resolved: the set of revisions that must be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Base,
+    Revisions(Vec<String>),
+}
+
+impl Graph {
+    /// Builds the graph; duplicate ids, missing parents and cycles are errors
+    /// that name the files.
+    pub fn new(revisions: Vec<Revision>) -> Result<Graph> {
+        let mut by_id = HashMap::new();
+        for (i, r) in revisions.iter().enumerate() {
+            if let Some(&j) = by_id.get(&r.id) {
+                let other: &Revision = &revisions[j];
+                return Err(Error::Script {
+                    path: r.path.clone(),
+                    line: None,
+                    message: format!(
+                        "duplicate revision id {} (also in {}); give one of them a new id",
+                        r.id,
+                        other.path.display()
+                    ),
+                });
+            }
+            by_id.insert(r.id.clone(), i);
+        }
+        let mut children = vec![Vec::new(); revisions.len()];
+        for (i, r) in revisions.iter().enumerate() {
+            for p in &r.parents {
+                let Some(&pi) = by_id.get(p) else {
+                    return Err(Error::Script {
+                        path: r.path.clone(),
+                        line: Some(r.parents_line),
+                        message: format!(
+                            "down_revision {p} does not exist in the versions directory"
+                        ),
+                    });
+                };
+                children[pi].push(i);
+            }
+        }
+        let mut graph = Graph {
+            revisions,
+            by_id,
+            children,
+            order: Vec::new(),
+        };
+        graph.order = graph.topological_order()?;
+        Ok(graph)
+    }
+
+    /// Kahn's algorithm; what it cannot reach lies on a cycle.
+    fn topological_order(&self) -> Result<Vec<usize>> {
+        let mut missing_parents: Vec<usize> =
+            self.revisions.iter().map(|r| r.parents.len()).collect();
+        let mut ready: BTreeSet<(&str, usize)> = self
+            .revisions
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.parents.is_empty())
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
+        let mut order = Vec::with_capacity(self.revisions.len());
+        while let Some(first) = ready.pop_first() {
+            let i = first.1;
+            order.push(i);
+            for &c in &self.children[i] {
+                missing_parents[c] -= 1;
+                if missing_parents[c] == 0 {
+                    ready.insert((self.revisions[c].id.as_str(), c));
+                }
+            }
+        }
+        if order.len() < self.revisions.len() {
+            let placed: HashSet<usize> = order.iter().copied().collect();
+            let cycle: Vec<String> = (0..self.revisions.len())
+                .filter(|i| !placed.contains(i))
+                .map(|i| {
+                    format!(
+                        "{} ({})",
+                        self.revisions[i].id,
+                        self.revisions[i].file_name()
+                    )
+                })
+                .collect();
+            return Err(Error::Script {
+                path: self.revisions[(0..self.revisions.len())
+                    .find(|i| !placed.contains(i))
+                    .unwrap_or(0)]
+                .path
+                .clone(),
+                line: None,
+                message: format!(
+                    "the revisions form a cycle through their down_revision: {}",
+                    cycle.join(", ")
+                ),
+            });
+        }
+        Ok(order)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.revisions.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.revisions.len()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Revision> {
+        self.by_id.get(id).map(|&i| &self.revisions[i])
+    }
+
+    /// Revisions, parents before children.
+    pub fn in_order(&self) -> impl DoubleEndedIterator<Item = &Revision> {
+        self.order.iter().map(|&i| &self.revisions[i])
+    }
+
+    /// Position in [`Graph::in_order`].
+    pub fn rank(&self) -> HashMap<&str, usize> {
+        self.order
+            .iter()
+            .enumerate()
+            .map(|(pos, &i)| (self.revisions[i].id.as_str(), pos))
+            .collect()
+    }
+
+    pub fn heads(&self) -> Vec<&Revision> {
+        self.in_order()
+            .filter(|r| self.children[self.by_id[&r.id]].is_empty())
+            .collect()
+    }
+
+    pub fn children(&self, id: &str) -> Vec<&Revision> {
+        self.by_id
+            .get(id)
+            .map(|&i| {
+                self.children[i]
+                    .iter()
+                    .map(|&c| &self.revisions[c])
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Revisions with more than one child.
+    pub fn branch_points(&self) -> Vec<&Revision> {
+        self.in_order()
+            .filter(|r| self.children[self.by_id[&r.id]].len() > 1)
+            .collect()
+    }
+
+    /// `ids` and every revision below them.
+    pub fn ancestors_inclusive<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> HashSet<String> {
+        let mut seen = HashSet::new();
+        let mut stack: Vec<&str> = ids.into_iter().collect();
+        while let Some(id) = stack.pop() {
+            if seen.insert(id.to_string()) {
+                if let Some(r) = self.get(id) {
+                    stack.extend(r.parents.iter().map(String::as_str));
+                }
+            }
+        }
+        seen
+    }
+
+    /// `id` and every revision above it.
+    pub fn descendants_inclusive(&self, id: &str) -> HashSet<String> {
+        let mut seen = HashSet::new();
+        let mut stack = vec![id.to_string()];
+        while let Some(id) = stack.pop() {
+            if seen.insert(id.clone()) {
+                stack.extend(self.children(&id).into_iter().map(|c| c.id.clone()));
+            }
+        }
+        seen
+    }
+
+    /// The heads of an applied set: applied revisions with no applied child.
+    pub fn current_heads(&self, applied: &HashSet<String>) -> Vec<String> {
+        self.in_order()
+            .filter(|r| applied.contains(&r.id))
+            .filter(|r| !self.children(&r.id).iter().any(|c| applied.contains(&c.id)))
+            .map(|r| r.id.clone())
+            .collect()
+    }
+
+    /// A full id from a unique prefix; errors list the candidates.
+    pub fn resolve_id(&self, prefix: &str) -> Result<&Revision> {
+        if let Some(r) = self.get(prefix) {
+            return Ok(r);
+        }
+        let matches: Vec<&Revision> = self
+            .in_order()
+            .filter(|r| r.id.starts_with(prefix))
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok(one),
+            [] => Err(Error::Revision(format!(
+                "no revision matches {prefix:?}; `migrate history` lists them"
+            ))),
+            many => Err(Error::Revision(format!(
+                "{prefix:?} is ambiguous; it matches {}",
+                many.iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// The single head, or an error that explains what to do with several.
+    pub fn single_head(&self) -> Result<Option<&Revision>> {
+        let heads = self.heads();
+        match heads.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one)),
+            many => Err(Error::Revision(format!(
+                "there are {} heads: {}\n  upgrade them all with `migrate upgrade heads`, name one, \
+                 or join them with `migrate merge -m \"merge\" {}`",
+                many.len(),
+                many.iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                many.iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ))),
+        }
+    }
+
+    /// Resolves a target against the graph and the currently applied heads.
+    pub fn resolve(&self, spec: &str, current: &[String]) -> Result<Target> {
+        let spec = spec.trim();
+        match spec {
+            "base" => return Ok(Target::Base),
+            "head" => {
+                return Ok(match self.single_head()? {
+                    Some(h) => Target::Revisions(vec![h.id.clone()]),
+                    None => Target::Base,
+                });
+            }
+            "heads" => {
+                return Ok(Target::Revisions(
+                    self.heads().iter().map(|r| r.id.clone()).collect(),
+                ));
+            }
+            _ => {}
+        }
+        // +N, -N, REV+N, REV-N
+        if let Some(pos) = spec.rfind(['+', '-']) {
+            let (anchor, step) = spec.split_at(pos);
+            if let Ok(n) = step[1..].parse::<usize>() {
+                let up = step.starts_with('+');
+                let start: Option<String> = if anchor.is_empty() {
+                    match current {
+                        [] => None,
+                        [one] => Some(one.clone()),
+                        many => {
+                            return Err(Error::Revision(format!(
+                                "{spec} is relative, but the database has {} heads ({}); name one, e.g. {}{step}",
+                                many.len(),
+                                many.join(", "),
+                                many[0]
+                            )));
+                        }
+                    }
+                } else {
+                    Some(self.resolve_id(anchor)?.id.clone())
+                };
+                return self.walk(start, n, up, spec);
+            }
+        }
+        Ok(Target::Revisions(vec![self.resolve_id(spec)?.id.clone()]))
+    }
+
+    /// `n` steps up (children) or down (parents) from `start` (None = base).
+    fn walk(&self, start: Option<String>, n: usize, up: bool, spec: &str) -> Result<Target> {
+        let mut at = start;
+        for step in 0..n {
+            let next: Vec<String> = match (&at, up) {
+                (None, true) => self
+                    .in_order()
+                    .filter(|r| r.parents.is_empty())
+                    .map(|r| r.id.clone())
+                    .collect(),
+                (None, false) => {
+                    return Err(Error::Revision(format!("{spec}: cannot go below base")));
+                }
+                (Some(id), true) => self.children(id).iter().map(|r| r.id.clone()).collect(),
+                (Some(id), false) => self.get(id).map(|r| r.parents.clone()).unwrap_or_default(),
+            };
+            at = match next.as_slice() {
+                [] if up => {
+                    return Err(Error::Revision(format!(
+                        "{spec}: only {step} revision(s) above the start; `migrate heads` shows the top"
+                    )));
+                }
+                [] => None,
+                [one] => Some(one.clone()),
+                many => {
+                    return Err(Error::Revision(format!(
+                        "{spec}: ambiguous walk at {}, which leads to {}; name the revision instead",
+                        at.as_deref().unwrap_or("base"),
+                        many.join(", ")
+                    )));
+                }
+            };
+        }
+        Ok(match at {
+            None => Target::Base,
+            Some(id) => Target::Revisions(vec![id]),
+        })
+    }
+}

@@ -1,0 +1,304 @@
+//! A live SQLite database to a [`Schema`].
+//!
+//! Pragmas give what SQLite has resolved (column types, NOT NULL, defaults,
+//! primary key order, foreign keys, unique constraints, index columns); the
+//! stored `CREATE` text gives the rest (see [`crate::parse`]). Names are always
+//! bound parameters, never formatted into SQL. Inspecting never writes.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, params};
+
+use crate::error::{Error, Result};
+use crate::parse::{self, ParsedTable};
+use crate::schema::{
+    Column, ForeignKey, Generated, Index, IndexPart, IndexTarget, PrimaryKey, Schema, Table,
+    Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr, normalize_type,
+    same_name,
+};
+
+const OBJECTS: &str = "SELECT type, name, tbl_name, sql FROM sqlite_schema \
+     WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid";
+const COLUMNS: &str = "SELECT name, type, \"notnull\", dflt_value, pk, hidden \
+     FROM pragma_table_xinfo(?1) ORDER BY cid";
+const FOREIGN_KEYS: &str = "SELECT id, \"table\", \"from\", \"to\", on_update, on_delete \
+     FROM pragma_foreign_key_list(?1) ORDER BY id, seq";
+const INDEX_LIST: &str = "SELECT name, \"unique\", origin FROM pragma_index_list(?1)";
+const INDEX_XINFO: &str = "SELECT cid, name, \"desc\", coll FROM pragma_index_xinfo(?1) \
+     WHERE key ORDER BY seqno";
+
+/// Opens an existing database file without the right to write to it.
+pub fn open_read_only(path: &Path) -> Result<Connection> {
+    if !path.exists() {
+        return Err(Error::Database {
+            path: path.to_path_buf(),
+            message: "no such file (a database is created by the first `migrate upgrade`)".into(),
+        });
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| Error::database(path, e))?;
+    // Opening is lazy; reading the schema is what proves it is a database.
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+        .map_err(|e| Error::database(path, e))?;
+    Ok(conn)
+}
+
+/// Reads the schema of `conn`, leaving out every object whose name starts
+/// with `own_prefix` (the tool's own tables).
+pub fn inspect(conn: &Connection, own_prefix: &str) -> Result<Schema> {
+    let mut schema = Schema::default();
+    let mut stmt = conn.prepare(OBJECTS)?;
+    let objects = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let own = |name: &str| !own_prefix.is_empty() && name.starts_with(own_prefix);
+    for (kind, name, tbl_name, sql) in objects {
+        if own(&name) || own(&tbl_name) {
+            continue;
+        }
+        let sql = sql.unwrap_or_default();
+        match kind.as_str() {
+            "table" => schema.tables.push(table(conn, &name, &sql)?),
+            "view" => schema.views.push(View { name, sql }),
+            "trigger" => schema.triggers.push(Trigger {
+                name,
+                table: tbl_name,
+                sql,
+            }),
+            _ => {} // indexes are read per table
+        }
+    }
+    resolve_implicit_references(&mut schema);
+    schema.sort();
+    Ok(schema)
+}
+
+fn invalid(what: String) -> Error {
+    Error::Schema(what)
+}
+
+fn table(conn: &Connection, name: &str, sql: &str) -> Result<Table> {
+    if sql
+        .trim_start()
+        .to_ascii_uppercase()
+        .starts_with("CREATE VIRTUAL")
+    {
+        return Err(invalid(format!(
+            "table {name} is a virtual table, which migrate does not manage yet"
+        )));
+    }
+    let parsed = parse::parse_create_table(sql)
+        .map_err(|e| invalid(format!("cannot read the definition of table {name}: {e}")))?;
+    let mut table = Table {
+        name: name.to_string(),
+        without_rowid: parsed.without_rowid,
+        strict: parsed.strict,
+        ..Table::default()
+    };
+    let mut pk: Vec<(i64, String)> = Vec::new();
+    let mut stmt = conn.prepare_cached(COLUMNS)?;
+    let mut rows = stmt.query(params![name])?;
+    while let Some(r) = rows.next()? {
+        let col_name: String = r.get(0)?;
+        let hidden: i64 = r.get(5)?;
+        let parsed_col = parsed
+            .columns
+            .iter()
+            .find(|c| same_name(&c.name, &col_name));
+        let generated = match hidden {
+            2 | 3 => parsed_col
+                .and_then(|c| c.generated.clone())
+                .map(|g| Generated {
+                    stored: hidden == 3,
+                    ..g
+                }),
+            _ => None,
+        };
+        let pk_pos: i64 = r.get(4)?;
+        if pk_pos > 0 {
+            pk.push((pk_pos, col_name.clone()));
+        }
+        table.columns.push(Column {
+            decl_type: normalize_type(&r.get::<_, String>(1)?),
+            not_null: r.get::<_, i64>(2)? != 0,
+            default: r.get::<_, Option<String>>(3)?.map(|d| normalize_expr(&d)),
+            collation: parsed_col.and_then(|c| c.collation.clone()),
+            generated,
+            renamed_from: None,
+            name: col_name,
+        });
+    }
+    pk.sort();
+    if !pk.is_empty() {
+        table.primary_key = Some(PrimaryKey {
+            name: parsed.pk_name.clone(),
+            columns: pk.into_iter().map(|(_, c)| c).collect(),
+            autoincrement: parsed.autoincrement,
+        });
+    }
+    table.foreign_keys = foreign_keys(conn, name, &parsed)?;
+    table.checks = parsed.checks.clone();
+    read_indexes(conn, &mut table, &parsed)?;
+    Ok(table)
+}
+
+fn foreign_keys(
+    conn: &Connection,
+    table: &str,
+    parsed: &ParsedTable,
+) -> rusqlite::Result<Vec<ForeignKey>> {
+    let mut stmt = conn.prepare_cached(FOREIGN_KEYS)?;
+    let mut rows = stmt.query(params![table])?;
+    let mut fks: Vec<(i64, ForeignKey)> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if fks.last().is_none_or(|(last, _)| *last != id) {
+            fks.push((
+                id,
+                ForeignKey {
+                    ref_table: r.get(1)?,
+                    on_update: normalize_action(&r.get::<_, String>(4)?),
+                    on_delete: normalize_action(&r.get::<_, String>(5)?),
+                    ..ForeignKey::default()
+                },
+            ));
+        }
+        let fk = &mut fks.last_mut().expect("pushed above").1;
+        fk.columns.push(r.get(2)?);
+        if let Some(to) = r.get::<_, Option<String>>(3)? {
+            fk.ref_columns.push(to);
+        }
+    }
+    Ok(fks
+        .into_iter()
+        .map(|(_, mut fk)| {
+            let same = |p: &&parse::ParsedForeignKey| {
+                same_name(&p.ref_table, &fk.ref_table)
+                    && p.columns.len() == fk.columns.len()
+                    && p.columns
+                        .iter()
+                        .zip(&fk.columns)
+                        .all(|(a, b)| same_name(a, b))
+            };
+            if let Some(p) = parsed.foreign_keys.iter().find(same) {
+                fk.name = p.name.clone();
+                fk.deferred = p.deferred;
+            }
+            fk
+        })
+        .collect())
+}
+
+fn read_indexes(conn: &Connection, table: &mut Table, parsed: &ParsedTable) -> Result<()> {
+    let list: Vec<(String, bool, String)> = conn
+        .prepare_cached(INDEX_LIST)?
+        .query_map(params![table.name], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (index_name, unique, origin) in list {
+        let parts = index_parts(conn, &index_name)?;
+        match origin.as_str() {
+            "u" => {
+                let columns: Vec<String> = parts
+                    .iter()
+                    .filter_map(|p| match &p.target {
+                        IndexTarget::Column(c) => Some(c.clone()),
+                        IndexTarget::Expr(_) => None,
+                    })
+                    .collect();
+                let name = parsed
+                    .unique_names
+                    .iter()
+                    .find(|(_, cols)| {
+                        cols.len() == columns.len()
+                            && cols.iter().zip(&columns).all(|(a, b)| same_name(a, b))
+                    })
+                    .map(|(n, _)| n.clone());
+                table.uniques.push(Unique { name, columns });
+            }
+            "c" => {
+                let sql: String = conn.query_row(
+                    "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+                    params![index_name],
+                    |r| r.get(0),
+                )?;
+                let p = parse::parse_create_index(&sql).map_err(|e| {
+                    invalid(format!(
+                        "cannot read the definition of index {index_name}: {e}"
+                    ))
+                })?;
+                // Expressions come from the text, everything else from the pragma.
+                let parts = parts
+                    .into_iter()
+                    .zip(p.parts)
+                    .map(|(from_pragma, from_text)| match from_pragma.target {
+                        IndexTarget::Expr(_) => IndexPart {
+                            target: from_text.target,
+                            ..from_pragma
+                        },
+                        IndexTarget::Column(_) => from_pragma,
+                    })
+                    .collect();
+                table.indexes.push(Index {
+                    name: index_name,
+                    unique,
+                    parts,
+                    where_clause: p.where_clause,
+                });
+            }
+            _ => {} // "pk": the primary key's own index
+        }
+    }
+    Ok(())
+}
+
+fn index_parts(conn: &Connection, index: &str) -> rusqlite::Result<Vec<IndexPart>> {
+    conn.prepare_cached(INDEX_XINFO)?
+        .query_map(params![index], |r| {
+            let cid: i64 = r.get(0)?;
+            let target = match r.get::<_, Option<String>>(1)? {
+                Some(name) if cid >= 0 => IndexTarget::Column(name),
+                _ => IndexTarget::Expr(String::new()),
+            };
+            Ok(IndexPart {
+                target,
+                desc: r.get::<_, i64>(2)? != 0,
+                collation: r
+                    .get::<_, Option<String>>(3)?
+                    .and_then(|c| normalize_collation(&c)),
+            })
+        })?
+        .collect()
+}
+
+/// `REFERENCES artist` means the parent's primary key: name it, so it
+/// compares equal to `REFERENCES artist(id)`.
+fn resolve_implicit_references(schema: &mut Schema) {
+    let pks: Vec<(String, Vec<String>)> = schema
+        .tables
+        .iter()
+        .filter_map(|t| Some((t.name.clone(), t.primary_key.as_ref()?.columns.clone())))
+        .collect();
+    for fk in schema
+        .tables
+        .iter_mut()
+        .flat_map(|t| t.foreign_keys.iter_mut())
+    {
+        if fk.ref_columns.is_empty() {
+            if let Some((_, cols)) = pks.iter().find(|(t, _)| same_name(t, &fk.ref_table)) {
+                fk.ref_columns = cols.clone();
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! `migrate`: schema migrations for SQLite, in the spirit of Alembic.
+//!
+//! Data flows one way (see DESIGN.md):
+//! model --[`load`]--> [`schema::Schema`] <--[`inspect`]-- database;
+//! [`ddl`] writes a schema back as SQL. The CLI in [`cli`] is a thin shell.
+
+pub mod apply;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod ddl;
+pub mod error;
+pub mod graph;
+pub mod inspect;
+pub mod load;
+pub mod parse;
+pub mod project;
+pub mod schema;
+pub mod script;
+pub mod sql;
+pub mod sum;
+
+pub use error::{Error, Result};

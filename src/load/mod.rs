@@ -1,0 +1,182 @@
+//! A model (TOML file, SQL DDL file, or a command printing DDL) to a [`Schema`].
+//!
+//! Every model is normalized by SQLite itself, the way Atlas's dev database
+//! does it: the DDL runs in an in-memory database and is read back with
+//! [`crate::inspect`]. So a model and a live database that mean the same
+//! thing are the same value; only the rename hints are carried over by hand.
+
+pub mod toml_model;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+use crate::schema::{Schema, same_name};
+use crate::{ddl, inspect, parse, sql};
+
+/// Where the model comes from, as configured in `[model]`.
+#[derive(Debug, Clone)]
+pub enum ModelSource {
+    /// A `.toml` or `.sql` file.
+    File(PathBuf),
+    /// A shell command whose standard output is SQL DDL, run in `dir`.
+    Command { command: String, dir: PathBuf },
+}
+
+pub fn load(source: &ModelSource) -> Result<Schema> {
+    match source {
+        ModelSource::File(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            match path.extension().and_then(|e| e.to_str()) {
+                Some("toml") => load_toml(&text, path),
+                Some("sql") => load_sql(&text, path),
+                _ => Err(model_error(
+                    path,
+                    None,
+                    "unknown model type: the file must end in .toml or .sql",
+                )),
+            }
+        }
+        ModelSource::Command { command, dir } => {
+            let output = Command::new("sh")
+                .arg("-c")
+                .arg(command)
+                .current_dir(dir)
+                .output()
+                .map_err(|e| Error::io(dir.join(command), e))?;
+            let origin = PathBuf::from(format!("model command `{command}`"));
+            if !output.status.success() {
+                return Err(model_error(
+                    &origin,
+                    None,
+                    &format!(
+                        "exited with {}: {}",
+                        output.status,
+                        String::from_utf8_lossy(&output.stderr).trim()
+                    ),
+                ));
+            }
+            let text = String::from_utf8(output.stdout)
+                .map_err(|_| model_error(&origin, None, "printed output that is not UTF-8"))?;
+            load_sql(&text, &origin)
+        }
+    }
+}
+
+fn model_error(path: &Path, line: Option<usize>, message: &str) -> Error {
+    Error::Model {
+        path: path.to_path_buf(),
+        line,
+        message: message.to_string(),
+    }
+}
+
+/// A TOML model; `path` is only used in error messages.
+pub fn load_toml(text: &str, path: &Path) -> Result<Schema> {
+    let model: toml_model::ModelFile = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count());
+        model_error(path, line, e.message())
+    })?;
+    let declared = toml_model::to_schema(model).map_err(|m| model_error(path, None, &m))?;
+    let conn = memory_db()?;
+    for statement in ddl::create_schema(&declared) {
+        conn.execute_batch(&statement).map_err(|e| {
+            model_error(
+                path,
+                None,
+                &format!("{e}\n  while creating: {}", first_line(&statement)),
+            )
+        })?;
+    }
+    let mut schema = read_back(&conn, path)?;
+    schema.take_hints_from(&declared);
+    validate(&schema, path)?;
+    Ok(schema)
+}
+
+/// A SQL DDL model; statements run in order, each error names its line.
+pub fn load_sql(text: &str, path: &Path) -> Result<Schema> {
+    let conn = memory_db()?;
+    for stmt in sql::split_statements(text) {
+        conn.execute_batch(&stmt.sql)
+            .map_err(|e| model_error(path, Some(stmt.line), &e.to_string()))?;
+    }
+    let mut schema = read_back(&conn, path)?;
+    attach_sql_hints(&conn, &mut schema)?;
+    validate(&schema, path)?;
+    Ok(schema)
+}
+
+fn memory_db() -> Result<Connection> {
+    let conn = Connection::open_in_memory()?;
+    Ok(conn)
+}
+
+fn read_back(conn: &Connection, path: &Path) -> Result<Schema> {
+    inspect::inspect(conn, "").map_err(|e| model_error(path, None, &e.to_string()))
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// `-- @renamed from=old` comments survive in `sqlite_schema.sql`.
+fn attach_sql_hints(conn: &Connection, schema: &mut Schema) -> Result<()> {
+    for table in &mut schema.tables {
+        let text: String = conn.query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            [&table.name],
+            |r| r.get(0),
+        )?;
+        let Ok(parsed) = parse::parse_create_table(&text) else {
+            continue;
+        };
+        table.renamed_from = parsed.renamed_from;
+        for col in &mut table.columns {
+            if let Some(p) = parsed
+                .columns
+                .iter()
+                .find(|p| same_name(&p.name, &col.name))
+            {
+                col.renamed_from = p.renamed_from.clone();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What SQLite accepts but no model means: a foreign key to nothing.
+fn validate(schema: &Schema, path: &Path) -> Result<()> {
+    for t in &schema.tables {
+        for fk in &t.foreign_keys {
+            let Some(parent) = schema.table(&fk.ref_table) else {
+                return Err(model_error(
+                    path,
+                    None,
+                    &format!(
+                        "table {:?}: foreign key ({}) references table {:?}, which the model does not define",
+                        t.name,
+                        fk.columns.join(", "),
+                        fk.ref_table
+                    ),
+                ));
+            };
+            if let Some(missing) = fk.ref_columns.iter().find(|c| parent.column(c).is_none()) {
+                return Err(model_error(
+                    path,
+                    None,
+                    &format!(
+                        "table {:?}: foreign key ({}) references {:?}.{:?}, which has no such column",
+                        t.name,
+                        fk.columns.join(", "),
+                        fk.ref_table,
+                        missing
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,602 @@
+//! Reads the `CREATE TABLE` and `CREATE INDEX` text that SQLite keeps in
+//! `sqlite_schema`, for the facts its pragmas do not report: CHECK
+//! constraints, collations, generated-column expressions, AUTOINCREMENT,
+//! constraint names, DEFERRABLE, index expressions and partial-index WHERE
+//! clauses, and the `@renamed from=old` hints of a SQL model.
+//!
+//! The input has already been accepted by SQLite, so this parser only has to
+//! be right about valid DDL; on anything else it returns an error, never panics.
+
+use crate::schema::{
+    Check, Generated, IndexPart, IndexTarget, normalize_collation, normalize_expr,
+};
+use crate::sql::{self, Kind, Token};
+
+#[derive(Debug, Default, Clone)]
+pub struct ParsedTable {
+    pub name: String,
+    pub renamed_from: Option<String>,
+    pub columns: Vec<ParsedColumn>,
+    pub checks: Vec<Check>,
+    pub foreign_keys: Vec<ParsedForeignKey>,
+    /// Named UNIQUE constraints: (name, columns).
+    pub unique_names: Vec<(String, Vec<String>)>,
+    pub pk_name: Option<String>,
+    pub autoincrement: bool,
+    pub without_rowid: bool,
+    pub strict: bool,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ParsedColumn {
+    pub name: String,
+    pub collation: Option<String>,
+    pub generated: Option<Generated>,
+    pub renamed_from: Option<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ParsedForeignKey {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    pub ref_table: String,
+    pub deferred: bool,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ParsedIndex {
+    pub name: String,
+    pub table: String,
+    pub unique: bool,
+    pub parts: Vec<IndexPart>,
+    pub where_clause: Option<String>,
+}
+
+struct Cursor<'a> {
+    src: &'a str,
+    toks: Vec<Token<'a>>,
+    pos: usize,
+}
+
+const COLUMN_CONSTRAINT_START: [&str; 11] = [
+    "CONSTRAINT",
+    "PRIMARY",
+    "NOT",
+    "NULL",
+    "UNIQUE",
+    "CHECK",
+    "DEFAULT",
+    "COLLATE",
+    "REFERENCES",
+    "GENERATED",
+    "AS",
+];
+
+impl<'a> Cursor<'a> {
+    fn new(src: &'a str) -> Self {
+        let toks = sql::tokenize(src)
+            .into_iter()
+            .filter(|t| !t.is_trivia())
+            .collect();
+        Cursor { src, toks, pos: 0 }
+    }
+
+    fn peek(&self) -> Option<&Token<'a>> {
+        self.toks.get(self.pos)
+    }
+
+    fn peek_word(&self, kw: &str) -> bool {
+        self.peek().is_some_and(|t| t.is_word(kw))
+    }
+
+    fn peek_punct(&self, p: &str) -> bool {
+        self.peek().is_some_and(|t| t.is_punct(p))
+    }
+
+    fn eat_word(&mut self, kw: &str) -> bool {
+        let hit = self.peek_word(kw);
+        if hit {
+            self.pos += 1;
+        }
+        hit
+    }
+
+    fn eat_punct(&mut self, p: &str) -> bool {
+        let hit = self.peek_punct(p);
+        if hit {
+            self.pos += 1;
+        }
+        hit
+    }
+
+    fn expect_word(&mut self, kw: &str) -> Result<(), String> {
+        if self.eat_word(kw) {
+            Ok(())
+        } else {
+            Err(self.unexpected(kw))
+        }
+    }
+
+    fn expect_punct(&mut self, p: &str) -> Result<(), String> {
+        if self.eat_punct(p) {
+            Ok(())
+        } else {
+            Err(self.unexpected(&format!("`{p}`")))
+        }
+    }
+
+    fn unexpected(&self, wanted: &str) -> String {
+        match self.peek() {
+            Some(t) => format!("expected {wanted}, found `{}`", t.text),
+            None => format!("expected {wanted}, found the end"),
+        }
+    }
+
+    fn next(&mut self) -> Option<Token<'a>> {
+        let t = self.toks.get(self.pos).cloned();
+        self.pos += usize::from(t.is_some());
+        t
+    }
+
+    fn ident(&mut self) -> Result<String, String> {
+        match self.peek().and_then(Token::ident) {
+            Some(name) => {
+                self.pos += 1;
+                Ok(name)
+            }
+            None => Err(self.unexpected("a name")),
+        }
+    }
+
+    /// A possibly schema-qualified name; the schema part is dropped.
+    fn qualified_ident(&mut self) -> Result<String, String> {
+        let name = self.ident()?;
+        if self.eat_punct(".") {
+            return self.ident();
+        }
+        Ok(name)
+    }
+
+    /// After an opening `(` was consumed: the source text up to the matching `)`.
+    fn balanced(&mut self) -> Result<&'a str, String> {
+        let start = self.peek().map_or(self.src.len(), |t| t.offset);
+        let mut depth = 1;
+        while let Some(t) = self.next() {
+            if t.is_punct("(") {
+                depth += 1;
+            } else if t.is_punct(")") {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(&self.src[start..t.offset]);
+                }
+            }
+        }
+        Err("unbalanced parentheses".into())
+    }
+
+    /// `( name, name ... )` with optional COLLATE/ASC/DESC per name.
+    fn name_list(&mut self) -> Result<Vec<String>, String> {
+        self.expect_punct("(")?;
+        let mut names = Vec::new();
+        loop {
+            names.push(self.ident()?);
+            if self.eat_word("COLLATE") {
+                self.ident()?;
+            }
+            let _ = self.eat_word("ASC") || self.eat_word("DESC");
+            if self.eat_punct(")") {
+                return Ok(names);
+            }
+            self.expect_punct(",")?;
+        }
+    }
+
+    fn skip_conflict_clause(&mut self) -> Result<(), String> {
+        if self.peek_word("ON")
+            && self
+                .toks
+                .get(self.pos + 1)
+                .is_some_and(|t| t.is_word("CONFLICT"))
+        {
+            self.pos += 2;
+            self.ident()?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses a `CREATE TABLE` statement as stored in `sqlite_schema`.
+pub fn parse_create_table(src: &str) -> Result<ParsedTable, String> {
+    let mut c = Cursor::new(src);
+    c.expect_word("CREATE")?;
+    let _ = c.eat_word("TEMP") || c.eat_word("TEMPORARY");
+    c.expect_word("TABLE")?;
+    if c.eat_word("IF") {
+        c.expect_word("NOT")?;
+        c.expect_word("EXISTS")?;
+    }
+    let mut table = ParsedTable {
+        name: c.qualified_ident()?,
+        ..ParsedTable::default()
+    };
+    c.expect_punct("(")?;
+    let mut column_offsets = Vec::new();
+    let mut first_item_offset = None;
+    loop {
+        let offset = c.peek().map_or(src.len(), |t| t.offset);
+        first_item_offset.get_or_insert(offset);
+        let starts_constraint = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"]
+            .iter()
+            .any(|kw| c.peek_word(kw));
+        if starts_constraint {
+            table_constraint(&mut c, &mut table)?;
+        } else {
+            column_offsets.push(offset);
+            column_def(&mut c, &mut table)?;
+        }
+        if c.eat_punct(")") {
+            break;
+        }
+        c.expect_punct(",")?;
+    }
+    loop {
+        if c.eat_word("WITHOUT") {
+            c.expect_word("ROWID")?;
+            table.without_rowid = true;
+        } else if c.eat_word("STRICT") {
+            table.strict = true;
+        } else if !c.eat_punct(",") {
+            break;
+        }
+    }
+    attach_rename_hints(
+        src,
+        first_item_offset.unwrap_or(0),
+        &column_offsets,
+        &mut table,
+    );
+    Ok(table)
+}
+
+fn column_def(c: &mut Cursor, table: &mut ParsedTable) -> Result<(), String> {
+    let name = c.ident()?;
+    // The declared type runs up to the first constraint keyword.
+    let mut depth = 0;
+    while let Some(t) = c.peek() {
+        if depth == 0
+            && (t.is_punct(",")
+                || t.is_punct(")")
+                || COLUMN_CONSTRAINT_START.iter().any(|kw| t.is_word(kw)))
+        {
+            break;
+        }
+        if t.is_punct("(") {
+            depth += 1;
+        } else if t.is_punct(")") {
+            depth -= 1;
+        }
+        c.pos += 1;
+    }
+    let mut col = ParsedColumn {
+        name: name.clone(),
+        ..ParsedColumn::default()
+    };
+    let mut constraint_name = None;
+    while !(c.peek_punct(",") || c.peek_punct(")") || c.peek().is_none()) {
+        if c.eat_word("CONSTRAINT") {
+            constraint_name = Some(c.ident()?);
+            continue;
+        }
+        if c.eat_word("PRIMARY") {
+            c.expect_word("KEY")?;
+            let _ = c.eat_word("ASC") || c.eat_word("DESC");
+            c.skip_conflict_clause()?;
+            table.autoincrement |= c.eat_word("AUTOINCREMENT");
+            table.pk_name = constraint_name.take();
+        } else if c.eat_word("NOT") {
+            c.expect_word("NULL")?;
+            c.skip_conflict_clause()?;
+        } else if c.eat_word("NULL") {
+            c.skip_conflict_clause()?;
+        } else if c.eat_word("UNIQUE") {
+            c.skip_conflict_clause()?;
+            if let Some(n) = constraint_name.take() {
+                table.unique_names.push((n, vec![name.clone()]));
+            }
+        } else if c.eat_word("CHECK") {
+            c.expect_punct("(")?;
+            let expr = c.balanced()?;
+            table.checks.push(Check {
+                name: constraint_name.take(),
+                expr: normalize_expr(expr),
+            });
+        } else if c.eat_word("DEFAULT") {
+            if c.eat_punct("(") {
+                c.balanced()?;
+            } else {
+                if c.eat_punct("-") || c.eat_punct("+") {}
+                c.next();
+            }
+        } else if c.eat_word("COLLATE") {
+            col.collation = normalize_collation(&c.ident()?);
+        } else if c.eat_word("REFERENCES") {
+            let mut fk = foreign_key_clause(c)?;
+            fk.name = constraint_name.take();
+            fk.columns = vec![name.clone()];
+            table.foreign_keys.push(fk);
+        } else if c.eat_word("GENERATED") || c.peek_word("AS") {
+            if !c.eat_word("AS") {
+                c.expect_word("ALWAYS")?;
+                c.expect_word("AS")?;
+            }
+            c.expect_punct("(")?;
+            let expr = normalize_expr(c.balanced()?);
+            let stored = c.eat_word("STORED");
+            let _ = c.eat_word("VIRTUAL");
+            col.generated = Some(Generated { expr, stored });
+        } else {
+            return Err(c.unexpected(&format!("a constraint of column {name}")));
+        }
+        constraint_name = None;
+    }
+    table.columns.push(col);
+    Ok(())
+}
+
+fn table_constraint(c: &mut Cursor, table: &mut ParsedTable) -> Result<(), String> {
+    let name = if c.eat_word("CONSTRAINT") {
+        Some(c.ident()?)
+    } else {
+        None
+    };
+    if c.eat_word("PRIMARY") {
+        c.expect_word("KEY")?;
+        c.name_list()?;
+        c.skip_conflict_clause()?;
+        table.pk_name = name;
+    } else if c.eat_word("UNIQUE") {
+        let cols = c.name_list()?;
+        c.skip_conflict_clause()?;
+        if let Some(n) = name {
+            table.unique_names.push((n, cols));
+        }
+    } else if c.eat_word("CHECK") {
+        c.expect_punct("(")?;
+        let expr = c.balanced()?;
+        table.checks.push(Check {
+            name,
+            expr: normalize_expr(expr),
+        });
+    } else if c.eat_word("FOREIGN") {
+        c.expect_word("KEY")?;
+        let cols = c.name_list()?;
+        c.expect_word("REFERENCES")?;
+        let mut fk = foreign_key_clause(c)?;
+        fk.name = name;
+        fk.columns = cols;
+        table.foreign_keys.push(fk);
+    } else {
+        return Err(c.unexpected("PRIMARY KEY, UNIQUE, CHECK or FOREIGN KEY"));
+    }
+    Ok(())
+}
+
+/// After `REFERENCES`: the parent, its columns, actions and deferral.
+fn foreign_key_clause(c: &mut Cursor) -> Result<ParsedForeignKey, String> {
+    let mut fk = ParsedForeignKey {
+        ref_table: c.ident()?,
+        ..ParsedForeignKey::default()
+    };
+    if c.peek_punct("(") {
+        c.name_list()?;
+    }
+    loop {
+        if c.eat_word("ON") {
+            if !(c.eat_word("DELETE") || c.eat_word("UPDATE")) {
+                return Err(c.unexpected("DELETE or UPDATE"));
+            }
+            // SET NULL | SET DEFAULT | CASCADE | RESTRICT | NO ACTION: the
+            // action itself comes from PRAGMA foreign_key_list.
+            let _ = c.eat_word("SET") || c.eat_word("NO");
+            c.next();
+        } else if c.eat_word("MATCH") {
+            c.ident()?;
+        } else if c.peek_word("NOT") || c.peek_word("DEFERRABLE") {
+            let negated = c.eat_word("NOT");
+            c.expect_word("DEFERRABLE")?;
+            let mut deferred = false;
+            if c.eat_word("INITIALLY") {
+                deferred = c.eat_word("DEFERRED");
+                let _ = c.eat_word("IMMEDIATE");
+            }
+            fk.deferred = deferred && !negated;
+        } else {
+            return Ok(fk);
+        }
+    }
+}
+
+/// Parses a `CREATE INDEX` statement as stored in `sqlite_schema`.
+pub fn parse_create_index(src: &str) -> Result<ParsedIndex, String> {
+    let mut c = Cursor::new(src);
+    c.expect_word("CREATE")?;
+    let unique = c.eat_word("UNIQUE");
+    c.expect_word("INDEX")?;
+    if c.eat_word("IF") {
+        c.expect_word("NOT")?;
+        c.expect_word("EXISTS")?;
+    }
+    let name = c.qualified_ident()?;
+    c.expect_word("ON")?;
+    let table = c.ident()?;
+    c.expect_punct("(")?;
+    let body = c.balanced()?;
+    let parts = split_top_level(body)
+        .into_iter()
+        .map(index_part)
+        .collect::<Result<_, _>>()?;
+    let where_clause = if c.eat_word("WHERE") {
+        let start = c.peek().map_or(src.len(), |t| t.offset);
+        Some(normalize_expr(
+            src[start..].trim_end().trim_end_matches(';'),
+        ))
+    } else {
+        None
+    };
+    Ok(ParsedIndex {
+        name,
+        table,
+        unique,
+        parts,
+        where_clause,
+    })
+}
+
+/// One indexed term: `expr [COLLATE name] [ASC|DESC]`.
+fn index_part(text: &str) -> Result<IndexPart, String> {
+    let toks: Vec<Token> = sql::tokenize(text)
+        .into_iter()
+        .filter(|t| !t.is_trivia())
+        .collect();
+    let mut end = toks.len();
+    let mut desc = false;
+    if end > 0 && (toks[end - 1].is_word("DESC") || toks[end - 1].is_word("ASC")) {
+        desc = toks[end - 1].is_word("DESC");
+        end -= 1;
+    }
+    let mut collation = None;
+    if end >= 2 && toks[end - 2].is_word("COLLATE") {
+        collation = normalize_collation(&toks[end - 1].ident().unwrap_or_default());
+        end -= 2;
+    }
+    let target = match &toks[..end] {
+        [] => return Err(format!("empty index term in `{text}`")),
+        [one] if matches!(one.kind, Kind::Word | Kind::QuotedIdent | Kind::String) => {
+            IndexTarget::Column(one.ident().unwrap_or_default())
+        }
+        many => {
+            let start = many[0].offset;
+            let last = &many[many.len() - 1];
+            IndexTarget::Expr(normalize_expr(&text[start..last.offset + last.text.len()]))
+        }
+    };
+    Ok(IndexPart {
+        target,
+        desc,
+        collation,
+    })
+}
+
+/// Splits at commas outside parentheses.
+fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut depth = 0;
+    let mut start = 0;
+    for t in sql::tokenize(text) {
+        if t.is_punct("(") {
+            depth += 1;
+        } else if t.is_punct(")") {
+            depth -= 1;
+        } else if t.is_punct(",") && depth == 0 {
+            parts.push(&text[start..t.offset]);
+            start = t.offset + 1;
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// The old name in a `@renamed from=old` comment, if `comment` is one.
+pub fn rename_hint(comment: &str) -> Option<String> {
+    let at = comment.find("@renamed")?;
+    let rest = comment[at + "@renamed".len()..].trim_start();
+    let rest = rest
+        .strip_prefix("from")?
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let tok = sql::tokenize(rest).into_iter().next()?;
+    match tok.kind {
+        Kind::Word | Kind::QuotedIdent | Kind::String => tok.ident(),
+        _ => None,
+    }
+}
+
+/// A hint before the first column belongs to the table; any other to the
+/// column whose definition it follows.
+fn attach_rename_hints(src: &str, first_item: usize, columns: &[usize], table: &mut ParsedTable) {
+    for tok in sql::tokenize(src) {
+        if !matches!(tok.kind, Kind::LineComment | Kind::BlockComment) {
+            continue;
+        }
+        let Some(from) = rename_hint(tok.text) else {
+            continue;
+        };
+        if tok.offset < first_item {
+            table.renamed_from = Some(from);
+        } else if let Some(i) = columns.iter().rposition(|&o| o < tok.offset) {
+            table.columns[i].renamed_from = Some(from);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_what_pragmas_do_not_show() {
+        let t = parse_create_table(
+            "CREATE TABLE \"t x\" (id INTEGER PRIMARY KEY AUTOINCREMENT, \
+             name TEXT COLLATE nocase CONSTRAINT ck_name CHECK (length(name) > 0), \
+             g INT GENERATED ALWAYS AS (id * 2) STORED, \
+             p INT CONSTRAINT fk_p REFERENCES parent(id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED, \
+             CONSTRAINT uq UNIQUE (name, p), CHECK (id > 0)) STRICT, WITHOUT ROWID",
+        )
+        .unwrap();
+        assert_eq!(t.name, "t x");
+        assert!(t.autoincrement && t.strict && t.without_rowid);
+        assert_eq!(t.columns[1].collation.as_deref(), Some("NOCASE"));
+        assert_eq!(
+            t.columns[2].generated,
+            Some(Generated {
+                expr: "id * 2".into(),
+                stored: true
+            })
+        );
+        assert_eq!(t.checks.len(), 2);
+        assert_eq!(t.checks[0].name.as_deref(), Some("ck_name"));
+        assert_eq!(t.foreign_keys[0].name.as_deref(), Some("fk_p"));
+        assert!(t.foreign_keys[0].deferred);
+        assert_eq!(
+            t.unique_names,
+            vec![("uq".into(), vec!["name".into(), "p".into()])]
+        );
+    }
+
+    #[test]
+    fn reads_rename_hints() {
+        let t = parse_create_table(
+            "CREATE TABLE users ( -- @renamed from=\"user accounts\"\n id int,\n user_name text, -- @renamed from=username\n age int)",
+        )
+        .unwrap();
+        assert_eq!(t.renamed_from.as_deref(), Some("user accounts"));
+        assert_eq!(t.columns[1].renamed_from.as_deref(), Some("username"));
+        assert_eq!(t.columns[2].renamed_from, None);
+        let t = parse_create_table("CREATE TABLE n /* @renamed from=o */ (a)").unwrap();
+        assert_eq!(t.renamed_from.as_deref(), Some("o"));
+    }
+
+    #[test]
+    fn reads_index_terms() {
+        let i = parse_create_index(
+            "CREATE UNIQUE INDEX ix ON t (lower(name), age DESC, title COLLATE NOCASE) WHERE age > 1",
+        )
+        .unwrap();
+        assert!(i.unique);
+        assert_eq!(i.parts[0].target, IndexTarget::Expr("lower(name)".into()));
+        assert!(i.parts[1].desc);
+        assert_eq!(i.parts[2].collation.as_deref(), Some("NOCASE"));
+        assert_eq!(i.where_clause.as_deref(), Some("age > 1"));
+    }
+}

@@ -1,0 +1,70 @@
+//! `migrate init`: a new project from one of the templates in `templates/`.
+//!
+//! Templates are compiled into the binary, so `migrate` stays one file.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// A template: the files it writes, as (path in the project, contents).
+struct Template {
+    name: &'static str,
+    files: &'static [(&'static str, &'static str)],
+}
+
+const TEMPLATES: &[Template] = &[Template {
+    name: "generic",
+    files: &[
+        (
+            "migrate.toml",
+            include_str!("../templates/generic/migrate.toml"),
+        ),
+        (
+            "models.toml",
+            include_str!("../templates/generic/models.toml"),
+        ),
+        (
+            "migrations/script.sql.tmpl",
+            include_str!("../templates/generic/script.sql.tmpl"),
+        ),
+    ],
+}];
+
+/// The script template a project gets when its own is missing.
+pub const DEFAULT_SCRIPT_TEMPLATE: &str = include_str!("../templates/generic/script.sql.tmpl");
+
+pub fn template_names() -> Vec<&'static str> {
+    TEMPLATES.iter().map(|t| t.name).collect()
+}
+
+/// Writes the template into `dir`; refuses, changing nothing, when any of its
+/// files exists already. Returns the files written.
+pub fn init(dir: &Path, template: &str) -> Result<Vec<PathBuf>> {
+    let t = TEMPLATES
+        .iter()
+        .find(|t| t.name == template)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "unknown template {template:?}; available: {}",
+                template_names().join(", ")
+            ))
+        })?;
+    if let Some((existing, _)) = t.files.iter().find(|(p, _)| dir.join(p).exists()) {
+        return Err(Error::Refused(format!(
+            "{} exists already; `migrate init` only creates new projects (nothing was changed)",
+            dir.join(existing).display()
+        )));
+    }
+    let versions = dir.join("migrations").join("versions");
+    std::fs::create_dir_all(&versions).map_err(|e| Error::io(&versions, e))?;
+    let mut written = vec![versions];
+    for (rel, contents) in t.files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        std::fs::write(&path, contents).map_err(|e| Error::io(&path, e))?;
+        written.push(path);
+    }
+    Ok(written)
+}

@@ -1,0 +1,357 @@
+//! The one schema model that both sides of every comparison use.
+//!
+//! A model file and a live database both become a [`Schema`] by the same road
+//! (DDL executed in SQLite, then [`crate::inspect`]), so "the same meaning"
+//! means "the same value". The normalization rules live here, once:
+//! - declared types keep their words but not their spelling: `varchar ( 30 )`
+//!   is `VARCHAR(30)`. Types are not folded to affinity, because `INT PRIMARY
+//!   KEY` and `INTEGER PRIMARY KEY` behave differently in SQLite;
+//! - expressions (defaults, checks, generated columns, partial-index WHERE,
+//!   index expressions) are stored in [`crate::sql::canonical`] form, without
+//!   one redundant outer pair of parentheses;
+//! - collation names are upper-case and `BINARY` (the default) is `None`;
+//! - a foreign key action of `NO ACTION` (the default) is `None`;
+//! - UNIQUE and PRIMARY KEY constraints are table-level values; the indexes
+//!   SQLite creates for them (`sqlite_autoindex_*`) are not indexes here;
+//! - tables, views, triggers and indexes are sorted by name; columns keep order.
+
+use crate::sql::{self, Kind};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Schema {
+    pub tables: Vec<Table>,
+    pub views: Vec<View>,
+    pub triggers: Vec<Trigger>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    pub name: String,
+    pub columns: Vec<Column>,
+    pub primary_key: Option<PrimaryKey>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub uniques: Vec<Unique>,
+    pub checks: Vec<Check>,
+    pub indexes: Vec<Index>,
+    pub without_rowid: bool,
+    pub strict: bool,
+    /// A rename hint from the model (`renamed_from`); never set by inspect.
+    pub renamed_from: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    /// Normalized declared type; empty when none was declared.
+    pub decl_type: String,
+    pub not_null: bool,
+    /// Canonical default expression.
+    pub default: Option<String>,
+    pub collation: Option<String>,
+    pub generated: Option<Generated>,
+    pub renamed_from: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    pub expr: String,
+    pub stored: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrimaryKey {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    pub autoincrement: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ForeignKey {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    pub ref_table: String,
+    /// Empty when the parent's primary key is meant (`REFERENCES artist`).
+    pub ref_columns: Vec<String>,
+    pub on_delete: Option<String>,
+    pub on_update: Option<String>,
+    /// `DEFERRABLE INITIALLY DEFERRED`; other spellings are not deferred.
+    pub deferred: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unique {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Check {
+    pub name: Option<String>,
+    pub expr: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Index {
+    pub name: String,
+    pub unique: bool,
+    pub parts: Vec<IndexPart>,
+    /// Canonical WHERE expression of a partial index.
+    pub where_clause: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexPart {
+    pub target: IndexTarget,
+    pub desc: bool,
+    pub collation: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexTarget {
+    Column(String),
+    /// Canonical expression.
+    Expr(String),
+}
+
+/// A view; its SQL is kept as written and compared in canonical form.
+#[derive(Debug, Clone, Eq)]
+pub struct View {
+    pub name: String,
+    pub sql: String,
+}
+
+#[derive(Debug, Clone, Eq)]
+pub struct Trigger {
+    pub name: String,
+    pub table: String,
+    pub sql: String,
+}
+
+impl PartialEq for View {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && sql::canonical(&self.sql) == sql::canonical(&other.sql)
+    }
+}
+
+impl PartialEq for Trigger {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.table.eq_ignore_ascii_case(&other.table)
+            && sql::canonical(&self.sql) == sql::canonical(&other.sql)
+    }
+}
+
+/// Names in SQLite are case-insensitive for ASCII letters.
+pub fn same_name(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+impl Schema {
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| same_name(&t.name, name))
+    }
+
+    pub fn view(&self, name: &str) -> Option<&View> {
+        self.views.iter().find(|v| same_name(&v.name, name))
+    }
+
+    pub fn trigger(&self, name: &str) -> Option<&Trigger> {
+        self.triggers.iter().find(|t| same_name(&t.name, name))
+    }
+
+    /// Sorts everything that has no meaningful order, so equal schemas are equal values.
+    pub fn sort(&mut self) {
+        self.tables.sort_by_key(|t| t.name.to_ascii_lowercase());
+        for t in &mut self.tables {
+            t.indexes.sort_by_key(|i| i.name.to_ascii_lowercase());
+            t.foreign_keys.sort_by(|a, b| {
+                (&a.columns, &a.ref_table, &a.ref_columns).cmp(&(
+                    &b.columns,
+                    &b.ref_table,
+                    &b.ref_columns,
+                ))
+            });
+            t.uniques.sort_by(|a, b| a.columns.cmp(&b.columns));
+            t.checks
+                .sort_by(|a, b| (&a.expr, &a.name).cmp(&(&b.expr, &b.name)));
+        }
+        self.views.sort_by_key(|v| v.name.to_ascii_lowercase());
+        self.triggers.sort_by_key(|t| t.name.to_ascii_lowercase());
+    }
+
+    /// Copies the model's rename hints onto this (inspected) schema.
+    pub fn take_hints_from(&mut self, hinted: &Schema) {
+        for table in &mut self.tables {
+            let Some(src) = hinted.table(&table.name) else {
+                continue;
+            };
+            table.renamed_from = src.renamed_from.clone();
+            for col in &mut table.columns {
+                if let Some(c) = src.column(&col.name) {
+                    col.renamed_from = c.renamed_from.clone();
+                }
+            }
+        }
+    }
+
+    /// The schema without rename hints: what a database would report.
+    pub fn without_hints(&self) -> Schema {
+        let mut s = self.clone();
+        for t in &mut s.tables {
+            t.renamed_from = None;
+            for c in &mut t.columns {
+                c.renamed_from = None;
+            }
+        }
+        s
+    }
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| same_name(&c.name, name))
+    }
+
+    pub fn index(&self, name: &str) -> Option<&Index> {
+        self.indexes.iter().find(|i| same_name(&i.name, name))
+    }
+
+    /// True when `column` alone is the primary key.
+    pub fn is_single_pk(&self, column: &str) -> bool {
+        self.primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.columns.len() == 1 && same_name(&pk.columns[0], column))
+    }
+}
+
+/// `varchar ( 30 )` -> `VARCHAR(30)`; `unsigned big int` -> `UNSIGNED BIG INT`.
+pub fn normalize_type(decl: &str) -> String {
+    let mut out = String::new();
+    let mut prev_word = false;
+    for tok in sql::tokenize(decl).into_iter().filter(|t| !t.is_trivia()) {
+        let is_word = matches!(tok.kind, Kind::Word | Kind::Number | Kind::QuotedIdent);
+        if tok.is_punct("(") || tok.is_punct(")") || tok.is_punct(",") {
+            out.push_str(tok.text);
+            prev_word = false;
+            continue;
+        }
+        if prev_word && is_word {
+            out.push(' ');
+        }
+        let text = match tok.kind {
+            Kind::QuotedIdent => sql::unquote(tok.text),
+            _ => tok.text.to_string(),
+        };
+        out.push_str(&text.to_ascii_uppercase());
+        prev_word = is_word;
+    }
+    out
+}
+
+/// Canonical expression without one redundant outer pair of parentheses.
+pub fn normalize_expr(expr: &str) -> String {
+    let mut text = sql::canonical(expr);
+    while let Some(inner) = strip_outer_parens(&text) {
+        text = inner;
+    }
+    text
+}
+
+fn strip_outer_parens(text: &str) -> Option<String> {
+    let inner = text.strip_prefix('(')?.strip_suffix(')')?;
+    // Only when the first "(" closes at the very end: "(a) + (b)" stays.
+    let mut depth = 0i32;
+    for tok in sql::tokenize(inner) {
+        if tok.is_punct("(") {
+            depth += 1;
+        } else if tok.is_punct(")") {
+            depth -= 1;
+            if depth < 0 {
+                return None;
+            }
+        }
+    }
+    (depth == 0).then(|| inner.trim().to_string())
+}
+
+/// Upper-case collation name; `BINARY` (the default) is `None`.
+pub fn normalize_collation(name: &str) -> Option<String> {
+    let upper = sql::unquote(name.trim()).to_ascii_uppercase();
+    (upper != "BINARY" && !upper.is_empty()).then_some(upper)
+}
+
+/// `cascade` -> `CASCADE`; `NO ACTION` (the default) -> `None`.
+pub fn normalize_action(action: &str) -> Option<String> {
+    let words: Vec<String> = action
+        .split_whitespace()
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let joined = words.join(" ");
+    (!joined.is_empty() && joined != "NO ACTION").then_some(joined)
+}
+
+/// SQLite's column affinity for a declared type (section 3.1 of the
+/// datatype documentation), used to judge whether a type change narrows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Affinity {
+    Integer,
+    Text,
+    Blob,
+    Real,
+    Numeric,
+}
+
+pub fn affinity(decl_type: &str) -> Affinity {
+    let t = decl_type.to_ascii_uppercase();
+    if t.contains("INT") {
+        Affinity::Integer
+    } else if t.contains("CHAR") || t.contains("CLOB") || t.contains("TEXT") {
+        Affinity::Text
+    } else if t.contains("BLOB") || t.is_empty() {
+        Affinity::Blob
+    } else if t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB") {
+        Affinity::Real
+    } else {
+        Affinity::Numeric
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_keep_words_not_spelling() {
+        assert_eq!(normalize_type("varchar ( 30 )"), "VARCHAR(30)");
+        assert_eq!(normalize_type("numeric(15, 4)"), "NUMERIC(15,4)");
+        assert_eq!(normalize_type("unsigned  big int"), "UNSIGNED BIG INT");
+        assert_eq!(normalize_type(""), "");
+        assert_ne!(normalize_type("INT"), normalize_type("INTEGER"));
+    }
+
+    #[test]
+    fn expressions_lose_redundant_parens_only() {
+        assert_eq!(normalize_expr("(0)"), "0");
+        assert_eq!(normalize_expr("((a + 1))"), "a + 1");
+        assert_eq!(normalize_expr("(a) + (b)"), "(a) + (b)");
+        assert_eq!(normalize_expr("CURRENT_TIMESTAMP"), "current_timestamp");
+        assert_eq!(normalize_expr("'It''s'"), "'It''s'");
+    }
+
+    #[test]
+    fn defaults_are_none() {
+        assert_eq!(normalize_collation("binary"), None);
+        assert_eq!(normalize_collation("nocase"), Some("NOCASE".into()));
+        assert_eq!(normalize_action("NO ACTION"), None);
+        assert_eq!(normalize_action("set  null"), Some("SET NULL".into()));
+    }
+
+    #[test]
+    fn affinity_follows_sqlite_rules() {
+        assert_eq!(affinity("VARCHAR(30)"), Affinity::Text);
+        assert_eq!(affinity("BIGINT"), Affinity::Integer);
+        assert_eq!(affinity(""), Affinity::Blob);
+        assert_eq!(affinity("DOUBLE PRECISION"), Affinity::Real);
+        assert_eq!(affinity("DECIMAL(10,2)"), Affinity::Numeric);
+    }
+}

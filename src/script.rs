@@ -1,0 +1,419 @@
+//! Revision files: `migrations/versions/<rev>_<slug>.sql`, parsed into
+//! [`Revision`] values and rendered from the project's `script.sql.tmpl`.
+//!
+//! A revision's checksum is SHA-256 over the significant tokens of its up
+//! section ([`crate::sql::significant_text`]): comments and layout may change
+//! freely, any statement change is an edit.
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::sql;
+
+pub const UP_MARKER: &str = "-- migrate:up";
+pub const DOWN_MARKER: &str = "-- migrate:down";
+
+/// One revision file, parsed. Sections keep their text as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    pub id: String,
+    /// Empty for a base revision; two or more for a merge.
+    pub parents: Vec<String>,
+    pub message: String,
+    pub created: String,
+    pub transactional: bool,
+    pub up: Section,
+    pub down: Section,
+    pub path: PathBuf,
+    /// Line of the `down_revision` header, for errors about parents.
+    pub parents_line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub sql: String,
+    /// Line in the file where the section's text begins.
+    pub first_line: usize,
+}
+
+impl Section {
+    /// Statements with their line numbers in the file.
+    pub fn statements(&self) -> Vec<sql::Statement> {
+        sql::split_statements(&self.sql)
+            .into_iter()
+            .map(|s| sql::Statement {
+                line: s.line + self.first_line - 1,
+                sql: s.sql,
+            })
+            .collect()
+    }
+}
+
+impl Revision {
+    pub fn section(&self, direction: crate::apply::Direction) -> &Section {
+        match direction {
+            crate::apply::Direction::Up => &self.up,
+            crate::apply::Direction::Down => &self.down,
+        }
+    }
+
+    /// Hex SHA-256 of the up section's significant text.
+    pub fn checksum(&self) -> String {
+        checksum(&self.up.sql)
+    }
+
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+}
+
+pub fn checksum(section: &str) -> String {
+    hex(&Sha256::digest(sql::significant_text(section).as_bytes()))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A revision id is what may stand in a file name and on a command line.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Parses one revision file. Errors name the file and line.
+pub fn parse(path: &Path, text: &str) -> Result<Revision> {
+    let err = |line: usize, message: String| Error::Script {
+        path: path.to_path_buf(),
+        line: Some(line),
+        message,
+    };
+    let mut id = None;
+    let mut parents = None;
+    let mut message = None;
+    let mut created = String::new();
+    let mut transactional = true;
+    let mut up_line = None;
+    let mut down_line = None;
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, raw) in lines.iter().enumerate() {
+        let n = i + 1;
+        let line = raw.trim_end();
+        if line == UP_MARKER {
+            if up_line.is_some() {
+                return Err(err(n, format!("a second `{UP_MARKER}` line")));
+            }
+            up_line = Some(n);
+            continue;
+        }
+        if line == DOWN_MARKER {
+            if up_line.is_none() {
+                return Err(err(
+                    n,
+                    format!("`{DOWN_MARKER}` comes before `{UP_MARKER}`"),
+                ));
+            }
+            if down_line.is_some() {
+                return Err(err(n, format!("a second `{DOWN_MARKER}` line")));
+            }
+            down_line = Some(n);
+            continue;
+        }
+        if up_line.is_some() {
+            continue;
+        }
+        // The header: `-- key: value` lines before the up section.
+        let Some(rest) = line.strip_prefix("--") else {
+            if line.trim().is_empty() {
+                continue;
+            }
+            return Err(err(
+                n,
+                format!("SQL before `{UP_MARKER}`; statements belong in a section"),
+            ));
+        };
+        let Some((key, value)) = rest.split_once(':') else {
+            continue;
+        };
+        let value = value.trim().to_string();
+        match key.trim() {
+            "revision" => {
+                if !valid_id(&value) {
+                    return Err(err(
+                        n,
+                        format!("revision id {value:?} must be letters, digits and _"),
+                    ));
+                }
+                id = Some((value, n));
+            }
+            "down_revision" => {
+                let list: Vec<String> = value
+                    .split(',')
+                    .map(|p| p.trim().to_string())
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                if let Some(bad) = list.iter().find(|p| !valid_id(p)) {
+                    return Err(err(
+                        n,
+                        format!("down_revision {bad:?} is not a revision id"),
+                    ));
+                }
+                parents = Some((list, n));
+            }
+            "message" => message = Some(value),
+            "created" => created = value,
+            "transactional" => {
+                transactional = match value.as_str() {
+                    "true" => true,
+                    "false" => false,
+                    other => {
+                        return Err(err(
+                            n,
+                            format!("transactional must be true or false, not {other:?}"),
+                        ));
+                    }
+                }
+            }
+            _ => {} // other comments in the header are the author's
+        }
+    }
+    let (id, id_line) = id.ok_or_else(|| err(1, "no `-- revision: ID` header".into()))?;
+    let (parents, parents_line) = parents.ok_or_else(|| {
+        err(
+            1,
+            "no `-- down_revision:` header (leave it empty for the first revision)".into(),
+        )
+    })?;
+    let up_line =
+        up_line.ok_or_else(|| err(lines.len().max(1), format!("no `{UP_MARKER}` line")))?;
+    let down_line =
+        down_line.ok_or_else(|| err(lines.len().max(1), format!("no `{DOWN_MARKER}` line")))?;
+    if parents.contains(&id) {
+        return Err(err(
+            parents_line,
+            format!("revision {id} names itself as its parent"),
+        ));
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if stem != id && !stem.starts_with(&format!("{id}_")) {
+        return Err(err(
+            id_line,
+            format!("the file name must start with its revision id ({id}_...)"),
+        ));
+    }
+    let section = |from: usize, to: usize| Section {
+        sql: lines[from..to].join("\n"),
+        first_line: from + 1,
+    };
+    Ok(Revision {
+        id,
+        parents,
+        message: message.unwrap_or_default(),
+        created,
+        transactional,
+        up: section(up_line, down_line - 1),
+        down: section(down_line, lines.len()),
+        path: path.to_path_buf(),
+        parents_line,
+    })
+}
+
+/// Reads every `*.sql` file of the versions directory, sorted by file name.
+/// A missing directory has no revisions; any other file is an error.
+pub fn read_dir(dir: &Path) -> Result<Vec<Revision>> {
+    let mut revisions = Vec::new();
+    for path in revision_files(dir)? {
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        revisions.push(parse(&path, &text)?);
+    }
+    Ok(revisions)
+}
+
+/// The revision files of `dir`, sorted; refuses files that are not revisions.
+pub fn revision_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') || path.is_dir() {
+            continue;
+        }
+        if !name.ends_with(".sql") {
+            return Err(Error::Script {
+                path,
+                line: None,
+                message: "not a revision file (versions/ holds only <rev>_<slug>.sql files); move it elsewhere".into(),
+            });
+        }
+        files.push(path);
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// What a new revision file says; rendered through the project's template.
+pub struct NewRevision<'a> {
+    pub id: &'a str,
+    pub parents: &'a [String],
+    pub message: &'a str,
+    pub up: &'a str,
+    pub down: &'a str,
+    pub transactional: bool,
+}
+
+pub fn render(template: &str, rev: &NewRevision) -> Result<String> {
+    let mut env = minijinja::Environment::new();
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .keep_trailing_newline(true)
+            .build()
+            .expect("the default delimiters are valid"),
+    );
+    env.add_template("script", template)?;
+    let text = env.get_template("script")?.render(minijinja::context! {
+        revision => rev.id,
+        down_revision => rev.parents.join(", "),
+        message => rev.message.replace(['\n', '\r'], " "),
+        created => utc_now(),
+        up => rev.up,
+        down => rev.down,
+        transactional => rev.transactional,
+    })?;
+    Ok(text)
+}
+
+/// The file name for a revision: `<id>_<slug>.sql`.
+pub fn file_name(id: &str, message: &str) -> String {
+    let mut slug = String::new();
+    for c in message.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('_') && !slug.is_empty() {
+            slug.push('_');
+        }
+        if slug.len() >= 40 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('_');
+    if slug.is_empty() {
+        format!("{id}.sql")
+    } else {
+        format!("{id}_{slug}.sql")
+    }
+}
+
+/// A fresh 12-hex-digit id.
+pub fn new_id(message: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let seed = format!("{nanos}:{}:{message}", std::process::id());
+    hex(&Sha256::digest(seed.as_bytes()))[..12].to_string()
+}
+
+/// Now, as `2026-11-25T13:37:00Z`.
+pub fn utc_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "-- revision: abc123\n-- down_revision: 000aaa, 111bbb\n-- message: add album\n-- created: 2026-11-25T13:37:00Z\n\n-- migrate:up\nCREATE TABLE album (id INT);\nCREATE INDEX ix ON album (id);\n\n-- migrate:down\nDROP TABLE album;\n";
+
+    #[test]
+    fn parses_header_and_sections() {
+        let r = parse(Path::new("v/abc123_add_album.sql"), FILE).unwrap();
+        assert_eq!(r.id, "abc123");
+        assert_eq!(r.parents, vec!["000aaa", "111bbb"]);
+        assert_eq!(r.message, "add album");
+        assert!(r.transactional);
+        let stmts = r.up.statements();
+        assert_eq!(stmts.len(), 2);
+        assert_eq!(stmts[1].line, 8);
+        assert_eq!(r.down.statements()[0].sql, "DROP TABLE album");
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let bad = FILE.replace("-- migrate:down\n", "");
+        let e = parse(Path::new("abc123_x.sql"), &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("abc123_x.sql:"), "{e}");
+        assert!(e.contains("migrate:down"), "{e}");
+        let e = parse(Path::new("zzz_x.sql"), FILE).unwrap_err().to_string();
+        assert!(e.contains("zzz_x.sql:1") && e.contains("file name"), "{e}");
+    }
+
+    #[test]
+    fn checksum_ignores_comments_and_layout() {
+        let a = parse(Path::new("abc123.sql"), FILE).unwrap();
+        let edited = FILE.replace(
+            "CREATE TABLE album (id INT);",
+            "-- the album\nCREATE TABLE album\n  (id INT);\r",
+        );
+        let b = parse(Path::new("abc123.sql"), &edited).unwrap();
+        assert_eq!(a.checksum(), b.checksum());
+        let changed = FILE.replace("(id INT)", "(id TEXT)");
+        let c = parse(Path::new("abc123.sql"), &changed).unwrap();
+        assert_ne!(a.checksum(), c.checksum());
+    }
+
+    #[test]
+    fn slugs_are_safe_file_names() {
+        assert_eq!(
+            file_name("ab", "Add album table!"),
+            "ab_add_album_table.sql"
+        );
+        assert_eq!(file_name("ab", "../../etc/passwd"), "ab_etc_passwd.sql");
+        assert_eq!(file_name("ab", "ünïcode"), "ab_n_code.sql");
+        assert_eq!(file_name("ab", "!!!"), "ab.sql");
+    }
+
+    #[test]
+    fn timestamps_look_like_rfc3339() {
+        let t = utc_now();
+        assert_eq!(t.len(), 20);
+        assert!(t.starts_with("20") && t.ends_with('Z'));
+    }
+}

@@ -1,0 +1,143 @@
+//! `migrations/migrate.sum`, after Atlas's `atlas.sum`: one line per revision
+//! file with its SHA-256, and a first line that hashes the whole list.
+//!
+//! Because `migrate revision` rewrites the first line, two branches that each
+//! add a revision conflict in version control instead of deploying two heads;
+//! and a file added, removed or edited by hand is caught before anything runs.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::script::{self, hex};
+
+pub const FILE_NAME: &str = "migrate.sum";
+
+/// One way the directory and its sum disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stale {
+    Added(String),
+    Removed(String),
+    Edited(String),
+    /// The sum file was edited by hand (its total does not match its lines).
+    Tampered,
+    Missing,
+}
+
+impl std::fmt::Display for Stale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stale::Added(n) => write!(f, "{n}: added, not in {FILE_NAME}"),
+            Stale::Removed(n) => write!(f, "{n}: in {FILE_NAME} but the file is gone"),
+            Stale::Edited(n) => write!(f, "{n}: edited since {FILE_NAME} was written"),
+            Stale::Tampered => write!(
+                f,
+                "{FILE_NAME}: its total does not match its lines (edited by hand?)"
+            ),
+            Stale::Missing => write!(f, "{FILE_NAME} is missing"),
+        }
+    }
+}
+
+/// The file's hash: its bytes with CRLF read as LF, so a Windows checkout
+/// does not look like an edit.
+fn file_hash(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes).replace("\r\n", "\n");
+    format!("h1:{}", hex(&Sha256::digest(text.as_bytes())))
+}
+
+fn lines_for(versions: &Path) -> Result<Vec<(String, String)>> {
+    let mut lines = Vec::new();
+    for path in script::revision_files(versions)? {
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        lines.push((name, file_hash(&bytes)));
+    }
+    Ok(lines)
+}
+
+fn total(lines: &[(String, String)]) -> String {
+    let mut h = Sha256::new();
+    for (name, hash) in lines {
+        h.update(format!("{name} {hash}\n").as_bytes());
+    }
+    format!("h1:{}", hex(&h.finalize()))
+}
+
+pub fn path(migrations_dir: &Path) -> PathBuf {
+    migrations_dir.join(FILE_NAME)
+}
+
+/// Rewrites the sum from the files as they are now.
+pub fn write(migrations_dir: &Path) -> Result<PathBuf> {
+    let lines = lines_for(&migrations_dir.join("versions"))?;
+    let mut text = format!("{}\n", total(&lines));
+    for (name, hash) in &lines {
+        text.push_str(&format!("{name} {hash}\n"));
+    }
+    let p = path(migrations_dir);
+    std::fs::create_dir_all(migrations_dir).map_err(|e| Error::io(migrations_dir, e))?;
+    std::fs::write(&p, text).map_err(|e| Error::io(&p, e))?;
+    Ok(p)
+}
+
+/// Every disagreement between the directory and its sum; empty when current.
+pub fn validate(migrations_dir: &Path) -> Result<Vec<Stale>> {
+    let actual = lines_for(&migrations_dir.join("versions"))?;
+    let p = path(migrations_dir);
+    let text = match std::fs::read_to_string(&p) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(if actual.is_empty() {
+                vec![]
+            } else {
+                vec![Stale::Missing]
+            });
+        }
+        Err(e) => return Err(Error::io(&p, e)),
+    };
+    let mut lines = text.lines();
+    let recorded_total = lines.next().unwrap_or("").trim().to_string();
+    let recorded: Vec<(String, String)> = lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| match l.rsplit_once(' ') {
+            Some((n, h)) => (n.to_string(), h.to_string()),
+            None => (l.to_string(), String::new()),
+        })
+        .collect();
+    let mut stale = Vec::new();
+    if total(&recorded) != recorded_total {
+        stale.push(Stale::Tampered);
+    }
+    for (name, hash) in &actual {
+        match recorded.iter().find(|(n, _)| n == name) {
+            None => stale.push(Stale::Added(name.clone())),
+            Some((_, h)) if h != hash => stale.push(Stale::Edited(name.clone())),
+            Some(_) => {}
+        }
+    }
+    for (name, _) in &recorded {
+        if !actual.iter().any(|(n, _)| n == name) {
+            stale.push(Stale::Removed(name.clone()));
+        }
+    }
+    Ok(stale)
+}
+
+/// Refuses, naming every file, when the sum is stale.
+pub fn ensure_current(migrations_dir: &Path) -> Result<()> {
+    let stale = validate(migrations_dir)?;
+    if stale.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = stale.iter().map(|s| format!("  {s}")).collect();
+    Err(Error::Refused(format!(
+        "{} does not match the revision files:\n{}\nreview the changes, then run `migrate hash` to accept them",
+        path(migrations_dir).display(),
+        list.join("\n")
+    )))
+}
