@@ -29,14 +29,14 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
 
 pub fn create_table(t: &Table) -> String {
     let mut items: Vec<String> = t.columns.iter().map(|c| column_def(t, c)).collect();
-    if let Some(pk) = &t.primary_key {
-        if pk.columns.len() > 1 || inline_pk_column(t).is_none() {
-            items.push(format!(
-                "{}PRIMARY KEY ({})",
-                constraint_name(&pk.name),
-                ident_list(&pk.columns)
-            ));
-        }
+    if let Some(pk) = &t.primary_key
+        && (pk.columns.len() > 1 || inline_pk_column(t).is_none())
+    {
+        items.push(format!(
+            "{}PRIMARY KEY ({})",
+            constraint_name(&pk.name),
+            ident_list(&pk.columns)
+        ));
     }
     for u in &t.uniques {
         items.push(format!(

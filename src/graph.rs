@@ -177,10 +177,10 @@ impl Graph {
         let mut seen = HashSet::new();
         let mut stack: Vec<&str> = ids.into_iter().collect();
         while let Some(id) = stack.pop() {
-            if seen.insert(id.to_string()) {
-                if let Some(r) = self.get(id) {
-                    stack.extend(r.parents.iter().map(String::as_str));
-                }
+            if seen.insert(id.to_string())
+                && let Some(r) = self.get(id)
+            {
+                stack.extend(r.parents.iter().map(String::as_str));
             }
         }
         seen
@@ -322,6 +322,8 @@ impl Graph {
                 }
                 [] => None,
                 [one] => Some(one.clone()),
+                // One step down from a merge lands on all of its parents.
+                many if !up && step + 1 == n => return Ok(Target::Revisions(many.to_vec())),
                 many => {
                     return Err(Error::Revision(format!(
                         "{spec}: ambiguous walk at {}, which leads to {}; name the revision instead",

@@ -295,10 +295,10 @@ fn resolve_implicit_references(schema: &mut Schema) {
         .iter_mut()
         .flat_map(|t| t.foreign_keys.iter_mut())
     {
-        if fk.ref_columns.is_empty() {
-            if let Some((_, cols)) = pks.iter().find(|(t, _)| same_name(t, &fk.ref_table)) {
-                fk.ref_columns = cols.clone();
-            }
+        if fk.ref_columns.is_empty()
+            && let Some((_, cols)) = pks.iter().find(|(t, _)| same_name(t, &fk.ref_table))
+        {
+            fk.ref_columns = cols.clone();
         }
     }
 }

@@ -314,7 +314,7 @@ fn column_def(c: &mut Cursor, table: &mut ParsedTable) -> Result<(), String> {
             if c.eat_punct("(") {
                 c.balanced()?;
             } else {
-                if c.eat_punct("-") || c.eat_punct("+") {}
+                let _ = c.eat_punct("-") || c.eat_punct("+");
                 c.next();
             }
         } else if c.eat_word("COLLATE") {

@@ -368,11 +368,11 @@ fn table_def(t: &Table) -> TableDef {
         strict: t.strict,
         ..TableDef::default()
     };
-    if single_pk.is_none() {
-        if let Some(pk) = &t.primary_key {
-            def.primary_key = pk.columns.clone();
-            def.primary_key_name = pk.name.clone();
-        }
+    if single_pk.is_none()
+        && let Some(pk) = &t.primary_key
+    {
+        def.primary_key = pk.columns.clone();
+        def.primary_key_name = pk.name.clone();
     }
     // Single-column, unnamed foreign keys read best on their column.
     let inline_fk = |fk: &ForeignKey| {

@@ -111,3 +111,98 @@ pub fn conformance_cases() -> Option<Vec<Case>> {
     );
     Some(cases)
 }
+
+impl Project {
+    /// A project with migrate.toml (database `app.db`, model `models.toml`).
+    pub fn with_config() -> Project {
+        let p = Project::new();
+        p.write(
+            "migrate.toml",
+            "[database]\nurl = \"sqlite:app.db\"\n\n[migrations]\ndir = \"migrations\"\n\n[model]\npath = \"models.toml\"\n",
+        );
+        p.write("models.toml", "");
+        std::fs::create_dir_all(p.path("migrations/versions")).unwrap();
+        p
+    }
+
+    /// Writes a revision file by hand (as a user would), without touching migrate.sum.
+    pub fn revision(&self, id: &str, parents: &[&str], up: &str, down: &str) -> PathBuf {
+        self.write(
+            &format!("migrations/versions/{id}_step.sql"),
+            &format!(
+                "-- revision: {id}\n-- down_revision: {}\n-- message: step {id}\n\n-- migrate:up\n{up}\n\n-- migrate:down\n{down}\n",
+                parents.join(", ")
+            ),
+        )
+    }
+
+    /// Runs migrate and returns (exit code, stdout, stderr).
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.migrate().args(args).output().expect("run migrate");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Runs migrate and insists on success.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, 0, "migrate {args:?} failed:\n{err}\n{out}");
+        out
+    }
+
+    /// Runs migrate and insists on exit 2 with one clear message, no panic.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let (code, _, err) = self.run(args);
+        assert_eq!(code, 2, "migrate {args:?} should fail with 2:\n{err}");
+        assert!(!err.contains("panicked"), "panic: {err}");
+        assert_eq!(
+            err.lines().filter(|l| l.starts_with("error: ")).count(),
+            1,
+            "one clear message: {err}"
+        );
+        err
+    }
+
+    pub fn conn(&self, db: &str) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.path(db)).expect("open")
+    }
+
+    /// The applied revisions, sorted.
+    pub fn applied(&self) -> Vec<String> {
+        if !self.path("app.db").exists() {
+            return vec![];
+        }
+        let conn = self.conn("app.db");
+        let exists: bool = conn
+            .query_row(
+                "SELECT count(*) > 0 FROM sqlite_schema WHERE name = 'migrate_version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        if !exists {
+            return vec![];
+        }
+        let mut stmt = conn
+            .prepare("SELECT revision FROM migrate_version ORDER BY revision")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// The user tables of a database, as `name: sql` lines (own tables excluded).
+    pub fn schema_text(&self, db: &str) -> String {
+        let conn = self.conn(db);
+        let schema = migrate::inspect::inspect(&conn, "migrate_version").unwrap();
+        migrate::ddl::create_schema(&schema).join(";\n")
+    }
+
+    pub fn bytes(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.path(rel)).unwrap_or_default()
+    }
+}
