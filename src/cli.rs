@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::apply::Direction;
+use crate::autogen::{self, AutogenerateArgs};
 use crate::config::{Config, Overrides};
 use crate::error::{Error, Result};
 use crate::load::toml_model;
@@ -62,14 +63,20 @@ enum Command {
         #[arg(long, default_value = "generic")]
         template: String,
     },
-    /// Write a new revision file (empty, to fill in by hand)
+    /// Write a new revision: empty, or generated from the model (--autogenerate)
     #[command(
-        after_help = "Examples:\n  migrate revision -m \"add album table\"\n  migrate revision -m \"backfill\" --head ab12   # extend one branch\n  migrate revision -m \"x\" --rev-id 0001_init"
+        after_help = "Examples:\n  migrate revision --autogenerate -m \"add album table\"\n  migrate revision --autogenerate -m \"rename\" --rename track.name=track.title\n  migrate revision -m \"backfill durations\"          # empty, for data-migration SQL\n  migrate revision -m \"fix\" --head ab12              # extend one branch"
     )]
     Revision {
         /// What the revision does (becomes the file name's slug)
         #[arg(short, long)]
         message: String,
+        /// Compare the model with the database (or the migrations) and write the difference
+        #[arg(long)]
+        autogenerate: bool,
+        /// A rename autogenerate should use instead of drop + add: OLD=NEW or TABLE.OLD=TABLE.NEW
+        #[arg(long, value_name = "OLD=NEW")]
+        rename: Vec<String>,
         /// Parent revision (default: the single head)
         #[arg(long, value_name = "REV")]
         head: Option<String>,
@@ -146,6 +153,15 @@ enum Command {
         #[arg(long, value_name = "ID")]
         rev_id: Option<String>,
     },
+    /// CI gate: exit 0 when the migrations build the model (and the database matches)
+    #[command(
+        after_help = "Exit: 0 no difference, 1 a difference (printed as a unified diff plus the operations\n\
+        autogenerate would write), 2 an error.\nExamples:\n  migrate check\n  migrate check --format json"
+    )]
+    Check {
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
     /// Print the live database schema (read-only)
     #[command(
         after_help = "Examples:\n  migrate inspect\n  migrate inspect --format toml > models.toml\n  migrate --database sqlite:prod.db inspect"
@@ -154,6 +170,12 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Sql)]
         format: Format,
     },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum CheckFormat {
+    Text,
+    Json,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,9 +213,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Revision {
             message,
+            autogenerate: true,
             head,
             rev_id,
+            rename,
         } => {
+            let args = AutogenerateArgs {
+                message: &message,
+                head: head.as_deref(),
+                rev_id: rev_id.as_deref(),
+                renames: &rename,
+            };
+            autogen::autogenerate(&Config::load(&overrides)?, args)?;
+        }
+        Command::Revision {
+            message,
+            autogenerate: false,
+            head,
+            rev_id,
+            rename,
+        } => {
+            if !rename.is_empty() {
+                return Err(Error::Usage(
+                    "--rename only means something with --autogenerate".into(),
+                ));
+            }
             let config = Config::load(&overrides)?;
             let graph = commands::load_graph(&config)?;
             let parents = commands::parents_for_new(&graph, head.as_deref())?;
@@ -239,6 +283,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &revs,
                 rev_id.as_deref(),
             )?;
+        }
+        Command::Check { format } => {
+            return autogen::check(&Config::load(&overrides)?, format == CheckFormat::Json);
         }
         Command::Inspect { format } => {
             let config = Config::load(&overrides)?;

@@ -5,15 +5,19 @@
 //! [`ddl`] writes a schema back as SQL. The CLI in [`cli`] is a thin shell.
 
 pub mod apply;
+pub mod autogen;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod ddl;
+pub mod diff;
 pub mod error;
 pub mod graph;
 pub mod inspect;
 pub mod load;
 pub mod parse;
+pub mod plan;
 pub mod project;
 pub mod schema;
 pub mod script;

@@ -194,6 +194,29 @@ impl Schema {
         }
     }
 
+    /// True when the two schemas mean the same to SQLite: rename hints aside,
+    /// and names compared without ASCII case (SQLite's rule for identifiers).
+    pub fn same_as(&self, other: &Schema) -> bool {
+        self.folded() == other.folded()
+    }
+
+    /// Every name lower-cased and hints dropped: the form [`Schema::same_as`] compares.
+    pub fn folded(&self) -> Schema {
+        let mut s = self.without_hints();
+        for t in &mut s.tables {
+            *t = t.folded();
+        }
+        for v in &mut s.views {
+            v.name.make_ascii_lowercase();
+        }
+        for t in &mut s.triggers {
+            t.name.make_ascii_lowercase();
+            t.table.make_ascii_lowercase();
+        }
+        s.sort();
+        s
+    }
+
     /// The schema without rename hints: what a database would report.
     pub fn without_hints(&self) -> Schema {
         let mut s = self.clone();
@@ -207,7 +230,69 @@ impl Schema {
     }
 }
 
+fn fold_all(names: &mut [String]) {
+    names.iter_mut().for_each(|n| n.make_ascii_lowercase());
+}
+
+fn fold_opt(name: &mut Option<String>) {
+    if let Some(n) = name {
+        n.make_ascii_lowercase();
+    }
+}
+
+impl Index {
+    pub fn folded(&self) -> Index {
+        let mut i = self.clone();
+        i.name.make_ascii_lowercase();
+        for p in &mut i.parts {
+            if let IndexTarget::Column(c) = &mut p.target {
+                c.make_ascii_lowercase();
+            }
+        }
+        i
+    }
+}
+
 impl Table {
+    /// Names lower-cased, hints dropped: for comparisons only.
+    pub fn folded(&self) -> Table {
+        let mut t = self.clone();
+        t.name.make_ascii_lowercase();
+        t.renamed_from = None;
+        for c in &mut t.columns {
+            c.name.make_ascii_lowercase();
+            c.renamed_from = None;
+        }
+        if let Some(pk) = &mut t.primary_key {
+            fold_all(&mut pk.columns);
+            fold_opt(&mut pk.name);
+        }
+        for fk in &mut t.foreign_keys {
+            fold_all(&mut fk.columns);
+            fold_all(&mut fk.ref_columns);
+            fk.ref_table.make_ascii_lowercase();
+            fold_opt(&mut fk.name);
+        }
+        for u in &mut t.uniques {
+            fold_all(&mut u.columns);
+            fold_opt(&mut u.name);
+        }
+        for c in &mut t.checks {
+            fold_opt(&mut c.name);
+        }
+        t.indexes = t.indexes.iter().map(Index::folded).collect();
+        t.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        t.foreign_keys.sort_by(|a, b| {
+            (&a.columns, &a.ref_table, &a.ref_columns).cmp(&(
+                &b.columns,
+                &b.ref_table,
+                &b.ref_columns,
+            ))
+        });
+        t.uniques.sort_by(|a, b| a.columns.cmp(&b.columns));
+        t
+    }
+
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| same_name(&c.name, name))
     }

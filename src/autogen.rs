@@ -1,0 +1,315 @@
+//! `migrate revision --autogenerate` and `migrate check`: the model against
+//! the migrations and the database. Renames are asked, never guessed.
+
+use std::collections::HashSet;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::apply;
+use crate::check::{self, Comparison};
+use crate::commands::{self, display_rel};
+use crate::config::Config;
+use crate::diff::{self, RenameCandidate, Renames};
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::load;
+use crate::plan::{self, Migration};
+use crate::schema::Schema;
+use crate::script::NewRevision;
+use crate::sum;
+
+/// Parses `--rename track=song` and `--rename artist.name=artist.full_name`.
+pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Renames> {
+    let mut renames = Renames::default();
+    for spec in specs {
+        let bad = |why: &str| Error::Usage(format!("--rename {spec:?}: {why}"));
+        let (old, new) = spec
+            .split_once('=')
+            .ok_or_else(|| bad("write OLD=NEW, e.g. track=song or artist.name=artist.full_name"))?;
+        match (old.rsplit_once('.'), new.rsplit_once('.')) {
+            (None, None) => {
+                if from.table(old).is_none() {
+                    return Err(bad(&format!("the database has no table {old:?}")));
+                }
+                if to.table(new).is_none() {
+                    return Err(bad(&format!("the model has no table {new:?}")));
+                }
+                renames.tables.push((old.to_string(), new.to_string()));
+            }
+            (Some((old_table, old_col)), Some((new_table, new_col))) => {
+                let source_table = renames.old_table_name(new_table);
+                let source_table = if from.table(&source_table).is_some() {
+                    source_table
+                } else {
+                    old_table.to_string()
+                };
+                if from
+                    .table(&source_table)
+                    .and_then(|t| t.column(old_col))
+                    .is_none()
+                {
+                    return Err(bad(&format!(
+                        "the database has no column {old_table}.{old_col}"
+                    )));
+                }
+                if to
+                    .table(new_table)
+                    .and_then(|t| t.column(new_col))
+                    .is_none()
+                {
+                    return Err(bad(&format!(
+                        "the model has no column {new_table}.{new_col}"
+                    )));
+                }
+                renames.columns.push((
+                    new_table.to_string(),
+                    old_col.to_string(),
+                    new_col.to_string(),
+                ));
+            }
+            _ => {
+                return Err(bad(
+                    "rename a table to a table, or a column (table.column) to a column",
+                ));
+            }
+        }
+    }
+    Ok(renames)
+}
+
+/// Asks about each rename candidate on a terminal; without one, nothing is
+/// assumed and the candidates are returned for a warning.
+fn ask_renames(from: &Schema, to: &Schema, renames: &mut Renames) -> Result<Vec<RenameCandidate>> {
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let mut unanswered = Vec::new();
+    loop {
+        let candidates = diff::rename_candidates(from, to, renames);
+        let Some(c) = candidates.into_iter().find(|c| !unanswered.contains(c)) else {
+            break;
+        };
+        if !interactive {
+            unanswered.push(c);
+            continue;
+        }
+        eprint!("{} [y/N] ", c.question());
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut answer)
+            .map_err(|e| Error::io("stdin", e))?;
+        if answer.trim().eq_ignore_ascii_case("y") || answer.trim().eq_ignore_ascii_case("yes") {
+            match c {
+                RenameCandidate::Table { from, to } => renames.tables.push((from, to)),
+                RenameCandidate::Column { table, from, to } => {
+                    renames.columns.push((table, from, to))
+                }
+            }
+        } else {
+            unanswered.push(c);
+        }
+    }
+    Ok(if interactive { vec![] } else { unanswered })
+}
+
+/// The schema autogenerate starts from: the live database when it exists
+/// (it must be at head), otherwise the migrations replayed in memory.
+fn starting_schema(config: &Config, graph: &Graph) -> Result<(Schema, &'static str)> {
+    let db = config.database()?;
+    if db.exists() {
+        let rows = apply::read_applied_at(db, &config.version_table)?;
+        apply::verify_applied(graph, &rows)?;
+        let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
+        let heads: Vec<String> = graph.heads().iter().map(|r| r.id.clone()).collect();
+        let mut current = graph.current_heads(&applied);
+        current.sort();
+        let mut want = heads.clone();
+        want.sort();
+        if current != want {
+            return Err(Error::Refused(format!(
+                "the database {} is not up to date (at {}, head is {}): run `migrate upgrade` first, \
+                 so the new revision starts where the last one ends",
+                db.display(),
+                if current.is_empty() {
+                    "base".into()
+                } else {
+                    current.join(", ")
+                },
+                if want.is_empty() {
+                    "base".into()
+                } else {
+                    want.join(", ")
+                },
+            )));
+        }
+        let conn = crate::inspect::open_read_only(db)?;
+        Ok((
+            crate::inspect::inspect(&conn, &config.version_table)?,
+            "database",
+        ))
+    } else {
+        let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
+        Ok((
+            check::replayed_schema(graph, &all, &config.version_table)?,
+            "migrations",
+        ))
+    }
+}
+
+pub struct AutogenerateArgs<'a> {
+    pub message: &'a str,
+    pub head: Option<&'a str>,
+    pub rev_id: Option<&'a str>,
+    pub renames: &'a [String],
+}
+
+pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
+    let graph = commands::load_graph(config)?;
+    sum::ensure_current(&config.migrations_dir)?;
+    let parents = commands::parents_for_new(&graph, args.head)?;
+    let model = load::load(config.model()?)?;
+    let (current, source) = starting_schema(config, &graph)?;
+    let mut renames = Renames::from_hints(&current, &model);
+    renames.merge(parse_renames(args.renames, &current, &model)?);
+    let unasked = ask_renames(&current, &model, &mut renames)?;
+    let migration = plan::migration(&current, &model, &renames);
+    if migration.is_empty() {
+        println!("No changes detected: the model matches the {source}; no revision written.");
+        return Ok(());
+    }
+    let mut up = plan::render(&migration.up);
+    for c in &unasked {
+        let hint = match c {
+            RenameCandidate::Table { from, to } => format!("--rename {from}={to}"),
+            RenameCandidate::Column { table, from, to } => {
+                format!("--rename {table}.{from}={table}.{to}")
+            }
+        };
+        eprintln!(
+            "warning: {} Treated as drop + add; if it was a rename, delete the file and rerun with {hint}",
+            c.question()
+        );
+        up = format!(
+            "-- WARNING: {} Written as drop + add, which loses its data; if it was a rename, regenerate with {hint}\n{up}",
+            c.question()
+        );
+    }
+    let down = plan::render(&migration.down);
+    let path = commands::write_revision(
+        config,
+        &graph,
+        args.rev_id,
+        NewRevision {
+            id: "",
+            parents: &parents,
+            message: args.message,
+            up: &up,
+            down: &down,
+            transactional: true,
+        },
+    )?;
+    println!(
+        "created {} ({} change(s) against the {source}):",
+        display_rel(&path),
+        migration.changes.len()
+    );
+    for s in migration.up.iter().filter(|s| s.risky) {
+        println!("  review: {}", s.comments.join("; "));
+    }
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct CheckReport {
+    ok: bool,
+    model_vs_migrations: Comparison,
+    drift: Option<Comparison>,
+}
+
+/// CI gate: 0 when the migrations build the model (and the database matches
+/// its recorded revision), 1 with a report when not.
+pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
+    let graph = commands::load_graph(config)?;
+    sum::ensure_current(&config.migrations_dir)?;
+    let model = load::load(config.model()?)?;
+    let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
+    let migrations = check::replayed_schema(&graph, &all, &config.version_table)?;
+    let model_cmp = check::compare("migrations", &migrations, "model", &model);
+    let drift = match config.database.as_deref().filter(|p| p.exists()) {
+        Some(db) => Some(drift(config, &graph, db)?),
+        None => None,
+    };
+    let ok = !model_cmp.differs && !drift.as_ref().is_some_and(|d| d.differs);
+    if json {
+        let report = CheckReport {
+            ok,
+            model_vs_migrations: model_cmp,
+            drift,
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?
+        );
+    } else {
+        print_comparison(
+            &model_cmp,
+            "the migrations do not build the model; `migrate revision --autogenerate` would write:",
+        );
+        if let Some(d) = &drift {
+            print_comparison(
+                d,
+                "the database has drifted from its recorded revision; to bring it back:",
+            );
+        }
+        if ok {
+            println!(
+                "ok: the migrations ({} revision(s)) build the model{}",
+                graph.len(),
+                if drift.is_some() {
+                    ", and the database matches its recorded revision"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn drift(config: &Config, graph: &Graph, db: &Path) -> Result<Comparison> {
+    let rows = apply::read_applied_at(db, &config.version_table)?;
+    apply::verify_applied(graph, &rows)?;
+    let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
+    let expected = check::replayed_schema(graph, &applied, &config.version_table)?;
+    let conn = crate::inspect::open_read_only(db)?;
+    let live = crate::inspect::inspect(&conn, &config.version_table)?;
+    Ok(check::compare(
+        "recorded revision",
+        &expected,
+        "database",
+        &live,
+    ))
+}
+
+fn print_comparison(c: &Comparison, headline: &str) {
+    if !c.differs {
+        return;
+    }
+    println!("{headline}");
+    for op in &c.operations {
+        println!("  {}", op.replace('\n', "\n  "));
+    }
+    println!();
+    print!("{}", c.diff);
+    println!();
+}
+
+/// Plans a migration between two schemas with the model's hints only (for tests and lint).
+pub fn plan_between(from: &Schema, to: &Schema) -> Migration {
+    plan::migration(from, to, &Renames::from_hints(from, to))
+}

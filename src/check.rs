@@ -1,0 +1,88 @@
+//! Replaying revisions into a scratch database (Prisma's shadow database), and
+//! `migrate check`: model = migrations, and database = its recorded revision.
+
+use std::collections::HashSet;
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::diff::Renames;
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::schema::Schema;
+use crate::{ddl, inspect, plan};
+
+/// An in-memory database with the up sections of `revisions` applied, in graph order.
+pub fn replay(graph: &Graph, revisions: &HashSet<String>) -> Result<Connection> {
+    let conn = Connection::open_in_memory()?;
+    for rev in graph.in_order().filter(|r| revisions.contains(&r.id)) {
+        for (i, stmt) in rev.up.statements().iter().enumerate() {
+            conn.execute_batch(&stmt.sql)
+                .map_err(|e| Error::Statement {
+                    revision: rev.id.clone(),
+                    path: rev.path.clone(),
+                    number: i + 1,
+                    line: stmt.line,
+                    statement: stmt.sql.lines().next().unwrap_or("").to_string(),
+                    message: format!(
+                        "{e} (while replaying the migrations into a scratch database)"
+                    ),
+                })?;
+        }
+    }
+    Ok(conn)
+}
+
+/// The schema the migrations build, up to `revisions`.
+pub fn replayed_schema(
+    graph: &Graph,
+    revisions: &HashSet<String>,
+    own_prefix: &str,
+) -> Result<Schema> {
+    let conn = replay(graph, revisions)?;
+    inspect::inspect(&conn, own_prefix)
+}
+
+/// One comparison of two schemas, as `check` reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub left: String,
+    pub right: String,
+    pub differs: bool,
+    /// Unified diff of the two schemas as DDL.
+    pub diff: String,
+    /// What autogenerate would write to go from left to right.
+    pub operations: Vec<String>,
+}
+
+pub fn compare(left_name: &str, left: &Schema, right_name: &str, right: &Schema) -> Comparison {
+    let differs = !left.same_as(right);
+    let as_text = |s: &Schema| {
+        ddl::create_schema(s)
+            .into_iter()
+            .map(|s| format!("{s};\n"))
+            .collect::<String>()
+    };
+    let (a, b) = (as_text(left), as_text(right));
+    let diff = if differs {
+        similar::TextDiff::from_lines(&a, &b)
+            .unified_diff()
+            .header(left_name, right_name)
+            .to_string()
+    } else {
+        String::new()
+    };
+    let renames = Renames::from_hints(left, right);
+    let operations = plan::migration(left, right, &renames)
+        .up
+        .iter()
+        .map(|s| s.sql.clone())
+        .collect();
+    Comparison {
+        left: left_name.to_string(),
+        right: right_name.to_string(),
+        differs,
+        diff,
+        operations,
+    }
+}

@@ -1,0 +1,454 @@
+//! Schema x Schema -> [`Change`]s. Pure: no I/O, no SQL text.
+//!
+//! Renames are never guessed here: they come in as [`Renames`] (from model
+//! hints, `--rename` flags, or answers to the questions that
+//! [`rename_candidates`] suggests). Every change can be reversed exactly
+//! ([`Change::reverse`]), because a drop keeps the whole object it drops.
+
+use crate::schema::{Column, Index, Schema, Table, Trigger, View, same_name};
+
+/// Declared renames: old name -> new name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Renames {
+    pub tables: Vec<(String, String)>,
+    /// (table as named in the target schema, old column, new column)
+    pub columns: Vec<(String, String, String)>,
+}
+
+impl Renames {
+    /// The rename hints a model carries (`renamed_from`), that apply to `from`.
+    pub fn from_hints(from: &Schema, to: &Schema) -> Renames {
+        let mut r = Renames::default();
+        for t in &to.tables {
+            if let Some(old) = &t.renamed_from {
+                if from.table(old).is_some() && from.table(&t.name).is_none() {
+                    r.tables.push((old.clone(), t.name.clone()));
+                }
+            }
+            let old_table = r.old_table_name(&t.name);
+            let Some(ft) = from.table(&old_table) else {
+                continue;
+            };
+            for c in &t.columns {
+                if let Some(old) = &c.renamed_from {
+                    if ft.column(old).is_some() && ft.column(&c.name).is_none() {
+                        r.columns
+                            .push((t.name.clone(), old.clone(), c.name.clone()));
+                    }
+                }
+            }
+        }
+        r
+    }
+
+    pub fn merge(&mut self, other: Renames) {
+        for t in other.tables {
+            if !self.tables.iter().any(|(o, _)| same_name(o, &t.0)) {
+                self.tables.push(t);
+            }
+        }
+        for c in other.columns {
+            if !self
+                .columns
+                .iter()
+                .any(|(t, o, _)| same_name(t, &c.0) && same_name(o, &c.1))
+            {
+                self.columns.push(c);
+            }
+        }
+    }
+
+    /// The name `table` (a target name) had in the source schema.
+    pub fn old_table_name(&self, table: &str) -> String {
+        self.tables
+            .iter()
+            .find(|(_, new)| same_name(new, table))
+            .map_or_else(|| table.to_string(), |(old, _)| old.clone())
+    }
+
+    fn new_column_name(&self, table: &str, old: &str) -> Option<&str> {
+        self.columns
+            .iter()
+            .find(|(t, o, _)| same_name(t, table) && same_name(o, old))
+            .map(|(_, _, n)| n.as_str())
+    }
+
+    fn reversed(&self) -> Renames {
+        Renames {
+            tables: self
+                .tables
+                .iter()
+                .map(|(o, n)| (n.clone(), o.clone()))
+                .collect(),
+            columns: self
+                .columns
+                .iter()
+                .map(|(t, o, n)| {
+                    let old_table = self.old_table_name(t);
+                    (old_table, n.clone(), o.clone())
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One difference between two schemas.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    AddTable(Table),
+    DropTable(Table),
+    RenameTable {
+        from: String,
+        to: String,
+    },
+    /// `from` keeps its source name; the planner runs table renames first, so
+    /// the table is called `to.name` when it is modified. `columns` says how
+    /// each column got from `from` to `to`.
+    ModifyTable {
+        from: Table,
+        to: Table,
+        columns: Vec<ColumnChange>,
+    },
+    AddIndex {
+        table: String,
+        index: Index,
+    },
+    DropIndex {
+        table: String,
+        index: Index,
+    },
+    AddView(View),
+    DropView(View),
+    AddTrigger(Trigger),
+    DropTrigger(Trigger),
+}
+
+/// What happened to one column of a modified table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ColumnChange {
+    Add(Column),
+    Drop(Column),
+    Rename {
+        from: String,
+        to: String,
+    },
+    /// Same column (after any rename), different definition.
+    Modify {
+        from: Column,
+        to: Column,
+    },
+}
+
+impl Change {
+    /// The change that undoes this one.
+    pub fn reverse(&self) -> Change {
+        match self.clone() {
+            Change::AddTable(t) => Change::DropTable(t),
+            Change::DropTable(t) => Change::AddTable(t),
+            Change::RenameTable { from, to } => Change::RenameTable { from: to, to: from },
+            Change::ModifyTable { from, to, columns } => Change::ModifyTable {
+                from: to,
+                to: from,
+                columns: columns
+                    .into_iter()
+                    .map(|c| match c {
+                        ColumnChange::Add(c) => ColumnChange::Drop(c),
+                        ColumnChange::Drop(c) => ColumnChange::Add(c),
+                        ColumnChange::Rename { from, to } => {
+                            ColumnChange::Rename { from: to, to: from }
+                        }
+                        ColumnChange::Modify { from, to } => {
+                            ColumnChange::Modify { from: to, to: from }
+                        }
+                    })
+                    .collect(),
+            },
+            Change::AddIndex { table, index } => Change::DropIndex { table, index },
+            Change::DropIndex { table, index } => Change::AddIndex { table, index },
+            Change::AddView(v) => Change::DropView(v),
+            Change::DropView(v) => Change::AddView(v),
+            Change::AddTrigger(t) => Change::DropTrigger(t),
+            Change::DropTrigger(t) => Change::AddTrigger(t),
+        }
+    }
+}
+
+/// Every change that turns `from` into `to`, given the declared renames.
+pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for t in &to.tables {
+        let old_name = renames.old_table_name(&t.name);
+        match from.table(&old_name) {
+            None => changes.push(Change::AddTable(t.clone())),
+            Some(old) => {
+                if !same_name(&old.name, &t.name) {
+                    changes.push(Change::RenameTable {
+                        from: old.name.clone(),
+                        to: t.name.clone(),
+                    });
+                }
+                diff_table(old, t, renames, &mut changes);
+            }
+        }
+    }
+    for t in &from.tables {
+        let renamed = renames.tables.iter().any(|(o, _)| same_name(o, &t.name));
+        if !renamed && to.table(&t.name).is_none() {
+            changes.push(Change::DropTable(t.clone()));
+        }
+    }
+    diff_named(
+        &from.views,
+        &to.views,
+        |v| &v.name,
+        Change::DropView,
+        Change::AddView,
+        &mut changes,
+    );
+    diff_named(
+        &from.triggers,
+        &to.triggers,
+        |t| &t.name,
+        Change::DropTrigger,
+        Change::AddTrigger,
+        &mut changes,
+    );
+    changes
+}
+
+/// Objects compared whole: a changed one is dropped and added again.
+fn diff_named<T: Clone + PartialEq>(
+    from: &[T],
+    to: &[T],
+    name: impl Fn(&T) -> &String,
+    drop: impl Fn(T) -> Change,
+    add: impl Fn(T) -> Change,
+    changes: &mut Vec<Change>,
+) {
+    for old in from {
+        match to.iter().find(|n| same_name(name(n), name(old))) {
+            Some(new) if new == old => {}
+            _ => changes.push(drop(old.clone())),
+        }
+    }
+    for new in to {
+        match from.iter().find(|o| same_name(name(o), name(new))) {
+            Some(old) if old == new => {}
+            _ => changes.push(add(new.clone())),
+        }
+    }
+}
+
+fn diff_table(from: &Table, to: &Table, renames: &Renames, changes: &mut Vec<Change>) {
+    let mut columns = Vec::new();
+    for old in &from.columns {
+        let new_name = renames
+            .new_column_name(&to.name, &old.name)
+            .unwrap_or(&old.name);
+        match to.column(new_name) {
+            None => columns.push(ColumnChange::Drop(old.clone())),
+            Some(new) => {
+                if !same_name(&old.name, &new.name) {
+                    columns.push(ColumnChange::Rename {
+                        from: old.name.clone(),
+                        to: new.name.clone(),
+                    });
+                }
+                let mut renamed = old.clone();
+                renamed.name = new.name.clone();
+                renamed.renamed_from = None;
+                let mut target = new.clone();
+                target.renamed_from = None;
+                renamed.name.make_ascii_lowercase();
+                target.name.make_ascii_lowercase();
+                if renamed != target {
+                    columns.push(ColumnChange::Modify {
+                        from: renamed,
+                        to: target,
+                    });
+                }
+            }
+        }
+    }
+    for new in &to.columns {
+        let has_source = from.columns.iter().any(|old| {
+            same_name(
+                renames
+                    .new_column_name(&to.name, &old.name)
+                    .unwrap_or(&old.name),
+                &new.name,
+            )
+        });
+        if !has_source {
+            columns.push(ColumnChange::Add(new.clone()));
+        }
+    }
+    // Everything but the indexes and the name decides whether the table changed.
+    let table_changed = !columns.is_empty() || {
+        let mut a = from.clone();
+        rename_columns_in(&mut a, &to.name, renames);
+        let mut a = a.folded();
+        let mut b = to.folded();
+        for t in [&mut a, &mut b] {
+            t.indexes.clear();
+            t.name.clear();
+        }
+        a != b
+    };
+    if table_changed {
+        changes.push(Change::ModifyTable {
+            from: from.clone(),
+            to: to.clone(),
+            columns,
+        });
+    }
+    for old in &from.indexes {
+        let mut renamed = old.clone();
+        rename_index_columns(&mut renamed, &to.name, renames);
+        match to.index(&old.name) {
+            Some(new) if new.folded() == renamed.folded() => {}
+            _ => changes.push(Change::DropIndex {
+                table: to.name.clone(),
+                index: old.clone(),
+            }),
+        }
+    }
+    for new in &to.indexes {
+        let unchanged = from.index(&new.name).is_some_and(|old| {
+            let mut renamed = old.clone();
+            rename_index_columns(&mut renamed, &to.name, renames);
+            renamed.folded() == new.folded()
+        });
+        if !unchanged {
+            changes.push(Change::AddIndex {
+                table: to.name.clone(),
+                index: new.clone(),
+            });
+        }
+    }
+}
+
+/// `t` with its columns (and the constraints naming them) renamed as declared.
+fn rename_columns_in(t: &mut Table, table: &str, renames: &Renames) {
+    let map = |name: &mut String| {
+        if let Some(n) = renames.new_column_name(table, name) {
+            *name = n.to_string();
+        }
+    };
+    for c in &mut t.columns {
+        map(&mut c.name);
+    }
+    if let Some(pk) = &mut t.primary_key {
+        pk.columns.iter_mut().for_each(map);
+    }
+    for fk in &mut t.foreign_keys {
+        fk.columns.iter_mut().for_each(map);
+    }
+    for u in &mut t.uniques {
+        u.columns.iter_mut().for_each(map);
+    }
+}
+
+fn rename_index_columns(index: &mut Index, table: &str, renames: &Renames) {
+    for part in &mut index.parts {
+        if let crate::schema::IndexTarget::Column(c) = &mut part.target {
+            if let Some(n) = renames.new_column_name(table, c) {
+                *c = n.to_string();
+            }
+        }
+    }
+}
+
+/// A dropped and an added object that look alike: a possible rename to ask about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenameCandidate {
+    Table {
+        from: String,
+        to: String,
+    },
+    Column {
+        table: String,
+        from: String,
+        to: String,
+    },
+}
+
+impl RenameCandidate {
+    pub fn question(&self) -> String {
+        match self {
+            RenameCandidate::Table { from, to } => format!("Did you rename table {from} to {to}?"),
+            RenameCandidate::Column { table, from, to } => {
+                format!("Did you rename {table}.{from} to {table}.{to}?")
+            }
+        }
+    }
+}
+
+/// Pairs of a dropped and an added table with the same columns, or a dropped
+/// and an added column of the same type in one table, not yet declared.
+pub fn rename_candidates(from: &Schema, to: &Schema, renames: &Renames) -> Vec<RenameCandidate> {
+    let changes = diff(from, to, renames);
+    let mut out = Vec::new();
+    let dropped: Vec<&Table> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropTable(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let added: Vec<&Table> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AddTable(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    for d in &dropped {
+        let shape = |t: &Table| {
+            t.columns
+                .iter()
+                .map(|c| (c.name.to_ascii_lowercase(), c.decl_type.clone()))
+                .collect::<Vec<_>>()
+        };
+        if let Some(a) = added.iter().find(|a| shape(a) == shape(d)) {
+            out.push(RenameCandidate::Table {
+                from: d.name.clone(),
+                to: a.name.clone(),
+            });
+        }
+    }
+    for c in &changes {
+        let Change::ModifyTable { to, columns, .. } = c else {
+            continue;
+        };
+        let drops: Vec<&Column> = columns
+            .iter()
+            .filter_map(|c| match c {
+                ColumnChange::Drop(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        let adds: Vec<&Column> = columns
+            .iter()
+            .filter_map(|c| match c {
+                ColumnChange::Add(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        for d in &drops {
+            if let Some(a) = adds.iter().find(|a| a.decl_type == d.decl_type) {
+                out.push(RenameCandidate::Column {
+                    table: to.name.clone(),
+                    from: d.name.clone(),
+                    to: a.name.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The renames that take `to` back to `from`.
+pub fn reverse_renames(renames: &Renames) -> Renames {
+    renames.reversed()
+}

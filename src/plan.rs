@@ -1,0 +1,544 @@
+//! [`Change`]s to SQLite statements, up and down in one pass.
+//!
+//! One predicate, [`alterable`], picks `ALTER TABLE` or the documented table
+//! rebuild (new table, copy every row with INSERT ... SELECT, drop, rename,
+//! recreate indexes, and the views and triggers that depended on the table).
+//! Rows never pass through Rust. The down is the plan of the reversed changes,
+//! so it returns exactly to the start. Every destructive or data-dependent
+//! statement carries a comment saying so.
+
+use std::collections::HashSet;
+
+use crate::ddl::{self, create_index, create_table, default_expr, referenced_names};
+use crate::diff::{Change, ColumnChange, Renames, diff};
+use crate::schema::{Column, Schema, Table, affinity, same_name};
+use crate::sql::quote_ident;
+
+/// One planned statement and what a reviewer should know about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    pub sql: String,
+    pub comments: Vec<String>,
+    /// Drops data, or can fail depending on the rows present.
+    pub risky: bool,
+}
+
+impl Statement {
+    fn plain(sql: String) -> Statement {
+        Statement {
+            sql,
+            comments: vec![],
+            risky: false,
+        }
+    }
+
+    fn risky(sql: String, comment: String) -> Statement {
+        Statement {
+            sql,
+            comments: vec![comment],
+            risky: true,
+        }
+    }
+}
+
+/// A reviewed migration: the changes and both directions.
+#[derive(Debug, Clone)]
+pub struct Migration {
+    pub changes: Vec<Change>,
+    pub up: Vec<Statement>,
+    pub down: Vec<Statement>,
+}
+
+impl Migration {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+/// Diff `from` -> `to` and plan both directions.
+pub fn migration(from: &Schema, to: &Schema, renames: &Renames) -> Migration {
+    let changes = diff(from, to, renames);
+    let reversed: Vec<Change> = changes.iter().rev().map(Change::reverse).collect();
+    Migration {
+        up: plan(from, to, &changes),
+        down: plan(to, from, &reversed),
+        changes,
+    }
+}
+
+/// Renders statements as a script section, each comment above its statement.
+pub fn render(statements: &[Statement]) -> String {
+    let mut out = String::new();
+    for s in statements {
+        for c in &s.comments {
+            out.push_str(&format!("-- {c}\n"));
+        }
+        out.push_str(&s.sql);
+        out.push_str(";\n");
+    }
+    out.trim_end().to_string()
+}
+
+/// The statements that take a database from `from` to `to` through `changes`.
+pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
+    let rebuilt: Vec<(&Table, &Table, &Vec<ColumnChange>)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::ModifyTable { from, to, columns } if !alterable(from, to, columns) => {
+                Some((from, to, columns))
+            }
+            _ => None,
+        })
+        .collect();
+    let rebuilt_names: Vec<&str> = rebuilt.iter().map(|(_, t, _)| t.name.as_str()).collect();
+    let mut out = Vec::new();
+
+    // Views and triggers that mention a rebuilt table must not exist while it
+    // is dropped and renamed; they come back at the end, as the target has them.
+    let mentions = |sql: &str, names: &[&str]| {
+        let refs = referenced_names(sql);
+        names.iter().any(|n| refs.contains(&n.to_ascii_lowercase()))
+    };
+    let mut old_names: Vec<&str> = rebuilt.iter().map(|(f, _, _)| f.name.as_str()).collect();
+    old_names.extend(rebuilt_names.iter());
+    let mut dropped_triggers: HashSet<String> = HashSet::new();
+    for c in changes {
+        if let Change::DropTrigger(t) = c {
+            dropped_triggers.insert(t.name.to_ascii_lowercase());
+        }
+    }
+    for t in &from.triggers {
+        if dropped_triggers.contains(&t.name.to_ascii_lowercase())
+            || mentions(&t.sql, &old_names)
+            || old_names.iter().any(|n| same_name(n, &t.table))
+        {
+            out.push(Statement::plain(format!(
+                "DROP TRIGGER {}",
+                quote_ident(&t.name)
+            )));
+            dropped_triggers.insert(t.name.to_ascii_lowercase());
+        }
+    }
+    let mut dropped_views: HashSet<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropView(v) => Some(v.name.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
+    // Transitively: a view on a view on a rebuilt table goes too.
+    loop {
+        let mut names: Vec<&str> = old_names.clone();
+        let dropped_now: Vec<String> = dropped_views.iter().cloned().collect();
+        names.extend(dropped_now.iter().map(String::as_str));
+        let more: Vec<String> = from
+            .views
+            .iter()
+            .filter(|v| {
+                !dropped_views.contains(&v.name.to_ascii_lowercase()) && mentions(&v.sql, &names)
+            })
+            .map(|v| v.name.to_ascii_lowercase())
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        dropped_views.extend(more);
+    }
+    for v in ddl::views_in_dependency_order(&from.views)
+        .into_iter()
+        .rev()
+    {
+        if dropped_views.contains(&v.name.to_ascii_lowercase()) {
+            out.push(Statement::plain(format!(
+                "DROP VIEW {}",
+                quote_ident(&v.name)
+            )));
+        }
+    }
+
+    for c in changes {
+        if let Change::DropIndex { index, .. } = c {
+            out.push(Statement::plain(format!(
+                "DROP INDEX {}",
+                quote_ident(&index.name)
+            )));
+        }
+    }
+    for c in changes {
+        if let Change::RenameTable { from, to } = c {
+            out.push(Statement::plain(format!(
+                "ALTER TABLE {} RENAME TO {}",
+                quote_ident(from),
+                quote_ident(to)
+            )));
+        }
+    }
+    for c in changes {
+        if let Change::ModifyTable { from, to, columns } = c {
+            if alterable(from, to, columns) {
+                out.extend(alter(from, to, columns));
+            } else {
+                out.extend(rebuild(from, to, columns));
+            }
+        }
+    }
+    let added: Vec<&Table> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AddTable(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    for t in parents_first(&added) {
+        out.push(Statement::plain(create_table(t)));
+        for i in &t.indexes {
+            out.push(Statement::plain(create_index(&t.name, i)));
+        }
+    }
+    for c in changes {
+        if let Change::AddIndex { table, index } = c {
+            if !rebuilt_names.iter().any(|n| same_name(n, table)) {
+                let mut s = Statement::plain(create_index(table, index));
+                if index.unique {
+                    s.risky = true;
+                    s.comments.push(format!("data-dependent: fails if {table} has duplicate values for this unique index"));
+                }
+                out.push(s);
+            }
+        }
+    }
+    let dropped: Vec<&Table> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropTable(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    for t in parents_first(&dropped).into_iter().rev() {
+        out.push(Statement::risky(
+            format!("DROP TABLE {}", quote_ident(&t.name)),
+            format!("destructive: drops table {} and every row in it", t.name),
+        ));
+    }
+
+    let added_views: HashSet<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AddView(v) => Some(v.name.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
+    for v in ddl::views_in_dependency_order(&to.views) {
+        let key = v.name.to_ascii_lowercase();
+        if added_views.contains(&key) || dropped_views.contains(&key) {
+            out.push(Statement::plain(v.sql.clone()));
+        }
+    }
+    for t in &to.triggers {
+        let key = t.name.to_ascii_lowercase();
+        let added = changes
+            .iter()
+            .any(|c| matches!(c, Change::AddTrigger(a) if same_name(&a.name, &t.name)));
+        if added || dropped_triggers.contains(&key) {
+            out.push(Statement::plain(t.sql.clone()));
+        }
+    }
+    out
+}
+
+/// Tables ordered so that a table comes after the tables it references
+/// (a cycle keeps the given order for its members).
+fn parents_first<'a>(tables: &[&'a Table]) -> Vec<&'a Table> {
+    let mut done: Vec<&Table> = Vec::new();
+    let mut pending: Vec<&Table> = tables.to_vec();
+    while !pending.is_empty() {
+        let ready = pending.iter().position(|t| {
+            t.foreign_keys.iter().all(|fk| {
+                same_name(&fk.ref_table, &t.name)
+                    || !pending.iter().any(|p| same_name(&p.name, &fk.ref_table))
+            })
+        });
+        done.push(pending.remove(ready.unwrap_or(0)));
+    }
+    done
+}
+
+/// True when SQLite's ALTER TABLE can make the change: only columns added at
+/// the end (within ADD COLUMN's rules), dropped (when nothing else names
+/// them) or renamed, and nothing else about the table differs.
+pub fn alterable(from: &Table, to: &Table, columns: &[ColumnChange]) -> bool {
+    let mut expected = from.clone();
+    for c in columns {
+        match c {
+            ColumnChange::Modify { .. } => return false,
+            ColumnChange::Rename { from: old, to: new } => {
+                rename_everywhere(&mut expected, old, new)
+            }
+            ColumnChange::Drop(col) => {
+                if !droppable(from, col) {
+                    return false;
+                }
+                expected.columns.retain(|c| !same_name(&c.name, &col.name));
+            }
+            ColumnChange::Add(col) => {
+                if !addable(col) {
+                    return false;
+                }
+                expected.columns.push(col.clone());
+            }
+        }
+    }
+    let mut expected = expected.folded();
+    let mut target = to.folded();
+    for t in [&mut expected, &mut target] {
+        t.name.clear();
+        t.indexes.clear();
+    }
+    expected == target
+}
+
+fn rename_everywhere(t: &mut Table, old: &str, new: &str) {
+    let map = |n: &mut String| {
+        if same_name(n, old) {
+            *n = new.to_string();
+        }
+    };
+    t.columns.iter_mut().for_each(|c| map(&mut c.name));
+    if let Some(pk) = &mut t.primary_key {
+        pk.columns.iter_mut().for_each(map);
+    }
+    t.foreign_keys
+        .iter_mut()
+        .for_each(|fk| fk.columns.iter_mut().for_each(map));
+    t.uniques
+        .iter_mut()
+        .for_each(|u| u.columns.iter_mut().for_each(map));
+}
+
+/// ADD COLUMN's rules (sqlite.org/lang_altertable.html).
+fn addable(c: &Column) -> bool {
+    let constant_default = c.default.as_deref().is_none_or(|d| {
+        let d = default_expr(d);
+        !d.starts_with('(') && !d.starts_with("current_")
+    });
+    let non_null_default = c
+        .default
+        .as_deref()
+        .is_some_and(|d| !d.eq_ignore_ascii_case("null"));
+    constant_default
+        && (!c.not_null || non_null_default)
+        && !c.generated.as_ref().is_some_and(|g| g.stored)
+}
+
+/// DROP COLUMN's rules: not part of a key, constraint, or expression.
+fn droppable(t: &Table, c: &Column) -> bool {
+    let name = c.name.to_ascii_lowercase();
+    let named = |cols: &[String]| cols.iter().any(|n| n.eq_ignore_ascii_case(&name));
+    !t.primary_key.as_ref().is_some_and(|pk| named(&pk.columns))
+        && !t.uniques.iter().any(|u| named(&u.columns))
+        && !t.foreign_keys.iter().any(|fk| named(&fk.columns))
+        && !t
+            .checks
+            .iter()
+            .any(|ck| referenced_names(&ck.expr).contains(&name))
+        && !t.columns.iter().any(|o| {
+            o.generated
+                .as_ref()
+                .is_some_and(|g| referenced_names(&g.expr).contains(&name))
+        })
+}
+
+fn alter(_from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement> {
+    let table = quote_ident(&to.name);
+    columns
+        .iter()
+        .map(|c| match c {
+            ColumnChange::Rename { from, to } => Statement::plain(format!(
+                "ALTER TABLE {table} RENAME COLUMN {} TO {}",
+                quote_ident(from),
+                quote_ident(to)
+            )),
+            ColumnChange::Add(col) => Statement::plain(format!(
+                "ALTER TABLE {table} ADD COLUMN {}",
+                ddl::column_def(to, col)
+            )),
+            ColumnChange::Drop(col) => Statement::risky(
+                format!("ALTER TABLE {table} DROP COLUMN {}", quote_ident(&col.name)),
+                format!(
+                    "destructive: drops column {}.{} and its data",
+                    to.name, col.name
+                ),
+            ),
+            ColumnChange::Modify { .. } => unreachable!("alterable() excludes modified columns"),
+        })
+        .collect()
+}
+
+/// The 12-step rebuild: every row is copied by SQLite, never held in Rust.
+fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement> {
+    let temp_name = format!("_migrate_new_{}", to.name);
+    let mut temp = to.clone();
+    temp.name = temp_name.clone();
+    let mut risks = Vec::new();
+    // Each target column's source column in `from`, if any.
+    let source = |col: &Column| -> Option<&Column> {
+        let renamed_from = columns.iter().find_map(|c| match c {
+            ColumnChange::Rename { from, to } if same_name(to, &col.name) => Some(from.as_str()),
+            _ => None,
+        });
+        let added = columns
+            .iter()
+            .any(|c| matches!(c, ColumnChange::Add(a) if same_name(&a.name, &col.name)));
+        if added {
+            return None;
+        }
+        from.column(renamed_from.unwrap_or(&col.name))
+    };
+    let mut targets = Vec::new();
+    let mut values = Vec::new();
+    let keeps_rowid =
+        !from.without_rowid && !to.without_rowid && !has_rowid_alias(to) && !has_rowid_alias(from);
+    if keeps_rowid {
+        targets.push("rowid".to_string());
+        values.push("rowid".to_string());
+    }
+    for col in to.columns.iter().filter(|c| c.generated.is_none()) {
+        let Some(src) = source(col).filter(|s| s.generated.is_none()) else {
+            if col.not_null && col.default.is_none() {
+                risks.push(format!(
+                    "new column {} is NOT NULL without a default: fails if {} has rows",
+                    col.name, from.name
+                ));
+            }
+            continue;
+        };
+        let mut value = quote_ident(&src.name);
+        if col.not_null && !src.not_null {
+            match &col.default {
+                Some(d) => value = format!("IFNULL({value}, {})", default_expr(d)),
+                None => risks.push(format!(
+                    "{}.{} becomes NOT NULL without a default: fails on NULL rows",
+                    to.name, col.name
+                )),
+            }
+        }
+        if narrows(&src.decl_type, &col.decl_type) {
+            let effect = if affinity(&src.decl_type) == affinity(&col.decl_type) {
+                "the declared length shrinks; SQLite keeps longer values, your application may not"
+            } else if to.strict {
+                "values that do not fit the new type make the copy fail (STRICT)"
+            } else {
+                "stored values may be converted to the new affinity"
+            };
+            risks.push(format!(
+                "narrowing: {}.{} changes type {} -> {}: {effect}",
+                to.name, col.name, src.decl_type, col.decl_type
+            ));
+        }
+        targets.push(quote_ident(&col.name));
+        values.push(value);
+    }
+    for dropped in columns.iter().filter_map(|c| match c {
+        ColumnChange::Drop(c) => Some(c),
+        _ => None,
+    }) {
+        risks.push(format!(
+            "destructive: column {}.{} and its data are dropped",
+            from.name, dropped.name
+        ));
+    }
+    for u in &to.uniques {
+        if !from.uniques.iter().any(|o| o.columns == u.columns) {
+            risks.push(format!(
+                "new UNIQUE ({}): fails if duplicates exist",
+                u.columns.join(", ")
+            ));
+        }
+    }
+    for fk in &to.foreign_keys {
+        if !from
+            .foreign_keys
+            .iter()
+            .any(|o| o.columns == fk.columns && same_name(&o.ref_table, &fk.ref_table))
+        {
+            risks.push(format!(
+                "new foreign key ({}) -> {}: rows without a parent fail the check before commit",
+                fk.columns.join(", "),
+                fk.ref_table
+            ));
+        }
+    }
+    for ck in &to.checks {
+        if !from.checks.iter().any(|o| o.expr == ck.expr) {
+            risks.push(format!(
+                "new CHECK ({}): the copy fails if a row violates it",
+                ck.expr
+            ));
+        }
+    }
+    let mut copy = Statement::plain(format!(
+        "INSERT INTO {} ({}) SELECT {} FROM {}",
+        quote_ident(&temp_name),
+        targets.join(", "),
+        values.join(", "),
+        quote_ident(&to.name)
+    ));
+    copy.risky = !risks.is_empty();
+    copy.comments = risks;
+    let mut create = Statement::plain(create_table(&temp));
+    create.comments.push(format!(
+        "rebuild {}: SQLite cannot ALTER this change; rows are copied into a new table",
+        to.name
+    ));
+    let mut out = vec![
+        create,
+        copy,
+        Statement::plain(format!("DROP TABLE {}", quote_ident(&to.name))),
+        Statement::plain(format!(
+            "ALTER TABLE {} RENAME TO {}",
+            quote_ident(&temp_name),
+            quote_ident(&to.name)
+        )),
+    ];
+    for i in &to.indexes {
+        out.push(Statement::plain(create_index(&to.name, i)));
+    }
+    out
+}
+
+/// An INTEGER PRIMARY KEY column is the rowid itself.
+fn has_rowid_alias(t: &Table) -> bool {
+    t.primary_key.as_ref().is_some_and(|pk| {
+        pk.columns.len() == 1
+            && t.column(&pk.columns[0])
+                .is_some_and(|c| c.decl_type == "INTEGER")
+    })
+}
+
+/// A type change that may alter or reject stored values.
+pub fn narrows(from: &str, to: &str) -> bool {
+    use crate::schema::Affinity::*;
+    if from == to {
+        return false;
+    }
+    match (affinity(from), affinity(to)) {
+        (a, b) if a == b => length_of(to) < length_of(from),
+        (_, Blob) => false,
+        (Integer, Real | Numeric) => false,
+        _ => true,
+    }
+}
+
+/// `VARCHAR(30)` -> 30; no length -> unlimited.
+fn length_of(t: &str) -> u64 {
+    t.split_once('(')
+        .and_then(|(_, rest)| {
+            rest.trim_end_matches(')')
+                .split(',')
+                .next()?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .unwrap_or(u64::MAX)
+}
