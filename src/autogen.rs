@@ -288,11 +288,12 @@ fn drift(config: &Config, graph: &Graph, db: &Path) -> Result<Comparison> {
     let expected = check::replayed_schema(graph, &applied, &config.version_table)?;
     let conn = crate::inspect::open_read_only(db)?;
     let live = crate::inspect::inspect(&conn, &config.version_table)?;
+    // From the database to what it should be: the operations bring it back.
     Ok(check::compare(
-        "recorded revision",
-        &expected,
         "database",
         &live,
+        "recorded revision",
+        &expected,
     ))
 }
 

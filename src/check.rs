@@ -15,6 +15,8 @@ use crate::{ddl, inspect, plan};
 /// An in-memory database with the up sections of `revisions` applied, in graph order.
 pub fn replay(graph: &Graph, revisions: &HashSet<String>) -> Result<Connection> {
     let conn = Connection::open_in_memory()?;
+    // As `apply` does: a rebuild must not cascade (the bundled SQLite enables FKs).
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
     for rev in graph.in_order().filter(|r| revisions.contains(&r.id)) {
         for (i, stmt) in rev.up.statements().iter().enumerate() {
             conn.execute_batch(&stmt.sql)

@@ -196,15 +196,17 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
         }
     }
     for c in changes {
-        if let Change::AddIndex { table, index } = c {
-            if !rebuilt_names.iter().any(|n| same_name(n, table)) {
-                let mut s = Statement::plain(create_index(table, index));
-                if index.unique {
-                    s.risky = true;
-                    s.comments.push(format!("data-dependent: fails if {table} has duplicate values for this unique index"));
-                }
-                out.push(s);
+        if let Change::AddIndex { table, index } = c
+            && !rebuilt_names.iter().any(|n| same_name(n, table))
+        {
+            let mut s = Statement::plain(create_index(table, index));
+            if index.unique {
+                s.risky = true;
+                s.comments.push(format!(
+                    "data-dependent: fails if {table} has duplicate values for this unique index"
+                ));
             }
+            out.push(s);
         }
     }
     let dropped: Vec<&Table> = changes

@@ -183,14 +183,12 @@ fn run_case(case: &Case) -> Result<(), String> {
         let conn = p.conn("app.db");
         migrate::inspect::inspect(&conn, "migrate_version").unwrap()
     };
-    if p.path("app.db").exists() || !desired.tables.is_empty() {
-        if !db().same_as(&desired) {
-            return Err(format!(
-                "after upgrade the schema differs from desired:\n{}\n---\n{}",
-                p.schema_text("app.db"),
-                migrate::ddl::create_schema(&desired).join(";\n")
-            ));
-        }
+    if !db().same_as(&desired) {
+        return Err(format!(
+            "after upgrade the schema differs from desired:\n{}\n---\n{}",
+            p.schema_text("app.db"),
+            migrate::ddl::create_schema(&desired).join(";\n")
+        ));
     }
     step(&["check"]).map_err(|e| format!("check after upgrade: {e}"))?;
     if snapshot(&p, &keep, true) != before {
