@@ -95,6 +95,9 @@ enum Command {
         /// Print the SQL instead of running it (nothing is touched)
         #[arg(long)]
         sql: bool,
+        /// Do not back the database up before destructive statements
+        #[arg(long)]
+        no_backup: bool,
     },
     /// Revert revisions down to TARGET
     #[command(after_help = "TARGET: -N | base | REV (any unique prefix) | REV-N\n\
@@ -105,6 +108,9 @@ enum Command {
         /// Print the SQL instead of running it (nothing is touched)
         #[arg(long)]
         sql: bool,
+        /// Do not back the database up before destructive statements
+        #[arg(long)]
+        no_backup: bool,
     },
     /// Show the revision(s) the database is at
     #[command(after_help = "Example:  migrate --database sqlite:prod.db current")]
@@ -161,6 +167,18 @@ enum Command {
     Check {
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
+    },
+    /// Report destructive and data-dependent changes in pending revisions (exit 1 if any)
+    #[command(after_help = "Example:  migrate --database sqlite:prod-copy.db lint")]
+    Lint,
+    /// Prove every revision reverses exactly, on a scratch copy (exit 1 naming the first that does not)
+    #[command(
+        after_help = "Examples:\n  migrate verify          # base -> head on an empty scratch database\n  migrate verify --data   # pending revisions on an in-memory copy of the database, rows lost per table"
+    )]
+    Verify {
+        /// Use a copy of the configured database and count rows lost
+        #[arg(long)]
+        data: bool,
     },
     /// Print the live database schema (read-only)
     #[command(
@@ -256,12 +274,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
             println!("created {}", commands::display_rel(&path));
         }
-        Command::Upgrade { target, sql } => {
-            commands::migrate(&Config::load(&overrides)?, Direction::Up, &target, sql)?;
+        Command::Upgrade {
+            target,
+            sql,
+            no_backup,
+        } => {
+            commands::migrate(
+                &Config::load(&overrides)?,
+                Direction::Up,
+                &target,
+                sql,
+                no_backup,
+            )?;
         }
-        Command::Downgrade { target, sql } => {
-            commands::migrate(&Config::load(&overrides)?, Direction::Down, &target, sql)?;
+        Command::Downgrade {
+            target,
+            sql,
+            no_backup,
+        } => {
+            commands::migrate(
+                &Config::load(&overrides)?,
+                Direction::Down,
+                &target,
+                sql,
+                no_backup,
+            )?;
         }
+        Command::Lint => return commands::lint(&Config::load(&overrides)?),
+        Command::Verify { data } => return commands::verify(&Config::load(&overrides)?, data),
         Command::Current => commands::current(&Config::load(&overrides)?)?,
         Command::Heads => commands::heads(&Config::load(&overrides)?)?,
         Command::Branches => commands::branches(&Config::load(&overrides)?)?,

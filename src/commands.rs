@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::script::{self, NewRevision, Revision};
-use crate::{project, sum};
+use crate::{backup, lint, project, sum, verify};
 
 /// Every revision file, as a graph.
 pub fn load_graph(config: &Config) -> Result<Graph> {
@@ -139,7 +139,13 @@ fn split_range<'a>(
     }
 }
 
-pub fn migrate(config: &Config, direction: Direction, spec: &str, sql: bool) -> Result<()> {
+pub fn migrate(
+    config: &Config,
+    direction: Direction,
+    spec: &str,
+    sql: bool,
+    no_backup: bool,
+) -> Result<()> {
     let st = state(config)?;
     let (spec, applied) = if sql {
         split_range(&st.graph, spec, &st.applied)?
@@ -164,6 +170,42 @@ pub fn migrate(config: &Config, direction: Direction, spec: &str, sql: bool) -> 
         println!("nothing to do: the database is at {}", describe(&current));
         return Ok(());
     }
+    let pending = plan.steps(&st.graph, &applied);
+    let findings = lint::findings(db, &config.version_table, &pending)?;
+    let blocking: Vec<String> = findings
+        .iter()
+        .filter(|f| f.kind == "data")
+        .map(|f| format!("  {f}"))
+        .collect();
+    if !blocking.is_empty() {
+        return Err(Error::Refused(format!(
+            "stopped before touching the database: the data would not survive these changes:\n{}\n\
+             fix the rows first (a hand-written revision before this one), or change the model",
+            blocking.join("\n")
+        )));
+    }
+    let backup = if !no_backup
+        && db.exists()
+        && pending.iter().any(|(rev, dir)| lint::is_risky(rev, *dir))
+    {
+        let label = pending
+            .last()
+            .map(|(r, _)| r.id.clone())
+            .unwrap_or_default();
+        let path = backup::take(
+            db,
+            &config.backup_dir,
+            config.backup_keep,
+            &format!("before-{}-{label}", direction.as_str()),
+        )?;
+        eprintln!(
+            "backup: {} (verified; --no-backup skips it)",
+            display_rel(&path)
+        );
+        Some(path)
+    } else {
+        None
+    };
     let steps = apply::run(db, &config.version_table, &st.graph, &plan, |rev, dir| {
         if !rev.transactional {
             eprintln!(
@@ -178,6 +220,14 @@ pub fn migrate(config: &Config, direction: Direction, spec: &str, sql: bool) -> 
             }
         };
         eprintln!("running {} {arrow}: {}", dir.as_str(), rev.message);
+    })
+    .map_err(|e| match &backup {
+        Some(path) => Error::Refused(format!(
+            "{e}\n  to return to where this command started: cp {} {}",
+            display_rel(path),
+            display_rel(db)
+        )),
+        None => e,
     })?;
     let after = apply::read_applied_at(db, &config.version_table)?;
     let applied: HashSet<String> = after.into_iter().map(|a| a.revision).collect();
@@ -438,4 +488,61 @@ pub fn display_rel(path: &Path) -> String {
         .unwrap_or(path)
         .display()
         .to_string()
+}
+
+pub fn lint(config: &Config) -> Result<std::process::ExitCode> {
+    let st = state(config)?;
+    let target = Target::Revisions(st.graph.heads().iter().map(|r| r.id.clone()).collect());
+    let steps = Plan::upgrade(&st.graph, &target).steps(&st.graph, &st.applied);
+    let findings = lint::findings(config.database()?, &config.version_table, &steps)?;
+    for f in &findings {
+        println!("{}: {f}", f.kind);
+    }
+    if findings.is_empty() {
+        println!(
+            "ok: {} pending revision(s), nothing destructive or data-dependent",
+            steps.len()
+        );
+        Ok(std::process::ExitCode::SUCCESS)
+    } else {
+        println!(
+            "{} finding(s) in {} pending revision(s)",
+            findings.len(),
+            steps.len()
+        );
+        Ok(std::process::ExitCode::from(1))
+    }
+}
+
+pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
+    let graph = load_graph(config)?;
+    sum::ensure_current(&config.migrations_dir)?;
+    let results = if data {
+        verify::verify_data(&graph, config.database()?, &config.version_table)?
+    } else {
+        verify::verify_empty(&graph, &config.version_table)?
+    };
+    for r in &results {
+        match &r.failure {
+            None => println!("ok    {}  {}", r.revision, r.message),
+            Some(why) => {
+                println!("FAIL  {}  {}\n{why}", r.revision, r.message);
+                println!("revision {} does not reverse exactly", r.revision);
+                return Ok(std::process::ExitCode::from(1));
+            }
+        }
+        for (table, n) in &r.rows_lost {
+            println!("      {table}: {n} row(s) lost");
+        }
+    }
+    println!(
+        "verified {} revision(s){}: every one reverses exactly",
+        results.len(),
+        if data {
+            " on a copy of the database"
+        } else {
+            " on a scratch database"
+        }
+    );
+    Ok(std::process::ExitCode::SUCCESS)
 }

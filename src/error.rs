@@ -97,6 +97,8 @@ impl Error {
             "not an SQLite database (the file exists but its header is not SQLite's); check --database".to_string()
         } else if text.contains("database is locked") {
             "locked by another connection (another migrator or the application); try again when it is done".to_string()
+        } else if text.contains("readonly") || text.contains("read-only") {
+            "is read-only (file permissions, an immutable file or a read-only mount); nothing was changed".to_string()
         } else if text.contains("unable to open") {
             "cannot be opened; check that the path exists and is readable".to_string()
         } else {

@@ -6,6 +6,7 @@
 
 pub mod apply;
 pub mod autogen;
+pub mod backup;
 pub mod check;
 pub mod cli;
 pub mod commands;
@@ -15,6 +16,7 @@ pub mod diff;
 pub mod error;
 pub mod graph;
 pub mod inspect;
+pub mod lint;
 pub mod load;
 pub mod parse;
 pub mod plan;
@@ -23,5 +25,6 @@ pub mod schema;
 pub mod script;
 pub mod sql;
 pub mod sum;
+pub mod verify;
 
 pub use error::{Error, Result};

@@ -525,9 +525,8 @@ pub fn narrows(from: &str, to: &str) -> bool {
     }
     match (affinity(from), affinity(to)) {
         (a, b) if a == b => length_of(to) < length_of(from),
-        (_, Blob) => false,
-        (Integer, Real | Numeric) => false,
-        _ => true,
+        (Text, Integer | Real | Numeric) | (Real | Numeric, Integer) => true,
+        _ => false,
     }
 }
 

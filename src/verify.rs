@@ -1,0 +1,202 @@
+//! `migrate verify`: prove on a scratch database that every revision reverses
+//! exactly. For each revision, base to head: up, down, up; the down must give
+//! back the schema from before the up, and the second up the schema of the
+//! first. `--data` does the same on an in-memory copy of the configured
+//! database (never the file) for the revisions it has not applied yet, and
+//! counts the rows each step loses per table.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::apply::{self, Direction};
+use crate::check;
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::schema::Schema;
+use crate::script::Revision;
+use crate::{backup, inspect};
+
+/// The outcome of one revision's round trip.
+#[derive(Debug, Clone)]
+pub struct RoundTrip {
+    pub revision: String,
+    pub message: String,
+    /// `None` when the revision reverses exactly; otherwise what went wrong.
+    pub failure: Option<String>,
+    /// Rows lost by up, then down, per table (only with data).
+    pub rows_lost: Vec<(String, i64)>,
+}
+
+fn run(conn: &Connection, rev: &Revision, direction: Direction) -> std::result::Result<(), String> {
+    for (i, stmt) in rev.section(direction).statements().iter().enumerate() {
+        conn.execute_batch(&stmt.sql).map_err(|e| {
+            format!(
+                "{} statement {} (line {}) failed: {e}",
+                direction.as_str(),
+                i + 1,
+                stmt.line
+            )
+        })?;
+    }
+    Ok(())
+}
+
+fn counts(conn: &Connection, schema: &Schema) -> Result<BTreeMap<String, i64>> {
+    let mut out = BTreeMap::new();
+    for t in &schema.tables {
+        let n: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM {}", crate::sql::quote_ident(&t.name)),
+            [],
+            |r| r.get(0),
+        )?;
+        out.insert(t.name.to_ascii_lowercase(), n);
+    }
+    Ok(out)
+}
+
+/// Up, down, up for one revision on `conn`; `own` names the tool's tables.
+fn round_trip(conn: &Connection, rev: &Revision, own: &str, data: bool) -> Result<RoundTrip> {
+    let mut result = RoundTrip {
+        revision: rev.id.clone(),
+        message: rev.message.clone(),
+        failure: None,
+        rows_lost: vec![],
+    };
+    let start = inspect::inspect(conn, own)?;
+    let rows_before = if data {
+        counts(conn, &start)?
+    } else {
+        BTreeMap::new()
+    };
+    if let Err(e) = run(conn, rev, Direction::Up) {
+        result.failure = Some(e);
+        return Ok(result);
+    }
+    let after_up = inspect::inspect(conn, own)?;
+    let rows_up = if data {
+        counts(conn, &after_up)?
+    } else {
+        BTreeMap::new()
+    };
+    if let Err(e) = run(conn, rev, Direction::Down) {
+        result.failure = Some(e);
+        return Ok(result);
+    }
+    let after_down = inspect::inspect(conn, own)?;
+    if !after_down.same_as(&start) {
+        let c = check::compare("before up", &start, "after down", &after_down);
+        result.failure = Some(format!(
+            "down does not restore the schema from before up:\n{}",
+            c.diff
+        ));
+        return Ok(result);
+    }
+    if data {
+        let rows_down = counts(conn, &after_down)?;
+        for (table, before) in &rows_before {
+            let after = rows_down.get(table).copied().unwrap_or(0);
+            let through_up = rows_up.get(table).copied();
+            if after < *before {
+                result.rows_lost.push((table.clone(), before - after));
+            } else if let Some(up) = through_up.filter(|up| up < before) {
+                result.rows_lost.push((table.clone(), before - up));
+            }
+        }
+    }
+    if let Err(e) = run(conn, rev, Direction::Up) {
+        result.failure = Some(format!("the second up failed: {e}"));
+        return Ok(result);
+    }
+    let again = inspect::inspect(conn, own)?;
+    if !again.same_as(&after_up) {
+        let c = check::compare("first up", &after_up, "second up", &again);
+        result.failure = Some(format!(
+            "up after down gives a different schema:\n{}",
+            c.diff
+        ));
+    }
+    Ok(result)
+}
+
+/// Every revision from base to head on an empty scratch database.
+pub fn verify_empty(graph: &Graph, own: &str) -> Result<Vec<RoundTrip>> {
+    let conn = Connection::open_in_memory()?;
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    walk(&conn, graph.in_order(), own, false)
+}
+
+/// The revisions the database has not applied yet (or, when it is at head,
+/// its current heads), on an in-memory copy of it.
+pub fn verify_data(graph: &Graph, db: &Path, own: &str) -> Result<Vec<RoundTrip>> {
+    let source = inspect::open_read_only(db)?;
+    let mut conn = Connection::open_in_memory()?;
+    backup::copy(&source, &mut conn).map_err(|e| Error::database(db, e))?;
+    drop(source);
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    let rows = apply::read_applied(&conn, own)?;
+    apply::verify_applied(graph, &rows)?;
+    let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
+    let pending: Vec<&Revision> = graph
+        .in_order()
+        .filter(|r| !applied.contains(&r.id))
+        .collect();
+    if !pending.is_empty() {
+        return walk(&conn, pending.into_iter(), own, true);
+    }
+    // At head: take each head down and up again, and see what the data kept.
+    let mut out = Vec::new();
+    for id in graph.current_heads(&applied) {
+        let rev = graph.get(&id).expect("current heads come from the graph");
+        let start = inspect::inspect(&conn, own)?;
+        let before = counts(&conn, &start)?;
+        let mut r = RoundTrip {
+            revision: rev.id.clone(),
+            message: rev.message.clone(),
+            failure: None,
+            rows_lost: vec![],
+        };
+        if let Err(e) =
+            run(&conn, rev, Direction::Down).and_then(|()| run(&conn, rev, Direction::Up))
+        {
+            r.failure = Some(e);
+        } else {
+            let end = inspect::inspect(&conn, own)?;
+            if !end.same_as(&start) {
+                let c = check::compare("before down", &start, "after down and up", &end);
+                r.failure = Some(format!(
+                    "down then up does not restore the schema:\n{}",
+                    c.diff
+                ));
+            }
+            let after = counts(&conn, &end)?;
+            for (table, n) in &before {
+                let left = after.get(table).copied().unwrap_or(0);
+                if left < *n {
+                    r.rows_lost.push((table.clone(), n - left));
+                }
+            }
+        }
+        out.push(r);
+    }
+    Ok(out)
+}
+
+fn walk<'a>(
+    conn: &Connection,
+    revisions: impl Iterator<Item = &'a Revision>,
+    own: &str,
+    data: bool,
+) -> Result<Vec<RoundTrip>> {
+    let mut out = Vec::new();
+    for rev in revisions {
+        let r = round_trip(conn, rev, own, data)?;
+        let failed = r.failure.is_some();
+        out.push(r);
+        if failed {
+            break;
+        }
+    }
+    Ok(out)
+}
