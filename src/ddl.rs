@@ -53,7 +53,10 @@ pub fn create_table(t: &Table) -> String {
             "{}FOREIGN KEY ({}) {}",
             constraint_name(&fk.name),
             ident_list(&fk.columns),
-            references(fk)
+            references(&ForeignKey {
+                name: None,
+                ..fk.clone()
+            })
         ));
     }
     let mut options = Vec::new();
@@ -143,8 +146,13 @@ pub fn default_expr(expr: &str) -> String {
     }
 }
 
-fn references(fk: &ForeignKey) -> String {
-    let mut s = format!("REFERENCES {}", quote_ident(&fk.ref_table));
+/// `[CONSTRAINT n] REFERENCES parent (cols) [ON DELETE ..] [ON UPDATE ..] [DEFERRABLE ..]`
+pub fn references(fk: &ForeignKey) -> String {
+    let mut s = format!(
+        "{}REFERENCES {}",
+        constraint_name(&fk.name),
+        quote_ident(&fk.ref_table)
+    );
     if !fk.ref_columns.is_empty() {
         s.push_str(&format!(" ({})", ident_list(&fk.ref_columns)));
     }

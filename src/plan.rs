@@ -173,15 +173,6 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             )));
         }
     }
-    for c in changes {
-        if let Change::ModifyTable { from, to, columns } = c {
-            if alterable(from, to, columns) {
-                out.extend(alter(from, to, columns));
-            } else {
-                out.extend(rebuild(from, to, columns));
-            }
-        }
-    }
     let added: Vec<&Table> = changes
         .iter()
         .filter_map(|c| match c {
@@ -193,6 +184,15 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
         out.push(Statement::plain(create_table(t)));
         for i in &t.indexes {
             out.push(Statement::plain(create_index(&t.name, i)));
+        }
+    }
+    for c in changes {
+        if let Change::ModifyTable { from, to, columns } = c {
+            if alterable(from, to, columns) {
+                out.extend(alter(from, to, columns));
+            } else {
+                out.extend(rebuild(from, to, columns));
+            }
         }
     }
     for c in changes {
@@ -287,6 +287,13 @@ pub fn alterable(from: &Table, to: &Table, columns: &[ColumnChange]) -> bool {
                     return false;
                 }
                 expected.columns.push(col.clone());
+                if let Some(fk) = column_foreign_key(to, col) {
+                    // ADD COLUMN ... REFERENCES needs a NULL default.
+                    if col.default.is_some() {
+                        return false;
+                    }
+                    expected.foreign_keys.push(fk.clone());
+                }
             }
         }
     }
@@ -297,6 +304,13 @@ pub fn alterable(from: &Table, to: &Table, columns: &[ColumnChange]) -> bool {
         t.indexes.clear();
     }
     expected == target
+}
+
+/// The single-column foreign key of a column, which ADD COLUMN can declare inline.
+fn column_foreign_key<'t>(t: &'t Table, col: &Column) -> Option<&'t crate::schema::ForeignKey> {
+    t.foreign_keys.iter().find(|fk| {
+        fk.columns.len() == 1 && same_name(&fk.columns[0], &col.name) && fk.ref_columns.len() <= 1
+    })
 }
 
 fn rename_everywhere(t: &mut Table, old: &str, new: &str) {
@@ -360,10 +374,14 @@ fn alter(_from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement> 
                 quote_ident(from),
                 quote_ident(to)
             )),
-            ColumnChange::Add(col) => Statement::plain(format!(
-                "ALTER TABLE {table} ADD COLUMN {}",
-                ddl::column_def(to, col)
-            )),
+            ColumnChange::Add(col) => {
+                let mut def = ddl::column_def(to, col);
+                if let Some(fk) = column_foreign_key(to, col) {
+                    def.push(' ');
+                    def.push_str(&ddl::references(fk));
+                }
+                Statement::plain(format!("ALTER TABLE {table} ADD COLUMN {def}"))
+            }
             ColumnChange::Drop(col) => Statement::risky(
                 format!("ALTER TABLE {table} DROP COLUMN {}", quote_ident(&col.name)),
                 format!(
@@ -398,8 +416,10 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
     };
     let mut targets = Vec::new();
     let mut values = Vec::new();
-    let keeps_rowid =
-        !from.without_rowid && !to.without_rowid && !has_rowid_alias(to) && !has_rowid_alias(from);
+    let keeps_rowid = !from.without_rowid
+        && !to.without_rowid
+        && to.rowid_alias().is_none()
+        && from.rowid_alias().is_none();
     if keeps_rowid {
         targets.push("rowid".to_string());
         values.push("rowid".to_string());
@@ -458,10 +478,15 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
         }
     }
     for fk in &to.foreign_keys {
-        if !from
-            .foreign_keys
+        let existed = fk
+            .columns
             .iter()
-            .any(|o| o.columns == fk.columns && same_name(&o.ref_table, &fk.ref_table))
+            .all(|c| to.column(c).and_then(source).is_some());
+        if existed
+            && !from
+                .foreign_keys
+                .iter()
+                .any(|o| o.columns == fk.columns && same_name(&o.ref_table, &fk.ref_table))
         {
             risks.push(format!(
                 "new foreign key ({}) -> {}: rows without a parent fail the check before commit",
@@ -506,15 +531,6 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
         out.push(Statement::plain(create_index(&to.name, i)));
     }
     out
-}
-
-/// An INTEGER PRIMARY KEY column is the rowid itself.
-fn has_rowid_alias(t: &Table) -> bool {
-    t.primary_key.as_ref().is_some_and(|pk| {
-        pk.columns.len() == 1
-            && t.column(&pk.columns[0])
-                .is_some_and(|c| c.decl_type == "INTEGER")
-    })
 }
 
 /// A type change that may alter or reject stored values.

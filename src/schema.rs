@@ -11,6 +11,8 @@
 //!   one redundant outer pair of parentheses;
 //! - collation names are upper-case and `BINARY` (the default) is `None`;
 //! - a foreign key action of `NO ACTION` (the default) is `None`;
+//! - NOT NULL on a rowid alias (`id INTEGER PRIMARY KEY`) is dropped: SQLite
+//!   ignores it there (a NULL becomes the next rowid);
 //! - UNIQUE and PRIMARY KEY constraints are table-level values; the indexes
 //!   SQLite creates for them (`sqlite_autoindex_*`) are not indexes here;
 //! - tables, views, triggers and indexes are sorted by name; columns keep order.
@@ -299,6 +301,14 @@ impl Table {
 
     pub fn index(&self, name: &str) -> Option<&Index> {
         self.indexes.iter().find(|i| same_name(&i.name, name))
+    }
+
+    /// The INTEGER PRIMARY KEY column that is the rowid itself, if any.
+    pub fn rowid_alias(&self) -> Option<String> {
+        let pk = self.primary_key.as_ref()?;
+        let col = self.column(pk.columns.first()?)?;
+        (pk.columns.len() == 1 && !self.without_rowid && col.decl_type == "INTEGER")
+            .then(|| col.name.clone())
     }
 
     /// True when `column` alone is the primary key.

@@ -1,7 +1,8 @@
--- revision: 1a2b3c4d5e6f
+-- revision: 34e511a57ae6
 -- down_revision:
 -- message: create artist and track
--- created: 2026-11-25T14:36:59Z
+-- created: 2026-11-25T14:58:03Z
+-- reviewed: the catalogue as the SQLAlchemy app first shipped it; down drops both tables (children first).
 
 -- migrate:up
 CREATE TABLE artist (
@@ -16,8 +17,8 @@ CREATE TABLE track (
 );
 CREATE INDEX ix_track_title ON track (title);
 
-
 -- migrate:down
+-- destructive: drops table track and every row in it
 DROP TABLE track;
+-- destructive: drops table artist and every row in it
 DROP TABLE artist;
-
