@@ -116,8 +116,12 @@ enum Command {
     #[command(after_help = "Example:  migrate --database sqlite:prod.db current")]
     Current,
     /// Show the heads of the revision graph
+    #[command(
+        after_help = "Example:  migrate heads   # more than one? `migrate merge -m \"merge\" A B`"
+    )]
     Heads,
     /// Show branch points and their branches
+    #[command(after_help = "Example:  migrate branches")]
     Branches,
     /// List revisions, newest first
     #[command(
@@ -142,6 +146,9 @@ enum Command {
         target: String,
     },
     /// Rewrite migrations/migrate.sum after reviewing revision files changed by hand
+    #[command(
+        after_help = "Example:  migrate revision -m \"backfill\" && $EDITOR migrations/versions/*backfill.sql && migrate hash"
+    )]
     Hash,
     /// Accept the edited text of an applied revision (after review)
     #[command(after_help = "Example:  migrate approve ab12")]
@@ -179,6 +186,14 @@ enum Command {
         /// Use a copy of the configured database and count rows lost
         #[arg(long)]
         data: bool,
+    },
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  migrate completions bash > ~/.local/share/bash-completion/completions/migrate\n  migrate completions zsh > ~/.zfunc/_migrate\n  migrate completions fish > ~/.config/fish/completions/migrate.fish"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
     /// Print the live database schema (read-only)
     #[command(
@@ -326,6 +341,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Check { format } => {
             return autogen::check(&Config::load(&overrides)?, format == CheckFormat::Json);
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "migrate", &mut std::io::stdout());
         }
         Command::Inspect { format } => {
             let config = Config::load(&overrides)?;

@@ -148,14 +148,13 @@ fn table(conn: &Connection, name: &str, sql: &str) -> Result<Table> {
     }
     // NOT NULL means nothing on a rowid alias (a NULL becomes the next rowid),
     // so `id INTEGER NOT NULL PRIMARY KEY` and `id INTEGER PRIMARY KEY` are equal.
-    if let Some(alias) = table.rowid_alias() {
-        if let Some(col) = table
+    if let Some(alias) = table.rowid_alias()
+        && let Some(col) = table
             .columns
             .iter_mut()
             .find(|c| same_name(&c.name, &alias))
-        {
-            col.not_null = false;
-        }
+    {
+        col.not_null = false;
     }
     table.foreign_keys = foreign_keys(conn, name, &parsed)?;
     table.checks = parsed.checks.clone();

@@ -108,3 +108,44 @@ fn init_creates_a_project_and_refuses_to_overwrite() {
         std::fs::read_to_string(p.path("proj/migrate.toml")).unwrap()
     );
 }
+
+#[test]
+fn every_command_help_teaches_with_an_example() {
+    let p = Project::new();
+    let help = p.migrate().arg("--help").output().unwrap();
+    let text = String::from_utf8(help.stdout).unwrap();
+    let commands: Vec<String> = text
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .split("Options:")
+        .next()
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() >= 18, "{commands:?}");
+    for c in commands {
+        let out = p.migrate().args([c.as_str(), "--help"]).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("Example"),
+            "`migrate {c} --help` has no example:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn completions_are_generated_for_common_shells() {
+    let p = Project::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = p.migrate().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("upgrade") && text.contains("autogenerate"),
+            "{shell}"
+        );
+    }
+}
