@@ -54,6 +54,10 @@ pub struct Applied {
     pub revision: String,
     pub checksum: String,
     pub applied_at: String,
+    /// The revision's parents and message as applied, so that `current`
+    /// needs no revision file.
+    pub parents: Vec<String>,
+    pub message: String,
 }
 
 /// What a command asks for, fixed before anything runs.
@@ -142,51 +146,78 @@ impl VersionTable {
 
     pub fn create(&self) -> String {
         format!(
-            "CREATE TABLE IF NOT EXISTS {} (\n    revision TEXT PRIMARY KEY NOT NULL,\n    checksum TEXT NOT NULL,\n    applied_at TEXT NOT NULL\n);\n\
+            "CREATE TABLE IF NOT EXISTS {} (\n    revision TEXT PRIMARY KEY NOT NULL,\n    parents TEXT NOT NULL,\n    message TEXT NOT NULL,\n    checksum TEXT NOT NULL,\n    applied_at TEXT NOT NULL\n);\n\
              CREATE TABLE IF NOT EXISTS {} (\n    id INTEGER PRIMARY KEY,\n    revision TEXT NOT NULL,\n    direction TEXT NOT NULL,\n    applied_at TEXT NOT NULL,\n    duration_ms INTEGER\n)",
             self.table, self.log
         )
     }
 
     fn select(&self) -> String {
-        format!("SELECT revision, checksum, applied_at FROM {}", self.table)
+        format!(
+            "SELECT revision, checksum, applied_at, parents, message FROM {}",
+            self.table
+        )
     }
 
-    /// The version row and log row for one step (duration filled in online).
-    pub fn record(
-        &self,
-        rev: &str,
-        checksum: &str,
-        direction: &str,
-        duration_ms: Option<u128>,
-    ) -> String {
+    /// The version-table change and its log row, as SQL text (the same text
+    /// runs online and is printed by `--sql`). `label` is the log's direction.
+    pub fn record(&self, change: RowChange, label: &str, duration_ms: Option<u128>) -> String {
         let now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
-        let change = match direction {
-            "down" | "unstamp" => format!(
-                "DELETE FROM {} WHERE revision = {}",
-                self.table,
-                quote_str(rev)
+        let (revision, sql) = match change {
+            RowChange::Insert(rev) => (
+                rev.id.as_str(),
+                format!(
+                    "INSERT INTO {} (revision, parents, message, checksum, applied_at) VALUES ({}, {}, {}, {}, {now})",
+                    self.table,
+                    quote_str(&rev.id),
+                    quote_str(&rev.parents.join(",")),
+                    quote_str(&rev.message),
+                    quote_str(rev.checksum())
+                ),
             ),
-            "approve" => format!(
-                "UPDATE {} SET checksum = {} WHERE revision = {}",
-                self.table,
-                quote_str(checksum),
-                quote_str(rev)
+            RowChange::Delete(id) => (
+                id,
+                format!(
+                    "DELETE FROM {} WHERE revision = {}",
+                    self.table,
+                    quote_str(id)
+                ),
             ),
-            _ => format!(
-                "INSERT INTO {} (revision, checksum, applied_at) VALUES ({}, {}, {now})",
-                self.table,
-                quote_str(rev),
-                quote_str(checksum)
+            RowChange::Approve(rev) => (
+                rev.id.as_str(),
+                format!(
+                    "UPDATE {} SET checksum = {} WHERE revision = {}",
+                    self.table,
+                    quote_str(rev.checksum()),
+                    quote_str(&rev.id)
+                ),
             ),
         };
         let duration = duration_ms.map_or("NULL".to_string(), |d| d.to_string());
         format!(
-            "{change};\nINSERT INTO {} (revision, direction, applied_at, duration_ms) VALUES ({}, {}, {now}, {duration})",
+            "{sql};\nINSERT INTO {} (revision, direction, applied_at, duration_ms) VALUES ({}, {}, {now}, {duration})",
             self.log,
-            quote_str(rev),
-            quote_str(direction)
+            quote_str(revision),
+            quote_str(label)
         )
+    }
+}
+
+/// What one step does to the version table.
+pub enum RowChange<'a> {
+    Insert(&'a Revision),
+    Delete(&'a str),
+    /// Store the revision's current checksum.
+    Approve(&'a Revision),
+}
+
+impl<'a> RowChange<'a> {
+    /// The change a revision run in `direction` makes.
+    pub fn of(rev: &'a Revision, direction: Direction) -> RowChange<'a> {
+        match direction {
+            Direction::Up => RowChange::Insert(rev),
+            Direction::Down => RowChange::Delete(&rev.id),
+        }
     }
 }
 
@@ -227,6 +258,13 @@ pub fn read_applied(conn: &Connection, version_table: &str) -> Result<Vec<Applie
             revision: r.get(0)?,
             checksum: r.get(1)?,
             applied_at: r.get(2)?,
+            parents: r
+                .get::<_, String>(3)?
+                .split(',')
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect(),
+            message: r.get(4)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -299,10 +337,6 @@ pub fn run(
         graph,
         plan,
         violations_before: fk_violations(&conn).map_err(db_err)?,
-        checksums: graph
-            .in_order()
-            .map(|r| (r.id.as_str(), r.checksum()))
-            .collect(),
         applied: None,
         seen_version: -1,
     };
@@ -328,7 +362,6 @@ struct Run<'a> {
     graph: &'a Graph,
     plan: &'a Plan,
     violations_before: HashMap<(String, String), i64>,
-    checksums: HashMap<&'a str, String>,
     /// The applied set as of `seen_version`.
     applied: Option<HashSet<String>>,
     seen_version: i64,
@@ -364,14 +397,12 @@ impl Run<'_> {
         };
         on_step(rev, direction);
         let started = Instant::now();
-        let checksum = &self.checksums[rev.id.as_str()];
         if rev.transactional {
             let section = rev.section(direction);
             run_statements(&tx, rev, section)?;
             check_foreign_keys(&tx, rev, &self.violations_before)?;
             let record = self.vt.record(
-                &rev.id,
-                checksum,
+                RowChange::of(rev, direction),
                 direction.as_str(),
                 Some(started.elapsed().as_millis()),
             );
@@ -379,16 +410,15 @@ impl Run<'_> {
             tx.commit().map_err(db_err)?;
         } else {
             drop(tx); // ends the empty transaction: the lock is released
-            run_non_transactional(conn, &self.vt, rev, direction, checksum)?;
+            run_non_transactional(conn, &self.vt, rev, direction)?;
         }
         match direction {
             Direction::Up => applied.insert(rev.id.clone()),
             Direction::Down => applied.remove(&rev.id),
         };
-        // Our own commit is not a change by another connection.
-        self.seen_version = conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))
-            .map_err(db_err)?;
+        // `seen_version` stays as read inside the lock: our own commits do not
+        // change data_version, and reading it again here would hide a commit
+        // another migrator makes in between.
         Ok(Some(Step {
             revision: rev.id.clone(),
             message: rev.message.clone(),
@@ -445,7 +475,6 @@ fn run_non_transactional(
     vt: &VersionTable,
     rev: &Revision,
     direction: Direction,
-    checksum: &str,
 ) -> Result<()> {
     run_statements(conn, rev, rev.section(direction)).map_err(|e| match e {
         Error::Statement { revision, path, number, line, statement, message } => Error::Refused(format!(
@@ -458,7 +487,7 @@ fn run_non_transactional(
     })?;
     conn.execute_batch(&format!(
         "BEGIN IMMEDIATE;\n{};\nCOMMIT",
-        vt.record(&rev.id, checksum, direction.as_str(), None)
+        vt.record(RowChange::of(rev, direction), direction.as_str(), None)
     ))?;
     Ok(())
 }
@@ -533,7 +562,7 @@ pub fn offline_sql(
             out.push_str(&stmt.sql);
             out.push_str(";\n");
         }
-        out.push_str(&vt.record(&rev.id, &rev.checksum(), direction.as_str(), None));
+        out.push_str(&vt.record(RowChange::of(rev, direction), direction.as_str(), None));
         out.push_str(";\n");
         if rev.transactional {
             out.push_str("COMMIT;\n");
@@ -569,18 +598,18 @@ pub fn stamp(
         .rev()
         .filter(|r| have.contains(&r.id) && !want.contains(&r.id))
     {
-        tx.execute_batch(&vt.record(&rev.id, "", "unstamp", None))?;
+        tx.execute_batch(&vt.record(RowChange::Delete(&rev.id), "unstamp", None))?;
     }
     // Rows for revisions that no longer exist are dropped too.
     for gone in have.iter().filter(|id| graph.get(id).is_none()) {
-        tx.execute_batch(&vt.record(gone, "", "unstamp", None))?;
+        tx.execute_batch(&vt.record(RowChange::Delete(gone), "unstamp", None))?;
     }
     let mut stamped = Vec::new();
     for rev in graph
         .in_order()
         .filter(|r| want.contains(&r.id) && !have.contains(&r.id))
     {
-        tx.execute_batch(&vt.record(&rev.id, &rev.checksum(), "stamp", None))?;
+        tx.execute_batch(&vt.record(RowChange::Insert(rev), "stamp", None))?;
         stamped.push(rev.id.clone());
     }
     tx.commit()?;
@@ -598,7 +627,7 @@ pub fn approve(path: &Path, version_table: &str, rev: &Revision) -> Result<bool>
     if !applied.iter().any(|a| a.revision == rev.id) {
         return Ok(false);
     }
-    tx.execute_batch(&vt.record(&rev.id, &rev.checksum(), "approve", None))?;
+    tx.execute_batch(&vt.record(RowChange::Approve(rev), "approve", None))?;
     tx.commit()?;
     Ok(true)
 }

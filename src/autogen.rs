@@ -237,7 +237,7 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
     let migrations = check::replayed_schema(&graph, &all, &config.version_table)?;
     let model_cmp = check::compare("migrations", &migrations, "model", &model);
     let drift = match config.database.as_deref().filter(|p| p.exists()) {
-        Some(db) => Some(drift(config, &graph, db)?),
+        Some(db) => Some(drift(config, &graph, db, &all, &migrations)?),
         None => None,
     };
     let ok = !model_cmp.differs && !drift.as_ref().is_some_and(|d| d.differs);
@@ -281,11 +281,23 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
     })
 }
 
-fn drift(config: &Config, graph: &Graph, db: &Path) -> Result<Comparison> {
+/// The live database against the schema of its recorded revision; at head,
+/// that schema is the one the migrations already built (`at_head`).
+fn drift(
+    config: &Config,
+    graph: &Graph,
+    db: &Path,
+    all: &HashSet<String>,
+    at_head: &Schema,
+) -> Result<Comparison> {
     let rows = apply::read_applied_at(db, &config.version_table)?;
     apply::verify_applied(graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
-    let expected = check::replayed_schema(graph, &applied, &config.version_table)?;
+    let expected = if applied == *all {
+        at_head.clone()
+    } else {
+        check::replayed_schema(graph, &applied, &config.version_table)?
+    };
     let conn = crate::inspect::open_read_only(db)?;
     let live = crate::inspect::inspect(&conn, &config.version_table)?;
     // From the database to what it should be: the operations bring it back.

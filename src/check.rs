@@ -59,6 +59,15 @@ pub struct Comparison {
 
 pub fn compare(left_name: &str, left: &Schema, right_name: &str, right: &Schema) -> Comparison {
     let differs = !left.same_as(right);
+    if !differs {
+        return Comparison {
+            left: left_name.to_string(),
+            right: right_name.to_string(),
+            differs,
+            diff: String::new(),
+            operations: vec![],
+        };
+    }
     let as_text = |s: &Schema| {
         ddl::create_schema(s)
             .into_iter()

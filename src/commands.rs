@@ -63,7 +63,7 @@ pub fn write_revision(
         Some(id) => {
             if !script::valid_id(id) {
                 return Err(Error::Usage(format!(
-                    "--rev-id {id:?}: use letters, digits and _ only"
+                    "--rev-id {id:?}: use ASCII letters and digits only"
                 )));
             }
             id
@@ -272,20 +272,32 @@ pub fn current(config: &Config) -> Result<()> {
         );
         return Ok(());
     }
-    let graph = load_graph(config)?;
-    let applied: HashSet<String> = rows.iter().map(|a| a.revision.clone()).collect();
-    let heads: HashSet<&str> = graph.heads().iter().map(|r| r.id.as_str()).collect();
-    for id in graph.current_heads(&applied) {
-        let rev = graph.get(&id).expect("current heads come from the graph");
-        let mark = if heads.contains(id.as_str()) {
-            " (head)"
-        } else {
-            ""
-        };
-        println!("{id}{mark}  {}", rev.message);
+    // From the version table alone: parsing every revision file is work
+    // `current` does not need. The directory listing says what is pending.
+    let applied: HashSet<&str> = rows.iter().map(|a| a.revision.as_str()).collect();
+    let parents: HashSet<&str> = rows
+        .iter()
+        .flat_map(|a| a.parents.iter().map(String::as_str))
+        .collect();
+    let on_disk = script::revision_ids(&config.versions_dir())?;
+    let pending = on_disk
+        .iter()
+        .filter(|id| !applied.contains(id.as_str()))
+        .count();
+    for row in rows
+        .iter()
+        .filter(|a| !parents.contains(a.revision.as_str()))
+    {
+        let mark = if pending == 0 { " (head)" } else { "" };
+        println!("{}{mark}  {}", row.revision, row.message);
     }
-    for unknown in rows.iter().filter(|a| graph.get(&a.revision).is_none()) {
+    for unknown in rows.iter().filter(|a| !on_disk.contains(&a.revision)) {
         println!("{} (not in the versions directory!)", unknown.revision);
+    }
+    if pending > 0 {
+        println!(
+            "{pending} revision(s) not applied: `migrate upgrade` (or `migrate history` to see them)"
+        );
     }
     Ok(())
 }

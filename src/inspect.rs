@@ -5,6 +5,7 @@
 //! stored `CREATE` text gives the rest (see [`crate::parse`]). Names are always
 //! bound parameters, never formatted into SQL. Inspecting never writes.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, params};
@@ -62,20 +63,32 @@ pub fn inspect(conn: &Connection, own_prefix: &str) -> Result<Schema> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let own = |name: &str| !own_prefix.is_empty() && name.starts_with(own_prefix);
+    // Index definitions by name, read in the same pass (one scan, not one per index).
+    let index_sql: HashMap<&str, &str> = objects
+        .iter()
+        .filter(|(kind, ..)| kind == "index")
+        .filter_map(|(_, name, _, sql)| Some((name.as_str(), sql.as_deref()?)))
+        .collect();
+    let mut tables = Vec::new();
+    for (kind, name, _, sql) in &objects {
+        if kind == "table" && !own(name) {
+            tables.push(table(conn, name, sql.as_deref().unwrap_or(""), &index_sql)?);
+        }
+    }
+    schema.tables = tables;
     for (kind, name, tbl_name, sql) in objects {
         if own(&name) || own(&tbl_name) {
             continue;
         }
         let sql = sql.unwrap_or_default();
         match kind.as_str() {
-            "table" => schema.tables.push(table(conn, &name, &sql)?),
             "view" => schema.views.push(View { name, sql }),
             "trigger" => schema.triggers.push(Trigger {
                 name,
                 table: tbl_name,
                 sql,
             }),
-            _ => {} // indexes are read per table
+            _ => {} // tables above; indexes belong to their table
         }
     }
     resolve_implicit_references(&mut schema);
@@ -87,7 +100,12 @@ fn invalid(what: String) -> Error {
     Error::Schema(what)
 }
 
-fn table(conn: &Connection, name: &str, sql: &str) -> Result<Table> {
+fn table(
+    conn: &Connection,
+    name: &str,
+    sql: &str,
+    index_sql: &HashMap<&str, &str>,
+) -> Result<Table> {
     if sql
         .trim_start()
         .to_ascii_uppercase()
@@ -158,7 +176,7 @@ fn table(conn: &Connection, name: &str, sql: &str) -> Result<Table> {
     }
     table.foreign_keys = foreign_keys(conn, name, &parsed)?;
     table.checks = parsed.checks.clone();
-    read_indexes(conn, &mut table, &parsed)?;
+    read_indexes(conn, &mut table, &parsed, index_sql)?;
     Ok(table)
 }
 
@@ -209,7 +227,12 @@ fn foreign_keys(
         .collect())
 }
 
-fn read_indexes(conn: &Connection, table: &mut Table, parsed: &ParsedTable) -> Result<()> {
+fn read_indexes(
+    conn: &Connection,
+    table: &mut Table,
+    parsed: &ParsedTable,
+    index_sql: &HashMap<&str, &str>,
+) -> Result<()> {
     let list: Vec<(String, bool, String)> = conn
         .prepare_cached(INDEX_LIST)?
         .query_map(params![table.name], |r| {
@@ -238,12 +261,8 @@ fn read_indexes(conn: &Connection, table: &mut Table, parsed: &ParsedTable) -> R
                 table.uniques.push(Unique { name, columns });
             }
             "c" => {
-                let sql: String = conn.query_row(
-                    "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
-                    params![index_name],
-                    |r| r.get(0),
-                )?;
-                let p = parse::parse_create_index(&sql).map_err(|e| {
+                let sql = index_sql.get(index_name.as_str()).copied().unwrap_or("");
+                let p = parse::parse_create_index(sql).map_err(|e| {
                     invalid(format!(
                         "cannot read the definition of index {index_name}: {e}"
                     ))

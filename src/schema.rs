@@ -143,14 +143,30 @@ impl PartialEq for Trigger {
     }
 }
 
+/// The order of [`Schema::sort`]: by name, ignoring ASCII case.
+fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
 /// Names in SQLite are case-insensitive for ASCII letters.
 pub fn same_name(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
 impl Schema {
+    /// The table called `name` (any ASCII case). Tables are kept sorted by
+    /// [`Schema::sort`], so this is a binary search; an unsorted schema (a
+    /// model still being built) falls back to a scan.
     pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.iter().find(|t| same_name(&t.name, name))
+        match self
+            .tables
+            .binary_search_by(|t| cmp_ignore_case(&t.name, name))
+        {
+            Ok(i) => Some(&self.tables[i]),
+            Err(_) => self.tables.iter().find(|t| same_name(&t.name, name)),
+        }
     }
 
     pub fn view(&self, name: &str) -> Option<&View> {

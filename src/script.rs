@@ -5,6 +5,7 @@
 //! section ([`crate::sql::significant_text`]): comments and layout may change
 //! freely, any statement change is an edit.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -30,6 +31,7 @@ pub struct Revision {
     pub path: PathBuf,
     /// Line of the `down_revision` header, for errors about parents.
     pub parents_line: usize,
+    checksum: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,8 +63,9 @@ impl Revision {
     }
 
     /// Hex SHA-256 of the up section's significant text.
-    pub fn checksum(&self) -> String {
-        checksum(&self.up.sql)
+    /// Hex SHA-256 of the up section's significant text, computed once at parse.
+    pub fn checksum(&self) -> &str {
+        &self.checksum
     }
 
     pub fn file_name(&self) -> String {
@@ -81,9 +84,10 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A revision id is what may stand in a file name and on a command line.
+/// A revision id is what may stand in a file name and on a command line:
+/// ASCII letters and digits (no `_`, which separates the id from the slug).
 pub fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// Parses one revision file. Errors name the file and line.
@@ -146,7 +150,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
                 if !valid_id(&value) {
                     return Err(err(
                         n,
-                        format!("revision id {value:?} must be letters, digits and _"),
+                        format!("revision id {value:?} must be ASCII letters and digits"),
                     ));
                 }
                 id = Some((value, n));
@@ -213,13 +217,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
         sql: lines[from..to].join("\n"),
         first_line: from + 1,
     };
+    let up = section(up_line, down_line - 1);
     Ok(Revision {
         id,
         parents,
         message: message.unwrap_or_default(),
         created,
         transactional,
-        up: section(up_line, down_line - 1),
+        checksum: checksum(&up.sql),
+        up,
         down: section(down_line, lines.len()),
         path: path.to_path_buf(),
         parents_line,
@@ -235,6 +241,15 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Revision>> {
         revisions.push(parse(&path, &text)?);
     }
     Ok(revisions)
+}
+
+/// The revision ids in `dir`, from the file names alone (`<id>_<slug>.sql`).
+pub fn revision_ids(dir: &Path) -> Result<HashSet<String>> {
+    Ok(revision_files(dir)?
+        .iter()
+        .filter_map(|p| p.file_stem()?.to_str())
+        .map(|stem| stem.split_once('_').map_or(stem, |(id, _)| id).to_string())
+        .collect())
 }
 
 /// The revision files of `dir`, sorted; refuses files that are not revisions.

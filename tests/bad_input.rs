@@ -105,7 +105,7 @@ const CASES: &[Case] = &[
             )
         },
         args: &["upgrade"],
-        says: &["r3_x.sql:1", "letters, digits"],
+        says: &["r3_x.sql:1", "letters and digits"],
     },
     Case {
         name: "file name does not match id",
@@ -395,7 +395,7 @@ const CASES: &[Case] = &[
         name: "invalid --rev-id",
         setup: none,
         args: &["revision", "-m", "x", "--rev-id", "../../etc"],
-        says: &["--rev-id", "letters"],
+        says: &["--rev-id", "letters and digits"],
     },
     Case {
         name: "existing --rev-id",

@@ -246,7 +246,8 @@ fn edited_applied_revision_is_refused_until_approved() {
 fn concurrent_upgrades_apply_each_revision_once() {
     let p = Project::with_config();
     // Revisions that would fail if run twice (CREATE TABLE without IF NOT EXISTS),
-    // and a counter that shows how often each ran.
+    // a counter that shows how often each ran, and enough work in each (20,000
+    // rows) that the eight migrators really overlap.
     p.revision(
         "r00",
         &[],
@@ -259,7 +260,10 @@ fn concurrent_upgrades_apply_each_revision_once() {
         p.revision(
             &id,
             &[&parent],
-            &format!("CREATE TABLE t{i} (id INT);\nINSERT INTO runs VALUES ('{id}');"),
+            &format!(
+                "CREATE TABLE t{i} (id INT);\nINSERT INTO runs VALUES ('{id}');\n\
+                 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 20000) INSERT INTO t{i} SELECT x FROM n;"
+            ),
             &format!("DROP TABLE t{i};"),
         );
     }

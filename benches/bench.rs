@@ -1,0 +1,525 @@
+//! `cargo bench`: every figure is the real `migrate` binary against a floor
+//! measured in the same run: the SQLite work the command cannot avoid, done
+//! directly through rusqlite. Prints a table of medians and ratios.
+//!
+//! `cargo bench -- QUICK` runs smaller sizes (for a smoke run).
+//! The bench re-executes itself with `--floor-read DB` for the start-up floor:
+//! a process that opens the database and reads one row.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use rusqlite::Connection;
+
+const MIGRATE: &str = env!("CARGO_BIN_EXE_migrate");
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--floor-read") {
+        floor_read(Path::new(&args[i + 1]));
+        return;
+    }
+    let quick = args.iter().any(|a| a == "QUICK");
+    let work = tempfile::tempdir().expect("temp dir");
+    let mut rows: Vec<Row> = Vec::new();
+
+    let sizes: &[usize] = if quick {
+        &[10, 100]
+    } else {
+        &[10, 100, 500, 2000]
+    };
+    for &n in sizes {
+        rows.push(bench_autogenerate(work.path(), n));
+        rows.push(bench_check(work.path(), n));
+    }
+    let revisions = if quick { 100 } else { 1000 };
+    let (up, down) = bench_upgrade_chain(work.path(), revisions);
+    rows.push(up);
+    rows.push(down);
+    let big: &[usize] = if quick {
+        &[10_000, 100_000]
+    } else {
+        &[100_000, 1_000_000]
+    };
+    for &n in big {
+        rows.push(bench_rebuild(work.path(), n, false));
+    }
+    rows.push(bench_rebuild(work.path(), *big.last().unwrap(), true));
+    rows.push(bench_startup(work.path(), 5));
+    rows.push(bench_startup(work.path(), revisions));
+
+    println!("\n| benchmark | migrate | floor | ratio | target | peak RSS |");
+    println!("|---|---:|---:|---:|---|---:|");
+    for r in &rows {
+        println!(
+            "| {} | {:.1} ms | {:.1} ms | {:.2}x | {} | {} |",
+            r.name,
+            ms(r.migrate),
+            ms(r.floor),
+            ms(r.migrate) / ms(r.floor).max(0.001),
+            r.target,
+            r.rss_kb
+                .map_or("".into(), |kb| format!("{:.1} MB", kb as f64 / 1024.0)),
+        );
+    }
+    println!("\nlinear growth (autogenerate, check): time per table");
+    for r in rows.iter().filter(|r| r.tables > 0) {
+        println!(
+            "  {:<40} {:.3} ms/table",
+            r.name,
+            ms(r.migrate) / r.tables as f64
+        );
+    }
+}
+
+struct Row {
+    name: String,
+    migrate: Duration,
+    floor: Duration,
+    target: String,
+    rss_kb: Option<i64>,
+    tables: usize,
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// Runs `migrate` in `dir`; returns its wall time and peak RSS (KiB).
+fn run(dir: &Path, args: &[&str]) -> (Duration, i64) {
+    let started = Instant::now();
+    let child = Command::new(MIGRATE)
+        .current_dir(dir)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn migrate");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: plain wait4 on our own child; rusage is written by the kernel.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let elapsed = started.elapsed();
+    assert_eq!(waited, pid);
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "migrate {args:?} failed in {}",
+        dir.display()
+    );
+    (elapsed, usage.ru_maxrss)
+}
+
+fn time(f: impl FnOnce()) -> Duration {
+    let started = Instant::now();
+    f();
+    started.elapsed()
+}
+
+const TYPES: [&str; 7] = [
+    "TEXT",
+    "INTEGER",
+    "REAL",
+    "VARCHAR(50)",
+    "NUMERIC",
+    "BLOB",
+    "BOOLEAN",
+];
+
+/// n tables x 15 columns, mixed types, a foreign key and an index per table.
+fn model_sql(n: usize) -> String {
+    let mut sql = String::new();
+    for i in 0..n {
+        let mut cols = vec!["id INTEGER PRIMARY KEY".to_string()];
+        for c in 1..=13 {
+            let ty = TYPES[(i + c) % TYPES.len()];
+            let extra = if c % 4 == 0 {
+                " NOT NULL DEFAULT 0"
+            } else {
+                ""
+            };
+            cols.push(format!("c{c} {ty}{extra}"));
+        }
+        let parent = if i == 0 { 0 } else { i - 1 };
+        cols.push(format!(
+            "parent_id INTEGER REFERENCES t{parent}(id) ON DELETE CASCADE"
+        ));
+        sql.push_str(&format!(
+            "CREATE TABLE t{i} (\n  {}\n);\n",
+            cols.join(",\n  ")
+        ));
+        sql.push_str(&format!("CREATE INDEX ix_t{i}_c1 ON t{i} (c1);\n"));
+    }
+    sql
+}
+
+fn project(root: &Path, name: &str) -> PathBuf {
+    let dir = root.join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("migrations/versions")).unwrap();
+    std::fs::write(
+        dir.join("migrate.toml"),
+        "[database]\nurl = \"sqlite:app.db\"\n\n[model]\npath = \"model.sql\"\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// What any tool must do to compare a model with a database: run the model's
+/// DDL in memory, and read the pragmas of both sides.
+fn read_pragmas(conn: &Connection) {
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for t in &tables {
+        for q in [
+            "SELECT * FROM pragma_table_xinfo(?1)",
+            "SELECT * FROM pragma_foreign_key_list(?1)",
+            "SELECT * FROM pragma_index_list(?1)",
+        ] {
+            let mut stmt = conn.prepare_cached(q).unwrap();
+            let mut rows = stmt.query([t]).unwrap();
+            while rows.next().unwrap().is_some() {}
+        }
+        let indexes: Vec<String> = conn
+            .prepare_cached("SELECT name FROM pragma_index_list(?1)")
+            .unwrap()
+            .query_map([t], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for i in indexes {
+            let mut stmt = conn
+                .prepare_cached("SELECT * FROM pragma_index_xinfo(?1)")
+                .unwrap();
+            let mut rows = stmt.query([i]).unwrap();
+            while rows.next().unwrap().is_some() {}
+        }
+    }
+}
+
+fn memory_with(sql: &str) -> Connection {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+    conn.execute_batch(sql).unwrap();
+    conn
+}
+
+fn bench_autogenerate(root: &Path, n: usize) -> Row {
+    let dir = project(root, &format!("auto{n}"));
+    let model = model_sql(n);
+    std::fs::write(dir.join("model.sql"), &model).unwrap();
+    // The live database lacks one index: one change to write.
+    let live = model.replacen("CREATE INDEX ix_t0_c1 ON t0 (c1);\n", "", 1);
+    Connection::open(dir.join("app.db"))
+        .unwrap()
+        .execute_batch(&live)
+        .unwrap();
+    let mut times = Vec::new();
+    let mut rss = 0;
+    for _ in 0..3 {
+        let (t, r) = run(
+            &dir,
+            &[
+                "revision",
+                "--autogenerate",
+                "-m",
+                "bench",
+                "--rev-id",
+                "b1",
+            ],
+        );
+        times.push(t);
+        rss = rss.max(r);
+        for f in std::fs::read_dir(dir.join("migrations/versions")).unwrap() {
+            std::fs::remove_file(f.unwrap().path()).unwrap();
+        }
+        let _ = std::fs::remove_file(dir.join("migrations/migrate.sum"));
+    }
+    let floors: Vec<Duration> = (0..3)
+        .map(|_| {
+            time(|| {
+                let m = memory_with(&model);
+                read_pragmas(&m);
+                read_pragmas(&Connection::open(dir.join("app.db")).unwrap());
+            })
+        })
+        .collect();
+    Row {
+        name: format!("a. revision --autogenerate, {n} tables"),
+        migrate: median(times),
+        floor: median(floors),
+        target: if n >= 500 {
+            "<= 2.0x".into()
+        } else {
+            "(info)".into()
+        },
+        rss_kb: Some(rss),
+        tables: n,
+    }
+}
+
+fn bench_check(root: &Path, n: usize) -> Row {
+    let dir = project(root, &format!("check{n}"));
+    let model = model_sql(n);
+    std::fs::write(dir.join("model.sql"), &model).unwrap();
+    run(
+        &dir,
+        &[
+            "revision",
+            "--autogenerate",
+            "-m",
+            "baseline",
+            "--rev-id",
+            "b1",
+        ],
+    );
+    run(&dir, &["upgrade"]);
+    let revision =
+        std::fs::read_to_string(dir.join("migrations/versions/b1_baseline.sql")).unwrap();
+    let up = revision
+        .split("-- migrate:up")
+        .nth(1)
+        .unwrap()
+        .split("-- migrate:down")
+        .next()
+        .unwrap()
+        .to_string();
+    let mut times = Vec::new();
+    let mut rss = 0;
+    for _ in 0..3 {
+        let (t, r) = run(&dir, &["check"]);
+        times.push(t);
+        rss = rss.max(r);
+    }
+    let floors: Vec<Duration> = (0..3)
+        .map(|_| {
+            time(|| {
+                read_pragmas(&memory_with(&model));
+                read_pragmas(&memory_with(&up));
+                read_pragmas(&Connection::open(dir.join("app.db")).unwrap());
+            })
+        })
+        .collect();
+    Row {
+        name: format!("a. check, {n} tables"),
+        migrate: median(times),
+        floor: median(floors),
+        target: if n >= 500 {
+            "<= 2.0x".into()
+        } else {
+            "(info)".into()
+        },
+        rss_kb: Some(rss),
+        tables: n,
+    }
+}
+
+fn bench_upgrade_chain(root: &Path, n: usize) -> (Row, Row) {
+    let dir = project(root, "chain");
+    std::fs::write(dir.join("model.sql"), "").unwrap();
+    let mut ups = Vec::new();
+    for i in 0..n {
+        let parent = if i == 0 {
+            String::new()
+        } else {
+            format!("r{:04}", i - 1)
+        };
+        let up = format!(
+            "CREATE TABLE t{i} (id INTEGER PRIMARY KEY, v TEXT NOT NULL);\nINSERT INTO t{i} (v) VALUES ('row {i}');\nCREATE INDEX ix_t{i} ON t{i} (v);"
+        );
+        let down = format!("DROP TABLE t{i};");
+        std::fs::write(
+            dir.join(format!("migrations/versions/r{i:04}_step.sql")),
+            format!("-- revision: r{i:04}\n-- down_revision: {parent}\n-- message: step {i}\n\n-- migrate:up\n{up}\n\n-- migrate:down\n{down}\n"),
+        )
+        .unwrap();
+        ups.push((up, down));
+    }
+    run(&dir, &["hash"]);
+    let (mut up_times, mut down_times, mut floor_up, mut floor_down) =
+        (vec![], vec![], vec![], vec![]);
+    for _ in 0..3 {
+        let _ = std::fs::remove_file(dir.join("app.db"));
+        up_times.push(run(&dir, &["upgrade", "--no-backup"]).0);
+        down_times.push(run(&dir, &["downgrade", "base", "--no-backup"]).0);
+        let floor_db = dir.join("floor.db");
+        let _ = std::fs::remove_file(&floor_db);
+        let conn = Connection::open(&floor_db).unwrap();
+        floor_up.push(time(|| {
+            for (up, _) in &ups {
+                conn.execute_batch(&format!("BEGIN;\n{up}\nCOMMIT;"))
+                    .unwrap();
+            }
+        }));
+        floor_down.push(time(|| {
+            for (_, down) in ups.iter().rev() {
+                conn.execute_batch(&format!("BEGIN;\n{down}\nCOMMIT;"))
+                    .unwrap();
+            }
+        }));
+    }
+    (
+        Row {
+            name: format!("b. upgrade head, {n} revisions"),
+            migrate: median(up_times),
+            floor: median(floor_up),
+            target: "<= 1.3x".into(),
+            rss_kb: None,
+            tables: 0,
+        },
+        Row {
+            name: format!("b. downgrade base, {n} revisions"),
+            migrate: median(down_times),
+            floor: median(floor_down),
+            target: "<= 1.3x".into(),
+            rss_kb: None,
+            tables: 0,
+        },
+    )
+}
+
+fn bench_rebuild(root: &Path, rows: usize, with_backup: bool) -> Row {
+    let dir = project(root, &format!("rebuild{rows}"));
+    let create =
+        "CREATE TABLE big (id INTEGER PRIMARY KEY, name VARCHAR(30) NOT NULL, v INTEGER, w TEXT);";
+    std::fs::write(dir.join("model.sql"), create).unwrap();
+    run(
+        &dir,
+        &["revision", "--autogenerate", "-m", "big", "--rev-id", "r1"],
+    );
+    std::fs::write(dir.join("model.sql"), create.replace("VARCHAR(30)", "TEXT")).unwrap();
+    run(&dir, &["upgrade"]);
+    run(&dir, &["--database", "sqlite:seed.db", "upgrade"]);
+    Connection::open(dir.join("seed.db"))
+        .unwrap()
+        .execute_batch(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows})
+             INSERT INTO big SELECT i, 'name ' || i, i * 7, printf('%.40d', i) FROM n;"
+        ))
+        .unwrap();
+    let _ = std::fs::remove_file(dir.join("app.db"));
+    run(
+        &dir,
+        &[
+            "revision",
+            "--autogenerate",
+            "-m",
+            "retype",
+            "--rev-id",
+            "r2",
+        ],
+    );
+    let (mut times, mut floors, mut rss) = (vec![], vec![], 0);
+    for _ in 0..3 {
+        std::fs::copy(dir.join("seed.db"), dir.join("app.db")).unwrap();
+        let args: &[&str] = if with_backup {
+            &["upgrade"]
+        } else {
+            &["upgrade", "--no-backup"]
+        };
+        let (t, r) = run(&dir, args);
+        times.push(t);
+        rss = rss.max(r);
+        let _ = std::fs::remove_dir_all(dir.join("backups"));
+        std::fs::copy(dir.join("seed.db"), dir.join("floor.db")).unwrap();
+        let conn = Connection::open(dir.join("floor.db")).unwrap();
+        floors.push(time(|| {
+            conn.execute_batch(
+                "BEGIN;
+                 CREATE TABLE big_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL, v INTEGER, w TEXT);
+                 INSERT INTO big_new (id, name, v, w) SELECT id, name, v, w FROM big;
+                 DROP TABLE big;
+                 ALTER TABLE big_new RENAME TO big;
+                 COMMIT;",
+            )
+            .unwrap();
+        }));
+    }
+    Row {
+        name: format!(
+            "c. rebuild (type change), {} rows{}",
+            rows,
+            if with_backup { ", with backup" } else { "" }
+        ),
+        migrate: median(times),
+        floor: median(floors),
+        target: if with_backup {
+            "(info)".into()
+        } else {
+            "<= 1.2x, RSS < 50 MB".into()
+        },
+        rss_kb: Some(rss),
+        tables: 0,
+    }
+}
+
+fn floor_read(db: &Path) {
+    let conn = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let _: Option<String> = conn
+        .query_row("SELECT revision FROM migrate_version LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .ok();
+}
+
+fn bench_startup(root: &Path, revisions: usize) -> Row {
+    let dir = if revisions == 5 {
+        let dir = project(root, "startup");
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-example");
+        for f in std::fs::read_dir(example.join("migrations/versions")).unwrap() {
+            let f = f.unwrap().path();
+            std::fs::copy(
+                &f,
+                dir.join("migrations/versions").join(f.file_name().unwrap()),
+            )
+            .unwrap();
+        }
+        std::fs::copy(
+            example.join("migrations/migrate.sum"),
+            dir.join("migrations/migrate.sum"),
+        )
+        .unwrap();
+        std::fs::write(dir.join("model.sql"), "").unwrap();
+        run(&dir, &["upgrade"]);
+        dir
+    } else {
+        let dir = root.join("chain");
+        run(&dir, &["upgrade", "--no-backup"]);
+        dir
+    };
+    let me = std::env::current_exe().unwrap();
+    let db = dir.join("app.db");
+    let mut times = Vec::new();
+    let mut floors = Vec::new();
+    for _ in 0..21 {
+        times.push(run(&dir, &["current"]).0);
+        floors.push(time(|| {
+            let ok = Command::new(&me)
+                .arg("--floor-read")
+                .arg(&db)
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok);
+        }));
+    }
+    Row {
+        name: format!("d. start-up: current, {revisions} revisions"),
+        migrate: median(times),
+        floor: median(floors),
+        target: "< 3 ms".into(),
+        rss_kb: None,
+        tables: 0,
+    }
+}
