@@ -12,7 +12,7 @@
 //! [`run`] and [`offline_sql`] share the same step selection, so `--sql`
 //! prints exactly what a real run would execute.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -92,40 +92,25 @@ impl Plan {
         })
     }
 
-    /// Every step the plan takes from `applied`, in order.
+    /// Every step the plan takes from `applied`, in order: parents first
+    /// going up, children first going down. One pass over the graph.
     pub fn steps<'g>(
         &self,
         graph: &'g Graph,
         applied: &HashSet<String>,
     ) -> Vec<(&'g Revision, Direction)> {
-        let mut applied = applied.clone();
-        let mut steps = Vec::new();
-        while let Some((rev, direction)) = self.next(graph, &applied) {
-            match direction {
-                Direction::Up => applied.insert(rev.id.clone()),
-                Direction::Down => applied.remove(&rev.id),
-            };
-            steps.push((rev, direction));
-        }
-        steps
-    }
-
-    /// The next revision to run given what is applied now, or `None` when done.
-    pub fn next<'g>(
-        &self,
-        graph: &'g Graph,
-        applied: &HashSet<String>,
-    ) -> Option<(&'g Revision, Direction)> {
         match self {
             Plan::Up(want) => graph
                 .in_order()
-                .find(|r| want.contains(&r.id) && !applied.contains(&r.id))
-                .map(|r| (r, Direction::Up)),
+                .filter(|r| want.contains(&r.id) && !applied.contains(&r.id))
+                .map(|r| (r, Direction::Up))
+                .collect(),
             Plan::Down(remove) => graph
                 .in_order()
                 .rev()
-                .find(|r| remove.contains(&r.id) && applied.contains(&r.id))
-                .map(|r| (r, Direction::Down)),
+                .filter(|r| remove.contains(&r.id) && applied.contains(&r.id))
+                .map(|r| (r, Direction::Down))
+                .collect(),
         }
     }
 }
@@ -146,7 +131,7 @@ impl VersionTable {
 
     pub fn create(&self) -> String {
         format!(
-            "CREATE TABLE IF NOT EXISTS {} (\n    revision TEXT PRIMARY KEY NOT NULL,\n    parents TEXT NOT NULL,\n    message TEXT NOT NULL,\n    checksum TEXT NOT NULL,\n    applied_at TEXT NOT NULL\n);\n\
+            "CREATE TABLE IF NOT EXISTS {} (\n    revision TEXT PRIMARY KEY NOT NULL,\n    parents TEXT NOT NULL,\n    message TEXT NOT NULL,\n    checksum TEXT NOT NULL,\n    applied_at TEXT NOT NULL\n) WITHOUT ROWID;\n\
              CREATE TABLE IF NOT EXISTS {} (\n    id INTEGER PRIMARY KEY,\n    revision TEXT NOT NULL,\n    direction TEXT NOT NULL,\n    applied_at TEXT NOT NULL,\n    duration_ms INTEGER\n)",
             self.table, self.log
         )
@@ -337,7 +322,7 @@ pub fn run(
         graph,
         plan,
         violations_before: fk_violations(&conn).map_err(db_err)?,
-        applied: None,
+        queue: None,
         seen_version: -1,
     };
     let mut done = Vec::new();
@@ -362,8 +347,8 @@ struct Run<'a> {
     graph: &'a Graph,
     plan: &'a Plan,
     violations_before: HashMap<(String, String), i64>,
-    /// The applied set as of `seen_version`.
-    applied: Option<HashSet<String>>,
+    /// The steps left, as planned from the applied set of `seen_version`.
+    queue: Option<VecDeque<(&'a Revision, Direction)>>,
     seen_version: i64,
 }
 
@@ -383,15 +368,16 @@ impl Run<'_> {
         let data_version: i64 = tx
             .query_row("PRAGMA data_version", [], |r| r.get(0))
             .map_err(db_err)?;
-        if self.applied.is_none() || data_version != self.seen_version {
+        if self.queue.is_none() || data_version != self.seen_version {
             tx.execute_batch(&self.vt.create()).map_err(db_err)?;
             let rows = read_applied(&tx, self.version_table)?;
             verify_applied(self.graph, &rows)?;
-            self.applied = Some(rows.into_iter().map(|a| a.revision).collect());
+            let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
+            self.queue = Some(self.plan.steps(self.graph, &applied).into());
             self.seen_version = data_version;
         }
-        let applied = self.applied.as_mut().expect("read above");
-        let Some((rev, direction)) = self.plan.next(self.graph, applied) else {
+        let next = self.queue.as_mut().and_then(VecDeque::pop_front);
+        let Some((rev, direction)) = next else {
             tx.commit().map_err(db_err)?;
             return Ok(None);
         };
@@ -412,10 +398,6 @@ impl Run<'_> {
             drop(tx); // ends the empty transaction: the lock is released
             run_non_transactional(conn, &self.vt, rev, direction)?;
         }
-        match direction {
-            Direction::Up => applied.insert(rev.id.clone()),
-            Direction::Down => applied.remove(&rev.id),
-        };
         // `seen_version` stays as read inside the lock: our own commits do not
         // change data_version, and reading it again here would hide a commit
         // another migrator makes in between.

@@ -166,7 +166,7 @@ pub fn migrate(
         return Ok(());
     }
     let db = config.database()?;
-    if plan.next(&st.graph, &applied).is_none() {
+    if plan.steps(&st.graph, &applied).is_empty() {
         println!("nothing to do: the database is at {}", describe(&current));
         return Ok(());
     }

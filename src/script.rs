@@ -261,12 +261,12 @@ pub fn revision_files(dir: &Path) -> Result<Vec<PathBuf>> {
     };
     let mut files = Vec::new();
     for entry in entries {
-        let path = entry.map_err(|e| Error::io(dir, e))?.path();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') || path.is_dir() {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        // The directory listing's own file type: no stat per file.
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || is_dir {
             continue;
         }
         if !name.ends_with(".sql") {
@@ -276,10 +276,10 @@ pub fn revision_files(dir: &Path) -> Result<Vec<PathBuf>> {
                 message: "not a revision file (versions/ holds only <rev>_<slug>.sql files); move it elsewhere".into(),
             });
         }
-        files.push(path);
+        files.push((name, path));
     }
-    files.sort();
-    Ok(files)
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(files.into_iter().map(|(_, path)| path).collect())
 }
 
 /// What a new revision file says; rendered through the project's template.

@@ -315,32 +315,41 @@ pub struct Statement {
 pub fn split_statements(src: &str) -> Vec<Statement> {
     let mut out = Vec::new();
     let mut start = 0;
+    // Offset and line of the current statement's first significant token.
+    let mut first: Option<(usize, usize)> = None;
+    let mut line = 1;
     for tok in tokenize(src) {
-        if tok.is_punct(";") {
-            let end = tok.offset + 1;
-            if is_complete(&src[start..end]) {
-                push_statement(&mut out, src, start, end);
+        if first.is_none() && !tok.is_trivia() && !tok.is_punct(";") {
+            first = Some((tok.offset, line));
+        }
+        line += tok.text.bytes().filter(|b| *b == b'\n').count();
+        if !tok.is_punct(";") {
+            continue;
+        }
+        let end = tok.offset + 1;
+        match first {
+            None => start = end, // an empty statement
+            Some(at) if is_complete(&src[start..end]) => {
+                out.push(statement(src, at, end));
                 start = end;
+                first = None;
             }
+            Some(_) => {} // a `;` inside a trigger body
         }
     }
-    push_statement(&mut out, src, start, src.len());
+    if let Some(at) = first {
+        out.push(statement(src, at, src.len()));
+    }
     out
 }
 
-fn push_statement(out: &mut Vec<Statement>, src: &str, start: usize, end: usize) {
-    let text = &src[start..end];
-    let tokens = tokenize(text);
-    let Some(first) = tokens.iter().find(|t| !t.is_trivia() && !t.is_punct(";")) else {
-        return;
-    };
-    let body = text[first.offset..].trim_end();
+fn statement(src: &str, (offset, line): (usize, usize), end: usize) -> Statement {
+    let body = src[offset..end].trim_end();
     let body = body.strip_suffix(';').unwrap_or(body).trim_end();
-    let line = 1 + src[..start + first.offset].matches('\n').count();
-    out.push(Statement {
+    Statement {
         sql: body.to_string(),
         line,
-    });
+    }
 }
 
 fn is_complete(sql: &str) -> bool {

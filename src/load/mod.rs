@@ -124,13 +124,20 @@ fn first_line(s: &str) -> &str {
 
 /// `-- @renamed from=old` comments survive in `sqlite_schema.sql`.
 fn attach_sql_hints(conn: &Connection, schema: &mut Schema) -> Result<()> {
+    // One scan of the schema table, and a parse only where a hint is written.
+    let hinted: std::collections::HashMap<String, String> = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%@renamed%'",
+        )?
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?.to_ascii_lowercase(), r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
     for table in &mut schema.tables {
-        let text: String = conn.query_row(
-            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
-            [&table.name],
-            |r| r.get(0),
-        )?;
-        let Ok(parsed) = parse::parse_create_table(&text) else {
+        let Some(text) = hinted.get(&table.name.to_ascii_lowercase()) else {
+            continue;
+        };
+        let Ok(parsed) = parse::parse_create_table(text) else {
             continue;
         };
         table.renamed_from = parsed.renamed_from;
