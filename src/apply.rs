@@ -422,7 +422,8 @@ fn locked_or(path: &Path, e: rusqlite::Error) -> Error {
     }
 }
 
-fn run_statements(
+/// Runs a section's statements in order; a failure names the statement and its line.
+pub fn run_statements(
     conn: &Connection,
     rev: &Revision,
     section: &crate::script::Section,

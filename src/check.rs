@@ -10,7 +10,7 @@ use crate::diff::Renames;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::schema::Schema;
-use crate::{ddl, inspect, plan};
+use crate::{apply, ddl, inspect, plan};
 
 /// An in-memory database with the up sections of `revisions` applied, in graph order.
 pub fn replay(graph: &Graph, revisions: &HashSet<String>) -> Result<Connection> {
@@ -18,19 +18,26 @@ pub fn replay(graph: &Graph, revisions: &HashSet<String>) -> Result<Connection> 
     // As `apply` does: a rebuild must not cascade (the bundled SQLite enables FKs).
     conn.execute_batch("PRAGMA foreign_keys = OFF")?;
     for rev in graph.in_order().filter(|r| revisions.contains(&r.id)) {
-        for (i, stmt) in rev.up.statements().iter().enumerate() {
-            conn.execute_batch(&stmt.sql)
-                .map_err(|e| Error::Statement {
-                    revision: rev.id.clone(),
-                    path: rev.path.clone(),
-                    number: i + 1,
-                    line: stmt.line,
-                    statement: stmt.sql.lines().next().unwrap_or("").to_string(),
-                    message: format!(
-                        "{e} (while replaying the migrations into a scratch database)"
-                    ),
-                })?;
-        }
+        apply::run_statements(&conn, rev, &rev.up).map_err(|e| match e {
+            Error::Statement {
+                revision,
+                path,
+                number,
+                line,
+                statement,
+                message,
+            } => Error::Statement {
+                revision,
+                path,
+                number,
+                line,
+                statement,
+                message: format!(
+                    "{message} (while replaying the migrations into a scratch database)"
+                ),
+            },
+            other => other,
+        })?;
     }
     Ok(conn)
 }

@@ -393,20 +393,8 @@ impl RenameCandidate {
 pub fn rename_candidates(from: &Schema, to: &Schema, renames: &Renames) -> Vec<RenameCandidate> {
     let changes = diff(from, to, renames);
     let mut out = Vec::new();
-    let dropped: Vec<&Table> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::DropTable(t) => Some(t),
-            _ => None,
-        })
-        .collect();
-    let added: Vec<&Table> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::AddTable(t) => Some(t),
-            _ => None,
-        })
-        .collect();
+    let dropped = dropped_tables(&changes);
+    let added = added_tables(&changes);
     for d in &dropped {
         let shape = |t: &Table| {
             t.columns
@@ -455,4 +443,26 @@ pub fn rename_candidates(from: &Schema, to: &Schema, renames: &Renames) -> Vec<R
 /// The renames that take `to` back to `from`.
 pub fn reverse_renames(renames: &Renames) -> Renames {
     renames.reversed()
+}
+
+/// The tables `changes` create.
+pub fn added_tables(changes: &[Change]) -> Vec<&Table> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AddTable(t) => Some(t),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The tables `changes` drop.
+pub fn dropped_tables(changes: &[Change]) -> Vec<&Table> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropTable(t) => Some(t),
+            _ => None,
+        })
+        .collect()
 }

@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use crate::ddl::{self, create_index, create_table, default_expr, referenced_names};
-use crate::diff::{Change, ColumnChange, Renames, diff};
+use crate::diff::{Change, ColumnChange, Renames, added_tables, diff, dropped_tables};
 use crate::schema::{Column, Schema, Table, affinity, same_name};
 use crate::sql::quote_ident;
 
@@ -173,13 +173,7 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             )));
         }
     }
-    let added: Vec<&Table> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::AddTable(t) => Some(t),
-            _ => None,
-        })
-        .collect();
+    let added = added_tables(changes);
     for t in parents_first(&added) {
         out.push(Statement::plain(create_table(t)));
         for i in &t.indexes {
@@ -209,13 +203,7 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             out.push(s);
         }
     }
-    let dropped: Vec<&Table> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::DropTable(t) => Some(t),
-            _ => None,
-        })
-        .collect();
+    let dropped = dropped_tables(changes);
     for t in parents_first(&dropped).into_iter().rev() {
         out.push(Statement::risky(
             format!("DROP TABLE {}", quote_ident(&t.name)),

@@ -466,3 +466,34 @@ fn read_only_commands_never_create_the_database() {
         assert!(!p.path("app.db").exists(), "{args:?} created the database");
     }
 }
+
+#[test]
+fn non_transactional_revisions_run_statement_by_statement_and_say_so() {
+    let p = Project::with_config();
+    p.revision(
+        "one",
+        &[],
+        "CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT);",
+        "DROP TABLE a;",
+    );
+    p.write(
+        "migrations/versions/two_vacuum.sql",
+        "-- revision: two\n-- down_revision: one\n-- message: compact\n-- transactional: false\n\n-- migrate:up\nVACUUM;\n\n-- migrate:down\nVACUUM;\n",
+    );
+    p.ok(&["hash"]);
+    // VACUUM inside a transaction fails; here it must not.
+    let (code, _, err) = p.run(&["upgrade"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("revision two is marked `transactional: false`"),
+        "{err}"
+    );
+    assert_eq!(p.applied(), vec!["one", "two"]);
+    let sql = p.ok(&["downgrade", "one", "--sql"]);
+    assert!(
+        sql.contains("-- transactional: false") && !sql.contains("BEGIN;\nVACUUM"),
+        "{sql}"
+    );
+    p.ok(&["downgrade", "one"]);
+    assert_eq!(p.applied(), vec!["one"]);
+}
