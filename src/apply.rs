@@ -21,7 +21,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::script::Revision;
-use crate::sql::{quote_ident, quote_str};
+pub use crate::version_table::{RowChange, VersionTable};
 
 /// How long a migrator waits for another one to release the write lock:
 /// 60 s, or `MIGRATE_LOCK_TIMEOUT` seconds.
@@ -111,97 +111,6 @@ impl Plan {
                 .filter(|r| remove.contains(&r.id) && applied.contains(&r.id))
                 .map(|r| (r, Direction::Down))
                 .collect(),
-        }
-    }
-}
-
-/// The SQL of the tool's own tables, as text so that `--sql` prints what runs.
-pub struct VersionTable {
-    table: String,
-    log: String,
-}
-
-impl VersionTable {
-    pub fn new(name: &str) -> VersionTable {
-        VersionTable {
-            table: quote_ident(name),
-            log: quote_ident(&format!("{name}_log")),
-        }
-    }
-
-    pub fn create(&self) -> String {
-        format!(
-            "CREATE TABLE IF NOT EXISTS {} (\n    revision TEXT PRIMARY KEY NOT NULL,\n    parents TEXT NOT NULL,\n    message TEXT NOT NULL,\n    checksum TEXT NOT NULL,\n    applied_at TEXT NOT NULL\n) WITHOUT ROWID;\n\
-             CREATE TABLE IF NOT EXISTS {} (\n    id INTEGER PRIMARY KEY,\n    revision TEXT NOT NULL,\n    direction TEXT NOT NULL,\n    applied_at TEXT NOT NULL,\n    duration_ms INTEGER\n)",
-            self.table, self.log
-        )
-    }
-
-    fn select(&self) -> String {
-        format!(
-            "SELECT revision, checksum, applied_at, parents, message FROM {}",
-            self.table
-        )
-    }
-
-    /// The version-table change and its log row, as SQL text (the same text
-    /// runs online and is printed by `--sql`). `label` is the log's direction.
-    pub fn record(&self, change: RowChange, label: &str, duration_ms: Option<u128>) -> String {
-        let now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
-        let (revision, sql) = match change {
-            RowChange::Insert(rev) => (
-                rev.id.as_str(),
-                format!(
-                    "INSERT INTO {} (revision, parents, message, checksum, applied_at) VALUES ({}, {}, {}, {}, {now})",
-                    self.table,
-                    quote_str(&rev.id),
-                    quote_str(&rev.parents.join(",")),
-                    quote_str(&rev.message),
-                    quote_str(rev.checksum())
-                ),
-            ),
-            RowChange::Delete(id) => (
-                id,
-                format!(
-                    "DELETE FROM {} WHERE revision = {}",
-                    self.table,
-                    quote_str(id)
-                ),
-            ),
-            RowChange::Approve(rev) => (
-                rev.id.as_str(),
-                format!(
-                    "UPDATE {} SET checksum = {} WHERE revision = {}",
-                    self.table,
-                    quote_str(rev.checksum()),
-                    quote_str(&rev.id)
-                ),
-            ),
-        };
-        let duration = duration_ms.map_or("NULL".to_string(), |d| d.to_string());
-        format!(
-            "{sql};\nINSERT INTO {} (revision, direction, applied_at, duration_ms) VALUES ({}, {}, {now}, {duration})",
-            self.log,
-            quote_str(revision),
-            quote_str(label)
-        )
-    }
-}
-
-/// What one step does to the version table.
-pub enum RowChange<'a> {
-    Insert(&'a Revision),
-    Delete(&'a str),
-    /// Store the revision's current checksum.
-    Approve(&'a Revision),
-}
-
-impl<'a> RowChange<'a> {
-    /// The change a revision run in `direction` makes.
-    pub fn of(rev: &'a Revision, direction: Direction) -> RowChange<'a> {
-        match direction {
-            Direction::Up => RowChange::Insert(rev),
-            Direction::Down => RowChange::Delete(&rev.id),
         }
     }
 }

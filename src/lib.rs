@@ -26,5 +26,6 @@ pub mod script;
 pub mod sql;
 pub mod sum;
 pub mod verify;
+pub mod version_table;
 
 pub use error::{Error, Result};
