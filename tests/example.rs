@@ -115,9 +115,9 @@ fn up_and_down(text: &str) -> String {
 #[test]
 fn sqlalchemy_models_and_models_toml_autogenerate_the_same_revision() {
     if !sqlalchemy_available() {
-        eprintln!(
+        common::say(
             "SQLAlchemy 2.x is not installed: the SQLAlchemy interop test did not run \
-             (pip install -r migrations-example/requirements.txt; .ci/run does this)"
+             (pip install -r migrations-example/requirements.txt; .ci/run does this)",
         );
         return;
     }
