@@ -82,10 +82,10 @@ pub fn say(notice: &str) {
 /// Every case of the sqldef suite, or `None` (said plainly) when absent.
 pub fn conformance_cases() -> Option<Vec<Case>> {
     let Some(dir) = conformance_dir() else {
-        say(&format!(
+        say(
             "conformance cases not found (set MIGRATE_CONFORMANCE_DIR or place ../shared/conformance); \
-             only the project's own cases ran"
-        ));
+             only the project's own cases ran",
+        );
         return None;
     };
     let sub = dir.join("sqldef-sqlite3");
