@@ -16,8 +16,9 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 
+use crate::driver::{Driver, Sqlite, Violations};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::script::Revision;
@@ -215,47 +216,46 @@ pub fn run(
     version_table: &str,
     graph: &Graph,
     plan: &Plan,
+    on_step: impl FnMut(&Revision, Direction),
+) -> Result<Vec<Step>> {
+    let mut db = Sqlite::open(path, version_table)?;
+    run_with(&mut db, graph, plan, on_step)
+}
+
+/// The apply loop, for any [`Driver`]: lock, re-read what is applied when
+/// another migrator committed, run the next revision with its version row,
+/// check integrity, commit; on any error roll back and stop.
+pub fn run_with<D: Driver>(
+    db: &mut D,
+    graph: &Graph,
+    plan: &Plan,
     mut on_step: impl FnMut(&Revision, Direction),
 ) -> Result<Vec<Step>> {
-    let mut conn = open_for_write(path)?;
-    let db_err = |e: rusqlite::Error| Error::database(path, e);
-    let fk_was_on: bool = conn
-        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-        .map_err(db_err)?;
-    conn.execute_batch("PRAGMA foreign_keys = OFF")
-        .map_err(db_err)?;
+    db.start_session()?;
     let mut run = Run {
-        path,
-        vt: VersionTable::new(version_table),
-        version_table,
         graph,
         plan,
-        violations_before: fk_violations(&conn).map_err(db_err)?,
+        violations_before: HashMap::new(),
         queue: None,
         seen_version: -1,
     };
-    let mut done = Vec::new();
-    let result = loop {
-        match run.step(&mut conn, &mut on_step) {
-            Ok(Some(step)) => done.push(step),
-            Ok(None) => break Ok(done),
-            Err(e) => break Err(e),
+    let result = db.violations().and_then(|v| {
+        run.violations_before = v;
+        let mut done = Vec::new();
+        while let Some(step) = run.step(db, &mut on_step)? {
+            done.push(step);
         }
-    };
-    if fk_was_on {
-        let _ = conn.execute_batch("PRAGMA foreign_keys = ON");
-    }
+        Ok(done)
+    });
+    db.end_session();
     result
 }
 
 /// The state of one `run`, fixed at its start except for what is applied.
 struct Run<'a> {
-    path: &'a Path,
-    vt: VersionTable,
-    version_table: &'a str,
     graph: &'a Graph,
     plan: &'a Plan,
-    violations_before: HashMap<(String, String), i64>,
+    violations_before: Violations,
     /// The steps left, as planned from the applied set of `seen_version`.
     queue: Option<VecDeque<(&'a Revision, Direction)>>,
     seen_version: i64,
@@ -263,71 +263,60 @@ struct Run<'a> {
 
 impl Run<'_> {
     /// Runs the next revision under the write lock; `None` when there is none.
-    fn step(
+    fn step<D: Driver>(
         &mut self,
-        conn: &mut Connection,
+        db: &mut D,
         on_step: &mut impl FnMut(&Revision, Direction),
     ) -> Result<Option<Step>> {
-        let path = self.path;
-        let db_err = |e: rusqlite::Error| Error::database(path, e);
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| locked_or(path, e))?;
+        db.begin_locked()?;
+        let outcome = self.step_locked(db, on_step);
+        if outcome.is_err() {
+            db.rollback();
+        }
+        outcome
+    }
+
+    fn step_locked<D: Driver>(
+        &mut self,
+        db: &mut D,
+        on_step: &mut impl FnMut(&Revision, Direction),
+    ) -> Result<Option<Step>> {
         // Re-read the applied set only when another connection committed.
-        let data_version: i64 = tx
-            .query_row("PRAGMA data_version", [], |r| r.get(0))
-            .map_err(db_err)?;
-        if self.queue.is_none() || data_version != self.seen_version {
-            tx.execute_batch(&self.vt.create()).map_err(db_err)?;
-            let rows = read_applied(&tx, self.version_table)?;
+        // `seen_version` is only ever read inside the lock: our own commits do
+        // not change it, and reading it after one would hide a commit another
+        // migrator makes in between.
+        let version = db.change_counter()?;
+        if self.queue.is_none() || version != self.seen_version {
+            db.ensure_version_table()?;
+            let rows = db.applied()?;
             verify_applied(self.graph, &rows)?;
             let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
             self.queue = Some(self.plan.steps(self.graph, &applied).into());
-            self.seen_version = data_version;
+            self.seen_version = version;
         }
         let next = self.queue.as_mut().and_then(VecDeque::pop_front);
         let Some((rev, direction)) = next else {
-            tx.commit().map_err(db_err)?;
+            db.commit()?;
             return Ok(None);
         };
         on_step(rev, direction);
         let started = Instant::now();
         if rev.transactional {
-            let section = rev.section(direction);
-            run_statements(&tx, rev, section)?;
-            check_foreign_keys(&tx, rev, &self.violations_before)?;
-            let record = self.vt.record(
-                RowChange::of(rev, direction),
-                direction.as_str(),
-                Some(started.elapsed().as_millis()),
-            );
-            tx.execute_batch(&record).map_err(db_err)?;
-            tx.commit().map_err(db_err)?;
+            db.run_section(rev, direction)?;
+            check_integrity(db, rev, &self.violations_before)?;
+            let duration = Some(started.elapsed().as_millis());
+            db.record(RowChange::of(rev, direction), direction.as_str(), duration)?;
+            db.commit()?;
         } else {
-            drop(tx); // ends the empty transaction: the lock is released
-            run_non_transactional(conn, &self.vt, rev, direction)?;
+            db.rollback(); // ends the empty transaction: the lock is released
+            run_non_transactional(db, rev, direction)?;
         }
-        // `seen_version` stays as read inside the lock: our own commits do not
-        // change data_version, and reading it again here would hide a commit
-        // another migrator makes in between.
         Ok(Some(Step {
             revision: rev.id.clone(),
             message: rev.message.clone(),
             direction,
             duration: started.elapsed(),
         }))
-    }
-}
-
-fn locked_or(path: &Path, e: rusqlite::Error) -> Error {
-    if e.to_string().contains("locked") || e.to_string().contains("busy") {
-        Error::Refused(format!(
-            "database {} is locked by another migrator or application (waited {}s); try again when it is done",
-            path.display(),
-            lock_timeout().as_secs_f64()
-        ))
-    } else {
-        Error::database(path, e)
     }
 }
 
@@ -362,13 +351,12 @@ fn first_line(sql: &str) -> String {
 
 /// A revision marked `-- transactional: false`: statements one by one, then
 /// the version row in its own transaction.
-fn run_non_transactional(
-    conn: &Connection,
-    vt: &VersionTable,
+fn run_non_transactional<D: Driver>(
+    db: &mut D,
     rev: &Revision,
     direction: Direction,
 ) -> Result<()> {
-    run_statements(conn, rev, rev.section(direction)).map_err(|e| match e {
+    db.run_section(rev, direction).map_err(|e| match e {
         Error::Statement { revision, path, number, line, statement, message } => Error::Refused(format!(
             "revision {revision} ({}, statement {number} at line {line}) failed: {message}\n  statement: {statement}\n  \
              this revision is not transactional: statements before it stayed applied, and the version table \
@@ -377,30 +365,20 @@ fn run_non_transactional(
         )),
         other => other,
     })?;
-    conn.execute_batch(&format!(
-        "BEGIN IMMEDIATE;\n{};\nCOMMIT",
-        vt.record(RowChange::of(rev, direction), direction.as_str(), None)
-    ))?;
-    Ok(())
-}
-
-/// Violations counted per (child table, parent table).
-fn fk_violations(conn: &Connection) -> rusqlite::Result<HashMap<(String, String), i64>> {
-    let mut stmt = conn.prepare(
-        "SELECT \"table\", parent, count(*) FROM pragma_foreign_key_check GROUP BY 1, 2",
-    )?;
-    let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
-    rows.collect()
+    db.begin_locked()?;
+    let recorded = db
+        .record(RowChange::of(rev, direction), direction.as_str(), None)
+        .and_then(|()| db.commit());
+    if recorded.is_err() {
+        db.rollback();
+    }
+    recorded
 }
 
 /// Fails when the revision left rows whose parent is missing (beyond any
 /// that were there before the run).
-fn check_foreign_keys(
-    conn: &Connection,
-    rev: &Revision,
-    before: &HashMap<(String, String), i64>,
-) -> Result<()> {
-    let after = fk_violations(conn)?;
+fn check_integrity<D: Driver>(db: &mut D, rev: &Revision, before: &Violations) -> Result<()> {
+    let after = db.violations()?;
     let new: Vec<String> = after
         .iter()
         .filter(|(k, n)| **n > before.get(*k).copied().unwrap_or(0))
@@ -471,55 +449,56 @@ pub fn stamp(
     graph: &Graph,
     target: &Target,
 ) -> Result<Vec<String>> {
-    let mut conn = open_for_write(path)?;
-    let vt = VersionTable::new(version_table);
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(|e| locked_or(path, e))?;
-    tx.execute_batch(&vt.create())?;
+    let mut db = Sqlite::open(path, version_table)?;
+    db.begin_locked()?;
+    let outcome =
+        stamp_locked(&mut db, graph, target).and_then(|stamped| db.commit().map(|()| stamped));
+    db.rollback();
+    outcome
+}
+
+fn stamp_locked<D: Driver>(db: &mut D, graph: &Graph, target: &Target) -> Result<Vec<String>> {
+    db.ensure_version_table()?;
     let want: HashSet<String> = match target {
         Target::Base => HashSet::new(),
         Target::Revisions(ids) => graph.ancestors_inclusive(ids.iter().map(String::as_str)),
     };
-    let have: HashSet<String> = read_applied(&tx, version_table)?
-        .into_iter()
-        .map(|a| a.revision)
-        .collect();
+    let have: HashSet<String> = db.applied()?.into_iter().map(|a| a.revision).collect();
     for rev in graph
         .in_order()
         .rev()
         .filter(|r| have.contains(&r.id) && !want.contains(&r.id))
     {
-        tx.execute_batch(&vt.record(RowChange::Delete(&rev.id), "unstamp", None))?;
+        db.record(RowChange::Delete(&rev.id), "unstamp", None)?;
     }
     // Rows for revisions that no longer exist are dropped too.
     for gone in have.iter().filter(|id| graph.get(id).is_none()) {
-        tx.execute_batch(&vt.record(RowChange::Delete(gone), "unstamp", None))?;
+        db.record(RowChange::Delete(gone), "unstamp", None)?;
     }
     let mut stamped = Vec::new();
     for rev in graph
         .in_order()
         .filter(|r| want.contains(&r.id) && !have.contains(&r.id))
     {
-        tx.execute_batch(&vt.record(RowChange::Insert(rev), "stamp", None))?;
+        db.record(RowChange::Insert(rev), "stamp", None)?;
         stamped.push(rev.id.clone());
     }
-    tx.commit()?;
     Ok(stamped)
 }
 
 /// Accepts the current text of an applied revision as its new checksum.
+/// False when the revision is not applied.
 pub fn approve(path: &Path, version_table: &str, rev: &Revision) -> Result<bool> {
-    let mut conn = open_for_write(path)?;
-    let vt = VersionTable::new(version_table);
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(|e| locked_or(path, e))?;
-    let applied = read_applied(&tx, version_table)?;
-    if !applied.iter().any(|a| a.revision == rev.id) {
-        return Ok(false);
-    }
-    tx.execute_batch(&vt.record(RowChange::Approve(rev), "approve", None))?;
-    tx.commit()?;
-    Ok(true)
+    let mut db = Sqlite::open(path, version_table)?;
+    db.begin_locked()?;
+    let outcome = db.applied().and_then(|applied| {
+        if !applied.iter().any(|a| a.revision == rev.id) {
+            return Ok(false);
+        }
+        db.record(RowChange::Approve(rev), "approve", None)?;
+        db.commit()?;
+        Ok(true)
+    });
+    db.rollback();
+    outcome
 }

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod ddl;
 pub mod diff;
+pub mod driver;
 pub mod error;
 pub mod graph;
 pub mod inspect;

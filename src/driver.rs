@@ -1,0 +1,152 @@
+//! The database seam: what moving a database along the revision graph needs
+//! from an engine, as one trait ([`Driver`]), after sqlx's `Migrate`. The apply
+//! loop in [`crate::apply`] only talks to this trait; [`Sqlite`] is the one
+//! implementation. PostgreSQL would add a second one (its own locking, version
+//! table DDL and integrity check) without touching `schema`, `diff`, `script`,
+//! `graph` or the loop itself.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use crate::apply::{self, Applied, Direction};
+use crate::error::{Error, Result};
+use crate::script::Revision;
+use crate::version_table::{RowChange, VersionTable};
+
+/// Referential problems, counted per (child table, parent table).
+pub type Violations = HashMap<(String, String), i64>;
+
+pub trait Driver {
+    /// Prepares the connection for migrating (SQLite: foreign keys off, so a
+    /// rebuild never cascades); [`Driver::end_session`] restores it.
+    fn start_session(&mut self) -> Result<()>;
+    fn end_session(&mut self);
+    /// Begins a transaction that holds the engine's write lock, waiting for
+    /// another migrator up to the lock timeout.
+    fn begin_locked(&mut self) -> Result<()>;
+    fn commit(&mut self) -> Result<()>;
+    /// Rolls back the open transaction, if there is one.
+    fn rollback(&mut self);
+    /// A value that changes when another connection commits.
+    fn change_counter(&mut self) -> Result<i64>;
+    fn ensure_version_table(&mut self) -> Result<()>;
+    fn applied(&mut self) -> Result<Vec<Applied>>;
+    /// Runs one section of a revision; a failure names the statement.
+    fn run_section(&mut self, rev: &Revision, direction: Direction) -> Result<()>;
+    fn violations(&mut self) -> Result<Violations>;
+    /// Writes the version-table change and its log row.
+    fn record(&mut self, change: RowChange, label: &str, duration_ms: Option<u128>) -> Result<()>;
+}
+
+/// SQLite through rusqlite: `BEGIN IMMEDIATE` is the lock, `PRAGMA
+/// data_version` the change counter, `PRAGMA foreign_key_check` the integrity check.
+pub struct Sqlite {
+    conn: Connection,
+    path: PathBuf,
+    version_table: String,
+    vt: VersionTable,
+    foreign_keys_were_on: bool,
+}
+
+impl Sqlite {
+    pub fn open(path: &Path, version_table: &str) -> Result<Sqlite> {
+        Ok(Sqlite {
+            conn: apply::open_for_write(path)?,
+            path: path.to_path_buf(),
+            version_table: version_table.to_string(),
+            vt: VersionTable::new(version_table),
+            foreign_keys_were_on: false,
+        })
+    }
+
+    fn err(&self, e: impl std::fmt::Display) -> Error {
+        Error::database(&self.path, e)
+    }
+}
+
+impl Driver for Sqlite {
+    fn start_session(&mut self) -> Result<()> {
+        // Only outside a transaction does this pragma take effect.
+        self.foreign_keys_were_on = self
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = OFF")
+            .map_err(|e| self.err(e))
+    }
+
+    fn end_session(&mut self) {
+        self.rollback();
+        if self.foreign_keys_were_on {
+            let _ = self.conn.execute_batch("PRAGMA foreign_keys = ON");
+        }
+    }
+
+    fn begin_locked(&mut self) -> Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| {
+            let text = e.to_string();
+            if text.contains("locked") || text.contains("busy") {
+                Error::Refused(format!(
+                    "database {} is locked by another migrator or application (waited {}s); try again when it is done",
+                    self.path.display(),
+                    apply::lock_timeout().as_secs_f64()
+                ))
+            } else {
+                self.err(e)
+            }
+        })
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))
+    }
+
+    fn rollback(&mut self) {
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
+    fn change_counter(&mut self) -> Result<i64> {
+        self.conn
+            .prepare_cached("PRAGMA data_version")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(|e| self.err(e))
+    }
+
+    fn ensure_version_table(&mut self) -> Result<()> {
+        self.conn
+            .execute_batch(&self.vt.create())
+            .map_err(|e| self.err(e))
+    }
+
+    fn applied(&mut self) -> Result<Vec<Applied>> {
+        apply::read_applied(&self.conn, &self.version_table)
+    }
+
+    fn run_section(&mut self, rev: &Revision, direction: Direction) -> Result<()> {
+        apply::run_statements(&self.conn, rev, rev.section(direction))
+    }
+
+    fn violations(&mut self) -> Result<Violations> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT \"table\", parent, count(*) FROM pragma_foreign_key_check GROUP BY 1, 2",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
+            .map_err(|e| Error::database(&self.path, e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| Error::database(&self.path, e))
+    }
+
+    fn record(&mut self, change: RowChange, label: &str, duration_ms: Option<u128>) -> Result<()> {
+        let sql = self.vt.record(change, label, duration_ms);
+        self.conn.execute_batch(&sql).map_err(|e| self.err(e))
+    }
+}
