@@ -64,6 +64,16 @@ fn fifty_revisions_up_to_head_and_down_to_base() {
         ids[..43].to_vec(),
         "prefix r4 is ambiguous and must not have run"
     );
+    p.ok(&["upgrade"]);
+    let out = p.ok(&["downgrade", "base"]);
+    assert!(out.contains("50 revision(s) reverted"), "{out}");
+    assert!(p.applied().is_empty());
+    assert_eq!(table_count(&p), 0);
+    let downs: i64 = p
+        .conn("app.db")
+        .query_row("SELECT count(*) FROM migrate_version_log WHERE direction = 'down'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(downs, 60, "10 earlier and 50 now");
 }
 
 #[test]
