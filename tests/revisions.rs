@@ -71,7 +71,11 @@ fn fifty_revisions_up_to_head_and_down_to_base() {
     assert_eq!(table_count(&p), 0);
     let downs: i64 = p
         .conn("app.db")
-        .query_row("SELECT count(*) FROM migrate_version_log WHERE direction = 'down'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM migrate_version_log WHERE direction = 'down'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(downs, 60, "10 earlier and 50 now");
 }
