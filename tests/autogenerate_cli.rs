@@ -321,3 +321,64 @@ fn bad_renames_are_clear_errors() {
     let err = p.fails(&["revision", "--autogenerate", "-m", "x", "--rename", "track"]);
     assert!(err.contains("OLD=NEW"), "{err}");
 }
+
+/// Runs migrate on a pseudo-terminal (util-linux `script`), answering `answer`.
+fn on_terminal(p: &Project, args: &str, answer: &str) -> Option<String> {
+    let bin = assert_cmd::cargo::cargo_bin("migrate");
+    let mut child = std::process::Command::new("script")
+        .current_dir(p.dir.path())
+        .args([
+            "-q",
+            "-e",
+            "-c",
+            &format!("{} {args}", bin.display()),
+            "/dev/null",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    use std::io::Write;
+    child.stdin.as_mut()?.write_all(answer.as_bytes()).ok()?;
+    let out = child.wait_with_output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn on_a_terminal_a_likely_rename_is_asked_not_guessed() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        common::say(
+            "util-linux `script` is not installed: the terminal rename question was not tested",
+        );
+        return;
+    }
+    let p = music();
+    let renamed = MUSIC
+        .replace("{ name = \"title\",", "{ name = \"name\",")
+        .replace("columns = [\"title\"]", "columns = [\"name\"]");
+    p.write("models.toml", &renamed);
+    let screen = on_terminal(&p, "revision --autogenerate -m yes --rev-id r2", "y\n").unwrap();
+    assert!(
+        screen.contains("Did you rename track.title to track.name? [y/N]"),
+        "{screen}"
+    );
+    let text = newest_revision(&p);
+    assert!(
+        text.contains("ALTER TABLE track RENAME COLUMN title TO name"),
+        "{text}"
+    );
+
+    // Answering no (or just Enter) gives drop + add.
+    std::fs::remove_file(p.path("migrations/versions/r2_yes.sql")).unwrap();
+    p.ok(&["hash"]);
+    on_terminal(&p, "revision --autogenerate -m no --rev-id r3", "\n").unwrap();
+    let text = newest_revision(&p);
+    assert!(!text.contains("RENAME COLUMN"), "{text}");
+    assert!(text.contains("destructive"), "{text}");
+}
