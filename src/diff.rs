@@ -74,24 +74,6 @@ impl Renames {
             .find(|(t, o, _)| same_name(t, table) && same_name(o, old))
             .map(|(_, _, n)| n.as_str())
     }
-
-    fn reversed(&self) -> Renames {
-        Renames {
-            tables: self
-                .tables
-                .iter()
-                .map(|(o, n)| (n.clone(), o.clone()))
-                .collect(),
-            columns: self
-                .columns
-                .iter()
-                .map(|(t, o, n)| {
-                    let old_table = self.old_table_name(t);
-                    (old_table, n.clone(), o.clone())
-                })
-                .collect(),
-        }
-    }
 }
 
 /// One difference between two schemas.
@@ -438,11 +420,6 @@ pub fn rename_candidates(from: &Schema, to: &Schema, renames: &Renames) -> Vec<R
         }
     }
     out
-}
-
-/// The renames that take `to` back to `from`.
-pub fn reverse_renames(renames: &Renames) -> Renames {
-    renames.reversed()
 }
 
 /// The tables `changes` create.

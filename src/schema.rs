@@ -169,14 +169,6 @@ impl Schema {
         }
     }
 
-    pub fn view(&self, name: &str) -> Option<&View> {
-        self.views.iter().find(|v| same_name(&v.name, name))
-    }
-
-    pub fn trigger(&self, name: &str) -> Option<&Trigger> {
-        self.triggers.iter().find(|t| same_name(&t.name, name))
-    }
-
     /// Sorts everything that has no meaningful order, so equal schemas are equal values.
     pub fn sort(&mut self) {
         self.tables.sort_by_key(|t| t.name.to_ascii_lowercase());
@@ -325,13 +317,6 @@ impl Table {
         let col = self.column(pk.columns.first()?)?;
         (pk.columns.len() == 1 && !self.without_rowid && col.decl_type == "INTEGER")
             .then(|| col.name.clone())
-    }
-
-    /// True when `column` alone is the primary key.
-    pub fn is_single_pk(&self, column: &str) -> bool {
-        self.primary_key
-            .as_ref()
-            .is_some_and(|pk| pk.columns.len() == 1 && same_name(&pk.columns[0], column))
     }
 }
 

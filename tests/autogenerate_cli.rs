@@ -5,23 +5,7 @@ mod common;
 
 use common::Project;
 
-const MUSIC: &str = r#"
-[[table]]
-name = "artist"
-columns = [
-  { name = "id",   type = "INTEGER", primary_key = true },
-  { name = "name", type = "VARCHAR(30)", nullable = false },
-]
-
-[[table]]
-name = "track"
-columns = [
-  { name = "id",        type = "INTEGER", primary_key = true },
-  { name = "title",     type = "VARCHAR", nullable = false },
-  { name = "artist_id", type = "INTEGER", nullable = false, references = "artist.id", on_delete = "CASCADE" },
-]
-indexes = [ { name = "ix_track_title", columns = ["title"] } ]
-"#;
+use common::MUSIC_MODEL as MUSIC;
 
 fn music() -> Project {
     let p = Project::with_config();

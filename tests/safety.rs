@@ -3,27 +3,18 @@
 
 mod common;
 
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use common::Project;
 
-const BASE_MODEL: &str = r#"
-[[table]]
-name = "artist"
-columns = [
-  { name = "id",   type = "INTEGER", primary_key = true },
-  { name = "name", type = "VARCHAR(30)" },
-]
-
-[[table]]
-name = "track"
-columns = [
-  { name = "id",        type = "INTEGER", primary_key = true },
-  { name = "title",     type = "VARCHAR", nullable = false },
-  { name = "artist_id", type = "INTEGER", nullable = false, references = "artist.id", on_delete = "CASCADE" },
-]
-indexes = [ { name = "ix_track_title", columns = ["title"] } ]
-"#;
+/// The catalogue with a nullable artist name, so tests can hold NULLs there.
+static BASE_MODEL: LazyLock<String> = LazyLock::new(|| {
+    common::MUSIC_MODEL.replace(
+        "{ name = \"name\", type = \"VARCHAR(30)\", nullable = false }",
+        "{ name = \"name\", type = \"VARCHAR(30)\" }",
+    )
+});
 
 fn project(model: &str) -> Project {
     let p = Project::with_config();
@@ -56,7 +47,7 @@ fn backups(p: &Project) -> Vec<String> {
 
 #[test]
 fn destructive_upgrades_are_backed_up_and_verified() {
-    let p = project(BASE_MODEL);
+    let p = project(&BASE_MODEL);
     p.ok(&["upgrade"]);
     assert!(backups(&p).is_empty(), "creating tables needs no backup");
     p.sql(
@@ -110,7 +101,7 @@ fn destructive_upgrades_are_backed_up_and_verified() {
 
 #[test]
 fn a_failed_upgrade_says_how_to_restore_the_backup() {
-    let p = project(BASE_MODEL);
+    let p = project(&BASE_MODEL);
     p.ok(&["upgrade"]);
     p.sql("app.db", "INSERT INTO artist VALUES (1, 'Nina');");
     p.revision(
@@ -134,7 +125,7 @@ fn a_failed_upgrade_says_how_to_restore_the_backup() {
 
 #[test]
 fn data_that_would_not_survive_stops_the_upgrade_before_it_starts() {
-    let p = project(BASE_MODEL);
+    let p = project(&BASE_MODEL);
     p.ok(&["upgrade"]);
     p.sql(
         "app.db",
@@ -222,7 +213,7 @@ fn orphans_and_narrowing_types_are_counted() {
 
 #[test]
 fn verify_proves_reversal_and_names_the_first_that_fails() {
-    let p = project(BASE_MODEL);
+    let p = project(&BASE_MODEL);
     p.write(
         "models.toml",
         &BASE_MODEL.replace("VARCHAR(30)", "VARCHAR(60)"),
@@ -267,7 +258,7 @@ fn verify_proves_reversal_and_names_the_first_that_fails() {
 
 #[test]
 fn verify_data_reports_rows_lost_on_a_copy() {
-    let p = project(BASE_MODEL);
+    let p = project(&BASE_MODEL);
     p.ok(&["upgrade"]);
     p.sql("app.db", "INSERT INTO artist VALUES (1, 'Nina'), (2, 'Miles'); INSERT INTO track VALUES (1, 'a', 1);");
     p.revision(
@@ -352,7 +343,7 @@ fn assert_sound(p: &Project, expected_schemas: &[(Vec<String>, String)], rows: i
 #[test]
 fn a_migrator_killed_anywhere_leaves_a_sound_database_at_a_revision() {
     const ROWS: i64 = 100_000;
-    let p = project(BASE_MODEL);
+    let p = project(&BASE_MODEL);
     let chain = rebuild_chain(&p);
     p.ok(&["upgrade", "r0"]);
     seed_big(&p, ROWS as usize);
@@ -393,7 +384,7 @@ fn a_migrator_killed_anywhere_leaves_a_sound_database_at_a_revision() {
 
 #[test]
 fn a_full_disk_mid_rebuild_is_a_clear_error_and_changes_nothing() {
-    let p = project(BASE_MODEL);
+    let p = project(&BASE_MODEL);
     p.ok(&["upgrade"]);
     seed_big(&p, 20_000);
     let pages: i64 = count(&p, "PRAGMA page_count");
@@ -423,7 +414,7 @@ fn a_full_disk_mid_rebuild_is_a_clear_error_and_changes_nothing() {
 
 #[test]
 fn a_read_only_database_is_a_clear_error() {
-    let p = project(BASE_MODEL);
+    let p = project(&BASE_MODEL);
     p.ok(&["upgrade"]);
     p.write(
         "models.toml",

@@ -6,6 +6,25 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+/// The story's catalogue as a TOML model: artist and track, one artist has many tracks.
+pub const MUSIC_MODEL: &str = r#"
+[[table]]
+name = "artist"
+columns = [
+  { name = "id",   type = "INTEGER", primary_key = true },
+  { name = "name", type = "VARCHAR(30)", nullable = false },
+]
+
+[[table]]
+name = "track"
+columns = [
+  { name = "id",        type = "INTEGER", primary_key = true },
+  { name = "title",     type = "VARCHAR", nullable = false },
+  { name = "artist_id", type = "INTEGER", nullable = false, references = "artist.id", on_delete = "CASCADE" },
+]
+indexes = [ { name = "ix_track_title", columns = ["title"] } ]
+"#;
+
 /// A scratch project directory with a `migrate` command bound to it.
 pub struct Project {
     pub dir: tempfile::TempDir,
