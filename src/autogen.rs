@@ -10,10 +10,10 @@ use crate::apply;
 use crate::check::{self, Comparison};
 use crate::commands::{self, display_rel};
 use crate::config::Config;
-use crate::diff::{self, RenameCandidate, Renames};
+use crate::diff::{self, Change, RenameCandidate, Renames};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
-use crate::load;
+use crate::{inspect, load};
 use crate::plan::{self, Migration};
 use crate::schema::Schema;
 use crate::script::NewRevision;
@@ -79,15 +79,20 @@ pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Ren
 }
 
 /// Asks about each rename candidate on a terminal; without one, nothing is
-/// assumed and the candidates are returned for a warning.
-fn ask_renames(from: &Schema, to: &Schema, renames: &mut Renames) -> Result<Vec<RenameCandidate>> {
+/// assumed. Returns the changes under the renames settled, and the
+/// candidates left for a warning.
+fn settle_renames(
+    from: &Schema,
+    to: &Schema,
+    renames: &mut Renames,
+) -> Result<(Vec<Change>, Vec<RenameCandidate>)> {
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let mut unanswered = Vec::new();
-    loop {
-        let candidates = diff::rename_candidates(from, to, renames);
-        let Some(c) = candidates.into_iter().find(|c| !unanswered.contains(c)) else {
-            break;
-        };
+    let mut changes = diff::diff(from, to, renames);
+    while let Some(c) = diff::rename_candidates(&changes)
+        .into_iter()
+        .find(|c| !unanswered.contains(c))
+    {
         if !interactive {
             unanswered.push(c);
             continue;
@@ -106,11 +111,13 @@ fn ask_renames(from: &Schema, to: &Schema, renames: &mut Renames) -> Result<Vec<
                     renames.columns.push((table, from, to))
                 }
             }
+            // A declared rename changes the changes, and with them the candidates.
+            changes = diff::diff(from, to, renames);
         } else {
             unanswered.push(c);
         }
     }
-    Ok(if interactive { vec![] } else { unanswered })
+    Ok((changes, if interactive { vec![] } else { unanswered }))
 }
 
 /// The schema autogenerate starts from: the live database when it exists
@@ -118,36 +125,16 @@ fn ask_renames(from: &Schema, to: &Schema, renames: &mut Renames) -> Result<Vec<
 fn starting_schema(config: &Config, graph: &Graph) -> Result<(Schema, &'static str)> {
     let db = config.database()?;
     if db.exists() {
-        let rows = apply::read_applied_at(db, &config.version_table)?;
-        apply::verify_applied(graph, &rows)?;
-        let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
-        let heads: Vec<String> = graph.heads().iter().map(|r| r.id.clone()).collect();
-        let mut current = graph.current_heads(&applied);
-        current.sort();
-        let mut want = heads.clone();
-        want.sort();
-        if current != want {
-            return Err(Error::Refused(format!(
-                "the database {} is not up to date (at {}, head is {}): run `migrate upgrade` first, \
-                 so the new revision starts where the last one ends",
-                db.display(),
-                if current.is_empty() {
-                    "base".into()
-                } else {
-                    current.join(", ")
-                },
-                if want.is_empty() {
-                    "base".into()
-                } else {
-                    want.join(", ")
-                },
-            )));
-        }
-        let conn = crate::inspect::open_read_only(db)?;
-        Ok((
-            crate::inspect::inspect(&conn, &config.version_table)?,
-            "database",
-        ))
+        // One connection and one snapshot for the version rows and the
+        // schema: opening a database parses its whole schema.
+        let conn = inspect::open_read_only(db)?;
+        let schema = inspect::in_snapshot(&conn, || {
+            let rows = apply::read_applied(&conn, &config.version_table)
+                .map_err(|e| Error::database(db, e))?;
+            ensure_at_head(db, graph, rows)?;
+            inspect::inspect(&conn, &config.version_table)
+        })?;
+        Ok((schema, "database"))
     } else {
         let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
         Ok((
@@ -155,6 +142,36 @@ fn starting_schema(config: &Config, graph: &Graph) -> Result<(Schema, &'static s
             "migrations",
         ))
     }
+}
+
+/// Refuses to autogenerate on a database that is not at head: the new
+/// revision must start where the last one ends.
+fn ensure_at_head(db: &Path, graph: &Graph, rows: Vec<apply::Applied>) -> Result<()> {
+    apply::verify_applied(graph, &rows)?;
+    let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
+    let heads: Vec<String> = graph.heads().iter().map(|r| r.id.clone()).collect();
+    let mut current = graph.current_heads(&applied);
+    current.sort();
+    let mut want = heads.clone();
+    want.sort();
+    if current != want {
+        return Err(Error::Refused(format!(
+            "the database {} is not up to date (at {}, head is {}): run `migrate upgrade` first, \
+             so the new revision starts where the last one ends",
+            db.display(),
+            if current.is_empty() {
+                "base".into()
+            } else {
+                current.join(", ")
+            },
+            if want.is_empty() {
+                "base".into()
+            } else {
+                want.join(", ")
+            },
+        )));
+    }
+    Ok(())
 }
 
 pub struct AutogenerateArgs<'a> {
@@ -172,8 +189,8 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     let (current, source) = starting_schema(config, &graph)?;
     let mut renames = Renames::from_hints(&current, &model);
     renames.merge(parse_renames(args.renames, &current, &model)?);
-    let unasked = ask_renames(&current, &model, &mut renames)?;
-    let migration = plan::migration(&current, &model, &renames);
+    let (changes, unasked) = settle_renames(&current, &model, &mut renames)?;
+    let migration = plan::migration_of(&current, &model, changes);
     if migration.is_empty() {
         println!("No changes detected: the model matches the {source}; no revision written.");
         return Ok(());
@@ -290,16 +307,20 @@ fn drift(
     all: &HashSet<String>,
     at_head: &Schema,
 ) -> Result<Comparison> {
-    let rows = apply::read_applied_at(db, &config.version_table)?;
-    apply::verify_applied(graph, &rows)?;
+    // One connection and one snapshot: the schema is the one the version rows describe.
+    let conn = inspect::open_read_only(db)?;
+    let (rows, live) = inspect::in_snapshot(&conn, || {
+        let rows = apply::read_applied(&conn, &config.version_table)
+                .map_err(|e| Error::database(db, e))?;
+        apply::verify_applied(graph, &rows)?;
+        Ok((rows, inspect::inspect(&conn, &config.version_table)?))
+    })?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let expected = if applied == *all {
         at_head.clone()
     } else {
         check::replayed_schema(graph, &applied, &config.version_table)?
     };
-    let conn = crate::inspect::open_read_only(db)?;
-    let live = crate::inspect::inspect(&conn, &config.version_table)?;
     // From the database to what it should be: the operations bring it back.
     Ok(check::compare(
         "database",

@@ -3,6 +3,7 @@
 //! Results go to stdout, progress and notices to stderr.
 
 use std::collections::HashSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::apply::{self, Direction, Plan};
@@ -219,7 +220,10 @@ pub fn migrate(
                 format!("{} -> {}", rev.id, rev.parents.join(",").as_str().or_base())
             }
         };
-        eprintln!("running {} {arrow}: {}", dir.as_str(), rev.message);
+        // One write per line: stderr is unbuffered, and `eprintln!` would
+        // make a system call for every piece of the format.
+        let line = format!("running {} {arrow}: {}\n", dir.as_str(), rev.message);
+        let _ = std::io::stderr().write_all(line.as_bytes());
     })
     .map_err(|e| match &backup {
         Some(path) => Error::Refused(format!(

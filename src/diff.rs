@@ -370,13 +370,13 @@ impl RenameCandidate {
     }
 }
 
-/// Pairs of a dropped and an added table with the same columns, or a dropped
-/// and an added column of the same type in one table, not yet declared.
-pub fn rename_candidates(from: &Schema, to: &Schema, renames: &Renames) -> Vec<RenameCandidate> {
-    let changes = diff(from, to, renames);
+/// In `changes`, pairs of a dropped and an added table with the same
+/// columns, or a dropped and an added column of the same type in one table:
+/// renames that were not declared, or drops and adds that look like them.
+pub fn rename_candidates(changes: &[Change]) -> Vec<RenameCandidate> {
     let mut out = Vec::new();
-    let dropped = dropped_tables(&changes);
-    let added = added_tables(&changes);
+    let dropped = dropped_tables(changes);
+    let added = added_tables(changes);
     for d in &dropped {
         let shape = |t: &Table| {
             t.columns
@@ -391,7 +391,7 @@ pub fn rename_candidates(from: &Schema, to: &Schema, renames: &Renames) -> Vec<R
             });
         }
     }
-    for c in &changes {
+    for c in changes {
         let Change::ModifyTable { to, columns, .. } = c else {
             continue;
         };

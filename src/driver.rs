@@ -48,6 +48,8 @@ pub struct Sqlite {
     version_table: String,
     vt: VersionTable,
     foreign_keys_were_on: bool,
+    /// The session switched a `delete` rollback journal to `persist`.
+    journal_persisted: bool,
 }
 
 impl Sqlite {
@@ -58,6 +60,7 @@ impl Sqlite {
             version_table: version_table.to_string(),
             vt: VersionTable::new(version_table),
             foreign_keys_were_on: false,
+            journal_persisted: false,
         })
     }
 
@@ -75,11 +78,36 @@ impl Driver for Sqlite {
             .map_err(|e| self.err(e))?;
         self.conn
             .execute_batch("PRAGMA foreign_keys = OFF")
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        // A run commits once per revision. In the default `delete` journal
+        // mode every commit also unlinks the journal file and syncs the
+        // directory; `persist` commits by zeroing the journal's header
+        // instead, which is as durable and spares that work on each
+        // revision. It is a setting of this connection only (unlike WAL it
+        // is not stored in the file), and `end_session` puts it back, which
+        // removes the journal file. A file in WAL or another mode is left as
+        // its owner set it.
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if mode.eq_ignore_ascii_case("delete") {
+            self.conn
+                .query_row("PRAGMA journal_mode = PERSIST", [], |_| Ok(()))
+                .map_err(|e| self.err(e))?;
+            self.journal_persisted = true;
+        }
+        Ok(())
     }
 
     fn end_session(&mut self) {
         self.rollback();
+        if self.journal_persisted {
+            let _ = self
+                .conn
+                .query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()));
+            self.journal_persisted = false;
+        }
         if self.foreign_keys_were_on {
             let _ = self.conn.execute_batch("PRAGMA foreign_keys = ON");
         }

@@ -50,6 +50,28 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
 /// Reads the schema of `conn`, leaving out every object whose name starts
 /// with `own_prefix` (the tool's own tables).
 pub fn inspect(conn: &Connection, own_prefix: &str) -> Result<Schema> {
+    in_snapshot(conn, || inspect_now(conn, own_prefix))
+}
+
+/// Runs `read` inside one read transaction: every answer comes from the same
+/// snapshot of the file, and SQLite takes its shared lock once instead of
+/// once per query (an inspection asks four or more questions per table: for
+/// 2,000 tables, tens of thousands of lock and stat calls saved). Inside a
+/// transaction already, it just runs `read`.
+pub fn in_snapshot<T>(conn: &Connection, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    if !conn.is_autocommit() {
+        return read();
+    }
+    conn.execute_batch("BEGIN")?;
+    let out = read();
+    if !conn.is_autocommit() {
+        // Nothing was written: ending a read transaction either way is the same.
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    out
+}
+
+fn inspect_now(conn: &Connection, own_prefix: &str) -> Result<Schema> {
     let mut schema = Schema::default();
     let mut stmt = conn.prepare(OBJECTS)?;
     let objects = stmt

@@ -57,7 +57,11 @@ impl Migration {
 
 /// Diff `from` -> `to` and plan both directions.
 pub fn migration(from: &Schema, to: &Schema, renames: &Renames) -> Migration {
-    let changes = diff(from, to, renames);
+    migration_of(from, to, diff(from, to, renames))
+}
+
+/// Plans both directions of `changes`, the diff `from` -> `to`.
+pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migration {
     let reversed: Vec<Change> = changes.iter().rev().map(Change::reverse).collect();
     Migration {
         up: plan(from, to, &changes),

@@ -5,6 +5,7 @@
 //! add a revision conflict in version control instead of deploying two heads;
 //! and a file added, removed or edited by hand is caught before anything runs.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -113,15 +114,22 @@ pub fn validate(migrations_dir: &Path) -> Result<Vec<Stale>> {
     if total(&recorded) != recorded_total {
         stale.push(Stale::Tampered);
     }
+    // Maps, not scans: a directory of thousands of revisions is read on
+    // every command.
+    let recorded_by_name: HashMap<&str, &str> = recorded
+        .iter()
+        .map(|(n, h)| (n.as_str(), h.as_str()))
+        .collect();
     for (name, hash) in &actual {
-        match recorded.iter().find(|(n, _)| n == name) {
+        match recorded_by_name.get(name.as_str()) {
             None => stale.push(Stale::Added(name.clone())),
-            Some((_, h)) if h != hash => stale.push(Stale::Edited(name.clone())),
+            Some(h) if h != hash => stale.push(Stale::Edited(name.clone())),
             Some(_) => {}
         }
     }
+    let actual_names: HashSet<&str> = actual.iter().map(|(n, _)| n.as_str()).collect();
     for (name, _) in &recorded {
-        if !actual.iter().any(|(n, _)| n == name) {
+        if !actual_names.contains(name.as_str()) {
             stale.push(Stale::Removed(name.clone()));
         }
     }
