@@ -13,11 +13,11 @@ use crate::config::Config;
 use crate::diff::{self, Change, RenameCandidate, Renames};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
-use crate::{inspect, load};
 use crate::plan::{self, Migration};
 use crate::schema::Schema;
 use crate::script::NewRevision;
 use crate::sum;
+use crate::{inspect, load};
 
 /// Parses `--rename track=song` and `--rename artist.name=artist.full_name`.
 pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Renames> {
@@ -311,7 +311,7 @@ fn drift(
     let conn = inspect::open_read_only(db)?;
     let (rows, live) = inspect::in_snapshot(&conn, || {
         let rows = apply::read_applied(&conn, &config.version_table)
-                .map_err(|e| Error::database(db, e))?;
+            .map_err(|e| Error::database(db, e))?;
         apply::verify_applied(graph, &rows)?;
         Ok((rows, inspect::inspect(&conn, &config.version_table)?))
     })?;

@@ -194,6 +194,41 @@ fn failing_third_statement_leaves_database_unchanged() {
             .collect()
     };
     assert_eq!(rows, vec!["kept"]);
+    assert!(
+        !p.path("app.db-journal").exists(),
+        "no journal file left behind"
+    );
+}
+
+/// An upgrade commits each revision with the journal in `persist` mode, a
+/// setting of its own connection: the file is left in the journal mode its
+/// owner chose, and no journal file is left next to it.
+#[test]
+fn the_journal_mode_is_left_as_the_owner_set_it() {
+    let p = Project::with_config();
+    chain(&p, 4);
+    p.ok(&["upgrade", "r01"]);
+    assert!(!p.path("app.db-journal").exists());
+    let mode = |p: &Project| -> String {
+        p.conn("app.db")
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(mode(&p), "delete");
+
+    // A database in WAL mode stays in WAL mode, up and down.
+    let wal: String = p
+        .conn("app.db")
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(wal, "wal");
+    p.ok(&["upgrade"]);
+    assert_eq!(mode(&p), "wal");
+    assert_eq!(table_count(&p), 4);
+    p.ok(&["downgrade", "r00"]);
+    assert_eq!(mode(&p), "wal");
+    assert_eq!(table_count(&p), 1);
+    assert_eq!(p.applied(), vec!["r00"]);
 }
 
 #[test]

@@ -379,6 +379,9 @@ fn a_migrator_killed_anywhere_leaves_a_sound_database_at_a_revision() {
         p.ok(&["upgrade", "--no-backup"]);
         assert_sound(&p, &expected, ROWS);
         assert_eq!(p.applied().len(), chain.len() + 1);
+        // The journal the killed run kept (it commits in `persist` mode) is
+        // gone once a run ends normally.
+        assert!(!p.path("app.db-journal").exists());
     }
 }
 
