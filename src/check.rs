@@ -82,14 +82,10 @@ pub fn compare(left_name: &str, left: &Schema, right_name: &str, right: &Schema)
             .collect::<String>()
     };
     let (a, b) = (as_text(left), as_text(right));
-    let diff = if differs {
-        similar::TextDiff::from_lines(&a, &b)
-            .unified_diff()
-            .header(left_name, right_name)
-            .to_string()
-    } else {
-        String::new()
-    };
+    let diff = similar::TextDiff::from_lines(&a, &b)
+        .unified_diff()
+        .header(left_name, right_name)
+        .to_string();
     let renames = Renames::from_hints(left, right);
     let operations = plan::migration(left, right, &renames)
         .up

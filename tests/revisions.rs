@@ -406,6 +406,15 @@ fn revision_added_by_hand_is_refused_until_hashed() {
     p.ok(&["hash"]);
     p.ok(&["upgrade"]);
     assert_eq!(p.applied(), vec!["aaa1", "bbb2"]);
+    // An edited file is named, even when the edit is only a comment.
+    let path = p.path("migrations/versions/bbb2_step.sql");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}-- a note\n")).unwrap();
+    let err = p.fails(&["upgrade"]);
+    assert!(
+        err.contains("bbb2_step.sql: edited since migrate.sum was written"),
+        "{err}"
+    );
     // A removed file is named too.
     std::fs::remove_file(p.path("migrations/versions/bbb2_step.sql")).unwrap();
     let err = p.fails(&["downgrade", "base"]);
