@@ -12,13 +12,13 @@
 //! [`run`] and [`offline_sql`] share the same step selection, so `--sql`
 //! prints exactly what a real run would execute.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::driver::{Driver, Sqlite, Violations};
+use crate::driver::{Driver, Sqlite};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::script::Revision;
@@ -235,18 +235,16 @@ pub fn run_with<D: Driver>(
     let mut run = Run {
         graph,
         plan,
-        violations_before: HashMap::new(),
         queue: None,
         seen_version: -1,
     };
-    let result = db.violations().and_then(|v| {
-        run.violations_before = v;
+    let result = (|| {
         let mut done = Vec::new();
         while let Some(step) = run.step(db, &mut on_step)? {
             done.push(step);
         }
         Ok(done)
-    });
+    })();
     db.end_session();
     result
 }
@@ -255,7 +253,6 @@ pub fn run_with<D: Driver>(
 struct Run<'a> {
     graph: &'a Graph,
     plan: &'a Plan,
-    violations_before: Violations,
     /// The steps left, as planned from the applied set of `seen_version`.
     queue: Option<VecDeque<(&'a Revision, Direction)>>,
     seen_version: i64,
@@ -303,7 +300,7 @@ impl Run<'_> {
         let started = Instant::now();
         if rev.transactional {
             db.run_section(rev, direction)?;
-            check_integrity(db, rev, &self.violations_before)?;
+            check_integrity(db, rev)?;
             let duration = Some(started.elapsed().as_millis());
             db.record(RowChange::of(rev, direction), direction.as_str(), duration)?;
             db.commit()?;
@@ -326,16 +323,36 @@ pub fn run_statements(
     rev: &Revision,
     section: &crate::script::Section,
 ) -> Result<()> {
+    run_statements_watched(conn, rev, section, |_| Ok(()))
+}
+
+/// [`run_statements`], calling `before_each` once each statement is
+/// prepared and before it runs: what a statement will write is known then
+/// (see [`crate::fk_watch`]).
+pub fn run_statements_watched(
+    conn: &Connection,
+    rev: &Revision,
+    section: &crate::script::Section,
+    mut before_each: impl FnMut(&Connection) -> rusqlite::Result<()>,
+) -> Result<()> {
     for (i, stmt) in section.statements().iter().enumerate() {
-        conn.execute_batch(&stmt.sql)
-            .map_err(|e| Error::Statement {
-                revision: rev.id.clone(),
-                path: rev.path.clone(),
-                number: i + 1,
-                line: stmt.line,
-                statement: first_line(&stmt.sql),
-                message: e.to_string(),
-            })?;
+        let failed = |e: rusqlite::Error| Error::Statement {
+            revision: rev.id.clone(),
+            path: rev.path.clone(),
+            number: i + 1,
+            line: stmt.line,
+            statement: first_line(&stmt.sql),
+            message: e.to_string(),
+        };
+        let mut prepared = match conn.prepare(&stmt.sql) {
+            Ok(prepared) => prepared,
+            Err(rusqlite::Error::Empty) => continue, // only a comment
+            Err(e) => return Err(failed(e)),
+        };
+        before_each(conn).map_err(failed)?;
+        // Every row, for a statement that returns rows (a PRAGMA, RETURNING).
+        let mut rows = prepared.raw_query();
+        while rows.next().map_err(failed)?.is_some() {}
     }
     Ok(())
 }
@@ -376,14 +393,16 @@ fn run_non_transactional<D: Driver>(
 }
 
 /// Fails when the revision left rows whose parent is missing (beyond any
-/// that were there before the run).
-fn check_integrity<D: Driver>(db: &mut D, rev: &Revision, before: &Violations) -> Result<()> {
-    let after = db.violations()?;
-    let new: Vec<String> = after
+/// that were there before it ran).
+fn check_integrity<D: Driver>(db: &mut D, rev: &Revision) -> Result<()> {
+    let new: Vec<String> = db
+        .new_violations()?
         .iter()
-        .filter(|(k, n)| **n > before.get(*k).copied().unwrap_or(0))
-        .map(|((child, parent), n)| {
-            format!("{n} row(s) of {child} reference missing rows of {parent}")
+        .map(|v| {
+            format!(
+                "{} row(s) of {} reference missing rows of {}",
+                v.rows, v.child, v.parent
+            )
         })
         .collect();
     if new.is_empty() {

@@ -5,18 +5,16 @@
 //! table DDL and integrity check) without touching `schema`, `diff`, `script`,
 //! `graph` or the loop itself.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
 use crate::apply::{self, Applied, Direction};
 use crate::error::{Error, Result};
+use crate::fk_watch::FkWatch;
+pub use crate::fk_watch::NewViolation;
 use crate::script::Revision;
 use crate::version_table::{RowChange, VersionTable};
-
-/// Referential problems, counted per (child table, parent table).
-pub type Violations = HashMap<(String, String), i64>;
 
 pub trait Driver {
     /// Prepares the connection for migrating (SQLite: foreign keys off, so a
@@ -35,13 +33,16 @@ pub trait Driver {
     fn applied(&mut self) -> Result<Vec<Applied>>;
     /// Runs one section of a revision; a failure names the statement.
     fn run_section(&mut self, rev: &Revision, direction: Direction) -> Result<()>;
-    fn violations(&mut self) -> Result<Violations>;
+    /// The references the last section broke: child tables with more rows
+    /// pointing at missing parent rows than before it ran.
+    fn new_violations(&mut self) -> Result<Vec<NewViolation>>;
     /// Writes the version-table change and its log row.
     fn record(&mut self, change: RowChange, label: &str, duration_ms: Option<u128>) -> Result<()>;
 }
 
 /// SQLite through rusqlite: `BEGIN IMMEDIATE` is the lock, `PRAGMA
-/// data_version` the change counter, `PRAGMA foreign_key_check` the integrity check.
+/// data_version` the change counter, `PRAGMA foreign_key_check` on the
+/// tables each revision reaches (see [`crate::fk_watch`]) the integrity check.
 pub struct Sqlite {
     conn: Connection,
     path: PathBuf,
@@ -50,6 +51,8 @@ pub struct Sqlite {
     foreign_keys_were_on: bool,
     /// The session switched a `delete` rollback journal to `persist`.
     journal_persisted: bool,
+    /// Present during a session.
+    fk_watch: Option<FkWatch>,
 }
 
 impl Sqlite {
@@ -61,6 +64,7 @@ impl Sqlite {
             vt: VersionTable::new(version_table),
             foreign_keys_were_on: false,
             journal_persisted: false,
+            fk_watch: None,
         })
     }
 
@@ -79,6 +83,7 @@ impl Driver for Sqlite {
         self.conn
             .execute_batch("PRAGMA foreign_keys = OFF")
             .map_err(|e| self.err(e))?;
+        self.fk_watch = Some(FkWatch::install(&mut self.conn).map_err(|e| self.err(e))?);
         // A run commits once per revision. In the default `delete` journal
         // mode every commit also unlinks the journal file and syncs the
         // directory; `persist` commits by zeroing the journal's header
@@ -102,6 +107,9 @@ impl Driver for Sqlite {
 
     fn end_session(&mut self) {
         self.rollback();
+        if self.fk_watch.take().is_some() {
+            FkWatch::uninstall(&mut self.conn);
+        }
         if self.journal_persisted {
             let _ = self
                 .conn
@@ -156,21 +164,23 @@ impl Driver for Sqlite {
     }
 
     fn run_section(&mut self, rev: &Revision, direction: Direction) -> Result<()> {
-        apply::run_statements(&self.conn, rev, rev.section(direction))
+        let section = rev.section(direction);
+        let Some(watch) = self.fk_watch.as_mut() else {
+            return apply::run_statements(&self.conn, rev, section);
+        };
+        watch.begin_revision();
+        apply::run_statements_watched(&self.conn, rev, section, |conn| {
+            watch.before_statement(conn)
+        })
     }
 
-    fn violations(&mut self) -> Result<Violations> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT \"table\", parent, count(*) FROM pragma_foreign_key_check GROUP BY 1, 2",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
-            .map_err(|e| Error::database(&self.path, e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| Error::database(&self.path, e))
+    fn new_violations(&mut self) -> Result<Vec<NewViolation>> {
+        match self.fk_watch.as_mut() {
+            Some(watch) => watch
+                .new_violations(&self.conn)
+                .map_err(|e| Error::database(&self.path, e)),
+            None => Ok(vec![]),
+        }
     }
 
     fn record(&mut self, change: RowChange, label: &str, duration_ms: Option<u128>) -> Result<()> {
