@@ -229,8 +229,10 @@ fn counts(conn: &Connection, table: &str) -> rusqlite::Result<(String, Counts)> 
 }
 
 fn table_name(conn: &Connection, table: &str) -> rusqlite::Result<Option<String>> {
+    // `table_list` with a name looks it up in SQLite's schema hash (any
+    // case); `sqlite_schema` has no index, and would be scanned each time.
     let mut stmt = conn.prepare_cached(
-        "SELECT name FROM sqlite_schema WHERE type = 'table' AND lower(name) = ?1",
+        "SELECT name FROM pragma_table_list(?1) WHERE schema = 'main' AND type = 'table'",
     )?;
     let mut rows = stmt.query([table])?;
     rows.next()?.map(|r| r.get(0)).transpose()

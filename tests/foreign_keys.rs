@@ -173,3 +173,19 @@ fn orphans_that_were_there_before_do_not_block_other_revisions() {
         "{err}"
     );
 }
+
+#[test]
+fn names_with_spaces_quotes_and_capitals_are_watched() {
+    let (_, err) = refused(
+        &[
+            "CREATE TABLE \"Band \"\"X\"\"\" (id INTEGER PRIMARY KEY);\n\
+           CREATE TABLE \"Song\" (id INTEGER PRIMARY KEY, band INTEGER REFERENCES \"band \"\"x\"\"\"(id));\n\
+           INSERT INTO \"Band \"\"X\"\"\" VALUES (1);\nINSERT INTO \"Song\" VALUES (1, 1);",
+        ],
+        "DELETE FROM \"BAND \"\"X\"\"\" WHERE id = 1;",
+    );
+    assert!(
+        err.contains("1 row(s) of Song reference missing rows of"),
+        "{err}"
+    );
+}
