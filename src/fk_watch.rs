@@ -38,19 +38,69 @@ struct Written {
     table: String,
     /// Its definition changes (created, altered, dropped), not only its rows.
     redefined: bool,
+    /// CREATE TABLE: it did not exist, so it had nothing to count before.
+    created: bool,
     /// ALTER TABLE: a rename rewrites other tables' foreign keys too.
     altered: bool,
+}
+
+/// Which tables' foreign keys name which, by lower-cased name.
+#[derive(Default)]
+struct Graph {
+    children: HashMap<String, BTreeSet<String>>,
+    parents: HashMap<String, BTreeSet<String>>,
+}
+
+impl Graph {
+    fn read(conn: &Connection) -> rusqlite::Result<Graph> {
+        let mut graph = Graph::default();
+        let mut stmt = conn.prepare(
+            "SELECT lower(m.name), lower(f.\"table\") FROM sqlite_schema AS m, \
+             pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table'",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            graph.link(r.get(0)?, r.get(1)?);
+        }
+        Ok(graph)
+    }
+
+    fn link(&mut self, child: String, parent: String) {
+        self.children
+            .entry(parent.clone())
+            .or_default()
+            .insert(child.clone());
+        self.parents.entry(child).or_default().insert(parent);
+    }
+
+    /// Reads `table`'s own foreign keys again (it was created, altered or dropped).
+    fn reread(&mut self, conn: &Connection, table: &str) -> rusqlite::Result<()> {
+        for parent in self.parents.remove(table).unwrap_or_default() {
+            if let Some(children) = self.children.get_mut(&parent) {
+                children.remove(table);
+            }
+        }
+        for parent in parents_of(conn, table)? {
+            self.link(table.to_string(), parent);
+        }
+        Ok(())
+    }
+
+    fn has_parents(&self, table: &str) -> bool {
+        self.parents.get(table).is_some_and(|p| !p.is_empty())
+    }
 }
 
 #[derive(Default)]
 pub struct FkWatch {
     /// Filled by the authorizer as statements are prepared; drained here.
     written: Arc<Mutex<Vec<Written>>>,
-    /// Parent (lower-cased, as SQLite folds names: ASCII only) to the tables whose foreign keys name it;
-    /// `None` until first needed, and again after a rename.
-    children: Option<HashMap<String, BTreeSet<String>>>,
-    /// Per watched table (lower-cased): its name and counts before the revision.
-    before: BTreeMap<String, (String, Counts)>,
+    /// The foreign keys of the database (names lower-cased, as SQLite
+    /// folds them: ASCII only); `None` until first needed, and again after
+    /// an ALTER TABLE.
+    graph: Option<Graph>,
+    /// Per watched table (lower-cased): its counts before the revision.
+    before: BTreeMap<String, Counts>,
     /// Tables whose definition the revision changed: their edges are re-read.
     redefined: BTreeSet<String>,
 }
@@ -92,6 +142,11 @@ impl FkWatch {
                 // may have changed: read the whole graph again when needed.
                 self.redefined.insert(String::new());
             }
+            if w.created {
+                // A new table: no rows, and no table could name it before.
+                self.before.entry(w.table).or_default();
+                continue;
+            }
             let mut reached = vec![w.table.clone()];
             reached.extend(self.children_of(conn, &w.table)?);
             for table in reached {
@@ -107,13 +162,17 @@ impl FkWatch {
     /// The watched tables that now hold more broken references than before.
     pub fn new_violations(&mut self, conn: &Connection) -> rusqlite::Result<Vec<NewViolation>> {
         self.take_written(); // the revision's last statements are all counted
+        self.update_graph(conn)?;
+        let graph = self.graph.get_or_insert_default();
         let mut out = Vec::new();
-        for (table, (_, before)) in &self.before {
-            let (name, after) = counts(conn, table)?;
-            for (parent, rows) in after {
+        for (table, before) in &self.before {
+            if !graph.has_parents(table) {
+                continue; // no foreign keys (any more): nothing can be broken
+            }
+            for ((child, parent), rows) in counts_by_name(conn, table)? {
                 if rows > before.get(&parent).copied().unwrap_or(0) {
                     out.push(NewViolation {
-                        child: name.clone(),
+                        child,
                         parent,
                         rows,
                     });
@@ -121,7 +180,6 @@ impl FkWatch {
             }
         }
         out.sort_by(|a, b| (&a.child, &a.parent).cmp(&(&b.child, &b.parent)));
-        self.update_graph(conn)?;
         Ok(out)
     }
 
@@ -129,14 +187,18 @@ impl FkWatch {
         std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    fn children_of(&mut self, conn: &Connection, parent: &str) -> rusqlite::Result<Vec<String>> {
-        if self.children.is_none() {
-            self.children = Some(read_graph(conn)?);
+    fn graph(&mut self, conn: &Connection) -> rusqlite::Result<&mut Graph> {
+        if self.graph.is_none() {
+            self.graph = Some(Graph::read(conn)?);
         }
+        Ok(self.graph.get_or_insert_default())
+    }
+
+    fn children_of(&mut self, conn: &Connection, parent: &str) -> rusqlite::Result<Vec<String>> {
         Ok(self
+            .graph(conn)?
             .children
-            .as_ref()
-            .and_then(|g| g.get(parent))
+            .get(parent)
             .map(|c| c.iter().cloned().collect())
             .unwrap_or_default())
     }
@@ -145,18 +207,12 @@ impl FkWatch {
     /// the next revision sees the tables as they now are.
     fn update_graph(&mut self, conn: &Connection) -> rusqlite::Result<()> {
         if self.redefined.contains("") {
-            self.children = None;
+            self.graph = None;
         }
-        let Some(graph) = self.children.as_mut() else {
-            return Ok(());
-        };
-        for table in &self.redefined {
-            for children in graph.values_mut() {
-                children.remove(table);
-            }
-            for parent in parents_of(conn, table)? {
-                graph.entry(parent).or_default().insert(table.clone());
-            }
+        let redefined = std::mem::take(&mut self.redefined);
+        let graph = self.graph(conn)?;
+        for table in redefined.iter().filter(|t| !t.is_empty()) {
+            graph.reread(conn, table)?;
         }
         Ok(())
     }
@@ -167,73 +223,63 @@ fn written_by(ctx: &AuthContext<'_>) -> Option<Written> {
     if ctx.database_name.is_some_and(|d| d != "main") {
         return None;
     }
-    let (table, redefined, altered) = match ctx.action {
+    // (table, redefined, created, altered)
+    let (table, redefined, created, altered) = match ctx.action {
         AuthAction::Insert { table_name }
         | AuthAction::Update { table_name, .. }
-        | AuthAction::Delete { table_name } => (table_name, false, false),
+        | AuthAction::Delete { table_name } => (table_name, false, false, false),
         // An index may be the parent key a foreign key needs.
         AuthAction::CreateIndex { table_name, .. } | AuthAction::DropIndex { table_name, .. } => {
-            (table_name, false, false)
+            (table_name, false, false, false)
         }
-        AuthAction::CreateTable { table_name } | AuthAction::DropTable { table_name } => {
-            (table_name, true, false)
-        }
+        AuthAction::CreateTable { table_name } => (table_name, true, true, false),
+        AuthAction::DropTable { table_name } => (table_name, true, false, false),
         AuthAction::AlterTable {
             database_name: "main",
             table_name,
-        } => (table_name, true, true),
+        } => (table_name, true, false, true),
         _ => return None,
     };
+    let table = table.to_ascii_lowercase();
+    if table.starts_with("sqlite_") {
+        // SQLite's own tables (every CREATE writes `sqlite_master`): no foreign keys.
+        return None;
+    }
     Some(Written {
-        table: table.to_ascii_lowercase(),
+        table,
         redefined,
+        created,
         altered,
     })
 }
 
-/// Every table's foreign keys: parent (lower-cased) to children.
-fn read_graph(conn: &Connection) -> rusqlite::Result<HashMap<String, BTreeSet<String>>> {
-    let mut stmt = conn.prepare(
-        "SELECT lower(m.name), lower(f.\"table\") FROM sqlite_schema AS m, \
-         pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table'",
-    )?;
-    let mut graph: HashMap<String, BTreeSet<String>> = HashMap::new();
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        graph.entry(r.get(1)?).or_default().insert(r.get(0)?);
-    }
-    Ok(graph)
-}
-
-/// The tables `child`'s foreign keys name; none when it does not exist.
+/// The tables `child`'s foreign keys name (none when it does not exist).
 fn parents_of(conn: &Connection, child: &str) -> rusqlite::Result<Vec<String>> {
-    let Some(name) = table_name(conn, child)? else {
-        return Ok(vec![]);
-    };
     conn.prepare_cached("SELECT DISTINCT lower(\"table\") FROM pragma_foreign_key_list(?1)")?
-        .query_map([name], |r| r.get(0))?
+        .query_map([child], |r| r.get(0))?
         .collect()
 }
 
-/// The table's name as created, and its broken references by parent; an
-/// absent table has none.
-fn counts(conn: &Connection, table: &str) -> rusqlite::Result<(String, Counts)> {
-    let Some(name) = table_name(conn, table)? else {
-        return Ok((table.to_string(), Counts::new()));
-    };
-    let counted = conn
-        .prepare_cached("SELECT parent, count(*) FROM pragma_foreign_key_check(?1) GROUP BY 1")?
-        .query_map([&name], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<Counts>>()?;
-    Ok((name, counted))
+/// The table's broken references by parent; an absent table has none.
+fn counts(conn: &Connection, table: &str) -> rusqlite::Result<Counts> {
+    Ok(counts_by_name(conn, table)?
+        .into_iter()
+        .map(|((_, parent), rows)| (parent, rows))
+        .collect())
 }
 
-fn table_name(conn: &Connection, table: &str) -> rusqlite::Result<Option<String>> {
-    // `table_list` with a name looks it up in SQLite's schema hash (any
-    // case); `sqlite_schema` has no index, and would be scanned each time.
+/// The table's broken references by (child as named in the schema, parent).
+fn counts_by_name(
+    conn: &Connection,
+    table: &str,
+) -> rusqlite::Result<Vec<((String, String), i64)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT name FROM pragma_table_list(?1) WHERE schema = 'main' AND type = 'table'",
+        "SELECT \"table\", parent, count(*) FROM pragma_foreign_key_check(?1) GROUP BY 1, 2",
     )?;
-    let mut rows = stmt.query([table])?;
-    rows.next()?.map(|r| r.get(0)).transpose()
+    let rows = stmt.query_map([table], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)));
+    match rows.and_then(|rows| rows.collect()) {
+        // Dropped by the revision, or never there: nothing references from it.
+        Err(e) if e.to_string().starts_with("no such table") => Ok(vec![]),
+        other => other,
+    }
 }
