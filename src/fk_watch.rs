@@ -103,6 +103,9 @@ pub struct FkWatch {
     before: BTreeMap<String, Counts>,
     /// Tables whose definition the revision changed: their edges are re-read.
     redefined: BTreeSet<String>,
+    /// The revision ran an ALTER TABLE: a rename rewrites the foreign keys of
+    /// other tables, so the whole graph is read again.
+    graph_outdated: bool,
 }
 
 impl FkWatch {
@@ -127,7 +130,13 @@ impl FkWatch {
     pub fn begin_revision(&mut self) {
         self.take_written();
         self.before.clear();
+        if !self.redefined.is_empty() || self.graph_outdated {
+            // The last revision changed definitions without a check at its
+            // end (it was not transactional): read the graph again.
+            self.graph = None;
+        }
         self.redefined.clear();
+        self.graph_outdated = false;
     }
 
     /// Called when a statement is prepared and before it runs: counts the
@@ -137,11 +146,7 @@ impl FkWatch {
             if w.redefined {
                 self.redefined.insert(w.table.clone());
             }
-            if w.altered {
-                // After this revision, names in other tables' foreign keys
-                // may have changed: read the whole graph again when needed.
-                self.redefined.insert(String::new());
-            }
+            self.graph_outdated |= w.altered;
             if w.created {
                 // A new table: no rows, and no table could name it before.
                 self.before.entry(w.table).or_default();
@@ -206,12 +211,12 @@ impl FkWatch {
     /// Re-reads the foreign keys of the tables the revision redefined, so
     /// the next revision sees the tables as they now are.
     fn update_graph(&mut self, conn: &Connection) -> rusqlite::Result<()> {
-        if self.redefined.contains("") {
+        if std::mem::take(&mut self.graph_outdated) {
             self.graph = None;
         }
         let redefined = std::mem::take(&mut self.redefined);
         let graph = self.graph(conn)?;
-        for table in redefined.iter().filter(|t| !t.is_empty()) {
+        for table in &redefined {
             graph.reread(conn, table)?;
         }
         Ok(())

@@ -189,3 +189,28 @@ fn names_with_spaces_quotes_and_capitals_are_watched() {
         "{err}"
     );
 }
+
+#[test]
+fn a_child_created_by_a_non_transactional_revision_is_watched() {
+    let p = Project::with_config();
+    p.revision("r0", &[], SETUP, "SELECT 1;");
+    p.write(
+        "migrations/versions/r1_step.sql",
+        "-- revision: r1\n-- down_revision: r0\n-- message: review\n-- transactional: false\n\n-- migrate:up\n\
+         CREATE TABLE review (id INTEGER PRIMARY KEY, artist_id INTEGER REFERENCES artist(id));\n\
+         INSERT INTO review VALUES (1, 2);\n\n-- migrate:down\nDROP TABLE review;\n",
+    );
+    p.revision(
+        "r2",
+        &["r1"],
+        "DELETE FROM track WHERE artist_id = 2;\nDELETE FROM artist WHERE id = 2;",
+        "SELECT 1;",
+    );
+    p.ok(&["hash"]);
+    let err = p.fails(&["upgrade", "--no-backup"]);
+    assert!(
+        err.contains("1 row(s) of review reference missing rows of artist"),
+        "{err}"
+    );
+    assert_eq!(p.applied(), vec!["r0", "r1"]);
+}
