@@ -10,14 +10,7 @@ use common::MUSIC_MODEL as MUSIC;
 fn music() -> Project {
     let p = Project::with_config();
     p.write("models.toml", MUSIC);
-    p.ok(&[
-        "revision",
-        "--autogenerate",
-        "-m",
-        "initial",
-        "--rev-id",
-        "r1",
-    ]);
+    p.autogenerate("initial", "r1");
     p.ok(&["upgrade"]);
     p.sql(
         "app.db",
@@ -36,22 +29,11 @@ fn newest_revision(p: &Project) -> String {
     std::fs::read_to_string(files.last().unwrap()).unwrap()
 }
 
-fn count(p: &Project, sql: &str) -> i64 {
-    p.conn("app.db").query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
 #[test]
 fn initial_revision_is_written_exactly() {
     let p = Project::with_config();
     p.write("models.toml", MUSIC);
-    p.ok(&[
-        "revision",
-        "--autogenerate",
-        "-m",
-        "initial",
-        "--rev-id",
-        "r1",
-    ]);
+    p.autogenerate("initial", "r1");
     let text = std::fs::read_to_string(p.path("migrations/versions/r1_initial.sql")).unwrap();
     let body = text.split_once("-- migrate:up\n").unwrap().1;
     assert_eq!(
@@ -109,26 +91,20 @@ fn rebuilding_a_parent_keeps_cascading_children() {
         .unwrap();
     p.ok(&["upgrade"]);
     assert_eq!(
-        count(&p, "SELECT count(*) FROM track"),
+        p.count("SELECT count(*) FROM track"),
         5,
         "ON DELETE CASCADE fired during the rebuild"
     );
-    assert_eq!(count(&p, "SELECT count(*) FROM artist"), 3);
+    assert_eq!(p.count("SELECT count(*) FROM artist"), 3);
+    assert_eq!(p.count("SELECT count(*) FROM pragma_foreign_key_check"), 0);
     assert_eq!(
-        count(&p, "SELECT count(*) FROM pragma_foreign_key_check"),
-        0
-    );
-    assert_eq!(
-        count(
-            &p,
-            "SELECT count(*) FROM sqlite_schema WHERE name = 'ix_track_title'"
-        ),
+        p.count("SELECT count(*) FROM sqlite_schema WHERE name = 'ix_track_title'"),
         1
     );
     p.ok(&["check"]);
     p.ok(&["downgrade", "-1"]);
-    assert_eq!(count(&p, "SELECT count(*) FROM track"), 5);
-    assert_eq!(count(&p, "SELECT count(*) FROM artist"), 3);
+    assert_eq!(p.count("SELECT count(*) FROM track"), 5);
+    assert_eq!(p.count("SELECT count(*) FROM artist"), 3);
 }
 
 #[test]
@@ -179,10 +155,7 @@ fn declared_rename_keeps_data_and_undeclared_one_warns() {
     assert!(!text.contains("WARNING"), "{text}");
     p.ok(&["upgrade"]);
     assert_eq!(
-        count(
-            &p,
-            "SELECT count(*) FROM track WHERE name IN ('a','b','c','d','e')"
-        ),
+        p.count("SELECT count(*) FROM track WHERE name IN ('a','b','c','d','e')"),
         5
     );
     p.ok(&["check"]);
@@ -204,7 +177,7 @@ fn rename_hint_in_the_model_renames_a_table() {
         "down renames back: {text}"
     );
     p.ok(&["upgrade"]);
-    assert_eq!(count(&p, "SELECT count(*) FROM song"), 5);
+    assert_eq!(p.count("SELECT count(*) FROM song"), 5);
     // Once applied, the hint is a no-op and may stay.
     p.ok(&["check"]);
     assert!(

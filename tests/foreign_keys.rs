@@ -36,10 +36,6 @@ fn refused(good: &[&str], bad: &str) -> (Project, String) {
     (p, err)
 }
 
-fn count(p: &Project, sql: &str) -> i64 {
-    p.conn("app.db").query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
 #[test]
 fn deleting_a_parent_row_is_rolled_back() {
     let (p, err) = refused(&[], "DELETE FROM artist WHERE id = 2;");
@@ -47,7 +43,7 @@ fn deleting_a_parent_row_is_rolled_back() {
         err.contains("1 row(s) of track reference missing rows of artist"),
         "{err}"
     );
-    assert_eq!(count(&p, "SELECT count(*) FROM artist"), 2);
+    assert_eq!(p.count("SELECT count(*) FROM artist"), 2);
 }
 
 #[test]
@@ -57,7 +53,7 @@ fn changing_a_parent_key_is_rolled_back() {
         err.contains("track reference missing rows of artist"),
         "{err}"
     );
-    assert_eq!(count(&p, "SELECT count(*) FROM artist WHERE id = 1"), 1);
+    assert_eq!(p.count("SELECT count(*) FROM artist WHERE id = 1"), 1);
 }
 
 #[test]
@@ -67,7 +63,7 @@ fn a_child_row_without_parent_is_rolled_back() {
         err.contains("track reference missing rows of artist"),
         "{err}"
     );
-    assert_eq!(count(&p, "SELECT count(*) FROM track"), 2);
+    assert_eq!(p.count("SELECT count(*) FROM track"), 2);
 }
 
 #[test]
@@ -127,11 +123,8 @@ fn a_rebuilt_parent_keeps_its_children_and_passes() {
     );
     p.ok(&["hash"]);
     p.ok(&["upgrade", "--no-backup"]);
-    assert_eq!(count(&p, "SELECT count(*) FROM track"), 2);
-    assert_eq!(
-        count(&p, "SELECT count(*) FROM pragma_foreign_key_check"),
-        0
-    );
+    assert_eq!(p.count("SELECT count(*) FROM track"), 2);
+    assert_eq!(p.count("SELECT count(*) FROM pragma_foreign_key_check"), 0);
 }
 
 #[test]

@@ -19,19 +19,8 @@ static BASE_MODEL: LazyLock<String> = LazyLock::new(|| {
 fn project(model: &str) -> Project {
     let p = Project::with_config();
     p.write("models.toml", model);
-    p.ok(&[
-        "revision",
-        "--autogenerate",
-        "-m",
-        "initial",
-        "--rev-id",
-        "r0",
-    ]);
+    p.autogenerate("initial", "r0");
     p
-}
-
-fn count(p: &Project, sql: &str) -> i64 {
-    p.conn("app.db").query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 fn backups(p: &Project) -> Vec<String> {
@@ -59,14 +48,7 @@ fn destructive_upgrades_are_backed_up_and_verified() {
         "models.toml",
         &BASE_MODEL.replace("  { name = \"name\", type = \"VARCHAR(30)\" },\n", ""),
     );
-    p.ok(&[
-        "revision",
-        "--autogenerate",
-        "-m",
-        "drop name",
-        "--rev-id",
-        "r1",
-    ]);
+    p.autogenerate("drop name", "r1");
     let (code, _, err) = p.run(&["upgrade"]);
     assert_eq!(code, 0, "{err}");
     assert!(
@@ -117,7 +99,7 @@ fn a_failed_upgrade_says_how_to_restore_the_backup() {
         "{err}"
     );
     assert_eq!(
-        count(&p, "SELECT count(*) FROM artist"),
+        p.count("SELECT count(*) FROM artist"),
         1,
         "the failed revision rolled back"
     );
@@ -137,14 +119,7 @@ fn data_that_would_not_survive_stops_the_upgrade_before_it_starts() {
         "{ name = \"name\", type = \"VARCHAR(30)\", nullable = false, unique = true }",
     );
     p.write("models.toml", &model);
-    p.ok(&[
-        "revision",
-        "--autogenerate",
-        "-m",
-        "tighten",
-        "--rev-id",
-        "r1",
-    ]);
+    p.autogenerate("tighten", "r1");
     let before = p.bytes("app.db");
     let (code, out, _) = p.run(&["lint"]);
     assert_eq!(code, 1, "{out}");
@@ -175,7 +150,7 @@ fn data_that_would_not_survive_stops_the_upgrade_before_it_starts() {
     p.sql("app.db", "UPDATE artist SET name = 'Miles' WHERE id = 2; UPDATE artist SET name = 'Ella' WHERE id = 3;");
     assert_eq!(p.run(&["lint"]).0, 0);
     p.ok(&["upgrade"]);
-    assert_eq!(count(&p, "SELECT count(*) FROM track"), 2);
+    assert_eq!(p.count("SELECT count(*) FROM track"), 2);
 }
 
 #[test]
@@ -191,14 +166,7 @@ fn orphans_and_narrowing_types_are_counted() {
         "[[table]]\nname = \"a\"\ncolumns = [ { name = \"id\", type = \"INTEGER\", primary_key = true }, { name = \"code\", type = \"INTEGER\" } ]\n\n\
          [[table]]\nname = \"b\"\ncolumns = [ { name = \"id\", type = \"INTEGER\", primary_key = true }, { name = \"a_id\", type = \"INTEGER\", references = \"a.id\" } ]\n",
     );
-    p.ok(&[
-        "revision",
-        "--autogenerate",
-        "-m",
-        "typed",
-        "--rev-id",
-        "r1",
-    ]);
+    p.autogenerate("typed", "r1");
     let (code, out, _) = p.run(&["lint"]);
     assert_eq!(code, 1);
     assert!(
@@ -218,14 +186,7 @@ fn verify_proves_reversal_and_names_the_first_that_fails() {
         "models.toml",
         &BASE_MODEL.replace("VARCHAR(30)", "VARCHAR(60)"),
     );
-    p.ok(&[
-        "revision",
-        "--autogenerate",
-        "-m",
-        "widen",
-        "--rev-id",
-        "r1",
-    ]);
+    p.autogenerate("widen", "r1");
     let out = p.ok(&["verify"]);
     assert!(
         out.contains("ok    r0") && out.contains("ok    r1") && out.contains("verified 2"),
@@ -307,7 +268,7 @@ fn rebuild_chain(p: &Project) -> Vec<String> {
     ];
     for (id, model) in &steps {
         p.write("models.toml", model);
-        p.ok(&["revision", "--autogenerate", "-m", id, "--rev-id", id]);
+        p.autogenerate(id, id);
     }
     steps.iter().map(|(id, _)| id.to_string()).collect()
 }
@@ -390,7 +351,7 @@ fn a_full_disk_mid_rebuild_is_a_clear_error_and_changes_nothing() {
     let p = project(&BASE_MODEL);
     p.ok(&["upgrade"]);
     seed_big(&p, 20_000);
-    let pages: i64 = count(&p, "PRAGMA page_count");
+    let pages: i64 = p.count("PRAGMA page_count");
     // A revision that may only grow the file by a few pages, then rebuilds a big table.
     p.revision(
         "r1",
@@ -411,7 +372,7 @@ fn a_full_disk_mid_rebuild_is_a_clear_error_and_changes_nothing() {
     );
     assert!(err.contains("unchanged"), "{err}");
     assert_eq!(before_schema, p.schema_text("app.db"));
-    assert_eq!(count(&p, "SELECT count(*) FROM track"), 20_000);
+    assert_eq!(p.count("SELECT count(*) FROM track"), 20_000);
     assert_eq!(p.applied(), vec!["r0"]);
 }
 
@@ -423,14 +384,7 @@ fn a_read_only_database_is_a_clear_error() {
         "models.toml",
         &BASE_MODEL.replace("VARCHAR(30)", "VARCHAR(40)"),
     );
-    p.ok(&[
-        "revision",
-        "--autogenerate",
-        "-m",
-        "widen",
-        "--rev-id",
-        "r1",
-    ]);
+    p.autogenerate("widen", "r1");
     let db = p.path("app.db");
     // Root ignores permission bits; an immutable file is read-only even for root.
     let status = std::process::Command::new("chattr")

@@ -192,8 +192,27 @@ impl Project {
         err
     }
 
+    /// `migrate revision --autogenerate -m MESSAGE --rev-id ID`, insisting on success.
+    pub fn autogenerate(&self, message: &str, rev_id: &str) -> String {
+        self.ok(&[
+            "revision",
+            "--autogenerate",
+            "-m",
+            message,
+            "--rev-id",
+            rev_id,
+        ])
+    }
+
     pub fn conn(&self, db: &str) -> rusqlite::Connection {
         rusqlite::Connection::open(self.path(db)).expect("open")
+    }
+
+    /// A single number from `app.db` (`SELECT count(*) ...`).
+    pub fn count(&self, sql: &str) -> i64 {
+        self.conn("app.db")
+            .query_row(sql, [], |r| r.get(0))
+            .expect(sql)
     }
 
     /// The applied revisions, sorted.
