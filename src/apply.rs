@@ -238,13 +238,7 @@ pub fn run_with<D: Driver>(
         queue: None,
         seen_version: -1,
     };
-    let result = (|| {
-        let mut done = Vec::new();
-        while let Some(step) = run.step(db, &mut on_step)? {
-            done.push(step);
-        }
-        Ok(done)
-    })();
+    let result = run.all(db, &mut on_step);
     db.end_session();
     result
 }
@@ -259,6 +253,19 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// Runs every step left, one revision at a time.
+    fn all<D: Driver>(
+        &mut self,
+        db: &mut D,
+        on_step: &mut impl FnMut(&Revision, Direction),
+    ) -> Result<Vec<Step>> {
+        let mut done = Vec::new();
+        while let Some(step) = self.step(db, on_step)? {
+            done.push(step);
+        }
+        Ok(done)
+    }
+
     /// Runs the next revision under the write lock; `None` when there is none.
     fn step<D: Driver>(
         &mut self,

@@ -149,10 +149,9 @@ fn starting_schema(config: &Config, graph: &Graph) -> Result<(Schema, &'static s
 fn ensure_at_head(db: &Path, graph: &Graph, rows: Vec<apply::Applied>) -> Result<()> {
     apply::verify_applied(graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
-    let heads: Vec<String> = graph.heads().iter().map(|r| r.id.clone()).collect();
     let mut current = graph.current_heads(&applied);
     current.sort();
-    let mut want = heads.clone();
+    let mut want: Vec<String> = graph.heads().iter().map(|r| r.id.clone()).collect();
     want.sort();
     if current != want {
         return Err(Error::Refused(format!(

@@ -51,20 +51,23 @@ pub struct Sqlite {
     foreign_keys_were_on: bool,
     /// The session switched a `delete` rollback journal to `persist`.
     journal_persisted: bool,
-    /// Present during a session.
-    fk_watch: Option<FkWatch>,
+    /// Installed for the connection's life: what each revision's
+    /// statements write, for the integrity check.
+    fk_watch: FkWatch,
 }
 
 impl Sqlite {
     pub fn open(path: &Path, version_table: &str) -> Result<Sqlite> {
+        let mut conn = apply::open_for_write(path)?;
+        let fk_watch = FkWatch::install(&mut conn).map_err(|e| Error::database(path, e))?;
         Ok(Sqlite {
-            conn: apply::open_for_write(path)?,
+            conn,
             path: path.to_path_buf(),
             version_table: version_table.to_string(),
             vt: VersionTable::new(version_table),
             foreign_keys_were_on: false,
             journal_persisted: false,
-            fk_watch: None,
+            fk_watch,
         })
     }
 
@@ -83,12 +86,10 @@ impl Driver for Sqlite {
         self.conn
             .execute_batch("PRAGMA foreign_keys = OFF")
             .map_err(|e| self.err(e))?;
-        self.fk_watch = Some(FkWatch::install(&mut self.conn).map_err(|e| self.err(e))?);
         // A run commits once per revision. In the default `delete` journal
-        // mode every commit also unlinks the journal file and syncs the
-        // directory; `persist` commits by zeroing the journal's header
-        // instead, which is as durable and spares that work on each
-        // revision. It is a setting of this connection only (unlike WAL it
+        // mode every commit also creates and unlinks the journal file;
+        // `persist` commits by zeroing the journal's header instead, which is
+        // as durable and spares that work on each revision. It is a setting of this connection only (unlike WAL it
         // is not stored in the file), and `end_session` puts it back, which
         // removes the journal file. A file in WAL or another mode is left as
         // its owner set it.
@@ -107,9 +108,6 @@ impl Driver for Sqlite {
 
     fn end_session(&mut self) {
         self.rollback();
-        if self.fk_watch.take().is_some() {
-            FkWatch::uninstall(&mut self.conn);
-        }
         if self.journal_persisted {
             let _ = self
                 .conn
@@ -164,23 +162,17 @@ impl Driver for Sqlite {
     }
 
     fn run_section(&mut self, rev: &Revision, direction: Direction) -> Result<()> {
-        let section = rev.section(direction);
-        let Some(watch) = self.fk_watch.as_mut() else {
-            return apply::run_statements(&self.conn, rev, section);
-        };
+        let watch = &mut self.fk_watch;
         watch.begin_revision();
-        apply::run_statements_watched(&self.conn, rev, section, |conn| {
+        apply::run_statements_watched(&self.conn, rev, rev.section(direction), |conn| {
             watch.before_statement(conn)
         })
     }
 
     fn new_violations(&mut self) -> Result<Vec<NewViolation>> {
-        match self.fk_watch.as_mut() {
-            Some(watch) => watch
-                .new_violations(&self.conn)
-                .map_err(|e| Error::database(&self.path, e)),
-            None => Ok(vec![]),
-        }
+        self.fk_watch
+            .new_violations(&self.conn)
+            .map_err(|e| Error::database(&self.path, e))
     }
 
     fn record(&mut self, change: RowChange, label: &str, duration_ms: Option<u128>) -> Result<()> {

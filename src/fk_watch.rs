@@ -91,6 +91,8 @@ impl Graph {
     }
 }
 
+/// What one session knows of the database's foreign keys, and what the
+/// current revision has reached.
 #[derive(Default)]
 pub struct FkWatch {
     /// Filled by the authorizer as statements are prepared; drained here.
@@ -109,7 +111,7 @@ pub struct FkWatch {
 }
 
 impl FkWatch {
-    /// Installs the authorizer on `conn`; [`FkWatch::uninstall`] removes it.
+    /// Installs the authorizer on `conn`, for the connection's life.
     pub fn install(conn: &mut Connection) -> rusqlite::Result<FkWatch> {
         let watch = FkWatch::default();
         let written = Arc::clone(&watch.written);
@@ -120,10 +122,6 @@ impl FkWatch {
             Authorization::Allow
         }))?;
         Ok(watch)
-    }
-
-    pub fn uninstall(conn: &mut Connection) {
-        let _ = conn.authorizer(None::<fn(AuthContext<'_>) -> Authorization>);
     }
 
     /// Forgets what the last revision touched.
