@@ -6,6 +6,7 @@
 //! ([`Change::reverse`]), because a drop keeps the whole object it drops.
 
 use crate::schema::{Column, Index, Schema, Table, Trigger, View, same_name};
+use crate::virtual_table::{self, VirtualTable};
 
 /// Declared renames: old name -> new name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -107,6 +108,13 @@ pub enum Change {
     DropView(View),
     AddTrigger(Trigger),
     DropTrigger(Trigger),
+    AddVirtualTable(VirtualTable),
+    DropVirtualTable(VirtualTable),
+    /// Same name, new definition: planned as a drop + create that keeps rows.
+    ReplaceVirtualTable {
+        from: VirtualTable,
+        to: VirtualTable,
+    },
 }
 
 /// What happened to one column of a modified table.
@@ -155,6 +163,11 @@ impl Change {
             Change::DropView(v) => Change::AddView(v),
             Change::AddTrigger(t) => Change::DropTrigger(t),
             Change::DropTrigger(t) => Change::AddTrigger(t),
+            Change::AddVirtualTable(v) => Change::DropVirtualTable(v),
+            Change::DropVirtualTable(v) => Change::AddVirtualTable(v),
+            Change::ReplaceVirtualTable { from, to } => {
+                Change::ReplaceVirtualTable { from: to, to: from }
+            }
         }
     }
 }
@@ -199,6 +212,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
         Change::AddTrigger,
         &mut changes,
     );
+    changes.extend(virtual_table::diff(&from.sqlite, &to.sqlite));
     changes
 }
 

@@ -17,6 +17,7 @@ use crate::schema::{
     Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr, normalize_type,
     same_name,
 };
+use crate::virtual_table;
 
 const OBJECTS: &str = "SELECT type, name, tbl_name, sql FROM sqlite_schema \
      WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid";
@@ -92,9 +93,18 @@ fn inspect_now(conn: &Connection, own_prefix: &str) -> Result<Schema> {
         .filter_map(|(_, name, _, sql)| Some((name.as_str(), sql.as_deref()?)))
         .collect();
     let mut tables = Vec::new();
+    // Shadow tables belong to their virtual table; SQLite says which they are.
+    let shadows = virtual_table::shadow_tables(conn)?;
     for (kind, name, _, sql) in &objects {
-        if kind == "table" && !own(name) {
-            tables.push(table(conn, name, sql.as_deref().unwrap_or(""), &index_sql)?);
+        let sql = sql.as_deref().unwrap_or("");
+        if kind != "table" || own(name) || shadows.contains(&name.to_ascii_lowercase()) {
+            continue;
+        }
+        if virtual_table::is_virtual(sql) {
+            let vt = virtual_table::read(conn, name, sql);
+            schema.sqlite.virtual_tables.push(vt);
+        } else {
+            tables.push(table(conn, name, sql, &index_sql)?);
         }
     }
     schema.tables = tables;
@@ -128,15 +138,6 @@ fn table(
     sql: &str,
     index_sql: &HashMap<&str, &str>,
 ) -> Result<Table> {
-    if sql
-        .trim_start()
-        .to_ascii_uppercase()
-        .starts_with("CREATE VIRTUAL")
-    {
-        return Err(invalid(format!(
-            "table {name} is a virtual table, which migrate does not manage yet"
-        )));
-    }
     let parsed = parse::parse_create_table(sql)
         .map_err(|e| invalid(format!("cannot read the definition of table {name}: {e}")))?;
     let mut table = Table {

@@ -29,5 +29,6 @@ pub mod sql;
 pub mod sum;
 pub mod verify;
 pub mod version_table;
+pub mod virtual_table;
 
 pub use error::{Error, Result};

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::schema::{Affinity, Column, Schema, Table, affinity, same_name};
 use crate::script::Revision;
 use crate::sql::{self, Kind, quote_ident};
-use crate::{ddl, inspect};
+use crate::{ddl, inspect, virtual_table};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Finding {
@@ -138,7 +138,14 @@ pub fn findings(
 ) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
     for (rev, direction) in steps {
-        let rebuilt = rebuilt_tables(rev, *direction);
+        let mut rebuilt = rebuilt_tables(rev, *direction);
+        rebuilt.extend(virtual_table::replaced_without_loss(
+            &rev.section(*direction)
+                .statements()
+                .iter()
+                .map(|s| s.sql.as_str())
+                .collect::<Vec<_>>(),
+        ));
         for stmt in rev.section(*direction).statements() {
             // A rebuild's DROP TABLE is not a loss: its rows were copied first.
             let replaced = destructive(&stmt.sql)

@@ -13,6 +13,7 @@ use crate::ddl::{self, create_index, create_table, default_expr, referenced_name
 use crate::diff::{Change, ColumnChange, Renames, added_tables, diff, dropped_tables};
 use crate::schema::{Column, Schema, Table, affinity, same_name};
 use crate::sql::quote_ident;
+use crate::virtual_table;
 
 /// One planned statement and what a reviewer should know about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +169,7 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             )));
         }
     }
+    out.extend(virtual_table::plan_drops(changes));
     for c in changes {
         if let Change::RenameTable { from, to } = c {
             out.push(Statement::plain(format!(
@@ -214,6 +216,7 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             format!("destructive: drops table {} and every row in it", t.name),
         ));
     }
+    out.extend(virtual_table::plan_creates(changes));
 
     let added_views: HashSet<String> = changes
         .iter()

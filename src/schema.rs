@@ -18,12 +18,15 @@
 //! - tables, views, triggers and indexes are sorted by name; columns keep order.
 
 use crate::sql::{self, Kind};
+use crate::virtual_table::SqliteObjects;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Schema {
     pub tables: Vec<Table>,
     pub views: Vec<View>,
     pub triggers: Vec<Trigger>,
+    /// What only SQLite has (virtual tables), kept apart from [`Table`].
+    pub sqlite: SqliteObjects,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -187,6 +190,7 @@ impl Schema {
         }
         self.views.sort_by_key(|v| v.name.to_ascii_lowercase());
         self.triggers.sort_by_key(|t| t.name.to_ascii_lowercase());
+        self.sqlite.sort();
     }
 
     /// Copies the model's rename hints onto this (inspected) schema.
@@ -223,6 +227,7 @@ impl Schema {
             t.name.make_ascii_lowercase();
             t.table.make_ascii_lowercase();
         }
+        s.sqlite.fold();
         s.sort();
         s
     }

@@ -9,6 +9,7 @@ use crate::schema::{
     Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr, normalize_type,
     same_name,
 };
+use crate::virtual_table::VirtualTable;
 
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -19,6 +20,9 @@ pub struct ModelFile {
     pub views: Vec<ViewDef>,
     #[serde(default, rename = "trigger")]
     pub triggers: Vec<TriggerDef>,
+    /// SQLite virtual tables: the full `CREATE VIRTUAL TABLE` statement.
+    #[serde(default, rename = "virtual_table")]
+    pub virtual_tables: Vec<ViewDef>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -197,6 +201,15 @@ pub fn to_schema(model: ModelFile) -> Result<Schema, String> {
             sql: t.sql,
         })
         .collect();
+    schema.sqlite.virtual_tables = model
+        .virtual_tables
+        .into_iter()
+        .map(|v| VirtualTable {
+            name: v.name,
+            sql: v.sql,
+            columns: vec![],
+        })
+        .collect();
     Ok(schema)
 }
 
@@ -353,6 +366,15 @@ pub fn from_schema(schema: &Schema) -> ModelFile {
                 sql: t.sql.clone(),
             })
             .collect(),
+        virtual_tables: schema
+            .sqlite
+            .virtual_tables
+            .iter()
+            .map(|v| ViewDef {
+                name: v.name.clone(),
+                sql: v.sql.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -500,7 +522,11 @@ pub fn write(model: &ModelFile) -> Result<String, toml::ser::Error> {
     }
     let views = model.views.iter().map(|v| ("view", &v.name, &v.sql));
     let triggers = model.triggers.iter().map(|t| ("trigger", &t.name, &t.sql));
-    for (header, name, sql) in views.chain(triggers) {
+    let virtual_tables = model
+        .virtual_tables
+        .iter()
+        .map(|v| ("virtual_table", &v.name, &v.sql));
+    for (header, name, sql) in virtual_tables.chain(views).chain(triggers) {
         let name = inline(&toml::Value::String(name.clone()));
         out.push_str(&format!(
             "[[{header}]]\nname = {name}\nsql = {}\n\n",

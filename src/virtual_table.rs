@@ -1,0 +1,424 @@
+//! SQLite virtual tables (FTS5, FTS4, R*Tree, ...): what they are in the
+//! schema, how they are read, compared, and planned.
+//!
+//! They live on the SQLite side of the model ([`SqliteObjects`] on the
+//! schema), not in [`crate::schema::Table`]: a virtual table has no columns,
+//! keys or indexes of its own that migrate could alter, only its
+//! `CREATE VIRTUAL TABLE` text. So it is compared by that text (normalized:
+//! the module name and each argument in canonical form), and a change is a
+//! drop + create. Its shadow tables (`<name>_data`, `_idx`, `_content`,
+//! `_node`, ...) are SQLite's business: they are recognised by SQLite itself
+//! (`PRAGMA table_list` reports them as `shadow`), never compared, created or
+//! dropped on their own.
+//!
+//! No row is lost on the way when that can be helped: an external-content
+//! FTS table is refilled from its content table (`'rebuild'`); one that keeps
+//! its own rows has them copied out to a temporary table and back, for the
+//! columns both definitions have. A copy that leaves a column behind, or a
+//! source that cannot be read back (contentless FTS5), is destructive: the
+//! statement says so, and lint, backups and review comments follow.
+
+use std::collections::HashSet;
+
+use rusqlite::{Connection, params};
+
+use crate::diff::Change;
+use crate::plan::Statement;
+use crate::schema::same_name;
+use crate::sql::{self, Kind, quote_ident};
+
+/// Objects only SQLite has; the seam for a future generic core.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SqliteObjects {
+    pub virtual_tables: Vec<VirtualTable>,
+}
+
+/// One virtual table: its name and full `CREATE VIRTUAL TABLE` statement.
+#[derive(Debug, Clone, Eq)]
+pub struct VirtualTable {
+    pub name: String,
+    pub sql: String,
+    /// The declared columns as SQLite reports them (hidden ones left out);
+    /// read by inspect, used to plan the copy of rows. Follows from `sql`.
+    pub columns: Vec<String>,
+}
+
+impl PartialEq for VirtualTable {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.definition() == other.definition()
+    }
+}
+
+/// The parts of `CREATE VIRTUAL TABLE name USING module(args)` that matter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    /// Lower-case module name: `fts5`, `rtree`, ...
+    pub module: String,
+    /// Each argument in canonical form.
+    pub args: Vec<String>,
+}
+
+impl SqliteObjects {
+    pub fn sort(&mut self) {
+        self.virtual_tables
+            .sort_by_key(|v| v.name.to_ascii_lowercase());
+    }
+
+    /// Names lower-cased, for [`crate::schema::Schema::same_as`].
+    pub fn fold(&mut self) {
+        for v in &mut self.virtual_tables {
+            v.name.make_ascii_lowercase();
+        }
+        self.sort();
+    }
+
+    pub fn get(&self, name: &str) -> Option<&VirtualTable> {
+        self.virtual_tables
+            .iter()
+            .find(|v| same_name(&v.name, name))
+    }
+}
+
+/// True when `sql` is a `CREATE VIRTUAL TABLE` statement.
+pub fn is_virtual(sql: &str) -> bool {
+    let words: Vec<_> = sql::tokenize(sql)
+        .into_iter()
+        .filter(|t| !t.is_trivia())
+        .take(2)
+        .collect();
+    words.len() == 2 && words[0].is_word("CREATE") && words[1].is_word("VIRTUAL")
+}
+
+impl VirtualTable {
+    /// Module and arguments; a statement that does not parse compares by its
+    /// canonical text (SQLite accepted it, so this is only a fallback).
+    pub fn definition(&self) -> Definition {
+        parse(&self.sql).unwrap_or_else(|| Definition {
+            module: String::new(),
+            args: vec![sql::canonical(&self.sql)],
+        })
+    }
+
+    /// The value of an option argument (`content = 'docs'`), unquoted.
+    pub fn option(&self, key: &str) -> Option<String> {
+        let def = self.definition();
+        def.args.iter().find_map(|a| {
+            let (k, v) = a.split_once('=')?;
+            same_name(k.trim(), key).then(|| sql::unquote(v.trim()))
+        })
+    }
+
+    fn is_fts(&self) -> bool {
+        matches!(self.definition().module.as_str(), "fts3" | "fts4" | "fts5")
+    }
+
+    /// An FTS table whose rows live in another table (`content = 'docs'`).
+    pub fn external_content(&self) -> Option<String> {
+        self.option("content")
+            .filter(|c| self.is_fts() && !c.is_empty())
+    }
+
+    /// Contentless FTS5 (`content = ''`): the rows cannot be read back.
+    fn contentless(&self) -> bool {
+        self.is_fts() && self.option("content").is_some_and(|c| c.is_empty())
+    }
+}
+
+/// `CREATE VIRTUAL TABLE [IF NOT EXISTS] [schema.]name USING module[(args)]`.
+pub fn parse(sql_text: &str) -> Option<Definition> {
+    let toks: Vec<_> = sql::tokenize(sql_text)
+        .into_iter()
+        .filter(|t| !t.is_trivia())
+        .collect();
+    let using = toks.iter().position(|t| t.is_word("USING"))?;
+    let module = toks.get(using + 1)?.ident()?.to_ascii_lowercase();
+    let mut args = Vec::new();
+    if let Some(open) = toks.get(using + 2).filter(|t| t.is_punct("(")) {
+        let start = open.offset + 1;
+        let close = toks.iter().rposition(|t| t.is_punct(")"))?;
+        let inner = &sql_text[start..toks[close].offset];
+        args = split_args(inner)
+            .into_iter()
+            .map(sql::canonical)
+            .filter(|a| !a.is_empty())
+            .collect();
+    }
+    Some(Definition { module, args })
+}
+
+/// Splits module arguments at commas outside parentheses.
+fn split_args(inner: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for t in sql::tokenize(inner) {
+        match t.kind {
+            Kind::Punct if t.text == "(" => depth += 1,
+            Kind::Punct if t.text == ")" => depth -= 1,
+            Kind::Punct if t.text == "," && depth == 0 => {
+                out.push(&inner[start..t.offset]);
+                start = t.offset + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&inner[start..]);
+    out
+}
+
+/// The shadow tables of the main database, lower-cased, as SQLite knows them.
+pub fn shadow_tables(conn: &Connection) -> rusqlite::Result<HashSet<String>> {
+    conn.prepare_cached(
+        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'",
+    )?
+    .query_map([], |r| r.get::<_, String>(0))?
+    .map(|n| n.map(|n| n.to_ascii_lowercase()))
+    .collect()
+}
+
+/// Reads one virtual table. Its columns come from SQLite when the module is
+/// available; without it, the table is still kept (by its text).
+pub fn read(conn: &Connection, name: &str, sql_text: &str) -> VirtualTable {
+    let columns = conn
+        .prepare_cached("SELECT name FROM pragma_table_xinfo(?1) WHERE hidden = 0 ORDER BY cid")
+        .and_then(|mut s| {
+            s.query_map(params![name], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .unwrap_or_default();
+    VirtualTable {
+        name: name.to_string(),
+        sql: sql_text.to_string(),
+        columns,
+    }
+}
+
+/// Virtual tables added, dropped, or replaced (same name, new definition).
+pub fn diff(from: &SqliteObjects, to: &SqliteObjects) -> Vec<Change> {
+    let mut out = Vec::new();
+    for old in &from.virtual_tables {
+        match to.get(&old.name) {
+            None => out.push(Change::DropVirtualTable(old.clone())),
+            Some(new) if new.definition() != old.definition() => {
+                out.push(Change::ReplaceVirtualTable {
+                    from: old.clone(),
+                    to: new.clone(),
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    for new in &to.virtual_tables {
+        if from.get(&new.name).is_none() {
+            out.push(Change::AddVirtualTable(new.clone()));
+        }
+    }
+    out
+}
+
+fn statement(sql: String, comments: Vec<String>) -> Statement {
+    Statement {
+        risky: !comments.is_empty(),
+        sql,
+        comments,
+    }
+}
+
+/// Statements for the virtual tables that go: before any table is created
+/// (a table may take the name).
+pub fn plan_drops(changes: &[Change]) -> Vec<Statement> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropVirtualTable(v) => Some(statement(
+                format!("DROP TABLE {}", quote_ident(&v.name)),
+                vec![format!(
+                    "destructive: drops virtual table {} and every row in it",
+                    v.name
+                )],
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Statements for the virtual tables that come or change: after every table
+/// exists in its final shape (an external-content table is refilled from
+/// its content table) and before views and triggers that use them.
+pub fn plan_creates(changes: &[Change]) -> Vec<Statement> {
+    let mut out = Vec::new();
+    for c in changes {
+        match c {
+            Change::AddVirtualTable(v) => {
+                out.push(statement(v.sql.clone(), vec![]));
+                if v.external_content().is_some() {
+                    out.push(statement(rebuild(v), vec![]));
+                }
+            }
+            Change::ReplaceVirtualTable { from, to } => out.extend(replace(from, to)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `INSERT INTO t(t) VALUES ('rebuild')`: FTS reads the content table again.
+fn rebuild(v: &VirtualTable) -> String {
+    let name = quote_ident(&v.name);
+    format!("INSERT INTO {name}({name}) VALUES ('rebuild')")
+}
+
+/// The table that holds the rows while the virtual table is replaced; in the
+/// main schema, so that `--sql` output and lint read it like any table.
+fn copy_name(v: &VirtualTable) -> String {
+    quote_ident(&format!("_migrate_copy_{}", v.name))
+}
+
+/// Drop and create, with the rows carried across as far as they can be.
+fn replace(from: &VirtualTable, to: &VirtualTable) -> Vec<Statement> {
+    let name = quote_ident(&to.name);
+    let drop = format!("DROP TABLE {}", quote_ident(&from.name));
+    let note = format!(
+        "replace virtual table {}: SQLite cannot alter one; it is dropped and created",
+        to.name
+    );
+    if to.external_content().is_some() {
+        return vec![
+            noted(statement(drop, vec![]), note),
+            statement(to.sql.clone(), vec![]),
+            statement(rebuild(to), vec![]),
+        ];
+    }
+    let kept: Vec<&String> = from
+        .columns
+        .iter()
+        .filter(|c| to.columns.iter().any(|n| same_name(n, c)))
+        .collect();
+    let lost: Vec<&String> = from
+        .columns
+        .iter()
+        .filter(|c| !to.columns.iter().any(|n| same_name(n, c)))
+        .collect();
+    if from.contentless() || kept.is_empty() {
+        let why = if from.contentless() {
+            "it is contentless, its rows cannot be read back"
+        } else {
+            "no column is kept"
+        };
+        let risk = format!(
+            "destructive: drops virtual table {} and every row in it ({why})",
+            from.name
+        );
+        return vec![
+            noted(statement(drop, vec![risk]), note),
+            statement(to.sql.clone(), vec![]),
+        ];
+    }
+    // FTS rows keep their rowid (an application may join on it); other
+    // modules (R*Tree) hold their key in the first column.
+    let rowid = from.is_fts() && to.is_fts();
+    let source: Vec<String> = from.columns.iter().map(|c| quote_ident(c)).collect();
+    let targets: Vec<String> = kept.iter().map(|c| quote_ident(c)).collect();
+    let (out_cols, in_cols, values) = if rowid {
+        (
+            format!("rowid AS _migrate_rowid, {}", source.join(", ")),
+            format!("rowid, {}", targets.join(", ")),
+            format!("_migrate_rowid, {}", targets.join(", ")),
+        )
+    } else {
+        (source.join(", "), targets.join(", "), targets.join(", "))
+    };
+    let copy = copy_name(from);
+    let mut risks: Vec<String> = lost
+        .iter()
+        .map(|c| {
+            format!(
+                "destructive: column {}.{c} of the virtual table and its data are dropped",
+                from.name
+            )
+        })
+        .collect();
+    if from.definition().module != to.definition().module {
+        risks.push(format!(
+            "data-dependent: rows move from module {} to {}; the copy fails if they do not fit",
+            from.definition().module,
+            to.definition().module
+        ));
+    }
+    vec![
+        noted(
+            statement(
+                format!("CREATE TABLE {copy} AS SELECT {out_cols} FROM {name}"),
+                vec![],
+            ),
+            note,
+        ),
+        statement(drop, vec![]),
+        statement(to.sql.clone(), vec![]),
+        statement(
+            format!("INSERT INTO {name} ({in_cols}) SELECT {values} FROM {copy}"),
+            risks,
+        ),
+        statement(format!("DROP TABLE {copy}"), vec![]),
+    ]
+}
+
+/// `stmt` with a comment for the reviewer that does not make it risky.
+fn noted(mut stmt: Statement, note: String) -> Statement {
+    stmt.comments.insert(0, note);
+    stmt
+}
+
+/// Virtual tables that a script section drops and fills again without loss:
+/// refilled with `'rebuild'`, or copied back through `_migrate_copy_<name>`
+/// with every column that was copied out; and those copy tables themselves.
+/// Their `DROP TABLE` is not a loss.
+pub fn replaced_without_loss(statements: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut copied_out: Vec<(String, usize)> = Vec::new();
+    for stmt in statements {
+        let toks: Vec<_> = sql::tokenize(stmt)
+            .into_iter()
+            .filter(|t| !t.is_trivia())
+            .collect();
+        let word = |i: usize| toks.get(i).map(|t| t.text.to_ascii_uppercase());
+        let name = |i: usize| toks.get(i).and_then(|t| t.ident());
+        let copy_table = toks
+            .iter()
+            .filter_map(|t| t.ident())
+            .find_map(|n| n.strip_prefix("_migrate_copy_").map(str::to_string));
+        let selected = || {
+            let from = toks.iter().position(|t| t.is_word("FROM")).unwrap_or(0);
+            let select = toks.iter().position(|t| t.is_word("SELECT")).unwrap_or(0);
+            toks[select..from]
+                .iter()
+                .filter(|t| t.is_punct(","))
+                .count()
+                + 1
+        };
+        match (word(0).as_deref(), word(1).as_deref()) {
+            (Some("CREATE"), Some("TABLE")) if copy_table.is_some() => {
+                let copied = copy_table.unwrap_or_default();
+                out.push(format!("_migrate_copy_{}", copied.to_ascii_lowercase()));
+                copied_out.push((copied, selected()));
+            }
+            (Some("INSERT"), Some("INTO")) => {
+                let target = name(2).unwrap_or_default();
+                let is_rebuild = toks.iter().any(|t| {
+                    t.kind == Kind::String && sql::unquote(t.text).eq_ignore_ascii_case("rebuild")
+                });
+                let whole_copy = copy_table.as_deref().is_some_and(|c| {
+                    same_name(c, &target)
+                        && copied_out
+                            .iter()
+                            .any(|(n, cols)| same_name(n, c) && *cols == selected())
+                });
+                if is_rebuild || whole_copy {
+                    out.push(target.to_ascii_lowercase());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
