@@ -422,3 +422,115 @@ pub fn replaced_without_loss(statements: &[&str]) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vt(name: &str, sql: &str, columns: &[&str]) -> VirtualTable {
+        VirtualTable {
+            name: name.into(),
+            sql: sql.into(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn definitions_compare_without_spelling() {
+        let a = vt(
+            "f",
+            "CREATE VIRTUAL TABLE f USING FTS5(body,content='docs')",
+            &[],
+        );
+        let b = vt(
+            "f",
+            "create virtual table \"f\" using fts5 ( body ,  content = 'docs' )",
+            &[],
+        );
+        assert_eq!(a, b);
+        assert_eq!(a.external_content().as_deref(), Some("docs"));
+        let c = vt(
+            "f",
+            "CREATE VIRTUAL TABLE f USING fts5(body, content='Docs')",
+            &[],
+        );
+        assert_ne!(a, c, "string literals count");
+        let rtree = parse("CREATE VIRTUAL TABLE r USING rtree(id, a, b)").unwrap();
+        assert_eq!(rtree.module, "rtree");
+        assert_eq!(rtree.args, ["id", "a", "b"]);
+        assert!(
+            parse("CREATE VIRTUAL TABLE x USING spellfix1")
+                .unwrap()
+                .args
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn contentless_tables_are_not_external_content() {
+        let t = vt(
+            "f",
+            "CREATE VIRTUAL TABLE f USING fts5(a, content='')",
+            &["a"],
+        );
+        assert!(t.contentless() && t.external_content().is_none());
+    }
+
+    fn replaced(from: &VirtualTable, to: &VirtualTable) -> Vec<String> {
+        let plan = plan_creates(&[Change::ReplaceVirtualTable {
+            from: from.clone(),
+            to: to.clone(),
+        }]);
+        let sql: Vec<&str> = plan.iter().map(|s| s.sql.as_str()).collect();
+        replaced_without_loss(&sql)
+    }
+
+    #[test]
+    fn lint_tells_a_whole_copy_from_a_lossy_one() {
+        let two = vt("n", "CREATE VIRTUAL TABLE n USING fts5(a, b)", &["a", "b"]);
+        let three = vt(
+            "n",
+            "CREATE VIRTUAL TABLE n USING fts5(a, b, c)",
+            &["a", "b", "c"],
+        );
+        assert_eq!(replaced(&two, &three), ["_migrate_copy_n", "n"]);
+        assert_eq!(replaced(&three, &two), ["_migrate_copy_n"], "c is lost");
+        let ext = vt(
+            "n",
+            "CREATE VIRTUAL TABLE n USING fts5(a, content='t')",
+            &["a"],
+        );
+        assert_eq!(replaced(&two, &ext), ["n"], "refilled from its content");
+    }
+
+    #[test]
+    fn a_copy_keeps_fts_rowids_and_rtree_keys() {
+        let plan = |from: &VirtualTable, to: &VirtualTable| {
+            plan_creates(&[Change::ReplaceVirtualTable {
+                from: from.clone(),
+                to: to.clone(),
+            }])
+        };
+        let a = vt("n", "CREATE VIRTUAL TABLE n USING fts5(a)", &["a"]);
+        let b = vt("n", "CREATE VIRTUAL TABLE n USING fts5(a, b)", &["a", "b"]);
+        assert!(plan(&a, &b)[3].sql.starts_with("INSERT INTO n (rowid, a)"));
+        let r = vt(
+            "r",
+            "CREATE VIRTUAL TABLE r USING rtree(id, x0, x1)",
+            &["id", "x0", "x1"],
+        );
+        let r32 = vt(
+            "r",
+            "CREATE VIRTUAL TABLE r USING rtree_i32(id, x0, x1)",
+            &["id", "x0", "x1"],
+        );
+        let steps = plan(&r, &r32);
+        assert!(steps[3].sql.starts_with("INSERT INTO r (id, x0, x1)"));
+        assert!(steps[3].risky, "another module may not take the rows");
+        let gone = vt("n", "CREATE VIRTUAL TABLE n USING fts5(z)", &["z"]);
+        assert!(
+            plan(&a, &gone)[0].risky,
+            "nothing to copy: the drop is destructive"
+        );
+    }
+}
