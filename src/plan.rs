@@ -195,6 +195,9 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             }
         }
     }
+    out.extend(virtual_table::refills_after_rebuilds(
+        &to.sqlite, changes, &rebuilt,
+    ));
     for c in changes {
         if let Change::AddIndex { table, index } = c
             && !rebuilt_names.iter().any(|n| same_name(n, table))

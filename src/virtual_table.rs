@@ -22,9 +22,9 @@ use std::collections::HashSet;
 
 use rusqlite::{Connection, params};
 
-use crate::diff::Change;
+use crate::diff::{Change, ColumnChange};
 use crate::plan::Statement;
-use crate::schema::same_name;
+use crate::schema::{Table, same_name};
 use crate::sql::{self, Kind, quote_ident};
 
 /// Objects only SQLite has; the seam for a future generic core.
@@ -260,6 +260,58 @@ pub fn plan_creates(changes: &[Change]) -> Vec<Statement> {
         }
     }
     out
+}
+
+/// Rebuilt content tables whose rows may come out with other rowids: the
+/// external-content FTS tables that find rows by rowid are refilled. (A
+/// rebuild copies the rowid, or the INTEGER PRIMARY KEY that is the rowid, so
+/// this is only when that key is new or goes; `content_rowid = 'col'` finds
+/// rows by a column's values, which the copy keeps.)
+pub fn refills_after_rebuilds(
+    to: &SqliteObjects,
+    changes: &[Change],
+    rebuilt: &[(&Table, &Table, &Vec<ColumnChange>)],
+) -> Vec<Statement> {
+    let rowids_kept = |from: &Table, to: &Table, columns: &[ColumnChange]| {
+        let plain = |t: &Table| !t.without_rowid && t.rowid_alias().is_none();
+        let alias_added = to.rowid_alias().is_some_and(|a| {
+            columns
+                .iter()
+                .any(|c| matches!(c, ColumnChange::Add(col) if same_name(&col.name, &a)))
+        });
+        (plain(from) && plain(to))
+            || (from.rowid_alias().is_some() && to.rowid_alias().is_some() && !alias_added)
+    };
+    let planned = |v: &VirtualTable| {
+        changes.iter().any(|c| match c {
+            Change::AddVirtualTable(a) | Change::ReplaceVirtualTable { to: a, .. } => {
+                same_name(&a.name, &v.name)
+            }
+            _ => false,
+        })
+    };
+    to.virtual_tables
+        .iter()
+        .filter(|v| !planned(v) && v.option("content_rowid").is_none())
+        .filter(|v| {
+            let Some(content) = v.external_content() else {
+                return false;
+            };
+            rebuilt.iter().any(|(from, to, columns)| {
+                same_name(&to.name, &content) && !rowids_kept(from, to, columns)
+            })
+        })
+        .map(|v| {
+            noted(
+                statement(rebuild(v), vec![]),
+                format!(
+                    "{} gets new rowids in its rebuild: {} is refilled from it",
+                    v.external_content().unwrap_or_default(),
+                    v.name
+                ),
+            )
+        })
+        .collect()
 }
 
 /// `INSERT INTO t(t) VALUES ('rebuild')`: FTS reads the content table again.

@@ -239,3 +239,94 @@ fn realworld_schemas_round_trip_through_toml() {
         p.ok(&["check"]);
     }
 }
+
+/// A content table whose rebuild gives its rows new rowids (an INTEGER
+/// PRIMARY KEY is added): the FTS table that finds rows by rowid is refilled.
+#[test]
+fn new_rowids_in_a_content_table_refill_its_index() {
+    let model = |id: &str| {
+        format!(
+            r#"
+[[table]]
+name = "posts"
+columns = [{id}
+  {{ name = "title", type = "TEXT" }},
+  {{ name = "body", type = "TEXT" }},
+]
+
+[[virtual_table]]
+name = "posts_fts"
+sql = "CREATE VIRTUAL TABLE posts_fts USING fts5(body, content = 'posts')"
+"#
+        )
+    };
+    let p = Project::with_config();
+    p.write("models.toml", &model(""));
+    p.autogenerate("initial", "r1");
+    p.ok(&["upgrade"]);
+    p.sql(
+        "app.db",
+        "INSERT INTO posts (rowid, title, body) VALUES (5, 'five', 'red apples'), (9, 'nine', 'green pears');
+         INSERT INTO posts_fts(posts_fts) VALUES ('rebuild');",
+    );
+    let titles = |term: &str| -> Vec<String> {
+        let conn = p.conn("app.db");
+        let mut stmt = conn
+            .prepare(
+                "SELECT p.title FROM posts_fts f JOIN posts p ON p.rowid = f.rowid \
+                 WHERE posts_fts MATCH ?1",
+            )
+            .unwrap();
+        stmt.query_map([term], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(titles("pears"), ["nine"]);
+    p.write(
+        "models.toml",
+        &model("\n  { name = \"id\", type = \"INTEGER\", primary_key = true },"),
+    );
+    p.autogenerate("add id", "r2");
+    p.ok(&["upgrade"]);
+    assert_eq!(p.count("SELECT max(rowid) FROM posts"), 2, "new rowids");
+    assert_eq!(titles("pears"), ["nine"]);
+    assert_eq!(titles("apples"), ["five"]);
+    p.sql(
+        "app.db",
+        "INSERT INTO posts_fts(posts_fts) VALUES ('integrity-check')",
+    );
+    p.ok(&["downgrade", "-1"]);
+    assert_eq!(titles("pears"), ["nine"]);
+    p.sql(
+        "app.db",
+        "INSERT INTO posts_fts(posts_fts) VALUES ('integrity-check')",
+    );
+}
+
+/// A table and a virtual table that swap a name: the old one goes first.
+#[test]
+fn a_table_can_become_a_virtual_table_and_back() {
+    let p = Project::with_config();
+    p.write(
+        "models.toml",
+        "[[table]]\nname = \"search\"\ncolumns = [{ name = \"word\", type = \"TEXT\" }]\n",
+    );
+    p.autogenerate("initial", "r1");
+    p.ok(&["upgrade"]);
+    p.write(
+        "models.toml",
+        "[[virtual_table]]\nname = \"search\"\nsql = \"CREATE VIRTUAL TABLE search USING fts5(word)\"\n",
+    );
+    p.autogenerate("to fts", "r2");
+    p.ok(&["upgrade"]);
+    p.sql("app.db", "INSERT INTO search (word) VALUES ('hello')");
+    assert_eq!(
+        p.count("SELECT count(*) FROM search WHERE search MATCH 'hello'"),
+        1
+    );
+    p.ok(&["check"]);
+    p.ok(&["downgrade", "-1"]);
+    p.ok(&["check"]);
+    p.ok(&["verify"]);
+}
