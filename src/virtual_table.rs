@@ -94,6 +94,28 @@ pub fn is_virtual(sql: &str) -> bool {
 }
 
 impl VirtualTable {
+    /// A virtual table from a model: `sql` must create exactly `name`.
+    pub fn declared(name: String, sql_text: String) -> Result<VirtualTable, String> {
+        let says = declared_name(&sql_text);
+        if !is_virtual(&sql_text) || says.is_none() {
+            return Err(format!(
+                "virtual table {name:?}: sql must be a CREATE VIRTUAL TABLE statement (\
+                 CREATE VIRTUAL TABLE {name} USING fts5(...)), not {:?}",
+                sql_text.lines().next().unwrap_or("")
+            ));
+        }
+        if let Some(other) = says.filter(|s| !same_name(s, &name)) {
+            return Err(format!(
+                "virtual table {name:?}: its sql creates {other:?}; the name and the statement must agree"
+            ));
+        }
+        Ok(VirtualTable {
+            name,
+            sql: sql_text,
+            columns: vec![],
+        })
+    }
+
     /// Module and arguments; a statement that does not parse compares by its
     /// canonical text (SQLite accepted it, so this is only a fallback).
     pub fn definition(&self) -> Definition {
@@ -126,6 +148,16 @@ impl VirtualTable {
     pub(crate) fn contentless(&self) -> bool {
         self.is_fts() && self.option("content").is_some_and(|c| c.is_empty())
     }
+}
+
+/// The table name a `CREATE VIRTUAL TABLE` statement gives (schema left off).
+fn declared_name(sql_text: &str) -> Option<String> {
+    let toks: Vec<_> = sql::tokenize(sql_text)
+        .into_iter()
+        .filter(|t| !t.is_trivia())
+        .collect();
+    let using = toks.iter().position(|t| t.is_word("USING"))?;
+    toks.get(using.checked_sub(1)?)?.ident()
 }
 
 /// `CREATE VIRTUAL TABLE [IF NOT EXISTS] [schema.]name USING module[(args)]`.

@@ -330,3 +330,60 @@ fn a_table_can_become_a_virtual_table_and_back() {
     p.ok(&["check"]);
     p.ok(&["verify"]);
 }
+
+/// A full-text table the application made and the model does not mention
+/// is no longer a refusal: autogenerate plans its drop, as destructive.
+#[test]
+fn an_unmentioned_virtual_table_is_dropped_as_destructive() {
+    let p = seeded("subject, text");
+    p.write("models.toml", &format!("{DOCS}\n[[virtual_table]]\nname = \"docs_fts\"\nsql = \"CREATE VIRTUAL TABLE docs_fts USING fts5(body, content='docs', content_rowid='id')\"\n\n[[virtual_table]]\nname = \"places\"\nsql = \"CREATE VIRTUAL TABLE places USING rtree(id, min_x, max_x)\"\n"));
+    let out = p.autogenerate("drop notes", "r2");
+    assert!(out.contains("review:") && out.contains("notes"), "{out}");
+    let (code, out, _) = p.run(&["lint"]);
+    assert_eq!(code, 1, "{out}");
+    p.ok(&["upgrade"]);
+    assert_eq!(
+        p.count("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'notes%'"),
+        0,
+        "the table and its shadow tables are gone"
+    );
+    p.ok(&["downgrade", "-1"]);
+    assert_eq!(matches(&p, "notes", "quick"), Vec::<i64>::new());
+    p.ok(&["check"]);
+}
+
+#[test]
+fn a_bad_virtual_table_in_the_model_is_one_clear_error() {
+    let p = Project::with_config();
+    for (sql, says) in [
+        ("CREATE TABLE t (a)", "must be a CREATE VIRTUAL TABLE"),
+        (
+            "CREATE VIRTUAL TABLE other USING fts5(a)",
+            "creates \"other\"",
+        ),
+        (
+            "CREATE VIRTUAL TABLE t USING spellfix1",
+            "no such module: spellfix1",
+        ),
+        (
+            "CREATE VIRTUAL TABLE t USING fts5(a, nonsense=1)",
+            "nonsense",
+        ),
+    ] {
+        p.write(
+            "models.toml",
+            &format!("[[virtual_table]]\nname = \"t\"\nsql = {sql:?}\n"),
+        );
+        let err = p.fails(&["revision", "--autogenerate", "-m", "x"]);
+        assert!(
+            err.contains("models.toml") && err.contains(says),
+            "{sql}: {err}"
+        );
+        assert!(
+            !p.path("migrations/versions")
+                .read_dir()
+                .unwrap()
+                .any(|_| true)
+        );
+    }
+}

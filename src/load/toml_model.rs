@@ -22,7 +22,7 @@ pub struct ModelFile {
     pub triggers: Vec<TriggerDef>,
     /// SQLite virtual tables: the full `CREATE VIRTUAL TABLE` statement.
     #[serde(default, rename = "virtual_table")]
-    pub virtual_tables: Vec<ViewDef>,
+    pub virtual_tables: Vec<VirtualTableDef>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -161,6 +161,9 @@ pub struct ViewDef {
     pub sql: String,
 }
 
+/// `[[virtual_table]] name, sql`: the same two keys as a view.
+pub type VirtualTableDef = ViewDef;
+
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TriggerDef {
@@ -204,12 +207,8 @@ pub fn to_schema(model: ModelFile) -> Result<Schema, String> {
     schema.sqlite.virtual_tables = model
         .virtual_tables
         .into_iter()
-        .map(|v| VirtualTable {
-            name: v.name,
-            sql: v.sql,
-            columns: vec![],
-        })
-        .collect();
+        .map(|v| VirtualTable::declared(v.name, v.sql))
+        .collect::<Result<_, _>>()?;
     Ok(schema)
 }
 
@@ -370,7 +369,7 @@ pub fn from_schema(schema: &Schema) -> ModelFile {
             .sqlite
             .virtual_tables
             .iter()
-            .map(|v| ViewDef {
+            .map(|v| VirtualTableDef {
                 name: v.name.clone(),
                 sql: v.sql.clone(),
             })
