@@ -387,3 +387,33 @@ fn a_bad_virtual_table_in_the_model_is_one_clear_error() {
         );
     }
 }
+
+/// FTS4 keeps its own rows: a new tokenizer copies them, docids included.
+#[test]
+fn fts4_rows_are_copied_across_a_new_tokenizer() {
+    let model = |options: &str| {
+        format!(
+            "[[virtual_table]]\nname = \"memo\"\nsql = \"CREATE VIRTUAL TABLE memo USING fts4(subject, body{options})\"\n"
+        )
+    };
+    let p = Project::with_config();
+    p.write("models.toml", &model(""));
+    p.autogenerate("initial", "r1");
+    p.ok(&["upgrade"]);
+    p.sql(
+        "app.db",
+        "INSERT INTO memo (docid, subject, body) VALUES (7, 'x', 'running late'), (8, 'y', 'on time')",
+    );
+    assert_eq!(matches(&p, "memo", "running"), vec![7]);
+    p.write("models.toml", &model(", tokenize=porter"));
+    p.autogenerate("porter", "r2");
+    let (code, out, _) = p.run(&["lint"]);
+    assert_eq!(code, 0, "{out}");
+    p.ok(&["upgrade"]);
+    assert_eq!(matches(&p, "memo", "run"), vec![7], "stemmed now");
+    assert_eq!(matches(&p, "memo", "time"), vec![8]);
+    p.ok(&["downgrade", "-1"]);
+    assert_eq!(matches(&p, "memo", "running"), vec![7]);
+    assert_eq!(matches(&p, "memo", "run"), Vec::<i64>::new(), "not stemmed");
+    p.ok(&["verify"]);
+}
