@@ -40,12 +40,18 @@ sql = "CREATE VIRTUAL TABLE places USING rtree(id, min_x, max_x)"
     )
 }
 
-/// A project at head with rows in every table.
-fn seeded(notes_columns: &str) -> Project {
+/// A project whose database is at its first revision, built from `model`.
+fn at_head(model: &str) -> Project {
     let p = Project::with_config();
-    p.write("models.toml", &model("", notes_columns));
+    p.write("models.toml", model);
     p.autogenerate("initial", "r1");
     p.ok(&["upgrade"]);
+    p
+}
+
+/// A project at head with rows in every table.
+fn seeded(notes_columns: &str) -> Project {
+    let p = at_head(&model("", notes_columns));
     p.sql(
         "app.db",
         "INSERT INTO docs (id, title, body) VALUES (1, 'a', 'the quick brown fox'), (2, 'b', 'lazy dogs sleep'), (3, 'c', 'quick thinking');
@@ -260,10 +266,7 @@ sql = "CREATE VIRTUAL TABLE posts_fts USING fts5(body, content = 'posts')"
 "#
         )
     };
-    let p = Project::with_config();
-    p.write("models.toml", &model(""));
-    p.autogenerate("initial", "r1");
-    p.ok(&["upgrade"]);
+    let p = at_head(&model(""));
     p.sql(
         "app.db",
         "INSERT INTO posts (rowid, title, body) VALUES (5, 'five', 'red apples'), (9, 'nine', 'green pears');
@@ -307,13 +310,8 @@ sql = "CREATE VIRTUAL TABLE posts_fts USING fts5(body, content = 'posts')"
 /// A table and a virtual table that swap a name: the old one goes first.
 #[test]
 fn a_table_can_become_a_virtual_table_and_back() {
-    let p = Project::with_config();
-    p.write(
-        "models.toml",
-        "[[table]]\nname = \"search\"\ncolumns = [{ name = \"word\", type = \"TEXT\" }]\n",
-    );
-    p.autogenerate("initial", "r1");
-    p.ok(&["upgrade"]);
+    let p =
+        at_head("[[table]]\nname = \"search\"\ncolumns = [{ name = \"word\", type = \"TEXT\" }]\n");
     p.write(
         "models.toml",
         "[[virtual_table]]\nname = \"search\"\nsql = \"CREATE VIRTUAL TABLE search USING fts5(word)\"\n",
@@ -396,10 +394,7 @@ fn fts4_rows_are_copied_across_a_new_tokenizer() {
             "[[virtual_table]]\nname = \"memo\"\nsql = \"CREATE VIRTUAL TABLE memo USING fts4(subject, body{options})\"\n"
         )
     };
-    let p = Project::with_config();
-    p.write("models.toml", &model(""));
-    p.autogenerate("initial", "r1");
-    p.ok(&["upgrade"]);
+    let p = at_head(&model(""));
     p.sql(
         "app.db",
         "INSERT INTO memo (docid, subject, body) VALUES (7, 'x', 'running late'), (8, 'y', 'on time')",
