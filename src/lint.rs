@@ -140,11 +140,7 @@ pub fn findings(
     for (rev, direction) in steps {
         let mut rebuilt = rebuilt_tables(rev, *direction);
         rebuilt.extend(virtual_table::replaced_without_loss(
-            &rev.section(*direction)
-                .statements()
-                .iter()
-                .map(|s| s.sql.as_str())
-                .collect::<Vec<_>>(),
+            &rev.section(*direction).statements(),
         ));
         for stmt in rev.section(*direction).statements() {
             // A rebuild's DROP TABLE is not a loss: its rows were copied first.

@@ -218,11 +218,11 @@ fn noted(mut stmt: Statement, note: String) -> Statement {
 /// refilled with `'rebuild'`, or copied back through `_migrate_copy_<name>`
 /// with every column that was copied out; and those copy tables themselves.
 /// Their `DROP TABLE` is not a loss.
-pub fn replaced_without_loss(statements: &[&str]) -> Vec<String> {
+pub fn replaced_without_loss(statements: &[sql::Statement]) -> Vec<String> {
     let mut out = Vec::new();
     let mut copied_out: Vec<(String, usize)> = Vec::new();
     for stmt in statements {
-        let toks: Vec<_> = sql::tokenize(stmt)
+        let toks: Vec<_> = sql::tokenize(&stmt.sql)
             .into_iter()
             .filter(|t| !t.is_trivia())
             .collect();
@@ -278,8 +278,14 @@ mod tests {
             from: from.clone(),
             to: to.clone(),
         }]);
-        let sql: Vec<&str> = plan.iter().map(|s| s.sql.as_str()).collect();
-        replaced_without_loss(&sql)
+        let script: Vec<sql::Statement> = plan
+            .into_iter()
+            .map(|s| sql::Statement {
+                sql: s.sql,
+                line: 1,
+            })
+            .collect();
+        replaced_without_loss(&script)
     }
 
     #[test]
