@@ -28,7 +28,7 @@ pub mod plan;
 pub use plan::{plan_creates, plan_drops, refills_after_rebuilds, replaced_without_loss};
 
 use crate::diff::Change;
-use crate::schema::same_name;
+use crate::schema::{Schema, same_name};
 use crate::sql::{self, Kind};
 
 /// Objects only SQLite has; the seam for a future generic core.
@@ -200,6 +200,26 @@ fn split_args(inner: &str) -> Vec<&str> {
     }
     out.push(&inner[start..]);
     out
+}
+
+/// An external-content FTS table must name a table or view of the schema:
+/// SQLite accepts any name, and the index then fails when it is first read.
+pub fn check_content(schema: &Schema) -> Result<(), String> {
+    for v in &schema.sqlite.virtual_tables {
+        let Some(content) = v.external_content() else {
+            continue;
+        };
+        let known = schema.table(&content).is_some()
+            || schema.views.iter().any(|w| same_name(&w.name, &content))
+            || schema.sqlite.get(&content).is_some();
+        if !known {
+            return Err(format!(
+                "virtual table {:?}: content = {content:?} names no table or view of the model",
+                v.name
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The shadow tables of the main database, lower-cased, as SQLite knows them.

@@ -367,6 +367,10 @@ fn a_bad_virtual_table_in_the_model_is_one_clear_error() {
             "CREATE VIRTUAL TABLE t USING fts5(a, nonsense=1)",
             "nonsense",
         ),
+        (
+            "CREATE VIRTUAL TABLE t USING fts5(a, content='nowhere')",
+            "content = \"nowhere\" names no table or view",
+        ),
     ] {
         p.write(
             "models.toml",

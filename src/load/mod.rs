@@ -154,8 +154,10 @@ fn attach_sql_hints(conn: &Connection, schema: &mut Schema) -> Result<()> {
     Ok(())
 }
 
-/// What SQLite accepts but no model means: a foreign key to nothing.
+/// What SQLite accepts but no model means: a foreign key to nothing, a
+/// full-text index over content that is not there.
 fn validate(schema: &Schema, path: &Path) -> Result<()> {
+    crate::virtual_table::check_content(schema).map_err(|m| model_error(path, None, &m))?;
     for t in &schema.tables {
         for fk in &t.foreign_keys {
             let Some(parent) = schema.table(&fk.ref_table) else {
