@@ -416,3 +416,22 @@ fn fts4_rows_are_copied_across_a_new_tokenizer() {
     assert_eq!(matches(&p, "memo", "run"), Vec::<i64>::new(), "not stemmed");
     p.ok(&["verify"]);
 }
+
+/// A module this build does not have (a loadable extension): the database
+/// is still inspected, the table kept by its statement.
+#[test]
+fn a_virtual_table_of_an_unknown_module_is_still_inspected() {
+    let p = Project::with_config();
+    p.sql(
+        "app.db",
+        "CREATE TABLE words (w TEXT);
+         PRAGMA writable_schema = ON;
+         INSERT INTO sqlite_schema VALUES ('table', 'fuzzy', 'fuzzy', 0, 'CREATE VIRTUAL TABLE fuzzy USING spellfix1');",
+    );
+    let toml = p.ok(&["inspect", "--format", "toml"]);
+    assert!(
+        toml.contains("CREATE VIRTUAL TABLE fuzzy USING spellfix1"),
+        "{toml}"
+    );
+    assert!(toml.contains("name = \"words\""), "{toml}");
+}
