@@ -181,13 +181,13 @@ pub fn findings(
             (true, None) => Some(inspect::inspect(&scratch, version_table)?),
             (false, _) => None,
         };
-        for stmt in rev.section(*direction).statements() {
+        for (i, stmt) in rev.section(*direction).statements().iter().enumerate() {
             scratch
                 .execute_batch(&stmt.sql)
                 .map_err(|e| Error::Statement {
                     revision: rev.id.clone(),
                     path: rev.path.clone(),
-                    number: 0,
+                    number: i + 1,
                     line: stmt.line,
                     statement: stmt.sql.lines().next().unwrap_or("").to_string(),
                     message: format!("{e} (on a schema-only copy, before anything ran)"),
