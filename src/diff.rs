@@ -6,6 +6,7 @@
 //! ([`Change::reverse`]), because a drop keeps the whole object it drops.
 
 use crate::schema::{Column, Index, Schema, Table, Trigger, View, same_name};
+use crate::sql::display_name;
 
 /// Declared renames: old name -> new name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -362,8 +363,13 @@ pub enum RenameCandidate {
 impl RenameCandidate {
     pub fn question(&self) -> String {
         match self {
-            RenameCandidate::Table { from, to } => format!("Did you rename table {from} to {to}?"),
+            RenameCandidate::Table { from, to } => format!(
+                "Did you rename table {} to {}?",
+                display_name(from),
+                display_name(to)
+            ),
             RenameCandidate::Column { table, from, to } => {
+                let [table, from, to] = [table, from, to].map(|n| display_name(n));
                 format!("Did you rename {table}.{from} to {table}.{to}?")
             }
         }

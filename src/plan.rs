@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use crate::ddl::{self, create_index, create_table, default_expr, referenced_names};
 use crate::diff::{Change, ColumnChange, Renames, added_tables, diff, dropped_tables};
 use crate::schema::{Column, Schema, Table, affinity, same_name};
-use crate::sql::quote_ident;
+use crate::sql::{display_name, one_line, quote_ident};
 
 /// One planned statement and what a reviewer should know about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,12 +70,13 @@ pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migrati
     }
 }
 
-/// Renders statements as a script section, each comment above its statement.
+/// Renders statements as a script section, each comment above its statement
+/// (on one line whatever it says, so it cannot end early and run as SQL).
 pub fn render(statements: &[Statement]) -> String {
     let mut out = String::new();
     for s in statements {
         for c in &s.comments {
-            out.push_str(&format!("-- {c}\n"));
+            out.push_str(&format!("-- {}\n", one_line(c)));
         }
         out.push_str(&s.sql);
         out.push_str(";\n");
@@ -201,7 +202,8 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             if index.unique {
                 s.risky = true;
                 s.comments.push(format!(
-                    "data-dependent: fails if {table} has duplicate values for this unique index"
+                    "data-dependent: fails if {} has duplicate values for this unique index",
+                    display_name(table)
                 ));
             }
             out.push(s);
@@ -211,7 +213,10 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
     for t in parents_first(&dropped).into_iter().rev() {
         out.push(Statement::risky(
             format!("DROP TABLE {}", quote_ident(&t.name)),
-            format!("destructive: drops table {} and every row in it", t.name),
+            format!(
+                "destructive: drops table {} and every row in it",
+                display_name(&t.name)
+            ),
         ));
     }
 
@@ -378,7 +383,8 @@ fn alter(_from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement> 
                 format!("ALTER TABLE {table} DROP COLUMN {}", quote_ident(&col.name)),
                 format!(
                     "destructive: drops column {}.{} and its data",
-                    to.name, col.name
+                    display_name(&to.name),
+                    display_name(&col.name)
                 ),
             ),
             ColumnChange::Modify { .. } => unreachable!("alterable() excludes modified columns"),
@@ -421,7 +427,8 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
             if col.not_null && col.default.is_none() {
                 risks.push(format!(
                     "new column {} is NOT NULL without a default: fails if {} has rows",
-                    col.name, from.name
+                    display_name(&col.name),
+                    display_name(&from.name)
                 ));
             }
             continue;
@@ -432,7 +439,8 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
                 Some(d) => value = format!("IFNULL({value}, {})", default_expr(d)),
                 None => risks.push(format!(
                     "{}.{} becomes NOT NULL without a default: fails on NULL rows",
-                    to.name, col.name
+                    display_name(&to.name),
+                    display_name(&col.name)
                 )),
             }
         }
@@ -446,7 +454,10 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
             };
             risks.push(format!(
                 "narrowing: {}.{} changes type {} -> {}: {effect}",
-                to.name, col.name, src.decl_type, col.decl_type
+                display_name(&to.name),
+                display_name(&col.name),
+                src.decl_type,
+                col.decl_type
             ));
         }
         targets.push(quote_ident(&col.name));
@@ -458,14 +469,15 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
     }) {
         risks.push(format!(
             "destructive: column {}.{} and its data are dropped",
-            from.name, dropped.name
+            display_name(&from.name),
+            display_name(&dropped.name)
         ));
     }
     for u in &to.uniques {
         if !from.uniques.iter().any(|o| o.columns == u.columns) {
             risks.push(format!(
                 "new UNIQUE ({}): fails if duplicates exist",
-                u.columns.join(", ")
+                display_names(&u.columns)
             ));
         }
     }
@@ -482,8 +494,8 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
         {
             risks.push(format!(
                 "new foreign key ({}) -> {}: rows without a parent fail the check before commit",
-                fk.columns.join(", "),
-                fk.ref_table
+                display_names(&fk.columns),
+                display_name(&fk.ref_table)
             ));
         }
     }
@@ -507,7 +519,7 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
     let mut create = Statement::plain(create_table(&temp));
     create.comments.push(format!(
         "rebuild {}: SQLite cannot ALTER this change; rows are copied into a new table",
-        to.name
+        display_name(&to.name)
     ));
     let mut out = vec![
         create,
@@ -523,6 +535,11 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
         out.push(Statement::plain(create_index(&to.name, i)));
     }
     out
+}
+
+fn display_names(names: &[String]) -> String {
+    let shown: Vec<String> = names.iter().map(|n| display_name(n)).collect();
+    shown.join(", ")
 }
 
 /// A type change that may alter or reject stored values.

@@ -256,6 +256,33 @@ pub fn quote_ident(name: &str) -> String {
     }
 }
 
+/// A name as comments and messages show it: bare when it is only ASCII
+/// letters, digits and `_`; otherwise quoted with quotes, backslashes and
+/// control characters escaped (`"x\nDROP"`), so that it reads as one name
+/// and can never end the `--` comment or the terminal line it is written in.
+pub fn display_name(name: &str) -> String {
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        name.to_string()
+    } else {
+        format!("{name:?}")
+    }
+}
+
+/// `text` made safe for one `--` comment line or one terminal line: every
+/// control character (and the Unicode line and paragraph separators) is
+/// written as an escape, so nothing after it can become a statement.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A string literal for `value`.
 pub fn quote_str(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))

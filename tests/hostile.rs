@@ -140,3 +140,146 @@ fn a_failing_statement_in_the_pre_check_is_named_by_number_and_line() {
     assert!(err.contains("statement 3 at line 8"), "{err}");
     assert_eq!(p.applied(), ["r1"]);
 }
+
+#[test]
+fn a_name_with_a_newline_cannot_break_out_of_a_generated_comment() {
+    let p = with_model(
+        "models.sql",
+        "CREATE TABLE track (id INTEGER PRIMARY KEY, title TEXT);\n",
+    );
+    p.revision(
+        "r1",
+        &[],
+        "CREATE TABLE track (id INTEGER PRIMARY KEY, title TEXT);\nINSERT INTO track (title) VALUES ('a'), ('b'), ('c');\nCREATE TABLE \"x\nDELETE FROM track;\n--\" (v INT, w INT);",
+        "SELECT 1;",
+    );
+    p.ok(&["hash"]);
+    p.ok(&["upgrade"]);
+    let out = p.autogenerate("drop x", "r2");
+    assert!(!out.contains("\nDELETE"), "{out}");
+    let text = std::fs::read_to_string(p.path("migrations/versions/r2_drop_x.sql")).unwrap();
+    assert!(
+        text.contains("-- destructive: drops table \"x\\nDELETE FROM track;\\n--\""),
+        "{text}"
+    );
+    p.ok(&["upgrade"]);
+    assert_eq!(p.count("SELECT count(*) FROM track"), 3);
+    assert_eq!(
+        p.count("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'x%'"),
+        0
+    );
+}
+
+mod generated_scripts {
+    //! Every generated script lexes back to exactly the statements planned,
+    //! whatever the names hold: newlines, `*/`, quotes, control characters.
+
+    use std::path::Path;
+
+    use migrate::plan;
+    use migrate::sql::{quote_ident, split_statements};
+    use proptest::prelude::*;
+
+    fn hostile_name() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            "[a-z]{1,3}",
+            Just("\n".to_string()),
+            Just("\r\n".to_string()),
+            Just("*/".to_string()),
+            Just("/*".to_string()),
+            Just("--".to_string()),
+            Just(";".to_string()),
+            Just("\"".to_string()),
+            Just("'".to_string()),
+            Just("`]".to_string()),
+            Just("\t\x0b\x0c\x1b\x7f".to_string()),
+            Just("\u{85}\u{2028}".to_string()),
+            Just(" END; ".to_string()),
+        ];
+        prop::collection::vec(piece, 1..5).prop_map(|p| format!("n{}", p.concat()))
+    }
+
+    /// Tables `names[0..]`, each with columns from `names` too, two rows
+    /// each; the target drops a column of the first table, makes a column
+    /// of the second NOT NULL (a rebuild), adds a unique index to the third
+    /// and drops the fourth table.
+    fn schemas(names: &[String]) -> (String, String) {
+        let q = |i: usize| quote_ident(&names[i]);
+        let table = |t: usize, not_null: bool| {
+            format!(
+                "CREATE TABLE {} (id INTEGER PRIMARY KEY, {} TEXT, {} TEXT{});\n",
+                q(t),
+                q(4),
+                q(5),
+                if not_null { " NOT NULL DEFAULT ''" } else { "" }
+            )
+        };
+        let a = format!(
+            "{}{}{}{}CREATE INDEX {} ON {} ({});\n",
+            table(0, false),
+            table(1, false),
+            table(2, false),
+            table(3, false),
+            q(6),
+            q(0),
+            q(4)
+        );
+        let b = format!(
+            "CREATE TABLE {} (id INTEGER PRIMARY KEY, {} TEXT);\n{}{}CREATE UNIQUE INDEX {} ON {} ({});\n",
+            q(0),
+            q(4),
+            table(1, true),
+            table(2, false),
+            q(7),
+            q(2),
+            q(4),
+        );
+        (a, b)
+    }
+
+    fn lexes_back(statements: &[plan::Statement]) -> Result<(), TestCaseError> {
+        let script = plan::render(statements);
+        let back: Vec<String> = split_statements(&script)
+            .into_iter()
+            .map(|s| s.sql)
+            .collect();
+        let planned: Vec<&str> = statements.iter().map(|s| s.sql.as_str()).collect();
+        prop_assert_eq!(back, planned, "script:\n{}", script);
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 64,
+            failure_persistence: None,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(12),
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn scripts_lex_back_to_the_planned_statements(names in prop::collection::vec(hostile_name(), 8)) {
+            let lower: std::collections::HashSet<String> = names.iter().map(|n| n.to_lowercase()).collect();
+            prop_assume!(lower.len() == names.len());
+            let (a_sql, b_sql) = schemas(&names);
+            let a = migrate::load::load_sql(&a_sql, Path::new("a.sql")).unwrap();
+            let b = migrate::load::load_sql(&b_sql, Path::new("b.sql")).unwrap();
+            let m = migrate::autogen::plan_between(&a, &b);
+            prop_assert!(m.up.iter().any(|s| s.risky));
+            lexes_back(&m.up)?;
+            lexes_back(&m.down)?;
+            // And the rendered script does exactly what was planned.
+            let conn = rusqlite::Connection::open_in_memory().unwrap();
+            conn.execute_batch(&a_sql).unwrap();
+            for t in &names[..4] {
+                conn.execute_batch(&format!("INSERT INTO {} (id) VALUES (1), (2);", quote_ident(t))).unwrap();
+            }
+            conn.execute_batch(&plan::render(&m.up)).unwrap();
+            let after = migrate::inspect::inspect(&conn, "migrate_version").unwrap();
+            prop_assert!(after.same_as(&b));
+            for t in &names[..3] {
+                let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {}", quote_ident(t)), [], |r| r.get(0)).unwrap();
+                prop_assert_eq!(n, 2);
+            }
+        }
+    }
+}
