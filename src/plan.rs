@@ -65,9 +65,30 @@ pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migrati
     let reversed: Vec<Change> = changes.iter().rev().map(Change::reverse).collect();
     Migration {
         up: plan(from, to, &changes),
-        down: plan(to, from, &reversed),
+        down: plan(to, from, &on_renamed_tables(reversed)),
         changes,
     }
+}
+
+/// A reversed index change still names its table as the up's target calls
+/// it; the down renames tables back before it creates indexes, so there the
+/// table goes by the name the reversed rename gives it.
+fn on_renamed_tables(mut changes: Vec<Change>) -> Vec<Change> {
+    let renames: Vec<(String, String)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::RenameTable { from, to } => Some((from.clone(), to.clone())),
+            _ => None,
+        })
+        .collect();
+    for c in &mut changes {
+        if let Change::AddIndex { table, .. } | Change::DropIndex { table, .. } = c
+            && let Some((_, to)) = renames.iter().find(|(from, _)| same_name(from, table))
+        {
+            *table = to.clone();
+        }
+    }
+    changes
 }
 
 /// Renders statements as a script section, each comment above its statement

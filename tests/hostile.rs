@@ -283,3 +283,29 @@ mod generated_scripts {
         }
     }
 }
+
+#[test]
+fn renaming_a_table_while_dropping_its_index_reverses() {
+    let p = with_model(
+        "models.sql",
+        "CREATE TABLE singer ( -- @renamed from=artist\n  id INTEGER PRIMARY KEY,\n  name TEXT\n);\n",
+    );
+    p.revision(
+        "r1",
+        &[],
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY, name TEXT);\nCREATE INDEX ix_artist_name ON artist (name);\nINSERT INTO artist (name) VALUES ('a'), ('b'), ('c');",
+        "DROP TABLE artist;",
+    );
+    p.ok(&["hash"]);
+    p.ok(&["upgrade"]);
+    p.autogenerate("rename", "r2");
+    p.ok(&["verify"]);
+    p.ok(&["upgrade"]);
+    assert_eq!(p.count("SELECT count(*) FROM singer"), 3);
+    p.ok(&["downgrade", "-1"]);
+    assert_eq!(p.count("SELECT count(*) FROM artist"), 3);
+    assert_eq!(
+        p.count("SELECT count(*) FROM sqlite_schema WHERE name = 'ix_artist_name' AND tbl_name = 'artist'"),
+        1
+    );
+}
