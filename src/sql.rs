@@ -360,8 +360,11 @@ pub fn split_statements(src: &str) -> Vec<Statement> {
 /// trigger without `END`).
 pub fn split(src: &str) -> Split {
     let mut out = Vec::new();
-    // Offset and line of the current statement's first significant token.
+    // Offset and line of the current statement's first significant token,
+    // and the end of its last one: trailing comments stay out of the text
+    // (a `;` written after it must never land inside a `--` comment).
     let mut first: Option<(usize, usize)> = None;
+    let mut last_end = 0;
     let mut state = Completeness::Start;
     let mut line = 1;
     let mut work = 0;
@@ -372,34 +375,32 @@ pub fn split(src: &str) -> Split {
         }
         line += tok.text.bytes().filter(|b| *b == b'\n').count();
         state = state.next(&tok);
-        if state != Completeness::Start || !tok.is_punct(";") {
-            continue;
-        }
-        // A complete statement (or an empty one, with no first token).
-        if let Some(at) = first.take() {
-            out.push(statement(src, at, tok.offset + 1));
+        if state == Completeness::Start && tok.is_punct(";") {
+            // A complete statement (or an empty one, with no first token).
+            if let Some((offset, line)) = first.take() {
+                out.push(Statement {
+                    sql: src[offset..last_end].to_string(),
+                    line,
+                });
+            }
+        } else if !tok.is_trivia() {
+            last_end = tok.offset + tok.text.len();
         }
     }
     let unterminated_trigger = match (first, state) {
         (Some((_, line)), Completeness::Trigger | Completeness::Semi) => Some(line),
         _ => None,
     };
-    if let Some(at) = first {
-        out.push(statement(src, at, src.len()));
+    if let Some((offset, line)) = first {
+        out.push(Statement {
+            sql: src[offset..last_end].to_string(),
+            line,
+        });
     }
     Split {
         statements: out,
         unterminated_trigger,
         work,
-    }
-}
-
-fn statement(src: &str, (offset, line): (usize, usize), end: usize) -> Statement {
-    let body = src[offset..end].trim_end();
-    let body = body.strip_suffix(';').unwrap_or(body).trim_end();
-    Statement {
-        sql: body.to_string(),
-        line,
     }
 }
 

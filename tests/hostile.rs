@@ -309,3 +309,41 @@ fn renaming_a_table_while_dropping_its_index_reverses() {
         1
     );
 }
+
+#[test]
+fn a_comment_before_the_semicolon_does_not_swallow_the_next_statement_in_offline_sql() {
+    let p = Project::with_config();
+    p.revision(
+        "r1",
+        &[],
+        "CREATE TABLE a (x INT) -- the first table\n;\nCREATE TABLE b (y INT);",
+        "DROP TABLE b;\nDROP TABLE a;",
+    );
+    p.ok(&["hash"]);
+    let script = p.ok(&["upgrade", "--sql"]);
+    p.sql("offline.db", &script);
+    let conn = p.conn("offline.db");
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name IN ('a', 'b')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 2, "{script}");
+}
+
+#[test]
+fn a_nul_in_the_version_table_name_is_a_config_error() {
+    let p = Project::with_config();
+    p.write(
+        "migrate.toml",
+        "[database]\nurl = \"sqlite:app.db\"\n\n[migrations]\nversion_table = \"v\\u0000; DROP TABLE t\"\n",
+    );
+    let err = p.fails(&["upgrade"]);
+    assert!(
+        err.contains("migrate.toml") && err.contains("version_table") && err.contains("NUL"),
+        "{err}"
+    );
+    assert!(!p.path("app.db").exists());
+}
