@@ -347,3 +347,54 @@ fn a_nul_in_the_version_table_name_is_a_config_error() {
     );
     assert!(!p.path("app.db").exists());
 }
+
+#[test]
+fn a_rebuild_in_a_non_transactional_revision_is_refused_before_anything_runs() {
+    let p = with_artists();
+    p.write(
+        "migrations/versions/r2_index.sql",
+        "-- revision: r2\n-- down_revision: r1\n-- transactional: false\n\n-- migrate:up\nCREATE INDEX ix_name ON artist (name);\n\n-- migrate:down\nDROP INDEX ix_name;\n",
+    );
+    p.write(
+        "migrations/versions/r3_rebuild.sql",
+        "-- revision: r3\n-- down_revision: r2\n-- transactional: false\n\n-- migrate:up\n\
+         CREATE TABLE artist_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '');\n\
+         INSERT INTO artist_new SELECT id, IFNULL(name, '') FROM artist;\n\
+         DROP TABLE artist;\n\
+         ALTER TABLE artist_new RENAME TO artist;\n\n-- migrate:down\nSELECT 1;\n",
+    );
+    p.ok(&["hash"]);
+    let err = p.fails(&["upgrade", "--no-backup"]);
+    assert!(
+        err.contains("r3")
+            && err.contains("up statement 3 at line 8")
+            && err.contains("transactional: false")
+            && err.contains("Nothing ran"),
+        "{err}"
+    );
+    // Not even r2, which comes before it, ran.
+    assert_eq!(p.applied(), ["r1"]);
+    assert_eq!(
+        p.count("SELECT count(*) FROM sqlite_schema WHERE name IN ('ix_name', 'artist_new')"),
+        0
+    );
+    assert_eq!(p.count("SELECT count(*) FROM artist"), 3);
+    // Without the rebuild, the non-transactional revision runs.
+    std::fs::remove_file(p.path("migrations/versions/r3_rebuild.sql")).unwrap();
+    p.ok(&["hash"]);
+    p.ok(&["upgrade", "--no-backup"]);
+    assert_eq!(p.applied(), ["r1", "r2"]);
+}
+
+#[test]
+fn a_table_rename_in_a_non_transactional_revision_is_refused() {
+    let p = with_artists();
+    p.write(
+        "migrations/versions/r2_rename.sql",
+        "-- revision: r2\n-- down_revision: r1\n-- transactional: false\n\n-- migrate:up\nALTER TABLE main.artist RENAME TO singer;\n\n-- migrate:down\nALTER TABLE singer RENAME TO artist;\n",
+    );
+    p.ok(&["hash"]);
+    let err = p.fails(&["upgrade"]);
+    assert!(err.contains("renames a table"), "{err}");
+    assert_eq!(p.count("SELECT count(*) FROM artist"), 3);
+}
