@@ -296,7 +296,7 @@ impl Run<'_> {
             verify_applied(self.graph, &rows)?;
             let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
             let steps = self.plan.steps(self.graph, &applied);
-            refuse_rebuilds_outside_a_transaction(&steps)?;
+            crate::non_transactional::refuse_rebuilds(&steps)?;
             self.queue = Some(steps.into());
             self.seen_version = version;
         }
@@ -373,42 +373,6 @@ fn first_line(sql: &str) -> String {
     } else {
         line.to_string()
     }
-}
-
-/// Refuses, before any step runs, a `-- transactional: false` revision that
-/// drops or renames a table (the steps of every table rebuild): outside a
-/// transaction the application's writes between the copy and the drop are
-/// lost, and a kill leaves a half-built table with nothing to say so.
-pub fn refuse_rebuilds_outside_a_transaction(steps: &[(&Revision, Direction)]) -> Result<()> {
-    for (rev, direction) in steps.iter().filter(|(r, _)| !r.transactional) {
-        for (i, stmt) in rev.section(*direction).statements().iter().enumerate() {
-            let words: Vec<String> = crate::sql::tokenize(&stmt.sql)
-                .iter()
-                .filter(|t| !t.is_trivia())
-                .take(8)
-                .map(|t| t.text.to_ascii_uppercase())
-                .collect();
-            let at = |i: usize| words.get(i).map_or("", String::as_str);
-            let what = match (at(0), at(1)) {
-                ("DROP", "TABLE") => "drops a table",
-                ("ALTER", "TABLE")
-                    if words.windows(2).any(|w| w[0] == "RENAME" && w[1] == "TO") =>
-                {
-                    "renames a table"
-                }
-                _ => continue,
-            };
-            return Err(Error::Refused(format!(
-                "revision {} ({}, {} statement {} at line {}) {what}, but it is marked `transactional: false`:                  outside a transaction a table rebuild loses the application's concurrent writes, and if                  interrupted leaves a half-built table. Nothing ran. Remove the `-- transactional: false`                  line, or move this statement into a transactional revision",
-                rev.id,
-                rev.path.display(),
-                direction.as_str(),
-                i + 1,
-                stmt.line
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// A revision marked `-- transactional: false`: statements one by one, then

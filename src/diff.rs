@@ -160,6 +160,28 @@ impl Change {
     }
 }
 
+/// The changes that undo `changes`, last first. A reversed index change
+/// still names its table as the forward target calls it; the reversed
+/// renames run first, so there the table goes by the name they give it.
+pub fn reversed(changes: &[Change]) -> Vec<Change> {
+    let mut out: Vec<Change> = changes.iter().rev().map(Change::reverse).collect();
+    let renames: Vec<(String, String)> = out
+        .iter()
+        .filter_map(|c| match c {
+            Change::RenameTable { from, to } => Some((from.clone(), to.clone())),
+            _ => None,
+        })
+        .collect();
+    for c in &mut out {
+        if let Change::AddIndex { table, .. } | Change::DropIndex { table, .. } = c
+            && let Some((_, to)) = renames.iter().find(|(from, _)| same_name(from, table))
+        {
+            *table = to.clone();
+        }
+    }
+    out
+}
+
 /// Every change that turns `from` into `to`, given the declared renames.
 pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
     let mut changes = Vec::new();

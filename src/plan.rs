@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use crate::ddl::{self, create_index, create_table, default_expr, referenced_names};
-use crate::diff::{Change, ColumnChange, Renames, added_tables, diff, dropped_tables};
+use crate::diff::{Change, ColumnChange, Renames, added_tables, diff, dropped_tables, reversed};
 use crate::schema::{Column, Schema, Table, affinity, same_name};
 use crate::sql::{display_name, one_line, quote_ident};
 
@@ -62,33 +62,11 @@ pub fn migration(from: &Schema, to: &Schema, renames: &Renames) -> Migration {
 
 /// Plans both directions of `changes`, the diff `from` -> `to`.
 pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migration {
-    let reversed: Vec<Change> = changes.iter().rev().map(Change::reverse).collect();
     Migration {
         up: plan(from, to, &changes),
-        down: plan(to, from, &on_renamed_tables(reversed)),
+        down: plan(to, from, &reversed(&changes)),
         changes,
     }
-}
-
-/// A reversed index change still names its table as the up's target calls
-/// it; the down renames tables back before it creates indexes, so there the
-/// table goes by the name the reversed rename gives it.
-fn on_renamed_tables(mut changes: Vec<Change>) -> Vec<Change> {
-    let renames: Vec<(String, String)> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::RenameTable { from, to } => Some((from.clone(), to.clone())),
-            _ => None,
-        })
-        .collect();
-    for c in &mut changes {
-        if let Change::AddIndex { table, .. } | Change::DropIndex { table, .. } = c
-            && let Some((_, to)) = renames.iter().find(|(from, _)| same_name(from, table))
-        {
-            *table = to.clone();
-        }
-    }
-    changes
 }
 
 /// Renders statements as a script section, each comment above its statement
