@@ -37,7 +37,9 @@ pub struct Finding {
 
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}): {}", self.revision, self.file, self.message)?;
+        // A table's name may hold a newline: the finding stays one line.
+        let message = sql::one_line(&self.message);
+        write!(f, "{} ({}): {message}", self.revision, self.file)?;
         if let Some(n) = self.rows {
             write!(f, ": {n} row(s)")?;
         }

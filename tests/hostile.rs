@@ -162,6 +162,13 @@ fn a_name_with_a_newline_cannot_break_out_of_a_generated_comment() {
         text.contains("-- destructive: drops table \"x\\nDELETE FROM track;\\n--\""),
         "{text}"
     );
+    // The finding `lint` prints is one line too.
+    let (code, out, _) = p.run(&["lint"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("drops table x\\nDELETE FROM track;\\n--"),
+        "{out}"
+    );
     p.ok(&["upgrade"]);
     assert_eq!(p.count("SELECT count(*) FROM track"), 3);
     assert_eq!(
