@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use crate::ddl::{self, create_index, create_table, default_expr, referenced_names};
 use crate::diff::{Change, ColumnChange, Renames, added_tables, diff, dropped_tables, reversed};
 use crate::schema::{Column, Schema, Table, affinity, same_name};
-use crate::sql::{display_name, one_line, quote_ident};
+use crate::sql::{self, display_name, one_line, quote_ident};
 
 /// One planned statement and what a reviewer should know about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +78,14 @@ pub fn render(statements: &[Statement]) -> String {
             out.push_str(&format!("-- {}\n", one_line(c)));
         }
         out.push_str(&s.sql);
+        // SQLite keeps a view's or trigger's trailing `--` comment in its
+        // text: a `;` after it would be commented out.
+        if sql::tokenize(&s.sql)
+            .last()
+            .is_some_and(|t| t.kind == sql::Kind::LineComment)
+        {
+            out.push('\n');
+        }
         out.push_str(";\n");
     }
     out.trim_end().to_string()

@@ -399,6 +399,16 @@ mod tests {
     }
 
     #[test]
+    fn names_in_comments_stay_on_one_line() {
+        assert_eq!(display_name("artist_2"), "artist_2");
+        assert_eq!(display_name("x\nDROP"), "\"x\\nDROP\"");
+        assert_eq!(display_name("a\"b"), "\"a\\\"b\"");
+        assert_eq!(one_line("a\r\nb\u{2028}c\td"), "a\\r\\nb\\u{2028}c\\td");
+        assert_eq!(nul_line("a\nb\0c"), Some(2));
+        assert_eq!(nul_line("abc"), None);
+    }
+
+    #[test]
     fn significant_text_ignores_comments_and_layout_only() {
         let a = "CREATE TABLE t (a INT); -- first\r\n";
         let b = "-- reworded\nCREATE TABLE t\n  (a INT);";
