@@ -24,6 +24,7 @@ pub mod non_transactional;
 pub mod parse;
 pub mod plan;
 pub mod project;
+pub mod render;
 pub mod schema;
 pub mod script;
 pub mod split;

@@ -12,7 +12,10 @@ use std::collections::HashSet;
 use crate::ddl::{self, create_index, create_table, default_expr, referenced_names};
 use crate::diff::{Change, ColumnChange, Renames, added_tables, diff, dropped_tables, reversed};
 use crate::schema::{Column, Schema, Table, affinity, same_name};
-use crate::sql::{self, display_name, one_line, quote_ident};
+use crate::sql::{display_name, quote_ident};
+
+// Script text is written by its own module; `plan::render` stays the name.
+pub use crate::render::render;
 
 /// One planned statement and what a reviewer should know about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,28 +70,6 @@ pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migrati
         down: plan(to, from, &reversed(&changes)),
         changes,
     }
-}
-
-/// Renders statements as a script section, each comment above its statement
-/// (on one line whatever it says, so it cannot end early and run as SQL).
-pub fn render(statements: &[Statement]) -> String {
-    let mut out = String::new();
-    for s in statements {
-        for c in &s.comments {
-            out.push_str(&format!("-- {}\n", one_line(c)));
-        }
-        out.push_str(&s.sql);
-        // SQLite keeps a view's or trigger's trailing `--` comment in its
-        // text: a `;` after it would be commented out.
-        if sql::tokenize(&s.sql)
-            .last()
-            .is_some_and(|t| t.kind == sql::Kind::LineComment)
-        {
-            out.push('\n');
-        }
-        out.push_str(";\n");
-    }
-    out.trim_end().to_string()
 }
 
 /// The statements that take a database from `from` to `to` through `changes`.
