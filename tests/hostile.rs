@@ -386,7 +386,14 @@ fn a_rebuild_in_a_non_transactional_revision_is_refused_before_anything_runs() {
          ALTER TABLE artist_new RENAME TO artist;\n\n-- migrate:down\nSELECT 1;\n",
     );
     p.ok(&["hash"]);
-    let err = p.fails(&["upgrade", "--no-backup"]);
+    // Nor is a script printed that would do it.
+    let err = p.fails(&["upgrade", "--sql"]);
+    assert!(err.contains("transactional: false"), "{err}");
+    let err = p.fails(&["upgrade"]);
+    assert!(
+        !p.path("backups").exists(),
+        "a backup was taken before refusing"
+    );
     assert!(
         err.contains("r3")
             && err.contains("up statement 3 at line 8")
