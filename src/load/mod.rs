@@ -101,7 +101,7 @@ pub fn load_toml(text: &str, path: &Path) -> Result<Schema> {
                 path,
                 None,
                 &format!(
-                    "a NUL byte (\\u0000) in a name or expression; remove it\n  in: {}",
+                    "a NUL byte (\\u0000) in a name, expression or SQL of the model; remove it\n  in: {}",
                     first_line(&statement).replace('\0', "\\0")
                 ),
             ));
