@@ -1,187 +1,22 @@
 //! Fuzzing without nightly (issue 12): property tests with fixed seeds and
 //! case counts over every parser of user text (revision files, TOML and SQL
-//! models, `migrate.toml`, revision targets, the lexer and splitter), and a
-//! committed corpus of inputs that once broke something (`tests/corpus/`),
-//! replayed on every run: in process, and through the binary (exit 0, 1 or
-//! 2, never a panic). The properties: never a panic; bad input is an error
-//! of the right kind, with a line where there is one; splitting keeps every
-//! significant token and names the line each statement starts on.
+//! models, `migrate.toml`, revision targets; the splitter has its own file,
+//! `fuzz_splitter.rs`), and a committed corpus of inputs that once broke
+//! something (`tests/corpus/`), replayed on every run: in process, and
+//! through the binary (exit 0, 1 or 2, never a panic). The properties: never
+//! a panic; bad input is an error of the right kind, with a line where there
+//! is one; a parsed revision's sections split keeping every token.
 
 mod common;
+mod fuzzing;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use fuzzing::{check_split, corpus, fixed, replay, sql_text};
 use migrate::error::Error;
-use migrate::sql;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed};
 
 use common::Project;
-
-/// Fixed seed and case count: the same inputs on every run and in CI.
-fn fixed(cases: u32, seed: u64) -> Config {
-    Config {
-        cases,
-        rng_seed: RngSeed::Fixed(seed),
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
-
-/// The files of `tests/corpus/<parser>/`, sorted.
-fn corpus(parser: &str) -> Vec<(PathBuf, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/corpus")
-        .join(parser);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "empty corpus {}", dir.display());
-    files
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).unwrap();
-            (p, text)
-        })
-        .collect()
-}
-
-/// Runs `check` on every corpus file of `parser`, naming the file that fails.
-fn replay(parser: &str, check: impl Fn(&str) -> Result<(), TestCaseError>) {
-    for (path, text) in corpus(parser) {
-        if let Err(e) = check(&text) {
-            panic!("{}: {e}", path.display());
-        }
-    }
-}
-
-// ---- the lexer and splitter ----
-
-/// Significant tokens, without the `;` that separate statements.
-fn significant(text: &str) -> Vec<String> {
-    sql::tokenize(text)
-        .into_iter()
-        .filter(|t| !t.is_trivia() && !t.is_punct(";"))
-        .map(|t| t.text.to_string())
-        .collect()
-}
-
-/// Splitting then re-joining keeps every significant token, in order, and
-/// each statement starts on the line it says.
-fn check_split(text: &str) -> Result<(), TestCaseError> {
-    let split = sql::split(text);
-    let rejoined: Vec<String> = split
-        .statements
-        .iter()
-        .flat_map(|s| significant(&s.sql))
-        .collect();
-    prop_assert_eq!(rejoined, significant(text));
-    let lines: Vec<&str> = text.split('\n').collect();
-    for s in &split.statements {
-        let first = s.sql.split('\n').next().unwrap_or("");
-        prop_assert!(
-            lines.get(s.line - 1).is_some_and(|l| l.contains(first)),
-            "statement {:?} is not on line {}",
-            s.sql,
-            s.line
-        );
-    }
-    Ok(())
-}
-
-/// Pieces of SQL that matter to a splitter: ends of statements, of
-/// literals and comments, trigger bodies, line breaks, a BOM.
-fn sql_text() -> impl Strategy<Value = String> {
-    let piece = prop_oneof![
-        "[a-z]{1,4}",
-        Just(" ".to_string()),
-        Just("\n".to_string()),
-        Just("\r\n".to_string()),
-        Just(";".to_string()),
-        Just("'".to_string()),
-        Just("\"".to_string()),
-        Just("`".to_string()),
-        Just("[".to_string()),
-        Just("]".to_string()),
-        Just("--".to_string()),
-        Just("/*".to_string()),
-        Just("*/".to_string()),
-        Just("x'".to_string()),
-        Just("CREATE ".to_string()),
-        Just("TEMP ".to_string()),
-        Just("TRIGGER ".to_string()),
-        Just("BEGIN ".to_string()),
-        Just("END".to_string()),
-        Just("EXPLAIN ".to_string()),
-        Just("\u{feff}".to_string()),
-        Just("é".to_string()),
-        Just("1.5e".to_string()),
-        Just("$".to_string()),
-    ];
-    prop::collection::vec(piece, 0..40).prop_map(|p| p.concat())
-}
-
-/// `sqlite3_complete` itself, to check the splitter's state machine against.
-fn sqlite_complete(text: &str) -> bool {
-    let c = std::ffi::CString::new(text).unwrap();
-    // SAFETY: a valid NUL-terminated string; sqlite3_complete only reads it.
-    unsafe { rusqlite::ffi::sqlite3_complete(c.as_ptr()) != 0 }
-}
-
-proptest! {
-    #![proptest_config(fixed(512, 1))]
-
-    #[test]
-    fn splitting_keeps_every_token_and_line(text in sql_text()) {
-        check_split(&text)?;
-    }
-
-    /// Every statement but the last ends where SQLite says a statement ends,
-    /// and none earlier.
-    #[test]
-    fn statements_end_where_sqlite_says(text in sql_text()) {
-        let statements = sql::split(&text).statements;
-        for s in statements.iter().rev().skip(1) {
-            let stmt = format!("{};", s.sql);
-            prop_assert!(sqlite_complete(&stmt), "split at an incomplete statement: {:?}", stmt);
-        }
-        // And no `;` inside a statement ends it for SQLite.
-        for s in &statements {
-            for t in sql::tokenize(&s.sql).iter().filter(|t| t.is_punct(";")) {
-                let prefix = &s.sql[..=t.offset];
-                prop_assert!(!sqlite_complete(prefix), "SQLite ends a statement at {:?}", prefix);
-            }
-        }
-    }
-}
-
-#[test]
-fn splitting_is_linear_after_a_trigger_without_end() {
-    let script = |n: usize| {
-        let mut s = String::from("CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n");
-        for i in 0..n {
-            s.push_str(&format!("UPDATE t SET a = {i};\n"));
-        }
-        s
-    };
-    let (small, large) = (sql::split(&script(4_000)), sql::split(&script(8_000)));
-    assert_eq!(small.unterminated_trigger, Some(1));
-    assert_eq!(large.statements.len(), 1);
-    // Twice the input, about twice the work (never the square).
-    assert!(
-        large.work <= 2 * small.work + 16,
-        "{} then {}",
-        small.work,
-        large.work
-    );
-}
-
-#[test]
-fn the_splitter_corpus_replays() {
-    replay("splitter", check_split);
-}
 
 // ---- revision files ----
 
