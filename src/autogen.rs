@@ -16,8 +16,7 @@ use crate::graph::Graph;
 use crate::plan::{self, Migration};
 use crate::schema::Schema;
 use crate::script::NewRevision;
-use crate::sum;
-use crate::{inspect, load};
+use crate::{inspect, load, sql, sum};
 
 /// Parses `--rename track=song` and `--rename artist.name=artist.full_name`.
 pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Renames> {
@@ -202,6 +201,8 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
                 format!("--rename {table}.{from}={table}.{to}")
             }
         };
+        // Names may hold anything, a newline included: each line stays one line.
+        let hint = sql::one_line(&hint);
         eprintln!(
             "warning: {} Treated as drop + add; if it was a rename, delete the file and rerun with {hint}",
             c.question()
@@ -231,7 +232,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
         migration.changes.len()
     );
     for s in migration.up.iter().filter(|s| s.risky) {
-        println!("  review: {}", s.comments.join("; "));
+        println!("  review: {}", sql::one_line(&s.comments.join("; ")));
     }
     Ok(())
 }

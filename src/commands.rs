@@ -159,6 +159,8 @@ pub fn migrate(
         Direction::Up => Plan::upgrade(&st.graph, &target),
         Direction::Down => Plan::downgrade(&st.graph, &target, &applied),
     };
+    // Before the pre-check, the backup, or printing a script that would do it.
+    crate::non_transactional::refuse_rebuilds(&plan.steps(&st.graph, &applied))?;
     if sql {
         print!(
             "{}",

@@ -121,6 +121,12 @@ impl Config {
                 message: "[migrations] version_table must not be empty".into(),
             });
         }
+        if version_table.contains('\0') {
+            return Err(Error::Config {
+                path: config_name,
+                message: "[migrations] version_table has a NUL byte (SQLite would cut the name there); remove it".into(),
+            });
+        }
         let model = match (&overrides.model, &file.model.path, &file.model.command) {
             (Some(p), _, _) => Some(ModelSource::File(cwd.join(p))),
             (None, Some(_), Some(_)) => {

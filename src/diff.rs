@@ -6,6 +6,7 @@
 //! ([`Change::reverse`]), because a drop keeps the whole object it drops.
 
 use crate::schema::{Column, Index, Schema, Table, Trigger, View, same_name};
+use crate::sql::display_name;
 use crate::virtual_table::{self, VirtualTable};
 
 /// Declared renames: old name -> new name.
@@ -170,6 +171,28 @@ impl Change {
             }
         }
     }
+}
+
+/// The changes that undo `changes`, last first. A reversed index change
+/// still names its table as the forward target calls it; the reversed
+/// renames run first, so there the table goes by the name they give it.
+pub fn reversed(changes: &[Change]) -> Vec<Change> {
+    let mut out: Vec<Change> = changes.iter().rev().map(Change::reverse).collect();
+    let renames: Vec<(String, String)> = out
+        .iter()
+        .filter_map(|c| match c {
+            Change::RenameTable { from, to } => Some((from.clone(), to.clone())),
+            _ => None,
+        })
+        .collect();
+    for c in &mut out {
+        if let Change::AddIndex { table, .. } | Change::DropIndex { table, .. } = c
+            && let Some((_, to)) = renames.iter().find(|(from, _)| same_name(from, table))
+        {
+            *table = to.clone();
+        }
+    }
+    out
 }
 
 /// Every change that turns `from` into `to`, given the declared renames.
@@ -376,8 +399,13 @@ pub enum RenameCandidate {
 impl RenameCandidate {
     pub fn question(&self) -> String {
         match self {
-            RenameCandidate::Table { from, to } => format!("Did you rename table {from} to {to}?"),
+            RenameCandidate::Table { from, to } => format!(
+                "Did you rename table {} to {}?",
+                display_name(from),
+                display_name(to)
+            ),
             RenameCandidate::Column { table, from, to } => {
+                let [table, from, to] = [table, from, to].map(|n| display_name(n));
                 format!("Did you rename {table}.{from} to {table}.{to}?")
             }
         }

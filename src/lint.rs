@@ -37,7 +37,9 @@ pub struct Finding {
 
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}): {}", self.revision, self.file, self.message)?;
+        // A table's name may hold a newline: the finding stays one line.
+        let message = sql::one_line(&self.message);
+        write!(f, "{} ({}): {message}", self.revision, self.file)?;
         if let Some(n) = self.rows {
             write!(f, ": {n} row(s)")?;
         }
@@ -184,13 +186,13 @@ pub fn findings(
             (true, None) => Some(inspect::inspect(&scratch, version_table)?),
             (false, _) => None,
         };
-        for stmt in rev.section(*direction).statements() {
+        for (i, stmt) in rev.section(*direction).statements().iter().enumerate() {
             scratch
                 .execute_batch(&stmt.sql)
                 .map_err(|e| Error::Statement {
                     revision: rev.id.clone(),
                     path: rev.path.clone(),
-                    number: 0,
+                    number: i + 1,
                     line: stmt.line,
                     statement: stmt.sql.lines().next().unwrap_or("").to_string(),
                     message: format!("{e} (on a schema-only copy, before anything ran)"),

@@ -5,7 +5,7 @@
 use crate::diff::{Change, ColumnChange};
 use crate::plan::Statement;
 use crate::schema::{Table, same_name};
-use crate::sql::{self, Kind, quote_ident};
+use crate::sql::{self, Kind, display_name, quote_ident};
 
 use super::{SqliteObjects, VirtualTable};
 
@@ -27,7 +27,7 @@ pub fn plan_drops(changes: &[Change]) -> Vec<Statement> {
                 format!("DROP TABLE {}", quote_ident(&v.name)),
                 vec![format!(
                     "destructive: drops virtual table {} and every row in it",
-                    v.name
+                    display_name(&v.name)
                 )],
             )),
             _ => None,
@@ -99,8 +99,8 @@ pub fn refills_after_rebuilds(
                 statement(rebuild(v), vec![]),
                 format!(
                     "{} gets new rowids in its rebuild: {} is refilled from it",
-                    v.external_content().unwrap_or_default(),
-                    v.name
+                    display_name(&v.external_content().unwrap_or_default()),
+                    display_name(&v.name)
                 ),
             )
         })
@@ -125,7 +125,7 @@ fn replace(from: &VirtualTable, to: &VirtualTable) -> Vec<Statement> {
     let drop = format!("DROP TABLE {}", quote_ident(&from.name));
     let note = format!(
         "replace virtual table {}: SQLite cannot alter one; it is dropped and created",
-        to.name
+        display_name(&to.name)
     );
     if to.external_content().is_some() {
         return vec![
@@ -152,7 +152,7 @@ fn replace(from: &VirtualTable, to: &VirtualTable) -> Vec<Statement> {
         };
         let risk = format!(
             "destructive: drops virtual table {} and every row in it ({why})",
-            from.name
+            display_name(&from.name)
         );
         return vec![
             noted(statement(drop, vec![risk]), note),
@@ -178,8 +178,9 @@ fn replace(from: &VirtualTable, to: &VirtualTable) -> Vec<Statement> {
         .iter()
         .map(|c| {
             format!(
-                "destructive: column {}.{c} of the virtual table and its data are dropped",
-                from.name
+                "destructive: column {}.{} of the virtual table and its data are dropped",
+                display_name(&from.name),
+                display_name(c)
             )
         })
         .collect();
