@@ -186,16 +186,6 @@ fn table(
             autoincrement: parsed.autoincrement,
         });
     }
-    // NOT NULL means nothing on a rowid alias (a NULL becomes the next rowid),
-    // so `id INTEGER NOT NULL PRIMARY KEY` and `id INTEGER PRIMARY KEY` are equal.
-    if let Some(alias) = table.rowid_alias()
-        && let Some(col) = table
-            .columns
-            .iter_mut()
-            .find(|c| same_name(&c.name, &alias))
-    {
-        col.not_null = false;
-    }
     table.foreign_keys = foreign_keys(conn, name, &parsed)?;
     table.checks = parsed.checks.clone();
     read_indexes(conn, &mut table, &parsed, index_sql)?;

@@ -11,11 +11,22 @@
 //!   one redundant outer pair of parentheses;
 //! - collation names are upper-case and `BINARY` (the default) is `None`;
 //! - a foreign key action of `NO ACTION` (the default) is `None`;
-//! - NOT NULL on a rowid alias (`id INTEGER PRIMARY KEY`) is dropped: SQLite
-//!   ignores it there (a NULL becomes the next rowid);
+//! - NOT NULL on a rowid alias (`id INTEGER PRIMARY KEY NOT NULL`) is kept as
+//!   declared, so the DDL written back says what the model said (reflection
+//!   tools read `PRAGMA table_info`), but it does not count in comparisons:
+//!   SQLite ignores it there (a NULL becomes the next rowid). See
+//!   [`Table::folded`];
 //! - UNIQUE and PRIMARY KEY constraints are table-level values; the indexes
 //!   SQLite creates for them (`sqlite_autoindex_*`) are not indexes here;
-//! - tables, views, triggers and indexes are sorted by name; columns keep order.
+//! - tables, views, triggers and indexes are sorted by name; columns keep
+//!   order in the value (DDL writes them in it), but column order does not
+//!   count in comparisons ([`Table::folded`]): SQLite cannot reorder columns
+//!   without a rebuild, and two branches that each add a column, applied in
+//!   either order, give the same schema.
+//!
+//! Comparisons (drift, `check`, autogenerate's diff) all go through
+//! [`Schema::folded`] / [`Table::folded`] / [`Table::folded_column`], so the
+//! rules about what does not count live there and nowhere else.
 
 use crate::sql::{self, Kind};
 
@@ -250,6 +261,16 @@ fn fold_opt(name: &mut Option<String>) {
     }
 }
 
+fn fold_column(c: &Column, rowid_alias: Option<&str>) -> Column {
+    let mut c = c.clone();
+    c.renamed_from = None;
+    if rowid_alias.is_some_and(|alias| same_name(alias, &c.name)) {
+        c.not_null = false;
+    }
+    c.name.make_ascii_lowercase();
+    c
+}
+
 impl Index {
     pub fn folded(&self) -> Index {
         let mut i = self.clone();
@@ -264,15 +285,19 @@ impl Index {
 }
 
 impl Table {
-    /// Names lower-cased, hints dropped: for comparisons only.
+    /// Names lower-cased, hints dropped, columns in name order, NOT NULL on
+    /// the rowid alias cleared: the form every comparison uses.
     pub fn folded(&self) -> Table {
         let mut t = self.clone();
         t.name.make_ascii_lowercase();
         t.renamed_from = None;
-        for c in &mut t.columns {
-            c.name.make_ascii_lowercase();
-            c.renamed_from = None;
-        }
+        let alias = self.rowid_alias();
+        t.columns = self
+            .columns
+            .iter()
+            .map(|c| fold_column(c, alias.as_deref()))
+            .collect();
+        t.columns.sort_by(|a, b| a.name.cmp(&b.name));
         if let Some(pk) = &mut t.primary_key {
             fold_all(&mut pk.columns);
             fold_opt(&mut pk.name);
@@ -301,6 +326,13 @@ impl Table {
         });
         t.uniques.sort_by(|a, b| a.columns.cmp(&b.columns));
         t
+    }
+
+    /// One column of this table as comparisons see it: name lower-cased, hint
+    /// dropped, and NOT NULL cleared on the rowid alias (SQLite ignores it
+    /// there: a NULL becomes the next rowid).
+    pub fn folded_column(&self, c: &Column) -> Column {
+        fold_column(c, self.rowid_alias().as_deref())
     }
 
     pub fn column(&self, name: &str) -> Option<&Column> {
@@ -412,6 +444,20 @@ pub fn affinity(decl_type: &str) -> Affinity {
     }
 }
 
+/// True when a column of type `to` keeps the values a column of type `from`
+/// holds, as SQLite stores them: the same affinity (`VARCHAR(30)` and
+/// `VARCHAR(60)`, `INT` and `BIGINT`), a column without affinity, or a number
+/// becoming a wider kind of number. Used to suggest a rename that also
+/// retypes; a declared length never decides it (SQLite does not enforce it).
+pub fn keeps_values(from: &str, to: &str) -> bool {
+    use Affinity::*;
+    match (affinity(from), affinity(to)) {
+        (a, b) if a == b => true,
+        (_, Blob) | (Integer, Real | Numeric) | (Real, Numeric) => true,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -449,5 +495,16 @@ mod tests {
         assert_eq!(affinity(""), Affinity::Blob);
         assert_eq!(affinity("DOUBLE PRECISION"), Affinity::Real);
         assert_eq!(affinity("DECIMAL(10,2)"), Affinity::Numeric);
+    }
+
+    #[test]
+    fn values_are_kept_by_the_same_or_a_wider_affinity() {
+        assert!(keeps_values("VARCHAR(30)", "VARCHAR(60)"));
+        assert!(keeps_values("VARCHAR(60)", "TEXT"));
+        assert!(keeps_values("INT", "BIGINT"));
+        assert!(keeps_values("INTEGER", "REAL"));
+        assert!(keeps_values("TEXT", "BLOB"));
+        assert!(!keeps_values("TEXT", "INTEGER"));
+        assert!(!keeps_values("REAL", "INTEGER"));
     }
 }

@@ -1,0 +1,228 @@
+//! Issue 11's schema-fidelity items through the real binary: a declared NOT
+//! NULL on a rowid alias survives into the database (and compares equal to
+//! none), table constraints without commas are read, and column order is not
+//! drift.
+
+mod common;
+
+use common::Project;
+
+/// The four spellings of issue 11: SQLAlchemy, Chinook, Grafana, Firefox.
+const ROWID_NOT_NULL: &str = "
+CREATE TABLE sa (id INTEGER NOT NULL, name VARCHAR, PRIMARY KEY (id));
+CREATE TABLE chinook (id INTEGER NOT NULL, name NVARCHAR(120), CONSTRAINT pk_chinook PRIMARY KEY (id));
+CREATE TABLE grafana (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, name TEXT);
+CREATE TABLE firefox (place_id INTEGER PRIMARY KEY NOT NULL REFERENCES sa(id), n INTEGER);
+";
+const TABLES: [&str; 4] = ["sa", "chinook", "grafana", "firefox"];
+
+fn sql_project(model: &str) -> Project {
+    let p = Project::new();
+    p.write(
+        "migrate.toml",
+        "[database]\nurl = \"sqlite:app.db\"\n\n[model]\npath = \"model.sql\"\n",
+    );
+    p.write("model.sql", model);
+    p
+}
+
+/// `PRAGMA table_info` of `table`: (cid, name, type, notnull, dflt_value, pk).
+fn table_info(conn: &rusqlite::Connection, table: &str) -> Vec<String> {
+    let mut stmt = conn
+        .prepare("SELECT cid, name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?1)")
+        .unwrap();
+    stmt.query_map([table], |r| {
+        Ok(format!(
+            "{}|{}|{}|{}|{:?}|{}",
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, Option<String>>(4)?,
+            r.get::<_, i64>(5)?
+        ))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+fn assert_same_columns_as_model_ddl(p: &Project, db: &str) {
+    let direct = rusqlite::Connection::open_in_memory().unwrap();
+    direct.execute_batch(ROWID_NOT_NULL).unwrap();
+    let migrated = p.conn(db);
+    for t in TABLES {
+        assert_eq!(
+            table_info(&migrated, t),
+            table_info(&direct, t),
+            "table {t}: the migrated database differs from the model's DDL"
+        );
+    }
+}
+
+#[test]
+fn not_null_on_a_rowid_alias_is_kept_as_declared() {
+    let p = sql_project(ROWID_NOT_NULL);
+    p.autogenerate("initial", "r1");
+    p.ok(&["upgrade"]);
+    assert_same_columns_as_model_ddl(&p, "app.db");
+    p.ok(&["check"]);
+
+    // inspect --format toml says it, and as the model it builds it again.
+    let toml = p.ok(&["inspect", "--format", "toml"]);
+    let t = Project::with_config();
+    t.write("models.toml", &toml);
+    t.autogenerate("initial", "r1");
+    t.ok(&["upgrade"]);
+    assert_same_columns_as_model_ddl(&t, "app.db");
+    t.ok(&["check"]);
+}
+
+#[test]
+fn not_null_on_a_rowid_alias_is_no_difference() {
+    // The database says nothing about NOT NULL; the model says it: equal.
+    let p = sql_project(&ROWID_NOT_NULL.replace(" NOT NULL", ""));
+    p.autogenerate("initial", "r1");
+    p.ok(&["upgrade"]);
+    p.sql(
+        "app.db",
+        "INSERT INTO sa VALUES (1, 'a'); INSERT INTO firefox VALUES (1, 2);",
+    );
+    p.write("model.sql", ROWID_NOT_NULL);
+    p.ok(&["check"]);
+    let out = p.ok(&["revision", "--autogenerate", "-m", "same", "--rev-id", "r2"]);
+    assert!(out.contains("No changes detected"), "{out}");
+    // And the other way round.
+    let p = sql_project(ROWID_NOT_NULL);
+    p.autogenerate("initial", "r1");
+    p.ok(&["upgrade"]);
+    p.write("model.sql", &ROWID_NOT_NULL.replace(" NOT NULL", ""));
+    p.ok(&["check"]);
+    let out = p.ok(&["revision", "--autogenerate", "-m", "same", "--rev-id", "r2"]);
+    assert!(out.contains("No changes detected"), "{out}");
+}
+
+/// As Firefox's places schema writes it: no comma between table constraints.
+const NO_COMMA: &str = "
+CREATE TABLE p (id INTEGER PRIMARY KEY);
+CREATE TABLE c (
+    a INTEGER NOT NULL,
+    b INTEGER NOT NULL,
+    FOREIGN KEY (a) REFERENCES p(id) ON DELETE CASCADE
+    CHECK (a <> b)
+    CONSTRAINT uq_ab UNIQUE (a, b)
+);
+";
+
+#[test]
+fn table_constraints_without_a_comma_are_read() {
+    let p = sql_project(NO_COMMA);
+    p.autogenerate("initial", "r1");
+    p.ok(&["upgrade"]);
+    p.sql(
+        "app.db",
+        "INSERT INTO p VALUES (1), (2); INSERT INTO c VALUES (1, 2), (2, 1);",
+    );
+    p.ok(&["check"]);
+    let sql = p.ok(&["inspect"]);
+    assert!(
+        sql.contains("CHECK (a <> b)") && sql.contains("CONSTRAINT uq_ab UNIQUE (a, b)"),
+        "{sql}"
+    );
+
+    // A live database made outside migrate, holding such a table.
+    let live = Project::new();
+    live.sql("live.db", NO_COMMA);
+    let out = live.ok(&["--database", "live.db", "inspect", "--format", "toml"]);
+    assert!(out.contains("a <> b"), "{out}");
+
+    // A change to the table is planned and keeps the rows.
+    p.write(
+        "model.sql",
+        &NO_COMMA.replace("b INTEGER NOT NULL,", "b INTEGER NOT NULL,\n    note TEXT,"),
+    );
+    p.autogenerate("note", "r2");
+    p.ok(&["upgrade"]);
+    assert_eq!(p.count("SELECT count(*) FROM c"), 2);
+    p.ok(&["check"]);
+}
+
+#[test]
+fn column_order_from_branches_applied_in_either_order_is_not_drift() {
+    let p = Project::with_config();
+    p.write(
+        "models.toml",
+        r#"
+[[table]]
+name = "t"
+columns = [
+  { name = "id", type = "INTEGER", primary_key = true },
+  { name = "a",  type = "TEXT" },
+  { name = "c",  type = "TEXT" },
+  { name = "b",  type = "TEXT" },
+]
+"#,
+    );
+    p.revision(
+        "r0",
+        &[],
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);",
+        "DROP TABLE t;",
+    );
+    p.revision(
+        "r1a",
+        &["r0"],
+        "ALTER TABLE t ADD COLUMN b TEXT;",
+        "ALTER TABLE t DROP COLUMN b;",
+    );
+    p.revision(
+        "r1b",
+        &["r0"],
+        "ALTER TABLE t ADD COLUMN c TEXT;",
+        "ALTER TABLE t DROP COLUMN c;",
+    );
+    p.revision("r2", &["r1a", "r1b"], "", "");
+    p.ok(&["hash"]);
+    // The right branch first, then the left: columns id, a, c, b, while a
+    // replay of the graph gives another order.
+    p.ok(&["upgrade", "r1b"]);
+    p.sql("app.db", "INSERT INTO t (a, c) VALUES ('x', 'z');");
+    p.ok(&["upgrade"]);
+    let cols: Vec<String> = {
+        let conn = p.conn("app.db");
+        let mut stmt = conn
+            .prepare("SELECT name FROM pragma_table_info('t')")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(cols, ["id", "a", "c", "b"]);
+    let (code, out, err) = p.run(&["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    // Whatever order the model says, autogenerate plans nothing.
+    for model_order in [["b", "c"], ["c", "b"]] {
+        p.write(
+            "models.toml",
+            &format!(
+                "[[table]]\nname = \"t\"\ncolumns = [\n  {{ name = \"id\", type = \"INTEGER\", primary_key = true }},\n  {{ name = \"{}\", type = \"TEXT\" }},\n  {{ name = \"a\", type = \"TEXT\" }},\n  {{ name = \"{}\", type = \"TEXT\" }},\n]\n",
+                model_order[0], model_order[1]
+            ),
+        );
+        let out = p.ok(&[
+            "revision",
+            "--autogenerate",
+            "-m",
+            "order",
+            "--rev-id",
+            "r3",
+        ]);
+        assert!(out.contains("No changes detected"), "{out}");
+        p.ok(&["check"]);
+    }
+    assert_eq!(
+        p.count("SELECT count(*) FROM t WHERE a = 'x' AND c = 'z'"),
+        1
+    );
+}
