@@ -226,3 +226,59 @@ columns = [
         1
     );
 }
+
+#[test]
+fn a_column_renamed_and_retyped_at_once_is_asked_about() {
+    let p = Project::with_config();
+    p.write("models.toml", common::MUSIC_MODEL);
+    p.autogenerate("initial", "r1");
+    p.ok(&["upgrade"]);
+    p.sql(
+        "app.db",
+        "INSERT INTO artist VALUES (1, 'Nina'), (2, 'Miles');",
+    );
+    let model = common::MUSIC_MODEL.replace(
+        "{ name = \"name\", type = \"VARCHAR(30)\"",
+        "{ name = \"full_name\", type = \"VARCHAR(60)\"",
+    );
+    assert_ne!(model, common::MUSIC_MODEL);
+    p.write("models.toml", &model);
+    // No terminal, no hint: drop + add, with the warning that names the way out.
+    let (code, _, err) = p.run(&["revision", "--autogenerate", "-m", "full", "--rev-id", "r2"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("Did you rename artist.name to artist.full_name?")
+            && err.contains("--rename artist.name=artist.full_name"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(p.path("migrations/versions/r2_full.sql")).unwrap();
+    assert!(
+        text.contains("-- WARNING: Did you rename artist.name"),
+        "{text}"
+    );
+    std::fs::remove_file(p.path("migrations/versions/r2_full.sql")).unwrap();
+    p.ok(&["hash"]);
+
+    // Declared: the data is kept both ways.
+    p.ok(&[
+        "revision",
+        "--autogenerate",
+        "-m",
+        "full",
+        "--rev-id",
+        "r2",
+        "--rename",
+        "artist.name=artist.full_name",
+    ]);
+    p.ok(&["upgrade"]);
+    assert_eq!(
+        p.count("SELECT count(*) FROM artist WHERE full_name IN ('Nina', 'Miles')"),
+        2
+    );
+    p.ok(&["check"]);
+    p.ok(&["downgrade", "-1"]);
+    assert_eq!(
+        p.count("SELECT count(*) FROM artist WHERE name IN ('Nina', 'Miles')"),
+        2
+    );
+}
