@@ -26,7 +26,7 @@ use migrate::ddl::{self, referenced_names};
 use migrate::load::load_sql;
 use migrate::schema::{Affinity, Column, IndexTarget, Schema, Table, affinity, same_name};
 use migrate::sql::quote_ident;
-use rows::{Effect, compare, seed, snapshot};
+use rows::{Effect, columns_as_declared, compare, seed, snapshot, stub_functions};
 
 /// Schemas that do not pass yet: (name, texts of which the error must
 /// contain one, why). A listed schema that passes, or fails for another
@@ -121,6 +121,26 @@ fn run_case(model_sql: &str) -> Result<(), String> {
     };
     autogenerate("baseline", "r0")?;
     step(&["upgrade"])?;
+    // Column by column, what running the schema file itself gives.
+    let direct = rusqlite::Connection::open_in_memory().map_err(|e| e.to_string())?;
+    stub_functions(&direct).map_err(|e| e.to_string())?;
+    direct.execute_batch(model_sql).map_err(|e| e.to_string())?;
+    let (want, got) = (
+        columns_as_declared(&direct)?,
+        columns_as_declared(&p.conn("app.db"))?,
+    );
+    if let Some((w, g)) = want.iter().zip(&got).find(|(w, g)| w != g) {
+        return Err(format!(
+            "the migrated database declares {g}, the schema file {w}"
+        ));
+    }
+    if want.len() != got.len() {
+        return Err(format!(
+            "{} columns declared, {} migrated",
+            want.len(),
+            got.len()
+        ));
+    }
     seed(&p.conn("app.db"), &base)?;
     let mut before = snapshot(&p)?;
 

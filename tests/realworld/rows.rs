@@ -34,7 +34,7 @@ pub enum Effect {
 }
 
 /// Stand-ins for the application functions calibre's triggers call.
-fn stub_functions(conn: &Connection) -> rusqlite::Result<()> {
+pub fn stub_functions(conn: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8;
     conn.create_scalar_function("title_sort", 1, flags, |ctx| ctx.get::<Value>(0))?;
     conn.create_scalar_function("books_list_filter", 1, flags, |_| Ok(1i64))?;
@@ -287,4 +287,28 @@ pub fn compare(before: &Snapshot, after: &Snapshot, effect: &Effect) -> Result<(
             .filter(|k| !expected.contains_key(*k))
             .collect::<Vec<_>>()
     ))
+}
+
+/// Each table's columns as `PRAGMA table_info` reports what matters to a
+/// reflection tool: position, name, declared type (spelling aside), NOT
+/// NULL, key position.
+pub fn columns_as_declared(conn: &Connection) -> Result<Vec<String>, String> {
+    let sql = "SELECT m.name, c.cid, c.name, upper(replace(c.type, ' ', '')), c.\"notnull\", c.pk \
+               FROM sqlite_schema AS m, pragma_table_info(m.name) AS c \
+               WHERE m.type = 'table' AND m.name NOT LIKE 'migrate\\_%' ESCAPE '\\' \
+               AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY m.name, c.cid";
+    let mut stmt = conn.prepare(sql).map_err(|e| e.to_string())?;
+    stmt.query_map([], |r| {
+        Ok(format!(
+            "{}.{} {} {} notnull={} pk={}",
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, i64>(5)?
+        ))
+    })
+    .and_then(Iterator::collect)
+    .map_err(|e| e.to_string())
 }
