@@ -14,8 +14,7 @@ use crate::error::{Error, Result};
 use crate::parse::{self, ParsedTable};
 use crate::schema::{
     Column, ForeignKey, Generated, Index, IndexPart, IndexTarget, PrimaryKey, Schema, Table,
-    Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr, normalize_type,
-    same_name,
+    Trigger, Unique, View, normalize_action, normalize_collation, normalize_type, same_name,
 };
 
 const OBJECTS: &str = "SELECT type, name, tbl_name, sql FROM sqlite_schema \
@@ -171,7 +170,8 @@ fn table(
         table.columns.push(Column {
             decl_type: normalize_type(&r.get::<_, String>(1)?),
             not_null: r.get::<_, i64>(2)? != 0,
-            default: r.get::<_, Option<String>>(3)?.map(|d| normalize_expr(&d)),
+            // As declared: compared in canonical form (schema.rs).
+            default: r.get::<_, Option<String>>(3)?,
             collation: parsed_col.and_then(|c| c.collation.clone()),
             generated,
             renamed_from: None,

@@ -327,7 +327,7 @@ fn rename_everywhere(t: &mut Table, old: &str, new: &str) {
 fn addable(c: &Column) -> bool {
     let constant_default = c.default.as_deref().is_none_or(|d| {
         let d = default_expr(d);
-        !d.starts_with('(') && !d.starts_with("current_")
+        !d.starts_with('(') && !d.to_ascii_lowercase().starts_with("current_")
     });
     let non_null_default = c
         .default

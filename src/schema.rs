@@ -6,9 +6,13 @@
 //! - declared types keep their words but not their spelling: `varchar ( 30 )`
 //!   is `VARCHAR(30)`. Types are not folded to affinity, because `INT PRIMARY
 //!   KEY` and `INTEGER PRIMARY KEY` behave differently in SQLite;
-//! - expressions (defaults, checks, generated columns, partial-index WHERE,
-//!   index expressions) are stored in [`crate::sql::canonical`] form, without
-//!   one redundant outer pair of parentheses;
+//! - expressions (checks, generated columns, partial-index WHERE, index
+//!   expressions) are stored in [`crate::sql::canonical`] form, without one
+//!   redundant outer pair of parentheses;
+//! - a column default is kept as SQLite reports it (`PRAGMA table_info`'s
+//!   `dflt_value`: `-1`, `NULL`, `CURRENT_TIMESTAMP`), so the DDL written back
+//!   declares it as the model did; it is compared in canonical form
+//!   ([`Table::folded_column`]), so `-1` and `- 1` are one default;
 //! - collation names are upper-case and `BINARY` (the default) is `None`;
 //! - a foreign key action of `NO ACTION` (the default) is `None`;
 //! - NOT NULL on a rowid alias (`id INTEGER PRIMARY KEY NOT NULL`) is kept as
@@ -61,7 +65,8 @@ pub struct Column {
     /// Normalized declared type; empty when none was declared.
     pub decl_type: String,
     pub not_null: bool,
-    /// Canonical default expression.
+    /// The default expression as declared (SQLite's `dflt_value`); compare
+    /// it through [`Table::folded_column`].
     pub default: Option<String>,
     pub collation: Option<String>,
     pub generated: Option<Generated>,
@@ -267,6 +272,7 @@ fn fold_opt(name: &mut Option<String>) {
 fn fold_column(c: &Column, rowid_alias: Option<&str>) -> Column {
     let mut c = c.clone();
     c.renamed_from = None;
+    c.default = c.default.as_deref().map(normalize_expr);
     if rowid_alias.is_some_and(|alias| same_name(alias, &c.name)) {
         c.not_null = false;
     }
@@ -332,7 +338,7 @@ impl Table {
     }
 
     /// One column of this table as comparisons see it: name lower-cased, hint
-    /// dropped, and NOT NULL cleared on the rowid alias (SQLite ignores it
+    /// dropped, default in canonical form, and NOT NULL cleared on the rowid alias (SQLite ignores it
     /// there: a NULL becomes the next rowid).
     pub fn folded_column(&self, c: &Column) -> Column {
         fold_column(c, self.rowid_alias().as_deref())

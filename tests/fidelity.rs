@@ -47,11 +47,12 @@ fn table_info(conn: &rusqlite::Connection, table: &str) -> Vec<String> {
     .collect()
 }
 
-fn assert_same_columns_as_model_ddl(p: &Project, db: &str) {
+/// Column by column, `db` declares what running `model` itself gives.
+fn assert_same_columns_as_model_ddl(p: &Project, db: &str, model: &str, tables: &[&str]) {
     let direct = rusqlite::Connection::open_in_memory().unwrap();
-    direct.execute_batch(ROWID_NOT_NULL).unwrap();
+    direct.execute_batch(model).unwrap();
     let migrated = p.conn(db);
-    for t in TABLES {
+    for &t in tables {
         assert_eq!(
             table_info(&migrated, t),
             table_info(&direct, t),
@@ -60,22 +61,27 @@ fn assert_same_columns_as_model_ddl(p: &Project, db: &str) {
     }
 }
 
-#[test]
-fn not_null_on_a_rowid_alias_is_kept_as_declared() {
-    let p = sql_project(ROWID_NOT_NULL);
+/// `model` upgraded from empty declares its columns as the model's DDL does;
+/// `inspect --format toml` says the same, and as the model builds it again.
+fn assert_declared_as_model(model: &str, tables: &[&str]) -> Project {
+    let p = sql_project(model);
     p.autogenerate("initial", "r1");
     p.ok(&["upgrade"]);
-    assert_same_columns_as_model_ddl(&p, "app.db");
+    assert_same_columns_as_model_ddl(&p, "app.db", model, tables);
     p.ok(&["check"]);
-
-    // inspect --format toml says it, and as the model it builds it again.
     let toml = p.ok(&["inspect", "--format", "toml"]);
     let t = Project::with_config();
     t.write("models.toml", &toml);
     t.autogenerate("initial", "r1");
     t.ok(&["upgrade"]);
-    assert_same_columns_as_model_ddl(&t, "app.db");
+    assert_same_columns_as_model_ddl(&t, "app.db", model, tables);
     t.ok(&["check"]);
+    p
+}
+
+#[test]
+fn not_null_on_a_rowid_alias_is_kept_as_declared() {
+    assert_declared_as_model(ROWID_NOT_NULL, &TABLES);
 }
 
 #[test]
@@ -100,6 +106,54 @@ fn not_null_on_a_rowid_alias_is_no_difference() {
     p.ok(&["check"]);
     let out = p.ok(&["revision", "--autogenerate", "-m", "same", "--rev-id", "r2"]);
     assert!(out.contains("No changes detected"), "{out}");
+}
+
+/// Defaults spelled as sakila and Firefox spell them.
+const DEFAULTS: &str = "
+CREATE TABLE d (
+    id INTEGER PRIMARY KEY,
+    kind INTEGER NOT NULL DEFAULT -1,
+    fk INTEGER DEFAULT NULL,
+    at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    made TEXT DEFAULT (datetime('now')),
+    n INTEGER DEFAULT ( 3 ),
+    s TEXT DEFAULT 'x'
+);
+";
+
+#[test]
+fn defaults_are_declared_as_written_and_compared_by_meaning() {
+    let p = assert_declared_as_model(DEFAULTS, &["d"]);
+    p.sql("app.db", "INSERT INTO d (id) VALUES (1)");
+
+    // Spelled otherwise in the model, the same default: nothing to do.
+    p.write(
+        "model.sql",
+        &DEFAULTS
+            .replace("DEFAULT -1", "DEFAULT - 1")
+            .replace("DEFAULT NULL", "DEFAULT null")
+            .replace("( 3 )", "(3)"),
+    );
+    p.ok(&["check"]);
+    let out = p.ok(&["revision", "--autogenerate", "-m", "same", "--rev-id", "r2"]);
+    assert!(out.contains("No changes detected"), "{out}");
+
+    // A column added with a default SQLite's ADD COLUMN refuses, however it
+    // is spelled: the table is rebuilt, and the row stays.
+    p.write(
+        "model.sql",
+        &DEFAULTS.replace(
+            "s TEXT DEFAULT 'x'",
+            "s TEXT DEFAULT 'x',\n    seen TIMESTAMP DEFAULT CURRENT_TIMESTAMP",
+        ),
+    );
+    p.autogenerate("seen", "r2");
+    p.ok(&["upgrade"]);
+    assert_eq!(
+        p.count("SELECT count(*) FROM d WHERE seen IS NOT NULL AND kind = -1"),
+        1
+    );
+    p.ok(&["check"]);
 }
 
 /// As Firefox's places schema writes it: no comma between table constraints.

@@ -291,22 +291,24 @@ pub fn compare(before: &Snapshot, after: &Snapshot, effect: &Effect) -> Result<(
 
 /// Each table's columns as `PRAGMA table_info` reports what matters to a
 /// reflection tool: position, name, declared type (spelling aside), NOT
-/// NULL, key position.
+/// NULL, default, key position.
 pub fn columns_as_declared(conn: &Connection) -> Result<Vec<String>, String> {
-    let sql = "SELECT m.name, c.cid, c.name, upper(replace(c.type, ' ', '')), c.\"notnull\", c.pk \
+    let sql = "SELECT m.name, c.cid, c.name, upper(replace(c.type, ' ', '')), c.\"notnull\", c.pk, \
+               c.dflt_value \
                FROM sqlite_schema AS m, pragma_table_info(m.name) AS c \
                WHERE m.type = 'table' AND m.name NOT LIKE 'migrate\\_%' ESCAPE '\\' \
                AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY m.name, c.cid";
     let mut stmt = conn.prepare(sql).map_err(|e| e.to_string())?;
     stmt.query_map([], |r| {
         Ok(format!(
-            "{}.{} {} {} notnull={} pk={}",
+            "{}.{} {} {} notnull={} pk={} default={:?}",
             r.get::<_, String>(0)?,
             r.get::<_, i64>(1)?,
             r.get::<_, String>(2)?,
             r.get::<_, String>(3)?,
             r.get::<_, i64>(4)?,
-            r.get::<_, i64>(5)?
+            r.get::<_, i64>(5)?,
+            r.get::<_, Option<String>>(6)?
         ))
     })
     .and_then(Iterator::collect)
