@@ -427,7 +427,8 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
             continue;
         };
         let mut value = quote_ident(&src.name);
-        if col.not_null && !src.not_null {
+        // Compared as schema.rs does: NOT NULL on a rowid alias means nothing.
+        if to.folded_column(col).not_null && !src.not_null {
             match &col.default {
                 Some(d) => value = format!("IFNULL({value}, {})", default_expr(d)),
                 None => risks.push(format!(

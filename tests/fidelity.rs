@@ -336,3 +336,36 @@ fn a_column_renamed_and_retyped_at_once_is_asked_about() {
         2
     );
 }
+
+#[test]
+fn a_rebuild_under_a_declared_not_null_on_the_rowid_alias_is_not_flagged() {
+    // The database says nothing about NOT NULL on its key; the model says it
+    // (as SQLAlchemy does) and widens a column, which needs a rebuild.
+    let p = sql_project("CREATE TABLE t (id INTEGER PRIMARY KEY, a VARCHAR(10));");
+    p.autogenerate("initial", "r1");
+    p.ok(&["upgrade"]);
+    p.sql("app.db", "INSERT INTO t VALUES (1, 'x'), (5, 'y');");
+    p.write(
+        "model.sql",
+        "CREATE TABLE t (id INTEGER NOT NULL, a TEXT, PRIMARY KEY (id));",
+    );
+    let out = p.autogenerate("widen", "r2");
+    let text = std::fs::read_to_string(p.path("migrations/versions/r2_widen.sql")).unwrap();
+    assert!(text.contains("INSERT INTO"), "a rebuild: {text}");
+    assert!(
+        !text.contains("becomes NOT NULL") && !out.contains("review:"),
+        "a rowid is never NULL:\n{out}\n{text}"
+    );
+    p.ok(&["upgrade"]);
+    assert_eq!(
+        p.count("SELECT count(*) FROM t WHERE (id, a) IN (VALUES (1, 'x'), (5, 'y'))"),
+        2
+    );
+    assert_same_columns_as_model_ddl(
+        &p,
+        "app.db",
+        "CREATE TABLE t (id INTEGER NOT NULL, a TEXT, PRIMARY KEY (id));",
+        &["t"],
+    );
+    p.ok(&["check"]);
+}
