@@ -14,8 +14,7 @@ use crate::error::{Error, Result};
 use crate::parse::{self, ParsedTable};
 use crate::schema::{
     Column, ForeignKey, Generated, Index, IndexPart, IndexTarget, PrimaryKey, Schema, Table,
-    Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr, normalize_type,
-    same_name,
+    Trigger, Unique, View, normalize_action, normalize_collation, normalize_type, same_name,
 };
 use crate::virtual_table;
 
@@ -172,7 +171,8 @@ fn table(
         table.columns.push(Column {
             decl_type: normalize_type(&r.get::<_, String>(1)?),
             not_null: r.get::<_, i64>(2)? != 0,
-            default: r.get::<_, Option<String>>(3)?.map(|d| normalize_expr(&d)),
+            // As declared: compared in canonical form (schema.rs).
+            default: r.get::<_, Option<String>>(3)?,
             collation: parsed_col.and_then(|c| c.collation.clone()),
             generated,
             renamed_from: None,
@@ -186,16 +186,6 @@ fn table(
             columns: pk.into_iter().map(|(_, c)| c).collect(),
             autoincrement: parsed.autoincrement,
         });
-    }
-    // NOT NULL means nothing on a rowid alias (a NULL becomes the next rowid),
-    // so `id INTEGER NOT NULL PRIMARY KEY` and `id INTEGER PRIMARY KEY` are equal.
-    if let Some(alias) = table.rowid_alias()
-        && let Some(col) = table
-            .columns
-            .iter_mut()
-            .find(|c| same_name(&c.name, &alias))
-    {
-        col.not_null = false;
     }
     table.foreign_keys = foreign_keys(conn, name, &parsed)?;
     table.checks = parsed.checks.clone();

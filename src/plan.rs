@@ -326,7 +326,7 @@ fn rename_everywhere(t: &mut Table, old: &str, new: &str) {
 fn addable(c: &Column) -> bool {
     let constant_default = c.default.as_deref().is_none_or(|d| {
         let d = default_expr(d);
-        !d.starts_with('(') && !d.starts_with("current_")
+        !d.starts_with('(') && !d.to_ascii_lowercase().starts_with("current_")
     });
     let non_null_default = c
         .default
@@ -428,7 +428,8 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
             continue;
         };
         let mut value = quote_ident(&src.name);
-        if col.not_null && !src.not_null {
+        // Compared as schema.rs does: NOT NULL on a rowid alias means nothing.
+        if to.folded_column(col).not_null && !src.not_null {
             match &col.default {
                 Some(d) => value = format!("IFNULL({value}, {})", default_expr(d)),
                 None => risks.push(format!(

@@ -273,7 +273,8 @@ fn table(def: TableDef) -> Result<Table, String> {
             name: c.name,
             decl_type: normalize_type(&c.decl_type),
             not_null: !c.nullable,
-            default: c.default.as_deref().map(normalize_expr),
+            // As written, so the database declares it so (schema.rs).
+            default: c.default.as_deref().map(|d| d.trim().to_string()),
             collation: c.collate.as_deref().and_then(normalize_collation),
             generated: c.generated.as_deref().map(|e| Generated {
                 expr: normalize_expr(e),
