@@ -34,20 +34,8 @@ use rows::{Effect, columns_as_declared, compare, seed, snapshot, stub_functions}
 const KNOWN_FAILURES: &[(&str, &[&str], &str)] = &[
     ("django", &[SEQUENCE_RESET], SEQUENCE_WHY),
     ("grafana", &[SEQUENCE_RESET], SEQUENCE_WHY),
-    (
-        "calibre",
-        &[VIRTUAL, SEQUENCE_RESET],
-        "two FTS5 virtual tables (annotations_fts, annotations_fts_stemmed), which branch h2 \
-         adds; without them (tried by hand) the AUTOINCREMENT reset that branch h3 fixes",
-    ),
-    (
-        "synapse",
-        &[VIRTUAL],
-        "two FTS4 virtual tables (event_search, user_directory_search), which branch h2 adds; \
-         without them (tried by hand) it passes",
-    ),
+    ("calibre", &[SEQUENCE_RESET], SEQUENCE_WHY),
 ];
-const VIRTUAL: &str = "is a virtual table";
 const SEQUENCE_RESET: &str = "rows of sqlite_sequence changed";
 const SEQUENCE_WHY: &str = "a rebuild resets the AUTOINCREMENT sequence to the largest key \
      (the gap after deleted rows is lost); branch h3 fixes it";
