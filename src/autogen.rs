@@ -18,6 +18,7 @@ use crate::schema::Schema;
 use crate::script::NewRevision;
 use crate::sum;
 use crate::{inspect, load};
+use crate::{noteln, out, outln};
 
 /// Parses `--rename track=song` and `--rename artist.name=artist.full_name`.
 pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Renames> {
@@ -191,7 +192,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     let (changes, unasked) = settle_renames(&current, &model, &mut renames)?;
     let migration = plan::migration_of(&current, &model, changes);
     if migration.is_empty() {
-        println!("No changes detected: the model matches the {source}; no revision written.");
+        outln!("No changes detected: the model matches the {source}; no revision written.")?;
         return Ok(());
     }
     let mut up = plan::render(&migration.up);
@@ -202,7 +203,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
                 format!("--rename {table}.{from}={table}.{to}")
             }
         };
-        eprintln!(
+        noteln!(
             "warning: {} Treated as drop + add; if it was a rename, delete the file and rerun with {hint}",
             c.question()
         );
@@ -225,13 +226,13 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
             transactional: true,
         },
     )?;
-    println!(
+    outln!(
         "created {} ({} change(s) against the {source}):",
         display_rel(&path),
         migration.changes.len()
-    );
+    )?;
     for s in migration.up.iter().filter(|s| s.risky) {
-        println!("  review: {}", s.comments.join("; "));
+        outln!("  review: {}", s.comments.join("; "))?;
     }
     Ok(())
 }
@@ -263,23 +264,23 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
             model_vs_migrations: model_cmp,
             drift,
         };
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?
-        );
+        )?;
     } else {
         print_comparison(
             &model_cmp,
             "the migrations do not build the model; `migrate revision --autogenerate` would write:",
-        );
+        )?;
         if let Some(d) = &drift {
             print_comparison(
                 d,
                 "the database has drifted from its recorded revision; to bring it back:",
-            );
+            )?;
         }
         if ok {
-            println!(
+            outln!(
                 "ok: the migrations ({} revision(s)) build the model{}",
                 graph.len(),
                 if drift.is_some() {
@@ -287,7 +288,7 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
                 } else {
                     ""
                 }
-            );
+            )?;
         }
     }
     Ok(if ok {
@@ -329,17 +330,18 @@ fn drift(
     ))
 }
 
-fn print_comparison(c: &Comparison, headline: &str) {
+fn print_comparison(c: &Comparison, headline: &str) -> Result<()> {
     if !c.differs {
-        return;
+        return Ok(());
     }
-    println!("{headline}");
+    outln!("{headline}")?;
     for op in &c.operations {
-        println!("  {}", op.replace('\n', "\n  "));
+        outln!("  {}", op.replace('\n', "\n  "))?;
     }
-    println!();
-    print!("{}", c.diff);
-    println!();
+    outln!()?;
+    out!("{}", c.diff)?;
+    outln!()?;
+    Ok(())
 }
 
 /// Plans a migration between two schemas with the model's hints only (for tests and lint).

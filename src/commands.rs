@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::script::{self, NewRevision, Revision};
 use crate::{backup, lint, project, sum, verify};
+use crate::{noteln, out, outln};
 
 /// Every revision file, as a graph.
 pub fn load_graph(config: &Config) -> Result<Graph> {
@@ -160,15 +161,15 @@ pub fn migrate(
         Direction::Down => Plan::downgrade(&st.graph, &target, &applied),
     };
     if sql {
-        print!(
+        out!(
             "{}",
             apply::offline_sql(&config.version_table, &st.graph, &plan, &applied)
-        );
+        )?;
         return Ok(());
     }
     let db = config.database()?;
     if plan.steps(&st.graph, &applied).is_empty() {
-        println!("nothing to do: the database is at {}", describe(&current));
+        outln!("nothing to do: the database is at {}", describe(&current))?;
         return Ok(());
     }
     let pending = plan.steps(&st.graph, &applied);
@@ -199,7 +200,7 @@ pub fn migrate(
             config.backup_keep,
             &format!("before-{}-{label}", direction.as_str()),
         )?;
-        eprintln!(
+        noteln!(
             "backup: {} (verified; --no-backup skips it)",
             display_rel(&path)
         );
@@ -209,7 +210,7 @@ pub fn migrate(
     };
     let steps = apply::run(db, &config.version_table, &st.graph, &plan, |rev, dir| {
         if !rev.transactional {
-            eprintln!(
+            noteln!(
                 "note: revision {} is marked `transactional: false`; its statements run one by one and a failure leaves it half-done",
                 rev.id
             );
@@ -235,7 +236,7 @@ pub fn migrate(
     })?;
     let after = apply::read_applied_at(db, &config.version_table)?;
     let applied: HashSet<String> = after.into_iter().map(|a| a.revision).collect();
-    println!(
+    outln!(
         "{} revision(s) {}; the database is at {}",
         steps.len(),
         if direction == Direction::Up {
@@ -244,7 +245,7 @@ pub fn migrate(
             "reverted"
         },
         describe(&st.graph.current_heads(&applied))
-    );
+    )?;
     Ok(())
 }
 
@@ -270,10 +271,10 @@ pub fn current(config: &Config) -> Result<()> {
     let db = config.database()?;
     let rows = apply::read_applied_at(db, &config.version_table)?;
     if rows.is_empty() {
-        println!(
+        outln!(
             "base (no revision applied{})",
             if db.exists() { "" } else { "; no database yet" }
-        );
+        )?;
         return Ok(());
     }
     // From the version table alone: parsing every revision file is work
@@ -293,15 +294,15 @@ pub fn current(config: &Config) -> Result<()> {
         .filter(|a| !parents.contains(a.revision.as_str()))
     {
         let mark = if pending == 0 { " (head)" } else { "" };
-        println!("{}{mark}  {}", row.revision, row.message);
+        outln!("{}{mark}  {}", row.revision, row.message)?;
     }
     for unknown in rows.iter().filter(|a| !on_disk.contains(&a.revision)) {
-        println!("{} (not in the versions directory!)", unknown.revision);
+        outln!("{} (not in the versions directory!)", unknown.revision)?;
     }
     if pending > 0 {
-        println!(
+        outln!(
             "{pending} revision(s) not applied: `migrate upgrade` (or `migrate history` to see them)"
-        );
+        )?;
     }
     Ok(())
 }
@@ -309,7 +310,7 @@ pub fn current(config: &Config) -> Result<()> {
 pub fn heads(config: &Config) -> Result<()> {
     let graph = load_graph(config)?;
     for h in graph.heads() {
-        println!("{} (head)  {}", h.id, h.message);
+        outln!("{} (head)  {}", h.id, h.message)?;
     }
     Ok(())
 }
@@ -317,9 +318,9 @@ pub fn heads(config: &Config) -> Result<()> {
 pub fn branches(config: &Config) -> Result<()> {
     let graph = load_graph(config)?;
     for b in graph.branch_points() {
-        println!("{} (branchpoint)  {}", b.id, b.message);
+        outln!("{} (branchpoint)  {}", b.id, b.message)?;
         for c in graph.children(&b.id) {
-            println!("  -> {}  {}", c.id, c.message);
+            outln!("  -> {}  {}", c.id, c.message)?;
         }
     }
     Ok(())
@@ -385,18 +386,18 @@ pub fn history(config: &Config, range: Option<&str>, verbose: bool) -> Result<()
         }
         let parents = rev.parents.join(", ");
         if verbose {
-            println!("Revision: {}{marks}", rev.id);
-            println!("Parent: {}", parents.as_str().or_base());
-            println!("Path: {}", rev.path.display());
-            println!("Created: {}", rev.created);
-            println!("\n    {}\n", rev.message);
+            outln!("Revision: {}{marks}", rev.id)?;
+            outln!("Parent: {}", parents.as_str().or_base())?;
+            outln!("Path: {}", rev.path.display())?;
+            outln!("Created: {}", rev.created)?;
+            outln!("\n    {}\n", rev.message)?;
         } else {
-            println!(
+            outln!(
                 "{} -> {}{marks}, {}",
                 parents.as_str().or_base(),
                 rev.id,
                 rev.message
-            );
+            )?;
         }
     }
     Ok(())
@@ -415,7 +416,7 @@ pub fn show(config: &Config, spec: &str) -> Result<()> {
     let graph = load_graph(config)?;
     let rev = graph.resolve_id(spec)?;
     let text = std::fs::read_to_string(&rev.path).map_err(|e| Error::io(&rev.path, e))?;
-    print!("{text}");
+    out!("{text}")?;
     Ok(())
 }
 
@@ -431,7 +432,7 @@ pub fn stamp(config: &Config, spec: &str) -> Result<()> {
         Target::Base => "base".to_string(),
         Target::Revisions(ids) => ids.join(", "),
     };
-    println!("stamped {} at {label} (no SQL was run)", db.display());
+    outln!("stamped {} at {label} (no SQL was run)", db.display())?;
     Ok(())
 }
 
@@ -442,11 +443,11 @@ pub fn approve(config: &Config, specs: &[String]) -> Result<()> {
     for spec in specs {
         let rev: &Revision = graph.resolve_id(spec)?;
         if apply::approve(db, &config.version_table, rev)? {
-            println!(
+            outln!(
                 "approved the current text of {} ({})",
                 rev.id,
                 rev.file_name()
-            );
+            )?;
         } else {
             return Err(Error::Refused(format!(
                 "revision {} is not applied to {}; only applied revisions have a stored checksum",
@@ -485,7 +486,7 @@ pub fn merge(config: &Config, message: &str, specs: &[String], rev_id: Option<&s
             transactional: true,
         },
     )?;
-    println!("created {}", display_rel(&path));
+    outln!("created {}", display_rel(&path))?;
     Ok(())
 }
 
@@ -493,7 +494,7 @@ pub fn hash(config: &Config) -> Result<()> {
     // The files must at least parse into a graph before their sum is accepted.
     let graph = load_graph(config)?;
     let path = sum::write(&config.migrations_dir)?;
-    println!("wrote {} ({} revision(s))", display_rel(&path), graph.len());
+    outln!("wrote {} ({} revision(s))", display_rel(&path), graph.len())?;
     Ok(())
 }
 
@@ -512,20 +513,20 @@ pub fn lint(config: &Config) -> Result<std::process::ExitCode> {
     let steps = Plan::upgrade(&st.graph, &target).steps(&st.graph, &st.applied);
     let findings = lint::findings(config.database()?, &config.version_table, &steps)?;
     for f in &findings {
-        println!("{}: {f}", f.kind);
+        outln!("{}: {f}", f.kind)?;
     }
     if findings.is_empty() {
-        println!(
+        outln!(
             "ok: {} pending revision(s), nothing destructive or data-dependent",
             steps.len()
-        );
+        )?;
         Ok(std::process::ExitCode::SUCCESS)
     } else {
-        println!(
+        outln!(
             "{} finding(s) in {} pending revision(s)",
             findings.len(),
             steps.len()
-        );
+        )?;
         Ok(std::process::ExitCode::from(1))
     }
 }
@@ -540,18 +541,18 @@ pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
     };
     for r in &results {
         match &r.failure {
-            None => println!("ok    {}  {}", r.revision, r.message),
+            None => outln!("ok    {}  {}", r.revision, r.message)?,
             Some(why) => {
-                println!("FAIL  {}  {}\n{why}", r.revision, r.message);
-                println!("revision {} does not reverse exactly", r.revision);
+                outln!("FAIL  {}  {}\n{why}", r.revision, r.message)?;
+                outln!("revision {} does not reverse exactly", r.revision)?;
                 return Ok(std::process::ExitCode::from(1));
             }
         }
         for (table, n) in &r.rows_lost {
-            println!("      {table}: {n} row(s) lost");
+            outln!("      {table}: {n} row(s) lost")?;
         }
     }
-    println!(
+    outln!(
         "verified {} revision(s){}: every one reverses exactly",
         results.len(),
         if data {
@@ -559,6 +560,6 @@ pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
         } else {
             " on a scratch database"
         }
-    );
+    )?;
     Ok(std::process::ExitCode::SUCCESS)
 }

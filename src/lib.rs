@@ -20,6 +20,7 @@ pub mod graph;
 pub mod inspect;
 pub mod lint;
 pub mod load;
+pub mod output;
 pub mod parse;
 pub mod plan;
 pub mod project;
