@@ -14,7 +14,7 @@ use crate::diff::{self, Change, RenameCandidate, Renames};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::plan::{self, Migration};
-use crate::schema::Schema;
+use crate::schema::{Schema, same_name};
 use crate::script::NewRevision;
 use crate::sum;
 use crate::{inspect, load};
@@ -36,6 +36,12 @@ pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Ren
                 if to.table(new).is_none() {
                     return Err(bad(&format!("the model has no table {new:?}")));
                 }
+                if !same_name(old, new) && from.table(new).is_some() {
+                    return Err(bad(&format!(
+                        "the database already has a table {new:?}; the rename would fail \
+                         (drop or rename that table first, in its own revision)"
+                    )));
+                }
                 renames.tables.push((old.to_string(), new.to_string()));
             }
             (Some((old_table, old_col)), Some((new_table, new_col))) => {
@@ -52,6 +58,17 @@ pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Ren
                 {
                     return Err(bad(&format!(
                         "the database has no column {old_table}.{old_col}"
+                    )));
+                }
+                if !same_name(old_col, new_col)
+                    && from
+                        .table(&source_table)
+                        .and_then(|t| t.column(new_col))
+                        .is_some()
+                {
+                    return Err(bad(&format!(
+                        "the database's table {source_table:?} already has a column {new_col:?}; \
+                         the rename would fail"
                     )));
                 }
                 if to
@@ -77,6 +94,45 @@ pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Ren
         }
     }
     Ok(renames)
+}
+
+/// Rename hints of the model that name nothing where autogenerate starts:
+/// neither the old name nor the new one is there. Said, since they do nothing.
+/// (A hint whose new name is there already has been applied: a no-op that
+/// may stay in the model.)
+fn idle_hints(from: &Schema, to: &Schema) -> Vec<String> {
+    let mut idle = Vec::new();
+    for t in &to.tables {
+        if let Some(old) = &t.renamed_from
+            && from.table(old).is_none()
+            && from.table(&t.name).is_none()
+        {
+            idle.push(format!(
+                "table {:?} is renamed_from {old:?}, but there is no table {old:?} to rename; \
+                 the hint is ignored and {:?} is created",
+                t.name, t.name
+            ));
+        }
+        let Some(ft) = from
+            .table(&t.name)
+            .or_else(|| from.table(t.renamed_from.as_deref()?))
+        else {
+            continue;
+        };
+        for c in &t.columns {
+            if let Some(old) = &c.renamed_from
+                && ft.column(old).is_none()
+                && ft.column(&c.name).is_none()
+            {
+                idle.push(format!(
+                    "column {:?}.{:?} is renamed_from {old:?}, but table {:?} has no column {old:?}; \
+                     the hint is ignored and the column is added",
+                    t.name, c.name, ft.name
+                ));
+            }
+        }
+    }
+    idle
 }
 
 /// Asks about each rename candidate on a terminal; without one, nothing is
@@ -122,19 +178,26 @@ fn settle_renames(
 }
 
 /// The schema autogenerate starts from: the live database when it exists
-/// (it must be at head), otherwise the migrations replayed in memory.
-fn starting_schema(config: &Config, graph: &Graph) -> Result<(Schema, &'static str)> {
+/// (it must be exactly at `parents`, the new revision's parents, and match
+/// what the migrations build there), otherwise the migrations replayed in
+/// memory.
+fn starting_schema(
+    config: &Config,
+    graph: &Graph,
+    parents: &[String],
+) -> Result<(Schema, &'static str)> {
     let db = config.database()?;
     if db.exists() {
         // One connection and one snapshot for the version rows and the
         // schema: opening a database parses its whole schema.
         let conn = inspect::open_read_only(db)?;
-        let schema = inspect::in_snapshot(&conn, || {
+        let (applied, schema) = inspect::in_snapshot(&conn, || {
             let rows = apply::read_applied(&conn, &config.version_table)
                 .map_err(|e| Error::database(db, e))?;
-            ensure_at_head(db, graph, rows)?;
-            inspect::inspect(&conn, &config.version_table)
+            let applied = ensure_at_parents(db, graph, rows, parents)?;
+            Ok((applied, inspect::inspect(&conn, &config.version_table)?))
         })?;
+        ensure_no_drift(db, graph, &applied, &schema, &config.version_table)?;
         Ok((schema, "database"))
     } else {
         let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
@@ -145,14 +208,20 @@ fn starting_schema(config: &Config, graph: &Graph) -> Result<(Schema, &'static s
     }
 }
 
-/// Refuses to autogenerate on a database that is not at head: the new
-/// revision must start where the last one ends.
-fn ensure_at_head(db: &Path, graph: &Graph, rows: Vec<apply::Applied>) -> Result<()> {
+/// Refuses to autogenerate on a database that is not exactly at the new
+/// revision's parents (the single head, or `--head REV`): the new revision
+/// must start where its parent ends. Returns the applied set.
+fn ensure_at_parents(
+    db: &Path,
+    graph: &Graph,
+    rows: Vec<apply::Applied>,
+    parents: &[String],
+) -> Result<HashSet<String>> {
     apply::verify_applied(graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let mut current = graph.current_heads(&applied);
     current.sort();
-    let mut want: Vec<String> = graph.heads().iter().map(|r| r.id.clone()).collect();
+    let mut want = parents.to_vec();
     want.sort();
     if current != want {
         return Err(Error::Refused(format!(
@@ -171,7 +240,46 @@ fn ensure_at_head(db: &Path, graph: &Graph, rows: Vec<apply::Applied>) -> Result
             },
         )));
     }
-    Ok(())
+    Ok(applied)
+}
+
+/// Refuses to autogenerate from a database that differs from what its
+/// recorded revision builds: the drift would go into the new revision, which
+/// could then never replay from base (`verify` and `check` would fail).
+fn ensure_no_drift(
+    db: &Path,
+    graph: &Graph,
+    applied: &HashSet<String>,
+    live: &Schema,
+    version_table: &str,
+) -> Result<()> {
+    let recorded = check::replayed_schema(graph, applied, version_table)?;
+    if live.same_as(&recorded) {
+        return Ok(());
+    }
+    let at = graph.current_heads(applied);
+    let at = if at.is_empty() {
+        "base".to_string()
+    } else {
+        at.join(", ")
+    };
+    let cmp = check::compare("database", live, "recorded revision", &recorded);
+    let back: Vec<String> = cmp
+        .operations
+        .iter()
+        .map(|op| format!("    {}", op.replace('\n', "\n    ")))
+        .collect();
+    Err(Error::Refused(format!(
+        "the database {} has drifted from its recorded revision {at}: it was changed outside the \
+         migrations, and a revision autogenerated from it would carry that change and could not \
+         replay from base. `migrate check` shows the difference. Either:\n\
+         \x20 keep the change: write it into a revision by hand (`migrate revision -m MSG`), then \
+         `migrate stamp` that revision, since the database has it already; or\n\
+         \x20 drop the change: restore the database to its recorded revision (from a backup, or \
+         with these statements), then autogenerate again:\n{}",
+        db.display(),
+        back.join("\n")
+    )))
 }
 
 pub struct AutogenerateArgs<'a> {
@@ -186,9 +294,12 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     sum::ensure_current(&config.migrations_dir)?;
     let parents = commands::parents_for_new(&graph, args.head)?;
     let model = load::load(config.model()?)?;
-    let (current, source) = starting_schema(config, &graph)?;
+    let (current, source) = starting_schema(config, &graph, &parents)?;
     let mut renames = Renames::from_hints(&current, &model);
     renames.merge(parse_renames(args.renames, &current, &model)?);
+    for hint in idle_hints(&current, &model) {
+        noteln!("warning: {hint}");
+    }
     let (changes, unasked) = settle_renames(&current, &model, &mut renames)?;
     let migration = plan::migration_of(&current, &model, changes);
     if migration.is_empty() {
@@ -240,6 +351,9 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
 #[derive(serde::Serialize)]
 struct CheckReport {
     ok: bool,
+    /// The graph's heads; more than one is a finding, since `upgrade head`
+    /// refuses them.
+    heads: Vec<String>,
     model_vs_migrations: Comparison,
     drift: Option<Comparison>,
 }
@@ -257,10 +371,12 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
         Some(db) => Some(drift(config, &graph, db, &all, &migrations)?),
         None => None,
     };
-    let ok = !model_cmp.differs && !drift.as_ref().is_some_and(|d| d.differs);
+    let heads: Vec<String> = graph.heads().iter().map(|r| r.id.clone()).collect();
+    let ok = !model_cmp.differs && !drift.as_ref().is_some_and(|d| d.differs) && heads.len() < 2;
     if json {
         let report = CheckReport {
             ok,
+            heads,
             model_vs_migrations: model_cmp,
             drift,
         };
@@ -269,6 +385,15 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
             serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?
         )?;
     } else {
+        if heads.len() > 1 {
+            outln!(
+                "the migrations have {} heads ({}), which `migrate upgrade head` refuses; \
+                 join them with `migrate merge -m \"merge\" {}`\n",
+                heads.len(),
+                heads.join(", "),
+                heads.join(" ")
+            )?;
+        }
         print_comparison(
             &model_cmp,
             "the migrations do not build the model; `migrate revision --autogenerate` would write:",

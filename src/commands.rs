@@ -52,6 +52,9 @@ pub fn parents_for_new(graph: &Graph, head: Option<&str>) -> Result<Vec<String>>
     }
 }
 
+/// Words that name targets, so never a revision.
+const RESERVED_IDS: [&str; 3] = ["head", "heads", "base"];
+
 /// Writes a new revision file and brings migrate.sum up to date.
 pub fn write_revision(
     config: &Config,
@@ -66,6 +69,12 @@ pub fn write_revision(
             if !script::valid_id(id) {
                 return Err(Error::Usage(format!(
                     "--rev-id {id:?}: use ASCII letters and digits only"
+                )));
+            }
+            if RESERVED_IDS.iter().any(|w| id.eq_ignore_ascii_case(w)) {
+                return Err(Error::Usage(format!(
+                    "--rev-id {id:?} is a reserved word for targets ({}); choose another id",
+                    RESERVED_IDS.join(", ")
                 )));
             }
             id
@@ -141,6 +150,40 @@ fn split_range<'a>(
     }
 }
 
+/// `upgrade B:A --sql` with B above A would print an empty script and exit
+/// 0: a range that goes the other way is refused, saying which command means it.
+fn refuse_reversed_range(
+    graph: &Graph,
+    direction: Direction,
+    plan: &Plan,
+    target: &Target,
+    start: &HashSet<String>,
+    range: &str,
+) -> Result<()> {
+    if !range.contains(':') || !plan.steps(graph, start).is_empty() {
+        return Ok(());
+    }
+    let wanted = match target {
+        Target::Base => HashSet::new(),
+        Target::Revisions(ids) => graph.ancestors_inclusive(ids.iter().map(String::as_str)),
+    };
+    let (reversed, other) = match direction {
+        Direction::Up => (wanted.is_subset(start) && wanted != *start, "downgrade"),
+        Direction::Down => (start.is_subset(&wanted) && wanted != *start, "upgrade"),
+    };
+    if !reversed {
+        return Ok(());
+    }
+    let (this, end) = match direction {
+        Direction::Up => ("upgrade", "below"),
+        Direction::Down => ("downgrade", "above"),
+    };
+    Err(Error::Usage(format!(
+        "`{this} {range} --sql`: the end of the range is {end} its start, so there is nothing \
+         to {this}; for the script between them use `migrate {other} {range} --sql`"
+    )))
+}
+
 pub fn migrate(
     config: &Config,
     direction: Direction,
@@ -149,18 +192,27 @@ pub fn migrate(
     no_backup: bool,
 ) -> Result<()> {
     let st = state(config)?;
+    let range = spec;
     let (spec, applied) = if sql {
         split_range(&st.graph, spec, &st.applied)?
     } else {
         (spec, st.applied.clone())
     };
     let current = st.graph.current_heads(&applied);
-    let target = st.graph.resolve(spec, &current)?;
-    let plan = match direction {
-        Direction::Up => Plan::upgrade(&st.graph, &target),
-        Direction::Down => Plan::downgrade(&st.graph, &target, &applied),
+    let (target, plan) = match direction {
+        Direction::Up => {
+            let target = st.graph.resolve(spec, &current)?;
+            let plan = Plan::upgrade(&st.graph, &target);
+            (target, plan)
+        }
+        Direction::Down => {
+            let target = st.graph.resolve_downgrade(spec, &current)?;
+            let plan = Plan::downgrade(&st.graph, &target, &applied);
+            (target, plan)
+        }
     };
     if sql {
+        refuse_reversed_range(&st.graph, direction, &plan, &target, &applied, range)?;
         out!(
             "{}",
             apply::offline_sql(&config.version_table, &st.graph, &plan, &applied)
@@ -466,11 +518,26 @@ pub fn merge(config: &Config, message: &str, specs: &[String], rev_id: Option<&s
             "merge needs two or more revisions, e.g. `migrate merge -m \"merge\" ab12 cd34`".into(),
         ));
     }
-    let mut parents = Vec::new();
+    let mut parents: Vec<String> = Vec::new();
     for spec in specs {
         let id = graph.resolve_id(spec)?.id.clone();
-        if !parents.contains(&id) {
-            parents.push(id);
+        if parents.contains(&id) {
+            return Err(Error::Usage(format!(
+                "merge names {id} twice ({spec:?}); a revision cannot be merged with itself"
+            )));
+        }
+        parents.push(id);
+    }
+    // A parent below another joins nothing: the merge would only add a head.
+    for a in &parents {
+        if let Some(b) = parents
+            .iter()
+            .find(|b| *b != a && graph.ancestors_inclusive([b.as_str()]).contains(a))
+        {
+            return Err(Error::Usage(format!(
+                "{a} is already below {b}, so merging them joins nothing; \
+                 merge the heads (`migrate heads` lists them)"
+            )));
         }
     }
     let path = write_revision(

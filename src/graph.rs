@@ -271,31 +271,55 @@ impl Graph {
             }
             _ => {}
         }
-        // +N, -N, REV+N, REV-N
-        if let Some(pos) = spec.rfind(['+', '-']) {
-            let (anchor, step) = spec.split_at(pos);
-            if let Ok(n) = step[1..].parse::<usize>() {
-                let up = step.starts_with('+');
-                let start: Option<String> = if anchor.is_empty() {
-                    match current {
-                        [] => None,
-                        [one] => Some(one.clone()),
-                        many => {
-                            return Err(Error::Revision(format!(
-                                "{spec} is relative, but the database has {} heads ({}); name one, e.g. {}{step}",
-                                many.len(),
-                                many.join(", "),
-                                many[0]
-                            )));
-                        }
+        if let Some((anchor, step, n)) = relative(spec) {
+            let up = step.starts_with('+');
+            let start: Option<String> = if anchor.is_empty() {
+                match current {
+                    [] => None,
+                    [one] => Some(one.clone()),
+                    many => {
+                        return Err(Error::Revision(format!(
+                            "{spec} is relative, but the database has {} heads ({}); name one, e.g. {}{step}{}",
+                            many.len(),
+                            many.join(", "),
+                            many[0],
+                            if up {
+                                ""
+                            } else {
+                                " (reverts that branch only)"
+                            }
+                        )));
                     }
-                } else {
-                    Some(self.resolve_id(anchor)?.id.clone())
-                };
-                return self.walk(start, n, up, spec);
-            }
+                }
+            } else {
+                Some(self.resolve_id(anchor)?.id.clone())
+            };
+            return self.walk(start, n, up, spec);
         }
         Ok(Target::Revisions(vec![self.resolve_id(spec)?.id.clone()]))
+    }
+
+    /// A downgrade target. With several current heads, `REV-N` where REV is
+    /// one of them reverts that branch only (REV and the revisions below it,
+    /// down to N steps): the other heads stay applied. Otherwise as [`Graph::resolve`].
+    pub fn resolve_downgrade(&self, spec: &str, current: &[String]) -> Result<Target> {
+        let target = self.resolve(spec, current)?;
+        let Some((anchor, _, _)) = relative(spec.trim()).filter(|(a, ..)| !a.is_empty()) else {
+            return Ok(target);
+        };
+        let anchor = &self.resolve_id(anchor)?.id;
+        if current.len() < 2 || !current.contains(anchor) {
+            return Ok(target);
+        }
+        let mut keep: Vec<String> = current.iter().filter(|c| *c != anchor).cloned().collect();
+        if let Target::Revisions(ids) = target {
+            for id in ids {
+                if !keep.contains(&id) {
+                    keep.push(id);
+                }
+            }
+        }
+        Ok(Target::Revisions(keep))
     }
 
     /// `n` steps up (children) or down (parents) from `start` (None = base).
@@ -338,4 +362,10 @@ impl Graph {
             Some(id) => Target::Revisions(vec![id]),
         })
     }
+}
+
+/// `+N`, `-N`, `REV+N`, `REV-N` as (anchor, signed step, N).
+fn relative(spec: &str) -> Option<(&str, &str, usize)> {
+    let (anchor, step) = spec.split_at(spec.rfind(['+', '-'])?);
+    Some((anchor, step, step[1..].parse().ok()?))
 }

@@ -14,7 +14,7 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::schema::{Schema, same_name};
-use crate::{ddl, inspect, parse, sql};
+use crate::{ddl, inspect, noteln, parse, sql};
 
 /// Where the model comes from, as configured in `[model]`.
 #[derive(Debug, Clone)]
@@ -137,6 +137,13 @@ fn attach_sql_hints(conn: &Connection, schema: &mut Schema) -> Result<()> {
         let Some(text) = hinted.get(&table.name.to_ascii_lowercase()) else {
             continue;
         };
+        for bad in unreadable_hints(text) {
+            noteln!(
+                "warning: table {:?}: {bad:?} is not a rename hint migrate can read (write \
+                 `-- @renamed from=old_name`, quoting a name that is not a plain word); ignored",
+                table.name
+            );
+        }
         let Ok(parsed) = parse::parse_create_table(text) else {
             continue;
         };
@@ -152,6 +159,17 @@ fn attach_sql_hints(conn: &Connection, schema: &mut Schema) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `@renamed` comments that give no name (`from=1abc`, `from=`, no `from`):
+/// ignored by the parser, so said here rather than silently dropped.
+fn unreadable_hints(create_sql: &str) -> Vec<String> {
+    sql::tokenize(create_sql)
+        .into_iter()
+        .filter(|t| matches!(t.kind, sql::Kind::LineComment | sql::Kind::BlockComment))
+        .filter(|t| t.text.contains("@renamed") && parse::rename_hint(t.text).is_none())
+        .map(|t| t.text.trim().to_string())
+        .collect()
 }
 
 /// What SQLite accepts but no model means: a foreign key to nothing.
