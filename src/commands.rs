@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::script::{self, NewRevision, Revision};
-use crate::{backup, lint, project, sum, verify};
+use crate::{backup, files, lint, project, sum, verify};
 use crate::{noteln, out, outln};
 
 /// Every revision file, as a graph.
@@ -22,13 +22,8 @@ pub fn load_graph(config: &Config) -> Result<Graph> {
 /// The project's revision template, or the built-in one.
 fn script_template(config: &Config) -> Result<String> {
     let path = config.migrations_dir.join("script.sql.tmpl");
-    match std::fs::read_to_string(&path) {
-        Ok(t) => Ok(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Ok(project::DEFAULT_SCRIPT_TEMPLATE.to_string())
-        }
-        Err(e) => Err(Error::io(path, e)),
-    }
+    Ok(files::read_text_if_exists(&path)?
+        .unwrap_or_else(|| project::DEFAULT_SCRIPT_TEMPLATE.to_string()))
 }
 
 /// The parents of a new revision: `--head`, or the single head.
@@ -105,8 +100,13 @@ pub fn write_revision(
             "the script template must write the revision and down_revision headers".into(),
         ));
     }
-    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
-    sum::write(&config.migrations_dir)?;
+    // All or nothing: a full disk leaves no empty revision behind, and a
+    // revision whose sum could not be written is taken back.
+    files::write_atomic(&path, text.as_bytes())?;
+    if let Err(e) = sum::write(&config.migrations_dir) {
+        let _ = std::fs::remove_file(&path);
+        return Err(e);
+    }
     Ok(path)
 }
 
@@ -467,7 +467,7 @@ fn current_for_history(config: &Config, graph: &Graph) -> Result<Vec<String>> {
 pub fn show(config: &Config, spec: &str) -> Result<()> {
     let graph = load_graph(config)?;
     let rev = graph.resolve_id(spec)?;
-    let text = std::fs::read_to_string(&rev.path).map_err(|e| Error::io(&rev.path, e))?;
+    let text = files::read_text(&rev.path)?;
     out!("{text}")?;
     Ok(())
 }

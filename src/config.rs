@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::files;
 use crate::load::ModelSource;
 
 pub const DEFAULT_CONFIG: &str = "migrate.toml";
@@ -81,14 +82,14 @@ impl Config {
         let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
         let (path, file) = match &overrides.config {
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
+                let text = files::read_text(p)?;
                 (Some(p.clone()), parse_file(p, &text)?)
             }
             None => {
                 let p = cwd.join(DEFAULT_CONFIG);
-                match std::fs::read_to_string(&p) {
-                    Ok(text) => (Some(PathBuf::from(DEFAULT_CONFIG)), parse_file(&p, &text)?),
-                    Err(_) => (None, File::default()),
+                match files::read_text_if_exists(&p)? {
+                    Some(text) => (Some(PathBuf::from(DEFAULT_CONFIG)), parse_file(&p, &text)?),
+                    None => (None, File::default()),
                 }
             }
         };

@@ -15,6 +15,7 @@ pub mod ddl;
 pub mod diff;
 pub mod driver;
 pub mod error;
+pub mod files;
 pub mod fk_watch;
 pub mod graph;
 pub mod inspect;

@@ -243,7 +243,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
 pub fn read_dir(dir: &Path) -> Result<Vec<Revision>> {
     let mut revisions = Vec::new();
     for path in revision_files(dir)? {
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = crate::files::read_text(&path)?;
         revisions.push(parse(&path, &text)?);
     }
     Ok(revisions)

@@ -64,3 +64,158 @@ fn a_closed_stdout_is_a_normal_end_for_every_command() {
     // The data is where it was.
     assert_eq!(p.count("SELECT count(*) FROM artist"), 1);
 }
+
+/// Runs migrate under limits, so that a regression cannot take the machine
+/// with it: at most 1 GiB of address space, killed after 120 s (a hang
+/// guard, not a timing assertion), and optionally files of at most
+/// `max_file` bytes (with SIGXFSZ ignored, a write past it fails with EFBIG,
+/// as on a full disk).
+fn run_bounded(p: &Project, args: &[&str], max_file: Option<u64>) -> (Option<i32>, String) {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"));
+    cmd.current_dir(p.path(""))
+        .env_remove("MIGRATE_CONFIG")
+        .env_remove("MIGRATE_DATABASE_URL")
+        .env_remove("MIGRATE_MODEL")
+        .env_remove("MIGRATE_DIR")
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            let limit = |resource, bytes: u64| {
+                let l = libc::rlimit {
+                    rlim_cur: bytes as libc::rlim_t,
+                    rlim_max: bytes as libc::rlim_t,
+                };
+                libc::setrlimit(resource, &l);
+            };
+            limit(libc::RLIMIT_AS, 1 << 30);
+            if let Some(bytes) = max_file {
+                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                limit(libc::RLIMIT_FSIZE, bytes);
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().expect("spawn migrate");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    use std::io::Read;
+    let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+    let Some(status) = status else {
+        panic!("migrate {args:?} hung (killed after 120 s): {err}");
+    };
+    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    (status.code(), err)
+}
+
+fn mkfifo(p: &Project, rel: &str) {
+    let path = p.path(rel);
+    let ok = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .expect("mkfifo");
+    assert!(ok.success());
+}
+
+#[test]
+fn inputs_that_are_not_regular_files_or_are_huge_are_refused() {
+    let p = music();
+    let db = p.bytes("app.db");
+    mkfifo(&p, "fifo.toml");
+    mkfifo(&p, "fifo-config.toml");
+    // A sparse file: 65 MiB long, nothing on disk.
+    let huge = std::fs::File::create(p.path("huge.toml")).unwrap();
+    huge.set_len(65 << 20).unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["--model", "/dev/zero", "check"], "not a regular file"),
+        (&["--model", "fifo.toml", "check"], "not a regular file"),
+        (&["--model", "migrations", "check"], "directory"),
+        (&["--model", "huge.toml", "check"], "larger than 64 MiB"),
+        (&["-c", "fifo-config.toml", "current"], "not a regular file"),
+        (&["-c", "/dev/zero", "current"], "not a regular file"),
+    ];
+    for (args, says) in cases {
+        let (code, err) = run_bounded(&p, args, None);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?} should say {says:?}: {err}");
+    }
+    // A revision file that is a FIFO, and a model command that never ends.
+    mkfifo(&p, "migrations/versions/r9_fifo.sql");
+    let (code, err) = run_bounded(&p, &["history"], None);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("r9_fifo.sql") && err.contains("not a regular file"),
+        "{err}"
+    );
+    std::fs::remove_file(p.path("migrations/versions/r9_fifo.sql")).unwrap();
+    p.write(
+        "endless.toml",
+        "[database]\nurl = \"sqlite:app.db\"\n[model]\ncommand = \"yes 'CREATE TABLE IF NOT EXISTS t (a);'\"\n",
+    );
+    let (code, err) = run_bounded(&p, &["-c", "endless.toml", "check"], None);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("model command") && err.contains("larger than"),
+        "{err}"
+    );
+    assert_eq!(db, p.bytes("app.db"));
+}
+
+#[test]
+fn a_revision_on_a_full_disk_leaves_no_file_behind() {
+    let p = music();
+    let sum = p.bytes("migrations/migrate.sum");
+    let files_before = std::fs::read_dir(p.path("migrations/versions"))
+        .unwrap()
+        .count();
+    let message = "a message long enough that the revision file passes the size limit ".repeat(8);
+    let (code, err) = run_bounded(
+        &p,
+        &["revision", "-m", &message, "--rev-id", "r3"],
+        Some(300),
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("File too large") || err.contains("too large"),
+        "{err}"
+    );
+    // No revision file, no temporary file, the sum as it was: every command still works.
+    assert_eq!(
+        std::fs::read_dir(p.path("migrations/versions"))
+            .unwrap()
+            .count(),
+        files_before
+    );
+    assert_eq!(
+        std::fs::read_dir(p.path("migrations"))
+            .unwrap()
+            .filter(|e| e
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".tmp"))
+            .count(),
+        0
+    );
+    assert_eq!(sum, p.bytes("migrations/migrate.sum"));
+    p.ok(&["history"]);
+    p.ok(&["check"]);
+    p.ok(&["revision", "-m", "after", "--rev-id", "r3"]);
+    p.ok(&["upgrade"]);
+    assert_eq!(p.count("SELECT count(*) FROM artist"), 1);
+}
