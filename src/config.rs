@@ -5,6 +5,7 @@
 //! typing them expects.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -13,6 +14,12 @@ use crate::files;
 use crate::load::ModelSource;
 
 pub const DEFAULT_CONFIG: &str = "migrate.toml";
+/// How long a migrator waits for another one's lock, unless `MIGRATE_LOCK_TIMEOUT` says.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
+/// The longest wait `MIGRATE_LOCK_TIMEOUT` may ask for: one day.
+const MAX_LOCK_TIMEOUT_SECS: f64 = 86_400.0;
+/// `[backup] keep` runs from one backup to this many.
+const MAX_BACKUP_KEEP: usize = 10_000;
 pub const DEFAULT_VERSION_TABLE: &str = "migrate_version";
 
 #[derive(Debug, Default, Deserialize)]
@@ -137,6 +144,17 @@ impl Config {
             }),
             (None, None, None) => None,
         };
+        let backup_keep = file.backup.keep.unwrap_or(5);
+        if !(1..=MAX_BACKUP_KEEP).contains(&backup_keep) {
+            return Err(Error::Config {
+                path: config_name,
+                message: format!(
+                    "[backup] keep = {backup_keep}: keep from 1 to {MAX_BACKUP_KEEP} backups"
+                ),
+            });
+        }
+        // Read where the lock is taken; refused here, before any command starts.
+        lock_timeout_from_env()?;
         Ok(Config {
             path,
             database,
@@ -144,7 +162,7 @@ impl Config {
             version_table,
             model,
             backup_dir: root.join(file.backup.dir.as_deref().unwrap_or("backups")),
-            backup_keep: file.backup.keep.unwrap_or(5),
+            backup_keep,
         })
     }
 
@@ -177,6 +195,29 @@ impl Config {
 
     pub fn versions_dir(&self) -> PathBuf {
         self.migrations_dir.join("versions")
+    }
+}
+
+/// `MIGRATE_LOCK_TIMEOUT` in seconds (fractions allowed), from 0 to one day;
+/// anything else is refused rather than guessed at (`1e300` once panicked).
+pub fn lock_timeout_from_env() -> Result<Duration> {
+    match std::env::var("MIGRATE_LOCK_TIMEOUT") {
+        Err(std::env::VarError::NotPresent) => Ok(DEFAULT_LOCK_TIMEOUT),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::Usage(
+            "MIGRATE_LOCK_TIMEOUT is not text; give seconds, e.g. 60 or 0.5".into(),
+        )),
+        Ok(text) => parse_seconds("MIGRATE_LOCK_TIMEOUT", &text, MAX_LOCK_TIMEOUT_SECS),
+    }
+}
+
+/// A number of seconds from 0 to `max`, named `name` in the message.
+fn parse_seconds(name: &str, text: &str, max: f64) -> Result<Duration> {
+    let secs = text.trim().parse::<f64>().ok();
+    match secs.filter(|s| (0.0..=max).contains(s)) {
+        Some(s) => Ok(Duration::from_secs_f64(s)),
+        None => Err(Error::Usage(format!(
+            "{name}={text:?}: give a number of seconds from 0 to {max} (one day), e.g. 60 or 0.5"
+        ))),
     }
 }
 
@@ -241,5 +282,23 @@ mod tests {
         );
         assert!(database_path("postgres://h/db", o).is_err());
         assert!(database_path("sqlite::memory:", o).is_err());
+    }
+
+    #[test]
+    fn seconds_within_limits() {
+        let max = MAX_LOCK_TIMEOUT_SECS;
+        assert_eq!(
+            parse_seconds("T", " 0.5 ", max).unwrap(),
+            Duration::from_millis(500)
+        );
+        assert_eq!(parse_seconds("T", "0", max).unwrap(), Duration::ZERO);
+        assert_eq!(
+            parse_seconds("T", "86400", max).unwrap(),
+            Duration::from_secs(86_400)
+        );
+        for bad in ["1e300", "86401", "-1", "NaN", "inf", "", "ten"] {
+            let err = parse_seconds("T", bad, max).unwrap_err().to_string();
+            assert!(err.contains("seconds from 0 to"), "{bad}: {err}");
+        }
     }
 }

@@ -219,3 +219,41 @@ fn a_revision_on_a_full_disk_leaves_no_file_behind() {
     p.ok(&["upgrade"]);
     assert_eq!(p.count("SELECT count(*) FROM artist"), 1);
 }
+
+#[test]
+fn numbers_from_the_environment_and_the_config_are_checked() {
+    let p = music();
+    // A pending revision, so that upgrade opens the database for writing.
+    p.ok(&["revision", "-m", "pending", "--rev-id", "r3"]);
+    let db = p.bytes("app.db");
+    for value in ["1e300", "-1", "86401", "NaN", "soon"] {
+        let out = p
+            .migrate()
+            .env("MIGRATE_LOCK_TIMEOUT", value)
+            .args(["upgrade"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{value}: {err}");
+        assert!(
+            err.contains("MIGRATE_LOCK_TIMEOUT") && err.contains("seconds"),
+            "{value}: {err}"
+        );
+    }
+    assert_eq!(db, p.bytes("app.db"));
+    p.migrate()
+        .env("MIGRATE_LOCK_TIMEOUT", "0.5")
+        .args(["upgrade"])
+        .assert()
+        .success();
+    assert_eq!(p.applied(), vec!["r1", "r2", "r3"]);
+    for keep in ["0", "100000"] {
+        p.write(
+            "keep.toml",
+            &format!("[database]\nurl = \"sqlite:app.db\"\n[backup]\nkeep = {keep}\n"),
+        );
+        let err = p.fails(&["-c", "keep.toml", "current"]);
+        assert!(err.contains("keep"), "{err}");
+    }
+    assert_eq!(p.count("SELECT count(*) FROM artist"), 1);
+}
