@@ -282,6 +282,29 @@ fn ensure_no_drift(
     )))
 }
 
+/// The model, refused when it defines one of the tool's own tables: that
+/// table would be left out of every comparison, and the version table's
+/// rows would be mixed with the application's.
+fn load_model(config: &Config) -> Result<Schema> {
+    let model = load::load(config.model()?)?;
+    let names = model.tables.iter().map(|t| &t.name);
+    if let Some(name) = names
+        .chain(model.views.iter().map(|v| &v.name))
+        .find(|n| crate::version_table::is_own(n, &config.version_table))
+    {
+        return Err(Error::Config {
+            path: config.config_name().into(),
+            message: format!(
+                "the model defines {name:?}, one of migrate's own tables ({}, from [migrations] \
+                 version_table = {:?}); set version_table to a name the model does not use",
+                crate::version_table::own_tables(&config.version_table).join(", "),
+                config.version_table
+            ),
+        });
+    }
+    Ok(model)
+}
+
 pub struct AutogenerateArgs<'a> {
     pub message: &'a str,
     pub head: Option<&'a str>,
@@ -293,7 +316,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let parents = commands::parents_for_new(&graph, args.head)?;
-    let model = load::load(config.model()?)?;
+    let model = load_model(config)?;
     let (current, source) = starting_schema(config, &graph, &parents)?;
     let mut renames = Renames::from_hints(&current, &model);
     renames.merge(parse_renames(args.renames, &current, &model)?);
@@ -363,7 +386,7 @@ struct CheckReport {
 pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
-    let model = load::load(config.model()?)?;
+    let model = load_model(config)?;
     let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
     let migrations = check::replayed_schema(&graph, &all, &config.version_table)?;
     let model_cmp = check::compare("migrations", &migrations, "model", &model);

@@ -129,6 +129,14 @@ impl Config {
                 message: "[migrations] version_table must not be empty".into(),
             });
         }
+        if version_table.to_ascii_lowercase().starts_with("sqlite_") {
+            return Err(Error::Config {
+                path: config_name,
+                message: format!(
+                    "[migrations] version_table = {version_table:?}: names starting with sqlite_ are SQLite's own"
+                ),
+            });
+        }
         let model = match (&overrides.model, &file.model.path, &file.model.command) {
             (Some(p), _, _) => Some(ModelSource::File(cwd.join(p))),
             (None, Some(_), Some(_)) => {

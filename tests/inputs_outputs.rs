@@ -257,3 +257,54 @@ fn numbers_from_the_environment_and_the_config_are_checked() {
     }
     assert_eq!(p.count("SELECT count(*) FROM artist"), 1);
 }
+
+#[test]
+fn the_tools_own_tables_are_one_list_matched_exactly() {
+    let p = Project::new();
+    p.write(
+        "migrate.toml",
+        "[database]\nurl = \"sqlite:app.db\"\n[migrations]\nversion_table = \"a\"\n[model]\npath = \"models.toml\"\n",
+    );
+    // `artist` and `a_logbook` start with the version table's name; neither is the tool's.
+    p.write(
+        "models.toml",
+        &format!(
+            "{MUSIC_MODEL}\n[[table]]\nname = \"a_logbook\"\ncolumns = [ {{ name = \"id\", type = \"INTEGER\", primary_key = true }} ]\n"
+        ),
+    );
+    p.autogenerate("catalogue", "r1");
+    p.ok(&["upgrade"]);
+    p.sql("app.db", "INSERT INTO artist VALUES (1, 'Nina');");
+    p.ok(&["check"]);
+    let inspected = p.ok(&["inspect"]);
+    assert!(
+        inspected.contains("CREATE TABLE artist") && inspected.contains("a_logbook"),
+        "{inspected}"
+    );
+    assert!(
+        !inspected.contains("CREATE TABLE a ") && !inspected.contains("a_log "),
+        "{inspected}"
+    );
+    // A change to `artist` made by hand is drift, not the tool's business.
+    p.sql("app.db", "ALTER TABLE artist ADD COLUMN born INT;");
+    let (code, out, _) = p.run(&["check"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("born"), "{out}");
+    p.sql("app.db", "ALTER TABLE artist DROP COLUMN born;");
+    // A model table with one of the tool's names is refused, naming it.
+    for own in ["a", "A_LOG"] {
+        p.write(
+            "models.toml",
+            &format!(
+                "{MUSIC_MODEL}\n[[table]]\nname = \"{own}\"\ncolumns = [ {{ name = \"id\", type = \"INTEGER\" }} ]\n"
+            ),
+        );
+        let err = p.fails(&["check"]);
+        assert!(
+            err.contains(&format!("{own:?}")) && err.contains("version_table"),
+            "{err}"
+        );
+        p.fails(&["revision", "--autogenerate", "-m", "x"]);
+    }
+    assert_eq!(p.count("SELECT count(*) FROM artist"), 1);
+}
