@@ -194,6 +194,7 @@ fn starting_schema(
         let (applied, schema) = inspect::in_snapshot(&conn, || {
             let rows = apply::read_applied(&conn, &config.version_table)
                 .map_err(|e| Error::database(db, e))?;
+            commands::verify_applied(config, graph, &rows)?;
             let applied = ensure_at_parents(db, graph, rows, parents)?;
             Ok((applied, inspect::inspect(&conn, &config.version_table)?))
         })?;
@@ -217,7 +218,6 @@ fn ensure_at_parents(
     rows: Vec<apply::Applied>,
     parents: &[String],
 ) -> Result<HashSet<String>> {
-    apply::verify_applied(graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let mut current = graph.current_heads(&applied);
     current.sort();
@@ -460,7 +460,7 @@ fn drift(
     let (rows, live) = inspect::in_snapshot(&conn, || {
         let rows = apply::read_applied(&conn, &config.version_table)
             .map_err(|e| Error::database(db, e))?;
-        apply::verify_applied(graph, &rows)?;
+        commands::verify_applied(config, graph, &rows)?;
         Ok((rows, inspect::inspect(&conn, &config.version_table)?))
     })?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();

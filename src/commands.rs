@@ -118,11 +118,21 @@ pub struct State {
     pub current: Vec<String>,
 }
 
+/// [`apply::verify_applied`], but a database that records revisions while
+/// the migrations directory is missing is told that: the usual cause is a
+/// wrong path, not lost files.
+pub fn verify_applied(config: &Config, graph: &Graph, rows: &[apply::Applied]) -> Result<()> {
+    if !rows.is_empty() {
+        config.require_migrations_dir()?;
+    }
+    apply::verify_applied(graph, rows)
+}
+
 pub fn state(config: &Config) -> Result<State> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let rows = apply::read_applied_at(config.database()?, &config.version_table)?;
-    apply::verify_applied(&graph, &rows)?;
+    verify_applied(config, &graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let current = graph.current_heads(&applied);
     Ok(State {
@@ -329,6 +339,7 @@ pub fn current(config: &Config) -> Result<()> {
         )?;
         return Ok(());
     }
+    config.require_migrations_dir()?;
     // From the version table alone: parsing every revision file is work
     // `current` does not need. The directory listing says what is pending.
     let applied: HashSet<&str> = rows.iter().map(|a| a.revision.as_str()).collect();

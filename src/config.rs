@@ -78,6 +78,8 @@ pub struct Config {
     pub path: Option<PathBuf>,
     pub database: Option<PathBuf>,
     pub migrations_dir: PathBuf,
+    /// Which setting chose `migrations_dir`, for messages about it.
+    pub migrations_dir_origin: String,
     pub version_table: String,
     pub model: Option<ModelSource>,
     pub backup_dir: PathBuf,
@@ -114,10 +116,19 @@ impl Config {
             (None, Some(url)) => Some(root.join(database_path(url, &config_name)?)),
             (None, None) => None,
         };
-        let migrations_dir = match (&overrides.dir, &file.migrations.dir) {
-            (Some(d), _) => cwd.join(d),
-            (None, Some(d)) => root.join(d),
-            (None, None) => root.join("migrations"),
+        let (migrations_dir, migrations_dir_origin) = match (&overrides.dir, &file.migrations.dir) {
+            (Some(d), _) => (cwd.join(d), "--dir or MIGRATE_DIR".to_string()),
+            (None, Some(d)) => (
+                root.join(d),
+                format!("[migrations] dir in {}", config_name.display()),
+            ),
+            (None, None) => (
+                root.join("migrations"),
+                match &path {
+                    Some(_) => format!("the default, beside {}", config_name.display()),
+                    None => "the default, no migrate.toml found here".to_string(),
+                },
+            ),
         };
         let version_table = file
             .migrations
@@ -167,6 +178,7 @@ impl Config {
             path,
             database,
             migrations_dir,
+            migrations_dir_origin,
             version_table,
             model,
             backup_dir: root.join(file.backup.dir.as_deref().unwrap_or("backups")),
@@ -199,6 +211,22 @@ impl Config {
             .unwrap_or(Path::new(DEFAULT_CONFIG))
             .display()
             .to_string()
+    }
+
+    /// Refuses a migrations directory that does not exist, naming it and the
+    /// setting that points there (a wrong path, not lost revision files).
+    pub fn require_migrations_dir(&self) -> Result<()> {
+        if self.migrations_dir.is_dir() {
+            return Ok(());
+        }
+        Err(Error::Config {
+            path: self.migrations_dir.clone(),
+            message: format!(
+                "the migrations directory does not exist (set by {}); fix that path, \
+                 or run `migrate init` for a new project",
+                self.migrations_dir_origin
+            ),
+        })
     }
 
     pub fn versions_dir(&self) -> PathBuf {

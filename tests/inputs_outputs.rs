@@ -308,3 +308,41 @@ fn the_tools_own_tables_are_one_list_matched_exactly() {
     }
     assert_eq!(p.count("SELECT count(*) FROM artist"), 1);
 }
+
+#[test]
+fn a_missing_migrations_directory_is_named_with_the_setting_that_points_there() {
+    let p = music();
+    let db = p.bytes("app.db");
+    for args in [
+        &["--dir", "migratons", "upgrade"][..],
+        &["--dir", "migratons", "downgrade", "-1"],
+        &["--dir", "migratons", "current"],
+        &["--dir", "migratons", "check"],
+        &[
+            "--dir",
+            "migratons",
+            "revision",
+            "--autogenerate",
+            "-m",
+            "x",
+        ],
+    ] {
+        let err = p.fails(args);
+        assert!(
+            err.contains("migratons") && err.contains("does not exist") && err.contains("--dir"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("not in the versions directory"), "{err}");
+    }
+    p.write(
+        "typo.toml",
+        "[database]\nurl = \"sqlite:app.db\"\n[migrations]\ndir = \"migratons\"\n",
+    );
+    let err = p.fails(&["-c", "typo.toml", "upgrade"]);
+    assert!(
+        err.contains("migratons") && err.contains("[migrations] dir in typo.toml"),
+        "{err}"
+    );
+    assert!(!p.path("migratons").exists());
+    assert_eq!(db, p.bytes("app.db"));
+}
