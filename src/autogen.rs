@@ -276,9 +276,16 @@ fn ensure_no_drift(
          \x20 keep the change: write it into a revision by hand (`migrate revision -m MSG`), then \
          `migrate stamp` that revision, since the database has it already; or\n\
          \x20 drop the change: restore the database to its recorded revision (from a backup, or \
-         with these statements), then autogenerate again:\n{}",
+         with these statements), then autogenerate again:\n{}{}",
         db.display(),
-        back.join("\n")
+        back.join("\n"),
+        if applied.is_empty() {
+            "\n  a database built before migrate: write the first revision from the migrations \
+             alone, with --database naming a file that does not exist (`migrate --database \
+             sqlite:none.db revision --autogenerate -m baseline`), then `migrate stamp head` here"
+        } else {
+            ""
+        }
     )))
 }
 
