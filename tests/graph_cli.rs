@@ -185,3 +185,39 @@ fn rename_hints_that_name_nothing_are_said() {
         "{err}"
     );
 }
+
+#[test]
+fn a_database_built_before_migrate_is_adopted_as_the_refusal_says() {
+    let p = Project::with_config();
+    p.write("models.toml", ARTIST);
+    p.sql(
+        "app.db",
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY); INSERT INTO artist VALUES (1);",
+    );
+    let err = p.fails(&["revision", "--autogenerate", "-m", "baseline"]);
+    assert!(
+        err.contains("records no revision") && err.contains("stamp head"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(p.path("migrations/versions"))
+            .unwrap()
+            .count(),
+        0
+    );
+    p.ok(&[
+        "--database",
+        "sqlite:none.db",
+        "revision",
+        "--autogenerate",
+        "-m",
+        "baseline",
+        "--rev-id",
+        "b0",
+    ]);
+    assert!(!p.path("none.db").exists());
+    p.ok(&["stamp", "head"]);
+    p.ok(&["check"]);
+    p.ok(&["verify"]);
+    assert_eq!(p.count("SELECT count(*) FROM artist"), 1);
+}
