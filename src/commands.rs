@@ -47,9 +47,6 @@ pub fn parents_for_new(graph: &Graph, head: Option<&str>) -> Result<Vec<String>>
     }
 }
 
-/// Words that name targets, so never a revision.
-const RESERVED_IDS: [&str; 3] = ["head", "heads", "base"];
-
 /// Writes a new revision file and brings migrate.sum up to date.
 pub fn write_revision(
     config: &Config,
@@ -66,10 +63,10 @@ pub fn write_revision(
                     "--rev-id {id:?}: use ASCII letters and digits only"
                 )));
             }
-            if RESERVED_IDS.iter().any(|w| id.eq_ignore_ascii_case(w)) {
+            if crate::graph::is_reserved(id) {
                 return Err(Error::Usage(format!(
                     "--rev-id {id:?} is a reserved word for targets ({}); choose another id",
-                    RESERVED_IDS.join(", ")
+                    crate::graph::RESERVED_IDS.join(", ")
                 )));
             }
             id

@@ -16,6 +16,13 @@ pub struct Graph {
     order: Vec<usize>,
 }
 
+/// Words that name targets, so never a revision id (any case).
+pub const RESERVED_IDS: [&str; 3] = ["head", "heads", "base"];
+
+pub fn is_reserved(id: &str) -> bool {
+    RESERVED_IDS.iter().any(|w| id.eq_ignore_ascii_case(w))
+}
+
 /// What a target names once resolved: the set of revisions that must be applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -29,6 +36,17 @@ impl Graph {
     pub fn new(revisions: Vec<Revision>) -> Result<Graph> {
         let mut by_id = HashMap::new();
         for (i, r) in revisions.iter().enumerate() {
+            if is_reserved(&r.id) {
+                return Err(Error::Script {
+                    path: r.path.clone(),
+                    line: None,
+                    message: format!(
+                        "revision id {} is a reserved word for targets ({}); give the revision another id",
+                        r.id,
+                        RESERVED_IDS.join(", ")
+                    ),
+                });
+            }
             if let Some(&j) = by_id.get(&r.id) {
                 let other: &Revision = &revisions[j];
                 return Err(Error::Script {

@@ -410,6 +410,18 @@ const CASES: &[Case] = &[
         says: &["two or more"],
     },
     Case {
+        name: "revision file with a reserved id",
+        setup: |p| {
+            versions(
+                p,
+                "head_x.sql",
+                "-- revision: head\n-- down_revision: r2\n-- migrate:up\n-- migrate:down\n",
+            )
+        },
+        args: &["upgrade"],
+        says: &["head_x.sql", "reserved"],
+    },
+    Case {
         name: "reserved --rev-id",
         setup: none,
         args: &["revision", "-m", "x", "--rev-id", "heads"],
