@@ -54,6 +54,8 @@ fn a_closed_stdout_is_a_normal_end_for_every_command() {
         &["upgrade"],
         &["completions", "bash"],
         &["hash"],
+        &["--help"],
+        &["--version"],
     ];
     for args in commands {
         let out = run_with_closed_stdout(&p, args);
