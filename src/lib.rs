@@ -25,11 +25,13 @@ pub mod output;
 pub mod parse;
 pub mod plan;
 pub mod project;
+pub mod renames;
 pub mod schema;
 pub mod script;
 pub mod sql;
 pub mod sum;
 pub mod verify;
 pub mod version_table;
+pub mod views;
 
 pub use error::{Error, Result};
