@@ -157,6 +157,28 @@ fn split_range<'a>(
     }
 }
 
+/// What `upgrade SPEC` or `downgrade SPEC` asks for, from `applied`.
+fn plan_for(
+    graph: &Graph,
+    direction: Direction,
+    spec: &str,
+    current: &[String],
+    applied: &HashSet<String>,
+) -> Result<(Target, Plan)> {
+    Ok(match direction {
+        Direction::Up => {
+            let target = graph.resolve(spec, current)?;
+            let plan = Plan::upgrade(graph, &target);
+            (target, plan)
+        }
+        Direction::Down => {
+            let target = graph.resolve_downgrade(spec, current)?;
+            let plan = Plan::downgrade(graph, &target, applied);
+            (target, plan)
+        }
+    })
+}
+
 /// `upgrade B:A --sql` with B above A would print an empty script and exit
 /// 0: a range that goes the other way is refused, saying which command means it.
 fn refuse_reversed_range(
@@ -206,18 +228,7 @@ pub fn migrate(
         (spec, st.applied.clone())
     };
     let current = st.graph.current_heads(&applied);
-    let (target, plan) = match direction {
-        Direction::Up => {
-            let target = st.graph.resolve(spec, &current)?;
-            let plan = Plan::upgrade(&st.graph, &target);
-            (target, plan)
-        }
-        Direction::Down => {
-            let target = st.graph.resolve_downgrade(spec, &current)?;
-            let plan = Plan::downgrade(&st.graph, &target, &applied);
-            (target, plan)
-        }
-    };
+    let (target, plan) = plan_for(&st.graph, direction, spec, &current, &applied)?;
     if sql {
         refuse_reversed_range(&st.graph, direction, &plan, &target, &applied, range)?;
         out!(

@@ -134,20 +134,11 @@ impl Config {
             .migrations
             .version_table
             .unwrap_or_else(|| DEFAULT_VERSION_TABLE.to_string());
-        if version_table.trim().is_empty() {
-            return Err(Error::Config {
-                path: config_name,
-                message: "[migrations] version_table must not be empty".into(),
-            });
-        }
-        if version_table.to_ascii_lowercase().starts_with("sqlite_") {
-            return Err(Error::Config {
-                path: config_name,
-                message: format!(
-                    "[migrations] version_table = {version_table:?}: names starting with sqlite_ are SQLite's own"
-                ),
-            });
-        }
+        let backup_keep = file.backup.keep.unwrap_or(5);
+        check_values(&version_table, backup_keep).map_err(|message| Error::Config {
+            path: config_name.clone(),
+            message,
+        })?;
         let model = match (&overrides.model, &file.model.path, &file.model.command) {
             (Some(p), _, _) => Some(ModelSource::File(cwd.join(p))),
             (None, Some(_), Some(_)) => {
@@ -163,15 +154,6 @@ impl Config {
             }),
             (None, None, None) => None,
         };
-        let backup_keep = file.backup.keep.unwrap_or(5);
-        if !(1..=MAX_BACKUP_KEEP).contains(&backup_keep) {
-            return Err(Error::Config {
-                path: config_name,
-                message: format!(
-                    "[backup] keep = {backup_keep}: keep from 1 to {MAX_BACKUP_KEEP} backups"
-                ),
-            });
-        }
         // Read where the lock is taken; refused here, before any command starts.
         lock_timeout_from_env()?;
         Ok(Config {
@@ -232,6 +214,25 @@ impl Config {
     pub fn versions_dir(&self) -> PathBuf {
         self.migrations_dir.join("versions")
     }
+}
+
+/// The file's values that have limits: a version table SQLite allows, and a
+/// number of backups to keep.
+fn check_values(version_table: &str, keep: usize) -> std::result::Result<(), String> {
+    if version_table.trim().is_empty() {
+        return Err("[migrations] version_table must not be empty".into());
+    }
+    if version_table.to_ascii_lowercase().starts_with("sqlite_") {
+        return Err(format!(
+            "[migrations] version_table = {version_table:?}: names starting with sqlite_ are SQLite's own"
+        ));
+    }
+    if !(1..=MAX_BACKUP_KEEP).contains(&keep) {
+        return Err(format!(
+            "[backup] keep = {keep}: keep from 1 to {MAX_BACKUP_KEEP} backups"
+        ));
+    }
+    Ok(())
 }
 
 /// `MIGRATE_LOCK_TIMEOUT` in seconds (fractions allowed), from 0 to one day;
