@@ -3,7 +3,6 @@
 //! Results go to stdout, progress and notices to stderr.
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::apply::{self, Direction, Plan};
@@ -291,10 +290,7 @@ pub fn migrate(
                 format!("{} -> {}", rev.id, rev.parents.join(",").as_str().or_base())
             }
         };
-        // One write per line: stderr is unbuffered, and `eprintln!` would
-        // make a system call for every piece of the format.
-        let line = format!("running {} {arrow}: {}\n", dir.as_str(), rev.message);
-        let _ = std::io::stderr().write_all(line.as_bytes());
+        noteln!("running {} {arrow}: {}", dir.as_str(), rev.message);
     })
     .map_err(|e| match &backup {
         Some(path) => Error::Refused(format!(

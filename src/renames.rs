@@ -2,7 +2,7 @@
 //! flags parsed and checked against both schemas, rename candidates asked
 //! about on a terminal, and the model's hints that name nothing, said.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use crate::diff::{self, Change, RenameCandidate, Renames};
 use crate::error::{Error, Result};
@@ -142,8 +142,7 @@ pub fn settle_renames(
             unanswered.push(c);
             continue;
         }
-        eprint!("{} [y/N] ", c.question());
-        let _ = std::io::stderr().flush();
+        crate::output::note(format_args!("{} [y/N] ", c.question()));
         let mut answer = String::new();
         std::io::stdin()
             .lock()
