@@ -348,3 +348,38 @@ fn a_missing_migrations_directory_is_named_with_the_setting_that_points_there() 
     assert!(!p.path("migratons").exists());
     assert_eq!(db, p.bytes("app.db"));
 }
+
+#[test]
+fn closed_stdout_and_stderr_do_not_stop_an_upgrade_halfway() {
+    let p = music();
+    p.revision(
+        "r3",
+        &["r2"],
+        "CREATE TABLE tmp (x INT);",
+        "DROP TABLE tmp;",
+    );
+    // Destructive: a backup is taken and announced on stderr.
+    p.revision(
+        "r4",
+        &["r3"],
+        "DROP TABLE tmp;",
+        "CREATE TABLE tmp (x INT);",
+    );
+    p.ok(&["hash"]);
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .current_dir(p.path(""))
+        .env_remove("MIGRATE_CONFIG")
+        .env_remove("MIGRATE_DATABASE_URL")
+        .env_remove("MIGRATE_MODEL")
+        .env_remove("MIGRATE_DIR")
+        .arg("upgrade")
+        .stdout(writer.try_clone().unwrap())
+        .stderr(writer)
+        .status()
+        .unwrap();
+    assert_eq!(out.code(), Some(0));
+    assert_eq!(p.applied(), vec!["r1", "r2", "r3", "r4"]);
+    assert_eq!(p.count("SELECT count(*) FROM artist"), 1);
+}
