@@ -17,16 +17,27 @@ fn music() -> Project {
     p
 }
 
+/// The real binary as a plain `std::process::Command` (which, unlike
+/// assert_cmd's, takes any `Stdio` and `pre_exec`), bound to the project.
+fn plain_command(p: &Project) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"));
+    cmd.current_dir(p.path(""));
+    for var in [
+        "MIGRATE_CONFIG",
+        "MIGRATE_DATABASE_URL",
+        "MIGRATE_MODEL",
+        "MIGRATE_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
 /// Runs migrate with stdout connected to a pipe whose reader is already gone.
 fn run_with_closed_stdout(p: &Project, args: &[&str]) -> std::process::Output {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    std::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
-        .current_dir(p.path(""))
-        .env_remove("MIGRATE_CONFIG")
-        .env_remove("MIGRATE_DATABASE_URL")
-        .env_remove("MIGRATE_MODEL")
-        .env_remove("MIGRATE_DIR")
+    plain_command(p)
         .args(args)
         .stdout(writer)
         .output()
@@ -74,13 +85,8 @@ fn a_closed_stdout_is_a_normal_end_for_every_command() {
 /// as on a full disk).
 fn run_bounded(p: &Project, args: &[&str], max_file: Option<u64>) -> (Option<i32>, String) {
     use std::os::unix::process::CommandExt;
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"));
-    cmd.current_dir(p.path(""))
-        .env_remove("MIGRATE_CONFIG")
-        .env_remove("MIGRATE_DATABASE_URL")
-        .env_remove("MIGRATE_MODEL")
-        .env_remove("MIGRATE_DIR")
-        .args(args)
+    let mut cmd = plain_command(p);
+    cmd.args(args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
     // SAFETY: only async-signal-safe calls between fork and exec.
@@ -368,12 +374,7 @@ fn closed_stdout_and_stderr_do_not_stop_an_upgrade_halfway() {
     p.ok(&["hash"]);
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
-        .current_dir(p.path(""))
-        .env_remove("MIGRATE_CONFIG")
-        .env_remove("MIGRATE_DATABASE_URL")
-        .env_remove("MIGRATE_MODEL")
-        .env_remove("MIGRATE_DIR")
+    let out = plain_command(&p)
         .arg("upgrade")
         .stdout(writer.try_clone().unwrap())
         .stderr(writer)
