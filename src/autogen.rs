@@ -67,20 +67,28 @@ fn ensure_at_parents(
     let mut want = parents.to_vec();
     want.sort();
     if current != want {
+        let names = |ids: &[String]| match ids {
+            [] => "base".to_string(),
+            ids => ids.join(", "),
+        };
+        let below = graph.ancestors_inclusive(want.iter().map(String::as_str));
+        // Behind the parent: upgrading gets there. Elsewhere (another branch,
+        // or past it): only a database exactly at the parent will do.
+        let what_to_do = if applied.is_subset(&below) {
+            format!("run `migrate upgrade {}` first", names(&want))
+        } else {
+            format!(
+                "it is on another branch or past it; pass `--head` naming where it is, or \
+                 autogenerate against a copy at exactly {}",
+                names(&want)
+            )
+        };
         return Err(Error::Refused(format!(
-            "the database {} is not up to date (at {}, head is {}): run `migrate upgrade` first, \
-             so the new revision starts where the last one ends",
+            "the database {} is not up to date with the new revision's parent (at {}; the new \
+             revision goes on {}): {what_to_do}, so the new revision starts where its parent ends",
             db.display(),
-            if current.is_empty() {
-                "base".into()
-            } else {
-                current.join(", ")
-            },
-            if want.is_empty() {
-                "base".into()
-            } else {
-                want.join(", ")
-            },
+            names(&current),
+            names(&want),
         )));
     }
     Ok(applied)

@@ -103,7 +103,10 @@ fn autogenerate_on_a_branch_when_the_database_is_at_that_branch() {
     assert_eq!(p.count("SELECT count(*) FROM artist"), 1);
     // Not at the named parent: still refused.
     let err = p.fails(&["revision", "--autogenerate", "-m", "z", "--head", "b1"]);
-    assert!(err.contains("not up to date"), "{err}");
+    assert!(
+        err.contains("not up to date") && err.contains("another branch") && err.contains("--head"),
+        "{err}"
+    );
 }
 
 #[test]
