@@ -116,6 +116,9 @@ impl Config {
             (None, Some(url)) => Some(root.join(database_path(url, &config_name)?)),
             (None, None) => None,
         };
+        if let Some(db) = &database {
+            files::ensure_regular_if_exists(db)?;
+        }
         let (migrations_dir, migrations_dir_origin) = match (&overrides.dir, &file.migrations.dir) {
             (Some(d), _) => (cwd.join(d), "--dir or MIGRATE_DIR".to_string()),
             (None, Some(d)) => (

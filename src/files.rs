@@ -4,6 +4,8 @@
 //! regular file (a FIFO would block, `/dev/zero` never ends) and anything
 //! larger than [`MAX_INPUT`]; every file the tool writes for the user goes
 //! through [`write_atomic`], so a full disk never leaves a half-written file.
+//! A database path that exists must be a regular file too
+//! ([`ensure_regular_if_exists`]).
 
 use std::io::{self, Read, Write};
 use std::path::Path;
@@ -29,23 +31,36 @@ fn too_big(path: &Path) -> Error {
     )
 }
 
+fn not_regular(path: &Path, meta: &std::fs::Metadata) -> Error {
+    refuse(
+        path,
+        io::ErrorKind::InvalidInput,
+        format!(
+            "not a regular file (it is a {}); point the setting at a file",
+            if meta.is_dir() {
+                "directory"
+            } else {
+                "device, pipe or socket"
+            }
+        ),
+    )
+}
+
+/// Refuses a path that exists and is not a regular file (the database: SQLite
+/// would block on a FIFO, and read `/dev/zero` as an empty database).
+pub fn ensure_regular_if_exists(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Err(not_regular(path, &meta)),
+        _ => Ok(()),
+    }
+}
+
 /// The bytes of a regular file of at most [`MAX_INPUT`] bytes.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     // Checked before opening: opening a FIFO for reading blocks until a writer comes.
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if !meta.is_file() {
-        return Err(refuse(
-            path,
-            io::ErrorKind::InvalidInput,
-            format!(
-                "not a regular file (it is a {}); point the setting at a file",
-                if meta.is_dir() {
-                    "directory"
-                } else {
-                    "device, pipe or socket"
-                }
-            ),
-        ));
+        return Err(not_regular(path, &meta));
     }
     if meta.len() > MAX_INPUT {
         return Err(too_big(path));

@@ -155,6 +155,15 @@ fn inputs_that_are_not_regular_files_or_are_huge_are_refused() {
         (&["--model", "huge.toml", "check"], "larger than 64 MiB"),
         (&["-c", "fifo-config.toml", "current"], "not a regular file"),
         (&["-c", "/dev/zero", "current"], "not a regular file"),
+        (
+            &["--database", "fifo.toml", "current"],
+            "not a regular file",
+        ),
+        (
+            &["--database", "/dev/zero", "upgrade"],
+            "not a regular file",
+        ),
+        (&["--database", "migrations", "inspect"], "directory"),
     ];
     for (args, says) in cases {
         let (code, err) = run_bounded(&p, args, None);
