@@ -343,7 +343,8 @@ pub fn stamp(config: &Config, spec: &str) -> Result<()> {
     let db = config.database()?;
     let rows = apply::read_applied_at(db, &config.version_table)?;
     let current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
-    let target = graph.resolve(spec, &current)?;
+    // `REV-N` on one of several heads moves that branch only, as in downgrade.
+    let target = graph.resolve_downgrade(spec, &current)?;
     apply::stamp(db, &config.version_table, &graph, &target)?;
     let label = match &target {
         Target::Base => "base".to_string(),

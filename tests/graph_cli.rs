@@ -77,6 +77,10 @@ fn downgrade_hint_with_two_heads_reverts_only_that_branch() {
     let kept = if reverted == "a1" { "b" } else { "a" };
     assert_eq!(p.count(&format!("SELECT count(*) FROM {kept}")), 1);
     assert_eq!(p.count("SELECT count(*) FROM artist"), 0);
+    // `stamp` reads REV-N the same way: the other branch stays recorded.
+    p.ok(&["upgrade", "heads"]);
+    p.ok(&["stamp", &hint]);
+    assert_eq!(p.applied(), expected);
 }
 
 #[test]
