@@ -91,15 +91,14 @@ pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Ren
 pub fn idle_hints(from: &Schema, to: &Schema) -> Vec<String> {
     let mut idle = Vec::new();
     for t in &to.tables {
-        if let Some(old) = &t.renamed_from
-            && from.table(old).is_none()
-            && from.table(&t.name).is_none()
-        {
-            idle.push(format!(
-                "table {:?} is renamed_from {old:?}, but there is no table {old:?} to rename; \
-                 the hint is ignored and {:?} is created",
-                t.name, t.name
-            ));
+        if let Some(old) = &t.renamed_from {
+            let (old_there, new_there) = (from.table(old).is_some(), from.table(&t.name).is_some());
+            if let Some(why) = idle_why(old_there, new_there, to.table(old).is_some()) {
+                idle.push(format!(
+                    "table {:?} is renamed_from {old:?}, but {why}: the hint is ignored",
+                    t.name
+                ));
+            }
         }
         let Some(ft) = from
             .table(&t.name)
@@ -108,19 +107,29 @@ pub fn idle_hints(from: &Schema, to: &Schema) -> Vec<String> {
             continue;
         };
         for c in &t.columns {
-            if let Some(old) = &c.renamed_from
-                && ft.column(old).is_none()
-                && ft.column(&c.name).is_none()
-            {
-                idle.push(format!(
-                    "column {:?}.{:?} is renamed_from {old:?}, but table {:?} has no column {old:?}; \
-                     the hint is ignored and the column is added",
-                    t.name, c.name, ft.name
-                ));
+            if let Some(old) = &c.renamed_from {
+                let (old_there, new_there) =
+                    (ft.column(old).is_some(), ft.column(&c.name).is_some());
+                if let Some(why) = idle_why(old_there, new_there, t.column(old).is_some()) {
+                    idle.push(format!(
+                        "column {:?}.{:?} is renamed_from {old:?}, but in table {:?} {why}: the hint is ignored",
+                        t.name, c.name, ft.name
+                    ));
+                }
             }
         }
     }
     idle
+}
+
+/// Why a rename hint does nothing, from what the starting schema has (the
+/// old name, the new name) and whether the model keeps the old name.
+fn idle_why(old_there: bool, new_there: bool, old_kept: bool) -> Option<&'static str> {
+    match (old_there, new_there) {
+        (false, false) => Some("neither name is there (the new one is created)"),
+        (true, true) if !old_kept => Some("both names are there (the old one is dropped)"),
+        _ => None,
+    }
 }
 
 /// Asks about each rename candidate on a terminal; without one, nothing is

@@ -191,6 +191,18 @@ fn rename_hints_that_name_nothing_are_said() {
         err.contains("warning") && err.contains("@renamed from=1abc"),
         "{err}"
     );
+    // Both names there: the hint cannot rename, and the old table is dropped.
+    p.ok(&["--model", "model.sql", "upgrade"]);
+    p.write(
+        "models.toml",
+        &format!("{ARTIST}[[table]]\nname = \"song\"\nrenamed_from = \"album\"\ncolumns = [ {{ name = \"id\", type = \"INT\" }} ]\n"),
+    );
+    let (code, _, err) = p.run(&["revision", "--autogenerate", "-m", "drop", "--rev-id", "r4"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("renamed_from \"album\"") && err.contains("both names are there"),
+        "{err}"
+    );
 }
 
 #[test]
