@@ -292,7 +292,9 @@ impl Run<'_> {
             let rows = db.applied()?;
             verify_applied(self.graph, &rows)?;
             let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
-            self.queue = Some(self.plan.steps(self.graph, &applied).into());
+            let steps = self.plan.steps(self.graph, &applied);
+            crate::non_transactional::refuse_rebuilds(&steps)?;
+            self.queue = Some(steps.into());
             self.seen_version = version;
         }
         let next = self.queue.as_mut().and_then(VecDeque::pop_front);

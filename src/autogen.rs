@@ -16,8 +16,7 @@ use crate::plan::{self, Migration};
 use crate::renames::{idle_hints, parse_renames, settle_renames};
 use crate::schema::Schema;
 use crate::script::NewRevision;
-use crate::sum;
-use crate::{inspect, load};
+use crate::{inspect, load, sql, sum};
 use crate::{noteln, out, outln};
 
 /// The schema autogenerate starts from: the live database when it exists
@@ -200,6 +199,8 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
                 format!("--rename {table}.{from}={table}.{to}")
             }
         };
+        // Names may hold anything, a newline included: each line stays one line.
+        let hint = sql::one_line(&hint);
         noteln!(
             "warning: {} Treated as drop + add; if it was a rename, delete the file and rerun with {hint}",
             c.question()
@@ -229,7 +230,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
         migration.changes.len()
     )?;
     for s in migration.up.iter().filter(|s| s.risky) {
-        outln!("  review: {}", s.comments.join("; "))?;
+        outln!("  review: {}", sql::one_line(&s.comments.join("; ")))?;
     }
     Ok(())
 }

@@ -225,6 +225,12 @@ fn check_values(version_table: &str, keep: usize) -> std::result::Result<(), Str
     if version_table.trim().is_empty() {
         return Err("[migrations] version_table must not be empty".into());
     }
+    if version_table.contains('\0') {
+        return Err(
+            "[migrations] version_table has a NUL byte (SQLite would cut the name there); remove it"
+                .into(),
+        );
+    }
     if version_table.to_ascii_lowercase().starts_with("sqlite_") {
         return Err(format!(
             "[migrations] version_table = {version_table:?}: names starting with sqlite_ are SQLite's own"

@@ -9,7 +9,8 @@ use crate::schema::{Column, ForeignKey, Index, IndexTarget, Schema, Table, View,
 use crate::sql::{self, Kind, quote_ident};
 
 /// Every statement that creates `schema` in an empty database, in an order
-/// SQLite accepts: tables, their indexes, views (dependencies first), triggers.
+/// SQLite accepts: tables, their indexes, virtual tables, views (dependencies
+/// first), triggers.
 pub fn create_schema(schema: &Schema) -> Vec<String> {
     let mut out = Vec::new();
     for table in &schema.tables {
@@ -17,6 +18,10 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
         for index in &table.indexes {
             out.push(create_index(&table.name, index));
         }
+    }
+    // After the tables: an FTS table may name one as its content.
+    for vt in &schema.sqlite.virtual_tables {
+        out.push(vt.sql.clone());
     }
     for view in views_in_dependency_order(&schema.views) {
         out.push(view.sql.clone());

@@ -5,7 +5,9 @@
 //! [`rename_candidates`] suggests). Every change can be reversed exactly
 //! ([`Change::reverse`]), because a drop keeps the whole object it drops.
 
-use crate::schema::{Column, Index, Schema, Table, Trigger, View, same_name};
+use crate::schema::{Column, Index, Schema, Table, Trigger, View, keeps_values, same_name};
+use crate::sql::display_name;
+use crate::virtual_table::{self, VirtualTable};
 
 /// Declared renames: old name -> new name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -107,6 +109,13 @@ pub enum Change {
     DropView(View),
     AddTrigger(Trigger),
     DropTrigger(Trigger),
+    AddVirtualTable(VirtualTable),
+    DropVirtualTable(VirtualTable),
+    /// Same name, new definition: planned as a drop + create that keeps rows.
+    ReplaceVirtualTable {
+        from: VirtualTable,
+        to: VirtualTable,
+    },
 }
 
 /// What happened to one column of a modified table.
@@ -155,8 +164,35 @@ impl Change {
             Change::DropView(v) => Change::AddView(v),
             Change::AddTrigger(t) => Change::DropTrigger(t),
             Change::DropTrigger(t) => Change::AddTrigger(t),
+            Change::AddVirtualTable(v) => Change::DropVirtualTable(v),
+            Change::DropVirtualTable(v) => Change::AddVirtualTable(v),
+            Change::ReplaceVirtualTable { from, to } => {
+                Change::ReplaceVirtualTable { from: to, to: from }
+            }
         }
     }
+}
+
+/// The changes that undo `changes`, last first. A reversed index change
+/// still names its table as the forward target calls it; the reversed
+/// renames run first, so there the table goes by the name they give it.
+pub fn reversed(changes: &[Change]) -> Vec<Change> {
+    let mut out: Vec<Change> = changes.iter().rev().map(Change::reverse).collect();
+    let renames: Vec<(String, String)> = out
+        .iter()
+        .filter_map(|c| match c {
+            Change::RenameTable { from, to } => Some((from.clone(), to.clone())),
+            _ => None,
+        })
+        .collect();
+    for c in &mut out {
+        if let Change::AddIndex { table, .. } | Change::DropIndex { table, .. } = c
+            && let Some((_, to)) = renames.iter().find(|(from, _)| same_name(from, table))
+        {
+            *table = to.clone();
+        }
+    }
+    out
 }
 
 /// Every change that turns `from` into `to`, given the declared renames.
@@ -199,6 +235,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
         Change::AddTrigger,
         &mut changes,
     );
+    changes.extend(virtual_table::diff(&from.sqlite, &to.sqlite));
     changes
 }
 
@@ -240,14 +277,18 @@ fn diff_table(from: &Table, to: &Table, renames: &Renames, changes: &mut Vec<Cha
                         to: new.name.clone(),
                     });
                 }
-                let mut renamed = old.clone();
-                renamed.name = new.name.clone();
-                renamed.renamed_from = None;
-                let mut target = new.clone();
-                target.renamed_from = None;
-                renamed.name.make_ascii_lowercase();
-                target.name.make_ascii_lowercase();
+                // Compared as schema.rs folds them (NOT NULL on a rowid
+                // alias does not count), reported with what was declared.
+                let mut renamed = from.folded_column(old);
+                let target = to.folded_column(new);
+                renamed.name.clone_from(&target.name);
                 if renamed != target {
+                    let mut renamed = old.clone();
+                    renamed.name = target.name.clone();
+                    renamed.renamed_from = None;
+                    let mut target = new.clone();
+                    target.renamed_from = None;
+                    target.name.make_ascii_lowercase();
                     columns.push(ColumnChange::Modify {
                         from: renamed,
                         to: target,
@@ -362,8 +403,13 @@ pub enum RenameCandidate {
 impl RenameCandidate {
     pub fn question(&self) -> String {
         match self {
-            RenameCandidate::Table { from, to } => format!("Did you rename table {from} to {to}?"),
+            RenameCandidate::Table { from, to } => format!(
+                "Did you rename table {} to {}?",
+                display_name(from),
+                display_name(to)
+            ),
             RenameCandidate::Column { table, from, to } => {
+                let [table, from, to] = [table, from, to].map(|n| display_name(n));
                 format!("Did you rename {table}.{from} to {table}.{to}?")
             }
         }
@@ -371,7 +417,8 @@ impl RenameCandidate {
 }
 
 /// In `changes`, pairs of a dropped and an added table with the same
-/// columns, or a dropped and an added column of the same type in one table:
+/// columns, or a dropped and an added column in one table whose type keeps
+/// the dropped column's values ([`keeps_values`]):
 /// renames that were not declared, or drops and adds that look like them.
 pub fn rename_candidates(changes: &[Change]) -> Vec<RenameCandidate> {
     let mut out = Vec::new();
@@ -409,8 +456,23 @@ pub fn rename_candidates(changes: &[Change]) -> Vec<RenameCandidate> {
                 _ => None,
             })
             .collect();
+        // The same type first; otherwise a type that keeps the dropped
+        // column's values (`name VARCHAR(30)` -> `full_name VARCHAR(60)` is
+        // a rename that also retypes). Each added column is offered once.
+        let mut offered: Vec<&str> = Vec::new();
         for d in &drops {
-            if let Some(a) = adds.iter().find(|a| a.decl_type == d.decl_type) {
+            let free = |a: &&&Column| !offered.iter().any(|o| same_name(o, &a.name));
+            let found = adds
+                .iter()
+                .filter(free)
+                .find(|a| a.decl_type == d.decl_type)
+                .or_else(|| {
+                    adds.iter()
+                        .filter(free)
+                        .find(|a| keeps_values(&d.decl_type, &a.decl_type))
+                });
+            if let Some(a) = found {
+                offered.push(&a.name);
                 out.push(RenameCandidate::Column {
                     table: to.name.clone(),
                     from: d.name.clone(),

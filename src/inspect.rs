@@ -14,9 +14,9 @@ use crate::error::{Error, Result};
 use crate::parse::{self, ParsedTable};
 use crate::schema::{
     Column, ForeignKey, Generated, Index, IndexPart, IndexTarget, PrimaryKey, Schema, Table,
-    Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr, normalize_type,
-    same_name,
+    Trigger, Unique, View, normalize_action, normalize_collation, normalize_type, same_name,
 };
+use crate::virtual_table;
 
 const OBJECTS: &str = "SELECT type, name, tbl_name, sql FROM sqlite_schema \
      WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid";
@@ -94,9 +94,18 @@ fn inspect_now(conn: &Connection, version_table: &str) -> Result<Schema> {
         .filter_map(|(_, name, _, sql)| Some((name.as_str(), sql.as_deref()?)))
         .collect();
     let mut tables = Vec::new();
+    // Shadow tables belong to their virtual table; SQLite says which they are.
+    let shadows = virtual_table::shadow_tables(conn)?;
     for (kind, name, _, sql) in &objects {
-        if kind == "table" && !own(name) {
-            tables.push(table(conn, name, sql.as_deref().unwrap_or(""), &index_sql)?);
+        let sql = sql.as_deref().unwrap_or("");
+        if kind != "table" || own(name) || shadows.contains(&name.to_ascii_lowercase()) {
+            continue;
+        }
+        if virtual_table::is_virtual(sql) {
+            let vt = virtual_table::read(conn, name, sql);
+            schema.sqlite.virtual_tables.push(vt);
+        } else {
+            tables.push(table(conn, name, sql, &index_sql)?);
         }
     }
     schema.tables = tables;
@@ -130,15 +139,6 @@ fn table(
     sql: &str,
     index_sql: &HashMap<&str, &str>,
 ) -> Result<Table> {
-    if sql
-        .trim_start()
-        .to_ascii_uppercase()
-        .starts_with("CREATE VIRTUAL")
-    {
-        return Err(invalid(format!(
-            "table {name} is a virtual table, which migrate does not manage yet"
-        )));
-    }
     let parsed = parse::parse_create_table(sql)
         .map_err(|e| invalid(format!("cannot read the definition of table {name}: {e}")))?;
     let mut table = Table {
@@ -173,7 +173,8 @@ fn table(
         table.columns.push(Column {
             decl_type: normalize_type(&r.get::<_, String>(1)?),
             not_null: r.get::<_, i64>(2)? != 0,
-            default: r.get::<_, Option<String>>(3)?.map(|d| normalize_expr(&d)),
+            // As declared: compared in canonical form (schema.rs).
+            default: r.get::<_, Option<String>>(3)?,
             collation: parsed_col.and_then(|c| c.collation.clone()),
             generated,
             renamed_from: None,
@@ -187,16 +188,6 @@ fn table(
             columns: pk.into_iter().map(|(_, c)| c).collect(),
             autoincrement: parsed.autoincrement,
         });
-    }
-    // NOT NULL means nothing on a rowid alias (a NULL becomes the next rowid),
-    // so `id INTEGER NOT NULL PRIMARY KEY` and `id INTEGER PRIMARY KEY` are equal.
-    if let Some(alias) = table.rowid_alias()
-        && let Some(col) = table
-            .columns
-            .iter_mut()
-            .find(|c| same_name(&c.name, &alias))
-    {
-        col.not_null = false;
     }
     table.foreign_keys = foreign_keys(conn, name, &parsed)?;
     table.checks = parsed.checks.clone();

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::schema::{Affinity, Column, Schema, Table, affinity, same_name};
 use crate::script::Revision;
 use crate::sql::{self, Kind, quote_ident};
-use crate::{ddl, inspect};
+use crate::{ddl, inspect, virtual_table};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Finding {
@@ -37,7 +37,9 @@ pub struct Finding {
 
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}): {}", self.revision, self.file, self.message)?;
+        // A table's name may hold a newline: the finding stays one line.
+        let message = sql::one_line(&self.message);
+        write!(f, "{} ({}): {message}", self.revision, self.file)?;
         if let Some(n) = self.rows {
             write!(f, ": {n} row(s)")?;
         }
@@ -138,7 +140,10 @@ pub fn findings(
 ) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
     for (rev, direction) in steps {
-        let rebuilt = rebuilt_tables(rev, *direction);
+        let mut rebuilt = rebuilt_tables(rev, *direction);
+        rebuilt.extend(virtual_table::replaced_without_loss(
+            &rev.section(*direction).statements(),
+        ));
         for stmt in rev.section(*direction).statements() {
             // A rebuild's DROP TABLE is not a loss: its rows were copied first.
             let replaced = destructive(&stmt.sql)
@@ -181,13 +186,13 @@ pub fn findings(
             (true, None) => Some(inspect::inspect(&scratch, version_table)?),
             (false, _) => None,
         };
-        for stmt in rev.section(*direction).statements() {
+        for (i, stmt) in rev.section(*direction).statements().iter().enumerate() {
             scratch
                 .execute_batch(&stmt.sql)
                 .map_err(|e| Error::Statement {
                     revision: rev.id.clone(),
                     path: rev.path.clone(),
-                    number: 0,
+                    number: i + 1,
                     line: stmt.line,
                     statement: stmt.sql.lines().next().unwrap_or("").to_string(),
                     message: format!("{e} (on a schema-only copy, before anything ran)"),

@@ -225,11 +225,18 @@ pub fn parse_create_table(src: &str) -> Result<ParsedTable, String> {
     loop {
         let offset = c.peek().map_or(src.len(), |t| t.offset);
         first_item_offset.get_or_insert(offset);
-        let starts_constraint = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"]
-            .iter()
-            .any(|kw| c.peek_word(kw));
-        if starts_constraint {
+        let starts_constraint = |c: &Cursor| {
+            ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"]
+                .iter()
+                .any(|kw| c.peek_word(kw))
+        };
+        if starts_constraint(&c) {
             table_constraint(&mut c, &mut table)?;
+            // SQLite's grammar (`conslist` in parse.y) makes the comma
+            // between two table constraints optional.
+            while starts_constraint(&c) {
+                table_constraint(&mut c, &mut table)?;
+            }
         } else {
             column_offsets.push(offset);
             column_def(&mut c, &mut table)?;
@@ -572,6 +579,25 @@ mod tests {
             t.unique_names,
             vec![("uq".into(), vec!["name".into(), "p".into()])]
         );
+    }
+
+    #[test]
+    fn table_constraints_need_no_comma_between_them() {
+        // As Firefox's places schema writes them; SQLite accepts it.
+        let t = parse_create_table(
+            "CREATE TABLE t (a INT, b INT, FOREIGN KEY (a) REFERENCES p(id) CHECK (a <> b) \
+             CONSTRAINT uq UNIQUE (a, b) PRIMARY KEY (a), CHECK (b > 0))",
+        )
+        .unwrap();
+        assert_eq!(t.columns.len(), 2);
+        assert_eq!(t.foreign_keys.len(), 1);
+        assert_eq!(t.checks.len(), 2);
+        assert_eq!(
+            t.unique_names,
+            vec![("uq".into(), vec!["a".into(), "b".into()])]
+        );
+        // A column after a constraint is still not a constraint.
+        assert!(parse_create_table("CREATE TABLE t (a INT, CHECK (a > 0) b INT)").is_err());
     }
 
     #[test]

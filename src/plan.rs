@@ -10,9 +10,13 @@
 use std::collections::HashSet;
 
 use crate::ddl::{self, create_index, create_table, default_expr, referenced_names};
-use crate::diff::{Change, ColumnChange, Renames, added_tables, diff, dropped_tables};
+use crate::diff::{Change, ColumnChange, Renames, added_tables, diff, dropped_tables, reversed};
 use crate::schema::{Column, Schema, Table, affinity, same_name};
-use crate::sql::quote_ident;
+use crate::sql::{display_name, quote_ident};
+use crate::virtual_table;
+
+// Script text is written by its own module; `plan::render` stays the name.
+pub use crate::render::render;
 
 /// One planned statement and what a reviewer should know about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,25 +66,11 @@ pub fn migration(from: &Schema, to: &Schema, renames: &Renames) -> Migration {
 
 /// Plans both directions of `changes`, the diff `from` -> `to`.
 pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migration {
-    let reversed: Vec<Change> = changes.iter().rev().map(Change::reverse).collect();
     Migration {
         up: plan(from, to, &changes),
-        down: plan(to, from, &reversed),
+        down: plan(to, from, &reversed(&changes)),
         changes,
     }
-}
-
-/// Renders statements as a script section, each comment above its statement.
-pub fn render(statements: &[Statement]) -> String {
-    let mut out = String::new();
-    for s in statements {
-        for c in &s.comments {
-            out.push_str(&format!("-- {c}\n"));
-        }
-        out.push_str(&s.sql);
-        out.push_str(";\n");
-    }
-    out.trim_end().to_string()
 }
 
 /// The statements that take a database from `from` to `to` through `changes`.
@@ -168,6 +158,7 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             )));
         }
     }
+    out.extend(virtual_table::plan_drops(changes));
     for c in changes {
         if let Change::RenameTable { from, to } = c {
             out.push(Statement::plain(format!(
@@ -193,6 +184,9 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             }
         }
     }
+    out.extend(virtual_table::refills_after_rebuilds(
+        &to.sqlite, changes, &rebuilt,
+    ));
     for c in changes {
         if let Change::AddIndex { table, index } = c
             && !rebuilt_names.iter().any(|n| same_name(n, table))
@@ -201,7 +195,8 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             if index.unique {
                 s.risky = true;
                 s.comments.push(format!(
-                    "data-dependent: fails if {table} has duplicate values for this unique index"
+                    "data-dependent: fails if {} has duplicate values for this unique index",
+                    display_name(table)
                 ));
             }
             out.push(s);
@@ -211,9 +206,13 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
     for t in parents_first(&dropped).into_iter().rev() {
         out.push(Statement::risky(
             format!("DROP TABLE {}", quote_ident(&t.name)),
-            format!("destructive: drops table {} and every row in it", t.name),
+            format!(
+                "destructive: drops table {} and every row in it",
+                display_name(&t.name)
+            ),
         ));
     }
+    out.extend(virtual_table::plan_creates(changes));
 
     let added_views: HashSet<String> = changes
         .iter()
@@ -327,7 +326,7 @@ fn rename_everywhere(t: &mut Table, old: &str, new: &str) {
 fn addable(c: &Column) -> bool {
     let constant_default = c.default.as_deref().is_none_or(|d| {
         let d = default_expr(d);
-        !d.starts_with('(') && !d.starts_with("current_")
+        !d.starts_with('(') && !d.to_ascii_lowercase().starts_with("current_")
     });
     let non_null_default = c
         .default
@@ -378,7 +377,8 @@ fn alter(_from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement> 
                 format!("ALTER TABLE {table} DROP COLUMN {}", quote_ident(&col.name)),
                 format!(
                     "destructive: drops column {}.{} and its data",
-                    to.name, col.name
+                    display_name(&to.name),
+                    display_name(&col.name)
                 ),
             ),
             ColumnChange::Modify { .. } => unreachable!("alterable() excludes modified columns"),
@@ -421,18 +421,21 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
             if col.not_null && col.default.is_none() {
                 risks.push(format!(
                     "new column {} is NOT NULL without a default: fails if {} has rows",
-                    col.name, from.name
+                    display_name(&col.name),
+                    display_name(&from.name)
                 ));
             }
             continue;
         };
         let mut value = quote_ident(&src.name);
-        if col.not_null && !src.not_null {
+        // Compared as schema.rs does: NOT NULL on a rowid alias means nothing.
+        if to.folded_column(col).not_null && !src.not_null {
             match &col.default {
                 Some(d) => value = format!("IFNULL({value}, {})", default_expr(d)),
                 None => risks.push(format!(
                     "{}.{} becomes NOT NULL without a default: fails on NULL rows",
-                    to.name, col.name
+                    display_name(&to.name),
+                    display_name(&col.name)
                 )),
             }
         }
@@ -446,7 +449,10 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
             };
             risks.push(format!(
                 "narrowing: {}.{} changes type {} -> {}: {effect}",
-                to.name, col.name, src.decl_type, col.decl_type
+                display_name(&to.name),
+                display_name(&col.name),
+                src.decl_type,
+                col.decl_type
             ));
         }
         targets.push(quote_ident(&col.name));
@@ -458,14 +464,15 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
     }) {
         risks.push(format!(
             "destructive: column {}.{} and its data are dropped",
-            from.name, dropped.name
+            display_name(&from.name),
+            display_name(&dropped.name)
         ));
     }
     for u in &to.uniques {
         if !from.uniques.iter().any(|o| o.columns == u.columns) {
             risks.push(format!(
                 "new UNIQUE ({}): fails if duplicates exist",
-                u.columns.join(", ")
+                display_names(&u.columns)
             ));
         }
     }
@@ -482,8 +489,8 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
         {
             risks.push(format!(
                 "new foreign key ({}) -> {}: rows without a parent fail the check before commit",
-                fk.columns.join(", "),
-                fk.ref_table
+                display_names(&fk.columns),
+                display_name(&fk.ref_table)
             ));
         }
     }
@@ -507,7 +514,7 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
     let mut create = Statement::plain(create_table(&temp));
     create.comments.push(format!(
         "rebuild {}: SQLite cannot ALTER this change; rows are copied into a new table",
-        to.name
+        display_name(&to.name)
     ));
     let mut out = vec![
         create,
@@ -523,6 +530,11 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
         out.push(Statement::plain(create_index(&to.name, i)));
     }
     out
+}
+
+fn display_names(names: &[String]) -> String {
+    let shown: Vec<String> = names.iter().map(|n| display_name(n)).collect();
+    shown.join(", ")
 }
 
 /// A type change that may alter or reject stored values.

@@ -6,24 +6,45 @@
 //! - declared types keep their words but not their spelling: `varchar ( 30 )`
 //!   is `VARCHAR(30)`. Types are not folded to affinity, because `INT PRIMARY
 //!   KEY` and `INTEGER PRIMARY KEY` behave differently in SQLite;
-//! - expressions (defaults, checks, generated columns, partial-index WHERE,
-//!   index expressions) are stored in [`crate::sql::canonical`] form, without
-//!   one redundant outer pair of parentheses;
+//! - expressions (checks, generated columns, partial-index WHERE, index
+//!   expressions) are stored in [`crate::sql::canonical`] form, without one
+//!   redundant outer pair of parentheses;
+//! - a column default is kept as SQLite reports it (`PRAGMA table_info`'s
+//!   `dflt_value`: `-1`, `NULL`, `CURRENT_TIMESTAMP`), so the DDL written back
+//!   declares it as the model did; it is compared in canonical form
+//!   ([`Table::folded_column`]), so `-1` and `- 1` are one default;
 //! - collation names are upper-case and `BINARY` (the default) is `None`;
 //! - a foreign key action of `NO ACTION` (the default) is `None`;
-//! - NOT NULL on a rowid alias (`id INTEGER PRIMARY KEY`) is dropped: SQLite
-//!   ignores it there (a NULL becomes the next rowid);
+//! - NOT NULL on a rowid alias (`id INTEGER PRIMARY KEY NOT NULL`) is kept as
+//!   declared, so the DDL written back says what the model said (reflection
+//!   tools read `PRAGMA table_info`), but it does not count in comparisons:
+//!   SQLite ignores it there (a NULL becomes the next rowid). See
+//!   [`Table::folded`];
 //! - UNIQUE and PRIMARY KEY constraints are table-level values; the indexes
 //!   SQLite creates for them (`sqlite_autoindex_*`) are not indexes here;
-//! - tables, views, triggers and indexes are sorted by name; columns keep order.
+//! - tables, views, triggers and indexes are sorted by name; columns keep
+//!   order in the value (DDL writes them in it), but column order does not
+//!   count in comparisons ([`Table::folded`]): SQLite cannot reorder columns
+//!   without a rebuild, and two branches that each add a column, applied in
+//!   either order, give the same schema.
+//!
+//! Comparisons (drift, `check`, autogenerate's diff) all go through
+//! [`Schema::folded`] / [`Table::folded`] / [`Table::folded_column`], so the
+//! rules about what does not count live there and nowhere else.
 
 use crate::sql::{self, Kind};
+use crate::virtual_table::SqliteObjects;
+
+mod affinity;
+pub use affinity::{Affinity, affinity, keeps_values};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Schema {
     pub tables: Vec<Table>,
     pub views: Vec<View>,
     pub triggers: Vec<Trigger>,
+    /// What only SQLite has (virtual tables), kept apart from [`Table`].
+    pub sqlite: SqliteObjects,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -47,7 +68,8 @@ pub struct Column {
     /// Normalized declared type; empty when none was declared.
     pub decl_type: String,
     pub not_null: bool,
-    /// Canonical default expression.
+    /// The default expression as declared (SQLite's `dflt_value`); compare
+    /// it through [`Table::folded_column`].
     pub default: Option<String>,
     pub collation: Option<String>,
     pub generated: Option<Generated>,
@@ -187,6 +209,7 @@ impl Schema {
         }
         self.views.sort_by_key(|v| v.name.to_ascii_lowercase());
         self.triggers.sort_by_key(|t| t.name.to_ascii_lowercase());
+        self.sqlite.sort();
     }
 
     /// Copies the model's rename hints onto this (inspected) schema.
@@ -223,6 +246,7 @@ impl Schema {
             t.name.make_ascii_lowercase();
             t.table.make_ascii_lowercase();
         }
+        s.sqlite.fold();
         s.sort();
         s
     }
@@ -250,6 +274,17 @@ fn fold_opt(name: &mut Option<String>) {
     }
 }
 
+fn fold_column(c: &Column, rowid_alias: Option<&str>) -> Column {
+    let mut c = c.clone();
+    c.renamed_from = None;
+    c.default = c.default.as_deref().map(normalize_expr);
+    if rowid_alias.is_some_and(|alias| same_name(alias, &c.name)) {
+        c.not_null = false;
+    }
+    c.name.make_ascii_lowercase();
+    c
+}
+
 impl Index {
     pub fn folded(&self) -> Index {
         let mut i = self.clone();
@@ -264,15 +299,19 @@ impl Index {
 }
 
 impl Table {
-    /// Names lower-cased, hints dropped: for comparisons only.
+    /// Names lower-cased, hints dropped, columns in name order, NOT NULL on
+    /// the rowid alias cleared: the form every comparison uses.
     pub fn folded(&self) -> Table {
         let mut t = self.clone();
         t.name.make_ascii_lowercase();
         t.renamed_from = None;
-        for c in &mut t.columns {
-            c.name.make_ascii_lowercase();
-            c.renamed_from = None;
-        }
+        let alias = self.rowid_alias();
+        t.columns = self
+            .columns
+            .iter()
+            .map(|c| fold_column(c, alias.as_deref()))
+            .collect();
+        t.columns.sort_by(|a, b| a.name.cmp(&b.name));
         if let Some(pk) = &mut t.primary_key {
             fold_all(&mut pk.columns);
             fold_opt(&mut pk.name);
@@ -301,6 +340,13 @@ impl Table {
         });
         t.uniques.sort_by(|a, b| a.columns.cmp(&b.columns));
         t
+    }
+
+    /// One column of this table as comparisons see it: name lower-cased, hint
+    /// dropped, default in canonical form, and NOT NULL cleared on the rowid alias (SQLite ignores it
+    /// there: a NULL becomes the next rowid).
+    pub fn folded_column(&self, c: &Column) -> Column {
+        fold_column(c, self.rowid_alias().as_deref())
     }
 
     pub fn column(&self, name: &str) -> Option<&Column> {
@@ -386,32 +432,6 @@ pub fn normalize_action(action: &str) -> Option<String> {
     (!joined.is_empty() && joined != "NO ACTION").then_some(joined)
 }
 
-/// SQLite's column affinity for a declared type (section 3.1 of the
-/// datatype documentation), used to judge whether a type change narrows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Affinity {
-    Integer,
-    Text,
-    Blob,
-    Real,
-    Numeric,
-}
-
-pub fn affinity(decl_type: &str) -> Affinity {
-    let t = decl_type.to_ascii_uppercase();
-    if t.contains("INT") {
-        Affinity::Integer
-    } else if t.contains("CHAR") || t.contains("CLOB") || t.contains("TEXT") {
-        Affinity::Text
-    } else if t.contains("BLOB") || t.is_empty() {
-        Affinity::Blob
-    } else if t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB") {
-        Affinity::Real
-    } else {
-        Affinity::Numeric
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,11 +463,28 @@ mod tests {
     }
 
     #[test]
-    fn affinity_follows_sqlite_rules() {
-        assert_eq!(affinity("VARCHAR(30)"), Affinity::Text);
-        assert_eq!(affinity("BIGINT"), Affinity::Integer);
-        assert_eq!(affinity(""), Affinity::Blob);
-        assert_eq!(affinity("DOUBLE PRECISION"), Affinity::Real);
-        assert_eq!(affinity("DECIMAL(10,2)"), Affinity::Numeric);
+    fn comparisons_ignore_column_order_and_not_null_on_the_rowid_alias() {
+        let col = |name: &str, not_null: bool| Column {
+            name: name.into(),
+            decl_type: "INTEGER".into(),
+            not_null,
+            ..Column::default()
+        };
+        let table = |columns: Vec<Column>| Table {
+            name: "t".into(),
+            columns,
+            primary_key: Some(PrimaryKey {
+                columns: vec!["id".into()],
+                ..PrimaryKey::default()
+            }),
+            ..Table::default()
+        };
+        let a = table(vec![col("id", true), col("a", false), col("b", true)]);
+        let b = table(vec![col("id", false), col("b", true), col("a", false)]);
+        assert_ne!(a, b, "the values keep what was declared, in order");
+        assert_eq!(a.folded(), b.folded());
+        // NOT NULL counts everywhere else.
+        let c = table(vec![col("id", true), col("a", true), col("b", true)]);
+        assert_ne!(a.folded(), c.folded());
     }
 }

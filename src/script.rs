@@ -110,18 +110,26 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
     let mut transactional = true;
     let mut up_line = None;
     let mut down_line = None;
+    if let Some(n) = sql::nul_line(text) {
+        return Err(err(
+            n,
+            "a NUL byte (SQLite would stop reading the statement there); remove it".into(),
+        ));
+    }
+    // Editors on Windows may start the file with a byte-order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
     for (i, raw) in lines.iter().enumerate() {
         let n = i + 1;
         let line = raw.trim_end();
-        if line == UP_MARKER {
+        if is_marker(line, UP_MARKER) {
             if up_line.is_some() {
                 return Err(err(n, format!("a second `{UP_MARKER}` line")));
             }
             up_line = Some(n);
             continue;
         }
-        if line == DOWN_MARKER {
+        if is_marker(line, DOWN_MARKER) {
             if up_line.is_none() {
                 return Err(err(
                     n,
@@ -224,6 +232,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
         first_line: from + 1,
     };
     let up = section(up_line, down_line - 1);
+    let down = section(down_line, lines.len());
+    for s in [&up, &down] {
+        if let Some(line) = sql::split(&s.sql).unterminated_trigger {
+            return Err(err(
+                line + s.first_line - 1,
+                "this CREATE TRIGGER has no `END;`, so every statement after it would be read as part of its body; end the trigger with `END;`".into(),
+            ));
+        }
+    }
     Ok(Revision {
         id,
         parents,
@@ -232,9 +249,18 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
         transactional,
         checksum: checksum(&up.sql),
         up,
-        down: section(down_line, lines.len()),
+        down,
         path: path.to_path_buf(),
         parents_line,
+    })
+}
+
+/// A section marker line, alone or followed by a comment
+/// (`-- migrate:up  -- create tables`).
+fn is_marker(line: &str, marker: &str) -> bool {
+    line.strip_prefix(marker).is_some_and(|rest| {
+        rest.is_empty()
+            || (rest.starts_with(char::is_whitespace) && rest.trim_start().starts_with("--"))
     })
 }
 

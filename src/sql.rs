@@ -6,7 +6,8 @@
 //! the inside of a string literal is never touched (sqlx #2659 stripped CRLF
 //! inside literals; we only drop whitespace *between* tokens).
 
-use std::ffi::CString;
+// Splitting lives in its own module; its names stay reachable from here.
+pub use crate::split::{Split, Statement, split, split_statements};
 
 /// What a token is; enough to normalize and to parse DDL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,6 +259,33 @@ pub fn quote_ident(name: &str) -> String {
     }
 }
 
+/// A name as comments and messages show it: bare when it is only ASCII
+/// letters, digits and `_`; otherwise quoted with quotes, backslashes and
+/// control characters escaped (`"x\nDROP"`), so that it reads as one name
+/// and can never end the `--` comment or the terminal line it is written in.
+pub fn display_name(name: &str) -> String {
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        name.to_string()
+    } else {
+        format!("{name:?}")
+    }
+}
+
+/// `text` made safe for one `--` comment line or one terminal line: every
+/// control character (and the Unicode line and paragraph separators) is
+/// written as an escape, so nothing after it can become a statement.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A string literal for `value`.
 pub fn quote_str(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
@@ -302,62 +330,12 @@ pub fn canonical(src: &str) -> String {
     out
 }
 
-/// One statement of a script, with the line it starts on (1-based).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement {
-    pub sql: String,
-    pub line: usize,
-}
-
-/// Splits a script into statements the way SQLite would read them: a `;`
-/// inside a literal, a comment or a trigger body does not end a statement.
-/// Statements that are only comments are dropped.
-pub fn split_statements(src: &str) -> Vec<Statement> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    // Offset and line of the current statement's first significant token.
-    let mut first: Option<(usize, usize)> = None;
-    let mut line = 1;
-    for tok in tokenize(src) {
-        if first.is_none() && !tok.is_trivia() && !tok.is_punct(";") {
-            first = Some((tok.offset, line));
-        }
-        line += tok.text.bytes().filter(|b| *b == b'\n').count();
-        if !tok.is_punct(";") {
-            continue;
-        }
-        let end = tok.offset + 1;
-        match first {
-            None => start = end, // an empty statement
-            Some(at) if is_complete(&src[start..end]) => {
-                out.push(statement(src, at, end));
-                start = end;
-                first = None;
-            }
-            Some(_) => {} // a `;` inside a trigger body
-        }
-    }
-    if let Some(at) = first {
-        out.push(statement(src, at, src.len()));
-    }
-    out
-}
-
-fn statement(src: &str, (offset, line): (usize, usize), end: usize) -> Statement {
-    let body = src[offset..end].trim_end();
-    let body = body.strip_suffix(';').unwrap_or(body).trim_end();
-    Statement {
-        sql: body.to_string(),
-        line,
-    }
-}
-
-fn is_complete(sql: &str) -> bool {
-    match CString::new(sql) {
-        // SAFETY: a valid NUL-terminated string; sqlite3_complete only reads it.
-        Ok(c) => unsafe { rusqlite::ffi::sqlite3_complete(c.as_ptr()) != 0 },
-        Err(_) => true,
-    }
+/// The first NUL byte in `text`, as a 1-based line. SQLite stops reading a
+/// statement at NUL, so a NUL would silently cut a statement short; every SQL
+/// text the tool reads is refused with it.
+pub fn nul_line(text: &str) -> Option<usize> {
+    let at = text.find('\0')?;
+    Some(1 + text[..at].matches('\n').count())
 }
 
 /// The significant text of a script: tokens without comments, joined by one
@@ -418,6 +396,16 @@ mod tests {
         assert_eq!(stmts[1].line, 2);
         assert!(stmts[2].sql.ends_with("END"));
         assert_eq!(stmts[2].line, 3);
+    }
+
+    #[test]
+    fn names_in_comments_stay_on_one_line() {
+        assert_eq!(display_name("artist_2"), "artist_2");
+        assert_eq!(display_name("x\nDROP"), "\"x\\nDROP\"");
+        assert_eq!(display_name("a\"b"), "\"a\\\"b\"");
+        assert_eq!(one_line("a\r\nb\u{2028}c\td"), "a\\r\\nb\\u{2028}c\\td");
+        assert_eq!(nul_line("a\nb\0c"), Some(2));
+        assert_eq!(nul_line("abc"), None);
     }
 
     #[test]

@@ -69,6 +69,57 @@ fn table_spec() -> impl Strategy<Value = TableSpec> {
 /// DDL for a random schema: every table has `id INTEGER PRIMARY KEY`; a NOT
 /// NULL column always has a default (so rows can be copied into it).
 fn ddl(tables: &[TableSpec]) -> String {
+    ddl_named(tables, &Naming::default())
+}
+
+/// New names for some tables and columns of a spec (by index), written
+/// with `@renamed` hints; and indexes dropped or moved.
+#[derive(Debug, Clone, Default)]
+struct Naming {
+    tables: Vec<usize>,
+    /// (table, column) pairs renamed.
+    columns: Vec<(usize, usize)>,
+    /// Tables whose index is dropped.
+    no_index: Vec<usize>,
+    /// Tables whose index moves to the next column, under a new name.
+    moved_index: Vec<usize>,
+}
+
+impl Naming {
+    fn table(&self, t: usize) -> String {
+        if self.tables.contains(&t) {
+            format!("{}_new", TABLES[t])
+        } else {
+            TABLES[t].to_string()
+        }
+    }
+
+    fn table_hint(&self, t: usize) -> String {
+        if self.tables.contains(&t) {
+            format!(" /* @renamed from={} */", TABLES[t])
+        } else {
+            String::new()
+        }
+    }
+
+    fn column(&self, t: usize, c: usize) -> String {
+        if self.columns.contains(&(t, c)) {
+            format!("{}_{}", COLUMNS[c], TABLES[t])
+        } else {
+            COLUMNS[c].to_string()
+        }
+    }
+
+    fn column_hint(&self, t: usize, c: usize) -> String {
+        if self.columns.contains(&(t, c)) {
+            format!(" /* @renamed from={} */", COLUMNS[c])
+        } else {
+            String::new()
+        }
+    }
+}
+
+fn ddl_named(tables: &[TableSpec], n: &Naming) -> String {
     let mut seen_tables = Vec::new();
     let mut sql = String::new();
     for t in tables {
@@ -83,7 +134,7 @@ fn ddl(tables: &[TableSpec]) -> String {
                 continue;
             }
             seen_cols.push(c.name);
-            let mut d = format!("{} {}", COLUMNS[c.name], TYPES[c.ty]);
+            let mut d = format!("{} {}", n.column(t.name, c.name), TYPES[c.ty]);
             // A UNIQUE column gets no default: a default copied into every row
             // would collide, which is the data's problem, not the planner's.
             if c.unique {
@@ -93,27 +144,35 @@ fn ddl(tables: &[TableSpec]) -> String {
             } else if c.default {
                 d.push_str(" DEFAULT 1");
             }
+            d.push_str(&n.column_hint(t.name, c.name));
             defs.push(d);
         }
         if let Some(target) = t.fk_to {
             defs.push(format!(
                 "parent_id INTEGER REFERENCES {}(id) ON DELETE CASCADE",
-                TABLES[target]
+                n.table(target)
             ));
         }
         if t.check {
-            defs.push(format!("CHECK (length({}) >= 0)", COLUMNS[seen_cols[0]]));
+            defs.push(format!(
+                "CHECK (length({}) >= 0)",
+                n.column(t.name, seen_cols[0])
+            ));
         }
+        let table = n.table(t.name);
         sql.push_str(&format!(
-            "CREATE TABLE {} (\n  {}\n);\n",
-            TABLES[t.name],
+            "CREATE TABLE {table} ({}\n  {}\n);\n",
+            n.table_hint(t.name),
             defs.join(",\n  ")
         ));
-        if let Some(i) = t.index_on {
-            let col = COLUMNS[seen_cols[i % seen_cols.len()]];
+        if let Some(i) = t.index_on.filter(|_| !n.no_index.contains(&t.name)) {
+            let moved = n.moved_index.contains(&t.name);
+            let c = seen_cols[(i + usize::from(moved)) % seen_cols.len()];
+            let col = n.column(t.name, c);
+            let name = if moved { "ix_moved" } else { "ix" };
             sql.push_str(&format!(
-                "CREATE INDEX ix_{}_{col} ON {}({col});\n",
-                TABLES[t.name], TABLES[t.name]
+                "CREATE INDEX {name}_{}_{} ON {table}({col});\n",
+                TABLES[t.name], COLUMNS[c]
             ));
         }
     }
@@ -163,44 +222,111 @@ fn count_rows(conn: &rusqlite::Connection, schema: &Schema) -> Vec<(String, i64)
         .collect()
 }
 
+/// Up from `a` reaches `b`, down returns to exactly `a`, and rows survive both ways.
+fn up_and_back_down(a_sql: &str, b_sql: &str) -> Result<(), TestCaseError> {
+    let a = load_sql(a_sql, Path::new("a.sql")).unwrap();
+    let b = load_sql(b_sql, Path::new("b.sql")).unwrap();
+    // A table of `b` that was in `a`, under its name or renamed from it.
+    let kept_up = |name: &str| {
+        a.table(name).is_some()
+            || b.table(name)
+                .and_then(|t| t.renamed_from.as_deref())
+                .is_some_and(|old| a.table(old).is_some())
+    };
+    let kept_down = |name: &str| {
+        b.table(name).is_some()
+            || b.tables
+                .iter()
+                .any(|t| t.renamed_from.as_deref() == Some(name))
+    };
+    let m = migrate::autogen::plan_between(&a, &b);
+    prop_assert!(
+        plan::migration(&a, &a, &Default::default()).is_empty(),
+        "diff(a, a) must be empty"
+    );
+
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    // The bundled SQLite turns foreign keys on by default; seed parents and
+    // children in any order.
+    conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+    conn.execute_batch(a_sql).unwrap();
+    for t in &a.tables {
+        let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+        for i in 1..=3 {
+            let values = vec![i.to_string(); names.len()].join(", ");
+            conn.execute(
+                &format!(
+                    "INSERT INTO {} ({}) VALUES ({values})",
+                    t.name,
+                    names.join(", ")
+                ),
+                [],
+            )
+            .unwrap();
+        }
+    }
+    run(&conn, &m.up);
+    let after_up = migrate::inspect::inspect(&conn, "migrate_version").unwrap();
+    prop_assert!(
+        after_up.same_as(&b),
+        "up did not reach b\nA:\n{a_sql}\nB:\n{b_sql}\nup:\n{}",
+        plan::render(&m.up)
+    );
+    for (table, n) in count_rows(&conn, &after_up) {
+        if kept_up(&table) {
+            prop_assert_eq!(n, 3, "rows of {} lost on the way up", table);
+        }
+    }
+    run(&conn, &m.down);
+    let after_down = migrate::inspect::inspect(&conn, "migrate_version").unwrap();
+    prop_assert!(
+        after_down.same_as(&a),
+        "down did not return to a\nA:\n{a_sql}\nB:\n{b_sql}\ndown:\n{}",
+        plan::render(&m.down)
+    );
+    for (table, n) in count_rows(&conn, &after_down) {
+        if kept_down(&table) {
+            prop_assert_eq!(n, 3, "rows of {} lost on the way down", table);
+        }
+    }
+    Ok(())
+}
+
+fn renamed_pair_strategy() -> impl Strategy<Value = (String, String)> {
+    let specs = prop::collection::vec(table_spec(), 1..4).prop_map(consistent);
+    let picks = prop::collection::vec((any::<bool>(), 0..4usize, 0..3u8), TABLES.len());
+    (specs, picks).prop_map(|(specs, picks)| {
+        let mut n = Naming::default();
+        for t in &specs {
+            let (rename, col, index) = picks[t.name];
+            if rename {
+                n.tables.push(t.name);
+            }
+            if let Some(c) = t.columns.get(col) {
+                n.columns.push((t.name, c.name));
+            }
+            match index {
+                1 => n.no_index.push(t.name),
+                2 => n.moved_index.push(t.name),
+                _ => {}
+            }
+        }
+        (ddl(&specs), ddl_named(&specs, &n))
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
 
     #[test]
     fn random_pairs_migrate_up_and_back_down(a_sql in schema_strategy(), b_sql in schema_strategy()) {
-        let a = load_sql(&a_sql, Path::new("a.sql")).unwrap();
-        let b = load_sql(&b_sql, Path::new("b.sql")).unwrap();
-        let m = migrate::autogen::plan_between(&a, &b);
-        prop_assert!(plan::migration(&a, &a, &Default::default()).is_empty(), "diff(a, a) must be empty");
+        up_and_back_down(&a_sql, &b_sql)?;
+    }
 
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
-        // The bundled SQLite turns foreign keys on by default; seed parents and
-        // children in any order.
-        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
-        conn.execute_batch(&a_sql).unwrap();
-        for t in &a.tables {
-            let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
-            for i in 1..=3 {
-                let values = vec![i.to_string(); names.len()].join(", ");
-                conn.execute(&format!("INSERT INTO {} ({}) VALUES ({values})", t.name, names.join(", ")), []).unwrap();
-            }
-        }
-        run(&conn, &m.up);
-        let after_up = migrate::inspect::inspect(&conn, "migrate_version").unwrap();
-        prop_assert!(after_up.same_as(&b), "up did not reach b\nA:\n{a_sql}\nB:\n{b_sql}\nup:\n{}", plan::render(&m.up));
-        for (table, n) in count_rows(&conn, &after_up) {
-            if a.table(&table).is_some() {
-                prop_assert_eq!(n, 3, "rows of {} lost on the way up", table);
-            }
-        }
-        run(&conn, &m.down);
-        let after_down = migrate::inspect::inspect(&conn, "migrate_version").unwrap();
-        prop_assert!(after_down.same_as(&a), "down did not return to a\nA:\n{a_sql}\nB:\n{b_sql}\ndown:\n{}", plan::render(&m.down));
-        for (table, n) in count_rows(&conn, &after_down) {
-            if b.table(&table).is_some() {
-                prop_assert_eq!(n, 3, "rows of {} lost on the way down", table);
-            }
-        }
+    /// Issue 12: renames of tables and columns together with index changes.
+    #[test]
+    fn renames_with_index_changes_migrate_up_and_back_down((a_sql, b_sql) in renamed_pair_strategy()) {
+        up_and_back_down(&a_sql, &b_sql)?;
     }
 
     #[test]

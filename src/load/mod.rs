@@ -104,6 +104,19 @@ fn model_error(path: &Path, line: Option<usize>, message: &str) -> Error {
     }
 }
 
+/// Refuses SQL text with a NUL byte: SQLite would stop reading there and
+/// silently drop the rest (and autogenerate would then drop those tables).
+fn refuse_nul(text: &str, path: &Path) -> Result<()> {
+    match sql::nul_line(text) {
+        Some(line) => Err(model_error(
+            path,
+            Some(line),
+            "a NUL byte (SQLite would stop reading the SQL there); remove it",
+        )),
+        None => Ok(()),
+    }
+}
+
 /// A TOML model; `path` is only used in error messages.
 pub fn load_toml(text: &str, path: &Path) -> Result<Schema> {
     let model: toml_model::ModelFile = toml::from_str(text).map_err(|e| {
@@ -113,6 +126,17 @@ pub fn load_toml(text: &str, path: &Path) -> Result<Schema> {
     let declared = toml_model::to_schema(model).map_err(|m| model_error(path, None, &m))?;
     let conn = memory_db()?;
     for statement in ddl::create_schema(&declared) {
+        // A `\u0000` escape in a TOML string reaches the SQL only here.
+        if statement.contains('\0') {
+            return Err(model_error(
+                path,
+                None,
+                &format!(
+                    "a NUL byte (\\u0000) in a name, expression or SQL of the model; remove it\n  in: {}",
+                    first_line(&statement).replace('\0', "\\0")
+                ),
+            ));
+        }
         conn.execute_batch(&statement).map_err(|e| {
             model_error(
                 path,
@@ -129,8 +153,18 @@ pub fn load_toml(text: &str, path: &Path) -> Result<Schema> {
 
 /// A SQL DDL model; statements run in order, each error names its line.
 pub fn load_sql(text: &str, path: &Path) -> Result<Schema> {
+    refuse_nul(text, path)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let split = sql::split(text);
+    if let Some(line) = split.unterminated_trigger {
+        return Err(model_error(
+            path,
+            Some(line),
+            "this CREATE TRIGGER has no `END;`, so everything after it would be read as its body; end it with `END;`",
+        ));
+    }
     let conn = memory_db()?;
-    for stmt in sql::split_statements(text) {
+    for stmt in split.statements {
         conn.execute_batch(&stmt.sql)
             .map_err(|e| model_error(path, Some(stmt.line), &e.to_string()))?;
     }
@@ -203,8 +237,10 @@ fn unreadable_hints(create_sql: &str) -> Vec<String> {
         .collect()
 }
 
-/// What SQLite accepts but no model means: a foreign key to nothing.
+/// What SQLite accepts but no model means: a foreign key to nothing, a
+/// full-text index over content that is not there.
 fn validate(schema: &Schema, path: &Path) -> Result<()> {
+    crate::virtual_table::check_content(schema).map_err(|m| model_error(path, None, &m))?;
     for t in &schema.tables {
         for fk in &t.foreign_keys {
             let Some(parent) = schema.table(&fk.ref_table) else {

@@ -9,6 +9,7 @@ use crate::schema::{
     Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr, normalize_type,
     same_name,
 };
+use crate::virtual_table::VirtualTable;
 
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -19,6 +20,9 @@ pub struct ModelFile {
     pub views: Vec<ViewDef>,
     #[serde(default, rename = "trigger")]
     pub triggers: Vec<TriggerDef>,
+    /// SQLite virtual tables: the full `CREATE VIRTUAL TABLE` statement.
+    #[serde(default, rename = "virtual_table")]
+    pub virtual_tables: Vec<VirtualTableDef>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -157,6 +161,9 @@ pub struct ViewDef {
     pub sql: String,
 }
 
+/// `[[virtual_table]] name, sql`: the same two keys as a view.
+pub type VirtualTableDef = ViewDef;
+
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TriggerDef {
@@ -197,6 +204,11 @@ pub fn to_schema(model: ModelFile) -> Result<Schema, String> {
             sql: t.sql,
         })
         .collect();
+    schema.sqlite.virtual_tables = model
+        .virtual_tables
+        .into_iter()
+        .map(|v| VirtualTable::declared(v.name, v.sql))
+        .collect::<Result<_, _>>()?;
     Ok(schema)
 }
 
@@ -261,7 +273,8 @@ fn table(def: TableDef) -> Result<Table, String> {
             name: c.name,
             decl_type: normalize_type(&c.decl_type),
             not_null: !c.nullable,
-            default: c.default.as_deref().map(normalize_expr),
+            // As written, so the database declares it so (schema.rs).
+            default: c.default.as_deref().map(|d| d.trim().to_string()),
             collation: c.collate.as_deref().and_then(normalize_collation),
             generated: c.generated.as_deref().map(|e| Generated {
                 expr: normalize_expr(e),
@@ -351,6 +364,15 @@ pub fn from_schema(schema: &Schema) -> ModelFile {
             .map(|t| TriggerDef {
                 name: t.name.clone(),
                 sql: t.sql.clone(),
+            })
+            .collect(),
+        virtual_tables: schema
+            .sqlite
+            .virtual_tables
+            .iter()
+            .map(|v| VirtualTableDef {
+                name: v.name.clone(),
+                sql: v.sql.clone(),
             })
             .collect(),
     }
@@ -500,7 +522,11 @@ pub fn write(model: &ModelFile) -> Result<String, toml::ser::Error> {
     }
     let views = model.views.iter().map(|v| ("view", &v.name, &v.sql));
     let triggers = model.triggers.iter().map(|t| ("trigger", &t.name, &t.sql));
-    for (header, name, sql) in views.chain(triggers) {
+    let virtual_tables = model
+        .virtual_tables
+        .iter()
+        .map(|v| ("virtual_table", &v.name, &v.sql));
+    for (header, name, sql) in virtual_tables.chain(views).chain(triggers) {
         let name = inline(&toml::Value::String(name.clone()));
         out.push_str(&format!(
             "[[{header}]]\nname = {name}\nsql = {}\n\n",

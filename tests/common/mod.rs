@@ -172,6 +172,14 @@ impl Project {
         )
     }
 
+    /// Runs migrate: its stdout on success, otherwise what it said and why.
+    pub fn attempt(&self, args: &[&str]) -> Result<String, String> {
+        match self.run(args) {
+            (0, out, _) => Ok(out),
+            (code, out, err) => Err(format!("migrate {args:?} exited {code}: {err}{out}")),
+        }
+    }
+
     /// Runs migrate and insists on success.
     pub fn ok(&self, args: &[&str]) -> String {
         let (code, out, err) = self.run(args);

@@ -1,0 +1,5 @@
+-- revision: abc
+-- down_revision:
+-- migrate:upgrade
+-- migrate:up
+-- migrate:down

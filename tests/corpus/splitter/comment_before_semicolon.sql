@@ -1,0 +1,3 @@
+CREATE TABLE a (x INT) -- the first table
+;
+CREATE TABLE b (y INT);

@@ -1,0 +1,3 @@
+CREATE TABLE "x
+DELETE FROM track;
+--" (v INT);
