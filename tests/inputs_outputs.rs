@@ -17,27 +17,11 @@ fn music() -> Project {
     p
 }
 
-/// The real binary as a plain `std::process::Command` (which, unlike
-/// assert_cmd's, takes any `Stdio` and `pre_exec`), bound to the project.
-fn plain_command(p: &Project) -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"));
-    cmd.current_dir(p.path(""));
-    for var in [
-        "MIGRATE_CONFIG",
-        "MIGRATE_DATABASE_URL",
-        "MIGRATE_MODEL",
-        "MIGRATE_DIR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
 /// Runs migrate with stdout connected to a pipe whose reader is already gone.
 fn run_with_closed_stdout(p: &Project, args: &[&str]) -> std::process::Output {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    plain_command(p)
+    p.plain_command()
         .args(args)
         .stdout(writer)
         .output()
@@ -85,7 +69,7 @@ fn a_closed_stdout_is_a_normal_end_for_every_command() {
 /// as on a full disk).
 fn run_bounded(p: &Project, args: &[&str], max_file: Option<u64>) -> (Option<i32>, String) {
     use std::os::unix::process::CommandExt;
-    let mut cmd = plain_command(p);
+    let mut cmd = p.plain_command();
     cmd.args(args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
@@ -383,7 +367,8 @@ fn closed_stdout_and_stderr_do_not_stop_an_upgrade_halfway() {
     p.ok(&["hash"]);
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let out = plain_command(&p)
+    let out = p
+        .plain_command()
         .arg("upgrade")
         .stdout(writer.try_clone().unwrap())
         .stderr(writer)
