@@ -25,13 +25,10 @@ use crate::script::Revision;
 pub use crate::version_table::{RowChange, VersionTable};
 
 /// How long a migrator waits for another one to release the write lock:
-/// 60 s, or `MIGRATE_LOCK_TIMEOUT` seconds.
+/// 60 s, or `MIGRATE_LOCK_TIMEOUT` seconds. An invalid value was refused when
+/// the configuration was loaded (see [`crate::config::lock_timeout_from_env`]).
 pub fn lock_timeout() -> Duration {
-    std::env::var("MIGRATE_LOCK_TIMEOUT")
-        .ok()
-        .and_then(|s| s.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map_or(Duration::from_secs(60), Duration::from_secs_f64)
+    crate::config::lock_timeout_from_env().unwrap_or(crate::config::DEFAULT_LOCK_TIMEOUT)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,8 +1,7 @@
 //! `migrate revision --autogenerate` and `migrate check`: the model against
-//! the migrations and the database. Renames are asked, never guessed.
+//! the migrations and the database. Renames are settled in [`crate::renames`].
 
 use std::collections::HashSet;
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -10,129 +9,38 @@ use crate::apply;
 use crate::check::{self, Comparison};
 use crate::commands::{self, display_rel};
 use crate::config::Config;
-use crate::diff::{self, Change, RenameCandidate, Renames};
+use crate::diff::{RenameCandidate, Renames};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::plan::{self, Migration};
+use crate::renames::{idle_hints, parse_renames, settle_renames};
 use crate::schema::Schema;
 use crate::script::NewRevision;
 use crate::{inspect, load, sql, sum};
-
-/// Parses `--rename track=song` and `--rename artist.name=artist.full_name`.
-pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Renames> {
-    let mut renames = Renames::default();
-    for spec in specs {
-        let bad = |why: &str| Error::Usage(format!("--rename {spec:?}: {why}"));
-        let (old, new) = spec
-            .split_once('=')
-            .ok_or_else(|| bad("write OLD=NEW, e.g. track=song or artist.name=artist.full_name"))?;
-        match (old.rsplit_once('.'), new.rsplit_once('.')) {
-            (None, None) => {
-                if from.table(old).is_none() {
-                    return Err(bad(&format!("the database has no table {old:?}")));
-                }
-                if to.table(new).is_none() {
-                    return Err(bad(&format!("the model has no table {new:?}")));
-                }
-                renames.tables.push((old.to_string(), new.to_string()));
-            }
-            (Some((old_table, old_col)), Some((new_table, new_col))) => {
-                let source_table = renames.old_table_name(new_table);
-                let source_table = if from.table(&source_table).is_some() {
-                    source_table
-                } else {
-                    old_table.to_string()
-                };
-                if from
-                    .table(&source_table)
-                    .and_then(|t| t.column(old_col))
-                    .is_none()
-                {
-                    return Err(bad(&format!(
-                        "the database has no column {old_table}.{old_col}"
-                    )));
-                }
-                if to
-                    .table(new_table)
-                    .and_then(|t| t.column(new_col))
-                    .is_none()
-                {
-                    return Err(bad(&format!(
-                        "the model has no column {new_table}.{new_col}"
-                    )));
-                }
-                renames.columns.push((
-                    new_table.to_string(),
-                    old_col.to_string(),
-                    new_col.to_string(),
-                ));
-            }
-            _ => {
-                return Err(bad(
-                    "rename a table to a table, or a column (table.column) to a column",
-                ));
-            }
-        }
-    }
-    Ok(renames)
-}
-
-/// Asks about each rename candidate on a terminal; without one, nothing is
-/// assumed. Returns the changes under the renames settled, and the
-/// candidates left for a warning.
-fn settle_renames(
-    from: &Schema,
-    to: &Schema,
-    renames: &mut Renames,
-) -> Result<(Vec<Change>, Vec<RenameCandidate>)> {
-    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    let mut unanswered = Vec::new();
-    let mut changes = diff::diff(from, to, renames);
-    while let Some(c) = diff::rename_candidates(&changes)
-        .into_iter()
-        .find(|c| !unanswered.contains(c))
-    {
-        if !interactive {
-            unanswered.push(c);
-            continue;
-        }
-        eprint!("{} [y/N] ", c.question());
-        let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut answer)
-            .map_err(|e| Error::io("stdin", e))?;
-        if answer.trim().eq_ignore_ascii_case("y") || answer.trim().eq_ignore_ascii_case("yes") {
-            match c {
-                RenameCandidate::Table { from, to } => renames.tables.push((from, to)),
-                RenameCandidate::Column { table, from, to } => {
-                    renames.columns.push((table, from, to))
-                }
-            }
-            // A declared rename changes the changes, and with them the candidates.
-            changes = diff::diff(from, to, renames);
-        } else {
-            unanswered.push(c);
-        }
-    }
-    Ok((changes, if interactive { vec![] } else { unanswered }))
-}
+use crate::{noteln, out, outln};
 
 /// The schema autogenerate starts from: the live database when it exists
-/// (it must be at head), otherwise the migrations replayed in memory.
-fn starting_schema(config: &Config, graph: &Graph) -> Result<(Schema, &'static str)> {
+/// (it must be exactly at `parents`, the new revision's parents, and match
+/// what the migrations build there), otherwise the migrations replayed in
+/// memory.
+fn starting_schema(
+    config: &Config,
+    graph: &Graph,
+    parents: &[String],
+) -> Result<(Schema, &'static str)> {
     let db = config.database()?;
     if db.exists() {
         // One connection and one snapshot for the version rows and the
         // schema: opening a database parses its whole schema.
         let conn = inspect::open_read_only(db)?;
-        let schema = inspect::in_snapshot(&conn, || {
+        let (applied, schema) = inspect::in_snapshot(&conn, || {
             let rows = apply::read_applied(&conn, &config.version_table)
                 .map_err(|e| Error::database(db, e))?;
-            ensure_at_head(db, graph, rows)?;
-            inspect::inspect(&conn, &config.version_table)
+            commands::verify_applied(config, graph, &rows)?;
+            let applied = ensure_at_parents(db, graph, rows, parents)?;
+            Ok((applied, inspect::inspect(&conn, &config.version_table)?))
         })?;
+        ensure_no_drift(db, graph, &applied, &schema, &config.version_table)?;
         Ok((schema, "database"))
     } else {
         let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
@@ -143,33 +51,120 @@ fn starting_schema(config: &Config, graph: &Graph) -> Result<(Schema, &'static s
     }
 }
 
-/// Refuses to autogenerate on a database that is not at head: the new
-/// revision must start where the last one ends.
-fn ensure_at_head(db: &Path, graph: &Graph, rows: Vec<apply::Applied>) -> Result<()> {
-    apply::verify_applied(graph, &rows)?;
+/// Refuses to autogenerate on a database that is not exactly at the new
+/// revision's parents (the single head, or `--head REV`): the new revision
+/// must start where its parent ends. Returns the applied set.
+fn ensure_at_parents(
+    db: &Path,
+    graph: &Graph,
+    rows: Vec<apply::Applied>,
+    parents: &[String],
+) -> Result<HashSet<String>> {
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let mut current = graph.current_heads(&applied);
     current.sort();
-    let mut want: Vec<String> = graph.heads().iter().map(|r| r.id.clone()).collect();
+    let mut want = parents.to_vec();
     want.sort();
     if current != want {
+        let names = |ids: &[String]| match ids {
+            [] => "base".to_string(),
+            ids => ids.join(", "),
+        };
+        let below = graph.ancestors_inclusive(want.iter().map(String::as_str));
+        // Behind the parent: upgrading gets there. Elsewhere (another branch,
+        // or past it): only a database exactly at the parent will do.
+        let what_to_do = if applied.is_subset(&below) {
+            format!("run `migrate upgrade {}` first", names(&want))
+        } else {
+            format!(
+                "it is on another branch or past it; pass `--head` naming where it is, or \
+                 autogenerate against a copy at exactly {}",
+                names(&want)
+            )
+        };
         return Err(Error::Refused(format!(
-            "the database {} is not up to date (at {}, head is {}): run `migrate upgrade` first, \
-             so the new revision starts where the last one ends",
+            "the database {} is not up to date with the new revision's parent (at {}; the new \
+             revision goes on {}): {what_to_do}, so the new revision starts where its parent ends",
             db.display(),
-            if current.is_empty() {
-                "base".into()
-            } else {
-                current.join(", ")
-            },
-            if want.is_empty() {
-                "base".into()
-            } else {
-                want.join(", ")
-            },
+            names(&current),
+            names(&want),
         )));
     }
-    Ok(())
+    Ok(applied)
+}
+
+/// Refuses to autogenerate from a database that differs from what its
+/// recorded revision builds: the drift would go into the new revision, which
+/// could then never replay from base (`verify` and `check` would fail).
+fn ensure_no_drift(
+    db: &Path,
+    graph: &Graph,
+    applied: &HashSet<String>,
+    live: &Schema,
+    version_table: &str,
+) -> Result<()> {
+    let recorded = check::replayed_schema(graph, applied, version_table)?;
+    if live.same_as(&recorded) {
+        return Ok(());
+    }
+    let at = graph.current_heads(applied);
+    let at = if at.is_empty() {
+        "base".to_string()
+    } else {
+        at.join(", ")
+    };
+    let cmp = check::compare("database", live, "recorded revision", &recorded);
+    let back: Vec<String> = cmp
+        .operations
+        .iter()
+        .map(|op| format!("    {}", op.replace('\n', "\n    ")))
+        .collect();
+    let ways = if applied.is_empty() {
+        // No revision recorded (and so none written yet): adoption.
+        "It records no revision but has tables: a database built before migrate? Adopt it by \
+         writing the first revision from the migrations alone, with --database naming a file \
+         that does not exist (`migrate --database sqlite:none.db revision --autogenerate -m \
+         baseline`), then `migrate stamp head` here."
+            .to_string()
+    } else {
+        format!(
+            "Either:\n\
+             \x20 keep the change: write it into a revision by hand (`migrate revision -m MSG`), \
+             then `migrate stamp` that revision, since the database has it already; or\n\
+             \x20 drop the change: restore the database to its recorded revision (from a backup, \
+             or with these statements), then autogenerate again:\n{}",
+            back.join("\n")
+        )
+    };
+    Err(Error::Refused(format!(
+        "the database {} has drifted from its recorded revision {at}: it was changed outside the \
+         migrations, and a revision autogenerated from it would carry that change and could not \
+         replay from base (`migrate check` shows the difference). {ways}",
+        db.display()
+    )))
+}
+
+/// The model, refused when it defines one of the tool's own tables: that
+/// table would be left out of every comparison, and the version table's
+/// rows would be mixed with the application's.
+fn load_model(config: &Config) -> Result<Schema> {
+    let model = load::load(config.model()?)?;
+    let names = model.tables.iter().map(|t| &t.name);
+    if let Some(name) = names
+        .chain(model.views.iter().map(|v| &v.name))
+        .find(|n| crate::version_table::is_own(n, &config.version_table))
+    {
+        return Err(Error::Config {
+            path: config.config_name().into(),
+            message: format!(
+                "the model defines {name:?}, one of migrate's own tables ({}, from [migrations] \
+                 version_table = {:?}); set version_table to a name the model does not use",
+                crate::version_table::own_tables(&config.version_table).join(", "),
+                config.version_table
+            ),
+        });
+    }
+    Ok(model)
 }
 
 pub struct AutogenerateArgs<'a> {
@@ -183,14 +178,17 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let parents = commands::parents_for_new(&graph, args.head)?;
-    let model = load::load(config.model()?)?;
-    let (current, source) = starting_schema(config, &graph)?;
+    let model = load_model(config)?;
+    let (current, source) = starting_schema(config, &graph, &parents)?;
     let mut renames = Renames::from_hints(&current, &model);
     renames.merge(parse_renames(args.renames, &current, &model)?);
+    for hint in idle_hints(&current, &model) {
+        noteln!("warning: {hint}");
+    }
     let (changes, unasked) = settle_renames(&current, &model, &mut renames)?;
     let migration = plan::migration_of(&current, &model, changes);
     if migration.is_empty() {
-        println!("No changes detected: the model matches the {source}; no revision written.");
+        outln!("No changes detected: the model matches the {source}; no revision written.")?;
         return Ok(());
     }
     let mut up = plan::render(&migration.up);
@@ -203,7 +201,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
         };
         // Names may hold anything, a newline included: each line stays one line.
         let hint = sql::one_line(&hint);
-        eprintln!(
+        noteln!(
             "warning: {} Treated as drop + add; if it was a rename, delete the file and rerun with {hint}",
             c.question()
         );
@@ -226,13 +224,13 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
             transactional: true,
         },
     )?;
-    println!(
+    outln!(
         "created {} ({} change(s) against the {source}):",
         display_rel(&path),
         migration.changes.len()
-    );
+    )?;
     for s in migration.up.iter().filter(|s| s.risky) {
-        println!("  review: {}", sql::one_line(&s.comments.join("; ")));
+        outln!("  review: {}", sql::one_line(&s.comments.join("; ")))?;
     }
     Ok(())
 }
@@ -240,6 +238,9 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
 #[derive(serde::Serialize)]
 struct CheckReport {
     ok: bool,
+    /// The graph's heads; more than one is a finding, since `upgrade head`
+    /// refuses them.
+    heads: Vec<String>,
     model_vs_migrations: Comparison,
     drift: Option<Comparison>,
 }
@@ -249,7 +250,7 @@ struct CheckReport {
 pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
-    let model = load::load(config.model()?)?;
+    let model = load_model(config)?;
     let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
     let migrations = check::replayed_schema(&graph, &all, &config.version_table)?;
     let model_cmp = check::compare("migrations", &migrations, "model", &model);
@@ -257,30 +258,41 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
         Some(db) => Some(drift(config, &graph, db, &all, &migrations)?),
         None => None,
     };
-    let ok = !model_cmp.differs && !drift.as_ref().is_some_and(|d| d.differs);
+    let heads: Vec<String> = graph.heads().iter().map(|r| r.id.clone()).collect();
+    let ok = !model_cmp.differs && !drift.as_ref().is_some_and(|d| d.differs) && heads.len() < 2;
     if json {
         let report = CheckReport {
             ok,
+            heads,
             model_vs_migrations: model_cmp,
             drift,
         };
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?
-        );
+        )?;
     } else {
+        if heads.len() > 1 {
+            outln!(
+                "the migrations have {} heads ({}), which `migrate upgrade head` refuses; \
+                 join them with `migrate merge -m \"merge\" {}`\n",
+                heads.len(),
+                heads.join(", "),
+                heads.join(" ")
+            )?;
+        }
         print_comparison(
             &model_cmp,
             "the migrations do not build the model; `migrate revision --autogenerate` would write:",
-        );
+        )?;
         if let Some(d) = &drift {
             print_comparison(
                 d,
                 "the database has drifted from its recorded revision; to bring it back:",
-            );
+            )?;
         }
         if ok {
-            println!(
+            outln!(
                 "ok: the migrations ({} revision(s)) build the model{}",
                 graph.len(),
                 if drift.is_some() {
@@ -288,7 +300,7 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
                 } else {
                     ""
                 }
-            );
+            )?;
         }
     }
     Ok(if ok {
@@ -312,7 +324,7 @@ fn drift(
     let (rows, live) = inspect::in_snapshot(&conn, || {
         let rows = apply::read_applied(&conn, &config.version_table)
             .map_err(|e| Error::database(db, e))?;
-        apply::verify_applied(graph, &rows)?;
+        commands::verify_applied(config, graph, &rows)?;
         Ok((rows, inspect::inspect(&conn, &config.version_table)?))
     })?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
@@ -330,17 +342,18 @@ fn drift(
     ))
 }
 
-fn print_comparison(c: &Comparison, headline: &str) {
+fn print_comparison(c: &Comparison, headline: &str) -> Result<()> {
     if !c.differs {
-        return;
+        return Ok(());
     }
-    println!("{headline}");
+    outln!("{headline}")?;
     for op in &c.operations {
-        println!("  {}", op.replace('\n', "\n  "));
+        outln!("  {}", op.replace('\n', "\n  "))?;
     }
-    println!();
-    print!("{}", c.diff);
-    println!();
+    outln!()?;
+    out!("{}", c.diff)?;
+    outln!()?;
+    Ok(())
 }
 
 /// Plans a migration between two schemas with the model's hints only (for tests and lint).

@@ -46,10 +46,10 @@ pub fn replay(graph: &Graph, revisions: &HashSet<String>) -> Result<Connection> 
 pub fn replayed_schema(
     graph: &Graph,
     revisions: &HashSet<String>,
-    own_prefix: &str,
+    version_table: &str,
 ) -> Result<Schema> {
     let conn = replay(graph, revisions)?;
-    inspect::inspect(&conn, own_prefix)
+    inspect::inspect(&conn, version_table)
 }
 
 /// One comparison of two schemas, as `check` reports it.

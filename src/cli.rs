@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::load::toml_model;
 use crate::script::NewRevision;
 use crate::{commands, ddl, inspect, project};
+use crate::{out, outln};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -221,6 +222,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // The reader of our output went away (`| head`): a normal end.
+        Err(Error::OutputClosed) => ExitCode::SUCCESS,
         Err(err) => {
             let _ = writeln!(std::io::stderr(), "error: {err}");
             ExitCode::from(2)
@@ -238,11 +241,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Init { dir, template } => {
             for path in project::init(&dir, &template)? {
-                println!("created {}", path.display());
+                outln!("created {}", path.display())?;
             }
-            println!(
+            outln!(
                 "next: describe your tables in models.toml, then run `migrate revision --autogenerate -m \"initial\"`"
-            );
+            )?;
         }
         Command::Revision {
             message,
@@ -287,7 +290,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     transactional: true,
                 },
             )?;
-            println!("created {}", commands::display_rel(&path));
+            outln!("created {}", commands::display_rel(&path))?;
         }
         Command::Upgrade {
             target,
@@ -344,7 +347,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "migrate", &mut std::io::stdout());
+            // Into memory first: `generate` panics when its writer fails.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "migrate", &mut script);
+            out!("{}", String::from_utf8_lossy(&script))?;
         }
         Command::Inspect { format } => {
             let config = Config::load(&overrides)?;
@@ -361,7 +367,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Format::Toml => toml_model::write(&toml_model::from_schema(&schema))
                     .map_err(|e| Error::Usage(format!("cannot write TOML: {e}")))?,
             };
-            print!("{text}");
+            out!("{text}")?;
         }
     }
     Ok(ExitCode::SUCCESS)

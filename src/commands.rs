@@ -3,7 +3,6 @@
 //! Results go to stdout, progress and notices to stderr.
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::apply::{self, Direction, Plan};
@@ -11,7 +10,8 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::script::{self, NewRevision, Revision};
-use crate::{backup, lint, project, sum, verify};
+use crate::{backup, files, lint, project, sum, verify};
+use crate::{noteln, out, outln};
 
 /// Every revision file, as a graph.
 pub fn load_graph(config: &Config) -> Result<Graph> {
@@ -21,13 +21,8 @@ pub fn load_graph(config: &Config) -> Result<Graph> {
 /// The project's revision template, or the built-in one.
 fn script_template(config: &Config) -> Result<String> {
     let path = config.migrations_dir.join("script.sql.tmpl");
-    match std::fs::read_to_string(&path) {
-        Ok(t) => Ok(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Ok(project::DEFAULT_SCRIPT_TEMPLATE.to_string())
-        }
-        Err(e) => Err(Error::io(path, e)),
-    }
+    Ok(files::read_text_if_exists(&path)?
+        .unwrap_or_else(|| project::DEFAULT_SCRIPT_TEMPLATE.to_string()))
 }
 
 /// The parents of a new revision: `--head`, or the single head.
@@ -67,6 +62,12 @@ pub fn write_revision(
                     "--rev-id {id:?}: use ASCII letters and digits only"
                 )));
             }
+            if crate::graph::is_reserved(id) {
+                return Err(Error::Usage(format!(
+                    "--rev-id {id:?} is a reserved word for targets ({}); choose another id",
+                    crate::graph::RESERVED_IDS.join(", ")
+                )));
+            }
             id
         }
         None => {
@@ -95,8 +96,13 @@ pub fn write_revision(
             "the script template must write the revision and down_revision headers".into(),
         ));
     }
-    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
-    sum::write(&config.migrations_dir)?;
+    // All or nothing: a full disk leaves no empty revision behind, and a
+    // revision whose sum could not be written is taken back.
+    files::write_atomic(&path, text.as_bytes())?;
+    if let Err(e) = sum::write(&config.migrations_dir) {
+        let _ = std::fs::remove_file(&path);
+        return Err(e);
+    }
     Ok(path)
 }
 
@@ -108,11 +114,21 @@ pub struct State {
     pub current: Vec<String>,
 }
 
+/// [`apply::verify_applied`], but a database that records revisions while
+/// the migrations directory is missing is told that: the usual cause is a
+/// wrong path, not lost files.
+pub fn verify_applied(config: &Config, graph: &Graph, rows: &[apply::Applied]) -> Result<()> {
+    if !rows.is_empty() {
+        config.require_migrations_dir()?;
+    }
+    apply::verify_applied(graph, rows)
+}
+
 pub fn state(config: &Config) -> Result<State> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let rows = apply::read_applied_at(config.database()?, &config.version_table)?;
-    apply::verify_applied(&graph, &rows)?;
+    verify_applied(config, &graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let current = graph.current_heads(&applied);
     Ok(State {
@@ -140,6 +156,62 @@ fn split_range<'a>(
     }
 }
 
+/// What `upgrade SPEC` or `downgrade SPEC` asks for, from `applied`.
+fn plan_for(
+    graph: &Graph,
+    direction: Direction,
+    spec: &str,
+    current: &[String],
+    applied: &HashSet<String>,
+) -> Result<(Target, Plan)> {
+    Ok(match direction {
+        Direction::Up => {
+            let target = graph.resolve(spec, current)?;
+            let plan = Plan::upgrade(graph, &target);
+            (target, plan)
+        }
+        Direction::Down => {
+            let target = graph.resolve_downgrade(spec, current)?;
+            let plan = Plan::downgrade(graph, &target, applied);
+            (target, plan)
+        }
+    })
+}
+
+/// `upgrade B:A --sql` with B above A would print an empty script and exit
+/// 0: a range that goes the other way is refused, saying which command means it.
+fn refuse_reversed_range(
+    graph: &Graph,
+    direction: Direction,
+    plan: &Plan,
+    target: &Target,
+    start: &HashSet<String>,
+    range: &str,
+) -> Result<()> {
+    if !range.contains(':') || !plan.steps(graph, start).is_empty() {
+        return Ok(());
+    }
+    let wanted = match target {
+        Target::Base => HashSet::new(),
+        Target::Revisions(ids) => graph.ancestors_inclusive(ids.iter().map(String::as_str)),
+    };
+    let (reversed, other) = match direction {
+        Direction::Up => (wanted.is_subset(start) && wanted != *start, "downgrade"),
+        Direction::Down => (start.is_subset(&wanted) && wanted != *start, "upgrade"),
+    };
+    if !reversed {
+        return Ok(());
+    }
+    let (this, end) = match direction {
+        Direction::Up => ("upgrade", "below"),
+        Direction::Down => ("downgrade", "above"),
+    };
+    Err(Error::Usage(format!(
+        "`{this} {range} --sql`: the end of the range is {end} its start, so there is nothing \
+         to {this}; for the script between them use `migrate {other} {range} --sql`"
+    )))
+}
+
 pub fn migrate(
     config: &Config,
     direction: Direction,
@@ -148,29 +220,27 @@ pub fn migrate(
     no_backup: bool,
 ) -> Result<()> {
     let st = state(config)?;
+    let range = spec;
     let (spec, applied) = if sql {
         split_range(&st.graph, spec, &st.applied)?
     } else {
         (spec, st.applied.clone())
     };
     let current = st.graph.current_heads(&applied);
-    let target = st.graph.resolve(spec, &current)?;
-    let plan = match direction {
-        Direction::Up => Plan::upgrade(&st.graph, &target),
-        Direction::Down => Plan::downgrade(&st.graph, &target, &applied),
-    };
+    let (target, plan) = plan_for(&st.graph, direction, spec, &current, &applied)?;
     // Before the pre-check, the backup, or printing a script that would do it.
     crate::non_transactional::refuse_rebuilds(&plan.steps(&st.graph, &applied))?;
     if sql {
-        print!(
+        refuse_reversed_range(&st.graph, direction, &plan, &target, &applied, range)?;
+        out!(
             "{}",
             apply::offline_sql(&config.version_table, &st.graph, &plan, &applied)
-        );
+        )?;
         return Ok(());
     }
     let db = config.database()?;
     if plan.steps(&st.graph, &applied).is_empty() {
-        println!("nothing to do: the database is at {}", describe(&current));
+        outln!("nothing to do: the database is at {}", describe(&current))?;
         return Ok(());
     }
     let pending = plan.steps(&st.graph, &applied);
@@ -201,7 +271,7 @@ pub fn migrate(
             config.backup_keep,
             &format!("before-{}-{label}", direction.as_str()),
         )?;
-        eprintln!(
+        noteln!(
             "backup: {} (verified; --no-backup skips it)",
             display_rel(&path)
         );
@@ -211,7 +281,7 @@ pub fn migrate(
     };
     let steps = apply::run(db, &config.version_table, &st.graph, &plan, |rev, dir| {
         if !rev.transactional {
-            eprintln!(
+            noteln!(
                 "note: revision {} is marked `transactional: false`; its statements run one by one and a failure leaves it half-done",
                 rev.id
             );
@@ -222,10 +292,7 @@ pub fn migrate(
                 format!("{} -> {}", rev.id, rev.parents.join(",").as_str().or_base())
             }
         };
-        // One write per line: stderr is unbuffered, and `eprintln!` would
-        // make a system call for every piece of the format.
-        let line = format!("running {} {arrow}: {}\n", dir.as_str(), rev.message);
-        let _ = std::io::stderr().write_all(line.as_bytes());
+        noteln!("running {} {arrow}: {}", dir.as_str(), rev.message);
     })
     .map_err(|e| match &backup {
         Some(path) => Error::Refused(format!(
@@ -237,7 +304,7 @@ pub fn migrate(
     })?;
     let after = apply::read_applied_at(db, &config.version_table)?;
     let applied: HashSet<String> = after.into_iter().map(|a| a.revision).collect();
-    println!(
+    outln!(
         "{} revision(s) {}; the database is at {}",
         steps.len(),
         if direction == Direction::Up {
@@ -246,11 +313,15 @@ pub fn migrate(
             "reverted"
         },
         describe(&st.graph.current_heads(&applied))
-    );
+    )?;
     Ok(())
 }
 
-trait OrBase {
+/// Where the database is, the graph's heads and branches, its history, one
+/// revision's text: in [`crate::views`].
+pub use crate::views::{branches, current, heads, history, show};
+
+pub(crate) trait OrBase {
     fn or_base(&self) -> &str;
 }
 
@@ -268,172 +339,20 @@ fn describe(heads: &[String]) -> String {
     }
 }
 
-pub fn current(config: &Config) -> Result<()> {
-    let db = config.database()?;
-    let rows = apply::read_applied_at(db, &config.version_table)?;
-    if rows.is_empty() {
-        println!(
-            "base (no revision applied{})",
-            if db.exists() { "" } else { "; no database yet" }
-        );
-        return Ok(());
-    }
-    // From the version table alone: parsing every revision file is work
-    // `current` does not need. The directory listing says what is pending.
-    let applied: HashSet<&str> = rows.iter().map(|a| a.revision.as_str()).collect();
-    let parents: HashSet<&str> = rows
-        .iter()
-        .flat_map(|a| a.parents.iter().map(String::as_str))
-        .collect();
-    let on_disk = script::revision_ids(&config.versions_dir())?;
-    let pending = on_disk
-        .iter()
-        .filter(|id| !applied.contains(id.as_str()))
-        .count();
-    for row in rows
-        .iter()
-        .filter(|a| !parents.contains(a.revision.as_str()))
-    {
-        let mark = if pending == 0 { " (head)" } else { "" };
-        println!("{}{mark}  {}", row.revision, row.message);
-    }
-    for unknown in rows.iter().filter(|a| !on_disk.contains(&a.revision)) {
-        println!("{} (not in the versions directory!)", unknown.revision);
-    }
-    if pending > 0 {
-        println!(
-            "{pending} revision(s) not applied: `migrate upgrade` (or `migrate history` to see them)"
-        );
-    }
-    Ok(())
-}
-
-pub fn heads(config: &Config) -> Result<()> {
-    let graph = load_graph(config)?;
-    for h in graph.heads() {
-        println!("{} (head)  {}", h.id, h.message);
-    }
-    Ok(())
-}
-
-pub fn branches(config: &Config) -> Result<()> {
-    let graph = load_graph(config)?;
-    for b in graph.branch_points() {
-        println!("{} (branchpoint)  {}", b.id, b.message);
-        for c in graph.children(&b.id) {
-            println!("  -> {}  {}", c.id, c.message);
-        }
-    }
-    Ok(())
-}
-
-pub fn history(config: &Config, range: Option<&str>, verbose: bool) -> Result<()> {
-    let graph = load_graph(config)?;
-    let (lower, upper) = match range {
-        Some(r) => {
-            let (a, b) = r.split_once(':').ok_or_else(|| {
-                Error::Usage(format!(
-                    "-r {r:?}: write a range as FROM:TO, e.g. base:head, ab12:, :cd34"
-                ))
-            })?;
-            (
-                Some(a).filter(|s| !s.is_empty()),
-                Some(b).filter(|s| !s.is_empty()),
-            )
-        }
-        None => (None, None),
-    };
-    let current = current_for_history(config, &graph)?;
-    let keep_below: Option<HashSet<String>> = match upper {
-        None => None,
-        Some(spec) => match graph.resolve(spec, &current)? {
-            Target::Base => Some(HashSet::new()),
-            Target::Revisions(ids) => {
-                Some(graph.ancestors_inclusive(ids.iter().map(String::as_str)))
-            }
-        },
-    };
-    let keep_above: Option<HashSet<String>> = match lower {
-        None => None,
-        Some(spec) => match graph.resolve(spec, &current)? {
-            Target::Base => None,
-            Target::Revisions(ids) => Some(
-                ids.iter()
-                    .flat_map(|id| graph.descendants_inclusive(id))
-                    .collect(),
-            ),
-        },
-    };
-    let heads: HashSet<&str> = graph.heads().iter().map(|r| r.id.as_str()).collect();
-    let current: HashSet<&str> = current.iter().map(String::as_str).collect();
-    for rev in graph.in_order().rev() {
-        if keep_below.as_ref().is_some_and(|k| !k.contains(&rev.id))
-            || keep_above.as_ref().is_some_and(|k| !k.contains(&rev.id))
-        {
-            continue;
-        }
-        let mut marks = String::new();
-        if heads.contains(rev.id.as_str()) {
-            marks.push_str(" (head)");
-        }
-        if current.contains(rev.id.as_str()) {
-            marks.push_str(" (current)");
-        }
-        if graph.children(&rev.id).len() > 1 {
-            marks.push_str(" (branchpoint)");
-        }
-        if rev.parents.len() > 1 {
-            marks.push_str(" (mergepoint)");
-        }
-        let parents = rev.parents.join(", ");
-        if verbose {
-            println!("Revision: {}{marks}", rev.id);
-            println!("Parent: {}", parents.as_str().or_base());
-            println!("Path: {}", rev.path.display());
-            println!("Created: {}", rev.created);
-            println!("\n    {}\n", rev.message);
-        } else {
-            println!(
-                "{} -> {}{marks}, {}",
-                parents.as_str().or_base(),
-                rev.id,
-                rev.message
-            );
-        }
-    }
-    Ok(())
-}
-
-/// The database's heads for marking `(current)`, or none when there is no database.
-fn current_for_history(config: &Config, graph: &Graph) -> Result<Vec<String>> {
-    let Some(db) = config.database.as_deref() else {
-        return Ok(vec![]);
-    };
-    let rows = apply::read_applied_at(db, &config.version_table)?;
-    Ok(graph.current_heads(&rows.into_iter().map(|a| a.revision).collect()))
-}
-
-pub fn show(config: &Config, spec: &str) -> Result<()> {
-    let graph = load_graph(config)?;
-    let rev = graph.resolve_id(spec)?;
-    let text = std::fs::read_to_string(&rev.path).map_err(|e| Error::io(&rev.path, e))?;
-    print!("{text}");
-    Ok(())
-}
-
 pub fn stamp(config: &Config, spec: &str) -> Result<()> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let db = config.database()?;
     let rows = apply::read_applied_at(db, &config.version_table)?;
     let current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
-    let target = graph.resolve(spec, &current)?;
+    // `REV-N` on one of several heads moves that branch only, as in downgrade.
+    let target = graph.resolve_downgrade(spec, &current)?;
     apply::stamp(db, &config.version_table, &graph, &target)?;
     let label = match &target {
         Target::Base => "base".to_string(),
         Target::Revisions(ids) => ids.join(", "),
     };
-    println!("stamped {} at {label} (no SQL was run)", db.display());
+    outln!("stamped {} at {label} (no SQL was run)", db.display())?;
     Ok(())
 }
 
@@ -444,11 +363,11 @@ pub fn approve(config: &Config, specs: &[String]) -> Result<()> {
     for spec in specs {
         let rev: &Revision = graph.resolve_id(spec)?;
         if apply::approve(db, &config.version_table, rev)? {
-            println!(
+            outln!(
                 "approved the current text of {} ({})",
                 rev.id,
                 rev.file_name()
-            );
+            )?;
         } else {
             return Err(Error::Refused(format!(
                 "revision {} is not applied to {}; only applied revisions have a stored checksum",
@@ -467,11 +386,26 @@ pub fn merge(config: &Config, message: &str, specs: &[String], rev_id: Option<&s
             "merge needs two or more revisions, e.g. `migrate merge -m \"merge\" ab12 cd34`".into(),
         ));
     }
-    let mut parents = Vec::new();
+    let mut parents: Vec<String> = Vec::new();
     for spec in specs {
         let id = graph.resolve_id(spec)?.id.clone();
-        if !parents.contains(&id) {
-            parents.push(id);
+        if parents.contains(&id) {
+            return Err(Error::Usage(format!(
+                "merge names {id} twice ({spec:?}); a revision cannot be merged with itself"
+            )));
+        }
+        parents.push(id);
+    }
+    // A parent below another joins nothing: the merge would only add a head.
+    for a in &parents {
+        if let Some(b) = parents
+            .iter()
+            .find(|b| *b != a && graph.ancestors_inclusive([b.as_str()]).contains(a))
+        {
+            return Err(Error::Usage(format!(
+                "{a} is already below {b}, so merging them joins nothing; \
+                 merge the heads (`migrate heads` lists them)"
+            )));
         }
     }
     let path = write_revision(
@@ -487,7 +421,7 @@ pub fn merge(config: &Config, message: &str, specs: &[String], rev_id: Option<&s
             transactional: true,
         },
     )?;
-    println!("created {}", display_rel(&path));
+    outln!("created {}", display_rel(&path))?;
     Ok(())
 }
 
@@ -495,7 +429,7 @@ pub fn hash(config: &Config) -> Result<()> {
     // The files must at least parse into a graph before their sum is accepted.
     let graph = load_graph(config)?;
     let path = sum::write(&config.migrations_dir)?;
-    println!("wrote {} ({} revision(s))", display_rel(&path), graph.len());
+    outln!("wrote {} ({} revision(s))", display_rel(&path), graph.len())?;
     Ok(())
 }
 
@@ -514,20 +448,20 @@ pub fn lint(config: &Config) -> Result<std::process::ExitCode> {
     let steps = Plan::upgrade(&st.graph, &target).steps(&st.graph, &st.applied);
     let findings = lint::findings(config.database()?, &config.version_table, &steps)?;
     for f in &findings {
-        println!("{}: {f}", f.kind);
+        outln!("{}: {f}", f.kind)?;
     }
     if findings.is_empty() {
-        println!(
+        outln!(
             "ok: {} pending revision(s), nothing destructive or data-dependent",
             steps.len()
-        );
+        )?;
         Ok(std::process::ExitCode::SUCCESS)
     } else {
-        println!(
+        outln!(
             "{} finding(s) in {} pending revision(s)",
             findings.len(),
             steps.len()
-        );
+        )?;
         Ok(std::process::ExitCode::from(1))
     }
 }
@@ -542,18 +476,18 @@ pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
     };
     for r in &results {
         match &r.failure {
-            None => println!("ok    {}  {}", r.revision, r.message),
+            None => outln!("ok    {}  {}", r.revision, r.message)?,
             Some(why) => {
-                println!("FAIL  {}  {}\n{why}", r.revision, r.message);
-                println!("revision {} does not reverse exactly", r.revision);
+                outln!("FAIL  {}  {}\n{why}", r.revision, r.message)?;
+                outln!("revision {} does not reverse exactly", r.revision)?;
                 return Ok(std::process::ExitCode::from(1));
             }
         }
         for (table, n) in &r.rows_lost {
-            println!("      {table}: {n} row(s) lost");
+            outln!("      {table}: {n} row(s) lost")?;
         }
     }
-    println!(
+    outln!(
         "verified {} revision(s){}: every one reverses exactly",
         results.len(),
         if data {
@@ -561,6 +495,6 @@ pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
         } else {
             " on a scratch database"
         }
-    );
+    )?;
     Ok(std::process::ExitCode::SUCCESS)
 }

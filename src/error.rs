@@ -73,6 +73,11 @@ pub enum Error {
 
     #[error("template: {0}")]
     Template(#[from] minijinja::Error),
+
+    /// Standard output was closed by its reader (`| head`): a normal end,
+    /// never printed; the CLI exits 0.
+    #[error("standard output was closed")]
+    OutputClosed,
 }
 
 fn location(path: &std::path::Path, line: Option<usize>) -> String {

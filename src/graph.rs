@@ -16,6 +16,13 @@ pub struct Graph {
     order: Vec<usize>,
 }
 
+/// Words that name targets, so never a revision id (any case).
+pub const RESERVED_IDS: [&str; 3] = ["head", "heads", "base"];
+
+pub fn is_reserved(id: &str) -> bool {
+    RESERVED_IDS.iter().any(|w| id.eq_ignore_ascii_case(w))
+}
+
 /// What a target names once resolved: the set of revisions that must be applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -29,6 +36,17 @@ impl Graph {
     pub fn new(revisions: Vec<Revision>) -> Result<Graph> {
         let mut by_id = HashMap::new();
         for (i, r) in revisions.iter().enumerate() {
+            if is_reserved(&r.id) {
+                return Err(Error::Script {
+                    path: r.path.clone(),
+                    line: None,
+                    message: format!(
+                        "revision id {} is a reserved word for targets ({}); give the revision another id",
+                        r.id,
+                        RESERVED_IDS.join(", ")
+                    ),
+                });
+            }
             if let Some(&j) = by_id.get(&r.id) {
                 let other: &Revision = &revisions[j];
                 return Err(Error::Script {
@@ -271,31 +289,55 @@ impl Graph {
             }
             _ => {}
         }
-        // +N, -N, REV+N, REV-N
-        if let Some(pos) = spec.rfind(['+', '-']) {
-            let (anchor, step) = spec.split_at(pos);
-            if let Ok(n) = step[1..].parse::<usize>() {
-                let up = step.starts_with('+');
-                let start: Option<String> = if anchor.is_empty() {
-                    match current {
-                        [] => None,
-                        [one] => Some(one.clone()),
-                        many => {
-                            return Err(Error::Revision(format!(
-                                "{spec} is relative, but the database has {} heads ({}); name one, e.g. {}{step}",
-                                many.len(),
-                                many.join(", "),
-                                many[0]
-                            )));
-                        }
+        if let Some((anchor, step, n)) = relative(spec) {
+            let up = step.starts_with('+');
+            let start: Option<String> = if anchor.is_empty() {
+                match current {
+                    [] => None,
+                    [one] => Some(one.clone()),
+                    many => {
+                        return Err(Error::Revision(format!(
+                            "{spec} is relative, but the database has {} heads ({}); name one, e.g. {}{step}{}",
+                            many.len(),
+                            many.join(", "),
+                            many[0],
+                            if up {
+                                ""
+                            } else {
+                                " (reverts that branch only)"
+                            }
+                        )));
                     }
-                } else {
-                    Some(self.resolve_id(anchor)?.id.clone())
-                };
-                return self.walk(start, n, up, spec);
-            }
+                }
+            } else {
+                Some(self.resolve_id(anchor)?.id.clone())
+            };
+            return self.walk(start, n, up, spec);
         }
         Ok(Target::Revisions(vec![self.resolve_id(spec)?.id.clone()]))
+    }
+
+    /// A downgrade target. With several current heads, `REV-N` where REV is
+    /// one of them reverts that branch only (REV and the revisions below it,
+    /// down to N steps): the other heads stay applied. Otherwise as [`Graph::resolve`].
+    pub fn resolve_downgrade(&self, spec: &str, current: &[String]) -> Result<Target> {
+        let target = self.resolve(spec, current)?;
+        let Some((anchor, _, _)) = relative(spec.trim()).filter(|(a, ..)| !a.is_empty()) else {
+            return Ok(target);
+        };
+        let anchor = &self.resolve_id(anchor)?.id;
+        if current.len() < 2 || !current.contains(anchor) {
+            return Ok(target);
+        }
+        let mut keep: Vec<String> = current.iter().filter(|c| *c != anchor).cloned().collect();
+        if let Target::Revisions(ids) = target {
+            for id in ids {
+                if !keep.contains(&id) {
+                    keep.push(id);
+                }
+            }
+        }
+        Ok(Target::Revisions(keep))
     }
 
     /// `n` steps up (children) or down (parents) from `start` (None = base).
@@ -338,4 +380,10 @@ impl Graph {
             Some(id) => Target::Revisions(vec![id]),
         })
     }
+}
+
+/// `+N`, `-N`, `REV+N`, `REV-N` as (anchor, signed step, N).
+fn relative(spec: &str) -> Option<(&str, &str, usize)> {
+    let (anchor, step) = spec.split_at(spec.rfind(['+', '-'])?);
+    Some((anchor, step, step[1..].parse().ok()?))
 }

@@ -47,10 +47,11 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-/// Reads the schema of `conn`, leaving out every object whose name starts
-/// with `own_prefix` (the tool's own tables).
-pub fn inspect(conn: &Connection, own_prefix: &str) -> Result<Schema> {
-    in_snapshot(conn, || inspect_now(conn, own_prefix))
+/// Reads the schema of `conn`, leaving out the tool's own tables for the
+/// version table `version_table` (exactly those named in
+/// [`crate::version_table::own_tables`], and what belongs to them); `""` leaves out nothing.
+pub fn inspect(conn: &Connection, version_table: &str) -> Result<Schema> {
+    in_snapshot(conn, || inspect_now(conn, version_table))
 }
 
 /// Runs `read` inside one read transaction: every answer comes from the same
@@ -71,7 +72,7 @@ pub fn in_snapshot<T>(conn: &Connection, read: impl FnOnce() -> Result<T>) -> Re
     out
 }
 
-fn inspect_now(conn: &Connection, own_prefix: &str) -> Result<Schema> {
+fn inspect_now(conn: &Connection, version_table: &str) -> Result<Schema> {
     let mut schema = Schema::default();
     let mut stmt = conn.prepare(OBJECTS)?;
     let objects = stmt
@@ -84,7 +85,8 @@ fn inspect_now(conn: &Connection, own_prefix: &str) -> Result<Schema> {
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let own = |name: &str| !own_prefix.is_empty() && name.starts_with(own_prefix);
+    let own =
+        |name: &str| !version_table.is_empty() && crate::version_table::is_own(name, version_table);
     // Index definitions by name, read in the same pass (one scan, not one per index).
     let index_sql: HashMap<&str, &str> = objects
         .iter()

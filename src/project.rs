@@ -63,7 +63,7 @@ pub fn init(dir: &Path, template: &str) -> Result<Vec<PathBuf>> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
-        std::fs::write(&path, contents).map_err(|e| Error::io(&path, e))?;
+        crate::files::write_atomic(&path, contents.as_bytes())?;
         written.push(path);
     }
     Ok(written)

@@ -269,7 +269,7 @@ fn is_marker(line: &str, marker: &str) -> bool {
 pub fn read_dir(dir: &Path) -> Result<Vec<Revision>> {
     let mut revisions = Vec::new();
     for path in revision_files(dir)? {
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = crate::files::read_text(&path)?;
         revisions.push(parse(&path, &text)?);
     }
     Ok(revisions)

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::files;
 use crate::script::{self, hex};
 
 pub const FILE_NAME: &str = "migrate.sum";
@@ -51,7 +52,7 @@ fn file_hash(bytes: &[u8]) -> String {
 fn lines_for(versions: &Path) -> Result<Vec<(String, String)>> {
     let mut lines = Vec::new();
     for path in script::revision_files(versions)? {
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let bytes = files::read_bytes(&path)?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -82,7 +83,7 @@ pub fn write(migrations_dir: &Path) -> Result<PathBuf> {
     }
     let p = path(migrations_dir);
     std::fs::create_dir_all(migrations_dir).map_err(|e| Error::io(migrations_dir, e))?;
-    std::fs::write(&p, text).map_err(|e| Error::io(&p, e))?;
+    files::write_atomic(&p, text.as_bytes())?;
     Ok(p)
 }
 
@@ -90,16 +91,12 @@ pub fn write(migrations_dir: &Path) -> Result<PathBuf> {
 pub fn validate(migrations_dir: &Path) -> Result<Vec<Stale>> {
     let actual = lines_for(&migrations_dir.join("versions"))?;
     let p = path(migrations_dir);
-    let text = match std::fs::read_to_string(&p) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(if actual.is_empty() {
-                vec![]
-            } else {
-                vec![Stale::Missing]
-            });
-        }
-        Err(e) => return Err(Error::io(&p, e)),
+    let Some(text) = files::read_text_if_exists(&p)? else {
+        return Ok(if actual.is_empty() {
+            vec![]
+        } else {
+            vec![Stale::Missing]
+        });
     };
     let mut lines = text.lines();
     let recorded_total = lines.next().unwrap_or("").trim().to_string();

@@ -8,6 +8,22 @@ use crate::apply::Direction;
 use crate::script::Revision;
 use crate::sql::{quote_ident, quote_str};
 
+/// The one list of the tool's own tables, for the version table `name`:
+/// the version table and its named companions. They are matched exactly
+/// (see [`is_own`]), never by prefix: `version_table = "a"` must not hide a
+/// table `artist`.
+pub fn own_tables(name: &str) -> [String; 2] {
+    [name.to_string(), format!("{name}_log")]
+}
+
+/// Whether `table` is one of the tool's own tables for the version table
+/// `name`: exactly, up to ASCII case (SQLite's rule for names).
+pub fn is_own(table: &str, name: &str) -> bool {
+    own_tables(name)
+        .iter()
+        .any(|own| own.eq_ignore_ascii_case(table))
+}
+
 /// The SQL of the tool's own tables, as text so that `--sql` prints what runs.
 pub struct VersionTable {
     table: String,
@@ -16,9 +32,10 @@ pub struct VersionTable {
 
 impl VersionTable {
     pub fn new(name: &str) -> VersionTable {
+        let [table, log] = own_tables(name);
         VersionTable {
-            table: quote_ident(name),
-            log: quote_ident(&format!("{name}_log")),
+            table: quote_ident(&table),
+            log: quote_ident(&log),
         }
     }
 

@@ -410,6 +410,101 @@ const CASES: &[Case] = &[
         says: &["two or more"],
     },
     Case {
+        name: "revision file with a reserved id",
+        setup: |p| {
+            versions(
+                p,
+                "head_x.sql",
+                "-- revision: head\n-- down_revision: r2\n-- migrate:up\n-- migrate:down\n",
+            )
+        },
+        args: &["upgrade"],
+        says: &["head_x.sql", "reserved"],
+    },
+    Case {
+        name: "reserved --rev-id",
+        setup: none,
+        args: &["revision", "-m", "x", "--rev-id", "heads"],
+        says: &["--rev-id", "reserved"],
+    },
+    Case {
+        name: "merge of a revision with itself",
+        setup: none,
+        args: &["merge", "-m", "x", "r2", "r2"],
+        says: &["r2", "itself"],
+    },
+    Case {
+        name: "merge of a revision with its ancestor",
+        setup: none,
+        args: &["merge", "-m", "x", "r1", "r2"],
+        says: &["r1 is already below r2"],
+    },
+    Case {
+        name: "reversed --sql range",
+        setup: none,
+        args: &["upgrade", "r2:r1", "--sql"],
+        says: &["migrate downgrade r2:r1 --sql"],
+    },
+    Case {
+        name: "reversed --sql downgrade range",
+        setup: none,
+        args: &["downgrade", "r1:r2", "--sql"],
+        says: &["migrate upgrade r1:r2 --sql"],
+    },
+    Case {
+        name: "--rename onto a table that exists",
+        setup: |p| {
+            p.ok(&["upgrade"]);
+            versions(
+                p,
+                "r3_album.sql",
+                "-- revision: r3\n-- down_revision: r2\n-- migrate:up\nCREATE TABLE album (id INTEGER PRIMARY KEY, name TEXT);\n-- migrate:down\nDROP TABLE album;\n",
+            );
+            p.ok(&["upgrade"]);
+            p.write("models.toml", &MODEL.replace("artist", "album"));
+        },
+        args: &[
+            "revision",
+            "--autogenerate",
+            "-m",
+            "x",
+            "--rename",
+            "artist=album",
+        ],
+        says: &["already has a table \"album\""],
+    },
+    Case {
+        name: "--rename onto a column that exists",
+        setup: |p| {
+            p.ok(&["upgrade"]);
+            p.write(
+                "models.toml",
+                &MODEL
+                    .replace("\"id\"", "\"name2\"")
+                    .replace("\"name\"", "\"id\""),
+            );
+        },
+        args: &[
+            "revision",
+            "--autogenerate",
+            "-m",
+            "x",
+            "--rename",
+            "artist.name=artist.id",
+        ],
+        says: &["already has a column \"id\""],
+    },
+    Case {
+        name: "autogenerate on a drifted database",
+        setup: |p| {
+            p.ok(&["upgrade"]);
+            p.sql("app.db", "CREATE TABLE hotfix (id INT);");
+            p.write("models.toml", &MODEL.replace("TEXT", "TEXT NOT NULL"));
+        },
+        args: &["revision", "--autogenerate", "-m", "x"],
+        says: &["drifted", "hotfix", "stamp"],
+    },
+    Case {
         name: "show unknown revision",
         setup: none,
         args: &["show", "zzz"],

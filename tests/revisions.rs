@@ -150,7 +150,10 @@ fn branches_and_merge() {
     assert_eq!(p.applied(), vec!["base1", "left", "right"]);
     let err = p.fails(&["downgrade", "-1"]);
     assert!(err.contains("2 heads"), "{err}");
+    // The hint's `left-1` reverts the left branch only (issue 11.11).
     p.ok(&["downgrade", "left-1"]);
+    assert_eq!(p.applied(), vec!["base1", "right"]);
+    p.ok(&["downgrade", "-1"]);
     assert_eq!(p.applied(), vec!["base1"]);
     let err = p.fails(&["upgrade", "+1"]);
     assert!(

@@ -7,14 +7,15 @@
 
 pub mod toml_model;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::schema::{Schema, same_name};
-use crate::{ddl, inspect, parse, sql};
+use crate::{ddl, files, inspect, noteln, parse, sql};
 
 /// Where the model comes from, as configured in `[model]`.
 #[derive(Debug, Clone)]
@@ -28,7 +29,7 @@ pub enum ModelSource {
 pub fn load(source: &ModelSource) -> Result<Schema> {
     match source {
         ModelSource::File(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            let text = files::read_text(path)?;
             match path.extension().and_then(|e| e.to_str()) {
                 Some("toml") => load_toml(&text, path),
                 Some("sql") => load_sql(&text, path),
@@ -40,29 +41,59 @@ pub fn load(source: &ModelSource) -> Result<Schema> {
             }
         }
         ModelSource::Command { command, dir } => {
-            let output = Command::new("sh")
-                .arg("-c")
-                .arg(command)
-                .current_dir(dir)
-                .output()
-                .map_err(|e| Error::io(dir.join(command), e))?;
             let origin = PathBuf::from(format!("model command `{command}`"));
-            if !output.status.success() {
-                return Err(model_error(
-                    &origin,
-                    None,
-                    &format!(
-                        "exited with {}: {}",
-                        output.status,
-                        String::from_utf8_lossy(&output.stderr).trim()
-                    ),
-                ));
-            }
-            let text = String::from_utf8(output.stdout)
-                .map_err(|_| model_error(&origin, None, "printed output that is not UTF-8"))?;
+            let text = run_model_command(command, dir, &origin)?;
             load_sql(&text, &origin)
         }
     }
+}
+
+/// The standard output of a model command, at most [`files::MAX_INPUT`]
+/// bytes: a command that prints without end is stopped, not followed.
+fn run_model_command(command: &str, dir: &Path, origin: &Path) -> Result<String> {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::io(dir.join(command), e))?;
+    // Its stderr is read alongside (a full pipe would stall the command),
+    // keeping the first lines for the message.
+    let stderr = child.stderr.take().map(|mut err| {
+        std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            let _ = (&mut err).take(16 * 1024).read_to_end(&mut kept);
+            let _ = std::io::copy(&mut err, &mut std::io::sink());
+            String::from_utf8_lossy(&kept).trim().to_string()
+        })
+    });
+    let stdout = child
+        .stdout
+        .take()
+        .map(|out| files::read_limited(out, origin));
+    let stdout = match stdout {
+        Some(Ok(bytes)) => bytes,
+        Some(Err(e)) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(e);
+        }
+        None => Vec::new(),
+    };
+    let status = child.wait().map_err(|e| Error::io(origin, e))?;
+    let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
+    if !status.success() {
+        return Err(model_error(
+            origin,
+            None,
+            &format!("exited with {status}: {stderr}"),
+        ));
+    }
+    String::from_utf8(stdout)
+        .map_err(|_| model_error(origin, None, "printed output that is not UTF-8"))
 }
 
 fn model_error(path: &Path, line: Option<usize>, message: &str) -> Error {
@@ -171,6 +202,13 @@ fn attach_sql_hints(conn: &Connection, schema: &mut Schema) -> Result<()> {
         let Some(text) = hinted.get(&table.name.to_ascii_lowercase()) else {
             continue;
         };
+        for bad in unreadable_hints(text) {
+            noteln!(
+                "warning: table {:?}: {bad:?} is not a rename hint migrate can read (write \
+                 `-- @renamed from=old_name`, quoting a name that is not a plain word); ignored",
+                table.name
+            );
+        }
         let Ok(parsed) = parse::parse_create_table(text) else {
             continue;
         };
@@ -186,6 +224,17 @@ fn attach_sql_hints(conn: &Connection, schema: &mut Schema) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `@renamed` comments that give no name (`from=1abc`, `from=`, no `from`):
+/// ignored by the parser, so said here rather than silently dropped.
+fn unreadable_hints(create_sql: &str) -> Vec<String> {
+    sql::tokenize(create_sql)
+        .into_iter()
+        .filter(|t| matches!(t.kind, sql::Kind::LineComment | sql::Kind::BlockComment))
+        .filter(|t| t.text.contains("@renamed") && parse::rename_hint(t.text).is_none())
+        .map(|t| t.text.trim().to_string())
+        .collect()
 }
 
 /// What SQLite accepts but no model means: a foreign key to nothing, a

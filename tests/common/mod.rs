@@ -51,7 +51,14 @@ impl Project {
     }
 
     pub fn migrate(&self) -> Command {
-        let mut cmd = Command::cargo_bin("migrate").expect("binary");
+        Command::from_std(self.plain_command())
+    }
+
+    /// The binary as a plain `std::process::Command` (which, unlike
+    /// assert_cmd's, takes any `Stdio` and `pre_exec`), bound to the project
+    /// and free of the MIGRATE_* variables of the environment.
+    pub fn plain_command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"));
         cmd.current_dir(self.dir.path());
         for var in [
             "MIGRATE_CONFIG",

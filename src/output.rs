@@ -1,0 +1,59 @@
+//! Where results and notices go. Results go to stdout through [`out`], which
+//! treats a closed pipe (`migrate history | head -n 1`) as a normal end
+//! instead of the panic `println!` gives; notices go to stderr through
+//! [`note`], which never fails a command that has done its work.
+//!
+//! Use the macros: `outln!(...)?`, `out!(...)?` and `noteln!(...)`.
+
+use std::fmt;
+use std::io::Write;
+
+use crate::error::{Error, Result};
+
+/// Writes a result to stdout. A reader that went away is [`Error::OutputClosed`],
+/// which the CLI ends on quietly (exit 0): there is nobody left to tell.
+pub fn out(args: fmt::Arguments) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_fmt(args)
+        .and_then(|()| stdout.flush())
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => Error::OutputClosed,
+            _ => Error::io("standard output", e),
+        })
+}
+
+/// Writes a notice to stderr in one `write` (stderr is unbuffered, and a
+/// formatted line would otherwise be one system call per piece); a closed
+/// stderr is ignored.
+pub fn note(args: fmt::Arguments) {
+    let line = args.to_string();
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
+/// `println!` for results: returns `Result<()>`, so write `outln!(...)?`.
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::output::out(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for results: returns `Result<()>`.
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::out(format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!` for notices, without its panic on a closed stderr.
+#[macro_export]
+macro_rules! noteln {
+    ($($arg:tt)*) => {
+        $crate::output::note(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
