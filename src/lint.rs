@@ -72,6 +72,9 @@ pub fn destructive(stmt: &str) -> Option<String> {
     let t = tokens(stmt);
     let word = |i: usize| t.get(i).map(|(w, _)| w.as_str()).unwrap_or("");
     let name = |i: usize| t.get(i).map(|(_, n)| n.as_str()).unwrap_or("");
+    if moves_sequence_row(stmt) {
+        return None;
+    }
     match (word(0), word(1)) {
         ("DROP", "TABLE") if word(2) == "IF" => Some(format!("drops table {}", name(4))),
         ("DROP", "TABLE") => Some(format!("drops table {}", name(2))),
@@ -89,6 +92,18 @@ pub fn destructive(stmt: &str) -> Option<String> {
         )),
         _ => None,
     }
+}
+
+/// A rebuild's bookkeeping of AUTOINCREMENT's high-water mark (see
+/// `plan::keep_sequence`): it writes `sqlite_sequence` only, never user rows.
+fn moves_sequence_row(stmt: &str) -> bool {
+    let w = words(stmt);
+    let table = match w.first().map(String::as_str) {
+        Some("DELETE") => w.get(2),
+        Some("UPDATE") => w.get(1),
+        _ => None,
+    };
+    table.is_some_and(|t| t == "SQLITE_SEQUENCE")
 }
 
 /// Tables a section rebuilds: dropped, then replaced by a renamed copy.
@@ -121,7 +136,8 @@ fn has_data_changes(rev: &Revision, direction: Direction) -> bool {
     rev.section(direction).statements().iter().any(|s| {
         let w = words(&s.sql);
         match w.first().map(String::as_str) {
-            Some("UPDATE" | "DELETE" | "REPLACE") => true,
+            Some("UPDATE" | "DELETE") => !moves_sequence_row(&s.sql),
+            Some("REPLACE") => true,
             Some("INSERT") => !w.iter().any(|x| x == "SELECT"),
             _ => false,
         }

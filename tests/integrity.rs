@@ -1,0 +1,134 @@
+//! Issue 11: what a rebuild must keep besides the rows (AUTOINCREMENT's
+//! high-water mark in `sqlite_sequence`), and data pre-checks that read what
+//! the new table will hold rather than the old table's columns.
+
+mod common;
+
+use common::Project;
+
+const COUNTER: &str = r#"
+[[table]]
+name = "ticket"
+columns = [
+  { name = "id",    type = "INTEGER", primary_key = true, autoincrement = true },
+  { name = "title", type = "TEXT", nullable = false },
+]
+"#;
+
+fn seq(p: &Project) -> Option<i64> {
+    p.conn("app.db")
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'ticket'",
+            [],
+            |r| r.get(0),
+        )
+        .ok()
+}
+
+fn ids(p: &Project) -> Vec<i64> {
+    let conn = p.conn("app.db");
+    let mut stmt = conn.prepare("SELECT id FROM ticket ORDER BY id").unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Ten tickets, the last seven deleted: the high-water mark is 10, max(id) 3.
+fn counter_with_gaps() -> Project {
+    let p = Project::with_config();
+    p.write("models.toml", COUNTER);
+    p.autogenerate("initial", "r0");
+    p.ok(&["upgrade"]);
+    for i in 1..=10 {
+        p.sql(
+            "app.db",
+            &format!("INSERT INTO ticket (title) VALUES ('t{i}')"),
+        );
+    }
+    p.sql("app.db", "DELETE FROM ticket WHERE id > 3");
+    assert_eq!(seq(&p), Some(10));
+    p
+}
+
+#[test]
+fn a_rebuild_keeps_the_autoincrement_high_water_mark_up_and_down() {
+    let p = counter_with_gaps();
+    // A type change: SQLite cannot ALTER it, so the table is rebuilt.
+    p.write(
+        "models.toml",
+        &COUNTER.replace(
+            "\"title\", type = \"TEXT\"",
+            "\"title\", type = \"VARCHAR(80)\"",
+        ),
+    );
+    let out = p.autogenerate("title type", "r1");
+    assert!(out.contains("r1"), "{out}");
+    let script = std::fs::read_to_string(p.path("migrations/versions/r1_title_type.sql")).unwrap();
+    assert!(
+        script.contains("_migrate_new_ticket"),
+        "a rebuild: {script}"
+    );
+    let (_, lint, _) = p.run(&["lint"]);
+    assert!(
+        !lint.contains("sqlite_sequence") && !lint.contains("rewrites rows"),
+        "{lint}"
+    );
+
+    p.ok(&["upgrade"]);
+    assert_eq!(ids(&p), vec![1, 2, 3], "rows survived the rebuild");
+    assert_eq!(seq(&p), Some(10), "the mark survived the upgrade");
+    p.sql("app.db", "INSERT INTO ticket (title) VALUES ('new')");
+    assert_eq!(
+        ids(&p),
+        vec![1, 2, 3, 11],
+        "no deleted id is handed out again"
+    );
+
+    p.sql("app.db", "DELETE FROM ticket WHERE id = 11");
+    p.ok(&["downgrade", "-1"]);
+    assert_eq!(ids(&p), vec![1, 2, 3]);
+    assert_eq!(seq(&p), Some(11), "the mark survived the downgrade");
+    assert_eq!(p.count("SELECT count(*) FROM sqlite_sequence"), 1);
+}
+
+#[test]
+fn losing_and_regaining_autoincrement_restores_the_mark() {
+    let p = counter_with_gaps();
+    p.write(
+        "models.toml",
+        &COUNTER.replace(", autoincrement = true", ""),
+    );
+    p.autogenerate("no autoincrement", "r1");
+    p.ok(&["upgrade"]);
+    assert_eq!(ids(&p), vec![1, 2, 3], "rows survived losing AUTOINCREMENT");
+    let rowids: i64 = p.count("SELECT sum(rowid) FROM ticket");
+    assert_eq!(rowids, 6);
+    // The down gains AUTOINCREMENT back, with the mark it had.
+    p.ok(&["downgrade", "-1"]);
+    assert_eq!(ids(&p), vec![1, 2, 3]);
+    assert_eq!(seq(&p), Some(10));
+    p.sql("app.db", "INSERT INTO ticket (title) VALUES ('new')");
+    assert_eq!(ids(&p), vec![1, 2, 3, 11]);
+}
+
+#[test]
+fn gaining_autoincrement_starts_above_every_row() {
+    let p = Project::with_config();
+    let plain = COUNTER.replace(", autoincrement = true", "");
+    p.write("models.toml", &plain);
+    p.autogenerate("initial", "r0");
+    p.ok(&["upgrade"]);
+    p.sql(
+        "app.db",
+        "INSERT INTO ticket (id, title) VALUES (1, 'a'), (7, 'b')",
+    );
+    p.write("models.toml", COUNTER);
+    p.autogenerate("autoincrement", "r1");
+    p.ok(&["upgrade"]);
+    assert_eq!(ids(&p), vec![1, 7]);
+    p.sql("app.db", "INSERT INTO ticket (title) VALUES ('c')");
+    assert_eq!(ids(&p), vec![1, 7, 8]);
+    p.ok(&["downgrade", "-1"]);
+    assert_eq!(ids(&p), vec![1, 7, 8], "rows survived losing it again");
+}
