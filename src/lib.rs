@@ -23,6 +23,7 @@ pub mod load;
 pub mod parse;
 pub mod plan;
 pub mod project;
+pub mod projection;
 pub mod schema;
 pub mod script;
 pub mod sql;

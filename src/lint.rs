@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::apply::Direction;
 use crate::diff::{Change, ColumnChange, Renames, diff};
 use crate::error::{Error, Result};
+use crate::projection::Copies;
 use crate::schema::{Affinity, Column, Schema, Table, affinity, same_name};
 use crate::script::Revision;
 use crate::sql::{self, Kind, quote_ident};
@@ -211,13 +212,29 @@ pub fn findings(
         }
         let Some(start) = start else { continue };
         let after = inspect::inspect(&scratch, version_table)?;
-        for (table, message, query) in data_checks(&start, &after) {
+        let copies = Copies::of(&rev.section(*direction).statements());
+        for (table, message, query) in data_checks(&start, &after, &copies) {
             if !queryable(&live_schema, &query.tables) {
                 continue;
             }
-            let rows: i64 = live
-                .query_row(&query.sql, [], |r| r.get(0))
-                .map_err(|e| Error::database(db, format!("{e} in data check `{}`", query.sql)))?;
+            let rows: i64 = match live.query_row(&query.sql, [], |r| r.get(0)) {
+                Ok(rows) => rows,
+                // A check this module cannot phrase for the live table (SQL
+                // it got wrong) is skipped: a pre-check must never turn a
+                // valid revision into an error, and the revision's own
+                // transaction still fails atomically on bad rows.
+                Err(rusqlite::Error::SqliteFailure(f, _))
+                    if f.code == rusqlite::ErrorCode::Unknown =>
+                {
+                    continue;
+                }
+                Err(e) => {
+                    return Err(Error::database(
+                        db,
+                        format!("{e} in data check `{}`", query.sql),
+                    ));
+                }
+            };
             if rows > 0 {
                 out.push(Finding {
                     revision: rev.id.clone(),
@@ -275,12 +292,12 @@ fn queryable(live: &Schema, needs: &[(String, Vec<String>)]) -> bool {
     })
 }
 
-fn data_checks(before: &Schema, after: &Schema) -> Vec<(String, String, Query)> {
+fn data_checks(before: &Schema, after: &Schema, copies: &Copies) -> Vec<(String, String, Query)> {
     let mut out = Vec::new();
     for change in diff(before, after, &Renames::default()) {
         match change {
             Change::ModifyTable { from, to, columns } => {
-                table_checks(&from, &to, &columns, &mut out)
+                table_checks(&from, &to, &columns, copies, &mut out)
             }
             Change::AddIndex { table, index } if index.unique => {
                 let cols: Option<Vec<String>> = index
@@ -294,6 +311,7 @@ fn data_checks(before: &Schema, after: &Schema) -> Vec<(String, String, Query)> 
                 if let Some(cols) = cols {
                     out.push(duplicates(
                         &table,
+                        &quote_ident(&table),
                         &cols,
                         &format!("new unique index {}", index.name),
                         index.where_clause.as_deref(),
@@ -310,10 +328,15 @@ fn table_checks(
     from: &Table,
     to: &Table,
     columns: &[ColumnChange],
+    copies: &Copies,
     out: &mut Vec<(String, String, Query)>,
 ) {
     let t = &to.name;
-    let source = quote_ident(&from.name);
+    // The rows the new table will hold, computed from the live one: the
+    // checks below name the new table's columns.
+    let source = copies.new_rows(from, to);
+    let every_column: Vec<String> = from.columns.iter().map(|c| c.name.clone()).collect();
+    let reads_from = || vec![(from.name.clone(), every_column.clone())];
     for c in columns {
         if let ColumnChange::Modify { from: old, to: new } = c {
             if new.not_null && !old.not_null && new.default.is_none() {
@@ -326,9 +349,9 @@ fn table_checks(
                     Query {
                         sql: format!(
                             "SELECT count(*) FROM {source} WHERE {} IS NULL",
-                            quote_ident(&old.name)
+                            quote_ident(&new.name)
                         ),
-                        tables: vec![(from.name.clone(), vec![old.name.clone()])],
+                        tables: reads_from(),
                     },
                 ));
             }
@@ -348,15 +371,12 @@ fn table_checks(
         if !from.uniques.iter().any(|o| o.columns == u.columns) {
             let mut q = duplicates(
                 t,
+                &source,
                 &u.columns,
                 &format!("new UNIQUE ({})", u.columns.join(", ")),
                 None,
             );
-            q.2.sql = q.2.sql.replace(
-                &format!("FROM {}", quote_ident(t)),
-                &format!("FROM {source}"),
-            );
-            q.2.tables = vec![(from.name.clone(), u.columns.clone())];
+            q.2.tables = reads_from();
             out.push(q);
         }
     }
@@ -389,32 +409,29 @@ fn table_checks(
                     quote_ident(&fk.ref_table),
                     join.join(" AND ")
                 ),
-                tables: vec![(from.name.clone(), fk.columns.clone()), (fk.ref_table.clone(), fk.ref_columns.clone())],
+                tables: [reads_from(), vec![(fk.ref_table.clone(), fk.ref_columns.clone())]].concat(),
             },
         ));
     }
     for ck in &to.checks {
         if !from.checks.iter().any(|o| o.expr == ck.expr) {
-            let cols: Vec<String> = from
-                .columns
-                .iter()
-                .filter(|c| ddl::referenced_names(&ck.expr).contains(&c.name.to_ascii_lowercase()))
-                .map(|c| c.name.clone())
-                .collect();
             out.push((
                 t.clone(),
                 format!("new CHECK ({}): rows violate it", ck.expr),
                 Query {
                     sql: format!("SELECT count(*) FROM {source} WHERE NOT ({})", ck.expr),
-                    tables: vec![(from.name.clone(), cols)],
+                    tables: reads_from(),
                 },
             ));
         }
     }
 }
 
+/// Rows of `from_sql` (a table or the subquery of a changed table) that
+/// share their values of `cols`, counted for a new UNIQUE on `table`.
 fn duplicates(
     table: &str,
+    from_sql: &str,
     cols: &[String],
     what: &str,
     filter: Option<&str>,
@@ -433,8 +450,7 @@ fn duplicates(
         format!("{what} on {table}: rows share the same values"),
         Query {
             sql: format!(
-                "SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {} WHERE {} GROUP BY {list} HAVING count(*) > 1)",
-                quote_ident(table),
+                "SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {from_sql} WHERE {} GROUP BY {list} HAVING count(*) > 1)",
                 conditions.join(" AND ")
             ),
             tables: vec![(table.to_string(), cols.to_vec())],

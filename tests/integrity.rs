@@ -132,3 +132,125 @@ fn gaining_autoincrement_starts_above_every_row() {
     p.ok(&["downgrade", "-1"]);
     assert_eq!(ids(&p), vec![1, 7, 8], "rows survived losing it again");
 }
+
+const JOB: &str = r#"
+[[table]]
+name = "job"
+columns = [
+  { name = "id",   type = "INTEGER", primary_key = true },
+  { name = "name", type = "TEXT", nullable = false },
+]
+"#;
+
+/// `job` at r0 with `rows` rows, and a model that adds `status` as
+/// SQLAlchemy's `Enum(create_constraint=True)` does: a column and a named
+/// table CHECK on it (SQLite cannot ADD that, so the table is rebuilt).
+fn job_gains_an_enum(rows: usize, default: &str) -> Project {
+    let p = Project::with_config();
+    p.write("models.toml", JOB);
+    p.autogenerate("initial", "r0");
+    p.ok(&["upgrade"]);
+    for i in 0..rows {
+        p.sql(
+            "app.db",
+            &format!("INSERT INTO job (name) VALUES ('job{i}')"),
+        );
+    }
+    p.write(
+        "models.toml",
+        &JOB.replace(
+            "nullable = false },\n]",
+            &format!(
+                "nullable = false }},\n  {{ name = \"status\", type = \"VARCHAR(7)\", nullable = false, default = \"{default}\" }},\n]\n\
+                 checks = [ {{ name = \"status_enum\", expr = \"status IN ('new', 'done')\" }} ]"
+            ),
+        ),
+    );
+    p.autogenerate("status", "r1");
+    p
+}
+
+#[test]
+fn a_check_on_a_new_column_is_checked_on_what_the_column_will_hold() {
+    for rows in [0, 3] {
+        let p = job_gains_an_enum(rows, "'new'");
+        let (code, out, err) = p.run(&["lint"]);
+        assert!(!err.contains("no such column"), "{err}");
+        assert!(code == 0 && !out.contains("data:"), "{out}\n{err}");
+        p.ok(&["upgrade"]);
+        assert_eq!(
+            p.count("SELECT count(*) FROM job WHERE status = 'new'"),
+            rows as i64
+        );
+        p.ok(&["downgrade", "-1"]);
+        assert_eq!(
+            p.count("SELECT count(*) FROM job"),
+            rows as i64,
+            "rows kept"
+        );
+    }
+}
+
+#[test]
+fn rows_that_the_new_column_would_break_are_counted_not_an_sql_error() {
+    // The default is not one of the allowed values: every row would fail.
+    let p = job_gains_an_enum(2, "'queued'");
+    let (code, out, err) = p.run(&["lint"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        out.contains("new CHECK") && out.contains("2 row(s)"),
+        "{out}"
+    );
+    let err = p.fails(&["upgrade"]);
+    assert!(
+        err.contains("stopped before touching the database") && err.contains("2 row(s)"),
+        "{err}"
+    );
+    assert_eq!(p.applied(), vec!["r0"]);
+    assert_eq!(p.count("SELECT count(*) FROM job"), 2);
+    // On an empty table nothing is in the way.
+    let p = job_gains_an_enum(0, "'queued'");
+    p.ok(&["upgrade"]);
+}
+
+#[test]
+fn a_check_on_a_renamed_column_reads_the_old_column() {
+    let p = Project::with_config();
+    p.write("models.toml", JOB);
+    p.autogenerate("initial", "r0");
+    p.ok(&["upgrade"]);
+    p.sql(
+        "app.db",
+        "INSERT INTO job (name) VALUES ('ab'), ('long enough')",
+    );
+    p.write(
+        "models.toml",
+        &JOB.replace("\"name\", type = \"TEXT\"", "\"title\", type = \"TEXT\"").replace(
+            "nullable = false },\n]",
+            "nullable = false },\n]\nchecks = [ { name = \"title_len\", expr = \"length(title) > 2\" } ]",
+        ),
+    );
+    p.ok(&[
+        "revision",
+        "--autogenerate",
+        "-m",
+        "title",
+        "--rev-id",
+        "r1",
+        "--rename",
+        "job.name=job.title",
+    ]);
+    let (code, out, err) = p.run(&["lint"]);
+    assert!(!err.contains("no such column"), "{err}");
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        out.contains("length(title) > 2") && out.contains("1 row(s)"),
+        "{out}"
+    );
+    p.sql("app.db", "UPDATE job SET name = 'abc' WHERE name = 'ab'");
+    p.ok(&["upgrade"]);
+    assert_eq!(
+        p.count("SELECT count(*) FROM job WHERE length(title) > 2"),
+        2
+    );
+}
