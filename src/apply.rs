@@ -34,6 +34,23 @@ pub fn lock_timeout() -> Duration {
         .map_or(Duration::from_secs(60), Duration::from_secs_f64)
 }
 
+/// Test-only: `MIGRATE_TEST_PAUSE_BEFORE_LOCK_MS` makes a run sleep between
+/// planning and taking the lock, so that tests can line up many migrators
+/// that all planned from the same state (two cores rarely interleave them
+/// on their own). Not a setting for users.
+fn test_pause_before_lock() {
+    if let Some(ms) = std::env::var("MIGRATE_TEST_PAUSE_BEFORE_LOCK_MS")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+    {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+}
+
+/// The steps still pending when a run first holds the lock: what the
+/// checks before anything runs (and a backup) must be about.
+pub type Pending<'a, 'g> = &'a [(&'g Revision, Direction)];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
     Up,
@@ -210,16 +227,22 @@ pub struct Step {
 }
 
 /// Runs `plan` on the database at `path`, one transaction per revision.
-/// `on_step` is called before each revision runs (to print progress).
+/// `prepare` is called once, under the lock and before the first revision,
+/// with the steps still pending then (not called when none is): another
+/// migrator may have applied some since the command planned. An error from
+/// it stops the run with nothing changed. `on_step` is called before each
+/// revision runs (to print progress).
 pub fn run(
     path: &Path,
     version_table: &str,
     graph: &Graph,
     plan: &Plan,
+    prepare: impl FnMut(Pending) -> Result<()>,
     on_step: impl FnMut(&Revision, Direction),
 ) -> Result<Vec<Step>> {
+    test_pause_before_lock();
     let mut db = Sqlite::open(path, version_table)?;
-    run_with(&mut db, graph, plan, on_step)
+    run_with(&mut db, graph, plan, prepare, on_step)
 }
 
 /// The apply loop, for any [`Driver`]: lock, re-read what is applied when
@@ -229,6 +252,7 @@ pub fn run_with<D: Driver>(
     db: &mut D,
     graph: &Graph,
     plan: &Plan,
+    mut prepare: impl FnMut(Pending) -> Result<()>,
     mut on_step: impl FnMut(&Revision, Direction),
 ) -> Result<Vec<Step>> {
     db.start_session()?;
@@ -237,6 +261,7 @@ pub fn run_with<D: Driver>(
         plan,
         queue: None,
         seen_version: -1,
+        prepare: Some(&mut prepare),
     };
     let result = run.all(db, &mut on_step);
     db.end_session();
@@ -250,6 +275,8 @@ struct Run<'a> {
     /// The steps left, as planned from the applied set of `seen_version`.
     queue: Option<VecDeque<(&'a Revision, Direction)>>,
     seen_version: i64,
+    /// Called once, the first time the run holds the lock.
+    prepare: Option<&'a mut dyn FnMut(Pending) -> Result<()>>,
 }
 
 impl Run<'_> {
@@ -297,6 +324,12 @@ impl Run<'_> {
             let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
             self.queue = Some(self.plan.steps(self.graph, &applied).into());
             self.seen_version = version;
+        }
+        if let Some(prepare) = self.prepare.take() {
+            let pending: Vec<_> = self.queue.iter().flatten().copied().collect();
+            if !pending.is_empty() {
+                prepare(&pending)?;
+            }
         }
         let next = self.queue.as_mut().and_then(VecDeque::pop_front);
         let Some((rev, direction)) = next else {
