@@ -51,6 +51,9 @@ fn test_pause_before_lock() {
 /// checks before anything runs (and a backup) must be about.
 pub type Pending<'a, 'g> = &'a [(&'g Revision, Direction)];
 
+/// What a run calls once it first holds the lock (see [`run`]).
+type Prepare<'a> = &'a mut dyn FnMut(Pending) -> Result<()>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
     Up,
@@ -276,7 +279,7 @@ struct Run<'a> {
     queue: Option<VecDeque<(&'a Revision, Direction)>>,
     seen_version: i64,
     /// Called once, the first time the run holds the lock.
-    prepare: Option<&'a mut dyn FnMut(Pending) -> Result<()>>,
+    prepare: Option<Prepare<'a>>,
 }
 
 impl Run<'_> {

@@ -24,6 +24,7 @@ pub mod parse;
 pub mod plan;
 pub mod project;
 pub mod projection;
+pub mod restore;
 pub mod schema;
 pub mod script;
 pub mod sql;
