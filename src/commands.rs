@@ -229,7 +229,9 @@ pub fn migrate(
     let changed = started > 1 || last_partial;
     let steps = result.map_err(|e| match &backup {
         Some(path) if changed && path.exists() => Error::Refused(format!(
-            "{e}\n  to return to where this command started: cp {} {}",
+            "{e}\n  to return to where this command started: migrate restore {} \
+             (with this command's options), or, while nothing else uses the database: cp {} {}",
+            display_rel(path),
             display_rel(path),
             display_rel(db)
         )),

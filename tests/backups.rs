@@ -264,3 +264,31 @@ fn a_backup_killed_midway_leaves_no_file_that_looks_like_a_backup() {
         }
     }
 }
+
+#[test]
+fn a_lock_timeout_takes_no_backup_and_prints_no_restore_line() {
+    let p = project(5);
+    p.ok(&["upgrade", "r0"]);
+    let before = p.bytes("app.db");
+    let writer = p.conn("app.db");
+    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let out = p
+        .migrate()
+        .env("MIGRATE_LOCK_TIMEOUT", "0.3")
+        .arg("upgrade")
+        .output()
+        .unwrap();
+    writer.execute_batch("ROLLBACK").unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("locked by another migrator"), "{err}");
+    assert!(
+        !err.contains("migrate restore") && !err.contains("cp "),
+        "{err}"
+    );
+    assert!(
+        backups_of(&p, "app.db").is_empty(),
+        "no backup while waiting"
+    );
+    assert_eq!(before, p.bytes("app.db"));
+}

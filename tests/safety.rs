@@ -95,7 +95,8 @@ fn a_failed_upgrade_says_how_to_restore_the_backup() {
     p.ok(&["hash"]);
     let err = p.fails(&["upgrade"]);
     assert!(
-        err.contains("to return to where this command started: cp backups/app-"),
+        err.contains("to return to where this command started: migrate restore backups/app-")
+            && err.contains("cp backups/app-"),
         "{err}"
     );
     assert_eq!(
@@ -103,11 +104,23 @@ fn a_failed_upgrade_says_how_to_restore_the_backup() {
         1,
         "the failed revision rolled back"
     );
-    // When the failing revision was the first, nothing changed: no restore line.
     assert_eq!(p.applied(), vec!["r0", "r1"]);
+    p.sql("app.db", "INSERT INTO track VALUES (7, 'kept', 1);");
+    // The line it prints does return the database to r0, with its rows.
+    let restore = err.split("migrate restore ").nth(1).unwrap();
+    let backup = restore.split_whitespace().next().unwrap();
+    p.ok(&["restore", backup]);
+    assert_eq!(p.applied(), vec!["r0"]);
+    assert_eq!(p.count("SELECT count(*) FROM track"), 0);
+    assert_eq!(p.count("SELECT count(*) FROM artist"), 1);
+    p.ok(&["upgrade", "r1"]);
+    // When the failing revision was the first, nothing changed: no restore line.
     let err = p.fails(&["upgrade"]);
     assert!(err.contains("no such table: nowhere"), "{err}");
-    assert!(!err.contains("cp backups"), "{err}");
+    assert!(
+        !err.contains("migrate restore") && !err.contains("cp "),
+        "{err}"
+    );
 }
 
 #[test]
