@@ -28,6 +28,7 @@ pub mod restore;
 pub mod schema;
 pub mod script;
 pub mod sql;
+pub mod stamp;
 pub mod sum;
 pub mod verify;
 pub mod version_table;
