@@ -40,7 +40,7 @@ fn list(config: &Config) -> Result<()> {
         return Ok(());
     }
     for b in backups.iter().rev() {
-        let at = match recorded(b, &config.version_table) {
+        let at = match heads(b, &config.version_table) {
             Ok(revs) if revs.is_empty() => "base".to_string(),
             Ok(revs) => revs.join(", "),
             Err(_) => "unreadable".to_string(),
@@ -49,6 +49,19 @@ fn list(config: &Config) -> Result<()> {
     }
     println!("restore one with `migrate restore BACKUP` (a path, or part of a name above)");
     Ok(())
+}
+
+/// The revisions a backup is at: those no other recorded revision has as
+/// a parent (from its version table alone, as `current` does).
+fn heads(path: &Path, version_table: &str) -> Result<Vec<String>> {
+    let conn = inspect::open_read_only(path)?;
+    let rows = apply::read_applied(&conn, version_table).map_err(|e| Error::database(path, e))?;
+    let parents: Vec<&String> = rows.iter().flat_map(|a| &a.parents).collect();
+    Ok(rows
+        .iter()
+        .filter(|a| !parents.contains(&&a.revision))
+        .map(|a| a.revision.clone())
+        .collect())
 }
 
 /// The revisions a backup's version table records (heads and ancestors).

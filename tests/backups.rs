@@ -96,18 +96,24 @@ fn restore_lists_verifies_and_copies_a_backup_in_under_open_connections() {
     let p = project(5);
     one_backup(&p, "app.db");
     p.ok(&["upgrade"]);
+    p.revision("r2", &["r1"], "DELETE FROM item WHERE id < 0;", "SELECT 1;");
+    p.ok(&["hash"]);
+    p.ok(&["upgrade"]);
     p.sql(
         "app.db",
         "DELETE FROM item; INSERT INTO item VALUES (9, 'z');",
     );
     let listed = p.ok(&["restore"]);
     let made = backups_of(&p, "app.db");
-    assert_eq!(made.len(), 2, "{made:?}");
+    assert_eq!(made.len(), 3, "{made:?}");
     let first = made[0].file_name().unwrap().to_string_lossy().into_owned();
+    let newest = made[2].file_name().unwrap().to_string_lossy().into_owned();
     assert!(
-        listed.contains(&first) && listed.contains("(at r0)"),
-        "{listed}"
+        listed.find(&newest) < listed.find(&first),
+        "newest first: {listed}"
     );
+    assert!(listed.contains(&format!("{first}  (at r0)")), "{listed}");
+    assert!(listed.contains(&format!("{newest}  (at r1)")), "{listed}");
 
     // A connection that stays open across the restore sees the restored rows.
     let open = p.conn("app.db");
