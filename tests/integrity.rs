@@ -254,3 +254,26 @@ fn a_check_on_a_renamed_column_reads_the_old_column() {
         2
     );
 }
+
+#[test]
+fn what_a_schema_only_copy_cannot_run_does_not_block_a_valid_revision() {
+    let p = Project::with_config();
+    p.write("models.toml", JOB);
+    p.autogenerate("initial", "r0");
+    p.ok(&["upgrade"]);
+    p.sql("app.db", "INSERT INTO job (name) VALUES ('a')");
+    // Reads the tool's own log, which the pre-check's copy does not have.
+    p.revision(
+        "r1",
+        &["r0"],
+        "CREATE TABLE audit (n INT);\nINSERT INTO audit SELECT count(*) FROM migrate_version_log;\n\
+         CREATE UNIQUE INDEX ux_audit ON audit (n);",
+        "DROP TABLE audit;",
+    );
+    p.ok(&["hash"]);
+    let (code, out, err) = p.run(&["lint"]);
+    assert!(code == 0 && !err.contains("no such table"), "{out}\n{err}");
+    p.ok(&["upgrade"]);
+    assert_eq!(p.count("SELECT n FROM audit"), 1);
+    assert_eq!(p.count("SELECT count(*) FROM job"), 1);
+}
