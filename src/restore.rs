@@ -142,6 +142,12 @@ fn restore(config: &Config, spec: &str) -> Result<()> {
     let db = config.database()?;
     let graph = load_graph(config)?;
     let path = resolve(config, db, spec)?;
+    if path.canonicalize().ok() == db.canonicalize().ok() {
+        return Err(Error::Usage(format!(
+            "{} is the database itself; name a backup (`migrate restore` lists them)",
+            display_rel(&path)
+        )));
+    }
     let revisions = verify(config, &graph, db, &path)?;
     // The database as it is now, kept before it is overwritten; pruned only
     // after the copy, so that it cannot remove the backup being restored.

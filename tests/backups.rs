@@ -228,6 +228,8 @@ fn restore_refuses_what_is_not_a_backup_of_this_project() {
         "not a database at all, just some text to fill a page",
     );
     p.fails(&["restore", "notes.txt"]);
+    let err = p.fails(&["restore", "app.db"]);
+    assert!(err.contains("the database itself"), "{err}");
     let err = p.fails(&["restore", "nothing-like-this"]);
     assert!(err.contains("`migrate restore` lists them"), "{err}");
     assert_eq!(before, p.bytes("app.db"), "nothing changed");
