@@ -22,6 +22,7 @@ use crate::driver::{Driver, Sqlite};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::script::Revision;
+pub use crate::stamp::{approve, stamp};
 pub use crate::version_table::{RowChange, VersionTable};
 
 /// How long a migrator waits for another one to release the write lock:
@@ -30,6 +31,26 @@ pub use crate::version_table::{RowChange, VersionTable};
 pub fn lock_timeout() -> Duration {
     crate::config::lock_timeout_from_env().unwrap_or(crate::config::DEFAULT_LOCK_TIMEOUT)
 }
+
+/// Test-only: `MIGRATE_TEST_PAUSE_BEFORE_LOCK_MS` makes a run sleep between
+/// planning and taking the lock, so that tests can line up many migrators
+/// that all planned from the same state (two cores rarely interleave them
+/// on their own). Not a setting for users.
+fn test_pause_before_lock() {
+    if let Some(ms) = std::env::var("MIGRATE_TEST_PAUSE_BEFORE_LOCK_MS")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+    {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+}
+
+/// The steps still pending when a run first holds the lock: what the
+/// checks before anything runs (and a backup) must be about.
+pub type Pending<'a, 'g> = &'a [(&'g Revision, Direction)];
+
+/// What a run calls once it first holds the lock (see [`run`]).
+type Prepare<'a> = &'a mut dyn FnMut(Pending) -> Result<()>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -207,16 +228,22 @@ pub struct Step {
 }
 
 /// Runs `plan` on the database at `path`, one transaction per revision.
-/// `on_step` is called before each revision runs (to print progress).
+/// `prepare` is called once, under the lock and before the first revision,
+/// with the steps still pending then (not called when none is): another
+/// migrator may have applied some since the command planned. An error from
+/// it stops the run with nothing changed. `on_step` is called before each
+/// revision runs (to print progress).
 pub fn run(
     path: &Path,
     version_table: &str,
     graph: &Graph,
     plan: &Plan,
+    prepare: impl FnMut(Pending) -> Result<()>,
     on_step: impl FnMut(&Revision, Direction),
 ) -> Result<Vec<Step>> {
+    test_pause_before_lock();
     let mut db = Sqlite::open(path, version_table)?;
-    run_with(&mut db, graph, plan, on_step)
+    run_with(&mut db, graph, plan, prepare, on_step)
 }
 
 /// The apply loop, for any [`Driver`]: lock, re-read what is applied when
@@ -226,6 +253,7 @@ pub fn run_with<D: Driver>(
     db: &mut D,
     graph: &Graph,
     plan: &Plan,
+    mut prepare: impl FnMut(Pending) -> Result<()>,
     mut on_step: impl FnMut(&Revision, Direction),
 ) -> Result<Vec<Step>> {
     db.start_session()?;
@@ -234,6 +262,7 @@ pub fn run_with<D: Driver>(
         plan,
         queue: None,
         seen_version: -1,
+        prepare: Some(&mut prepare),
     };
     let result = run.all(db, &mut on_step);
     db.end_session();
@@ -247,6 +276,8 @@ struct Run<'a> {
     /// The steps left, as planned from the applied set of `seen_version`.
     queue: Option<VecDeque<(&'a Revision, Direction)>>,
     seen_version: i64,
+    /// Called once, the first time the run holds the lock.
+    prepare: Option<Prepare<'a>>,
 }
 
 impl Run<'_> {
@@ -296,6 +327,12 @@ impl Run<'_> {
             crate::non_transactional::refuse_rebuilds(&steps)?;
             self.queue = Some(steps.into());
             self.seen_version = version;
+        }
+        if let Some(prepare) = self.prepare.take() {
+            let pending: Vec<_> = self.queue.iter().flatten().copied().collect();
+            if !pending.is_empty() {
+                prepare(&pending)?;
+            }
         }
         let next = self.queue.as_mut().and_then(VecDeque::pop_front);
         let Some((rev, direction)) = next else {
@@ -465,65 +502,4 @@ pub fn offline_sql(
         out.push('\n');
     }
     out
-}
-
-/// Sets the version table to exactly `target` without running any revision.
-pub fn stamp(
-    path: &Path,
-    version_table: &str,
-    graph: &Graph,
-    target: &Target,
-) -> Result<Vec<String>> {
-    let mut db = Sqlite::open(path, version_table)?;
-    db.begin_locked()?;
-    let outcome =
-        stamp_locked(&mut db, graph, target).and_then(|stamped| db.commit().map(|()| stamped));
-    db.rollback();
-    outcome
-}
-
-fn stamp_locked<D: Driver>(db: &mut D, graph: &Graph, target: &Target) -> Result<Vec<String>> {
-    db.ensure_version_table()?;
-    let want: HashSet<String> = match target {
-        Target::Base => HashSet::new(),
-        Target::Revisions(ids) => graph.ancestors_inclusive(ids.iter().map(String::as_str)),
-    };
-    let have: HashSet<String> = db.applied()?.into_iter().map(|a| a.revision).collect();
-    for rev in graph
-        .in_order()
-        .rev()
-        .filter(|r| have.contains(&r.id) && !want.contains(&r.id))
-    {
-        db.record(RowChange::Delete(&rev.id), "unstamp", None)?;
-    }
-    // Rows for revisions that no longer exist are dropped too.
-    for gone in have.iter().filter(|id| graph.get(id).is_none()) {
-        db.record(RowChange::Delete(gone), "unstamp", None)?;
-    }
-    let mut stamped = Vec::new();
-    for rev in graph
-        .in_order()
-        .filter(|r| want.contains(&r.id) && !have.contains(&r.id))
-    {
-        db.record(RowChange::Insert(rev), "stamp", None)?;
-        stamped.push(rev.id.clone());
-    }
-    Ok(stamped)
-}
-
-/// Accepts the current text of an applied revision as its new checksum.
-/// False when the revision is not applied.
-pub fn approve(path: &Path, version_table: &str, rev: &Revision) -> Result<bool> {
-    let mut db = Sqlite::open(path, version_table)?;
-    db.begin_locked()?;
-    let outcome = db.applied().and_then(|applied| {
-        if !applied.iter().any(|a| a.revision == rev.id) {
-            return Ok(false);
-        }
-        db.record(RowChange::Approve(rev), "approve", None)?;
-        db.commit()?;
-        Ok(true)
-    });
-    db.rollback();
-    outcome
 }

@@ -188,6 +188,17 @@ enum Command {
         #[arg(long)]
         data: bool,
     },
+    /// List backups of this database, or verify one and swap it in
+    #[command(
+        after_help = "Examples:\n  migrate restore                      # the backups of this database, newest first\n  migrate restore before-up-ab12       # any unique part of a listed name, or a path\n\n\
+        The backup must pass PRAGMA integrity_check and name revisions of this project. It is copied in\n\
+        with SQLite's backup API under the database's write lock (open connections see a consistent\n\
+        database); the database as it was is backed up first. Refuses while another connection holds a lock."
+    )]
+    Restore {
+        /// A backup file, or a unique part of the name of one `migrate restore` lists
+        backup: Option<String>,
+    },
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  migrate completions bash > ~/.local/share/bash-completion/completions/migrate\n  migrate completions zsh > ~/.zfunc/_migrate\n  migrate completions fish > ~/.config/fish/completions/migrate.fish"
@@ -319,6 +330,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
         }
         Command::Lint => return commands::lint(&Config::load(&overrides)?),
+        Command::Restore { backup } => {
+            crate::restore::run(&Config::load(&overrides)?, backup.as_deref())?;
+        }
         Command::Verify { data } => return commands::verify(&Config::load(&overrides)?, data),
         Command::Current => commands::current(&Config::load(&overrides)?)?,
         Command::Heads => commands::heads(&Config::load(&overrides)?)?,

@@ -243,65 +243,76 @@ pub fn migrate(
         outln!("nothing to do: the database is at {}", describe(&current))?;
         return Ok(());
     }
-    let pending = plan.steps(&st.graph, &applied);
-    let findings = lint::findings(db, &config.version_table, &pending)?;
-    let blocking: Vec<String> = findings
-        .iter()
-        .filter(|f| f.kind == "data")
-        .map(|f| format!("  {f}"))
-        .collect();
-    if !blocking.is_empty() {
-        return Err(Error::Refused(format!(
-            "stopped before touching the database: the data would not survive these changes:\n{}\n\
-             fix the rows first (a hand-written revision before this one), or change the model",
-            blocking.join("\n")
-        )));
-    }
-    let backup = if !no_backup
-        && db.exists()
-        && pending.iter().any(|(rev, dir)| lint::is_risky(rev, *dir))
-    {
-        let label = pending
-            .last()
-            .map(|(r, _)| r.id.clone())
-            .unwrap_or_default();
-        let path = backup::take(
-            db,
-            &config.backup_dir,
-            config.backup_keep,
-            &format!("before-{}-{label}", direction.as_str()),
-        )?;
-        noteln!(
-            "backup: {} (verified; --no-backup skips it)",
-            display_rel(&path)
-        );
-        Some(path)
-    } else {
-        None
-    };
-    let steps = apply::run(db, &config.version_table, &st.graph, &plan, |rev, dir| {
-        if !rev.transactional {
+    let existed = db.exists();
+    let mut backup: Option<PathBuf> = None;
+    // Revisions started, and whether the last one was non-transactional:
+    // what a failure may have left applied.
+    let (mut started, mut last_partial) = (0usize, false);
+    // The data checks and the backup run under the lock, on the steps still
+    // pending then: another migrator may have applied some since `state`.
+    let prepare = |pending: apply::Pending| {
+        refuse_lost_data(db, &config.version_table, pending)?;
+        if !no_backup && existed && pending.iter().any(|(rev, dir)| lint::is_risky(rev, *dir)) {
+            let label = pending
+                .last()
+                .map(|(r, _)| r.id.clone())
+                .unwrap_or_default();
+            let label = format!("before-{}-{label}", direction.as_str());
+            let path = backup::take(db, &config.backup_dir, config.backup_keep, &label)?;
             noteln!(
-                "note: revision {} is marked `transactional: false`; its statements run one by one and a failure leaves it half-done",
-                rev.id
+                "backup: {} (verified; --no-backup skips it)",
+                display_rel(&path)
             );
+            backup = Some(path);
         }
-        let arrow = match dir {
-            Direction::Up => format!("{} -> {}", rev.parents.join(",").as_str().or_base(), rev.id),
-            Direction::Down => {
-                format!("{} -> {}", rev.id, rev.parents.join(",").as_str().or_base())
+        Ok(())
+    };
+    let result = apply::run(
+        db,
+        &config.version_table,
+        &st.graph,
+        &plan,
+        prepare,
+        |rev, dir| {
+            started += 1;
+            last_partial = !rev.transactional;
+            if !rev.transactional {
+                noteln!(
+                    "note: revision {} is marked `transactional: false`; its statements run one by one and a failure leaves it half-done",
+                    rev.id
+                );
             }
-        };
-        noteln!("running {} {arrow}: {}", dir.as_str(), rev.message);
-    })
-    .map_err(|e| match &backup {
-        Some(path) => Error::Refused(format!(
-            "{e}\n  to return to where this command started: cp {} {}",
+            let arrow = match dir {
+                Direction::Up => {
+                    format!("{} -> {}", rev.parents.join(",").as_str().or_base(), rev.id)
+                }
+                Direction::Down => {
+                    format!("{} -> {}", rev.id, rev.parents.join(",").as_str().or_base())
+                }
+            };
+            noteln!("running {} {arrow}: {}", dir.as_str(), rev.message);
+        },
+    );
+    // The restore line only when something stayed applied: a revision
+    // committed before the failing one, or a non-transactional one half-done.
+    let changed = started > 1 || last_partial;
+    let steps = result.map_err(|e| match &backup {
+        Some(path) if changed && path.exists() => Error::Refused(format!(
+            "{e}\n  to return to where this command started: migrate restore {} \
+             (with this command's options), or, while nothing else uses the database: cp {} {}",
+            display_rel(path),
             display_rel(path),
             display_rel(db)
         )),
-        None => e,
+        _ => e,
     })?;
+    if steps.is_empty() {
+        outln!(
+            "nothing left to do: another migrator got there first; the database is at {}",
+            describe(&state(config)?.current)
+        )?;
+        return Ok(());
+    }
     let after = apply::read_applied_at(db, &config.version_table)?;
     let applied: HashSet<String> = after.into_iter().map(|a| a.revision).collect();
     outln!(
@@ -315,6 +326,24 @@ pub fn migrate(
         describe(&st.graph.current_heads(&applied))
     )?;
     Ok(())
+}
+
+/// Stops before anything runs when the pending steps would not keep the
+/// rows that are there (a new UNIQUE over duplicates, NOT NULL over NULLs...).
+fn refuse_lost_data(db: &Path, version_table: &str, pending: apply::Pending) -> Result<()> {
+    let blocking: Vec<String> = lint::findings(db, version_table, pending)?
+        .iter()
+        .filter(|f| f.kind == "data")
+        .map(|f| format!("  {f}"))
+        .collect();
+    if blocking.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Refused(format!(
+        "stopped before touching the database: the data would not survive these changes:\n{}\n\
+         fix the rows first (a hand-written revision before this one), or change the model",
+        blocking.join("\n")
+    )))
 }
 
 /// Where the database is, the graph's heads and branches, its history, one

@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::apply::Direction;
 use crate::diff::{Change, ColumnChange, Renames, diff};
 use crate::error::{Error, Result};
+use crate::projection::Copies;
 use crate::schema::{Affinity, Column, Schema, Table, affinity, same_name};
 use crate::script::Revision;
 use crate::sql::{self, Kind, quote_ident};
@@ -74,6 +75,9 @@ pub fn destructive(stmt: &str) -> Option<String> {
     let t = tokens(stmt);
     let word = |i: usize| t.get(i).map(|(w, _)| w.as_str()).unwrap_or("");
     let name = |i: usize| t.get(i).map(|(_, n)| n.as_str()).unwrap_or("");
+    if moves_sequence_row(stmt) {
+        return None;
+    }
     match (word(0), word(1)) {
         ("DROP", "TABLE") if word(2) == "IF" => Some(format!("drops table {}", name(4))),
         ("DROP", "TABLE") => Some(format!("drops table {}", name(2))),
@@ -91,6 +95,18 @@ pub fn destructive(stmt: &str) -> Option<String> {
         )),
         _ => None,
     }
+}
+
+/// A rebuild's bookkeeping of AUTOINCREMENT's high-water mark (see
+/// `plan::keep_sequence`): it writes `sqlite_sequence` only, never user rows.
+fn moves_sequence_row(stmt: &str) -> bool {
+    let w = words(stmt);
+    let table = match w.first().map(String::as_str) {
+        Some("DELETE") => w.get(2),
+        Some("UPDATE") => w.get(1),
+        _ => None,
+    };
+    table.is_some_and(|t| t == "SQLITE_SEQUENCE")
 }
 
 /// Tables a section rebuilds: dropped, then replaced by a renamed copy.
@@ -123,7 +139,8 @@ fn has_data_changes(rev: &Revision, direction: Direction) -> bool {
     rev.section(direction).statements().iter().any(|s| {
         let w = words(&s.sql);
         match w.first().map(String::as_str) {
-            Some("UPDATE" | "DELETE" | "REPLACE") => true,
+            Some("UPDATE" | "DELETE") => !moves_sequence_row(&s.sql),
+            Some("REPLACE") => true,
             Some("INSERT") => !w.iter().any(|x| x == "SELECT"),
             _ => false,
         }
@@ -186,27 +203,43 @@ pub fn findings(
             (true, None) => Some(inspect::inspect(&scratch, version_table)?),
             (false, _) => None,
         };
-        for (i, stmt) in rev.section(*direction).statements().iter().enumerate() {
-            scratch
-                .execute_batch(&stmt.sql)
-                .map_err(|e| Error::Statement {
-                    revision: rev.id.clone(),
-                    path: rev.path.clone(),
-                    number: i + 1,
-                    line: stmt.line,
-                    statement: stmt.sql.lines().next().unwrap_or("").to_string(),
-                    message: format!("{e} (on a schema-only copy, before anything ran)"),
-                })?;
+        let replayed = rev
+            .section(*direction)
+            .statements()
+            .iter()
+            .try_for_each(|stmt| scratch.execute_batch(&stmt.sql));
+        if replayed.is_err() {
+            // What a schema-only copy cannot run (a statement that reads the
+            // tool's own tables, or rows that are not there) says nothing
+            // about the real database: the revision's own transaction
+            // decides, atomically. From here on nothing is pre-checked.
+            break;
         }
         let Some(start) = start else { continue };
         let after = inspect::inspect(&scratch, version_table)?;
-        for (table, message, query) in data_checks(&start, &after) {
+        let copies = Copies::of(&rev.section(*direction).statements());
+        for (table, message, query) in data_checks(&start, &after, &copies) {
             if !queryable(&live_schema, &query.tables) {
                 continue;
             }
-            let rows: i64 = live
-                .query_row(&query.sql, [], |r| r.get(0))
-                .map_err(|e| Error::database(db, format!("{e} in data check `{}`", query.sql)))?;
+            let rows: i64 = match live.query_row(&query.sql, [], |r| r.get(0)) {
+                Ok(rows) => rows,
+                // A check this module cannot phrase for the live table (SQL
+                // it got wrong) is skipped: a pre-check must never turn a
+                // valid revision into an error, and the revision's own
+                // transaction still fails atomically on bad rows.
+                Err(rusqlite::Error::SqliteFailure(f, _))
+                    if f.code == rusqlite::ErrorCode::Unknown =>
+                {
+                    continue;
+                }
+                Err(e) => {
+                    return Err(Error::database(
+                        db,
+                        format!("{e} in data check `{}`", query.sql),
+                    ));
+                }
+            };
             if rows > 0 {
                 out.push(Finding {
                     revision: rev.id.clone(),
@@ -264,12 +297,12 @@ fn queryable(live: &Schema, needs: &[(String, Vec<String>)]) -> bool {
     })
 }
 
-fn data_checks(before: &Schema, after: &Schema) -> Vec<(String, String, Query)> {
+fn data_checks(before: &Schema, after: &Schema, copies: &Copies) -> Vec<(String, String, Query)> {
     let mut out = Vec::new();
     for change in diff(before, after, &Renames::default()) {
         match change {
             Change::ModifyTable { from, to, columns } => {
-                table_checks(&from, &to, &columns, &mut out)
+                table_checks(&from, &to, &columns, copies, &mut out)
             }
             Change::AddIndex { table, index } if index.unique => {
                 let cols: Option<Vec<String>> = index
@@ -283,6 +316,7 @@ fn data_checks(before: &Schema, after: &Schema) -> Vec<(String, String, Query)> 
                 if let Some(cols) = cols {
                     out.push(duplicates(
                         &table,
+                        &quote_ident(&table),
                         &cols,
                         &format!("new unique index {}", index.name),
                         index.where_clause.as_deref(),
@@ -299,10 +333,17 @@ fn table_checks(
     from: &Table,
     to: &Table,
     columns: &[ColumnChange],
+    copies: &Copies,
     out: &mut Vec<(String, String, Query)>,
 ) {
     let t = &to.name;
-    let source = quote_ident(&from.name);
+    // The rows the new table will hold, computed from the live one: the
+    // checks below name the new table's columns.
+    let source = copies.new_rows(from, to);
+    // Only the table must exist now: a column the projection reads that the
+    // live table lacks (an earlier pending revision adds it) makes the query
+    // fail, and such a check is skipped.
+    let reads_from = || vec![(from.name.clone(), vec![])];
     for c in columns {
         if let ColumnChange::Modify { from: old, to: new } = c {
             if new.not_null && !old.not_null && new.default.is_none() {
@@ -315,9 +356,9 @@ fn table_checks(
                     Query {
                         sql: format!(
                             "SELECT count(*) FROM {source} WHERE {} IS NULL",
-                            quote_ident(&old.name)
+                            quote_ident(&new.name)
                         ),
-                        tables: vec![(from.name.clone(), vec![old.name.clone()])],
+                        tables: reads_from(),
                     },
                 ));
             }
@@ -337,15 +378,12 @@ fn table_checks(
         if !from.uniques.iter().any(|o| o.columns == u.columns) {
             let mut q = duplicates(
                 t,
+                &source,
                 &u.columns,
                 &format!("new UNIQUE ({})", u.columns.join(", ")),
                 None,
             );
-            q.2.sql = q.2.sql.replace(
-                &format!("FROM {}", quote_ident(t)),
-                &format!("FROM {source}"),
-            );
-            q.2.tables = vec![(from.name.clone(), u.columns.clone())];
+            q.2.tables = reads_from();
             out.push(q);
         }
     }
@@ -378,32 +416,29 @@ fn table_checks(
                     quote_ident(&fk.ref_table),
                     join.join(" AND ")
                 ),
-                tables: vec![(from.name.clone(), fk.columns.clone()), (fk.ref_table.clone(), fk.ref_columns.clone())],
+                tables: [reads_from(), vec![(fk.ref_table.clone(), fk.ref_columns.clone())]].concat(),
             },
         ));
     }
     for ck in &to.checks {
         if !from.checks.iter().any(|o| o.expr == ck.expr) {
-            let cols: Vec<String> = from
-                .columns
-                .iter()
-                .filter(|c| ddl::referenced_names(&ck.expr).contains(&c.name.to_ascii_lowercase()))
-                .map(|c| c.name.clone())
-                .collect();
             out.push((
                 t.clone(),
                 format!("new CHECK ({}): rows violate it", ck.expr),
                 Query {
                     sql: format!("SELECT count(*) FROM {source} WHERE NOT ({})", ck.expr),
-                    tables: vec![(from.name.clone(), cols)],
+                    tables: reads_from(),
                 },
             ));
         }
     }
 }
 
+/// Rows of `from_sql` (a table or the subquery of a changed table) that
+/// share their values of `cols`, counted for a new UNIQUE on `table`.
 fn duplicates(
     table: &str,
+    from_sql: &str,
     cols: &[String],
     what: &str,
     filter: Option<&str>,
@@ -422,8 +457,7 @@ fn duplicates(
         format!("{what} on {table}: rows share the same values"),
         Query {
             sql: format!(
-                "SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {} WHERE {} GROUP BY {list} HAVING count(*) > 1)",
-                quote_ident(table),
+                "SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {from_sql} WHERE {} GROUP BY {list} HAVING count(*) > 1)",
                 conditions.join(" AND ")
             ),
             tables: vec![(table.to_string(), cols.to_vec())],

@@ -516,16 +516,16 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
         "rebuild {}: SQLite cannot ALTER this change; rows are copied into a new table",
         display_name(&to.name)
     ));
-    let mut out = vec![
-        create,
-        copy,
+    let mut out = vec![create, copy];
+    out.extend(keep_sequence(from, to, &temp_name));
+    out.extend([
         Statement::plain(format!("DROP TABLE {}", quote_ident(&to.name))),
         Statement::plain(format!(
             "ALTER TABLE {} RENAME TO {}",
             quote_ident(&temp_name),
             quote_ident(&to.name)
         )),
-    ];
+    ]);
     for i in &to.indexes {
         out.push(Statement::plain(create_index(&to.name, i)));
     }
@@ -535,6 +535,29 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
 fn display_names(names: &[String]) -> String {
     let shown: Vec<String> = names.iter().map(|n| display_name(n)).collect();
     shown.join(", ")
+}
+
+/// The table's `sqlite_sequence` row (AUTOINCREMENT's high-water mark)
+/// moves to the new table before the old one is dropped: the copy would
+/// otherwise leave `max(id)` there, and ids of deleted rows would be handed
+/// out again. `RENAME TO` then carries the row back to the table's name. The
+/// row is kept as it was even when the table gains or loses AUTOINCREMENT
+/// (SQLite ignores it for a table without), so that the down of such a change
+/// restores the mark exactly. Only when either side has AUTOINCREMENT does
+/// `sqlite_sequence` surely exist.
+fn keep_sequence(from: &Table, to: &Table, temp_name: &str) -> Vec<Statement> {
+    let autoincrement = |t: &Table| t.primary_key.as_ref().is_some_and(|k| k.autoincrement);
+    if !autoincrement(from) && !autoincrement(to) {
+        return vec![];
+    }
+    let temp = crate::sql::quote_str(temp_name);
+    vec![
+        Statement::plain(format!("DELETE FROM sqlite_sequence WHERE name = {temp}")),
+        Statement::plain(format!(
+            "UPDATE sqlite_sequence SET name = {temp} WHERE name = {} COLLATE NOCASE",
+            crate::sql::quote_str(&to.name)
+        )),
+    ]
 }
 
 /// A type change that may alter or reject stored values.

@@ -23,15 +23,14 @@ fn project(model: &str) -> Project {
     p
 }
 
+/// The backups of app.db, as paths relative to the project, oldest first.
 fn backups(p: &Project) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(p.path("backups"))
-        .map(|d| {
-            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
+    let db = p.path("app.db");
+    migrate::backup::list(&p.path("backups"), &db)
+        .unwrap()
+        .iter()
+        .map(|b| b.strip_prefix(p.dir.path()).unwrap().display().to_string())
+        .collect()
 }
 
 #[test]
@@ -58,7 +57,7 @@ fn destructive_upgrades_are_backed_up_and_verified() {
     let made = backups(&p);
     assert_eq!(made.len(), 1);
     // The backup is a sound copy of the database before the upgrade.
-    let copy = rusqlite::Connection::open(p.path(&format!("backups/{}", made[0]))).unwrap();
+    let copy = rusqlite::Connection::open(p.path(&made[0])).unwrap();
     let name: String = copy
         .query_row("SELECT name FROM artist", [], |r| r.get(0))
         .unwrap();
@@ -86,22 +85,41 @@ fn a_failed_upgrade_says_how_to_restore_the_backup() {
     let p = project(&BASE_MODEL);
     p.ok(&["upgrade"]);
     p.sql("app.db", "INSERT INTO artist VALUES (1, 'Nina');");
+    p.revision("r1", &["r0"], "DELETE FROM track;", "SELECT 1;");
     p.revision(
-        "r1",
-        &["r0"],
+        "r2",
+        &["r1"],
         "DELETE FROM artist;\nINSERT INTO nowhere VALUES (1);",
         "SELECT 1;",
     );
     p.ok(&["hash"]);
     let err = p.fails(&["upgrade"]);
     assert!(
-        err.contains("to return to where this command started: cp backups/app-"),
+        err.contains("to return to where this command started: migrate restore backups/app-")
+            && err.contains("cp backups/app-"),
         "{err}"
     );
     assert_eq!(
         p.count("SELECT count(*) FROM artist"),
         1,
         "the failed revision rolled back"
+    );
+    assert_eq!(p.applied(), vec!["r0", "r1"]);
+    p.sql("app.db", "INSERT INTO track VALUES (7, 'kept', 1);");
+    // The line it prints does return the database to r0, with its rows.
+    let restore = err.split("migrate restore ").nth(1).unwrap();
+    let backup = restore.split_whitespace().next().unwrap();
+    p.ok(&["restore", backup]);
+    assert_eq!(p.applied(), vec!["r0"]);
+    assert_eq!(p.count("SELECT count(*) FROM track"), 0);
+    assert_eq!(p.count("SELECT count(*) FROM artist"), 1);
+    p.ok(&["upgrade", "r1"]);
+    // When the failing revision was the first, nothing changed: no restore line.
+    let err = p.fails(&["upgrade"]);
+    assert!(err.contains("no such table: nowhere"), "{err}");
+    assert!(
+        !err.contains("migrate restore") && !err.contains("cp "),
+        "{err}"
     );
 }
 

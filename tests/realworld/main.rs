@@ -28,17 +28,10 @@ use migrate::schema::{Affinity, Column, IndexTarget, Schema, Table, affinity, sa
 use migrate::sql::quote_ident;
 use rows::{Effect, columns_as_declared, compare, seed, snapshot, stub_functions};
 
-/// Schemas that do not pass yet: (name, texts of which the error must
+/// Schemas that do not pass (empty: all nine pass): (name, texts of which the error must
 /// contain one, why). A listed schema that passes, or fails for another
 /// reason, fails the test, so the list cannot go stale.
-const KNOWN_FAILURES: &[(&str, &[&str], &str)] = &[
-    ("django", &[SEQUENCE_RESET], SEQUENCE_WHY),
-    ("grafana", &[SEQUENCE_RESET], SEQUENCE_WHY),
-    ("calibre", &[SEQUENCE_RESET], SEQUENCE_WHY),
-];
-const SEQUENCE_RESET: &str = "rows of sqlite_sequence changed";
-const SEQUENCE_WHY: &str = "a rebuild resets the AUTOINCREMENT sequence to the largest key \
-     (the gap after deleted rows is lost); branch h3 fixes it";
+const KNOWN_FAILURES: &[(&str, &[&str], &str)] = &[];
 
 fn realworld_dir() -> Option<PathBuf> {
     if let Ok(dir) = std::env::var("MIGRATE_REALWORLD_DIR") {

@@ -1,0 +1,143 @@
+//! Issue 12: many migrators at once on one database, with backups on. Each
+//! either applies what is left or finds nothing left; the only refusal is
+//! "locked, try again"; every revision runs exactly once.
+
+mod common;
+
+use common::Project;
+
+const REVISIONS: usize = 30;
+const MIGRATORS: usize = 16;
+
+/// 30 revisions, each creating a table (a second run would fail), a unique
+/// index (so the data pre-check replays every pending revision on a
+/// schema-only copy) and a DELETE (destructive, so every run backs up).
+fn thirty_revisions() -> Project {
+    let p = Project::with_config();
+    p.write(
+        "migrate.toml",
+        "[database]\nurl = \"sqlite:app.db\"\n\n[migrations]\ndir = \"migrations\"\n\n\
+         [model]\npath = \"models.toml\"\n\n[backup]\ndir = \"backups\"\nkeep = 2\n",
+    );
+    p.revision(
+        "r00",
+        &[],
+        "CREATE TABLE runs (revision TEXT);\nCREATE TABLE item (id INTEGER PRIMARY KEY, v TEXT);\n\
+         WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5000) \
+         INSERT INTO item SELECT x, hex(randomblob(40)) FROM n;",
+        "DROP TABLE item;\nDROP TABLE runs;",
+    );
+    for i in 1..REVISIONS {
+        let (id, parent) = (format!("r{i:02}"), format!("r{:02}", i - 1));
+        p.revision(
+            &id,
+            &[&parent],
+            &format!(
+                "CREATE TABLE t{i} (id INT);\nCREATE UNIQUE INDEX ux{i} ON t{i} (id);\n\
+                 INSERT INTO runs VALUES ('{id}');\nDELETE FROM item WHERE id < 0;"
+            ),
+            &format!("DROP TABLE t{i};"),
+        );
+    }
+    p.ok(&["hash"]);
+    // The database exists with the first revision, so that every run backs up.
+    p.ok(&["upgrade", "r00"]);
+    p
+}
+
+#[test]
+fn sixteen_migrators_with_backups_apply_each_revision_once() {
+    let p = thirty_revisions();
+    let children: Vec<_> = (0..MIGRATORS)
+        .map(|_| {
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("migrate"));
+            cmd.current_dir(p.dir.path())
+                .arg("upgrade")
+                // Test-only: every migrator plans before any takes the lock.
+                .env("MIGRATE_TEST_PAUSE_BEFORE_LOCK_MS", "1500")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    let mut applied_by = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        );
+        match out.status.code() {
+            Some(0) => {
+                assert!(
+                    stdout.contains("revision(s) applied") || stdout.contains("nothing left to do"),
+                    "{stdout}"
+                );
+                applied_by.push(stdout);
+            }
+            Some(2) => assert!(
+                stderr.contains("locked by another migrator") && !stderr.contains("cp backups"),
+                "the only refusal is a lock: {stderr}"
+            ),
+            other => panic!("exit {other:?}: {stderr}"),
+        }
+    }
+    assert!(!applied_by.is_empty());
+    let conn = p.conn("app.db");
+    let once: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM (SELECT revision FROM migrate_version_log \
+             WHERE direction = 'up' GROUP BY revision HAVING count(*) = 1)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let ups: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM migrate_version_log WHERE direction = 'up'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        (once, ups),
+        (REVISIONS as i64, REVISIONS as i64),
+        "each revision applied once"
+    );
+    let runs: i64 = conn
+        .query_row(
+            "SELECT count(DISTINCT revision) = count(*) FROM runs",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(runs, 1);
+    assert_eq!(p.applied().len(), REVISIONS);
+    assert_eq!(p.count("SELECT count(*) FROM item"), 5000, "rows kept");
+    // Every backup left is a finished, sound copy; no partial file remains.
+    let backups = migrate::backup::list(&p.path("backups"), &p.path("app.db")).unwrap();
+    assert!(!backups.is_empty() && backups.len() <= 2, "{backups:?}");
+    for b in &backups {
+        let copy = rusqlite::Connection::open(b).unwrap();
+        let ok: String = copy
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok");
+        let items: i64 = copy
+            .query_row("SELECT count(*) FROM item", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(items, 5000);
+    }
+    let folder = migrate::backup::folder(&p.path("backups"), &p.path("app.db"));
+    let partial = std::fs::read_dir(folder)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".partial")
+        })
+        .count();
+    assert_eq!(partial, 0);
+}
