@@ -244,7 +244,7 @@ pub fn migrate(
         return Ok(());
     }
     let pending = plan.steps(&st.graph, &applied);
-    let findings = lint::findings(db, &config.version_table, &pending)?;
+    let findings = lint::findings(db, &config.version_table, &config.filter, &pending)?;
     let blocking: Vec<String> = findings
         .iter()
         .filter(|f| f.kind == "data")
@@ -446,7 +446,12 @@ pub fn lint(config: &Config) -> Result<std::process::ExitCode> {
     let st = state(config)?;
     let target = Target::Revisions(st.graph.heads().iter().map(|r| r.id.clone()).collect());
     let steps = Plan::upgrade(&st.graph, &target).steps(&st.graph, &st.applied);
-    let findings = lint::findings(config.database()?, &config.version_table, &steps)?;
+    let findings = lint::findings(
+        config.database()?,
+        &config.version_table,
+        &config.filter,
+        &steps,
+    )?;
     for f in &findings {
         outln!("{}: {f}", f.kind)?;
     }
@@ -470,9 +475,14 @@ pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let results = if data {
-        verify::verify_data(&graph, config.database()?, &config.version_table)?
+        verify::verify_data(
+            &graph,
+            config.database()?,
+            &config.version_table,
+            &config.filter,
+        )?
     } else {
-        verify::verify_empty(&graph, &config.version_table)?
+        verify::verify_empty(&graph, &config.version_table, &config.filter)?
     };
     for r in &results {
         match &r.failure {
