@@ -25,7 +25,7 @@
 use glob::{MatchOptions, Pattern};
 
 use crate::plan::Statement;
-use crate::schema::{Schema, Trigger, same_name};
+use crate::schema::{Schema, Trigger};
 use crate::sql::{self, display_name, quote_ident};
 
 const OPTIONS: MatchOptions = MatchOptions {
@@ -110,8 +110,10 @@ impl Filter {
     }
 
     /// The schema to reach from `current`: `desired` for what migrate
-    /// manages, `current` as it is for the rest. An unmanaged trigger whose
-    /// table the desired schema drops goes with it (it cannot outlive it).
+    /// manages, `current` as it is for the rest. Every unmanaged trigger is
+    /// kept, even one whose table the desired schema renames or drops: a
+    /// rename carries it along (SQLite rewrites it), a drop takes it with
+    /// the table, and neither is a change of its own for migrate to plan.
     pub fn target(&self, desired: &Schema, current: &Schema) -> Schema {
         if self.is_everything() {
             return desired.clone();
@@ -121,13 +123,7 @@ impl Filter {
         out.tables.extend(rest.tables);
         out.views.extend(rest.views);
         out.sqlite.virtual_tables.extend(rest.sqlite.virtual_tables);
-        let has_owner = |t: &Trigger| {
-            out.table(&t.table).is_some()
-                || out.views.iter().any(|v| same_name(&v.name, &t.table))
-                || out.sqlite.get(&t.table).is_some()
-        };
-        let kept: Vec<Trigger> = rest.triggers.into_iter().filter(has_owner).collect();
-        out.triggers.extend(kept);
+        out.triggers.extend(rest.triggers);
         out.sort();
         out
     }
@@ -260,9 +256,10 @@ mod tests {
         let t = f.target(&desired, &current);
         let tables: Vec<&str> = t.tables.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(tables, ["doc", "fts_doc", "label"]);
-        // The unmanaged trigger on a dropped table goes with it; the one on doc stays.
+        // Unmanaged triggers stay, even on a table the target drops (SQLite
+        // drops it with the table) or renames (SQLite rewrites it).
         let triggers: Vec<&str> = t.triggers.iter().map(|t| t.name.as_str()).collect();
-        assert_eq!(triggers, ["fts_sync"]);
+        assert_eq!(triggers, ["fts_sync", "fts_x"]);
         assert_eq!(t.views, current.views);
         assert_eq!(Filter::default().target(&desired, &current), desired);
     }

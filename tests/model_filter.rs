@@ -104,6 +104,41 @@ fn excluded_objects_are_neither_compared_dropped_nor_created() {
 }
 
 #[test]
+fn a_renamed_table_keeps_the_unmanaged_trigger_on_it() {
+    let p = music("exclude = [\"ext_*\", \"fts_*\"]\n");
+    p.sql("app.db", OTHERS);
+    p.write(
+        "models.toml",
+        &MUSIC.replace(
+            "name = \"track\"",
+            "name = \"song\"\nrenamed_from = \"track\"",
+        ),
+    );
+    p.autogenerate("rename", "r2");
+    let text = revision_text(&p, "r2");
+    assert!(!text.contains("ext_track_sync"), "{text}");
+    p.ok(&["upgrade"]);
+    assert_eq!(p.count("SELECT count(*) FROM song"), 3);
+    p.sql(
+        "app.db",
+        "INSERT INTO song (title, artist_id) VALUES ('d', 2)",
+    );
+    assert_eq!(
+        p.count("SELECT count(*) FROM fts_track"),
+        4,
+        "the trigger still fires"
+    );
+    p.ok(&["check"]);
+    p.ok(&["downgrade", "r1"]);
+    assert_eq!(p.count("SELECT count(*) FROM track"), 4);
+    p.sql(
+        "app.db",
+        "INSERT INTO track (title, artist_id) VALUES ('e', 2)",
+    );
+    assert_eq!(p.count("SELECT count(*) FROM fts_track"), 5);
+}
+
+#[test]
 fn without_a_filter_the_same_objects_are_drift() {
     // The test above would fail without the filter: the same database is drift.
     let p = music("");
