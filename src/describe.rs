@@ -9,10 +9,46 @@ use crate::diff::{Change, ColumnChange};
 use crate::schema::{Column, ForeignKey, Table};
 use crate::sql::{display_name, one_line};
 
-/// One line per detected change, in the order of `changes`.
+/// An index, view or trigger that `change` adds (`true`) or drops whole:
+/// (added, kind, lower-case name).
+fn whole(change: &Change) -> Option<(bool, &'static str, String)> {
+    let (added, kind, name) = match change {
+        Change::AddIndex { index, .. } => (true, "index", &index.name),
+        Change::DropIndex { index, .. } => (false, "index", &index.name),
+        Change::AddView(v) => (true, "view", &v.name),
+        Change::DropView(v) => (false, "view", &v.name),
+        Change::AddTrigger(t) => (true, "trigger", &t.name),
+        Change::DropTrigger(t) => (false, "trigger", &t.name),
+        _ => return None,
+    };
+    Some((added, kind, name.to_ascii_lowercase()))
+}
+
+/// `changed index 'ix' on 't'` for an object dropped and added again.
+fn changed_line(change: &Change) -> Option<String> {
+    Some(match change {
+        Change::AddIndex { table, index } => {
+            format!("changed index {} on {}", q(&index.name), q(table))
+        }
+        Change::AddView(v) => format!("changed view {}", q(&v.name)),
+        Change::AddTrigger(t) => format!("changed trigger {} on {}", q(&t.name), q(&t.table)),
+        _ => return None,
+    })
+}
+
+/// One line per detected change, in the order of `changes`. An index, view
+/// or trigger that is dropped and added again under its name is one
+/// "changed" line, where it is added.
 pub fn describe(changes: &[Change]) -> Vec<String> {
+    let all: Vec<_> = changes.iter().filter_map(whole).collect();
     let mut out = Vec::new();
     for change in changes {
+        if let Some((added, kind, name)) = whole(change)
+            && all.contains(&(!added, kind, name))
+        {
+            out.extend(changed_line(change));
+            continue;
+        }
         match change {
             Change::AddTable(t) => out.push(format!("added table {}", q(&t.name))),
             Change::DropTable(t) => out.push(format!("removed table {}", q(&t.name))),
@@ -265,5 +301,23 @@ mod tests {
             "{}",
             lines[0]
         );
+    }
+
+    #[test]
+    fn a_view_dropped_and_added_again_is_changed() {
+        let view = |sql: &str| crate::schema::View {
+            name: "v".into(),
+            sql: sql.into(),
+        };
+        let from = Schema {
+            views: vec![view("CREATE VIEW v AS SELECT 1")],
+            ..Schema::default()
+        };
+        let to = Schema {
+            views: vec![view("CREATE VIEW v AS SELECT 2")],
+            ..Schema::default()
+        };
+        let lines = describe(&diff(&from, &to, &Renames::default()));
+        assert_eq!(lines, ["Detected changed view 'v'"]);
     }
 }
