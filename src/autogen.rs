@@ -9,6 +9,7 @@ use crate::apply;
 use crate::check::{self, Comparison};
 use crate::commands::{self, display_rel};
 use crate::config::Config;
+use crate::describe::describe;
 use crate::diff::{RenameCandidate, Renames};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
@@ -40,7 +41,7 @@ fn starting_schema(
             let applied = ensure_at_parents(db, graph, rows, parents)?;
             Ok((applied, inspect::inspect(&conn, &config.version_table)?))
         })?;
-        ensure_no_drift(db, graph, &applied, &schema, &config.version_table)?;
+        ensure_no_drift(config, db, graph, &applied, &schema)?;
         Ok((schema, "database"))
     } else {
         let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
@@ -97,13 +98,15 @@ fn ensure_at_parents(
 /// recorded revision builds: the drift would go into the new revision, which
 /// could then never replay from base (`verify` and `check` would fail).
 fn ensure_no_drift(
+    config: &Config,
     db: &Path,
     graph: &Graph,
     applied: &HashSet<String>,
     live: &Schema,
-    version_table: &str,
 ) -> Result<()> {
-    let recorded = check::replayed_schema(graph, applied, version_table)?;
+    let recorded = check::replayed_schema(graph, applied, &config.version_table)?;
+    // What migrate does not manage is not drift: it is whatever it is.
+    let recorded = config.filter.target(&recorded, live);
     if live.same_as(&recorded) {
         return Ok(());
     }
@@ -180,13 +183,23 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     let parents = commands::parents_for_new(&graph, args.head)?;
     let model = load_model(config)?;
     let (current, source) = starting_schema(config, &graph, &parents)?;
+    // Only what migrate manages is created, dropped or changed.
+    let model = config.filter.target(&model, &current);
     let mut renames = Renames::from_hints(&current, &model);
     renames.merge(parse_renames(args.renames, &current, &model)?);
     for hint in idle_hints(&current, &model) {
         noteln!("warning: {hint}");
     }
     let (changes, unasked) = settle_renames(&current, &model, &mut renames)?;
-    let migration = plan::migration_of(&current, &model, changes);
+    let mut migration = plan::migration_of(&current, &model, changes);
+    let touched = config.filter.mark_unmanaged(&current, &mut migration.up);
+    config.filter.mark_unmanaged(&current, &mut migration.down);
+    for what in touched {
+        noteln!(
+            "warning: {what} is not managed by migrate ([model] include/exclude), but depends on \
+             a table this revision rebuilds: it is taken down and put back as the database has it"
+        );
+    }
     if migration.is_empty() {
         outln!("No changes detected: the model matches the {source}; no revision written.")?;
         return Ok(());
@@ -224,11 +237,15 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
             transactional: true,
         },
     )?;
+    let detected = describe(&migration.changes);
     outln!(
         "created {} ({} change(s) against the {source}):",
         display_rel(&path),
-        migration.changes.len()
+        detected.len()
     )?;
+    for line in &detected {
+        outln!("  {line}")?;
+    }
     for s in migration.up.iter().filter(|s| s.risky) {
         outln!("  review: {}", sql::one_line(&s.comments.join("; ")))?;
     }
@@ -253,6 +270,7 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
     let model = load_model(config)?;
     let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
     let migrations = check::replayed_schema(&graph, &all, &config.version_table)?;
+    let model = config.filter.target(&model, &migrations);
     let model_cmp = check::compare("migrations", &migrations, "model", &model);
     let drift = match config.database.as_deref().filter(|p| p.exists()) {
         Some(db) => Some(drift(config, &graph, db, &all, &migrations)?),
@@ -333,6 +351,7 @@ fn drift(
     } else {
         check::replayed_schema(graph, &applied, &config.version_table)?
     };
+    let expected = config.filter.target(&expected, &live);
     // From the database to what it should be: the operations bring it back.
     Ok(check::compare(
         "database",
@@ -347,6 +366,10 @@ fn print_comparison(c: &Comparison, headline: &str) -> Result<()> {
         return Ok(());
     }
     outln!("{headline}")?;
+    for line in &c.changes {
+        outln!("  {line}")?;
+    }
+    outln!()?;
     for op in &c.operations {
         outln!("  {}", op.replace('\n', "\n  "))?;
     }

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use rusqlite::Connection;
 use serde::Serialize;
 
+use crate::describe::describe;
 use crate::diff::Renames;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
@@ -62,6 +63,8 @@ pub struct Comparison {
     pub diff: String,
     /// What autogenerate would write to go from left to right.
     pub operations: Vec<String>,
+    /// The same, one "Detected ..." line per change ([`crate::describe`]).
+    pub changes: Vec<String>,
 }
 
 pub fn compare(left_name: &str, left: &Schema, right_name: &str, right: &Schema) -> Comparison {
@@ -73,6 +76,7 @@ pub fn compare(left_name: &str, left: &Schema, right_name: &str, right: &Schema)
             differs,
             diff: String::new(),
             operations: vec![],
+            changes: vec![],
         };
     }
     let as_text = |s: &Schema| {
@@ -87,16 +91,13 @@ pub fn compare(left_name: &str, left: &Schema, right_name: &str, right: &Schema)
         .header(left_name, right_name)
         .to_string();
     let renames = Renames::from_hints(left, right);
-    let operations = plan::migration(left, right, &renames)
-        .up
-        .iter()
-        .map(|s| s.sql.clone())
-        .collect();
+    let migration = plan::migration(left, right, &renames);
     Comparison {
         left: left_name.to_string(),
         right: right_name.to_string(),
         differs,
         diff,
-        operations,
+        operations: migration.up.iter().map(|s| s.sql.clone()).collect(),
+        changes: describe(&migration.changes),
     }
 }

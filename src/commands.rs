@@ -251,7 +251,7 @@ pub fn migrate(
     // The data checks and the backup run under the lock, on the steps still
     // pending then: another migrator may have applied some since `state`.
     let prepare = |pending: apply::Pending| {
-        refuse_lost_data(db, &config.version_table, pending)?;
+        refuse_lost_data(db, config, pending)?;
         if !no_backup && existed && pending.iter().any(|(rev, dir)| lint::is_risky(rev, *dir)) {
             let label = pending
                 .last()
@@ -330,8 +330,8 @@ pub fn migrate(
 
 /// Stops before anything runs when the pending steps would not keep the
 /// rows that are there (a new UNIQUE over duplicates, NOT NULL over NULLs...).
-fn refuse_lost_data(db: &Path, version_table: &str, pending: apply::Pending) -> Result<()> {
-    let blocking: Vec<String> = lint::findings(db, version_table, pending)?
+fn refuse_lost_data(db: &Path, config: &Config, pending: apply::Pending) -> Result<()> {
+    let blocking: Vec<String> = lint::findings(db, &config.version_table, &config.filter, pending)?
         .iter()
         .filter(|f| f.kind == "data")
         .map(|f| format!("  {f}"))
@@ -475,7 +475,12 @@ pub fn lint(config: &Config) -> Result<std::process::ExitCode> {
     let st = state(config)?;
     let target = Target::Revisions(st.graph.heads().iter().map(|r| r.id.clone()).collect());
     let steps = Plan::upgrade(&st.graph, &target).steps(&st.graph, &st.applied);
-    let findings = lint::findings(config.database()?, &config.version_table, &steps)?;
+    let findings = lint::findings(
+        config.database()?,
+        &config.version_table,
+        &config.filter,
+        &steps,
+    )?;
     for f in &findings {
         outln!("{}: {f}", f.kind)?;
     }
@@ -499,9 +504,14 @@ pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let results = if data {
-        verify::verify_data(&graph, config.database()?, &config.version_table)?
+        verify::verify_data(
+            &graph,
+            config.database()?,
+            &config.version_table,
+            &config.filter,
+        )?
     } else {
-        verify::verify_empty(&graph, &config.version_table)?
+        verify::verify_empty(&graph, &config.version_table, &config.filter)?
     };
     for r in &results {
         match &r.failure {

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::files;
+use crate::filter::Filter;
 use crate::load::ModelSource;
 
 pub const DEFAULT_CONFIG: &str = "migrate.toml";
@@ -53,6 +54,9 @@ struct MigrationsSection {
 struct ModelSection {
     path: Option<String>,
     command: Option<String>,
+    /// Glob patterns on object names: what migrate manages ([`Filter`]).
+    include: Option<Vec<String>>,
+    exclude: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -82,6 +86,8 @@ pub struct Config {
     pub migrations_dir_origin: String,
     pub version_table: String,
     pub model: Option<ModelSource>,
+    /// `[model] include` / `exclude`: what is compared, created and dropped.
+    pub filter: Filter,
     pub backup_dir: PathBuf,
     pub backup_keep: usize,
 }
@@ -157,6 +163,14 @@ impl Config {
             }),
             (None, None, None) => None,
         };
+        let filter = Filter::new(
+            file.model.include.as_deref(),
+            file.model.exclude.as_deref().unwrap_or_default(),
+        )
+        .map_err(|message| Error::Config {
+            path: config_name.clone(),
+            message,
+        })?;
         // Read where the lock is taken; refused here, before any command starts.
         lock_timeout_from_env()?;
         Ok(Config {
@@ -166,6 +180,7 @@ impl Config {
             migrations_dir_origin,
             version_table,
             model,
+            filter,
             backup_dir: root.join(file.backup.dir.as_deref().unwrap_or("backups")),
             backup_keep,
         })

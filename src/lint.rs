@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::apply::Direction;
 use crate::diff::{Change, ColumnChange, Renames, diff};
 use crate::error::{Error, Result};
+use crate::filter::Filter;
 use crate::projection::Copies;
 use crate::schema::{Affinity, Column, Schema, Table, affinity, same_name};
 use crate::script::Revision;
@@ -153,6 +154,7 @@ fn has_data_changes(rev: &Revision, direction: Direction) -> bool {
 pub fn findings(
     db: &Path,
     version_table: &str,
+    filter: &Filter,
     steps: &[(&Revision, Direction)],
 ) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
@@ -191,8 +193,14 @@ pub fn findings(
     let live_schema = inspect::inspect(&live, version_table)?;
     let scratch = Connection::open_in_memory()?;
     scratch.execute_batch("PRAGMA foreign_keys = OFF")?;
-    for stmt in ddl::create_schema(&live_schema) {
+    for stmt in ddl::create_schema(&filter.managed(&live_schema)) {
         scratch.execute_batch(&stmt)?;
+    }
+    // What migrate does not manage is copied when this SQLite can create it:
+    // an extension's virtual table whose module is not built in is left out
+    // (a revision that touches it then fails here, naming it).
+    for stmt in ddl::create_schema(&filter.unmanaged(&live_schema)) {
+        let _ = scratch.execute_batch(&stmt);
     }
     // The scratch schema before the next step; read again only when needed.
     let mut before = Some(live_schema.clone());

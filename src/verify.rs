@@ -13,6 +13,7 @@ use rusqlite::Connection;
 use crate::apply::{self, Direction};
 use crate::check;
 use crate::error::{Error, Result};
+use crate::filter::Filter;
 use crate::graph::Graph;
 use crate::schema::Schema;
 use crate::script::Revision;
@@ -56,8 +57,26 @@ fn counts(conn: &Connection, schema: &Schema) -> Result<BTreeMap<String, i64>> {
     Ok(out)
 }
 
+/// The unified diff between what `filter` manages of `a` and of `b`, when
+/// they differ: objects migrate does not manage are not its to prove.
+fn managed_diff(
+    filter: &Filter,
+    (a_name, a): (&str, &Schema),
+    (b_name, b): (&str, &Schema),
+) -> Option<String> {
+    let (a, b) = (filter.managed(a), filter.managed(b));
+    (!a.same_as(&b)).then(|| check::compare(a_name, &a, b_name, &b).diff)
+}
+
 /// Up, down, up for one revision on `conn`; `own` names the tool's tables.
-fn round_trip(conn: &Connection, rev: &Revision, own: &str, data: bool) -> Result<RoundTrip> {
+/// Rows are counted in every table, managed or not: data is never lost quietly.
+fn round_trip(
+    conn: &Connection,
+    rev: &Revision,
+    own: &str,
+    filter: &Filter,
+    data: bool,
+) -> Result<RoundTrip> {
     let mut result = RoundTrip {
         revision: rev.id.clone(),
         message: rev.message.clone(),
@@ -85,11 +104,9 @@ fn round_trip(conn: &Connection, rev: &Revision, own: &str, data: bool) -> Resul
         return Ok(result);
     }
     let after_down = inspect::inspect(conn, own)?;
-    if !after_down.same_as(&start) {
-        let c = check::compare("before up", &start, "after down", &after_down);
+    if let Some(diff) = managed_diff(filter, ("before up", &start), ("after down", &after_down)) {
         result.failure = Some(format!(
-            "down does not restore the schema from before up:\n{}",
-            c.diff
+            "down does not restore the schema from before up:\n{diff}"
         ));
         return Ok(result);
     }
@@ -110,26 +127,22 @@ fn round_trip(conn: &Connection, rev: &Revision, own: &str, data: bool) -> Resul
         return Ok(result);
     }
     let again = inspect::inspect(conn, own)?;
-    if !again.same_as(&after_up) {
-        let c = check::compare("first up", &after_up, "second up", &again);
-        result.failure = Some(format!(
-            "up after down gives a different schema:\n{}",
-            c.diff
-        ));
+    if let Some(diff) = managed_diff(filter, ("first up", &after_up), ("second up", &again)) {
+        result.failure = Some(format!("up after down gives a different schema:\n{diff}"));
     }
     Ok(result)
 }
 
 /// Every revision from base to head on an empty scratch database.
-pub fn verify_empty(graph: &Graph, own: &str) -> Result<Vec<RoundTrip>> {
+pub fn verify_empty(graph: &Graph, own: &str, filter: &Filter) -> Result<Vec<RoundTrip>> {
     let conn = Connection::open_in_memory()?;
     conn.execute_batch("PRAGMA foreign_keys = OFF")?;
-    walk(&conn, graph.in_order(), own, false)
+    walk(&conn, graph.in_order(), own, filter, false)
 }
 
 /// The revisions the database has not applied yet (or, when it is at head,
 /// its current heads), on an in-memory copy of it.
-pub fn verify_data(graph: &Graph, db: &Path, own: &str) -> Result<Vec<RoundTrip>> {
+pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Result<Vec<RoundTrip>> {
     let source = inspect::open_read_only(db)?;
     let mut conn = Connection::open_in_memory()?;
     backup::copy(&source, &mut conn).map_err(|e| Error::database(db, e))?;
@@ -143,7 +156,7 @@ pub fn verify_data(graph: &Graph, db: &Path, own: &str) -> Result<Vec<RoundTrip>
         .filter(|r| !applied.contains(&r.id))
         .collect();
     if !pending.is_empty() {
-        return walk(&conn, pending.into_iter(), own, true);
+        return walk(&conn, pending.into_iter(), own, filter, true);
     }
     // At head: take each head down and up again, and see what the data kept.
     let mut out = Vec::new();
@@ -163,12 +176,10 @@ pub fn verify_data(graph: &Graph, db: &Path, own: &str) -> Result<Vec<RoundTrip>
             r.failure = Some(e);
         } else {
             let end = inspect::inspect(&conn, own)?;
-            if !end.same_as(&start) {
-                let c = check::compare("before down", &start, "after down and up", &end);
-                r.failure = Some(format!(
-                    "down then up does not restore the schema:\n{}",
-                    c.diff
-                ));
+            if let Some(diff) =
+                managed_diff(filter, ("before down", &start), ("after down and up", &end))
+            {
+                r.failure = Some(format!("down then up does not restore the schema:\n{diff}"));
             }
             let after = counts(&conn, &end)?;
             for (table, n) in &before {
@@ -187,11 +198,12 @@ fn walk<'a>(
     conn: &Connection,
     revisions: impl Iterator<Item = &'a Revision>,
     own: &str,
+    filter: &Filter,
     data: bool,
 ) -> Result<Vec<RoundTrip>> {
     let mut out = Vec::new();
     for rev in revisions {
-        let r = round_trip(conn, rev, own, data)?;
+        let r = round_trip(conn, rev, own, filter, data)?;
         let failed = r.failure.is_some();
         out.push(r);
         if failed {

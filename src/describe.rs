@@ -1,0 +1,323 @@
+//! [`Change`]s told as one line each, as Alembic's autogenerate logs them
+//! ("Detected added table 'label'", "Detected added column 'track.album_id'"),
+//! for `revision --autogenerate` and `check`. Pure: changes in, lines out.
+//!
+//! Names go through [`display_name`], so a name holding a newline or a quote
+//! is escaped and can never forge a line of its own.
+
+use crate::diff::{Change, ColumnChange};
+use crate::schema::{Column, ForeignKey, Table};
+use crate::sql::{display_name, one_line};
+
+/// An index, view or trigger that `change` adds (`true`) or drops whole:
+/// (added, kind, lower-case name).
+fn whole(change: &Change) -> Option<(bool, &'static str, String)> {
+    let (added, kind, name) = match change {
+        Change::AddIndex { index, .. } => (true, "index", &index.name),
+        Change::DropIndex { index, .. } => (false, "index", &index.name),
+        Change::AddView(v) => (true, "view", &v.name),
+        Change::DropView(v) => (false, "view", &v.name),
+        Change::AddTrigger(t) => (true, "trigger", &t.name),
+        Change::DropTrigger(t) => (false, "trigger", &t.name),
+        _ => return None,
+    };
+    Some((added, kind, name.to_ascii_lowercase()))
+}
+
+/// `changed index 'ix' on 't'` for an object dropped and added again.
+fn changed_line(change: &Change) -> Option<String> {
+    Some(match change {
+        Change::AddIndex { table, index } => {
+            format!("changed index {} on {}", q(&index.name), q(table))
+        }
+        Change::AddView(v) => format!("changed view {}", q(&v.name)),
+        Change::AddTrigger(t) => format!("changed trigger {} on {}", q(&t.name), q(&t.table)),
+        _ => return None,
+    })
+}
+
+/// One line per detected change, in the order of `changes`. An index, view
+/// or trigger that is dropped and added again under its name is one
+/// "changed" line, where it is added.
+pub fn describe(changes: &[Change]) -> Vec<String> {
+    let all: Vec<_> = changes.iter().filter_map(whole).collect();
+    let mut out = Vec::new();
+    for change in changes {
+        if let Some((added, kind, name)) = whole(change)
+            && all.contains(&(!added, kind, name))
+        {
+            out.extend(changed_line(change));
+            continue;
+        }
+        match change {
+            Change::AddTable(t) => out.push(format!("added table {}", q(&t.name))),
+            Change::DropTable(t) => out.push(format!("removed table {}", q(&t.name))),
+            Change::RenameTable { from, to } => {
+                out.push(format!("renamed table {} to {}", q(from), q(to)))
+            }
+            Change::ModifyTable { from, to, columns } => table_lines(from, to, columns, &mut out),
+            Change::AddIndex { table, index } | Change::DropIndex { table, index } => {
+                let verb = if matches!(change, Change::AddIndex { .. }) {
+                    "added"
+                } else {
+                    "removed"
+                };
+                let unique = if index.unique { "unique " } else { "" };
+                out.push(format!(
+                    "{verb} {unique}index {} on {}",
+                    q(&index.name),
+                    q(table)
+                ));
+            }
+            Change::AddView(v) => out.push(format!("added view {}", q(&v.name))),
+            Change::DropView(v) => out.push(format!("removed view {}", q(&v.name))),
+            Change::AddTrigger(t) => {
+                out.push(format!("added trigger {} on {}", q(&t.name), q(&t.table)))
+            }
+            Change::DropTrigger(t) => {
+                out.push(format!("removed trigger {} on {}", q(&t.name), q(&t.table)))
+            }
+            Change::AddVirtualTable(v) => out.push(format!("added virtual table {}", q(&v.name))),
+            Change::DropVirtualTable(v) => {
+                out.push(format!("removed virtual table {}", q(&v.name)))
+            }
+            Change::ReplaceVirtualTable { to, .. } => out.push(format!(
+                "changed definition of virtual table {}",
+                q(&to.name)
+            )),
+        }
+    }
+    out.into_iter()
+        .map(|line| one_line(&format!("Detected {line}")))
+        .collect()
+}
+
+/// `'name'`, escaped by [`display_name`] when it is not a plain word.
+fn q(name: &str) -> String {
+    format!("'{}'", display_name(name))
+}
+
+/// `'table.column'`.
+fn qc(table: &str, column: &str) -> String {
+    format!("'{}.{}'", display_name(table), display_name(column))
+}
+
+fn table_lines(from: &Table, to: &Table, columns: &[ColumnChange], out: &mut Vec<String>) {
+    let before = out.len();
+    let t = &to.name;
+    for c in columns {
+        match c {
+            ColumnChange::Add(c) => out.push(format!("added column {}", qc(t, &c.name))),
+            ColumnChange::Drop(c) => out.push(format!("removed column {}", qc(t, &c.name))),
+            ColumnChange::Rename { from, to } => {
+                out.push(format!("renamed column {} to {}", qc(t, from), qc(t, to)))
+            }
+            ColumnChange::Modify { from, to } => column_lines(t, from, to, out),
+        }
+    }
+    constraint_lines(from, to, out);
+    if out.len() == before {
+        // What is left: a difference the folded comparison saw that none of
+        // the lines above names (a column's order does not count).
+        out.push(format!("changed table {}", q(t)));
+    }
+}
+
+fn column_lines(table: &str, from: &Column, to: &Column, out: &mut Vec<String>) {
+    let on = qc(table, &to.name);
+    let or_none = |s: &Option<String>| s.clone().unwrap_or_else(|| "none".into());
+    if from.decl_type != to.decl_type {
+        let ty = |t: &str| {
+            if t.is_empty() {
+                "no type".to_string()
+            } else {
+                t.to_string()
+            }
+        };
+        out.push(format!(
+            "type change from {} to {} on {on}",
+            ty(&from.decl_type),
+            ty(&to.decl_type)
+        ));
+    }
+    if from.not_null != to.not_null {
+        let now = if to.not_null { "NOT NULL" } else { "NULL" };
+        out.push(format!("{now} on column {on}"));
+    }
+    if from.default.as_deref().map(crate::schema::normalize_expr)
+        != to.default.as_deref().map(crate::schema::normalize_expr)
+    {
+        out.push(format!(
+            "default change from {} to {} on {on}",
+            or_none(&from.default),
+            or_none(&to.default)
+        ));
+    }
+    if from.collation != to.collation {
+        out.push(format!(
+            "collation change from {} to {} on {on}",
+            or_none(&from.collation),
+            or_none(&to.collation)
+        ));
+    }
+    if from.generated != to.generated {
+        out.push(format!("changed generated expression on {on}"));
+    }
+}
+
+/// Keys, constraints and table options, compared as the diff folds them.
+fn constraint_lines(from: &Table, to: &Table, out: &mut Vec<String>) {
+    let (a, b) = (from.folded(), to.folded());
+    let t = q(&to.name);
+    if a.primary_key != b.primary_key {
+        out.push(format!("changed primary key on {t}"));
+    }
+    let fk = |f: &ForeignKey| {
+        format!(
+            "({}) -> {}",
+            f.columns
+                .iter()
+                .map(|c| display_name(c))
+                .collect::<Vec<_>>()
+                .join(", "),
+            display_name(&f.ref_table)
+        )
+    };
+    for f in b
+        .foreign_keys
+        .iter()
+        .filter(|f| !a.foreign_keys.contains(f))
+    {
+        out.push(format!("added foreign key {} on {t}", fk(f)));
+    }
+    for f in a
+        .foreign_keys
+        .iter()
+        .filter(|f| !b.foreign_keys.contains(f))
+    {
+        out.push(format!("removed foreign key {} on {t}", fk(f)));
+    }
+    let cols = |c: &[String]| {
+        c.iter()
+            .map(|c| display_name(c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for u in b.uniques.iter().filter(|u| !a.uniques.contains(u)) {
+        out.push(format!(
+            "added unique constraint ({}) on {t}",
+            cols(&u.columns)
+        ));
+    }
+    for u in a.uniques.iter().filter(|u| !b.uniques.contains(u)) {
+        out.push(format!(
+            "removed unique constraint ({}) on {t}",
+            cols(&u.columns)
+        ));
+    }
+    for c in b.checks.iter().filter(|c| !a.checks.contains(c)) {
+        out.push(format!("added check constraint ({}) on {t}", c.expr));
+    }
+    for c in a.checks.iter().filter(|c| !b.checks.contains(c)) {
+        out.push(format!("removed check constraint ({}) on {t}", c.expr));
+    }
+    if a.without_rowid != b.without_rowid || a.strict != b.strict {
+        out.push(format!("changed table options on {t}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::{Renames, diff};
+    use crate::schema::Schema;
+
+    fn table(name: &str, cols: &[(&str, &str, bool)]) -> Table {
+        Table {
+            name: name.into(),
+            columns: cols
+                .iter()
+                .map(|(n, ty, not_null)| Column {
+                    name: n.to_string(),
+                    decl_type: ty.to_string(),
+                    not_null: *not_null,
+                    ..Column::default()
+                })
+                .collect(),
+            ..Table::default()
+        }
+    }
+
+    #[test]
+    fn one_line_per_change() {
+        let from = Schema {
+            tables: vec![
+                table("old", &[("id", "INTEGER", false)]),
+                table(
+                    "track",
+                    &[("id", "INTEGER", false), ("title", "VARCHAR(30)", false)],
+                ),
+            ],
+            ..Schema::default()
+        };
+        let to = Schema {
+            tables: vec![
+                table("label", &[("id", "INTEGER", false)]),
+                table(
+                    "track",
+                    &[
+                        ("id", "INTEGER", false),
+                        ("title", "TEXT", true),
+                        ("album_id", "INTEGER", false),
+                    ],
+                ),
+            ],
+            ..Schema::default()
+        };
+        let lines = describe(&diff(&from, &to, &Renames::default()));
+        assert_eq!(
+            lines,
+            [
+                "Detected added table 'label'",
+                "Detected type change from VARCHAR(30) to TEXT on 'track.title'",
+                "Detected NOT NULL on column 'track.title'",
+                "Detected added column 'track.album_id'",
+                "Detected removed table 'old'",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_name_with_a_newline_stays_on_its_line() {
+        let to = Schema {
+            tables: vec![table("x\nDetected removed table 'artist'", &[])],
+            ..Schema::default()
+        };
+        let lines = describe(&diff(&Schema::default(), &to, &Renames::default()));
+        assert_eq!(lines.len(), 1);
+        assert!(!lines[0].contains('\n'), "{}", lines[0]);
+        assert!(
+            lines[0].starts_with("Detected added table '\"x\\n"),
+            "{}",
+            lines[0]
+        );
+    }
+
+    #[test]
+    fn a_view_dropped_and_added_again_is_changed() {
+        let view = |sql: &str| crate::schema::View {
+            name: "v".into(),
+            sql: sql.into(),
+        };
+        let from = Schema {
+            views: vec![view("CREATE VIEW v AS SELECT 1")],
+            ..Schema::default()
+        };
+        let to = Schema {
+            views: vec![view("CREATE VIEW v AS SELECT 2")],
+            ..Schema::default()
+        };
+        let lines = describe(&diff(&from, &to, &Renames::default()));
+        assert_eq!(lines, ["Detected changed view 'v'"]);
+    }
+}
