@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 
 use rusqlite::Connection;
-use serde::Serialize;
 
 use crate::diff::Renames;
 use crate::error::{Error, Result};
@@ -53,7 +52,7 @@ pub fn replayed_schema(
 }
 
 /// One comparison of two schemas, as `check` reports it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Comparison {
     pub left: String,
     pub right: String,

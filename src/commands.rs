@@ -442,11 +442,24 @@ pub fn display_rel(path: &Path) -> String {
         .to_string()
 }
 
-pub fn lint(config: &Config) -> Result<std::process::ExitCode> {
+pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
     let st = state(config)?;
     let target = Target::Revisions(st.graph.heads().iter().map(|r| r.id.clone()).collect());
     let steps = Plan::upgrade(&st.graph, &target).steps(&st.graph, &st.applied);
     let findings = lint::findings(config.database()?, &config.version_table, &steps)?;
+    let code = if findings.is_empty() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::from(1)
+    };
+    if json {
+        crate::json::print(&crate::json::LintReport {
+            ok: findings.is_empty(),
+            pending: steps.len(),
+            findings: findings.iter().map(Into::into).collect(),
+        })?;
+        return Ok(code);
+    }
     for f in &findings {
         outln!("{}: {f}", f.kind)?;
     }
@@ -455,15 +468,14 @@ pub fn lint(config: &Config) -> Result<std::process::ExitCode> {
             "ok: {} pending revision(s), nothing destructive or data-dependent",
             steps.len()
         )?;
-        Ok(std::process::ExitCode::SUCCESS)
     } else {
         outln!(
             "{} finding(s) in {} pending revision(s)",
             findings.len(),
             steps.len()
         )?;
-        Ok(std::process::ExitCode::from(1))
     }
+    Ok(code)
 }
 
 pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
