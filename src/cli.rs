@@ -115,19 +115,19 @@ enum Command {
     },
     /// Show the revision(s) the database is at
     #[command(
-        after_help = "Examples:\n  migrate --database sqlite:prod.db current\n  migrate current --format json   # fields: docs/json/migrate.schema.json"
+        after_help = "Examples:\n  migrate --database sqlite:prod.db current\n  migrate current --format json"
     )]
     Current {
-        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-        format: OutputFormat,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Show the heads of the revision graph
     #[command(
         after_help = "Example:  migrate heads   # more than one? `migrate merge -m \"merge\" A B`"
     )]
     Heads {
-        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-        format: OutputFormat,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Show branch points and their branches
     #[command(after_help = "Example:  migrate branches")]
@@ -142,8 +142,8 @@ enum Command {
         rev_range: Option<String>,
         #[arg(long)]
         verbose: bool,
-        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-        format: OutputFormat,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Print one revision file
     #[command(after_help = "Example:  migrate show ab12")]
@@ -154,7 +154,10 @@ enum Command {
         carry arguments (EDITOR=\"code --wait\"). A file that no longer parses is reported at once\n\
         and migrate.sum is left as it was.\nExample:  migrate edit ab12"
     )]
-    Edit { rev: String },
+    Edit {
+        /// The revision (its id or any unique prefix)
+        rev: String,
+    },
     /// Record TARGET in the version table without running any SQL
     #[command(
         after_help = "Example:  migrate stamp head   # the database was built by other means"
@@ -165,7 +168,8 @@ enum Command {
     },
     /// Rewrite migrations/migrate.sum after reviewing revision files changed by hand
     #[command(
-        after_help = "Example:  migrate revision -m \"backfill\" && $EDITOR migrations/versions/*backfill.sql && migrate hash"
+        after_help = "Example:  migrate revision -m \"backfill\" && $EDITOR migrations/versions/*backfill.sql && migrate hash\n\
+        (`migrate edit REV` opens the file and rewrites the sum in one step.)"
     )]
     Hash,
     /// Accept the edited text of an applied revision (after review)
@@ -190,16 +194,16 @@ enum Command {
         autogenerate would write), 2 an error.\nExamples:\n  migrate check\n  migrate check --format json"
     )]
     Check {
-        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-        format: OutputFormat,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Report destructive and data-dependent changes in pending revisions (exit 1 if any)
     #[command(
         after_help = "Examples:\n  migrate --database sqlite:prod-copy.db lint\n  migrate lint --format json"
     )]
     Lint {
-        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-        format: OutputFormat,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Prove every revision reverses exactly, on a scratch copy (exit 1 naming the first that does not)
     #[command(
@@ -236,18 +240,30 @@ enum OutputFormat {
     Json,
 }
 
+#[derive(clap::Args, Debug)]
+struct FormatArg {
+    /// text for people, json for programs (fields: docs/json/migrate.schema.json)
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+}
+
+impl FormatArg {
+    fn json(&self) -> bool {
+        self.format == OutputFormat::Json
+    }
+}
+
 impl Cli {
     /// Whether the command asked for JSON, so that an error is JSON too.
     fn wants_json(&self) -> bool {
-        let format = match &self.command {
+        match &self.command {
             Command::Check { format }
             | Command::Current { format }
             | Command::Heads { format }
             | Command::History { format, .. }
-            | Command::Lint { format } => *format,
-            _ => return false,
-        };
-        format == OutputFormat::Json
+            | Command::Lint { format } => format.json(),
+            _ => false,
+        }
     }
 }
 
@@ -376,14 +392,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
         }
         Command::Lint { format } => {
-            return commands::lint(&Config::load(&overrides)?, format == OutputFormat::Json);
+            return commands::lint(&Config::load(&overrides)?, format.json());
         }
         Command::Verify { data } => return commands::verify(&Config::load(&overrides)?, data),
         Command::Current { format } => {
-            commands::current(&Config::load(&overrides)?, format == OutputFormat::Json)?;
+            commands::current(&Config::load(&overrides)?, format.json())?;
         }
         Command::Heads { format } => {
-            commands::heads(&Config::load(&overrides)?, format == OutputFormat::Json)?;
+            commands::heads(&Config::load(&overrides)?, format.json())?;
         }
         Command::Branches => commands::branches(&Config::load(&overrides)?)?,
         Command::History {
@@ -391,7 +407,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             verbose,
             format,
         } => {
-            let json = format == OutputFormat::Json;
+            let json = format.json();
             commands::history(
                 &Config::load(&overrides)?,
                 rev_range.as_deref(),
@@ -417,7 +433,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
         }
         Command::Check { format } => {
-            return autogen::check(&Config::load(&overrides)?, format == OutputFormat::Json);
+            return autogen::check(&Config::load(&overrides)?, format.json());
         }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
