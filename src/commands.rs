@@ -447,17 +447,9 @@ pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
     let target = Target::Revisions(st.graph.heads().iter().map(|r| r.id.clone()).collect());
     let steps = Plan::upgrade(&st.graph, &target).steps(&st.graph, &st.applied);
     let findings = lint::findings(config.database()?, &config.version_table, &steps)?;
-    let code = if findings.is_empty() {
-        std::process::ExitCode::SUCCESS
-    } else {
-        std::process::ExitCode::from(1)
-    };
+    let code = std::process::ExitCode::from(u8::from(!findings.is_empty()));
     if json {
-        crate::json::print(&crate::json::LintReport {
-            ok: findings.is_empty(),
-            pending: steps.len(),
-            findings: findings.iter().map(Into::into).collect(),
-        })?;
+        crate::json::print(&crate::json::LintReport::new(&findings, steps.len()))?;
         return Ok(code);
     }
     for f in &findings {

@@ -149,6 +149,16 @@ pub struct LintReport<'a> {
     pub findings: Vec<LintFinding<'a>>,
 }
 
+impl<'a> LintReport<'a> {
+    pub fn new(findings: &'a [Finding], pending: usize) -> Self {
+        LintReport {
+            ok: findings.is_empty(),
+            pending,
+            findings: findings.iter().map(Into::into).collect(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct LintFinding<'a> {
     /// `destructive` or `data`.
