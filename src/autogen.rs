@@ -252,16 +252,6 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     Ok(())
 }
 
-#[derive(serde::Serialize)]
-struct CheckReport {
-    ok: bool,
-    /// The graph's heads; more than one is a finding, since `upgrade head`
-    /// refuses them.
-    heads: Vec<String>,
-    model_vs_migrations: Comparison,
-    drift: Option<Comparison>,
-}
-
 /// CI gate: 0 when the migrations build the model (and the database matches
 /// its recorded revision), 1 with a report when not.
 pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
@@ -279,16 +269,12 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
     let heads: Vec<String> = graph.heads().iter().map(|r| r.id.clone()).collect();
     let ok = !model_cmp.differs && !drift.as_ref().is_some_and(|d| d.differs) && heads.len() < 2;
     if json {
-        let report = CheckReport {
+        crate::json::print(&crate::json::CheckReport {
             ok,
             heads,
-            model_vs_migrations: model_cmp,
-            drift,
-        };
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?
-        )?;
+            model_vs_migrations: (&model_cmp).into(),
+            drift: drift.as_ref().map(Into::into),
+        })?;
     } else {
         if heads.len() > 1 {
             outln!(

@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 
 use rusqlite::Connection;
-use serde::Serialize;
 
 use crate::describe::describe;
 use crate::diff::Renames;
@@ -54,7 +53,7 @@ pub fn replayed_schema(
 }
 
 /// One comparison of two schemas, as `check` reports it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Comparison {
     pub left: String,
     pub right: String,

@@ -114,19 +114,27 @@ enum Command {
         no_backup: bool,
     },
     /// Show the revision(s) the database is at
-    #[command(after_help = "Example:  migrate --database sqlite:prod.db current")]
-    Current,
+    #[command(
+        after_help = "Examples:\n  migrate --database sqlite:prod.db current\n  migrate current --format json"
+    )]
+    Current {
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// Show the heads of the revision graph
     #[command(
         after_help = "Example:  migrate heads   # more than one? `migrate merge -m \"merge\" A B`"
     )]
-    Heads,
+    Heads {
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// Show branch points and their branches
     #[command(after_help = "Example:  migrate branches")]
     Branches,
     /// List revisions, newest first
     #[command(
-        after_help = "Examples:\n  migrate history\n  migrate history -r ab12:head --verbose"
+        after_help = "Examples:\n  migrate history\n  migrate history -r ab12:head --verbose\n  migrate history --format json"
     )]
     History {
         /// Range FROM:TO (either side may be empty)
@@ -134,10 +142,22 @@ enum Command {
         rev_range: Option<String>,
         #[arg(long)]
         verbose: bool,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Print one revision file
     #[command(after_help = "Example:  migrate show ab12")]
     Show { rev: String },
+    /// Open a revision in $VISUAL or $EDITOR, then check it and rewrite migrate.sum
+    #[command(
+        after_help = "The editor is $VISUAL, else $EDITOR, run through the shell as git does, so it may\n\
+        carry arguments (EDITOR=\"code --wait\"). A file that no longer parses is reported at once\n\
+        and migrate.sum is left as it was.\nExample:  migrate edit ab12"
+    )]
+    Edit {
+        /// The revision (its id or any unique prefix)
+        rev: String,
+    },
     /// Record TARGET in the version table without running any SQL
     #[command(
         after_help = "Example:  migrate stamp head   # the database was built by other means"
@@ -148,7 +168,8 @@ enum Command {
     },
     /// Rewrite migrations/migrate.sum after reviewing revision files changed by hand
     #[command(
-        after_help = "Example:  migrate revision -m \"backfill\" && $EDITOR migrations/versions/*backfill.sql && migrate hash"
+        after_help = "Example:  migrate revision -m \"backfill\" && $EDITOR migrations/versions/*backfill.sql && migrate hash\n\
+        (`migrate edit REV` opens the file and rewrites the sum in one step.)"
     )]
     Hash,
     /// Accept the edited text of an applied revision (after review)
@@ -173,12 +194,17 @@ enum Command {
         autogenerate would write), 2 an error.\nExamples:\n  migrate check\n  migrate check --format json"
     )]
     Check {
-        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-        format: CheckFormat,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Report destructive and data-dependent changes in pending revisions (exit 1 if any)
-    #[command(after_help = "Example:  migrate --database sqlite:prod-copy.db lint")]
-    Lint,
+    #[command(
+        after_help = "Examples:\n  migrate --database sqlite:prod-copy.db lint\n  migrate lint --format json"
+    )]
+    Lint {
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// Prove every revision reverses exactly, on a scratch copy (exit 1 naming the first that does not)
     #[command(
         after_help = "Examples:\n  migrate verify          # base -> head on an empty scratch database\n  migrate verify --data   # pending revisions on an in-memory copy of the database, rows lost per table"
@@ -217,10 +243,53 @@ enum Command {
     },
 }
 
+/// `--format` of the commands a program reads. JSON is one document on
+/// stdout, errors included (docs/json/migrate.schema.json).
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum CheckFormat {
+enum OutputFormat {
     Text,
     Json,
+}
+
+#[derive(clap::Args, Debug)]
+struct FormatArg {
+    /// text for people, json for programs (fields: docs/json/migrate.schema.json)
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+}
+
+impl FormatArg {
+    fn json(&self) -> bool {
+        self.format == OutputFormat::Json
+    }
+}
+
+impl Cli {
+    /// Whether the command asked for JSON, so that an error is JSON too.
+    fn wants_json(&self) -> bool {
+        match &self.command {
+            Command::Check { format }
+            | Command::Current { format }
+            | Command::Heads { format }
+            | Command::History { format, .. }
+            | Command::Lint { format } => format.json(),
+            _ => false,
+        }
+    }
+}
+
+/// A command line clap refused: under `--format json` stdout carries the
+/// error as JSON too (clap's own text still goes to stderr, exit 2).
+fn refused_command_line(err: clap::Error) -> ! {
+    let args: Vec<String> = std::env::args().collect();
+    let json = args
+        .windows(2)
+        .any(|w| w[0] == "--format" && w[1] == "json")
+        || args.iter().any(|a| a == "--format=json");
+    if err.use_stderr() && json {
+        let _ = crate::json::print(&crate::json::ErrorReport::usage(&err.render().to_string()));
+    }
+    err.exit()
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -230,12 +299,16 @@ enum Format {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::try_parse().unwrap_or_else(|e| refused_command_line(e));
+    let json = cli.wants_json();
     match run(cli) {
         Ok(code) => code,
         // The reader of our output went away (`| head`): a normal end.
         Err(Error::OutputClosed) => ExitCode::SUCCESS,
         Err(err) => {
+            if json {
+                let _ = crate::json::print(&crate::json::ErrorReport::from(&err));
+            }
             let _ = writeln!(std::io::stderr(), "error: {err}");
             ExitCode::from(2)
         }
@@ -329,18 +402,35 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 no_backup,
             )?;
         }
-        Command::Lint => return commands::lint(&Config::load(&overrides)?),
+        Command::Lint { format } => {
+            return commands::lint(&Config::load(&overrides)?, format.json());
+        }
         Command::Restore { backup } => {
             crate::restore::run(&Config::load(&overrides)?, backup.as_deref())?;
         }
         Command::Verify { data } => return commands::verify(&Config::load(&overrides)?, data),
-        Command::Current => commands::current(&Config::load(&overrides)?)?,
-        Command::Heads => commands::heads(&Config::load(&overrides)?)?,
+        Command::Current { format } => {
+            commands::current(&Config::load(&overrides)?, format.json())?;
+        }
+        Command::Heads { format } => {
+            commands::heads(&Config::load(&overrides)?, format.json())?;
+        }
         Command::Branches => commands::branches(&Config::load(&overrides)?)?,
-        Command::History { rev_range, verbose } => {
-            commands::history(&Config::load(&overrides)?, rev_range.as_deref(), verbose)?;
+        Command::History {
+            rev_range,
+            verbose,
+            format,
+        } => {
+            let json = format.json();
+            commands::history(
+                &Config::load(&overrides)?,
+                rev_range.as_deref(),
+                verbose,
+                json,
+            )?;
         }
         Command::Show { rev } => commands::show(&Config::load(&overrides)?, &rev)?,
+        Command::Edit { rev } => crate::edit::edit(&Config::load(&overrides)?, &rev)?,
         Command::Stamp { target } => commands::stamp(&Config::load(&overrides)?, &target)?,
         Command::Hash => commands::hash(&Config::load(&overrides)?)?,
         Command::Approve { revs } => commands::approve(&Config::load(&overrides)?, &revs)?,
@@ -357,7 +447,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
         }
         Command::Check { format } => {
-            return autogen::check(&Config::load(&overrides)?, format == CheckFormat::Json);
+            return autogen::check(&Config::load(&overrides)?, format.json());
         }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();

@@ -471,7 +471,7 @@ pub fn display_rel(path: &Path) -> String {
         .to_string()
 }
 
-pub fn lint(config: &Config) -> Result<std::process::ExitCode> {
+pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
     let st = state(config)?;
     let target = Target::Revisions(st.graph.heads().iter().map(|r| r.id.clone()).collect());
     let steps = Plan::upgrade(&st.graph, &target).steps(&st.graph, &st.applied);
@@ -481,6 +481,11 @@ pub fn lint(config: &Config) -> Result<std::process::ExitCode> {
         &config.filter,
         &steps,
     )?;
+    let code = std::process::ExitCode::from(u8::from(!findings.is_empty()));
+    if json {
+        crate::json::print(&crate::json::LintReport::new(&findings, steps.len()))?;
+        return Ok(code);
+    }
     for f in &findings {
         outln!("{}: {f}", f.kind)?;
     }
@@ -489,15 +494,14 @@ pub fn lint(config: &Config) -> Result<std::process::ExitCode> {
             "ok: {} pending revision(s), nothing destructive or data-dependent",
             steps.len()
         )?;
-        Ok(std::process::ExitCode::SUCCESS)
     } else {
         outln!(
             "{} finding(s) in {} pending revision(s)",
             findings.len(),
             steps.len()
         )?;
-        Ok(std::process::ExitCode::from(1))
     }
+    Ok(code)
 }
 
 pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {

@@ -112,3 +112,140 @@ impl Error {
         Error::Database { path, message }
     }
 }
+
+/// The parts of an error a program reads (`--format json`): see
+/// [`crate::json::ErrorBody`].
+impl Error {
+    /// A stable name for the variant.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Io { .. } => "io",
+            Error::Config { .. } => "config",
+            Error::Usage(_) => "usage",
+            Error::Model { .. } => "model",
+            Error::Database { .. } => "database",
+            Error::Script { .. } => "script",
+            Error::Revision(_) => "revision",
+            Error::Statement { .. } => "statement",
+            Error::Refused(_) => "refused",
+            Error::Schema(_) => "schema",
+            Error::Sqlite(_) => "sqlite",
+            Error::Template(_) => "template",
+            Error::OutputClosed => "output_closed",
+        }
+    }
+
+    /// The file (and line) at fault, when there is one.
+    pub fn location(&self) -> Option<String> {
+        match self {
+            Error::Io { path, .. } | Error::Config { path, .. } | Error::Database { path, .. } => {
+                Some(path.display().to_string())
+            }
+            Error::Model { path, line, .. } | Error::Script { path, line, .. } => {
+                Some(location(path, *line))
+            }
+            Error::Statement { path, line, .. } => Some(location(path, Some(*line))),
+            _ => None,
+        }
+    }
+
+    /// What went wrong and what to do about it, without the location: the
+    /// message split at its hint (see [`split_hint`]).
+    pub fn what_and_hint(&self) -> (String, Option<String>) {
+        let message = match self {
+            Error::Io { source, .. } => source.to_string(),
+            Error::Config { message, .. }
+            | Error::Model { message, .. }
+            | Error::Database { message, .. }
+            | Error::Script { message, .. } => message.clone(),
+            // Its last line says where the database is, not what to do.
+            Error::Statement {
+                revision,
+                number,
+                statement,
+                message,
+                ..
+            } => {
+                return (
+                    format!(
+                        "revision {revision}, statement {number} failed: {message}\n  statement: {statement}"
+                    ),
+                    Some("the database is unchanged at the revision before it".into()),
+                );
+            }
+            other => other.to_string(),
+        };
+        split_hint(&message)
+    }
+}
+
+/// Splits a message into what happened and what to do, as the messages are
+/// written: a last unindented line after a listing ("...:\n  a\n  b\nrun X"),
+/// a last line after a statement of fact ("...\n  upgrade them all ..."), the
+/// clause after the first "; " ("no revision matches \"x\"; `migrate history`
+/// lists them"), or a sentence after the first ". " ("... no longer matches.
+/// Undo the edit, ..."). No hint when the message has none of these.
+pub fn split_hint(message: &str) -> (String, Option<String>) {
+    if let Some((what, last)) = message.trim_end().rsplit_once('\n') {
+        return (what.to_string(), Some(last.trim().to_string()));
+    }
+    if let Some((what, hint)) = message.split_once("; ") {
+        return (what.to_string(), Some(hint.to_string()));
+    }
+    let sentence = message
+        .match_indices(". ")
+        .map(|(i, _)| i)
+        .find(|&i| message[i + 2..].starts_with(|c: char| c.is_ascii_uppercase()));
+    match sentence {
+        Some(i) => (
+            message[..=i].to_string(),
+            Some(message[i + 2..].to_string()),
+        ),
+        None => (message.to_string(), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_hint;
+
+    fn split(m: &str) -> (String, Option<String>) {
+        split_hint(m)
+    }
+
+    #[test]
+    fn a_hint_is_the_last_line_the_clause_after_a_semicolon_or_the_next_sentence() {
+        assert_eq!(
+            split("sum does not match:\n  edited x.sql\nreview, then run `migrate hash`"),
+            (
+                "sum does not match:\n  edited x.sql".into(),
+                Some("review, then run `migrate hash`".into())
+            )
+        );
+        assert_eq!(
+            split("there are 2 heads: a, b\n  upgrade them all"),
+            (
+                "there are 2 heads: a, b".into(),
+                Some("upgrade them all".into())
+            )
+        );
+        assert_eq!(
+            split("no revision matches \"zz\"; `migrate history` lists them"),
+            (
+                "no revision matches \"zz\"".into(),
+                Some("`migrate history` lists them".into())
+            )
+        );
+        assert_eq!(
+            split("r1 (a.sql) was edited: it no longer matches. Undo the edit, or approve it"),
+            (
+                "r1 (a.sql) was edited: it no longer matches.".into(),
+                Some("Undo the edit, or approve it".into())
+            )
+        );
+        assert_eq!(
+            split("-r \"x\": write a range as FROM:TO"),
+            ("-r \"x\": write a range as FROM:TO".into(), None)
+        );
+    }
+}

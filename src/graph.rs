@@ -19,6 +19,36 @@ pub struct Graph {
 /// Words that name targets, so never a revision id (any case).
 pub const RESERVED_IDS: [&str; 3] = ["head", "heads", "base"];
 
+/// The one item whose id is `prefix` or starts with it, among `items` (in
+/// the order errors should list them); errors list the candidates. `migrate
+/// edit` resolves revision files with it, so that a file that no longer
+/// parses can still be opened.
+pub fn resolve_prefix<'a, T: ?Sized>(
+    items: impl Iterator<Item = &'a T>,
+    id_of: impl Fn(&T) -> &str,
+    prefix: &str,
+) -> Result<&'a T> {
+    let mut matches = Vec::new();
+    for item in items {
+        if id_of(item) == prefix {
+            return Ok(item);
+        }
+        if id_of(item).starts_with(prefix) {
+            matches.push(item);
+        }
+    }
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Error::Revision(format!(
+            "no revision matches {prefix:?}; `migrate history` lists them"
+        ))),
+        many => Err(Error::Revision(format!(
+            "{prefix:?} is ambiguous; it matches {}",
+            many.iter().map(|i| id_of(i)).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
 pub fn is_reserved(id: &str) -> bool {
     RESERVED_IDS.iter().any(|w| id.eq_ignore_ascii_case(w))
 }
@@ -227,26 +257,7 @@ impl Graph {
 
     /// A full id from a unique prefix; errors list the candidates.
     pub fn resolve_id(&self, prefix: &str) -> Result<&Revision> {
-        if let Some(r) = self.get(prefix) {
-            return Ok(r);
-        }
-        let matches: Vec<&Revision> = self
-            .in_order()
-            .filter(|r| r.id.starts_with(prefix))
-            .collect();
-        match matches.as_slice() {
-            [one] => Ok(one),
-            [] => Err(Error::Revision(format!(
-                "no revision matches {prefix:?}; `migrate history` lists them"
-            ))),
-            many => Err(Error::Revision(format!(
-                "{prefix:?} is ambiguous; it matches {}",
-                many.iter()
-                    .map(|r| r.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))),
-        }
+        resolve_prefix(self.in_order(), |r| r.id.as_str(), prefix)
     }
 
     /// The single head, or an error that explains what to do with several.

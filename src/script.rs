@@ -279,9 +279,15 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Revision>> {
 pub fn revision_ids(dir: &Path) -> Result<HashSet<String>> {
     Ok(revision_files(dir)?
         .iter()
-        .filter_map(|p| p.file_stem()?.to_str())
-        .map(|stem| stem.split_once('_').map_or(stem, |(id, _)| id).to_string())
+        .map(|p| id_of_file(p).to_string())
+        .filter(|id| !id.is_empty())
         .collect())
+}
+
+/// The revision id a file name claims (`<id>_<slug>.sql`), without reading it.
+pub fn id_of_file(path: &Path) -> &str {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    stem.split_once('_').map_or(stem, |(id, _)| id)
 }
 
 /// The revision files of `dir`, sorted; refuses files that are not revisions.

@@ -3,17 +3,21 @@
 //! database. (Re-exported from [`crate::commands`].)
 
 use std::collections::HashSet;
+use std::path::Path;
 
-use crate::apply;
+use crate::apply::{self, Applied};
 use crate::commands::{OrBase, load_graph};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
-use crate::{files, out, outln, script};
+use crate::{files, json, out, outln, script};
 
-pub fn current(config: &Config) -> Result<()> {
+pub fn current(config: &Config, json: bool) -> Result<()> {
     let db = config.database()?;
     let rows = apply::read_applied_at(db, &config.version_table)?;
+    if json {
+        return print_current_json(config, db, &rows);
+    }
     if rows.is_empty() {
         outln!(
             "base (no revision applied{})",
@@ -24,20 +28,9 @@ pub fn current(config: &Config) -> Result<()> {
     config.require_migrations_dir()?;
     // From the version table alone: parsing every revision file is work
     // `current` does not need. The directory listing says what is pending.
-    let applied: HashSet<&str> = rows.iter().map(|a| a.revision.as_str()).collect();
-    let parents: HashSet<&str> = rows
-        .iter()
-        .flat_map(|a| a.parents.iter().map(String::as_str))
-        .collect();
     let on_disk = script::revision_ids(&config.versions_dir())?;
-    let pending = on_disk
-        .iter()
-        .filter(|id| !applied.contains(id.as_str()))
-        .count();
-    for row in rows
-        .iter()
-        .filter(|a| !parents.contains(a.revision.as_str()))
-    {
+    let pending = pending(&rows, &on_disk);
+    for row in tips(&rows) {
         let mark = if pending == 0 { " (head)" } else { "" };
         outln!("{}{mark}  {}", row.revision, row.message)?;
     }
@@ -52,10 +45,53 @@ pub fn current(config: &Config) -> Result<()> {
     Ok(())
 }
 
-pub fn heads(config: &Config) -> Result<()> {
+/// The applied revisions no other applied revision builds on.
+fn tips(rows: &[Applied]) -> impl Iterator<Item = &Applied> {
+    let parents: HashSet<&str> = rows
+        .iter()
+        .flat_map(|a| a.parents.iter().map(String::as_str))
+        .collect();
+    rows.iter()
+        .filter(move |a| !parents.contains(a.revision.as_str()))
+}
+
+/// How many revision files are not applied.
+fn pending(rows: &[Applied], on_disk: &HashSet<String>) -> usize {
+    let applied: HashSet<&str> = rows.iter().map(|a| a.revision.as_str()).collect();
+    on_disk
+        .iter()
+        .filter(|id| !applied.contains(id.as_str()))
+        .count()
+}
+
+/// `current --format json`: at base too it counts the pending files (when
+/// the versions directory exists), since a program asks "is it up to date?".
+fn print_current_json(config: &Config, db: &Path, rows: &[Applied]) -> Result<()> {
+    if !rows.is_empty() {
+        config.require_migrations_dir()?;
+    }
+    let on_disk = script::revision_ids(&config.versions_dir())?;
+    json::print(&json::CurrentReport {
+        database: db.display().to_string(),
+        exists: db.exists(),
+        current: tips(rows).map(Into::into).collect(),
+        pending: pending(rows, &on_disk),
+        unknown: rows
+            .iter()
+            .filter(|a| !on_disk.contains(&a.revision))
+            .map(|a| a.revision.as_str())
+            .collect(),
+    })
+}
+
+pub fn heads(config: &Config, json: bool) -> Result<()> {
     let graph = load_graph(config)?;
-    for h in graph.heads() {
-        outln!("{} (head)  {}", h.id, h.message)?;
+    let heads: Vec<json::RevisionInfo> = graph.heads().into_iter().map(Into::into).collect();
+    if json {
+        return json::print(&json::HeadsReport { heads });
+    }
+    for h in heads {
+        outln!("{} (head)  {}", h.revision, h.message)?;
     }
     Ok(())
 }
@@ -71,7 +107,7 @@ pub fn branches(config: &Config) -> Result<()> {
     Ok(())
 }
 
-pub fn history(config: &Config, range: Option<&str>, verbose: bool) -> Result<()> {
+pub fn history(config: &Config, range: Option<&str>, verbose: bool, json: bool) -> Result<()> {
     let graph = load_graph(config)?;
     let (lower, upper) = match range {
         Some(r) => {
@@ -110,40 +146,57 @@ pub fn history(config: &Config, range: Option<&str>, verbose: bool) -> Result<()
     };
     let heads: HashSet<&str> = graph.heads().iter().map(|r| r.id.as_str()).collect();
     let current: HashSet<&str> = current.iter().map(String::as_str).collect();
-    for rev in graph.in_order().rev() {
-        if keep_below.as_ref().is_some_and(|k| !k.contains(&rev.id))
-            || keep_above.as_ref().is_some_and(|k| !k.contains(&rev.id))
-        {
-            continue;
+    let revisions: Vec<json::HistoryEntry> = graph
+        .in_order()
+        .rev()
+        .filter(|rev| {
+            keep_below.as_ref().is_none_or(|k| k.contains(&rev.id))
+                && keep_above.as_ref().is_none_or(|k| k.contains(&rev.id))
+        })
+        .map(|rev| json::HistoryEntry {
+            head: heads.contains(rev.id.as_str()),
+            current: current.contains(rev.id.as_str()),
+            branchpoint: graph.children(&rev.id).len() > 1,
+            mergepoint: rev.parents.len() > 1,
+            revision: rev.into(),
+        })
+        .collect();
+    if json {
+        return json::print(&json::HistoryReport { revisions });
+    }
+    for entry in &revisions {
+        print_history_entry(entry, verbose)?;
+    }
+    Ok(())
+}
+
+fn print_history_entry(entry: &json::HistoryEntry, verbose: bool) -> Result<()> {
+    let mut marks = String::new();
+    for (set, mark) in [
+        (entry.head, " (head)"),
+        (entry.current, " (current)"),
+        (entry.branchpoint, " (branchpoint)"),
+        (entry.mergepoint, " (mergepoint)"),
+    ] {
+        if set {
+            marks.push_str(mark);
         }
-        let mut marks = String::new();
-        if heads.contains(rev.id.as_str()) {
-            marks.push_str(" (head)");
-        }
-        if current.contains(rev.id.as_str()) {
-            marks.push_str(" (current)");
-        }
-        if graph.children(&rev.id).len() > 1 {
-            marks.push_str(" (branchpoint)");
-        }
-        if rev.parents.len() > 1 {
-            marks.push_str(" (mergepoint)");
-        }
-        let parents = rev.parents.join(", ");
-        if verbose {
-            outln!("Revision: {}{marks}", rev.id)?;
-            outln!("Parent: {}", parents.as_str().or_base())?;
-            outln!("Path: {}", rev.path.display())?;
-            outln!("Created: {}", rev.created)?;
-            outln!("\n    {}\n", rev.message)?;
-        } else {
-            outln!(
-                "{} -> {}{marks}, {}",
-                parents.as_str().or_base(),
-                rev.id,
-                rev.message
-            )?;
-        }
+    }
+    let rev = &entry.revision;
+    let parents = rev.parents.join(", ");
+    if verbose {
+        outln!("Revision: {}{marks}", rev.revision)?;
+        outln!("Parent: {}", parents.as_str().or_base())?;
+        outln!("Path: {}", rev.path)?;
+        outln!("Created: {}", rev.created)?;
+        outln!("\n    {}\n", rev.message)?;
+    } else {
+        outln!(
+            "{} -> {}{marks}, {}",
+            parents.as_str().or_base(),
+            rev.revision,
+            rev.message
+        )?;
     }
     Ok(())
 }
