@@ -248,6 +248,7 @@ struct CheckReport {
 /// CI gate: 0 when the migrations build the model (and the database matches
 /// its recorded revision), 1 with a report when not.
 pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
+    config.where_notes();
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let model = load_model(config)?;

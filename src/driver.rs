@@ -124,7 +124,7 @@ impl Driver for Sqlite {
             let text = e.to_string();
             if text.contains("locked") || text.contains("busy") {
                 Error::Refused(format!(
-                    "database {} is locked by another migrator or application (waited {}s); try again when it is done",
+                    "database {} is locked by another migrator or application (waited {}s); try again when it is done, or wait longer with --lock-wait SECONDS",
                     self.path.display(),
                     apply::lock_timeout().as_secs_f64()
                 ))

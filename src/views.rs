@@ -13,6 +13,7 @@ use crate::{files, out, outln, script};
 
 pub fn current(config: &Config) -> Result<()> {
     let db = config.database()?;
+    config.where_notes();
     let rows = apply::read_applied_at(db, &config.version_table)?;
     if rows.is_empty() {
         outln!(
