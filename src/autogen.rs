@@ -248,7 +248,6 @@ struct CheckReport {
 /// CI gate: 0 when the migrations build the model (and the database matches
 /// its recorded revision), 1 with a report when not.
 pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
-    config.where_notes();
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let model = load_model(config)?;
@@ -304,6 +303,8 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
             )?;
         }
     }
+    // After the report: an error stays the one line on stderr.
+    config.where_notes();
     Ok(if ok {
         ExitCode::SUCCESS
     } else {

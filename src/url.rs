@@ -89,15 +89,12 @@ impl DatabaseUrl {
             None => (after_slashes, ""),
         };
         if !host.is_empty() {
+            let slash = if path.is_empty() { "" } else { "/" };
+            let relative = redact(&format!("sqlite:///{host}{slash}{path}"));
             return Err(format!(
                 "database url {shown:?}: the part after // is a host name, as SQLAlchemy reads it; \
-                 write sqlite:///{host}{} for a file relative to the working directory (or the config file), \
-                 or sqlite:////absolute/path.db",
-                if path.is_empty() {
-                    String::new()
-                } else {
-                    format!("/{path}")
-                }
+                 write {relative} for a file relative to the working directory (or the config file), \
+                 or sqlite:////absolute/path.db"
             ));
         }
         // `sqlite:////abs` keeps its leading slash; `sqlite:///rel` is relative.
@@ -270,7 +267,13 @@ mod tests {
             redact("sqlite:///a/b.db?mode=ro"),
             "sqlite:///a/b.db?mode=ro"
         );
-        let err = DatabaseUrl::parse("mysql://u:hunter2@h/db").unwrap_err();
-        assert!(!err.contains("hunter2"), "{err}");
+        for url in [
+            "mysql://u:hunter2@h/db",
+            "sqlite://u:hunter2@h/db",
+            "sqlite:///a.db?password=hunter2",
+        ] {
+            let err = DatabaseUrl::parse(url).unwrap_err();
+            assert!(!err.contains("hunter2"), "{err}");
+        }
     }
 }

@@ -13,13 +13,14 @@ use crate::{files, out, outln, script};
 
 pub fn current(config: &Config) -> Result<()> {
     let db = config.database()?;
-    config.where_notes();
     let rows = apply::read_applied_at(db, &config.version_table)?;
     if rows.is_empty() {
         outln!(
             "base (no revision applied{})",
             if db.exists() { "" } else { "; no database yet" }
         )?;
+        // After the answer: an error stays the one line on stderr.
+        config.where_notes();
         return Ok(());
     }
     config.require_migrations_dir()?;
@@ -50,6 +51,7 @@ pub fn current(config: &Config) -> Result<()> {
             "{pending} revision(s) not applied: `migrate upgrade` (or `migrate history` to see them)"
         )?;
     }
+    config.where_notes();
     Ok(())
 }
 
