@@ -25,9 +25,9 @@ use crate::script::Revision;
 pub use crate::version_table::{RowChange, VersionTable};
 
 /// How long a migrator waits for another one to release the write lock: the
-/// `lock_wait` setting, 60 s unless said (see [`crate::config::lock_wait`]).
+/// `lock_wait` setting, 60 s unless said (see [`crate::lock_wait`]).
 pub fn lock_timeout() -> Duration {
-    crate::config::lock_wait()
+    crate::lock_wait::current()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

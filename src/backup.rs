@@ -15,7 +15,7 @@ use crate::inspect;
 /// Copies every page of `from` into `to` (which is overwritten), waiting for
 /// another connection's lock as long as `lock_wait` says.
 pub fn copy(from: &Connection, to: &mut Connection) -> rusqlite::Result<()> {
-    copy_waiting(from, to, crate::config::lock_wait())
+    copy_waiting(from, to, crate::lock_wait::current())
 }
 
 /// [`copy`], giving up with SQLite's "database is locked" after `wait`

@@ -5,7 +5,6 @@
 //! typing them expects.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -14,13 +13,10 @@ use crate::discover;
 use crate::error::{Error, Result};
 use crate::files;
 use crate::load::ModelSource;
+use crate::lock_wait;
 use crate::url::{DatabaseUrl, redact};
 
 pub const DEFAULT_CONFIG: &str = discover::MIGRATE_TOML;
-/// How long a command waits for another connection's lock, unless `lock_wait` says.
-pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
-/// The longest `lock_wait`: one day.
-const MAX_LOCK_TIMEOUT_SECS: f64 = 86_400.0;
 /// `[backup] keep` runs from one backup to this many.
 const MAX_BACKUP_KEEP: usize = 10_000;
 pub const DEFAULT_VERSION_TABLE: &str = "migrate_version";
@@ -42,7 +38,7 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct DatabaseSection {
     url: Option<String>,
-    /// Seconds, a number as `--lock-wait` takes; checked in [`resolve_lock_wait`]
+    /// Seconds, a number as `--lock-wait` takes; checked in [`lock_wait::resolve`]
     /// so that `"5s"` gets a message naming the key.
     lock_wait: Option<toml::Value>,
 }
@@ -169,9 +165,12 @@ impl Config {
             (None, None, None) => None,
         };
         // Refused here, before any command starts; every connection reads it.
-        let lock_wait =
-            resolve_lock_wait(overrides, file.database.lock_wait.clone(), &config_name)?;
-        set_lock_wait(lock_wait);
+        let lock_wait = lock_wait::resolve(
+            overrides.lock_wait.as_deref(),
+            file.database.lock_wait.clone(),
+            &config_name,
+        )?;
+        lock_wait::set(lock_wait);
         Ok(Config {
             path,
             pyproject,
@@ -298,68 +297,6 @@ fn check_values(version_table: &str, keep: usize) -> std::result::Result<(), Str
     Ok(())
 }
 
-/// The lock wait of this run, set once by [`Config::load`]: every connection
-/// opened anywhere reads it, and passing it down to each of them would thread
-/// one number through most modules. Milliseconds.
-static LOCK_WAIT_MS: AtomicU64 = AtomicU64::new(DEFAULT_LOCK_TIMEOUT.as_millis() as u64);
-
-fn set_lock_wait(wait: Duration) {
-    LOCK_WAIT_MS.store(wait.as_millis() as u64, Ordering::Relaxed);
-}
-
-/// How long to wait for another connection's lock (see [`Config::lock_wait`]).
-pub fn lock_wait() -> Duration {
-    Duration::from_millis(LOCK_WAIT_MS.load(Ordering::Relaxed))
-}
-
-/// `lock_wait`: `--lock-wait` / `MIGRATE_LOCK_WAIT`, then the old name
-/// `MIGRATE_LOCK_TIMEOUT`, then `[database] lock_wait`, then 60 s. Seconds
-/// (fractions allowed) from 0 to one day; anything else is refused rather
-/// than guessed at (`1e300` once panicked).
-fn resolve_lock_wait(
-    overrides: &Overrides,
-    from_file: Option<toml::Value>,
-    config_name: &str,
-) -> Result<Duration> {
-    if let Some(text) = &overrides.lock_wait {
-        return parse_seconds(
-            "--lock-wait (or MIGRATE_LOCK_WAIT)",
-            text,
-            MAX_LOCK_TIMEOUT_SECS,
-        );
-    }
-    match std::env::var("MIGRATE_LOCK_TIMEOUT") {
-        Err(std::env::VarError::NotPresent) => {}
-        Err(std::env::VarError::NotUnicode(_)) => {
-            return Err(Error::Usage(
-                "MIGRATE_LOCK_TIMEOUT is not text; give seconds, e.g. 60 or 0.5".into(),
-            ));
-        }
-        Ok(text) => return parse_seconds("MIGRATE_LOCK_TIMEOUT", &text, MAX_LOCK_TIMEOUT_SECS),
-    }
-    let text = match from_file {
-        None => return Ok(DEFAULT_LOCK_TIMEOUT),
-        Some(toml::Value::Integer(n)) => n.to_string(),
-        Some(toml::Value::Float(x)) => x.to_string(),
-        Some(other) => other.to_string(),
-    };
-    parse_seconds("lock_wait", &text, MAX_LOCK_TIMEOUT_SECS).map_err(|e| Error::Config {
-        path: config_name.into(),
-        message: format!("[database] {e}"),
-    })
-}
-
-/// A number of seconds from 0 to `max`, named `name` in the message.
-fn parse_seconds(name: &str, text: &str, max: f64) -> Result<Duration> {
-    let secs = text.trim().parse::<f64>().ok();
-    match secs.filter(|s| (0.0..=max).contains(s)) {
-        Some(s) => Ok(Duration::from_secs_f64(s)),
-        None => Err(Error::Usage(format!(
-            "{name}={text:?}: give a number of seconds from 0 to {max} (one day), e.g. 60 or 0.5"
-        ))),
-    }
-}
-
 /// The config file that applies and what it says.
 struct Source {
     path: PathBuf,
@@ -458,12 +395,13 @@ fn resolve_database(
         return Err(refuse(format!(
             "database url {:?} now means {} (relative, as SQLAlchemy reads three slashes), which does not exist, \
              while {} does; for that file write sqlite:///{} (four slashes), or for a new database \
-             beside it write sqlite:{}",
+             at {} write sqlite:{}",
             redact(&url),
             path.display(),
             old.display(),
             old.display(),
-            url.split_once(":///").map_or("", |(_, p)| p)
+            path.display(),
+            redact(url.split_once(":///").map_or("", |(_, p)| p))
         )));
     }
     files::ensure_regular_if_exists(&path)?;
@@ -481,27 +419,4 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str
             message: format!("{}{line}", e.message()),
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seconds_within_limits() {
-        let max = MAX_LOCK_TIMEOUT_SECS;
-        assert_eq!(
-            parse_seconds("T", " 0.5 ", max).unwrap(),
-            Duration::from_millis(500)
-        );
-        assert_eq!(parse_seconds("T", "0", max).unwrap(), Duration::ZERO);
-        assert_eq!(
-            parse_seconds("T", "86400", max).unwrap(),
-            Duration::from_secs(86_400)
-        );
-        for bad in ["1e300", "86401", "-1", "NaN", "inf", "", "ten"] {
-            let err = parse_seconds("T", bad, max).unwrap_err().to_string();
-            assert!(err.contains("seconds from 0 to"), "{bad}: {err}");
-        }
-    }
 }

@@ -104,7 +104,7 @@ impl Error {
             format!(
                 "locked by another connection (another migrator or the application; waited {}s); \
                  try again when it is done, or wait longer with --lock-wait SECONDS",
-                crate::config::lock_wait().as_secs_f64()
+                crate::lock_wait::current().as_secs_f64()
             )
         } else if text.contains("readonly") || text.contains("read-only") {
             "is read-only (file permissions, an immutable file or a read-only mount); nothing was changed".to_string()

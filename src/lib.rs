@@ -22,6 +22,7 @@ pub mod graph;
 pub mod inspect;
 pub mod lint;
 pub mod load;
+pub mod lock_wait;
 pub mod non_transactional;
 pub mod output;
 pub mod parse;
