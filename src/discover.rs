@@ -60,7 +60,11 @@ pub fn find(cwd: &Path) -> Result<Option<Found>> {
             }));
         }
         let pyproject = dir.join(PYPROJECT_TOML);
-        if let Some(text) = files::read_text_if_exists(&pyproject)? {
+        // Another tool's broken pyproject.toml is not ours to refuse: only
+        // one that mentions us is parsed (and then a mistake in it is said).
+        if let Some(text) = files::read_text_if_exists(&pyproject)?
+            && text.contains("migrate")
+        {
             let parsed: PyProject = crate::config::parse_toml(&pyproject, &text)?;
             if parsed.tool.and_then(|t| t.migrate).is_some() {
                 return Ok(Some(Found {

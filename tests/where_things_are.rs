@@ -303,8 +303,12 @@ fn pyproject_tool_migrate_is_read_and_migrate_toml_wins_beside_it() {
     );
     let sub = p.path("pkg");
     std::fs::create_dir_all(&sub).unwrap();
-    // A pyproject.toml without [tool.migrate] on the way up is not ours.
-    p.write("pkg/pyproject.toml", "[project]\nname = \"inner\"\n");
+    // A pyproject.toml without [tool.migrate] on the way up is not ours,
+    // even when it is not valid TOML.
+    p.write(
+        "pkg/pyproject.toml",
+        "[project]\nname = \"inner\"\n[broken\n",
+    );
     let (code, _, err) = run_in(&p, &sub, &[], &["upgrade"]);
     assert_eq!(code, 0, "{err}");
     assert!(migrated(&p.path("py.db")));
