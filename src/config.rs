@@ -1,8 +1,10 @@
-//! `migrate.toml` and its overrides: flag > environment variable > file > default.
+//! `migrate.toml` (or `[tool.migrate]` of `pyproject.toml`, found by
+//! [`crate::discover`]) and its overrides: flag > environment variable >
+//! file > default.
 //!
 //! Paths in the file are relative to the file; paths given as flags or
 //! environment variables are relative to the working directory, as a user
-//! typing them expects.
+//! typing them expects (database URLs too, parsed by [`crate::url`]).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
