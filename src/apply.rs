@@ -25,11 +25,10 @@ use crate::script::Revision;
 pub use crate::stamp::{approve, stamp};
 pub use crate::version_table::{RowChange, VersionTable};
 
-/// How long a migrator waits for another one to release the write lock:
-/// 60 s, or `MIGRATE_LOCK_TIMEOUT` seconds. An invalid value was refused when
-/// the configuration was loaded (see [`crate::config::lock_timeout_from_env`]).
+/// How long a migrator waits for another one to release the write lock: the
+/// `lock_wait` setting, 60 s unless said (see [`crate::lock_wait`]).
 pub fn lock_timeout() -> Duration {
-    crate::config::lock_timeout_from_env().unwrap_or(crate::config::DEFAULT_LOCK_TIMEOUT)
+    crate::lock_wait::current()
 }
 
 /// Test-only: `MIGRATE_TEST_PAUSE_BEFORE_LOCK_MS` makes a run sleep between

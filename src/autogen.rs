@@ -307,6 +307,8 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
             )?;
         }
     }
+    // After the report: an error stays the one line on stderr.
+    config.where_notes();
     Ok(if ok {
         ExitCode::SUCCESS
     } else {

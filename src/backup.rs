@@ -13,13 +13,27 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::inspect;
 
-/// Copies every page of `from` into `to` (which is overwritten).
+/// Copies every page of `from` into `to` (which is overwritten), waiting for
+/// another connection's lock as long as `lock_wait` says.
 pub fn copy(from: &Connection, to: &mut Connection) -> rusqlite::Result<()> {
+    copy_waiting(from, to, crate::lock_wait::current())
+}
+
+/// [`copy`], giving up with SQLite's "database is locked" after `wait`
+/// (a writer that never lets go would otherwise keep us here forever).
+fn copy_waiting(from: &Connection, to: &mut Connection, wait: Duration) -> rusqlite::Result<()> {
     let backup = Backup::new(from, to)?;
+    let deadline = std::time::Instant::now() + wait;
     loop {
         match backup.step(-1)? {
             StepResult::Done => return Ok(()),
             // Another connection holds a lock: wait a little, as the API expects.
+            StepResult::Busy | StepResult::Locked if std::time::Instant::now() >= deadline => {
+                return Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                    Some("database is locked".into()),
+                ));
+            }
             StepResult::Busy | StepResult::Locked => std::thread::sleep(Duration::from_millis(20)),
             StepResult::More => {}
             _ => {}
@@ -204,4 +218,31 @@ pub fn prune(folder: &Path, keep: usize) -> Result<()> {
         let _ = std::fs::remove_file(e.path());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_gives_up_on_a_lock_held_past_the_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let holder = Connection::open(&path).unwrap();
+        holder
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let source = Connection::open(&path).unwrap();
+        source.busy_timeout(Duration::ZERO).unwrap();
+        holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let mut target = Connection::open_in_memory().unwrap();
+        let err = copy_waiting(&source, &mut target, Duration::from_millis(100)).unwrap_err();
+        assert!(err.to_string().contains("database is locked"), "{err}");
+        holder.execute_batch("ROLLBACK").unwrap();
+        copy_waiting(&source, &mut target, Duration::ZERO).unwrap();
+        let rows: i64 = target
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 1);
+    }
 }

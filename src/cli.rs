@@ -30,7 +30,7 @@ use crate::{out, outln};
         Exit codes:  0 success, 1 check/verify/lint found something, 2 error."
 )]
 pub struct Cli {
-    /// Configuration file [default: ./migrate.toml]
+    /// Configuration file [default: migrate.toml or pyproject.toml [tool.migrate], here or above]
     #[arg(
         short = 'c',
         long,
@@ -39,7 +39,7 @@ pub struct Cli {
         value_name = "FILE"
     )]
     config: Option<PathBuf>,
-    /// Database URL or path, e.g. sqlite:prod.db (overrides [database] url)
+    /// Database URL or path, e.g. sqlite:///prod.db (overrides [database] url; DATABASE_URL is the last fallback)
     #[arg(long, global = true, env = "MIGRATE_DATABASE_URL", value_name = "URL")]
     database: Option<String>,
     /// Model file, .toml or .sql (overrides [model])
@@ -48,6 +48,9 @@ pub struct Cli {
     /// Migrations directory (overrides [migrations] dir)
     #[arg(long, global = true, env = "MIGRATE_DIR", value_name = "DIR")]
     dir: Option<PathBuf>,
+    /// Seconds to wait for another connection's lock [default: 60] (overrides [database] lock_wait)
+    #[arg(long, global = true, env = "MIGRATE_LOCK_WAIT", value_name = "SECONDS")]
+    lock_wait: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -321,6 +324,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         database: cli.database,
         model: cli.model,
         dir: cli.dir,
+        lock_wait: cli.lock_wait,
     };
     match cli.command {
         Command::Init { dir, template } => {

@@ -240,6 +240,9 @@ pub fn migrate(
     }
     let db = config.database()?;
     if plan.steps(&st.graph, &applied).is_empty() {
+        if db.exists() {
+            crate::driver::clear_leftover_journal(db)?;
+        }
         outln!("nothing to do: the database is at {}", describe(&current))?;
         return Ok(());
     }

@@ -1,24 +1,25 @@
-//! `migrate.toml` and its overrides: flag > environment variable > file > default.
+//! `migrate.toml` (or `[tool.migrate]` of `pyproject.toml`, found by
+//! [`crate::discover`]) and its overrides: flag > environment variable >
+//! file > default.
 //!
 //! Paths in the file are relative to the file; paths given as flags or
 //! environment variables are relative to the working directory, as a user
-//! typing them expects.
+//! typing them expects (database URLs too, parsed by [`crate::url`]).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::discover;
 use crate::error::{Error, Result};
 use crate::files;
 use crate::filter::Filter;
 use crate::load::ModelSource;
+use crate::lock_wait;
+use crate::url::{DatabaseUrl, redact};
 
-pub const DEFAULT_CONFIG: &str = "migrate.toml";
-/// How long a migrator waits for another one's lock, unless `MIGRATE_LOCK_TIMEOUT` says.
-pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
-/// The longest wait `MIGRATE_LOCK_TIMEOUT` may ask for: one day.
-const MAX_LOCK_TIMEOUT_SECS: f64 = 86_400.0;
+pub const DEFAULT_CONFIG: &str = discover::MIGRATE_TOML;
 /// `[backup] keep` runs from one backup to this many.
 const MAX_BACKUP_KEEP: usize = 10_000;
 pub const DEFAULT_VERSION_TABLE: &str = "migrate_version";
@@ -40,6 +41,21 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct DatabaseSection {
     url: Option<String>,
+    /// Seconds, a number as `--lock-wait` takes; checked in [`lock_wait::resolve`]
+    /// so that `"5s"` gets a message naming the key.
+    lock_wait: Option<toml::Value>,
+}
+
+/// `pyproject.toml`: the same settings under `[tool.migrate]`; the other
+/// tools' tables are not looked at.
+#[derive(Debug, Deserialize)]
+struct PyProject {
+    tool: PyTool,
+}
+
+#[derive(Debug, Deserialize)]
+struct PyTool {
+    migrate: File,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -73,6 +89,8 @@ pub struct Overrides {
     pub database: Option<String>,
     pub model: Option<PathBuf>,
     pub dir: Option<PathBuf>,
+    /// `--lock-wait` or `MIGRATE_LOCK_WAIT`, as given (checked in [`Config::load`]).
+    pub lock_wait: Option<String>,
 }
 
 /// The resolved settings every command works from.
@@ -80,7 +98,11 @@ pub struct Overrides {
 pub struct Config {
     /// The config file, when one was found.
     pub path: Option<PathBuf>,
+    /// The settings are `[tool.migrate]` of a `pyproject.toml`.
+    pub pyproject: bool,
     pub database: Option<PathBuf>,
+    /// Which setting named the database (`--database`, `DATABASE_URL`, ...).
+    pub database_origin: String,
     pub migrations_dir: PathBuf,
     /// Which setting chose `migrations_dir`, for messages about it.
     pub migrations_dir_origin: String,
@@ -90,52 +112,39 @@ pub struct Config {
     pub filter: Filter,
     pub backup_dir: PathBuf,
     pub backup_keep: usize,
+    /// How long to wait for another connection's lock.
+    pub lock_wait: Duration,
 }
 
 impl Config {
     pub fn load(overrides: &Overrides) -> Result<Config> {
         let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
-        let (path, file) = match &overrides.config {
-            Some(p) => {
-                let text = files::read_text(p)?;
-                (Some(p.clone()), parse_file(p, &text)?)
-            }
-            None => {
-                let p = cwd.join(DEFAULT_CONFIG);
-                match files::read_text_if_exists(&p)? {
-                    Some(text) => (Some(PathBuf::from(DEFAULT_CONFIG)), parse_file(&p, &text)?),
-                    None => (None, File::default()),
-                }
-            }
+        let source = read_config(overrides.config.as_deref(), &cwd)?;
+        let root = source
+            .as_ref()
+            .map_or_else(|| cwd.clone(), |s| s.dir.clone());
+        let config_name = source
+            .as_ref()
+            .map_or_else(|| DEFAULT_CONFIG.to_string(), |s| s.name());
+        let (path, pyproject, file) = match source {
+            Some(s) => (Some(s.path), s.pyproject, s.file),
+            None => (None, false, File::default()),
         };
-        let root = path
-            .as_deref()
-            .and_then(Path::parent)
-            .map(|p| cwd.join(p))
-            .unwrap_or_else(|| cwd.clone());
-        let config_name = path
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
-
-        let database = match (&overrides.database, &file.database.url) {
-            (Some(url), _) => Some(cwd.join(database_path(url, Path::new("--database"))?)),
-            (None, Some(url)) => Some(root.join(database_path(url, &config_name)?)),
-            (None, None) => None,
-        };
-        if let Some(db) = &database {
-            files::ensure_regular_if_exists(db)?;
-        }
+        let (database, database_origin) = resolve_database(
+            overrides,
+            file.database.url.as_deref(),
+            &cwd,
+            &root,
+            &config_name,
+        )?;
         let (migrations_dir, migrations_dir_origin) = match (&overrides.dir, &file.migrations.dir) {
             (Some(d), _) => (cwd.join(d), "--dir or MIGRATE_DIR".to_string()),
-            (None, Some(d)) => (
-                root.join(d),
-                format!("[migrations] dir in {}", config_name.display()),
-            ),
+            (None, Some(d)) => (root.join(d), format!("[migrations] dir in {config_name}")),
             (None, None) => (
                 root.join("migrations"),
                 match &path {
-                    Some(_) => format!("the default, beside {}", config_name.display()),
-                    None => "the default, no migrate.toml found here".to_string(),
+                    Some(_) => format!("the default, beside {config_name}"),
+                    None => "the default, no migrate.toml found here or above".to_string(),
                 },
             ),
         };
@@ -145,14 +154,14 @@ impl Config {
             .unwrap_or_else(|| DEFAULT_VERSION_TABLE.to_string());
         let backup_keep = file.backup.keep.unwrap_or(5);
         check_values(&version_table, backup_keep).map_err(|message| Error::Config {
-            path: config_name.clone(),
+            path: config_name.clone().into(),
             message,
         })?;
         let model = match (&overrides.model, &file.model.path, &file.model.command) {
             (Some(p), _, _) => Some(ModelSource::File(cwd.join(p))),
             (None, Some(_), Some(_)) => {
                 return Err(Error::Config {
-                    path: config_name,
+                    path: config_name.into(),
                     message: "[model] has both `path` and `command`; keep one".into(),
                 });
             }
@@ -168,14 +177,21 @@ impl Config {
             file.model.exclude.as_deref().unwrap_or_default(),
         )
         .map_err(|message| Error::Config {
-            path: config_name.clone(),
+            path: config_name.clone().into(),
             message,
         })?;
-        // Read where the lock is taken; refused here, before any command starts.
-        lock_timeout_from_env()?;
+        // Refused here, before any command starts; every connection reads it.
+        let lock_wait = lock_wait::resolve(
+            overrides.lock_wait.as_deref(),
+            file.database.lock_wait.clone(),
+            &config_name,
+        )?;
+        lock_wait::set(lock_wait);
         Ok(Config {
             path,
+            pyproject,
             database,
+            database_origin,
             migrations_dir,
             migrations_dir_origin,
             version_table,
@@ -183,6 +199,7 @@ impl Config {
             filter,
             backup_dir: root.join(file.backup.dir.as_deref().unwrap_or("backups")),
             backup_keep,
+            lock_wait,
         })
     }
 
@@ -190,7 +207,7 @@ impl Config {
     pub fn database(&self) -> Result<&Path> {
         self.database.as_deref().ok_or_else(|| {
             Error::Usage(format!(
-                "no database configured: set [database] url in {}, pass --database, or set MIGRATE_DATABASE_URL",
+                "no database configured: set [database] url in {}, pass --database, or set MIGRATE_DATABASE_URL (or DATABASE_URL)",
                 self.config_name()
             ))
         })
@@ -206,11 +223,49 @@ impl Config {
     }
 
     pub fn config_name(&self) -> String {
-        self.path
+        let name = self
+            .path
             .as_deref()
             .unwrap_or(Path::new(DEFAULT_CONFIG))
             .display()
-            .to_string()
+            .to_string();
+        if self.pyproject {
+            format!("{name} [tool.migrate]")
+        } else {
+            name
+        }
+    }
+
+    /// Says on stderr which config file was used when it may surprise, and
+    /// where a database that does not exist yet would be (`current`, `check`).
+    pub fn where_notes(&self) {
+        for note in [self.config_note(), self.database_note()]
+            .into_iter()
+            .flatten()
+        {
+            crate::noteln!("{note}");
+        }
+    }
+
+    /// Where the database is and which setting said so, for `current` and
+    /// `check` when the file does not exist yet (a wrong guess shows here).
+    pub fn database_note(&self) -> Option<String> {
+        let db = self.database.as_deref()?;
+        (!db.exists()).then(|| {
+            format!(
+                "no database yet at {} (from {}); `migrate upgrade` creates it",
+                db.display(),
+                self.database_origin
+            )
+        })
+    }
+
+    /// Names the config file when it was not `./migrate.toml` (found above
+    /// the working directory, or a `pyproject.toml`), so a surprise shows.
+    pub fn config_note(&self) -> Option<String> {
+        let path = self.path.as_deref()?;
+        // Found above the working directory means an absolute path.
+        (self.pyproject || path.is_absolute()).then(|| format!("using {}", self.config_name()))
     }
 
     /// Refuses a migrations directory that does not exist, naming it and the
@@ -259,30 +314,118 @@ fn check_values(version_table: &str, keep: usize) -> std::result::Result<(), Str
     Ok(())
 }
 
-/// `MIGRATE_LOCK_TIMEOUT` in seconds (fractions allowed), from 0 to one day;
-/// anything else is refused rather than guessed at (`1e300` once panicked).
-pub fn lock_timeout_from_env() -> Result<Duration> {
-    match std::env::var("MIGRATE_LOCK_TIMEOUT") {
-        Err(std::env::VarError::NotPresent) => Ok(DEFAULT_LOCK_TIMEOUT),
-        Err(std::env::VarError::NotUnicode(_)) => Err(Error::Usage(
-            "MIGRATE_LOCK_TIMEOUT is not text; give seconds, e.g. 60 or 0.5".into(),
-        )),
-        Ok(text) => parse_seconds("MIGRATE_LOCK_TIMEOUT", &text, MAX_LOCK_TIMEOUT_SECS),
+/// The config file that applies and what it says.
+struct Source {
+    path: PathBuf,
+    /// Where relative paths in it start.
+    dir: PathBuf,
+    pyproject: bool,
+    file: File,
+}
+
+impl Source {
+    fn name(&self) -> String {
+        let name = self.path.display().to_string();
+        if self.pyproject {
+            format!("{name} [tool.migrate]")
+        } else {
+            name
+        }
     }
 }
 
-/// A number of seconds from 0 to `max`, named `name` in the message.
-fn parse_seconds(name: &str, text: &str, max: f64) -> Result<Duration> {
-    let secs = text.trim().parse::<f64>().ok();
-    match secs.filter(|s| (0.0..=max).contains(s)) {
-        Some(s) => Ok(Duration::from_secs_f64(s)),
-        None => Err(Error::Usage(format!(
-            "{name}={text:?}: give a number of seconds from 0 to {max} (one day), e.g. 60 or 0.5"
-        ))),
-    }
+/// `--config` when given (a `pyproject.toml` by that name is read under
+/// `[tool.migrate]`), otherwise the file [`discover::find`] finds.
+fn read_config(given: Option<&Path>, cwd: &Path) -> Result<Option<Source>> {
+    let (path, dir, text, pyproject) = match given {
+        Some(p) => {
+            let text = files::read_text(p)?;
+            let dir = cwd.join(p.parent().unwrap_or(Path::new("")));
+            let pyproject = p.file_name() == Some(discover::PYPROJECT_TOML.as_ref());
+            (p.to_path_buf(), dir, text, pyproject)
+        }
+        None => match discover::find(cwd)? {
+            Some(found) => (found.path, found.dir, found.text, found.pyproject),
+            None => return Ok(None),
+        },
+    };
+    let file = if pyproject {
+        parse_toml::<PyProject>(&path, &text)?.tool.migrate
+    } else {
+        parse_toml(&path, &text)?
+    };
+    Ok(Some(Source {
+        path,
+        dir,
+        pyproject,
+        file,
+    }))
 }
 
-fn parse_file(path: &Path, text: &str) -> Result<File> {
+/// The database file and which setting named it: `--database`, then
+/// `MIGRATE_DATABASE_URL`, then the config file's `url`, then `DATABASE_URL`
+/// (last, so an exported production URL never overrides a project's own
+/// config). URLs from a flag or the environment resolve from the working
+/// directory, as SQLAlchemy's do; one in the config file from the file.
+fn resolve_database(
+    overrides: &Overrides,
+    file_url: Option<&str>,
+    cwd: &Path,
+    root: &Path,
+    config_name: &str,
+) -> Result<(Option<PathBuf>, String)> {
+    let (url, origin, base) = if let Some(url) = &overrides.database {
+        // clap merged the flag and the variable; the same text means the variable.
+        let from_env = std::env::var("MIGRATE_DATABASE_URL").ok().as_ref() == Some(url);
+        let origin = if from_env {
+            "MIGRATE_DATABASE_URL"
+        } else {
+            "--database"
+        };
+        (url.clone(), origin.to_string(), cwd)
+    } else if let Some(url) = file_url {
+        (
+            url.to_string(),
+            format!("[database] url in {config_name}"),
+            root,
+        )
+    } else if let Some(url) = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        (url, "DATABASE_URL".to_string(), cwd)
+    } else {
+        return Ok((None, String::new()));
+    };
+    let refuse = |message: String| Error::Config {
+        path: origin.clone().into(),
+        message,
+    };
+    let (path, old_absolute) = match DatabaseUrl::parse(&url).map_err(refuse)? {
+        DatabaseUrl::Sqlite { path, old_absolute } => (base.join(path), old_absolute),
+        DatabaseUrl::Postgres { redacted } => {
+            return Err(refuse(format!(
+                "database url {redacted:?}: PostgreSQL is not supported yet; migrate works on SQLite files \
+                 (sqlite:///relative.db or sqlite:////absolute/path.db)"
+            )));
+        }
+    };
+    // Before, `sqlite:///x` meant `/x`: an old config must not silently get a new, empty database.
+    if let Some(old) = old_absolute.filter(|old| !path.exists() && old.is_file()) {
+        return Err(refuse(format!(
+            "database url {:?} now means {} (relative, as SQLAlchemy reads three slashes), which does not exist, \
+             while {} does; for that file write sqlite:///{} (four slashes), or for a new database \
+             at {} write sqlite:{}",
+            redact(&url),
+            path.display(),
+            old.display(),
+            old.display(),
+            path.display(),
+            redact(url.split_once(":///").map_or("", |(_, p)| p))
+        )));
+    }
+    files::ensure_regular_if_exists(&path)?;
+    Ok((Some(path), origin))
+}
+
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
     toml::from_str(text).map_err(|e| {
         let line = e
             .span()
@@ -293,73 +436,4 @@ fn parse_file(path: &Path, text: &str) -> Result<File> {
             message: format!("{}{line}", e.message()),
         }
     })
-}
-
-/// `sqlite:music.db`, `sqlite://music.db`, `sqlite:///abs/music.db` or a plain path.
-pub fn database_path(url: &str, origin: &Path) -> Result<PathBuf> {
-    let path = if let Some(rest) = url.strip_prefix("sqlite:") {
-        rest.strip_prefix("//").unwrap_or(rest)
-    } else if let Some((scheme, _)) = url.split_once("://") {
-        return Err(Error::Config {
-            path: origin.to_path_buf(),
-            message: format!(
-                "database url {url:?}: the {scheme} scheme is not supported yet; use sqlite:PATH"
-            ),
-        });
-    } else {
-        url
-    };
-    if path.is_empty() || path == ":memory:" {
-        return Err(Error::Config {
-            path: origin.to_path_buf(),
-            message: format!("database url {url:?} names no file; use sqlite:PATH"),
-        });
-    }
-    Ok(PathBuf::from(path))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn database_urls() {
-        let o = Path::new("x");
-        assert_eq!(
-            database_path("sqlite:music.db", o).unwrap(),
-            PathBuf::from("music.db")
-        );
-        assert_eq!(
-            database_path("sqlite://a/b.db", o).unwrap(),
-            PathBuf::from("a/b.db")
-        );
-        assert_eq!(
-            database_path("sqlite:///tmp/b.db", o).unwrap(),
-            PathBuf::from("/tmp/b.db")
-        );
-        assert_eq!(
-            database_path("plain.db", o).unwrap(),
-            PathBuf::from("plain.db")
-        );
-        assert!(database_path("postgres://h/db", o).is_err());
-        assert!(database_path("sqlite::memory:", o).is_err());
-    }
-
-    #[test]
-    fn seconds_within_limits() {
-        let max = MAX_LOCK_TIMEOUT_SECS;
-        assert_eq!(
-            parse_seconds("T", " 0.5 ", max).unwrap(),
-            Duration::from_millis(500)
-        );
-        assert_eq!(parse_seconds("T", "0", max).unwrap(), Duration::ZERO);
-        assert_eq!(
-            parse_seconds("T", "86400", max).unwrap(),
-            Duration::from_secs(86_400)
-        );
-        for bad in ["1e300", "86401", "-1", "NaN", "inf", "", "ten"] {
-            let err = parse_seconds("T", bad, max).unwrap_err().to_string();
-            assert!(err.contains("seconds from 0 to"), "{bad}: {err}");
-        }
-    }
 }

@@ -76,6 +76,36 @@ impl Sqlite {
     }
 }
 
+/// Removes the rollback journal a killed run may have left beside `db`
+/// (a run commits in `persist` mode, so the file stays with a zeroed
+/// header until the run ends). A run that finds nothing to do never starts
+/// a session, so it calls this to keep the promise that the next run
+/// removes it. A journal that still holds an unfinished transaction is
+/// rolled back by SQLite when the file is read; switching the mode from
+/// `persist` back to `delete` then deletes the file. A database in WAL or
+/// another mode is left alone.
+pub fn clear_leftover_journal(db: &Path) -> Result<()> {
+    let mut journal = db.as_os_str().to_owned();
+    journal.push("-journal");
+    if !Path::new(&journal).exists() {
+        return Ok(());
+    }
+    let conn = apply::open_for_write(db)?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .map_err(|e| Error::database(db, e))?;
+    if mode.eq_ignore_ascii_case("delete") {
+        for pragma in [
+            "PRAGMA journal_mode = PERSIST",
+            "PRAGMA journal_mode = DELETE",
+        ] {
+            conn.query_row(pragma, [], |_| Ok(()))
+                .map_err(|e| Error::database(db, e))?;
+        }
+    }
+    Ok(())
+}
+
 impl Driver for Sqlite {
     fn start_session(&mut self) -> Result<()> {
         // Only outside a transaction does this pragma take effect.
@@ -124,7 +154,7 @@ impl Driver for Sqlite {
             let text = e.to_string();
             if text.contains("locked") || text.contains("busy") {
                 Error::Refused(format!(
-                    "database {} is locked by another migrator or application (waited {}s); try again when it is done",
+                    "database {} is locked by another migrator or application (waited {}s); try again when it is done, or wait longer with --lock-wait SECONDS",
                     self.path.display(),
                     apply::lock_timeout().as_secs_f64()
                 ))

@@ -101,7 +101,11 @@ impl Error {
         let message = if text.contains("file is not a database") {
             "not an SQLite database (the file exists but its header is not SQLite's); check --database".to_string()
         } else if text.contains("database is locked") {
-            "locked by another connection (another migrator or the application); try again when it is done".to_string()
+            format!(
+                "locked by another connection (another migrator or the application; waited {}s); \
+                 try again when it is done, or wait longer with --lock-wait SECONDS",
+                crate::lock_wait::current().as_secs_f64()
+            )
         } else if text.contains("readonly") || text.contains("read-only") {
             "is read-only (file permissions, an immutable file or a read-only mount); nothing was changed".to_string()
         } else if text.contains("unable to open") {

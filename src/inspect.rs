@@ -41,6 +41,10 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| Error::database(path, e))?;
+    // A writer's lock blocks readers too (outside WAL): wait as long as
+    // `lock_wait` says, not rusqlite's 5 s.
+    conn.busy_timeout(crate::lock_wait::current())
+        .map_err(|e| Error::database(path, e))?;
     // Opening is lazy; reading the schema is what proves it is a database.
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
         .map_err(|e| Error::database(path, e))?;

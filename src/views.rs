@@ -23,6 +23,8 @@ pub fn current(config: &Config, json: bool) -> Result<()> {
             "base (no revision applied{})",
             if db.exists() { "" } else { "; no database yet" }
         )?;
+        // After the answer: an error stays the one line on stderr.
+        config.where_notes();
         return Ok(());
     }
     config.require_migrations_dir()?;
@@ -42,6 +44,7 @@ pub fn current(config: &Config, json: bool) -> Result<()> {
             "{pending} revision(s) not applied: `migrate upgrade` (or `migrate history` to see them)"
         )?;
     }
+    config.where_notes();
     Ok(())
 }
 

@@ -234,6 +234,21 @@ fn the_journal_mode_is_left_as_the_owner_set_it() {
     assert_eq!(p.applied(), vec!["r00"]);
 }
 
+/// A run killed after its last commit leaves the persisted journal (a
+/// zeroed header) behind; the next run removes it even when it finds
+/// nothing to do (which it failed to do, now and then, in the SIGKILL test).
+#[test]
+fn a_leftover_journal_goes_even_when_nothing_is_left_to_do() {
+    let p = Project::with_config();
+    chain(&p, 2);
+    p.ok(&["upgrade"]);
+    std::fs::write(p.path("app.db-journal"), vec![0u8; 4096]).unwrap();
+    p.ok(&["upgrade"]);
+    assert!(!p.path("app.db-journal").exists());
+    assert_eq!(table_count(&p), 2);
+    assert_eq!(p.applied().len(), 2);
+}
+
 #[test]
 fn edited_applied_revision_is_refused_until_approved() {
     let p = Project::with_config();

@@ -56,7 +56,7 @@ impl Project {
 
     /// The binary as a plain `std::process::Command` (which, unlike
     /// assert_cmd's, takes any `Stdio` and `pre_exec`), bound to the project
-    /// and free of the MIGRATE_* variables of the environment.
+    /// and free of the MIGRATE_* variables (and DATABASE_URL) of the environment.
     pub fn plain_command(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"));
         cmd.current_dir(self.dir.path());
@@ -65,6 +65,9 @@ impl Project {
             "MIGRATE_DATABASE_URL",
             "MIGRATE_MODEL",
             "MIGRATE_DIR",
+            "MIGRATE_LOCK_WAIT",
+            "MIGRATE_LOCK_TIMEOUT",
+            "DATABASE_URL",
         ] {
             cmd.env_remove(var);
         }
