@@ -48,6 +48,12 @@ pub struct Cli {
     /// Migrations directory (overrides [migrations] dir)
     #[arg(long, global = true, env = "MIGRATE_DIR", value_name = "DIR")]
     dir: Option<PathBuf>,
+    /// Print no notices (progress, durations, backups taken); errors, warnings and results still print
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Colour `check`'s diff and `lint`'s findings: auto (a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    color: clap::ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -243,6 +249,14 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    crate::terminal::configure(
+        cli.quiet,
+        match cli.color {
+            clap::ColorChoice::Auto => crate::terminal::ColorChoice::Auto,
+            clap::ColorChoice::Always => crate::terminal::ColorChoice::Always,
+            clap::ColorChoice::Never => crate::terminal::ColorChoice::Never,
+        },
+    );
     let overrides = Overrides {
         config: cli.config,
         database: cli.database,
