@@ -172,9 +172,12 @@ impl Driver for Sqlite {
         watch.begin_revision();
         let result =
             apply::run_statements_watched(&self.conn, rev, rev.section(direction), |conn, sql| {
+                let scan = progress
+                    .as_ref()
+                    .and_then(|p| p.before_statement(conn, sql));
                 watch.before_statement(conn)?;
                 if let Some(progress) = &progress {
-                    progress.before_statement(conn, sql);
+                    progress.start(scan);
                 }
                 Ok(())
             });

@@ -34,11 +34,16 @@ fn delay() -> Duration {
         .map_or(DELAY, Duration::from_millis)
 }
 
-/// The statement being watched, shared with the progress handler.
-struct Watch {
+/// What a statement scans: a table, its rows, the instructions per row.
+pub struct Scan {
     table: String,
     total: u64,
     ops_per_row: u64,
+}
+
+/// The statement being watched, shared with the progress handler.
+struct Watch {
+    scan: Scan,
     ops: u64,
     started: Instant,
     delay: Duration,
@@ -51,11 +56,14 @@ impl Watch {
     fn tick(&mut self) {
         self.ops += OPS_PER_CALL as u64;
         if self.bar.is_none() && self.started.elapsed() >= self.delay {
-            self.bar = Some(new_bar(&self.table, self.total));
+            self.bar = Some(new_bar(&self.scan.table, self.scan.total));
         }
         if let Some(bar) = &self.bar {
             // The estimate may run past the end; the bar stops short of it.
-            bar.set_position((self.ops / self.ops_per_row).min(self.total.saturating_sub(1)));
+            let Scan {
+                total, ops_per_row, ..
+            } = self.scan;
+            bar.set_position((self.ops / ops_per_row).min(total.saturating_sub(1)));
         }
     }
 
@@ -68,7 +76,8 @@ impl Watch {
 
 fn new_bar(table: &str, total: u64) -> ProgressBar {
     let style = ProgressStyle::with_template(
-        "  {msg} [{bar:30}] {human_pos}/{human_len} rows, {rate}/s, ETA {eta}",
+        // The bar takes the width left, so a narrow terminal gets no wrapped line.
+        "  {msg} {human_pos}/{human_len} rows, {rate}/s, ETA {eta} [{wide_bar}]",
     )
     .expect("a valid template")
     // Whole rows per second: indicatif's `per_sec` prints four decimals.
@@ -111,18 +120,21 @@ impl Progress {
         Ok(Progress { current })
     }
 
-    /// Called once `sql` is prepared and before it runs: ends the previous
-    /// statement's bar and watches this one when it scans a table.
-    pub fn before_statement(&self, conn: &Connection, sql: &str) {
+    /// Called once `sql` is prepared: ends the previous statement's bar and
+    /// finds what this one scans. Its `EXPLAIN` and `count(*)` run here,
+    /// before the statement's other preparations (the foreign-key watch
+    /// drains what the authorizer saw of them), and [`Progress::start`]
+    /// starts the clock just before the statement runs.
+    pub fn before_statement(&self, conn: &Connection, sql: &str) -> Option<Scan> {
         self.end_statement();
         // Best effort: a statement EXPLAIN cannot describe gets no bar.
-        let Some((table, total, ops_per_row)) = scan_of(conn, sql) else {
-            return;
-        };
-        *self.lock() = Some(Watch {
-            table,
-            total,
-            ops_per_row,
+        scan_of(conn, sql)
+    }
+
+    /// Watches the statement [`Progress::before_statement`] described.
+    pub fn start(&self, scan: Option<Scan>) {
+        *self.lock() = scan.map(|scan| Watch {
+            scan,
             ops: 0,
             started: Instant::now(),
             delay: delay(),
@@ -172,7 +184,7 @@ fn program(conn: &Connection, sql: &str) -> rusqlite::Result<Vec<Op>> {
 
 /// The table `sql` scans, its rows, and the instructions per row; `None`
 /// when it scans none (or none with rows).
-fn scan_of(conn: &Connection, sql: &str) -> Option<(String, u64, u64)> {
+fn scan_of(conn: &Connection, sql: &str) -> Option<Scan> {
     let program = program(conn, sql).ok()?;
     let (root, ops_per_row) = analyse(&program)?;
     // A table's or an index's root page names the table either way.
@@ -193,7 +205,11 @@ fn scan_of(conn: &Connection, sql: &str) -> Option<(String, u64, u64)> {
             |r| r.get(0),
         )
         .ok()?;
-    (total > 0).then_some((table, total as u64, ops_per_row))
+    (total > 0).then_some(Scan {
+        table,
+        total: total as u64,
+        ops_per_row,
+    })
 }
 
 /// From a program: the root page of the first b-tree a loop walks through

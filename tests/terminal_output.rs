@@ -133,13 +133,14 @@ fn a_terminal_sees_the_rows_copied_and_how_long_each_revision_took() {
         seen.terminal
     );
     // The bar: the table scanned, rows of the total, a rate and an ETA.
-    assert!(seen.terminal.contains("item ["), "{}", seen.terminal);
+    assert!(seen.terminal.contains("  item "), "{}", seen.terminal);
     assert!(
         seen.terminal.contains("/20,000 rows, "),
         "{}",
         seen.terminal
     );
     assert!(seen.terminal.contains("/s, ETA "), "{}", seen.terminal);
+    assert!(seen.terminal.contains("=>"), "{}", seen.terminal);
     assert!(seen.terminal.contains("  done in "), "{}", seen.terminal);
     assert!(
         seen.piped.contains("1 revision(s) applied"),
@@ -184,6 +185,17 @@ fn quiet_silences_notices_but_not_results_or_errors() {
     let (code, _, err) = p.run(&["--quiet", "upgrade", "nosuchrev"]);
     assert_eq!(code, 2);
     assert!(err.starts_with("error: "), "{err}");
+    // And so do warnings: only notices are silenced.
+    p.write(
+        "migrations/versions/b2_index.sql",
+        "-- revision: b2\n-- down_revision: a1\n-- transactional: false\n\n-- migrate:up\n\
+         CREATE INDEX ix_item_name ON item (name);\n\n-- migrate:down\nDROP INDEX ix_item_name;\n",
+    );
+    p.ok(&["hash"]);
+    let (code, _, err) = p.run(&["-q", "upgrade"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("transactional: false"), "{err}");
+    assert!(!err.contains("running"), "{err}");
 }
 
 /// A project whose model has tables the migrations do not build, and a
@@ -281,4 +293,42 @@ fn a_terminal_gets_colour_unless_no_color_is_set() {
             "{args:?}"
         );
     }
+}
+
+/// The bar's own look at each statement (EXPLAIN, count) must not blind the
+/// foreign-key check that runs before COMMIT.
+#[test]
+fn on_a_terminal_a_revision_that_breaks_foreign_keys_is_still_rolled_back() {
+    let p = rebuild_project();
+    p.sql(
+        "app.db",
+        "CREATE TABLE owner (id INTEGER PRIMARY KEY);
+         CREATE TABLE pet (id INTEGER PRIMARY KEY, owner_id INTEGER REFERENCES owner (id));",
+    );
+    std::fs::remove_file(p.path("migrations/versions/a1_step.sql")).unwrap();
+    p.revision(
+        "a1",
+        &[],
+        "INSERT INTO pet (id, owner_id) SELECT id, id FROM item;",
+        "DELETE FROM pet;",
+    );
+    p.ok(&["hash"]);
+    let seen = on_terminal(upgrade(&p, &[]), false);
+    assert_eq!(seen.code, 2, "{}", seen.terminal);
+    assert!(
+        seen.terminal.contains("would break foreign keys"),
+        "{}",
+        seen.terminal
+    );
+    assert!(
+        seen.terminal.contains("/20,000 rows"),
+        "the bar ran: {}",
+        seen.terminal
+    );
+    let pets: i64 = rusqlite::Connection::open(p.path("app.db"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM pet", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(pets, 0, "rolled back");
+    assert_eq!(rows_of_item(&p), ROWS);
 }
