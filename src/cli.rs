@@ -48,10 +48,10 @@ pub struct Cli {
     /// Migrations directory (overrides [migrations] dir)
     #[arg(long, global = true, env = "MIGRATE_DIR", value_name = "DIR")]
     dir: Option<PathBuf>,
-    /// Print no notices (progress, durations, backups taken); errors, warnings and results still print
+    /// No notices on stderr (progress, durations, backups taken); errors, warnings and results still print
     #[arg(short, long, global = true)]
     quiet: bool,
-    /// Colour `check`'s diff and `lint`'s findings: auto (a terminal, unless NO_COLOR is set), always, never
+    /// When to colour `check`'s diff and `lint`'s findings (auto: stdout is a terminal and NO_COLOR is unset)
     #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
     color: clap::ColorChoice,
     #[command(subcommand)]
