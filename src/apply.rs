@@ -231,7 +231,7 @@ pub struct Step {
 /// with the steps still pending then (not called when none is): another
 /// migrator may have applied some since the command planned. An error from
 /// it stops the run with nothing changed. `on_step` is called before each
-/// revision runs (to print progress).
+/// revision runs and `on_done` after each one that ran (to print progress).
 pub fn run(
     path: &Path,
     version_table: &str,
@@ -239,10 +239,11 @@ pub fn run(
     plan: &Plan,
     prepare: impl FnMut(Pending) -> Result<()>,
     on_step: impl FnMut(&Revision, Direction),
+    on_done: impl FnMut(&Step),
 ) -> Result<Vec<Step>> {
     test_pause_before_lock();
     let mut db = Sqlite::open(path, version_table)?;
-    run_with(&mut db, graph, plan, prepare, on_step)
+    run_with(&mut db, graph, plan, prepare, on_step, on_done)
 }
 
 /// The apply loop, for any [`Driver`]: lock, re-read what is applied when
@@ -254,6 +255,7 @@ pub fn run_with<D: Driver>(
     plan: &Plan,
     mut prepare: impl FnMut(Pending) -> Result<()>,
     mut on_step: impl FnMut(&Revision, Direction),
+    mut on_done: impl FnMut(&Step),
 ) -> Result<Vec<Step>> {
     db.start_session()?;
     let mut run = Run {
@@ -263,7 +265,7 @@ pub fn run_with<D: Driver>(
         seen_version: -1,
         prepare: Some(&mut prepare),
     };
-    let result = run.all(db, &mut on_step);
+    let result = run.all(db, &mut on_step, &mut on_done);
     db.end_session();
     result
 }
@@ -285,9 +287,11 @@ impl Run<'_> {
         &mut self,
         db: &mut D,
         on_step: &mut impl FnMut(&Revision, Direction),
+        on_done: &mut impl FnMut(&Step),
     ) -> Result<Vec<Step>> {
         let mut done = Vec::new();
         while let Some(step) = self.step(db, on_step)? {
+            on_done(&step);
             done.push(step);
         }
         Ok(done)
@@ -365,17 +369,17 @@ pub fn run_statements(
     rev: &Revision,
     section: &crate::script::Section,
 ) -> Result<()> {
-    run_statements_watched(conn, rev, section, |_| Ok(()))
+    run_statements_watched(conn, rev, section, |_, _| Ok(()))
 }
 
-/// [`run_statements`], calling `before_each` once each statement is
-/// prepared and before it runs: what a statement will write is known then
-/// (see [`crate::fk_watch`]).
+/// [`run_statements`], calling `before_each` with each statement's SQL once
+/// it is prepared and before it runs: what a statement will write is known
+/// then (see [`crate::fk_watch`]), and what it will scan (see [`crate::progress`]).
 pub fn run_statements_watched(
     conn: &Connection,
     rev: &Revision,
     section: &crate::script::Section,
-    mut before_each: impl FnMut(&Connection) -> rusqlite::Result<()>,
+    mut before_each: impl FnMut(&Connection, &str) -> rusqlite::Result<()>,
 ) -> Result<()> {
     for (i, stmt) in section.statements().iter().enumerate() {
         let failed = |e: rusqlite::Error| Error::Statement {
@@ -391,7 +395,7 @@ pub fn run_statements_watched(
             Err(rusqlite::Error::Empty) => continue, // only a comment
             Err(e) => return Err(failed(e)),
         };
-        before_each(conn).map_err(failed)?;
+        before_each(conn, &stmt.sql).map_err(failed)?;
         // Every row, for a statement that returns rows (a PRAGMA, RETURNING).
         let mut rows = prepared.raw_query();
         while rows.next().map_err(failed)?.is_some() {}

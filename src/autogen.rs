@@ -18,7 +18,7 @@ use crate::renames::{idle_hints, parse_renames, settle_renames};
 use crate::schema::Schema;
 use crate::script::NewRevision;
 use crate::{inspect, load, sql, sum};
-use crate::{noteln, out, outln};
+use crate::{noteln, out, outln, warnln};
 
 /// The schema autogenerate starts from: the live database when it exists
 /// (it must be exactly at `parents`, the new revision's parents, and match
@@ -188,7 +188,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     let mut renames = Renames::from_hints(&current, &model);
     renames.merge(parse_renames(args.renames, &current, &model)?);
     for hint in idle_hints(&current, &model) {
-        noteln!("warning: {hint}");
+        warnln!("warning: {hint}");
     }
     let (changes, unasked) = settle_renames(&current, &model, &mut renames)?;
     let mut migration = plan::migration_of(&current, &model, changes);
@@ -214,7 +214,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
         };
         // Names may hold anything, a newline included: each line stays one line.
         let hint = sql::one_line(&hint);
-        noteln!(
+        warnln!(
             "warning: {} Treated as drop + add; if it was a rename, delete the file and rerun with {hint}",
             c.question()
         );
@@ -362,7 +362,10 @@ fn print_comparison(c: &Comparison, headline: &str) -> Result<()> {
         outln!("  {}", op.replace('\n', "\n  "))?;
     }
     outln!()?;
-    out!("{}", c.diff)?;
+    out!(
+        "{}",
+        crate::terminal::diff(&c.diff, crate::terminal::color_stdout())
+    )?;
     outln!()?;
     Ok(())
 }

@@ -51,6 +51,12 @@ pub struct Cli {
     /// Seconds to wait for another connection's lock [default: 60] (overrides [database] lock_wait)
     #[arg(long, global = true, env = "MIGRATE_LOCK_WAIT", value_name = "SECONDS")]
     lock_wait: Option<String>,
+    /// No notices on stderr (progress, durations, backups taken); errors, warnings and results still print
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// When to colour `check`'s diff and `lint`'s findings (auto: stdout is a terminal and NO_COLOR is unset)
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    color: clap::ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -319,6 +325,14 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    crate::terminal::configure(
+        cli.quiet,
+        match cli.color {
+            clap::ColorChoice::Auto => crate::terminal::ColorChoice::Auto,
+            clap::ColorChoice::Always => crate::terminal::ColorChoice::Always,
+            clap::ColorChoice::Never => crate::terminal::ColorChoice::Never,
+        },
+    );
     let overrides = Overrides {
         config: cli.config,
         database: cli.database,

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::script::{self, NewRevision, Revision};
 use crate::{backup, files, lint, project, sum, verify};
-use crate::{noteln, out, outln};
+use crate::{noteln, out, outln, warnln};
 
 /// Every revision file, as a graph.
 pub fn load_graph(config: &Config) -> Result<Graph> {
@@ -270,6 +270,7 @@ pub fn migrate(
         }
         Ok(())
     };
+    let show_durations = crate::terminal::progress_wanted();
     let result = apply::run(
         db,
         &config.version_table,
@@ -280,7 +281,7 @@ pub fn migrate(
             started += 1;
             last_partial = !rev.transactional;
             if !rev.transactional {
-                noteln!(
+                warnln!(
                     "note: revision {} is marked `transactional: false`; its statements run one by one and a failure leaves it half-done",
                     rev.id
                 );
@@ -294,6 +295,12 @@ pub fn migrate(
                 }
             };
             noteln!("running {} {arrow}: {}", dir.as_str(), rev.message);
+        },
+        |step| {
+            // For a person watching; a log gets the version table's record.
+            if show_durations {
+                noteln!("  done in {}", crate::terminal::duration(step.duration));
+            }
         },
     );
     // The restore line only when something stayed applied: a revision
@@ -489,8 +496,9 @@ pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
         crate::json::print(&crate::json::LintReport::new(&findings, steps.len()))?;
         return Ok(code);
     }
+    let color = crate::terminal::color_stdout();
     for f in &findings {
-        outln!("{}: {f}", f.kind)?;
+        outln!("{}: {f}", crate::terminal::finding_kind(f.kind, color))?;
     }
     if findings.is_empty() {
         outln!(

@@ -13,6 +13,7 @@ use crate::apply::{self, Applied, Direction};
 use crate::error::{Error, Result};
 use crate::fk_watch::FkWatch;
 pub use crate::fk_watch::NewViolation;
+use crate::progress::Progress;
 use crate::script::Revision;
 use crate::version_table::{RowChange, VersionTable};
 
@@ -192,11 +193,28 @@ impl Driver for Sqlite {
     }
 
     fn run_section(&mut self, rev: &Revision, direction: Direction) -> Result<()> {
+        // A bar only for a person watching: otherwise no handler at all.
+        let progress = match crate::terminal::progress_wanted() {
+            true => Some(Progress::install(&mut self.conn).map_err(|e| self.err(e))?),
+            false => None,
+        };
         let watch = &mut self.fk_watch;
         watch.begin_revision();
-        apply::run_statements_watched(&self.conn, rev, rev.section(direction), |conn| {
-            watch.before_statement(conn)
-        })
+        let result =
+            apply::run_statements_watched(&self.conn, rev, rev.section(direction), |conn, sql| {
+                let scan = progress
+                    .as_ref()
+                    .and_then(|p| p.before_statement(conn, sql));
+                watch.before_statement(conn)?;
+                if let Some(progress) = &progress {
+                    progress.start(scan);
+                }
+                Ok(())
+            });
+        if let Some(progress) = progress {
+            progress.remove(&mut self.conn);
+        }
+        result
     }
 
     fn new_violations(&mut self) -> Result<Vec<NewViolation>> {

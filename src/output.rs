@@ -1,9 +1,11 @@
 //! Where results and notices go. Results go to stdout through [`out`], which
 //! treats a closed pipe (`migrate history | head -n 1`) as a normal end
 //! instead of the panic `println!` gives; notices go to stderr through
-//! [`note`], which never fails a command that has done its work.
+//! [`note`], which never fails a command that has done its work and is
+//! silent under `-q/--quiet`; warnings ([`warn`]) and questions ([`prompt`])
+//! go to stderr even then.
 //!
-//! Use the macros: `outln!(...)?`, `out!(...)?` and `noteln!(...)`.
+//! Use the macros: `outln!(...)?`, `out!(...)?`, `noteln!(...)` and `warnln!(...)`.
 
 use std::fmt;
 use std::io::Write;
@@ -23,10 +25,26 @@ pub fn out(args: fmt::Arguments) -> Result<()> {
         })
 }
 
-/// Writes a notice to stderr in one `write` (stderr is unbuffered, and a
-/// formatted line would otherwise be one system call per piece); a closed
-/// stderr is ignored.
+/// Writes a notice to stderr, unless `--quiet` asked for none.
 pub fn note(args: fmt::Arguments) {
+    if !crate::terminal::quiet() {
+        to_stderr(args);
+    }
+}
+
+/// Writes a warning to stderr, `--quiet` or not: it says something may be wrong.
+pub fn warn(args: fmt::Arguments) {
+    to_stderr(args);
+}
+
+/// Asks a question on stderr, `--quiet` or not: the answer is awaited.
+pub fn prompt(args: fmt::Arguments) {
+    to_stderr(args);
+}
+
+/// One `write` (stderr is unbuffered, and a formatted line would otherwise
+/// be one system call per piece); a closed stderr is ignored.
+fn to_stderr(args: fmt::Arguments) {
     let line = args.to_string();
     let _ = std::io::stderr().write_all(line.as_bytes());
 }
@@ -55,5 +73,13 @@ macro_rules! out {
 macro_rules! noteln {
     ($($arg:tt)*) => {
         $crate::output::note(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `eprintln!` for warnings: shown even under `--quiet`.
+#[macro_export]
+macro_rules! warnln {
+    ($($arg:tt)*) => {
+        $crate::output::warn(format_args!("{}\n", format_args!($($arg)*)))
     };
 }

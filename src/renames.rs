@@ -151,7 +151,7 @@ pub fn settle_renames(
             unanswered.push(c);
             continue;
         }
-        crate::output::note(format_args!("{} [y/N] ", c.question()));
+        crate::output::prompt(format_args!("{} [y/N] ", c.question()));
         let mut answer = String::new();
         std::io::stdin()
             .lock()

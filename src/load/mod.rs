@@ -15,7 +15,7 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::schema::{Schema, same_name};
-use crate::{ddl, files, inspect, noteln, parse, sql};
+use crate::{ddl, files, inspect, parse, sql, warnln};
 
 /// Where the model comes from, as configured in `[model]`.
 #[derive(Debug, Clone)]
@@ -203,7 +203,7 @@ fn attach_sql_hints(conn: &Connection, schema: &mut Schema) -> Result<()> {
             continue;
         };
         for bad in unreadable_hints(text) {
-            noteln!(
+            warnln!(
                 "warning: table {:?}: {bad:?} is not a rename hint migrate can read (write \
                  `-- @renamed from=old_name`, quoting a name that is not a plain word); ignored",
                 table.name
