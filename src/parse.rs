@@ -1,14 +1,15 @@
 //! Reads the `CREATE TABLE` and `CREATE INDEX` text that SQLite keeps in
 //! `sqlite_schema`, for the facts its pragmas do not report: CHECK
 //! constraints, collations, generated-column expressions, AUTOINCREMENT,
-//! constraint names, DEFERRABLE, index expressions and partial-index WHERE
-//! clauses, and the `@renamed from=old` hints of a SQL model.
+//! constraint names, DEFERRABLE, conflict clauses (`ON CONFLICT REPLACE`),
+//! index expressions and partial-index WHERE clauses, and the
+//! `@renamed from=old` hints of a SQL model.
 //!
 //! The input has already been accepted by SQLite, so this parser only has to
 //! be right about valid DDL; on anything else it returns an error, never panics.
 
 use crate::schema::{
-    Check, Generated, IndexPart, IndexTarget, normalize_collation, normalize_expr,
+    Check, Generated, IndexPart, IndexTarget, OnConflict, normalize_collation, normalize_expr,
 };
 use crate::sql::{self, Kind, Token};
 
@@ -19,9 +20,10 @@ pub struct ParsedTable {
     pub columns: Vec<ParsedColumn>,
     pub checks: Vec<Check>,
     pub foreign_keys: Vec<ParsedForeignKey>,
-    /// Named UNIQUE constraints: (name, columns).
-    pub unique_names: Vec<(String, Vec<String>)>,
+    /// Every UNIQUE constraint, column or table, as declared.
+    pub uniques: Vec<ParsedUnique>,
     pub pk_name: Option<String>,
+    pub pk_on_conflict: OnConflict,
     pub autoincrement: bool,
     pub without_rowid: bool,
     pub strict: bool,
@@ -32,7 +34,17 @@ pub struct ParsedColumn {
     pub name: String,
     pub collation: Option<String>,
     pub generated: Option<Generated>,
+    pub not_null_on_conflict: OnConflict,
     pub renamed_from: Option<String>,
+}
+
+/// What the pragmas do not say about a UNIQUE constraint: its name and
+/// conflict clause (matched to the pragma's index by its columns).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ParsedUnique {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    pub on_conflict: OnConflict,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -191,17 +203,25 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn skip_conflict_clause(&mut self) -> Result<(), String> {
-        if self.peek_word("ON")
+    /// An optional `ON CONFLICT <resolution>`; the default when absent.
+    fn conflict_clause(&mut self) -> Result<OnConflict, String> {
+        if !(self.peek_word("ON")
             && self
                 .toks
                 .get(self.pos + 1)
-                .is_some_and(|t| t.is_word("CONFLICT"))
+                .is_some_and(|t| t.is_word("CONFLICT")))
         {
-            self.pos += 2;
-            self.ident()?;
+            return Ok(OnConflict::Abort);
         }
-        Ok(())
+        self.pos += 2;
+        let found = self.peek().and_then(|t| OnConflict::from_keyword(t.text));
+        match found {
+            Some(resolution) => {
+                self.pos += 1;
+                Ok(resolution)
+            }
+            None => Err(self.unexpected("ROLLBACK, ABORT, FAIL, IGNORE or REPLACE")),
+        }
     }
 }
 
@@ -297,19 +317,21 @@ fn column_def(c: &mut Cursor, table: &mut ParsedTable) -> Result<(), String> {
         if c.eat_word("PRIMARY") {
             c.expect_word("KEY")?;
             let _ = c.eat_word("ASC") || c.eat_word("DESC");
-            c.skip_conflict_clause()?;
+            table.pk_on_conflict = c.conflict_clause()?;
             table.autoincrement |= c.eat_word("AUTOINCREMENT");
             table.pk_name = constraint_name.take();
         } else if c.eat_word("NOT") {
             c.expect_word("NULL")?;
-            c.skip_conflict_clause()?;
+            col.not_null_on_conflict = c.conflict_clause()?;
         } else if c.eat_word("NULL") {
-            c.skip_conflict_clause()?;
+            // SQLite parses a clause on NULL and ignores it.
+            c.conflict_clause()?;
         } else if c.eat_word("UNIQUE") {
-            c.skip_conflict_clause()?;
-            if let Some(n) = constraint_name.take() {
-                table.unique_names.push((n, vec![name.clone()]));
-            }
+            table.uniques.push(ParsedUnique {
+                name: constraint_name.take(),
+                columns: vec![name.clone()],
+                on_conflict: c.conflict_clause()?,
+            });
         } else if c.eat_word("CHECK") {
             c.expect_punct("(")?;
             let expr = c.balanced()?;
@@ -359,17 +381,21 @@ fn table_constraint(c: &mut Cursor, table: &mut ParsedTable) -> Result<(), Strin
     if c.eat_word("PRIMARY") {
         c.expect_word("KEY")?;
         c.name_list()?;
-        c.skip_conflict_clause()?;
+        table.pk_on_conflict = c.conflict_clause()?;
         table.pk_name = name;
     } else if c.eat_word("UNIQUE") {
-        let cols = c.name_list()?;
-        c.skip_conflict_clause()?;
-        if let Some(n) = name {
-            table.unique_names.push((n, cols));
-        }
+        let columns = c.name_list()?;
+        table.uniques.push(ParsedUnique {
+            name,
+            columns,
+            on_conflict: c.conflict_clause()?,
+        });
     } else if c.eat_word("CHECK") {
         c.expect_punct("(")?;
         let expr = c.balanced()?;
+        // Allowed after a table CHECK, and ignored by SQLite (parse.y's
+        // `tcons ::= CHECK LP expr RP onconf` drops it): nothing to keep.
+        c.conflict_clause()?;
         table.checks.push(Check {
             name,
             expr: normalize_expr(expr),
@@ -576,8 +602,12 @@ mod tests {
         assert_eq!(t.foreign_keys[0].name.as_deref(), Some("fk_p"));
         assert!(t.foreign_keys[0].deferred);
         assert_eq!(
-            t.unique_names,
-            vec![("uq".into(), vec!["name".into(), "p".into()])]
+            t.uniques,
+            vec![ParsedUnique {
+                name: Some("uq".into()),
+                columns: vec!["name".into(), "p".into()],
+                on_conflict: OnConflict::Abort,
+            }]
         );
     }
 
@@ -592,12 +622,30 @@ mod tests {
         assert_eq!(t.columns.len(), 2);
         assert_eq!(t.foreign_keys.len(), 1);
         assert_eq!(t.checks.len(), 2);
-        assert_eq!(
-            t.unique_names,
-            vec![("uq".into(), vec!["a".into(), "b".into()])]
-        );
+        assert_eq!(t.uniques.len(), 1);
+        assert_eq!(t.uniques[0].name.as_deref(), Some("uq"));
         // A column after a constraint is still not a constraint.
         assert!(parse_create_table("CREATE TABLE t (a INT, CHECK (a > 0) b INT)").is_err());
+    }
+
+    #[test]
+    fn reads_conflict_clauses_where_sqlite_keeps_them() {
+        let t = parse_create_table(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY DESC ON CONFLICT REPLACE AUTOINCREMENT, \
+             a TEXT NOT NULL ON CONFLICT ignore UNIQUE ON CONFLICT FAIL, b NULL ON CONFLICT FAIL, \
+             CONSTRAINT u UNIQUE (a, b) ON CONFLICT ROLLBACK, CHECK (b > 0) ON CONFLICT IGNORE)",
+        )
+        .unwrap();
+        assert_eq!(t.pk_on_conflict, OnConflict::Replace);
+        assert!(t.autoincrement);
+        assert_eq!(t.columns[1].not_null_on_conflict, OnConflict::Ignore);
+        assert_eq!(t.columns[2].not_null_on_conflict, OnConflict::Abort);
+        let clauses: Vec<_> = t.uniques.iter().map(|u| u.on_conflict).collect();
+        assert_eq!(clauses, [OnConflict::Fail, OnConflict::Rollback]);
+        assert_eq!(t.checks.len(), 1);
+        let t = parse_create_table("CREATE TABLE t (a, PRIMARY KEY (a) ON CONFLICT IGNORE)");
+        assert_eq!(t.unwrap().pk_on_conflict, OnConflict::Ignore);
+        assert!(parse_create_table("CREATE TABLE t (a UNIQUE ON CONFLICT UPSERT)").is_err());
     }
 
     #[test]

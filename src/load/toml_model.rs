@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::schema::{
-    Check, Column, ForeignKey, Generated, Index, IndexPart, IndexTarget, PrimaryKey, Schema, Table,
-    Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr, normalize_type,
+    Check, Column, ForeignKey, Generated, Index, IndexPart, IndexTarget, OnConflict, PrimaryKey,
+    Schema, Table, Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr, normalize_type,
     same_name,
 };
 use crate::virtual_table::VirtualTable;
@@ -38,6 +38,9 @@ pub struct TableDef {
     pub primary_key: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_key_name: Option<String>,
+    /// The conflict clause of `primary_key = [...]` (`"REPLACE"`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key_on_conflict: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub foreign_keys: Vec<ForeignKeyDef>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -75,6 +78,10 @@ pub struct ColumnDef {
     pub stored: bool,
     #[serde(default, skip_serializing_if = "is_false")]
     pub unique: bool,
+    /// The conflict clause of every constraint declared here that takes one:
+    /// NOT NULL (`nullable = false`), `primary_key` and `unique`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_conflict: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<String>,
     /// `"table.column"` (or `"table"` for its primary key).
@@ -112,6 +119,8 @@ pub struct UniqueDef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_conflict: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -181,6 +190,18 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// An `on_conflict` value of the model; any case, absent is SQLite's default.
+fn on_conflict(value: Option<&str>) -> Result<OnConflict, String> {
+    let Some(word) = value else {
+        return Ok(OnConflict::Abort);
+    };
+    OnConflict::from_keyword(word).ok_or_else(|| {
+        format!(
+            "on_conflict = {word:?} is not one of \"ROLLBACK\", \"ABORT\", \"FAIL\", \"IGNORE\", \"REPLACE\""
+        )
+    })
+}
+
 /// The model as a schema, before SQLite has normalized it. Errors name the table.
 pub fn to_schema(model: ModelFile) -> Result<Schema, String> {
     let mut schema = Schema::default();
@@ -225,8 +246,24 @@ fn table(def: TableDef) -> Result<Table, String> {
         ..Table::default()
     };
     let mut pk_columns = def.primary_key.clone();
+    let mut pk_on_conflict = on_conflict(def.primary_key_on_conflict.as_deref())
+        .map_err(|e| where_(&format!("primary_key_on_conflict: {e}")))?;
+    if def.primary_key.is_empty() && pk_on_conflict != OnConflict::Abort {
+        return Err(where_(
+            "primary_key_on_conflict needs primary_key = [...]; on a column, say on_conflict",
+        ));
+    }
     let mut autoincrement = false;
     for c in def.columns {
+        let clause = on_conflict(c.on_conflict.as_deref())
+            .map_err(|e| where_(&format!("column {:?}: {e}", c.name)))?;
+        if c.on_conflict.is_some() && c.nullable && !c.primary_key && !c.unique {
+            return Err(where_(&format!(
+                "column {:?} sets on_conflict but declares nothing it applies to; \
+                 it needs nullable = false, primary_key = true or unique = true",
+                c.name
+            )));
+        }
         if c.primary_key {
             if !def.primary_key.is_empty() {
                 return Err(where_(&format!(
@@ -235,12 +272,14 @@ fn table(def: TableDef) -> Result<Table, String> {
                 )));
             }
             pk_columns.push(c.name.clone());
+            pk_on_conflict = clause;
         }
         autoincrement |= c.autoincrement;
         if c.unique {
             t.uniques.push(Unique {
                 name: None,
                 columns: vec![c.name.clone()],
+                on_conflict: clause,
             });
         }
         if let Some(expr) = &c.check {
@@ -273,6 +312,11 @@ fn table(def: TableDef) -> Result<Table, String> {
             name: c.name,
             decl_type: normalize_type(&c.decl_type),
             not_null: !c.nullable,
+            not_null_on_conflict: if c.nullable {
+                OnConflict::Abort
+            } else {
+                clause
+            },
             // As written, so the database declares it so (schema.rs).
             default: c.default.as_deref().map(|d| d.trim().to_string()),
             collation: c.collate.as_deref().and_then(normalize_collation),
@@ -288,6 +332,7 @@ fn table(def: TableDef) -> Result<Table, String> {
             name: def.primary_key_name,
             columns: pk_columns,
             autoincrement,
+            on_conflict: pk_on_conflict,
         });
     } else if autoincrement {
         return Err(where_("autoincrement needs an INTEGER primary_key column"));
@@ -303,10 +348,15 @@ fn table(def: TableDef) -> Result<Table, String> {
             deferred: fk.deferred,
         });
     }
-    t.uniques.extend(def.uniques.into_iter().map(|u| Unique {
-        name: u.name,
-        columns: u.columns,
-    }));
+    for u in def.uniques {
+        let clause = on_conflict(u.on_conflict.as_deref())
+            .map_err(|e| where_(&format!("unique {:?}: {e}", u.columns)))?;
+        t.uniques.push(Unique {
+            name: u.name,
+            columns: u.columns,
+            on_conflict: clause,
+        });
+    }
     t.checks.extend(def.checks.into_iter().map(|c| Check {
         name: c.name,
         expr: normalize_expr(&c.expr),
@@ -379,10 +429,16 @@ pub fn from_schema(schema: &Schema) -> ModelFile {
 }
 
 fn table_def(t: &Table) -> TableDef {
+    // A column's on_conflict is said once for its NOT NULL and its primary
+    // key: a key whose clause differs is written at table level.
     let single_pk = t
         .primary_key
         .as_ref()
         .filter(|pk| pk.columns.len() == 1 && pk.name.is_none())
+        .filter(|pk| {
+            t.column(&pk.columns[0])
+                .is_none_or(|c| !c.not_null || c.not_null_on_conflict == pk.on_conflict)
+        })
         .map(|pk| pk.columns[0].clone());
     let mut def = TableDef {
         name: t.name.clone(),
@@ -395,6 +451,7 @@ fn table_def(t: &Table) -> TableDef {
     {
         def.primary_key = pk.columns.clone();
         def.primary_key_name = pk.name.clone();
+        def.primary_key_on_conflict = pk.on_conflict.declared().map(String::from);
     }
     // Single-column, unnamed foreign keys read best on their column.
     let inline_fk = |fk: &ForeignKey| {
@@ -414,11 +471,18 @@ fn table_def(t: &Table) -> TableDef {
             .foreign_keys
             .iter()
             .find(|fk| inline_fk(fk) && same_name(&fk.columns[0], &c.name));
+        let is_pk = single_pk.as_deref().is_some_and(|p| same_name(p, &c.name));
+        let clause = match &t.primary_key {
+            _ if c.not_null => c.not_null_on_conflict,
+            Some(pk) if is_pk => pk.on_conflict,
+            _ => OnConflict::Abort,
+        };
         def.columns.push(ColumnDef {
             name: c.name.clone(),
             decl_type: c.decl_type.clone(),
             nullable: !c.not_null,
-            primary_key: single_pk.as_deref().is_some_and(|p| same_name(p, &c.name)),
+            primary_key: is_pk,
+            on_conflict: clause.declared().map(String::from),
             autoincrement: t.primary_key.as_ref().is_some_and(|pk| {
                 pk.autoincrement && pk.columns.len() == 1 && same_name(&pk.columns[0], &c.name)
             }),
@@ -455,6 +519,7 @@ fn table_def(t: &Table) -> TableDef {
         .map(|u| UniqueDef {
             name: u.name.clone(),
             columns: u.columns.clone(),
+            on_conflict: u.on_conflict.declared().map(String::from),
         })
         .collect();
     def.checks = t
