@@ -14,8 +14,7 @@ use crate::error::{Error, Result};
 use crate::parse::{self, ParsedTable};
 use crate::schema::{
     Column, ForeignKey, Generated, Index, IndexPart, IndexTarget, OnConflict, PrimaryKey, Schema,
-    Table,
-    Trigger, Unique, View, normalize_action, normalize_collation, normalize_type, same_name,
+    Table, Trigger, Unique, View, normalize_action, normalize_collation, normalize_type, same_name,
 };
 use crate::virtual_table;
 
@@ -174,9 +173,8 @@ fn table(
         table.columns.push(Column {
             decl_type: normalize_type(&r.get::<_, String>(1)?),
             not_null: r.get::<_, i64>(2)? != 0,
-            not_null_on_conflict: parsed_col.map_or_else(Default::default, |c| {
-                c.not_null_on_conflict
-            }),
+            not_null_on_conflict: parsed_col
+                .map_or_else(Default::default, |c| c.not_null_on_conflict),
             // As declared: compared in canonical form (schema.rs).
             default: r.get::<_, Option<String>>(3)?,
             collation: parsed_col.and_then(|c| c.collation.clone()),

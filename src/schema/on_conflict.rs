@@ -60,6 +60,21 @@ impl OnConflict {
     }
 }
 
+impl super::Table {
+    /// True when a constraint of this table says its own conflict resolution.
+    pub fn declares_conflict_clause(&self) -> bool {
+        let declared = |c: OnConflict| c != OnConflict::Abort;
+        self.primary_key
+            .as_ref()
+            .is_some_and(|pk| declared(pk.on_conflict))
+            || self.uniques.iter().any(|u| declared(u.on_conflict))
+            || self
+                .columns
+                .iter()
+                .any(|c| declared(c.not_null_on_conflict))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
