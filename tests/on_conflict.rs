@@ -167,6 +167,12 @@ fn a_clause_that_is_not_one_or_applies_to_nothing_is_refused() {
         err.contains("applies to") && err.contains("nullable = false"),
         "{err}"
     );
+    p.write(
+        "models.toml",
+        "[[table]]\nname = \"t\"\ncolumns = [{ name = \"a\" }]\nprimary_key_on_conflict = \"REPLACE\"\n",
+    );
+    let err = p.fails(&["check"]);
+    assert!(err.contains("needs primary_key = [...]"), "{err}");
     assert!(!p.path("app.db").exists(), "nothing was created");
 }
 
