@@ -2,8 +2,9 @@
 //!
 //! Pragmas give what SQLite has resolved (column types, NOT NULL, defaults,
 //! primary key order, foreign keys, unique constraints, index columns); the
-//! stored `CREATE` text gives the rest (names, conflict clauses, ...) (see [`crate::parse`]). Names are always
-//! bound parameters, never formatted into SQL. Inspecting never writes.
+//! stored `CREATE` text gives the rest: constraint names, conflict clauses,
+//! expressions (see [`crate::parse`]). Names are always bound parameters,
+//! never formatted into SQL. Inspecting never writes.
 
 use std::collections::HashMap;
 use std::path::Path;
