@@ -38,16 +38,18 @@ pub fn create_table(t: &Table) -> String {
         && (pk.columns.len() > 1 || inline_pk_column(t).is_none())
     {
         items.push(format!(
-            "{}PRIMARY KEY ({})",
+            "{}PRIMARY KEY ({}){}",
             constraint_name(&pk.name),
-            ident_list(&pk.columns)
+            ident_list(&pk.columns),
+            pk.on_conflict.clause()
         ));
     }
     for u in &t.uniques {
         items.push(format!(
-            "{}UNIQUE ({})",
+            "{}UNIQUE ({}){}",
             constraint_name(&u.name),
-            ident_list(&u.columns)
+            ident_list(&u.columns),
+            u.on_conflict.clause()
         ));
     }
     for c in &t.checks {
@@ -99,13 +101,18 @@ pub fn column_def(t: &Table, c: &Column) -> String {
     }
     if inline_pk_column(t).is_some_and(|pk| same_name(pk, &c.name)) {
         let pk = t.primary_key.as_ref().expect("inline_pk_column found it");
-        s.push_str(&format!(" {}PRIMARY KEY", constraint_name(&pk.name)));
+        s.push_str(&format!(
+            " {}PRIMARY KEY{}",
+            constraint_name(&pk.name),
+            pk.on_conflict.clause()
+        ));
         if pk.autoincrement {
             s.push_str(" AUTOINCREMENT");
         }
     }
     if c.not_null {
         s.push_str(" NOT NULL");
+        s.push_str(&c.not_null_on_conflict.clause());
     }
     if let Some(d) = &c.default {
         s.push_str(" DEFAULT ");

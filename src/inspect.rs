@@ -2,8 +2,9 @@
 //!
 //! Pragmas give what SQLite has resolved (column types, NOT NULL, defaults,
 //! primary key order, foreign keys, unique constraints, index columns); the
-//! stored `CREATE` text gives the rest (see [`crate::parse`]). Names are always
-//! bound parameters, never formatted into SQL. Inspecting never writes.
+//! stored `CREATE` text gives the rest: constraint names, conflict clauses,
+//! expressions (see [`crate::parse`]). Names are always bound parameters,
+//! never formatted into SQL. Inspecting never writes.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -13,8 +14,8 @@ use rusqlite::{Connection, OpenFlags, params};
 use crate::error::{Error, Result};
 use crate::parse::{self, ParsedTable};
 use crate::schema::{
-    Column, ForeignKey, Generated, Index, IndexPart, IndexTarget, PrimaryKey, Schema, Table,
-    Trigger, Unique, View, normalize_action, normalize_collation, normalize_type, same_name,
+    Column, ForeignKey, Generated, Index, IndexPart, IndexTarget, OnConflict, PrimaryKey, Schema,
+    Table, Trigger, Unique, View, normalize_action, normalize_collation, normalize_type, same_name,
 };
 use crate::virtual_table;
 
@@ -177,6 +178,8 @@ fn table(
         table.columns.push(Column {
             decl_type: normalize_type(&r.get::<_, String>(1)?),
             not_null: r.get::<_, i64>(2)? != 0,
+            not_null_on_conflict: parsed_col
+                .map_or_else(Default::default, |c| c.not_null_on_conflict),
             // As declared: compared in canonical form (schema.rs).
             default: r.get::<_, Option<String>>(3)?,
             collation: parsed_col.and_then(|c| c.collation.clone()),
@@ -191,6 +194,7 @@ fn table(
             name: parsed.pk_name.clone(),
             columns: pk.into_iter().map(|(_, c)| c).collect(),
             autoincrement: parsed.autoincrement,
+            on_conflict: parsed.pk_on_conflict,
         });
     }
     table.foreign_keys = foreign_keys(conn, name, &parsed)?;
@@ -269,15 +273,7 @@ fn read_indexes(
                         IndexTarget::Expr(_) => None,
                     })
                     .collect();
-                let name = parsed
-                    .unique_names
-                    .iter()
-                    .find(|(_, cols)| {
-                        cols.len() == columns.len()
-                            && cols.iter().zip(&columns).all(|(a, b)| same_name(a, b))
-                    })
-                    .map(|(n, _)| n.clone());
-                table.uniques.push(Unique { name, columns });
+                table.uniques.push(unique_constraint(parsed, columns));
             }
             "c" => {
                 let sql = index_sql.get(index_name.as_str()).copied().unwrap_or("");
@@ -309,6 +305,26 @@ fn read_indexes(
         }
     }
     Ok(())
+}
+
+/// The UNIQUE constraint whose index covers `columns`, with what its text
+/// says. SQLite makes one index of two constraints on the same columns and
+/// keeps the clause that one of them declares, so a declared clause wins.
+fn unique_constraint(parsed: &ParsedTable, columns: Vec<String>) -> Unique {
+    let same = |u: &&parse::ParsedUnique| {
+        u.columns.len() == columns.len()
+            && u.columns.iter().zip(&columns).all(|(a, b)| same_name(a, b))
+    };
+    let declared: Vec<_> = parsed.uniques.iter().filter(same).collect();
+    Unique {
+        name: declared.iter().find_map(|u| u.name.clone()),
+        on_conflict: declared
+            .iter()
+            .map(|u| u.on_conflict)
+            .find(|&c| c != OnConflict::Abort)
+            .unwrap_or_default(),
+        columns,
+    }
 }
 
 fn index_parts(conn: &Connection, index: &str) -> rusqlite::Result<Vec<IndexPart>> {

@@ -1,16 +1,21 @@
 //! Reads the `CREATE TABLE` and `CREATE INDEX` text that SQLite keeps in
 //! `sqlite_schema`, for the facts its pragmas do not report: CHECK
 //! constraints, collations, generated-column expressions, AUTOINCREMENT,
-//! constraint names, DEFERRABLE, index expressions and partial-index WHERE
-//! clauses, and the `@renamed from=old` hints of a SQL model.
+//! constraint names, DEFERRABLE, conflict clauses (`ON CONFLICT REPLACE`),
+//! index expressions and partial-index WHERE clauses (`index.rs`), and the
+//! `@renamed from=old` hints of a SQL model ([`rename_hint()`]).
 //!
 //! The input has already been accepted by SQLite, so this parser only has to
 //! be right about valid DDL; on anything else it returns an error, never panics.
 
-use crate::schema::{
-    Check, Generated, IndexPart, IndexTarget, normalize_collation, normalize_expr,
-};
-use crate::sql::{self, Kind, Token};
+use crate::schema::{Check, Generated, OnConflict, normalize_collation, normalize_expr};
+use crate::sql::{self, Token};
+
+mod index;
+mod rename_hint;
+pub use index::{ParsedIndex, parse_create_index};
+use rename_hint::attach_rename_hints;
+pub use rename_hint::rename_hint;
 
 #[derive(Debug, Default, Clone)]
 pub struct ParsedTable {
@@ -19,9 +24,10 @@ pub struct ParsedTable {
     pub columns: Vec<ParsedColumn>,
     pub checks: Vec<Check>,
     pub foreign_keys: Vec<ParsedForeignKey>,
-    /// Named UNIQUE constraints: (name, columns).
-    pub unique_names: Vec<(String, Vec<String>)>,
+    /// Every UNIQUE constraint, column or table, as declared.
+    pub uniques: Vec<ParsedUnique>,
     pub pk_name: Option<String>,
+    pub pk_on_conflict: OnConflict,
     pub autoincrement: bool,
     pub without_rowid: bool,
     pub strict: bool,
@@ -32,7 +38,17 @@ pub struct ParsedColumn {
     pub name: String,
     pub collation: Option<String>,
     pub generated: Option<Generated>,
+    pub not_null_on_conflict: OnConflict,
     pub renamed_from: Option<String>,
+}
+
+/// What the pragmas do not say about a UNIQUE constraint: its name and
+/// conflict clause (matched to the pragma's index by its columns).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ParsedUnique {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    pub on_conflict: OnConflict,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -41,15 +57,6 @@ pub struct ParsedForeignKey {
     pub columns: Vec<String>,
     pub ref_table: String,
     pub deferred: bool,
-}
-
-#[derive(Debug, Default, Clone)]
-pub struct ParsedIndex {
-    pub name: String,
-    pub table: String,
-    pub unique: bool,
-    pub parts: Vec<IndexPart>,
-    pub where_clause: Option<String>,
 }
 
 struct Cursor<'a> {
@@ -191,17 +198,25 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn skip_conflict_clause(&mut self) -> Result<(), String> {
-        if self.peek_word("ON")
+    /// An optional `ON CONFLICT <resolution>`; the default when absent.
+    fn conflict_clause(&mut self) -> Result<OnConflict, String> {
+        if !(self.peek_word("ON")
             && self
                 .toks
                 .get(self.pos + 1)
-                .is_some_and(|t| t.is_word("CONFLICT"))
+                .is_some_and(|t| t.is_word("CONFLICT")))
         {
-            self.pos += 2;
-            self.ident()?;
+            return Ok(OnConflict::Abort);
         }
-        Ok(())
+        self.pos += 2;
+        let found = self.peek().and_then(|t| OnConflict::from_keyword(t.text));
+        match found {
+            Some(resolution) => {
+                self.pos += 1;
+                Ok(resolution)
+            }
+            None => Err(self.unexpected("ROLLBACK, ABORT, FAIL, IGNORE or REPLACE")),
+        }
     }
 }
 
@@ -297,19 +312,21 @@ fn column_def(c: &mut Cursor, table: &mut ParsedTable) -> Result<(), String> {
         if c.eat_word("PRIMARY") {
             c.expect_word("KEY")?;
             let _ = c.eat_word("ASC") || c.eat_word("DESC");
-            c.skip_conflict_clause()?;
+            table.pk_on_conflict = c.conflict_clause()?;
             table.autoincrement |= c.eat_word("AUTOINCREMENT");
             table.pk_name = constraint_name.take();
         } else if c.eat_word("NOT") {
             c.expect_word("NULL")?;
-            c.skip_conflict_clause()?;
+            col.not_null_on_conflict = c.conflict_clause()?;
         } else if c.eat_word("NULL") {
-            c.skip_conflict_clause()?;
+            // SQLite parses a clause on NULL and ignores it.
+            c.conflict_clause()?;
         } else if c.eat_word("UNIQUE") {
-            c.skip_conflict_clause()?;
-            if let Some(n) = constraint_name.take() {
-                table.unique_names.push((n, vec![name.clone()]));
-            }
+            table.uniques.push(ParsedUnique {
+                name: constraint_name.take(),
+                columns: vec![name.clone()],
+                on_conflict: c.conflict_clause()?,
+            });
         } else if c.eat_word("CHECK") {
             c.expect_punct("(")?;
             let expr = c.balanced()?;
@@ -359,17 +376,21 @@ fn table_constraint(c: &mut Cursor, table: &mut ParsedTable) -> Result<(), Strin
     if c.eat_word("PRIMARY") {
         c.expect_word("KEY")?;
         c.name_list()?;
-        c.skip_conflict_clause()?;
+        table.pk_on_conflict = c.conflict_clause()?;
         table.pk_name = name;
     } else if c.eat_word("UNIQUE") {
-        let cols = c.name_list()?;
-        c.skip_conflict_clause()?;
-        if let Some(n) = name {
-            table.unique_names.push((n, cols));
-        }
+        let columns = c.name_list()?;
+        table.uniques.push(ParsedUnique {
+            name,
+            columns,
+            on_conflict: c.conflict_clause()?,
+        });
     } else if c.eat_word("CHECK") {
         c.expect_punct("(")?;
         let expr = c.balanced()?;
+        // Allowed after a table CHECK, and ignored by SQLite (parse.y's
+        // `tcons ::= CHECK LP expr RP onconf` drops it): nothing to keep.
+        c.conflict_clause()?;
         table.checks.push(Check {
             name,
             expr: normalize_expr(expr),
@@ -423,130 +444,6 @@ fn foreign_key_clause(c: &mut Cursor) -> Result<ParsedForeignKey, String> {
     }
 }
 
-/// Parses a `CREATE INDEX` statement as stored in `sqlite_schema`.
-pub fn parse_create_index(src: &str) -> Result<ParsedIndex, String> {
-    let mut c = Cursor::new(src);
-    c.expect_word("CREATE")?;
-    let unique = c.eat_word("UNIQUE");
-    c.expect_word("INDEX")?;
-    if c.eat_word("IF") {
-        c.expect_word("NOT")?;
-        c.expect_word("EXISTS")?;
-    }
-    let name = c.qualified_ident()?;
-    c.expect_word("ON")?;
-    let table = c.ident()?;
-    c.expect_punct("(")?;
-    let body = c.balanced()?;
-    let parts = split_top_level(body)
-        .into_iter()
-        .map(index_part)
-        .collect::<Result<_, _>>()?;
-    let where_clause = if c.eat_word("WHERE") {
-        let start = c.peek().map_or(src.len(), |t| t.offset);
-        Some(normalize_expr(
-            src[start..].trim_end().trim_end_matches(';'),
-        ))
-    } else {
-        None
-    };
-    Ok(ParsedIndex {
-        name,
-        table,
-        unique,
-        parts,
-        where_clause,
-    })
-}
-
-/// One indexed term: `expr [COLLATE name] [ASC|DESC]`.
-fn index_part(text: &str) -> Result<IndexPart, String> {
-    let toks: Vec<Token> = sql::tokenize(text)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .collect();
-    let mut end = toks.len();
-    let mut desc = false;
-    if end > 0 && (toks[end - 1].is_word("DESC") || toks[end - 1].is_word("ASC")) {
-        desc = toks[end - 1].is_word("DESC");
-        end -= 1;
-    }
-    let mut collation = None;
-    if end >= 2 && toks[end - 2].is_word("COLLATE") {
-        collation = normalize_collation(&toks[end - 1].ident().unwrap_or_default());
-        end -= 2;
-    }
-    let target = match &toks[..end] {
-        [] => return Err(format!("empty index term in `{text}`")),
-        [one] if matches!(one.kind, Kind::Word | Kind::QuotedIdent | Kind::String) => {
-            IndexTarget::Column(one.ident().unwrap_or_default())
-        }
-        many => {
-            let start = many[0].offset;
-            let last = &many[many.len() - 1];
-            IndexTarget::Expr(normalize_expr(&text[start..last.offset + last.text.len()]))
-        }
-    };
-    Ok(IndexPart {
-        target,
-        desc,
-        collation,
-    })
-}
-
-/// Splits at commas outside parentheses.
-fn split_top_level(text: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let mut depth = 0;
-    let mut start = 0;
-    for t in sql::tokenize(text) {
-        if t.is_punct("(") {
-            depth += 1;
-        } else if t.is_punct(")") {
-            depth -= 1;
-        } else if t.is_punct(",") && depth == 0 {
-            parts.push(&text[start..t.offset]);
-            start = t.offset + 1;
-        }
-    }
-    parts.push(&text[start..]);
-    parts
-}
-
-/// The old name in a `@renamed from=old` comment, if `comment` is one.
-pub fn rename_hint(comment: &str) -> Option<String> {
-    let at = comment.find("@renamed")?;
-    let rest = comment[at + "@renamed".len()..].trim_start();
-    let rest = rest
-        .strip_prefix("from")?
-        .trim_start()
-        .strip_prefix('=')?
-        .trim_start();
-    let tok = sql::tokenize(rest).into_iter().next()?;
-    match tok.kind {
-        Kind::Word | Kind::QuotedIdent | Kind::String => tok.ident(),
-        _ => None,
-    }
-}
-
-/// A hint before the first column belongs to the table; any other to the
-/// column whose definition it follows.
-fn attach_rename_hints(src: &str, first_item: usize, columns: &[usize], table: &mut ParsedTable) {
-    for tok in sql::tokenize(src) {
-        if !matches!(tok.kind, Kind::LineComment | Kind::BlockComment) {
-            continue;
-        }
-        let Some(from) = rename_hint(tok.text) else {
-            continue;
-        };
-        if tok.offset < first_item {
-            table.renamed_from = Some(from);
-        } else if let Some(i) = columns.iter().rposition(|&o| o < tok.offset) {
-            table.columns[i].renamed_from = Some(from);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -576,8 +473,12 @@ mod tests {
         assert_eq!(t.foreign_keys[0].name.as_deref(), Some("fk_p"));
         assert!(t.foreign_keys[0].deferred);
         assert_eq!(
-            t.unique_names,
-            vec![("uq".into(), vec!["name".into(), "p".into()])]
+            t.uniques,
+            vec![ParsedUnique {
+                name: Some("uq".into()),
+                columns: vec!["name".into(), "p".into()],
+                on_conflict: OnConflict::Abort,
+            }]
         );
     }
 
@@ -592,37 +493,29 @@ mod tests {
         assert_eq!(t.columns.len(), 2);
         assert_eq!(t.foreign_keys.len(), 1);
         assert_eq!(t.checks.len(), 2);
-        assert_eq!(
-            t.unique_names,
-            vec![("uq".into(), vec!["a".into(), "b".into()])]
-        );
+        assert_eq!(t.uniques.len(), 1);
+        assert_eq!(t.uniques[0].name.as_deref(), Some("uq"));
         // A column after a constraint is still not a constraint.
         assert!(parse_create_table("CREATE TABLE t (a INT, CHECK (a > 0) b INT)").is_err());
     }
 
     #[test]
-    fn reads_rename_hints() {
+    fn reads_conflict_clauses_where_sqlite_keeps_them() {
         let t = parse_create_table(
-            "CREATE TABLE users ( -- @renamed from=\"user accounts\"\n id int,\n user_name text, -- @renamed from=username\n age int)",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY DESC ON CONFLICT REPLACE AUTOINCREMENT, \
+             a TEXT NOT NULL ON CONFLICT ignore UNIQUE ON CONFLICT FAIL, b NULL ON CONFLICT FAIL, \
+             CONSTRAINT u UNIQUE (a, b) ON CONFLICT ROLLBACK, CHECK (b > 0) ON CONFLICT IGNORE)",
         )
         .unwrap();
-        assert_eq!(t.renamed_from.as_deref(), Some("user accounts"));
-        assert_eq!(t.columns[1].renamed_from.as_deref(), Some("username"));
-        assert_eq!(t.columns[2].renamed_from, None);
-        let t = parse_create_table("CREATE TABLE n /* @renamed from=o */ (a)").unwrap();
-        assert_eq!(t.renamed_from.as_deref(), Some("o"));
-    }
-
-    #[test]
-    fn reads_index_terms() {
-        let i = parse_create_index(
-            "CREATE UNIQUE INDEX ix ON t (lower(name), age DESC, title COLLATE NOCASE) WHERE age > 1",
-        )
-        .unwrap();
-        assert!(i.unique);
-        assert_eq!(i.parts[0].target, IndexTarget::Expr("lower(name)".into()));
-        assert!(i.parts[1].desc);
-        assert_eq!(i.parts[2].collation.as_deref(), Some("NOCASE"));
-        assert_eq!(i.where_clause.as_deref(), Some("age > 1"));
+        assert_eq!(t.pk_on_conflict, OnConflict::Replace);
+        assert!(t.autoincrement);
+        assert_eq!(t.columns[1].not_null_on_conflict, OnConflict::Ignore);
+        assert_eq!(t.columns[2].not_null_on_conflict, OnConflict::Abort);
+        let clauses: Vec<_> = t.uniques.iter().map(|u| u.on_conflict).collect();
+        assert_eq!(clauses, [OnConflict::Fail, OnConflict::Rollback]);
+        assert_eq!(t.checks.len(), 1);
+        let t = parse_create_table("CREATE TABLE t (a, PRIMARY KEY (a) ON CONFLICT IGNORE)");
+        assert_eq!(t.unwrap().pk_on_conflict, OnConflict::Ignore);
+        assert!(parse_create_table("CREATE TABLE t (a UNIQUE ON CONFLICT UPSERT)").is_err());
     }
 }

@@ -502,8 +502,16 @@ fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement>
             ));
         }
     }
+    // A constraint's own ON CONFLICT REPLACE or IGNORE would drop a row the
+    // copy meets twice (two values one under a new collation); the
+    // statement's OR ABORT overrides it, so the copy fails instead.
+    let insert = if temp.declares_conflict_clause() {
+        "INSERT OR ABORT INTO"
+    } else {
+        "INSERT INTO"
+    };
     let mut copy = Statement::plain(format!(
-        "INSERT INTO {} ({}) SELECT {} FROM {}",
+        "{insert} {} ({}) SELECT {} FROM {}",
         quote_ident(&temp_name),
         targets.join(", "),
         values.join(", "),

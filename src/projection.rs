@@ -5,7 +5,7 @@
 //! hold instead of failing with `no such column` on the old table.
 //!
 //! Each new column's value is, in order: the revision's own copy expression
-//! (a rebuild's `INSERT INTO <new> (cols) SELECT exprs FROM <old>`, the new
+//! (a rebuild's `INSERT [OR ABORT] INTO <new> (cols) SELECT exprs FROM <old>`, the new
 //! table then renamed to the table's name), the old column a `RENAME COLUMN`
 //! names, the old column of the same name, or else the column's default
 //! (NULL without one), as SQLite fills a column an `INSERT` leaves out.
@@ -114,9 +114,16 @@ impl Copies {
     }
 }
 
-/// `INSERT INTO t (a, b) SELECT x, y FROM ...` as (t, [(a, "x"), (b, "y")]).
+/// `INSERT [OR ...] INTO t (a, b) SELECT x, y FROM ...` as (t, [(a, "x"), (b, "y")]).
 fn insert_select(src: &str, toks: &[Token]) -> Option<(String, Vec<(String, String)>)> {
-    if !(toks.len() > 5 && toks[0].is_word("INSERT") && toks[1].is_word("INTO")) {
+    if !toks.first()?.is_word("INSERT") {
+        return None;
+    }
+    // `INSERT OR ABORT INTO` (a rebuild of a table with conflict clauses):
+    // the resolution says nothing about where values come from.
+    let or = if toks.get(1)?.is_word("OR") { 2 } else { 0 };
+    let toks = toks.get(or..)?;
+    if !(toks.len() > 5 && toks[1].is_word("INTO")) {
         return None;
     }
     let table = toks[2].ident()?;
@@ -193,5 +200,18 @@ mod tests {
             )]
         );
         assert_eq!(c.renames, vec![("u".into(), "p".into(), "q".into())]);
+    }
+
+    #[test]
+    fn reads_a_copy_that_says_or_abort() {
+        let statements = sql::split_statements(
+            "INSERT OR ABORT INTO _migrate_new_t (a) SELECT x FROM t;\n\
+             ALTER TABLE _migrate_new_t RENAME TO t",
+        );
+        let c = Copies::of(&statements);
+        assert_eq!(
+            c.copies,
+            vec![("t".to_string(), vec![("a".to_string(), "x".to_string())])]
+        );
     }
 }

@@ -15,6 +15,8 @@
 //!   ([`Table::folded_column`]), so `-1` and `- 1` are one default;
 //! - collation names are upper-case and `BINARY` (the default) is `None`;
 //! - a foreign key action of `NO ACTION` (the default) is `None`;
+//! - a conflict clause of `ABORT` (the default) is [`OnConflict::Abort`], the
+//!   same value as none; SQLite ignores one on NULL and CHECK, so none is kept;
 //! - NOT NULL on a rowid alias (`id INTEGER PRIMARY KEY NOT NULL`) is kept as
 //!   declared, so the DDL written back says what the model said (reflection
 //!   tools read `PRAGMA table_info`), but it does not count in comparisons:
@@ -36,7 +38,9 @@ use crate::sql::{self, Kind};
 use crate::virtual_table::SqliteObjects;
 
 mod affinity;
+mod on_conflict;
 pub use affinity::{Affinity, affinity, keeps_values};
+pub use on_conflict::OnConflict;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Schema {
@@ -68,6 +72,8 @@ pub struct Column {
     /// Normalized declared type; empty when none was declared.
     pub decl_type: String,
     pub not_null: bool,
+    /// The NOT NULL's conflict clause; [`OnConflict::Abort`] without NOT NULL.
+    pub not_null_on_conflict: OnConflict,
     /// The default expression as declared (SQLite's `dflt_value`); compare
     /// it through [`Table::folded_column`].
     pub default: Option<String>,
@@ -87,6 +93,7 @@ pub struct PrimaryKey {
     pub name: Option<String>,
     pub columns: Vec<String>,
     pub autoincrement: bool,
+    pub on_conflict: OnConflict,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -106,6 +113,7 @@ pub struct ForeignKey {
 pub struct Unique {
     pub name: Option<String>,
     pub columns: Vec<String>,
+    pub on_conflict: OnConflict,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -280,6 +288,7 @@ fn fold_column(c: &Column, rowid_alias: Option<&str>) -> Column {
     c.default = c.default.as_deref().map(normalize_expr);
     if rowid_alias.is_some_and(|alias| same_name(alias, &c.name)) {
         c.not_null = false;
+        c.not_null_on_conflict = OnConflict::Abort;
     }
     c.name.make_ascii_lowercase();
     c

@@ -1,5 +1,6 @@
-//! Bad input, 40 ways: each gets one clear message naming what is wrong,
-//! exit code 2, no panic, and the database file is byte for byte unchanged.
+//! Bad input, one case per way the user can get it wrong (the table below):
+//! each gets one clear message naming what is wrong, exit code 2, no panic,
+//! and the database file is byte for byte unchanged.
 
 mod common;
 

@@ -16,16 +16,6 @@ CREATE TABLE firefox (place_id INTEGER PRIMARY KEY NOT NULL REFERENCES sa(id), n
 ";
 const TABLES: [&str; 4] = ["sa", "chinook", "grafana", "firefox"];
 
-fn sql_project(model: &str) -> Project {
-    let p = Project::new();
-    p.write(
-        "migrate.toml",
-        "[database]\nurl = \"sqlite:app.db\"\n\n[model]\npath = \"model.sql\"\n",
-    );
-    p.write("model.sql", model);
-    p
-}
-
 /// `PRAGMA table_info` of `table`: (cid, name, type, notnull, dflt_value, pk).
 fn table_info(conn: &rusqlite::Connection, table: &str) -> Vec<String> {
     let mut stmt = conn
@@ -64,7 +54,7 @@ fn assert_same_columns_as_model_ddl(p: &Project, db: &str, model: &str, tables: 
 /// `model` upgraded from empty declares its columns as the model's DDL does;
 /// `inspect --format toml` says the same, and as the model builds it again.
 fn assert_declared_as_model(model: &str, tables: &[&str]) -> Project {
-    let p = sql_project(model);
+    let p = Project::with_sql_model(model);
     p.autogenerate("initial", "r1");
     p.ok(&["upgrade"]);
     assert_same_columns_as_model_ddl(&p, "app.db", model, tables);
@@ -87,7 +77,7 @@ fn not_null_on_a_rowid_alias_is_kept_as_declared() {
 #[test]
 fn not_null_on_a_rowid_alias_is_no_difference() {
     // The database says nothing about NOT NULL; the model says it: equal.
-    let p = sql_project(&ROWID_NOT_NULL.replace(" NOT NULL", ""));
+    let p = Project::with_sql_model(&ROWID_NOT_NULL.replace(" NOT NULL", ""));
     p.autogenerate("initial", "r1");
     p.ok(&["upgrade"]);
     p.sql(
@@ -99,7 +89,7 @@ fn not_null_on_a_rowid_alias_is_no_difference() {
     let out = p.ok(&["revision", "--autogenerate", "-m", "same", "--rev-id", "r2"]);
     assert!(out.contains("No changes detected"), "{out}");
     // And the other way round.
-    let p = sql_project(ROWID_NOT_NULL);
+    let p = Project::with_sql_model(ROWID_NOT_NULL);
     p.autogenerate("initial", "r1");
     p.ok(&["upgrade"]);
     p.write("model.sql", &ROWID_NOT_NULL.replace(" NOT NULL", ""));
@@ -170,7 +160,7 @@ CREATE TABLE c (
 
 #[test]
 fn table_constraints_without_a_comma_are_read() {
-    let p = sql_project(NO_COMMA);
+    let p = Project::with_sql_model(NO_COMMA);
     p.autogenerate("initial", "r1");
     p.ok(&["upgrade"]);
     p.sql(
@@ -341,7 +331,7 @@ fn a_column_renamed_and_retyped_at_once_is_asked_about() {
 fn a_rebuild_under_a_declared_not_null_on_the_rowid_alias_is_not_flagged() {
     // The database says nothing about NOT NULL on its key; the model says it
     // (as SQLAlchemy does) and widens a column, which needs a rebuild.
-    let p = sql_project("CREATE TABLE t (id INTEGER PRIMARY KEY, a VARCHAR(10));");
+    let p = Project::with_sql_model("CREATE TABLE t (id INTEGER PRIMARY KEY, a VARCHAR(10));");
     p.autogenerate("initial", "r1");
     p.ok(&["upgrade"]);
     p.sql("app.db", "INSERT INTO t VALUES (1, 'x'), (5, 'y');");

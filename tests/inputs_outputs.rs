@@ -46,6 +46,7 @@ fn a_closed_stdout_is_a_normal_end_for_every_command() {
         &["downgrade", "r1", "--sql"],
         &["lint"],
         &["verify"],
+        &["restore"],
         &["upgrade"],
         &["completions", "bash"],
         &["hash"],

@@ -20,7 +20,12 @@ struct ColSpec {
     not_null: bool,
     default: bool,
     unique: bool,
+    /// An index into [`CLAUSES`]: the conflict clause of its UNIQUE or NOT NULL.
+    clause: usize,
 }
+
+/// Conflict clauses a UNIQUE or NOT NULL may carry; none is the most common.
+const CLAUSES: [&str; 4] = ["", "", " ON CONFLICT REPLACE", " ON CONFLICT IGNORE"];
 
 #[derive(Debug, Clone)]
 struct TableSpec {
@@ -41,6 +46,7 @@ fn table_spec() -> impl Strategy<Value = TableSpec> {
                 any::<bool>(),
                 any::<bool>(),
                 prop::bool::weighted(0.2),
+                0..CLAUSES.len(),
             ),
             1..5,
         ),
@@ -52,12 +58,13 @@ fn table_spec() -> impl Strategy<Value = TableSpec> {
             name,
             columns: cols
                 .into_iter()
-                .map(|(name, ty, not_null, default, unique)| ColSpec {
+                .map(|(name, ty, not_null, default, unique, clause)| ColSpec {
                     name,
                     ty,
                     not_null,
                     default,
                     unique,
+                    clause,
                 })
                 .collect(),
             index_on,
@@ -139,8 +146,11 @@ fn ddl_named(tables: &[TableSpec], n: &Naming) -> String {
             // would collide, which is the data's problem, not the planner's.
             if c.unique {
                 d.push_str(" UNIQUE");
+                d.push_str(CLAUSES[c.clause]);
             } else if c.not_null {
-                d.push_str(" NOT NULL DEFAULT 0");
+                d.push_str(" NOT NULL");
+                d.push_str(CLAUSES[c.clause]);
+                d.push_str(" DEFAULT 0");
             } else if c.default {
                 d.push_str(" DEFAULT 1");
             }

@@ -161,6 +161,17 @@ impl Project {
         p
     }
 
+    /// A project whose model is the SQL file `model.sql` holding `model` (database `app.db`).
+    pub fn with_sql_model(model: &str) -> Project {
+        let p = Project::new();
+        p.write(
+            "migrate.toml",
+            "[database]\nurl = \"sqlite:app.db\"\n\n[model]\npath = \"model.sql\"\n",
+        );
+        p.write("model.sql", model);
+        p
+    }
+
     /// Writes a revision file by hand (as a user would), without touching migrate.sum.
     pub fn revision(&self, id: &str, parents: &[&str], up: &str, down: &str) -> PathBuf {
         self.write(
