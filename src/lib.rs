@@ -1,6 +1,6 @@
 //! `migrate`: schema migrations for SQLite, in the spirit of Alembic.
 //!
-//! Data flows one way (see DESIGN.md):
+//! Data flows one way (docs/architecture.md has the layout):
 //! model --[`load`]--> [`schema::Schema`] <--[`inspect`]-- database;
 //! [`ddl`] writes a schema back as SQL. The CLI in [`cli`] is a thin shell.
 

@@ -1,4 +1,4 @@
-//! The foreign-key check before each COMMIT (DESIGN.md: foreign keys are off
+//! The foreign-key check before each COMMIT (by design, foreign keys are off
 //! while a revision runs, so `PRAGMA foreign_key_check` must catch what the
 //! revision breaks, and roll it back). The check looks only at the tables a
 //! revision can affect; these cases are the ways a revision reaches a table

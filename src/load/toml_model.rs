@@ -1,4 +1,4 @@
-//! The TOML model format (see DESIGN.md and the README): its serde types,
+//! The TOML model format (docs/model.md describes it): its serde types,
 //! the conversion to a [`Schema`], and the writer used by
 //! `migrate inspect --format toml` ([`write()`]). Reading and writing are exact inverses.
 

@@ -1,5 +1,7 @@
 //! Shared helpers for the integration tests: the real binary in a temp
-//! project, and the conformance cases of ../shared/conformance.
+//! project, and the external cases (the sqldef conformance suite, the
+//! realworld schemas), found through MIGRATE_CONFORMANCE_DIR /
+//! MIGRATE_REALWORLD_DIR or a `shared/` folder beside the clone, as CI provides.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -92,12 +94,27 @@ pub struct Case {
 }
 
 /// The conformance directory, when it exists: `MIGRATE_CONFORMANCE_DIR`, or
-/// `../shared/conformance` beside the repository.
+/// `shared/conformance` beside the clone.
 pub fn conformance_dir() -> Option<PathBuf> {
-    if let Ok(dir) = std::env::var("MIGRATE_CONFORMANCE_DIR") {
+    external_dir("MIGRATE_CONFORMANCE_DIR", "conformance")
+}
+
+/// The realworld schemas, when they exist: `MIGRATE_REALWORLD_DIR`, or
+/// `shared/realworld` beside the clone.
+pub fn realworld_dir() -> Option<PathBuf> {
+    external_dir("MIGRATE_REALWORLD_DIR", "realworld")
+}
+
+/// A directory of external cases: the variable when set, else `shared/NAME`
+/// in the directory that holds the clone.
+fn external_dir(variable: &str, name: &str) -> Option<PathBuf> {
+    if let Ok(dir) = std::env::var(variable) {
         return Some(PathBuf::from(dir)).filter(|p| p.is_dir());
     }
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared")
+        .join(name);
     p.is_dir().then_some(p)
 }
 
@@ -112,7 +129,7 @@ pub fn say(notice: &str) {
 pub fn conformance_cases() -> Option<Vec<Case>> {
     let Some(dir) = conformance_dir() else {
         say(
-            "conformance cases not found (set MIGRATE_CONFORMANCE_DIR or place ../shared/conformance); \
+            "conformance cases not found (set MIGRATE_CONFORMANCE_DIR, or put a shared/conformance folder beside the clone); \
              only the project's own cases ran",
         );
         return None;

@@ -1,5 +1,5 @@
 //! A [`Schema`] as a TOML model (`migrate inspect --format toml`): the
-//! inverse of [`super::to_schema`], in the layout of DESIGN.md.
+//! inverse of [`super::to_schema`], in the layout docs/model.md describes.
 
 use super::{
     CheckDef, ColumnDef, ForeignKeyDef, IndexDef, IndexTerm, IndexTermDef, ModelFile, TableDef,
@@ -172,7 +172,7 @@ fn index_def(ix: &Index) -> IndexDef {
     }
 }
 
-/// Writes the model in the layout of DESIGN.md: one `[[table]]` per table,
+/// Writes the model in the layout of docs/model.md: one `[[table]]` per table,
 /// with columns and indexes as arrays of inline tables.
 pub fn write(model: &ModelFile) -> Result<String, toml::ser::Error> {
     let mut out = String::new();
