@@ -110,7 +110,9 @@ fn shell(root: &Path, cwd: &Path, script: &str) -> Command {
         .stdin(std::process::Stdio::null());
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy().into_owned();
-        if key.starts_with("MIGRATE_") || key == "DATABASE_URL" {
+        // GIT_DIR and its kind (set when the suite runs inside a git hook)
+        // would point the scratch repository's git at another one.
+        if key.starts_with("MIGRATE_") || key == "DATABASE_URL" || key.starts_with("GIT_") {
             cmd.env_remove(key);
         }
     }
