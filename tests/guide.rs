@@ -1,7 +1,8 @@
 //! docs/guide.md runs as written: every ```sh block, in order, in one scratch
 //! directory, with the built `migrate` first on PATH; and the CI recipes of
 //! docs/ci.md (GitHub Actions, GitLab CI, pre-commit) run their commands in a
-//! scratch application repository.
+//! scratch application repository; and the links between README.md and
+//! docs/ lead to files and headings that exist.
 //!
 //! How a document is marked (said once here, and at the top of each document):
 //! - ```sh blocks run, in order, each with `bash -euo pipefail`; the working
@@ -303,4 +304,59 @@ fn the_ci_recipes_run_in_an_application_repository() {
             recipe.line
         );
     }
+}
+
+/// GitHub's anchor for a heading: lower case, punctuation dropped, spaces
+/// to hyphens.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+#[test]
+fn links_between_the_documents_resolve() {
+    // The README and docs/ link into each other after the reference moved to
+    // docs/: a link to a file or heading that is not there is a broken page.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut docs = vec![root.join("README.md")];
+    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            docs.push(path);
+        }
+    }
+    let mut broken = Vec::new();
+    for doc in &docs {
+        let text = std::fs::read_to_string(doc).unwrap();
+        for (i, _) in text.match_indices("](") {
+            let rest = &text[i + 2..];
+            let target = &rest[..rest.find(')').unwrap_or(0)];
+            if target.is_empty() || target.contains("://") || target.contains(' ') {
+                continue;
+            }
+            let (file, fragment) = target.split_once('#').unwrap_or((target, ""));
+            let file = if file.is_empty() {
+                doc.clone()
+            } else {
+                doc.parent().unwrap().join(file)
+            };
+            let Ok(linked) = std::fs::read_to_string(&file) else {
+                broken.push(format!("{}: {target} (no such file)", doc.display()));
+                continue;
+            };
+            let mut headings = linked
+                .lines()
+                .filter_map(|l| l.strip_prefix('#'))
+                .map(|h| anchor(h.trim_start_matches('#')));
+            if !fragment.is_empty() && !headings.any(|h| h == fragment) {
+                broken.push(format!("{}: {target} (no such heading)", doc.display()));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
 }
