@@ -68,6 +68,8 @@ def main():
     target, directory, dialect = sys.argv[1:4]
     module_name, _, attribute = target.partition(":")
     sys.path.insert(0, directory)
+    # No __pycache__ left in the project by migrate reading its models.
+    sys.dont_write_bytecode = True
     try:
         import sqlalchemy
     except ImportError:
