@@ -266,6 +266,14 @@ fn mistakes_in_the_target_get_one_line_saying_what_to_do() {
         err.contains("must be the old name as a non-empty string"),
         "{err}"
     );
+    // The DDL takes the road of any SQL model: a NUL byte is refused, not cut.
+    p.write(
+        "models.py",
+        "from sqlalchemy import Column, Integer, MetaData, String, Table\nmetadata = MetaData()\n\
+         Table('t', metadata, Column('id', Integer, primary_key=True), Column('s', String, server_default='a\\x00b'))\n",
+    );
+    let err = p.fails(&["check"]);
+    assert!(err.contains("a NUL byte"), "{err}");
 }
 
 #[test]
@@ -298,6 +306,11 @@ fn what_the_models_print_does_not_spoil_the_ddl_and_no_bytecode_is_left() {
     );
     let revision = std::fs::read_to_string(p.path("migrations/versions/c1_catalogue.sql")).unwrap();
     assert!(revision.contains("CREATE TABLE artist"), "{revision}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the models said:\nloading models"),
+        "{stderr}"
+    );
     assert!(
         !p.path("__pycache__").exists(),
         "migrate left bytecode in the project"

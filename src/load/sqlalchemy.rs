@@ -157,6 +157,10 @@ fn run_helper(target: &str, dir: &Path, interp: &Interpreter, origin: &Path) -> 
         )
     })?;
     if out.status.success() {
+        // SQLAlchemy's warnings (and what the models print) are the user's to see.
+        if !out.stderr.is_empty() {
+            crate::warnln!("{}: the models said:\n{}", origin.display(), out.stderr);
+        }
         return Ok(out.stdout);
     }
     let message = match out.status.code() {
