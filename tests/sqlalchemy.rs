@@ -162,12 +162,18 @@ from sqlalchemy import Column, Integer, MetaData, String, Table
 metadata = MetaData()
 Table("old list", metadata, Column("id", Integer, primary_key=True), Column('odd "col"', String))
 "#;
+    // Declarative this time: the hints of `__table_args__` and `mapped_column`.
     let after = r#"
-from sqlalchemy import Column, Integer, MetaData, String, Table
-metadata = MetaData()
-Table("new list", metadata, Column("id", Integer, primary_key=True),
-      Column("it's new", String, info={"renamed_from": 'odd "col"'}),
-      info={"renamed_from": "old list"})
+from sqlalchemy import String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+class Base(DeclarativeBase):
+    pass
+class Entry(Base):
+    __tablename__ = "new list"
+    __table_args__ = {"info": {"renamed_from": "old list"}}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column("it's new", String, nullable=True, info={"renamed_from": 'odd "col"'})
+metadata = Base.metadata
 "#;
     let p = project(before);
     p.write(
