@@ -1,7 +1,7 @@
 """The music catalogue as SQLAlchemy 2.0 models: the same schema as models.toml.
 
-`export_schema.py` prints these models as SQLite DDL, so `migrate` can use
-them as its model (`[model] command = "python3 export_schema.py"`).
+`migrate` reads them as its model with one line in migrate-sqlalchemy.toml:
+`[model] sqlalchemy = "models:Base"`.
 """
 
 from typing import Optional

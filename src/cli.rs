@@ -69,7 +69,7 @@ enum Command {
         /// Where to create it
         #[arg(default_value = ".")]
         dir: PathBuf,
-        /// Which template (see templates/)
+        /// Which template: generic (a TOML model) or sqlalchemy (SQLAlchemy models in models.py)
         #[arg(long, default_value = "generic")]
         template: String,
     },

@@ -70,6 +70,10 @@ struct MigrationsSection {
 struct ModelSection {
     path: Option<String>,
     command: Option<String>,
+    /// `"package.module:Base"`: SQLAlchemy models ([`crate::load::sqlalchemy`]).
+    sqlalchemy: Option<String>,
+    /// The interpreter for `sqlalchemy`.
+    python: Option<String>,
     /// Glob patterns on object names: what migrate manages ([`Filter`]).
     include: Option<Vec<String>>,
     exclude: Option<Vec<String>>,
@@ -157,21 +161,11 @@ impl Config {
             path: config_name.clone().into(),
             message,
         })?;
-        let model = match (&overrides.model, &file.model.path, &file.model.command) {
-            (Some(p), _, _) => Some(ModelSource::File(cwd.join(p))),
-            (None, Some(_), Some(_)) => {
-                return Err(Error::Config {
-                    path: config_name.into(),
-                    message: "[model] has both `path` and `command`; keep one".into(),
-                });
-            }
-            (None, Some(p), None) => Some(ModelSource::File(root.join(p))),
-            (None, None, Some(c)) => Some(ModelSource::Command {
-                command: c.clone(),
-                dir: root.clone(),
-            }),
-            (None, None, None) => None,
-        };
+        let model =
+            model_source(overrides, &file.model, &cwd, &root).map_err(|message| Error::Config {
+                path: config_name.clone().into(),
+                message,
+            })?;
         let filter = Filter::new(
             file.model.include.as_deref(),
             file.model.exclude.as_deref().unwrap_or_default(),
@@ -216,7 +210,7 @@ impl Config {
     pub fn model(&self) -> Result<&ModelSource> {
         self.model.as_ref().ok_or_else(|| {
             Error::Usage(format!(
-                "no model configured: set [model] path or command in {}, or pass --model",
+                "no model configured: set [model] path, command or sqlalchemy in {}, or pass --model",
                 self.config_name()
             ))
         })
@@ -286,6 +280,44 @@ impl Config {
 
     pub fn versions_dir(&self) -> PathBuf {
         self.migrations_dir.join("versions")
+    }
+}
+
+/// Where the model comes from: `--model`, else the one of `[model] path`,
+/// `command` or `sqlalchemy` the file sets.
+fn model_source(
+    overrides: &Overrides,
+    section: &ModelSection,
+    cwd: &Path,
+    root: &Path,
+) -> std::result::Result<Option<ModelSource>, String> {
+    if section.python.is_some() && section.sqlalchemy.is_none() {
+        return Err(
+            "[model] python is the interpreter for `sqlalchemy = \"module:Base\"`; set that too, or remove python"
+                .into(),
+        );
+    }
+    if let Some(p) = &overrides.model {
+        return Ok(Some(ModelSource::File(cwd.join(p))));
+    }
+    match (&section.path, &section.command, &section.sqlalchemy) {
+        (None, None, None) => Ok(None),
+        (Some(p), None, None) => Ok(Some(ModelSource::File(root.join(p)))),
+        (None, Some(c), None) => Ok(Some(ModelSource::Command {
+            command: c.clone(),
+            dir: root.to_path_buf(),
+        })),
+        (None, None, Some(target)) => {
+            crate::load::sqlalchemy::check_target(target)?;
+            Ok(Some(ModelSource::Sqlalchemy {
+                target: target.clone(),
+                python: section.python.clone(),
+                dir: root.to_path_buf(),
+            }))
+        }
+        _ => {
+            Err("[model] sets more than one of `path`, `command` and `sqlalchemy`; keep one".into())
+        }
     }
 }
 

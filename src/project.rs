@@ -12,23 +12,37 @@ struct Template {
     files: &'static [(&'static str, &'static str)],
 }
 
-const TEMPLATES: &[Template] = &[Template {
-    name: "generic",
-    files: &[
-        (
-            "migrate.toml",
-            include_str!("../templates/generic/migrate.toml"),
-        ),
-        (
-            "models.toml",
-            include_str!("../templates/generic/models.toml"),
-        ),
-        (
-            "migrations/script.sql.tmpl",
-            include_str!("../templates/generic/script.sql.tmpl"),
-        ),
-    ],
-}];
+const TEMPLATES: &[Template] = &[
+    Template {
+        name: "generic",
+        files: &[
+            (
+                "migrate.toml",
+                include_str!("../templates/generic/migrate.toml"),
+            ),
+            (
+                "models.toml",
+                include_str!("../templates/generic/models.toml"),
+            ),
+            ("migrations/script.sql.tmpl", DEFAULT_SCRIPT_TEMPLATE),
+        ],
+    },
+    // SQLAlchemy models as the model: `[model] sqlalchemy = "models:Base"`.
+    Template {
+        name: "sqlalchemy",
+        files: &[
+            (
+                "migrate.toml",
+                include_str!("../templates/sqlalchemy/migrate.toml"),
+            ),
+            (
+                "models.py",
+                include_str!("../templates/sqlalchemy/models.py"),
+            ),
+            ("migrations/script.sql.tmpl", DEFAULT_SCRIPT_TEMPLATE),
+        ],
+    },
+];
 
 /// The script template a project gets when its own is missing.
 pub const DEFAULT_SCRIPT_TEMPLATE: &str = include_str!("../templates/generic/script.sql.tmpl");

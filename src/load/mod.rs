@@ -5,6 +5,7 @@
 //! [`crate::inspect`]. So a model and a live database that mean the same
 //! thing are the same value; only the rename hints are carried over by hand.
 
+pub mod sqlalchemy;
 pub mod toml_model;
 
 use std::io::Read;
@@ -24,6 +25,14 @@ pub enum ModelSource {
     File(PathBuf),
     /// A shell command whose standard output is SQL DDL, run in `dir`.
     Command { command: String, dir: PathBuf },
+    /// `[model] sqlalchemy = "module:Base"`: DDL from SQLAlchemy's own
+    /// `create_all`, by `python` (else the project's virtualenv or `python3`)
+    /// with `dir` (the config's directory) on `sys.path`.
+    Sqlalchemy {
+        target: String,
+        python: Option<String>,
+        dir: PathBuf,
+    },
 }
 
 pub fn load(source: &ModelSource) -> Result<Schema> {
@@ -45,21 +54,51 @@ pub fn load(source: &ModelSource) -> Result<Schema> {
             let text = run_model_command(command, dir, &origin)?;
             load_sql(&text, &origin)
         }
+        ModelSource::Sqlalchemy {
+            target,
+            python,
+            dir,
+        } => sqlalchemy::load(target, python.as_deref(), dir),
     }
 }
 
 /// The standard output of a model command, at most [`files::MAX_INPUT`]
 /// bytes: a command that prints without end is stopped, not followed.
 fn run_model_command(command: &str, dir: &Path, origin: &Path) -> Result<String> {
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .current_dir(dir)
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(command).current_dir(dir);
+    let out = capture(cmd, origin, |e| Error::io(dir.join(command), e))?;
+    if !out.status.success() {
+        return Err(model_error(
+            origin,
+            None,
+            &format!("exited with {}: {}", out.status, out.stderr),
+        ));
+    }
+    String::from_utf8(out.stdout)
+        .map_err(|_| model_error(origin, None, "printed output that is not UTF-8"))
+}
+
+/// What a finished model process left: its status, standard output (at
+/// most [`files::MAX_INPUT`] bytes) and the first 16 KiB of its stderr.
+pub(crate) struct Captured {
+    pub status: std::process::ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+/// Runs `cmd` with no input; `not_started` says why it could not start.
+pub(crate) fn capture(
+    mut cmd: Command,
+    origin: &Path,
+    not_started: impl FnOnce(std::io::Error) -> Error,
+) -> Result<Captured> {
+    let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| Error::io(dir.join(command), e))?;
+        .map_err(not_started)?;
     // Its stderr is read alongside (a full pipe would stall the command),
     // keeping the first lines for the message.
     let stderr = child.stderr.take().map(|mut err| {
@@ -85,18 +124,14 @@ fn run_model_command(command: &str, dir: &Path, origin: &Path) -> Result<String>
     };
     let status = child.wait().map_err(|e| Error::io(origin, e))?;
     let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
-    if !status.success() {
-        return Err(model_error(
-            origin,
-            None,
-            &format!("exited with {status}: {stderr}"),
-        ));
-    }
-    String::from_utf8(stdout)
-        .map_err(|_| model_error(origin, None, "printed output that is not UTF-8"))
+    Ok(Captured {
+        status,
+        stdout,
+        stderr,
+    })
 }
 
-fn model_error(path: &Path, line: Option<usize>, message: &str) -> Error {
+pub(crate) fn model_error(path: &Path, line: Option<usize>, message: &str) -> Error {
     Error::Model {
         path: path.to_path_buf(),
         line,
