@@ -2,6 +2,8 @@
 //! project, and the conformance cases of ../shared/conformance.
 #![allow(dead_code)]
 
+pub mod snapshot;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
