@@ -579,7 +579,7 @@ fn every_bad_input_gets_one_clear_error_and_changes_nothing() {
             failures.push(format!("{}: two cases named {name}", case.name));
         } else if !snapshot::matches("bad_input", &name, &command, Some(p.dir.path()), &err) {
             failures.push(format!(
-                "{}: message differs from tests/snapshots/bad_input__{name}.snap",
+                "{}: message does not match tests/snapshots/bad_input__{name}.snap (differs, or missing)",
                 case.name
             ));
         }
