@@ -94,3 +94,24 @@ fn every_help_text_matches_its_reviewed_snapshot() {
         snapshot::how_to_accept("help_text")
     );
 }
+
+/// clap prints an argument's environment value in the help; a database URL
+/// may carry a password, which must never be printed.
+#[test]
+fn help_never_shows_the_database_url_from_the_environment() {
+    let p = Project::new();
+    for args in [&["--help"][..], &["upgrade", "--help"], &["-h"]] {
+        let out = p
+            .plain_command()
+            .args(args)
+            .env("MIGRATE_DATABASE_URL", "sqlite://app:s3cret@host/prod.db")
+            .output()
+            .expect("run migrate");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("MIGRATE_DATABASE_URL"), "{args:?}: {text}");
+        assert!(
+            !text.contains("s3cret"),
+            "{args:?} shows the password:\n{text}"
+        );
+    }
+}
