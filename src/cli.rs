@@ -40,7 +40,14 @@ pub struct Cli {
     )]
     config: Option<PathBuf>,
     /// Database URL or path, e.g. sqlite:///prod.db (overrides [database] url; DATABASE_URL is the last fallback)
-    #[arg(long, global = true, env = "MIGRATE_DATABASE_URL", value_name = "URL")]
+    // hide_env_values: clap would print the variable's value, password and all.
+    #[arg(
+        long,
+        global = true,
+        env = "MIGRATE_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     database: Option<String>,
     /// Model file, .toml or .sql (overrides [model])
     #[arg(long, global = true, env = "MIGRATE_MODEL", value_name = "FILE")]

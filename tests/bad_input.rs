@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Project;
+use common::{Project, snapshot};
 
 struct Case {
     name: &'static str,
@@ -535,6 +535,7 @@ const CASES: &[Case] = &[
 fn every_bad_input_gets_one_clear_error_and_changes_nothing() {
     assert!(CASES.len() >= 30);
     let mut failures = Vec::new();
+    let mut names = Vec::new();
     for case in CASES {
         let p = base();
         (case.setup)(&p);
@@ -570,15 +571,34 @@ fn every_bad_input_gets_one_clear_error_and_changes_nothing() {
         .into_iter()
         .flatten()
         .collect();
+        // The whole message is pinned in a reviewed snapshot, so a change
+        // of wording shows up in review.
+        let name = snapshot::slug(case.name);
+        let command = format!("migrate {}", case.args.join(" "));
+        if names.contains(&name) {
+            failures.push(format!("{}: two cases named {name}", case.name));
+        } else if !snapshot::matches("bad_input", &name, &command, Some(p.dir.path()), &err) {
+            failures.push(format!(
+                "{}: message does not match tests/snapshots/bad_input__{name}.snap (differs, or missing)",
+                case.name
+            ));
+        }
+        names.push(name);
         if !problems.is_empty() {
             failures.push(format!("{}: {}\n{err}", case.name, problems.join(", ")));
         }
     }
+    failures.extend(
+        snapshot::orphans("bad_input", &names)
+            .into_iter()
+            .map(|f| format!("{f}: snapshot of no case (delete it)")),
+    );
     assert!(
         failures.is_empty(),
-        "{} case(s):\n{}",
+        "{} case(s):\n{}\n({})",
         failures.len(),
-        failures.join("\n")
+        failures.join("\n"),
+        snapshot::how_to_accept("bad_input")
     );
 }
 

@@ -4,6 +4,8 @@
 //! MIGRATE_REALWORLD_DIR or a `shared/` folder beside the clone, as CI provides.
 #![allow(dead_code)]
 
+pub mod snapshot;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
