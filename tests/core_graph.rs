@@ -243,6 +243,10 @@ fn broken_graphs_are_refused_naming_the_file() {
         (&[("1a", &[]), ("1a", &[])], "1a"),
         (&[("1a", &["zz"])], "zz"),
         (&[("1a", &["2b"]), ("2b", &["1a"])], "cycle"),
+        (
+            &[("1a", &[]), ("2b", &["1a"]), ("3c", &["2b", "2b"])],
+            "down_revision lists 2b twice",
+        ),
     ];
     for (edges, want) in cases {
         let err = graph(edges).expect_err(want).to_string();
