@@ -236,3 +236,26 @@ fn offline_sql_run_by_hand_on_a_format_1_database_upgrades_it_too() {
     p.ok(&["stamp", "r01"]);
     assert_eq!(p.count("SELECT count(*) FROM migrate_version_format"), 1);
 }
+
+#[test]
+fn approve_upgrades_the_tables_before_it_writes() {
+    let p = at_format_1("CREATE TABLE album (id INTEGER PRIMARY KEY);");
+    let r00 = p.path("migrations/versions/r00_step.sql");
+    let text = std::fs::read_to_string(&r00).unwrap();
+    std::fs::write(&r00, text.replace(R00_UP, &format!("{R00_UP}\nSELECT 1;"))).unwrap();
+    p.ok(&["hash"]);
+    p.ok(&["approve", "r00"]);
+    assert_eq!(p.count("SELECT format FROM migrate_version_format"), 2);
+    let text = std::fs::read_to_string(&r00).unwrap();
+    let checksum = migrate::script::parse(&r00, &text)
+        .unwrap()
+        .checksum()
+        .to_string();
+    assert_eq!(
+        p.count(&format!(
+            "SELECT count(*) FROM migrate_version WHERE revision = 'r00' AND checksum = '{checksum}'"
+        )),
+        1
+    );
+    assert_eq!(p.count("SELECT count(*) FROM artist"), 1);
+}
