@@ -233,6 +233,29 @@ ALTER TABLE _migrate_new_artist RENAME TO artist;",
         "-- data-dependent: fails if artist has duplicate values for this unique index\nCREATE UNIQUE INDEX ux_name ON artist (name);",
         "DROP INDEX ux_name;",
     ),
+    (
+        "add a foreign key: a rebuild of the child",
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY);\nCREATE TABLE track (id INTEGER PRIMARY KEY, artist_id INTEGER);",
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY);\nCREATE TABLE track (id INTEGER PRIMARY KEY, artist_id INTEGER REFERENCES artist (id));",
+        r"-- rebuild track: SQLite cannot ALTER this change; rows are copied into a new table
+CREATE TABLE _migrate_new_track (
+    id INTEGER PRIMARY KEY,
+    artist_id INTEGER,
+    FOREIGN KEY (artist_id) REFERENCES artist (id)
+);
+-- new foreign key (artist_id) -> artist: rows without a parent fail the check before commit
+INSERT INTO _migrate_new_track (id, artist_id) SELECT id, artist_id FROM track;
+DROP TABLE track;
+ALTER TABLE _migrate_new_track RENAME TO track;",
+        r"-- rebuild track: SQLite cannot ALTER this change; rows are copied into a new table
+CREATE TABLE _migrate_new_track (
+    id INTEGER PRIMARY KEY,
+    artist_id INTEGER
+);
+INSERT INTO _migrate_new_track (id, artist_id) SELECT id, artist_id FROM track;
+DROP TABLE track;
+ALTER TABLE _migrate_new_track RENAME TO track;",
+    ),
 ];
 
 #[test]
