@@ -13,7 +13,7 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::apply::Direction;
 use crate::error::{Error, Result};
 use crate::script::Revision;
-use crate::sql::{quote_ident, quote_str};
+use crate::sql::{one_line, quote_ident, quote_str};
 
 /// The format of the tool's own tables that this build writes and reads.
 /// Format 1 is what releases before format numbers wrote: the version table
@@ -223,9 +223,10 @@ pub fn read_format(conn: &Connection, name: &str) -> Result<Found> {
             return Err(Error::Refused(format!(
                 "{format_table} holds no row, so the format of migrate's own tables is unknown \
                  and nothing was changed. Restore the database from a backup, or if it was \
-                 made by {}, insert its row: INSERT INTO {format_table} VALUES ({FORMAT}, '{}')",
+                 made by {}, insert its row: INSERT INTO {} VALUES ({FORMAT}, {})",
                 written_by(),
-                written_by()
+                quote_ident(&format_table),
+                quote_str(written_by())
             )));
         };
         Found::At { format, written_by }
@@ -252,6 +253,8 @@ pub fn readable(found: &Found, name: &str) -> Result<()> {
         return Ok(());
     }
     let tables = own_tables(name).join(", ");
+    // Read from the file: one line, so it cannot forge lines of the message.
+    let written_by = one_line(written_by);
     Err(Error::Refused(if *format > FORMAT {
         format!(
             "this database's own tables ({tables}) are at format {format}, written by {written_by}, \
