@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::script::Revision;
 pub use crate::stamp::{approve, stamp};
+use crate::version_table::Found;
 pub use crate::version_table::{RowChange, VersionTable};
 
 /// How long a migrator waits for another one to release the write lock: the
@@ -153,14 +154,10 @@ pub fn open_for_write(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-/// The applied revisions, or none when the version table does not exist yet.
+/// The applied revisions, or none when the version table does not exist yet;
+/// refused when its format is newer than this build reads.
 pub fn read_applied(conn: &Connection, version_table: &str) -> Result<Vec<Applied>> {
-    let exists: bool = conn.query_row(
-        "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
-        [version_table],
-        |r| r.get(0),
-    )?;
-    if !exists {
+    if crate::version_table::read_format(conn, version_table)? == Found::Nothing {
         return Ok(vec![]);
     }
     let vt = VersionTable::new(version_table);
@@ -188,7 +185,16 @@ pub fn read_applied_at(path: &Path, version_table: &str) -> Result<Vec<Applied>>
         return Ok(vec![]);
     }
     let conn = crate::inspect::open_read_only(path)?;
-    read_applied(&conn, version_table).map_err(|e| Error::database(path, e))
+    read_applied(&conn, version_table).map_err(at_path(path))
+}
+
+/// Names the database in an SQLite error; any other error (a refusal) is
+/// already whole.
+pub fn at_path(path: &Path) -> impl Fn(Error) -> Error + '_ {
+    move |e| match e {
+        Error::Sqlite(e) => Error::database(path, e),
+        other => other,
+    }
 }
 
 /// Refuses when the database records a revision that has no file, or one

@@ -183,9 +183,8 @@ impl Driver for Sqlite {
     }
 
     fn ensure_version_table(&mut self) -> Result<()> {
-        self.conn
-            .execute_batch(&self.vt.create())
-            .map_err(|e| self.err(e))
+        crate::version_table::ensure(&self.conn, &self.version_table)
+            .map_err(apply::at_path(&self.path))
     }
 
     fn applied(&mut self) -> Result<Vec<Applied>> {

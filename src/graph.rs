@@ -93,7 +93,16 @@ impl Graph {
         }
         let mut children = vec![Vec::new(); revisions.len()];
         for (i, r) in revisions.iter().enumerate() {
-            for p in &r.parents {
+            for (k, p) in r.parents.iter().enumerate() {
+                // Listed twice, a parent would count as two children of it:
+                // a branch point that is none, an ambiguous `+1`.
+                if r.parents[..k].contains(p) {
+                    return Err(Error::Script {
+                        path: r.path.clone(),
+                        line: Some(r.parents_line),
+                        message: format!("down_revision lists {p} twice; list each parent once"),
+                    });
+                }
                 let Some(&pi) = by_id.get(p) else {
                     return Err(Error::Script {
                         path: r.path.clone(),

@@ -56,7 +56,7 @@ fn list(config: &Config) -> Result<()> {
 /// a parent (from its version table alone, as `current` does).
 fn heads(path: &Path, version_table: &str) -> Result<Vec<String>> {
     let conn = inspect::open_read_only(path)?;
-    let rows = apply::read_applied(&conn, version_table).map_err(|e| Error::database(path, e))?;
+    let rows = apply::read_applied(&conn, version_table).map_err(apply::at_path(path))?;
     let parents: Vec<&String> = rows.iter().flat_map(|a| &a.parents).collect();
     Ok(rows
         .iter()
@@ -69,7 +69,7 @@ fn heads(path: &Path, version_table: &str) -> Result<Vec<String>> {
 fn recorded(path: &Path, version_table: &str) -> Result<Vec<String>> {
     let conn = inspect::open_read_only(path)?;
     Ok(apply::read_applied(&conn, version_table)
-        .map_err(|e| Error::database(path, e))?
+        .map_err(apply::at_path(path))?
         .into_iter()
         .map(|a| a.revision)
         .collect())

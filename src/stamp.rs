@@ -60,14 +60,19 @@ fn stamp_locked<D: Driver>(db: &mut D, graph: &Graph, target: &Target) -> Result
 pub fn approve(path: &Path, version_table: &str, rev: &Revision) -> Result<bool> {
     let mut db = Sqlite::open(path, version_table)?;
     db.begin_locked()?;
-    let outcome = db.applied().and_then(|applied| {
-        if !applied.iter().any(|a| a.revision == rev.id) {
-            return Ok(false);
-        }
-        db.record(RowChange::Approve(rev), "approve", None)?;
-        db.commit()?;
-        Ok(true)
-    });
+    // Every writer upgrades the tables first: rows are written in this
+    // build's format only (the upgrade rolls back with a `false`).
+    let outcome = db
+        .ensure_version_table()
+        .and_then(|()| db.applied())
+        .and_then(|applied| {
+            if !applied.iter().any(|a| a.revision == rev.id) {
+                return Ok(false);
+            }
+            db.record(RowChange::Approve(rev), "approve", None)?;
+            db.commit()?;
+            Ok(true)
+        });
     db.rollback();
     outcome
 }

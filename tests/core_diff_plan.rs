@@ -1,0 +1,273 @@
+//! Table-driven tests of the core without a database file or the binary:
+//! two schemas as SQL text (loaded through `load::load_sql`, rename hints
+//! included) -> the changes `diff` finds (told as `describe` tells them) and
+//! the statements `plan` writes (as the script text `render` makes). A case is
+//! a few lines, so a change to the diff or the planner shows up here as a
+//! readable difference, and a new behaviour is one more row.
+
+use std::path::Path;
+
+use migrate::diff::{self, Renames};
+use migrate::schema::Schema;
+use migrate::{describe, load, plan};
+
+fn schema(sql: &str) -> Schema {
+    load::load_sql(sql, Path::new("case.sql")).unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// The changes from `from` to `to` (renames from the hints in `to`), one line each.
+fn changes(from: &str, to: &str) -> Vec<String> {
+    let (from, to) = (schema(from), schema(to));
+    let lines = describe::describe(&diff::diff(&from, &to, &Renames::from_hints(&from, &to)));
+    lines
+        .into_iter()
+        .map(|l| l.strip_prefix("Detected ").unwrap_or(&l).to_string())
+        .collect()
+}
+
+/// The upgrade and downgrade scripts from `from` to `to`.
+fn scripts(from: &str, to: &str) -> (String, String) {
+    let (from, to) = (schema(from), schema(to));
+    let m = plan::migration(&from, &to, &Renames::from_hints(&from, &to));
+    (plan::render(&m.up), plan::render(&m.down))
+}
+
+const ARTIST: &str = "CREATE TABLE artist (id INTEGER PRIMARY KEY, name TEXT NOT NULL);";
+const WITH_BORN: &str =
+    "CREATE TABLE artist (id INTEGER PRIMARY KEY, name TEXT NOT NULL, born INTEGER);";
+
+/// (what, from, to, expected changes)
+const DIFF_CASES: &[(&str, &str, &str, &[&str])] = &[
+    ("nothing", ARTIST, ARTIST, &[]),
+    (
+        "names differ only in case",
+        ARTIST,
+        "CREATE TABLE Artist (ID INTEGER PRIMARY KEY, Name TEXT NOT NULL);",
+        &[],
+    ),
+    ("add a table", "", ARTIST, &["added table 'artist'"]),
+    ("drop a table", ARTIST, "", &["removed table 'artist'"]),
+    (
+        "add a column",
+        ARTIST,
+        WITH_BORN,
+        &["added column 'artist.born'"],
+    ),
+    (
+        "drop a column",
+        WITH_BORN,
+        ARTIST,
+        &["removed column 'artist.born'"],
+    ),
+    (
+        "rename a column by hint",
+        ARTIST,
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY, title TEXT NOT NULL -- @renamed from=name\n);",
+        &["renamed column 'artist.name' to 'artist.title'"],
+    ),
+    (
+        "rename a table by hint",
+        ARTIST,
+        "CREATE TABLE performer ( -- @renamed from=artist\n id INTEGER PRIMARY KEY, name TEXT NOT NULL);",
+        &["renamed table 'artist' to 'performer'"],
+    ),
+    (
+        "without a hint a rename is a drop and an add",
+        ARTIST,
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY, title TEXT NOT NULL);",
+        &[
+            "removed column 'artist.name'",
+            "added column 'artist.title'",
+        ],
+    ),
+    (
+        "change a type",
+        ARTIST,
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY, name VARCHAR(30) NOT NULL);",
+        &["type change from TEXT to VARCHAR(30) on 'artist.name'"],
+    ),
+    (
+        "allow NULL",
+        ARTIST,
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY, name TEXT);",
+        &["NULL on column 'artist.name'"],
+    ),
+    (
+        "add an index",
+        ARTIST,
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nCREATE INDEX ix_name ON artist (name);",
+        &["added index 'ix_name' on 'artist'"],
+    ),
+    (
+        "change an index's columns",
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nCREATE INDEX ix_name ON artist (name);",
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nCREATE INDEX ix_name ON artist (name, id);",
+        &["changed index 'ix_name' on 'artist'"],
+    ),
+    (
+        "add a view",
+        ARTIST,
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nCREATE VIEW names AS SELECT name FROM artist;",
+        &["added view 'names'"],
+    ),
+    (
+        "add a trigger",
+        ARTIST,
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nCREATE TRIGGER t_name AFTER INSERT ON artist BEGIN SELECT 1; END;",
+        &["added trigger 't_name' on 'artist'"],
+    ),
+    (
+        "add a foreign key",
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY);\nCREATE TABLE track (id INTEGER PRIMARY KEY, artist_id INTEGER);",
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY);\nCREATE TABLE track (id INTEGER PRIMARY KEY, artist_id INTEGER REFERENCES artist (id));",
+        &["added foreign key (artist_id) -> artist on 'track'"],
+    ),
+];
+
+#[test]
+fn diff_finds_the_changes_of_each_case() {
+    let mut wrong = Vec::new();
+    for (what, from, to, want) in DIFF_CASES {
+        let got = changes(from, to);
+        if got != *want {
+            wrong.push(format!("{what}:\n  want {want:?}\n  got  {got:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+}
+
+/// (what, from, to, expected upgrade script, expected downgrade script)
+const PLAN_CASES: &[(&str, &str, &str, &str, &str)] = &[
+    ("nothing", ARTIST, ARTIST, "", ""),
+    (
+        "add a table",
+        "",
+        ARTIST,
+        "CREATE TABLE artist (\n    id INTEGER PRIMARY KEY,\n    name TEXT NOT NULL\n);",
+        "-- destructive: drops table artist and every row in it\nDROP TABLE artist;",
+    ),
+    (
+        "add a nullable column",
+        ARTIST,
+        WITH_BORN,
+        "ALTER TABLE artist ADD COLUMN born INTEGER;",
+        "-- destructive: drops column artist.born and its data\nALTER TABLE artist DROP COLUMN born;",
+    ),
+    (
+        "drop a column",
+        WITH_BORN,
+        ARTIST,
+        "-- destructive: drops column artist.born and its data\nALTER TABLE artist DROP COLUMN born;",
+        "ALTER TABLE artist ADD COLUMN born INTEGER;",
+    ),
+    (
+        "add a NOT NULL column with a default",
+        ARTIST,
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL DEFAULT 'unknown');",
+        "ALTER TABLE artist ADD COLUMN country TEXT NOT NULL DEFAULT 'unknown';",
+        "-- destructive: drops column artist.country and its data\nALTER TABLE artist DROP COLUMN country;",
+    ),
+    (
+        "add a NOT NULL column without a default: a rebuild that says it needs an empty table",
+        ARTIST,
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL);",
+        r"-- rebuild artist: SQLite cannot ALTER this change; rows are copied into a new table
+CREATE TABLE _migrate_new_artist (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    country TEXT NOT NULL
+);
+-- new column country is NOT NULL without a default: fails if artist has rows
+INSERT INTO _migrate_new_artist (id, name) SELECT id, name FROM artist;
+DROP TABLE artist;
+ALTER TABLE _migrate_new_artist RENAME TO artist;",
+        "-- destructive: drops column artist.country and its data\nALTER TABLE artist DROP COLUMN country;",
+    ),
+    (
+        "rename a column by hint",
+        ARTIST,
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY, title TEXT NOT NULL -- @renamed from=name\n);",
+        "ALTER TABLE artist RENAME COLUMN name TO title;",
+        "ALTER TABLE artist RENAME COLUMN title TO name;",
+    ),
+    (
+        "rename a table by hint",
+        ARTIST,
+        "CREATE TABLE performer ( -- @renamed from=artist\n id INTEGER PRIMARY KEY, name TEXT NOT NULL);",
+        "ALTER TABLE artist RENAME TO performer;",
+        "ALTER TABLE performer RENAME TO artist;",
+    ),
+    (
+        "change a type: a rebuild both ways",
+        ARTIST,
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY, name VARCHAR(30) NOT NULL);",
+        r"-- rebuild artist: SQLite cannot ALTER this change; rows are copied into a new table
+CREATE TABLE _migrate_new_artist (
+    id INTEGER PRIMARY KEY,
+    name VARCHAR(30) NOT NULL
+);
+-- narrowing: artist.name changes type TEXT -> VARCHAR(30): the declared length shrinks; SQLite keeps longer values, your application may not
+INSERT INTO _migrate_new_artist (id, name) SELECT id, name FROM artist;
+DROP TABLE artist;
+ALTER TABLE _migrate_new_artist RENAME TO artist;",
+        r"-- rebuild artist: SQLite cannot ALTER this change; rows are copied into a new table
+CREATE TABLE _migrate_new_artist (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL
+);
+INSERT INTO _migrate_new_artist (id, name) SELECT id, name FROM artist;
+DROP TABLE artist;
+ALTER TABLE _migrate_new_artist RENAME TO artist;",
+    ),
+    (
+        "add an index",
+        ARTIST,
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nCREATE INDEX ix_name ON artist (name);",
+        "CREATE INDEX ix_name ON artist (name);",
+        "DROP INDEX ix_name;",
+    ),
+    (
+        "add a unique index: data-dependent",
+        ARTIST,
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nCREATE UNIQUE INDEX ux_name ON artist (name);",
+        "-- data-dependent: fails if artist has duplicate values for this unique index\nCREATE UNIQUE INDEX ux_name ON artist (name);",
+        "DROP INDEX ux_name;",
+    ),
+    (
+        "add a foreign key: a rebuild of the child",
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY);\nCREATE TABLE track (id INTEGER PRIMARY KEY, artist_id INTEGER);",
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY);\nCREATE TABLE track (id INTEGER PRIMARY KEY, artist_id INTEGER REFERENCES artist (id));",
+        r"-- rebuild track: SQLite cannot ALTER this change; rows are copied into a new table
+CREATE TABLE _migrate_new_track (
+    id INTEGER PRIMARY KEY,
+    artist_id INTEGER,
+    FOREIGN KEY (artist_id) REFERENCES artist (id)
+);
+-- new foreign key (artist_id) -> artist: rows without a parent fail the check before commit
+INSERT INTO _migrate_new_track (id, artist_id) SELECT id, artist_id FROM track;
+DROP TABLE track;
+ALTER TABLE _migrate_new_track RENAME TO track;",
+        r"-- rebuild track: SQLite cannot ALTER this change; rows are copied into a new table
+CREATE TABLE _migrate_new_track (
+    id INTEGER PRIMARY KEY,
+    artist_id INTEGER
+);
+INSERT INTO _migrate_new_track (id, artist_id) SELECT id, artist_id FROM track;
+DROP TABLE track;
+ALTER TABLE _migrate_new_track RENAME TO track;",
+    ),
+];
+
+#[test]
+fn plan_writes_the_statements_of_each_case() {
+    let mut wrong = Vec::new();
+    for (what, from, to, want_up, want_down) in PLAN_CASES {
+        let (up, down) = scripts(from, to);
+        if (up.as_str(), down.as_str()) != (*want_up, *want_down) {
+            wrong.push(format!(
+                "{what}:\n--- want up\n{want_up}\n--- got up\n{up}\n--- want down\n{want_down}\n--- got down\n{down}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+}
