@@ -16,20 +16,14 @@ use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OpenFlags};
-
+pub use crate::driver::Applied;
 use crate::driver::{Driver, Sqlite};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
+pub use crate::script::Direction;
 use crate::script::Revision;
 pub use crate::stamp::{approve, stamp};
 pub use crate::version_table::{RowChange, VersionTable};
-
-/// How long a migrator waits for another one to release the write lock: the
-/// `lock_wait` setting, 60 s unless said (see [`crate::lock_wait`]).
-pub fn lock_timeout() -> Duration {
-    crate::lock_wait::current()
-}
 
 /// Test-only: `MIGRATE_TEST_PAUSE_BEFORE_LOCK_MS` makes a run sleep between
 /// planning and taking the lock, so that tests can line up many migrators
@@ -50,33 +44,6 @@ pub type Pending<'a, 'g> = &'a [(&'g Revision, Direction)];
 
 /// What a run calls once it first holds the lock (see [`run`]).
 type Prepare<'a> = &'a mut dyn FnMut(Pending) -> Result<()>;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    Up,
-    Down,
-}
-
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Up => "up",
-            Direction::Down => "down",
-        }
-    }
-}
-
-/// A row of the version table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Applied {
-    pub revision: String,
-    pub checksum: String,
-    pub applied_at: String,
-    /// The revision's parents and message as applied, so that `current`
-    /// needs no revision file.
-    pub parents: Vec<String>,
-    pub message: String,
-}
 
 /// What a command asks for, fixed before anything runs.
 #[derive(Debug, Clone)]
@@ -131,64 +98,6 @@ impl Plan {
                 .collect(),
         }
     }
-}
-
-/// Opens (creating if needed) the database for writing.
-pub fn open_for_write(path: &Path) -> Result<Connection> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| Error::database(path, e))?;
-    conn.busy_timeout(lock_timeout())
-        .map_err(|e| Error::database(path, e))?;
-    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
-        .map_err(|e| Error::database(path, e))?;
-    // SQLite falls back to read-only when it cannot open for writing; say so now.
-    if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
-        return Err(Error::database(path, "readonly"));
-    }
-    Ok(conn)
-}
-
-/// The applied revisions, or none when the version table does not exist yet.
-pub fn read_applied(conn: &Connection, version_table: &str) -> Result<Vec<Applied>> {
-    let exists: bool = conn.query_row(
-        "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
-        [version_table],
-        |r| r.get(0),
-    )?;
-    if !exists {
-        return Ok(vec![]);
-    }
-    let vt = VersionTable::new(version_table);
-    let mut stmt = conn.prepare(&vt.select())?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Applied {
-            revision: r.get(0)?,
-            checksum: r.get(1)?,
-            applied_at: r.get(2)?,
-            parents: r
-                .get::<_, String>(3)?
-                .split(',')
-                .filter(|p| !p.is_empty())
-                .map(str::to_string)
-                .collect(),
-            message: r.get(4)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Applied revisions, read without creating or writing anything.
-pub fn read_applied_at(path: &Path, version_table: &str) -> Result<Vec<Applied>> {
-    if !path.exists() {
-        return Ok(vec![]);
-    }
-    let conn = crate::inspect::open_read_only(path)?;
-    read_applied(&conn, version_table).map_err(|e| Error::database(path, e))
 }
 
 /// Refuses when the database records a revision that has no file, or one
@@ -360,55 +269,6 @@ impl Run<'_> {
             direction,
             duration: started.elapsed(),
         }))
-    }
-}
-
-/// Runs a section's statements in order; a failure names the statement and its line.
-pub fn run_statements(
-    conn: &Connection,
-    rev: &Revision,
-    section: &crate::script::Section,
-) -> Result<()> {
-    run_statements_watched(conn, rev, section, |_, _| Ok(()))
-}
-
-/// [`run_statements`], calling `before_each` with each statement's SQL once
-/// it is prepared and before it runs: what a statement will write is known
-/// then (see [`crate::fk_watch`]), and what it will scan (see [`crate::progress`]).
-pub fn run_statements_watched(
-    conn: &Connection,
-    rev: &Revision,
-    section: &crate::script::Section,
-    mut before_each: impl FnMut(&Connection, &str) -> rusqlite::Result<()>,
-) -> Result<()> {
-    for (i, stmt) in section.statements().iter().enumerate() {
-        let failed = |e: rusqlite::Error| Error::Statement {
-            revision: rev.id.clone(),
-            path: rev.path.clone(),
-            number: i + 1,
-            line: stmt.line,
-            statement: first_line(&stmt.sql),
-            message: e.to_string(),
-        };
-        let mut prepared = match conn.prepare(&stmt.sql) {
-            Ok(prepared) => prepared,
-            Err(rusqlite::Error::Empty) => continue, // only a comment
-            Err(e) => return Err(failed(e)),
-        };
-        before_each(conn, &stmt.sql).map_err(failed)?;
-        // Every row, for a statement that returns rows (a PRAGMA, RETURNING).
-        let mut rows = prepared.raw_query();
-        while rows.next().map_err(failed)?.is_some() {}
-    }
-    Ok(())
-}
-
-fn first_line(sql: &str) -> String {
-    let line = sql.lines().next().unwrap_or("");
-    if sql.lines().count() > 1 {
-        format!("{line} ...")
-    } else {
-        line.to_string()
     }
 }
 

@@ -35,7 +35,7 @@ fn starting_schema(
         // schema: opening a database parses its whole schema.
         let conn = inspect::open_read_only(db)?;
         let (applied, schema) = inspect::in_snapshot(&conn, || {
-            let rows = apply::read_applied(&conn, &config.version_table)
+            let rows = crate::driver::read_applied(&conn, &config.version_table)
                 .map_err(|e| Error::database(db, e))?;
             commands::verify_applied(config, graph, &rows)?;
             let applied = ensure_at_parents(db, graph, rows, parents)?;
@@ -328,7 +328,7 @@ fn drift(
     // One connection and one snapshot: the schema is the one the version rows describe.
     let conn = inspect::open_read_only(db)?;
     let (rows, live) = inspect::in_snapshot(&conn, || {
-        let rows = apply::read_applied(&conn, &config.version_table)
+        let rows = crate::driver::read_applied(&conn, &config.version_table)
             .map_err(|e| Error::database(db, e))?;
         commands::verify_applied(config, graph, &rows)?;
         Ok((rows, inspect::inspect(&conn, &config.version_table)?))

@@ -15,7 +15,7 @@ use crate::config::{Config, Overrides};
 use crate::error::{Error, Result};
 use crate::load::toml_model;
 use crate::script::NewRevision;
-use crate::{commands, ddl, inspect, project};
+use crate::{commands, ddl, inspect, project, views};
 use crate::{out, outln};
 
 #[derive(Parser, Debug)]
@@ -428,26 +428,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Verify { data } => return commands::verify(&Config::load(&overrides)?, data),
         Command::Current { format } => {
-            commands::current(&Config::load(&overrides)?, format.json())?;
+            views::current(&Config::load(&overrides)?, format.json())?;
         }
         Command::Heads { format } => {
-            commands::heads(&Config::load(&overrides)?, format.json())?;
+            views::heads(&Config::load(&overrides)?, format.json())?;
         }
-        Command::Branches => commands::branches(&Config::load(&overrides)?)?,
+        Command::Branches => views::branches(&Config::load(&overrides)?)?,
         Command::History {
             rev_range,
             verbose,
             format,
         } => {
             let json = format.json();
-            commands::history(
+            views::history(
                 &Config::load(&overrides)?,
                 rev_range.as_deref(),
                 verbose,
                 json,
             )?;
         }
-        Command::Show { rev } => commands::show(&Config::load(&overrides)?, &rev)?,
+        Command::Show { rev } => views::show(&Config::load(&overrides)?, &rev)?,
         Command::Edit { rev } => crate::edit::edit(&Config::load(&overrides)?, &rev)?,
         Command::Stamp { target } => commands::stamp(&Config::load(&overrides)?, &target)?,
         Command::Hash => commands::hash(&Config::load(&overrides)?)?,

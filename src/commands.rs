@@ -127,7 +127,7 @@ pub fn verify_applied(config: &Config, graph: &Graph, rows: &[apply::Applied]) -
 pub fn state(config: &Config) -> Result<State> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
-    let rows = apply::read_applied_at(config.database()?, &config.version_table)?;
+    let rows = crate::driver::read_applied_at(config.database()?, &config.version_table)?;
     verify_applied(config, &graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let current = graph.current_heads(&applied);
@@ -323,7 +323,7 @@ pub fn migrate(
         )?;
         return Ok(());
     }
-    let after = apply::read_applied_at(db, &config.version_table)?;
+    let after = crate::driver::read_applied_at(db, &config.version_table)?;
     let applied: HashSet<String> = after.into_iter().map(|a| a.revision).collect();
     outln!(
         "{} revision(s) {}; the database is at {}",
@@ -356,9 +356,8 @@ fn refuse_lost_data(db: &Path, config: &Config, pending: apply::Pending) -> Resu
     )))
 }
 
-/// Where the database is, the graph's heads and branches, its history, one
-/// revision's text: in [`crate::views`].
-pub use crate::views::{branches, current, heads, history, show};
+// Where the database is, the graph's heads and branches, its history, one
+// revision's text: in [`crate::views`] (the CLI calls it directly).
 
 pub(crate) trait OrBase {
     fn or_base(&self) -> &str;
@@ -382,7 +381,7 @@ pub fn stamp(config: &Config, spec: &str) -> Result<()> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let db = config.database()?;
-    let rows = apply::read_applied_at(db, &config.version_table)?;
+    let rows = crate::driver::read_applied_at(db, &config.version_table)?;
     let current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
     // `REV-N` on one of several heads moves that branch only, as in downgrade.
     let target = graph.resolve_downgrade(spec, &current)?;

@@ -16,8 +16,9 @@ use crate::error::{Error, Result};
 use crate::files;
 use crate::filter::Filter;
 use crate::load::ModelSource;
-use crate::lock_wait;
 use crate::url::{DatabaseUrl, redact};
+
+mod lock_wait;
 
 pub const DEFAULT_CONFIG: &str = discover::MIGRATE_TOML;
 /// `[backup] keep` runs from one backup to this many.
@@ -186,7 +187,7 @@ impl Config {
             file.database.lock_wait.clone(),
             &config_name,
         )?;
-        lock_wait::set(lock_wait);
+        crate::lock_wait::set(lock_wait);
         Ok(Config {
             path,
             pyproject,
@@ -350,9 +351,9 @@ fn read_config(given: Option<&Path>, cwd: &Path) -> Result<Option<Source>> {
         },
     };
     let file = if pyproject {
-        parse_toml::<PyProject>(&path, &text)?.tool.migrate
+        files::parse_toml::<PyProject>(&path, &text)?.tool.migrate
     } else {
-        parse_toml(&path, &text)?
+        files::parse_toml(&path, &text)?
     };
     Ok(Some(Source {
         path,
@@ -423,17 +424,4 @@ fn resolve_database(
     }
     files::ensure_regular_if_exists(&path)?;
     Ok((Some(path), origin))
-}
-
-pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
-    toml::from_str(text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| format!(" (line {})", 1 + text[..s.start].matches('\n').count()))
-            .unwrap_or_default();
-        Error::Config {
-            path: path.to_path_buf(),
-            message: format!("{}{line}", e.message()),
-        }
-    })
 }

@@ -7,7 +7,9 @@
 
 use crate::schema::{Column, Index, Schema, Table, Trigger, View, keeps_values, same_name};
 use crate::sql::display_name;
-use crate::virtual_table::{self, VirtualTable};
+use crate::virtual_table::VirtualTable;
+
+mod virtual_tables;
 
 /// Declared renames: old name -> new name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -235,7 +237,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
         Change::AddTrigger,
         &mut changes,
     );
-    changes.extend(virtual_table::diff(&from.sqlite, &to.sqlite));
+    changes.extend(virtual_tables::diff(&from.sqlite, &to.sqlite));
     changes
 }
 

@@ -7,15 +7,26 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
-use crate::apply::{self, Applied, Direction};
 use crate::error::{Error, Result};
 use crate::fk_watch::FkWatch;
 pub use crate::fk_watch::NewViolation;
 use crate::progress::Progress;
-use crate::script::Revision;
+use crate::script::{Direction, Revision};
 use crate::version_table::{RowChange, VersionTable};
+
+/// A row of the version table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub revision: String,
+    pub checksum: String,
+    pub applied_at: String,
+    /// The revision's parents and message as applied, so that `current`
+    /// needs no revision file.
+    pub parents: Vec<String>,
+    pub message: String,
+}
 
 pub trait Driver {
     /// Prepares the connection for migrating (SQLite: foreign keys off, so a
@@ -59,7 +70,7 @@ pub struct Sqlite {
 
 impl Sqlite {
     pub fn open(path: &Path, version_table: &str) -> Result<Sqlite> {
-        let mut conn = apply::open_for_write(path)?;
+        let mut conn = open_for_write(path)?;
         let fk_watch = FkWatch::install(&mut conn).map_err(|e| Error::database(path, e))?;
         Ok(Sqlite {
             conn,
@@ -91,7 +102,7 @@ pub fn clear_leftover_journal(db: &Path) -> Result<()> {
     if !Path::new(&journal).exists() {
         return Ok(());
     }
-    let conn = apply::open_for_write(db)?;
+    let conn = open_for_write(db)?;
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .map_err(|e| Error::database(db, e))?;
@@ -157,7 +168,7 @@ impl Driver for Sqlite {
                 Error::Refused(format!(
                     "database {} is locked by another migrator or application (waited {}s); try again when it is done, or wait longer with --lock-wait SECONDS",
                     self.path.display(),
-                    apply::lock_timeout().as_secs_f64()
+                    crate::lock_wait::current().as_secs_f64()
                 ))
             } else {
                 self.err(e)
@@ -189,7 +200,7 @@ impl Driver for Sqlite {
     }
 
     fn applied(&mut self) -> Result<Vec<Applied>> {
-        apply::read_applied(&self.conn, &self.version_table)
+        read_applied(&self.conn, &self.version_table)
     }
 
     fn run_section(&mut self, rev: &Revision, direction: Direction) -> Result<()> {
@@ -201,7 +212,7 @@ impl Driver for Sqlite {
         let watch = &mut self.fk_watch;
         watch.begin_revision();
         let result =
-            apply::run_statements_watched(&self.conn, rev, rev.section(direction), |conn, sql| {
+            run_statements_watched(&self.conn, rev, rev.section(direction), |conn, sql| {
                 let scan = progress
                     .as_ref()
                     .and_then(|p| p.before_statement(conn, sql));
@@ -226,5 +237,112 @@ impl Driver for Sqlite {
     fn record(&mut self, change: RowChange, label: &str, duration_ms: Option<u128>) -> Result<()> {
         let sql = self.vt.record(change, label, duration_ms);
         self.conn.execute_batch(&sql).map_err(|e| self.err(e))
+    }
+}
+
+/// Opens (creating if needed) the database for writing.
+pub fn open_for_write(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| Error::database(path, e))?;
+    conn.busy_timeout(crate::lock_wait::current())
+        .map_err(|e| Error::database(path, e))?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+        .map_err(|e| Error::database(path, e))?;
+    // SQLite falls back to read-only when it cannot open for writing; say so now.
+    if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+        return Err(Error::database(path, "readonly"));
+    }
+    Ok(conn)
+}
+
+/// The applied revisions, or none when the version table does not exist yet.
+pub fn read_applied(conn: &Connection, version_table: &str) -> Result<Vec<Applied>> {
+    let exists: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+        [version_table],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Ok(vec![]);
+    }
+    let vt = VersionTable::new(version_table);
+    let mut stmt = conn.prepare(&vt.select())?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Applied {
+            revision: r.get(0)?,
+            checksum: r.get(1)?,
+            applied_at: r.get(2)?,
+            parents: r
+                .get::<_, String>(3)?
+                .split(',')
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect(),
+            message: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Applied revisions, read without creating or writing anything.
+pub fn read_applied_at(path: &Path, version_table: &str) -> Result<Vec<Applied>> {
+    if !path.exists() {
+        return Ok(vec![]);
+    }
+    let conn = crate::inspect::open_read_only(path)?;
+    read_applied(&conn, version_table).map_err(|e| Error::database(path, e))
+}
+
+/// Runs a section's statements in order; a failure names the statement and its line.
+pub fn run_statements(
+    conn: &Connection,
+    rev: &Revision,
+    section: &crate::script::Section,
+) -> Result<()> {
+    run_statements_watched(conn, rev, section, |_, _| Ok(()))
+}
+
+/// [`run_statements`], calling `before_each` with each statement's SQL once
+/// it is prepared and before it runs: what a statement will write is known
+/// then (see [`crate::fk_watch`]), and what it will scan (see [`crate::progress`]).
+pub fn run_statements_watched(
+    conn: &Connection,
+    rev: &Revision,
+    section: &crate::script::Section,
+    mut before_each: impl FnMut(&Connection, &str) -> rusqlite::Result<()>,
+) -> Result<()> {
+    for (i, stmt) in section.statements().iter().enumerate() {
+        let failed = |e: rusqlite::Error| Error::Statement {
+            revision: rev.id.clone(),
+            path: rev.path.clone(),
+            number: i + 1,
+            line: stmt.line,
+            statement: first_line(&stmt.sql),
+            message: e.to_string(),
+        };
+        let mut prepared = match conn.prepare(&stmt.sql) {
+            Ok(prepared) => prepared,
+            Err(rusqlite::Error::Empty) => continue, // only a comment
+            Err(e) => return Err(failed(e)),
+        };
+        before_each(conn, &stmt.sql).map_err(failed)?;
+        // Every row, for a statement that returns rows (a PRAGMA, RETURNING).
+        let mut rows = prepared.raw_query();
+        while rows.next().map_err(failed)?.is_some() {}
+    }
+    Ok(())
+}
+
+fn first_line(sql: &str) -> String {
+    let line = sql.lines().next().unwrap_or("");
+    if sql.lines().count() > 1 {
+        format!("{line} ...")
+    } else {
+        line.to_string()
     }
 }

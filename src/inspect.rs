@@ -17,7 +17,8 @@ use crate::schema::{
     Column, ForeignKey, Generated, Index, IndexPart, IndexTarget, OnConflict, PrimaryKey, Schema,
     Table, Trigger, Unique, View, normalize_action, normalize_collation, normalize_type, same_name,
 };
-use crate::virtual_table;
+use crate::virtual_table::{self, VirtualTable};
+use std::collections::HashSet;
 
 const OBJECTS: &str = "SELECT type, name, tbl_name, sql FROM sqlite_schema \
      WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid";
@@ -100,14 +101,14 @@ fn inspect_now(conn: &Connection, version_table: &str) -> Result<Schema> {
         .collect();
     let mut tables = Vec::new();
     // Shadow tables belong to their virtual table; SQLite says which they are.
-    let shadows = virtual_table::shadow_tables(conn)?;
+    let shadows = shadow_tables(conn)?;
     for (kind, name, _, sql) in &objects {
         let sql = sql.as_deref().unwrap_or("");
         if kind != "table" || own(name) || shadows.contains(&name.to_ascii_lowercase()) {
             continue;
         }
         if virtual_table::is_virtual(sql) {
-            let vt = virtual_table::read(conn, name, sql);
+            let vt = read_virtual_table(conn, name, sql);
             schema.sqlite.virtual_tables.push(vt);
         } else {
             tables.push(table(conn, name, sql, &index_sql)?);
@@ -364,5 +365,32 @@ fn resolve_implicit_references(schema: &mut Schema) {
         {
             fk.ref_columns = cols.clone();
         }
+    }
+}
+
+/// The shadow tables of the main database, lower-cased, as SQLite knows them.
+pub fn shadow_tables(conn: &Connection) -> rusqlite::Result<HashSet<String>> {
+    conn.prepare_cached(
+        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'",
+    )?
+    .query_map([], |r| r.get::<_, String>(0))?
+    .map(|n| n.map(|n| n.to_ascii_lowercase()))
+    .collect()
+}
+
+/// Reads one virtual table. Its columns come from SQLite when the module is
+/// available; without it, the table is still kept (by its text).
+pub fn read_virtual_table(conn: &Connection, name: &str, sql_text: &str) -> VirtualTable {
+    let columns = conn
+        .prepare_cached("SELECT name FROM pragma_table_xinfo(?1) WHERE hidden = 0 ORDER BY cid")
+        .and_then(|mut s| {
+            s.query_map(params![name], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .unwrap_or_default();
+    VirtualTable {
+        name: name.to_string(),
+        sql: sql_text.to_string(),
+        columns,
     }
 }

@@ -23,7 +23,7 @@ use crate::projection::Copies;
 use crate::schema::{Affinity, Column, Schema, Table, affinity, same_name};
 use crate::script::Revision;
 use crate::sql::{self, Kind, quote_ident};
-use crate::{ddl, inspect, virtual_table};
+use crate::{ddl, inspect};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Finding {
@@ -160,7 +160,7 @@ pub fn findings(
     let mut out = Vec::new();
     for (rev, direction) in steps {
         let mut rebuilt = rebuilt_tables(rev, *direction);
-        rebuilt.extend(virtual_table::replaced_without_loss(
+        rebuilt.extend(crate::plan::replaced_without_loss(
             &rev.section(*direction).statements(),
         ));
         for stmt in rev.section(*direction).statements() {

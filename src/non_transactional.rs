@@ -4,8 +4,8 @@
 //! application's writes between the copy and the drop would be lost, and a
 //! kill would leave a half-built table that nothing points out.
 
-use crate::apply::Direction;
 use crate::error::{Error, Result};
+use crate::script::Direction;
 use crate::script::Revision;
 use crate::sql;
 

@@ -13,10 +13,12 @@ use crate::ddl::{self, create_index, create_table, default_expr, referenced_name
 use crate::diff::{Change, ColumnChange, Renames, added_tables, diff, dropped_tables, reversed};
 use crate::schema::{Column, Schema, Table, affinity, same_name};
 use crate::sql::{display_name, quote_ident};
-use crate::virtual_table;
 
 // Script text is written by its own module; `plan::render` stays the name.
-pub use crate::render::render;
+mod render;
+mod virtual_tables;
+pub use render::render;
+pub use virtual_tables::replaced_without_loss;
 
 /// One planned statement and what a reviewer should know about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,7 +160,7 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             )));
         }
     }
-    out.extend(virtual_table::plan_drops(changes));
+    out.extend(virtual_tables::plan_drops(changes));
     for c in changes {
         if let Change::RenameTable { from, to } = c {
             out.push(Statement::plain(format!(
@@ -184,7 +186,7 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             }
         }
     }
-    out.extend(virtual_table::refills_after_rebuilds(
+    out.extend(virtual_tables::refills_after_rebuilds(
         &to.sqlite, changes, &rebuilt,
     ));
     for c in changes {
@@ -212,7 +214,7 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             ),
         ));
     }
-    out.extend(virtual_table::plan_creates(changes));
+    out.extend(virtual_tables::plan_creates(changes));
 
     let added_views: HashSet<String> = changes
         .iter()

@@ -54,11 +54,27 @@ impl Section {
     }
 }
 
+/// Which section of a revision runs: `up` applies it, `down` reverts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        }
+    }
+}
+
 impl Revision {
-    pub fn section(&self, direction: crate::apply::Direction) -> &Section {
+    pub fn section(&self, direction: Direction) -> &Section {
         match direction {
-            crate::apply::Direction::Up => &self.up,
-            crate::apply::Direction::Down => &self.down,
+            Direction::Up => &self.up,
+            Direction::Down => &self.down,
         }
     }
 

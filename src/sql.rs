@@ -7,7 +7,8 @@
 //! inside literals; we only drop whitespace *between* tokens).
 
 // Splitting lives in its own module; its names stay reachable from here.
-pub use crate::split::{Split, Statement, split, split_statements};
+mod split;
+pub use split::{Split, Statement, split, split_statements};
 
 /// What a token is; enough to normalize and to parse DDL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -148,7 +148,7 @@ pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Resu
     backup::copy(&source, &mut conn).map_err(|e| Error::database(db, e))?;
     drop(source);
     conn.execute_batch("PRAGMA foreign_keys = OFF")?;
-    let rows = apply::read_applied(&conn, own)?;
+    let rows = crate::driver::read_applied(&conn, own)?;
     apply::verify_applied(graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let pending: Vec<&Revision> = graph

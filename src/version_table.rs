@@ -4,7 +4,7 @@
 //! text runs online and is printed by `--sql`. This is the SQLite-specific
 //! part of version tracking; the rest of `apply` only calls it.
 
-use crate::apply::Direction;
+use crate::script::Direction;
 use crate::script::Revision;
 use crate::sql::{quote_ident, quote_str};
 

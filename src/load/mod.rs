@@ -240,7 +240,7 @@ fn unreadable_hints(create_sql: &str) -> Vec<String> {
 /// What SQLite accepts but no model means: a foreign key to nothing, a
 /// full-text index over content that is not there.
 fn validate(schema: &Schema, path: &Path) -> Result<()> {
-    crate::virtual_table::check_content(schema).map_err(|m| model_error(path, None, &m))?;
+    check_content(schema).map_err(|m| model_error(path, None, &m))?;
     for t in &schema.tables {
         for fk in &t.foreign_keys {
             let Some(parent) = schema.table(&fk.ref_table) else {
@@ -268,6 +268,26 @@ fn validate(schema: &Schema, path: &Path) -> Result<()> {
                     ),
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// An external-content FTS table must name a table or view of the schema:
+/// SQLite accepts any name, and the index then fails when it is first read.
+fn check_content(schema: &Schema) -> std::result::Result<(), String> {
+    for v in &schema.sqlite.virtual_tables {
+        let Some(content) = v.external_content() else {
+            continue;
+        };
+        let known = schema.table(&content).is_some()
+            || schema.views.iter().any(|w| same_name(&w.name, &content))
+            || schema.sqlite.get(&content).is_some();
+        if !known {
+            return Err(format!(
+                "virtual table {:?}: content = {content:?} names no table or view of the model",
+                v.name
+            ));
         }
     }
     Ok(())

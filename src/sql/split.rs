@@ -3,7 +3,7 @@
 //! `sqlite3_complete` would (a `;` inside a literal, a comment or a trigger
 //! body does not end one).
 
-use crate::sql::{Kind, Token, tokenize};
+use super::{Kind, Token, tokenize};
 
 /// One statement of a script, with the line it starts on (1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]

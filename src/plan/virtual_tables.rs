@@ -2,12 +2,12 @@
 //! that keeps the rows), and the reverse reading lint needs: which drops in a
 //! script section are followed by a refill that loses nothing.
 
+use super::Statement;
 use crate::diff::{Change, ColumnChange};
-use crate::plan::Statement;
 use crate::schema::{Table, same_name};
 use crate::sql::{self, Kind, display_name, quote_ident};
 
-use super::{SqliteObjects, VirtualTable};
+use crate::virtual_table::{SqliteObjects, VirtualTable};
 
 fn statement(sql: String, comments: Vec<String>) -> Statement {
     Statement {
