@@ -17,13 +17,15 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 pub use crate::driver::Applied;
-use crate::driver::{Driver, Sqlite};
+use crate::driver::Driver;
+pub use crate::driver::RowChange;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 pub use crate::script::Direction;
 use crate::script::Revision;
+use crate::sqlite::driver::Sqlite;
+use crate::sqlite::version_table::VersionTable;
 pub use crate::stamp::{approve, stamp};
-pub use crate::version_table::{RowChange, VersionTable};
 
 /// Test-only: `MIGRATE_TEST_PAUSE_BEFORE_LOCK_MS` makes a run sleep between
 /// planning and taking the lock, so that tests can line up many migrators

@@ -10,7 +10,7 @@ use crate::diff::Renames;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::schema::Schema;
-use crate::{ddl, inspect, plan};
+use crate::sqlite::{ddl, inspect, plan};
 
 /// An in-memory database with the up sections of `revisions` applied, in graph order.
 pub fn replay(graph: &Graph, revisions: &HashSet<String>) -> Result<Connection> {
@@ -18,7 +18,7 @@ pub fn replay(graph: &Graph, revisions: &HashSet<String>) -> Result<Connection> 
     // As `apply` does: a rebuild must not cascade (the bundled SQLite enables FKs).
     conn.execute_batch("PRAGMA foreign_keys = OFF")?;
     for rev in graph.in_order().filter(|r| revisions.contains(&r.id)) {
-        crate::driver::run_statements(&conn, rev, &rev.up).map_err(|e| match e {
+        crate::sqlite::driver::run_statements(&conn, rev, &rev.up).map_err(|e| match e {
             Error::Statement {
                 revision,
                 path,

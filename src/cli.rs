@@ -15,7 +15,8 @@ use crate::config::{Config, Overrides};
 use crate::error::{Error, Result};
 use crate::load::toml_model;
 use crate::script::NewRevision;
-use crate::{commands, ddl, inspect, project, views};
+use crate::sqlite::{ddl, inspect};
+use crate::{commands, project, views};
 use crate::{out, outln};
 
 #[derive(Parser, Debug)]
@@ -424,7 +425,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             return commands::lint(&Config::load(&overrides)?, format.json());
         }
         Command::Restore { backup } => {
-            crate::restore::run(&Config::load(&overrides)?, backup.as_deref())?;
+            crate::sqlite::restore::run(&Config::load(&overrides)?, backup.as_deref())?;
         }
         Command::Verify { data } => return commands::verify(&Config::load(&overrides)?, data),
         Command::Current { format } => {

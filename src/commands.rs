@@ -10,7 +10,8 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::script::{self, NewRevision, Revision};
-use crate::{backup, files, lint, project, sum, verify};
+use crate::sqlite::backup;
+use crate::{files, lint, project, sum, verify};
 use crate::{noteln, out, outln, warnln};
 
 /// Every revision file, as a graph.
@@ -127,7 +128,7 @@ pub fn verify_applied(config: &Config, graph: &Graph, rows: &[apply::Applied]) -
 pub fn state(config: &Config) -> Result<State> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
-    let rows = crate::driver::read_applied_at(config.database()?, &config.version_table)?;
+    let rows = crate::sqlite::driver::read_applied_at(config.database()?, &config.version_table)?;
     verify_applied(config, &graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let current = graph.current_heads(&applied);
@@ -241,7 +242,7 @@ pub fn migrate(
     let db = config.database()?;
     if plan.steps(&st.graph, &applied).is_empty() {
         if db.exists() {
-            crate::driver::clear_leftover_journal(db)?;
+            crate::sqlite::driver::clear_leftover_journal(db)?;
         }
         outln!("nothing to do: the database is at {}", describe(&current))?;
         return Ok(());
@@ -323,7 +324,7 @@ pub fn migrate(
         )?;
         return Ok(());
     }
-    let after = crate::driver::read_applied_at(db, &config.version_table)?;
+    let after = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
     let applied: HashSet<String> = after.into_iter().map(|a| a.revision).collect();
     outln!(
         "{} revision(s) {}; the database is at {}",
@@ -381,7 +382,7 @@ pub fn stamp(config: &Config, spec: &str) -> Result<()> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let db = config.database()?;
-    let rows = crate::driver::read_applied_at(db, &config.version_table)?;
+    let rows = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
     let current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
     // `REV-N` on one of several heads moves that branch only, as in downgrade.
     let target = graph.resolve_downgrade(spec, &current)?;

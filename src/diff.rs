@@ -6,8 +6,8 @@
 //! ([`Change::reverse`]), because a drop keeps the whole object it drops.
 
 use crate::schema::{Column, Index, Schema, Table, Trigger, View, keeps_values, same_name};
-use crate::sql::display_name;
-use crate::virtual_table::VirtualTable;
+use crate::sqlite::sql::display_name;
+use crate::sqlite::virtual_table::VirtualTable;
 
 mod virtual_tables;
 

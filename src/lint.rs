@@ -19,11 +19,11 @@ use crate::apply::Direction;
 use crate::diff::{Change, ColumnChange, Renames, diff};
 use crate::error::{Error, Result};
 use crate::filter::Filter;
-use crate::projection::Copies;
 use crate::schema::{Affinity, Column, Schema, Table, affinity, same_name};
 use crate::script::Revision;
-use crate::sql::{self, Kind, quote_ident};
-use crate::{ddl, inspect};
+use crate::sqlite::projection::Copies;
+use crate::sqlite::sql::{self, Kind, quote_ident};
+use crate::sqlite::{ddl, inspect};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Finding {
@@ -160,7 +160,7 @@ pub fn findings(
     let mut out = Vec::new();
     for (rev, direction) in steps {
         let mut rebuilt = rebuilt_tables(rev, *direction);
-        rebuilt.extend(crate::plan::replaced_without_loss(
+        rebuilt.extend(crate::sqlite::plan::replaced_without_loss(
             &rev.section(*direction).statements(),
         ));
         for stmt in rev.section(*direction).statements() {

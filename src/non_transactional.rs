@@ -7,7 +7,7 @@
 use crate::error::{Error, Result};
 use crate::script::Direction;
 use crate::script::Revision;
-use crate::sql;
+use crate::sqlite::sql;
 
 /// Refuses, before any step runs, a `-- transactional: false` revision that
 /// drops or renames a table (the steps of every table rebuild): outside a

@@ -2,7 +2,7 @@
 //! [`Revision`] values and rendered from the project's `script.sql.tmpl`.
 //!
 //! A revision's checksum is SHA-256 over the significant tokens of its up
-//! section ([`crate::sql::significant_text`]): comments and layout may change
+//! section ([`crate::sqlite::sql::significant_text`]): comments and layout may change
 //! freely, any statement change is an edit.
 
 use std::collections::HashSet;
@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::sql;
+use crate::sqlite::sql;
 
 pub const UP_MARKER: &str = "-- migrate:up";
 pub const DOWN_MARKER: &str = "-- migrate:down";

@@ -5,11 +5,12 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use crate::driver::{Driver, Sqlite};
+use crate::driver::Driver;
+use crate::driver::RowChange;
 use crate::error::Result;
 use crate::graph::{Graph, Target};
 use crate::script::Revision;
-use crate::version_table::RowChange;
+use crate::sqlite::driver::Sqlite;
 
 /// Sets the version table to exactly `target` without running any revision.
 pub fn stamp(

@@ -17,7 +17,7 @@ use crate::filter::Filter;
 use crate::graph::Graph;
 use crate::schema::Schema;
 use crate::script::Revision;
-use crate::{backup, inspect};
+use crate::sqlite::{backup, inspect};
 
 /// The outcome of one revision's round trip.
 #[derive(Debug, Clone)]
@@ -48,7 +48,10 @@ fn counts(conn: &Connection, schema: &Schema) -> Result<BTreeMap<String, i64>> {
     let mut out = BTreeMap::new();
     for t in &schema.tables {
         let n: i64 = conn.query_row(
-            &format!("SELECT count(*) FROM {}", crate::sql::quote_ident(&t.name)),
+            &format!(
+                "SELECT count(*) FROM {}",
+                crate::sqlite::sql::quote_ident(&t.name)
+            ),
             [],
             |r| r.get(0),
         )?;
@@ -148,7 +151,7 @@ pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Resu
     backup::copy(&source, &mut conn).map_err(|e| Error::database(db, e))?;
     drop(source);
     conn.execute_batch("PRAGMA foreign_keys = OFF")?;
-    let rows = crate::driver::read_applied(&conn, own)?;
+    let rows = crate::sqlite::driver::read_applied(&conn, own)?;
     apply::verify_applied(graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let pending: Vec<&Revision> = graph

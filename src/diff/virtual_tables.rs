@@ -1,9 +1,9 @@
 //! Virtual tables compared: added, dropped, or replaced (same name, new
 //! definition). A virtual table is compared by its normalized text only
-//! (see [`crate::virtual_table`]), so any change is a replacement.
+//! (see [`crate::sqlite::virtual_table`]), so any change is a replacement.
 
 use super::Change;
-use crate::virtual_table::SqliteObjects;
+use crate::sqlite::virtual_table::SqliteObjects;
 
 /// Virtual tables added, dropped, or replaced (same name, new definition).
 pub fn diff(from: &SqliteObjects, to: &SqliteObjects) -> Vec<Change> {

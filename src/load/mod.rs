@@ -2,7 +2,7 @@
 //!
 //! Every model is normalized by SQLite itself, the way Atlas's dev database
 //! does it: the DDL runs in an in-memory database and is read back with
-//! [`crate::inspect`]. So a model and a live database that mean the same
+//! [`crate::sqlite::inspect`]. So a model and a live database that mean the same
 //! thing are the same value; only the rename hints are carried over by hand.
 
 pub mod toml_model;
@@ -15,7 +15,8 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::schema::{Schema, same_name};
-use crate::{ddl, files, inspect, parse, sql, warnln};
+use crate::sqlite::{ddl, inspect, parse, sql};
+use crate::{files, warnln};
 
 /// Where the model comes from, as configured in `[model]`.
 #[derive(Debug, Clone)]

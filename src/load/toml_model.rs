@@ -12,7 +12,7 @@ use crate::schema::{
     Schema, Table, Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr,
     normalize_type,
 };
-use crate::virtual_table::VirtualTable;
+use crate::sqlite::virtual_table::VirtualTable;
 
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

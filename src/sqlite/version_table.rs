@@ -4,9 +4,8 @@
 //! text runs online and is printed by `--sql`. This is the SQLite-specific
 //! part of version tracking; the rest of `apply` only calls it.
 
-use crate::script::Direction;
-use crate::script::Revision;
-use crate::sql::{quote_ident, quote_str};
+use crate::driver::RowChange;
+use crate::sqlite::sql::{quote_ident, quote_str};
 
 /// The one list of the tool's own tables, for the version table `name`:
 /// the version table and its named companions. They are matched exactly
@@ -96,23 +95,5 @@ impl VersionTable {
             quote_str(revision),
             quote_str(label)
         )
-    }
-}
-
-/// What one step does to the version table.
-pub enum RowChange<'a> {
-    Insert(&'a Revision),
-    Delete(&'a str),
-    /// Store the revision's current checksum.
-    Approve(&'a Revision),
-}
-
-impl<'a> RowChange<'a> {
-    /// The change a revision run in `direction` makes.
-    pub fn of(rev: &'a Revision, direction: Direction) -> RowChange<'a> {
-        match direction {
-            Direction::Up => RowChange::Insert(rev),
-            Direction::Down => RowChange::Delete(&rev.id),
-        }
     }
 }

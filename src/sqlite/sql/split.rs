@@ -1,5 +1,5 @@
 //! Scripts to statements, the way SQLite reads them: one pass over the
-//! tokens of [`crate::sql::tokenize`], ending a statement where
+//! tokens of [`crate::sqlite::sql::tokenize`], ending a statement where
 //! `sqlite3_complete` would (a `;` inside a literal, a comment or a trigger
 //! body does not end one).
 

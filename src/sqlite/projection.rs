@@ -10,9 +10,9 @@
 //! names, the old column of the same name, or else the column's default
 //! (NULL without one), as SQLite fills a column an `INSERT` leaves out.
 
-use crate::ddl::default_expr;
 use crate::schema::{Table, same_name};
-use crate::sql::{self, Kind, Token, quote_ident};
+use crate::sqlite::ddl::default_expr;
+use crate::sqlite::sql::{self, Kind, Token, quote_ident};
 
 /// What one section says about where new columns' values come from.
 #[derive(Debug, Default)]

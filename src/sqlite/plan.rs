@@ -9,10 +9,10 @@
 
 use std::collections::HashSet;
 
-use crate::ddl::{self, create_index, create_table, default_expr, referenced_names};
 use crate::diff::{Change, ColumnChange, Renames, added_tables, diff, dropped_tables, reversed};
 use crate::schema::{Column, Schema, Table, affinity, same_name};
-use crate::sql::{display_name, quote_ident};
+use crate::sqlite::ddl::{self, create_index, create_table, default_expr, referenced_names};
+use crate::sqlite::sql::{display_name, quote_ident};
 
 // Script text is written by its own module; `plan::render` stays the name.
 mod render;
@@ -560,12 +560,12 @@ fn keep_sequence(from: &Table, to: &Table, temp_name: &str) -> Vec<Statement> {
     if !autoincrement(from) && !autoincrement(to) {
         return vec![];
     }
-    let temp = crate::sql::quote_str(temp_name);
+    let temp = crate::sqlite::sql::quote_str(temp_name);
     vec![
         Statement::plain(format!("DELETE FROM sqlite_sequence WHERE name = {temp}")),
         Statement::plain(format!(
             "UPDATE sqlite_sequence SET name = {temp} WHERE name = {} COLLATE NOCASE",
-            crate::sql::quote_str(&to.name)
+            crate::sqlite::sql::quote_str(&to.name)
         )),
     ]
 }

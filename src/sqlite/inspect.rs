@@ -3,7 +3,7 @@
 //! Pragmas give what SQLite has resolved (column types, NOT NULL, defaults,
 //! primary key order, foreign keys, unique constraints, index columns); the
 //! stored `CREATE` text gives the rest: constraint names, conflict clauses,
-//! expressions (see [`crate::parse`]). Names are always bound parameters,
+//! expressions (see [`crate::sqlite::parse`]). Names are always bound parameters,
 //! never formatted into SQL. Inspecting never writes.
 
 use std::collections::HashMap;
@@ -12,12 +12,12 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags, params};
 
 use crate::error::{Error, Result};
-use crate::parse::{self, ParsedTable};
 use crate::schema::{
     Column, ForeignKey, Generated, Index, IndexPart, IndexTarget, OnConflict, PrimaryKey, Schema,
     Table, Trigger, Unique, View, normalize_action, normalize_collation, normalize_type, same_name,
 };
-use crate::virtual_table::{self, VirtualTable};
+use crate::sqlite::parse::{self, ParsedTable};
+use crate::sqlite::virtual_table::{self, VirtualTable};
 use std::collections::HashSet;
 
 const OBJECTS: &str = "SELECT type, name, tbl_name, sql FROM sqlite_schema \
@@ -55,7 +55,7 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
 
 /// Reads the schema of `conn`, leaving out the tool's own tables for the
 /// version table `version_table` (exactly those named in
-/// [`crate::version_table::own_tables`], and what belongs to them); `""` leaves out nothing.
+/// [`crate::sqlite::version_table::own_tables`], and what belongs to them); `""` leaves out nothing.
 pub fn inspect(conn: &Connection, version_table: &str) -> Result<Schema> {
     in_snapshot(conn, || inspect_now(conn, version_table))
 }
@@ -91,8 +91,9 @@ fn inspect_now(conn: &Connection, version_table: &str) -> Result<Schema> {
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let own =
-        |name: &str| !version_table.is_empty() && crate::version_table::is_own(name, version_table);
+    let own = |name: &str| {
+        !version_table.is_empty() && crate::sqlite::version_table::is_own(name, version_table)
+    };
     // Index definitions by name, read in the same pass (one scan, not one per index).
     let index_sql: HashMap<&str, &str> = objects
         .iter()

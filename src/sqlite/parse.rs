@@ -9,7 +9,7 @@
 //! be right about valid DDL; on anything else it returns an error, never panics.
 
 use crate::schema::{Check, Generated, OnConflict, normalize_collation, normalize_expr};
-use crate::sql::{self, Token};
+use crate::sqlite::sql::{self, Token};
 
 mod index;
 mod rename_hint;

@@ -20,7 +20,7 @@
 //! source that cannot be read back (contentless FTS5), is destructive: the
 //! statement says so, and lint, backups and review comments follow.
 
-use crate::sql::{self, Kind};
+use crate::sqlite::sql::{self, Kind};
 
 /// Objects only SQLite has; the seam for a future generic core.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

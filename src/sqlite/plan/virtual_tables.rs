@@ -5,9 +5,9 @@
 use super::Statement;
 use crate::diff::{Change, ColumnChange};
 use crate::schema::{Table, same_name};
-use crate::sql::{self, Kind, display_name, quote_ident};
+use crate::sqlite::sql::{self, Kind, display_name, quote_ident};
 
-use crate::virtual_table::{SqliteObjects, VirtualTable};
+use crate::sqlite::virtual_table::{SqliteObjects, VirtualTable};
 
 fn statement(sql: String, comments: Vec<String>) -> Statement {
     Statement {
@@ -272,7 +272,7 @@ pub fn replaced_without_loss(statements: &[sql::Statement]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::virtual_table::tests::vt;
+    use crate::sqlite::virtual_table::tests::vt;
 
     fn replaced(from: &VirtualTable, to: &VirtualTable) -> Vec<String> {
         let plan = plan_creates(&[Change::ReplaceVirtualTable {

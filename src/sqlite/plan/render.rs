@@ -4,7 +4,7 @@
 //! comment can never turn into, or swallow, a statement).
 
 use super::Statement;
-use crate::sql::{self, one_line};
+use crate::sqlite::sql::{self, one_line};
 
 /// Renders statements as a script section, each comment above its statement
 /// (on one line whatever it says, so it cannot end early and run as SQL).
