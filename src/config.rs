@@ -12,6 +12,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::discover;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::files;
 use crate::filter::Filter;
@@ -399,14 +400,12 @@ fn resolve_database(
         path: origin.clone().into(),
         message,
     };
-    let (path, old_absolute) = match DatabaseUrl::parse(&url).map_err(refuse)? {
+    let parsed = DatabaseUrl::parse(&url).map_err(refuse)?;
+    // The one place an engine that is not built yet is refused.
+    Engine::of(&parsed).map_err(refuse)?;
+    let (path, old_absolute) = match parsed {
         DatabaseUrl::Sqlite { path, old_absolute } => (base.join(path), old_absolute),
-        DatabaseUrl::Postgres { redacted } => {
-            return Err(refuse(format!(
-                "database url {redacted:?}: PostgreSQL is not supported yet; migrate works on SQLite files \
-                 (sqlite:///relative.db or sqlite:////absolute/path.db)"
-            )));
-        }
+        DatabaseUrl::Postgres { .. } => unreachable!("Engine::of refuses it"),
     };
     // Before, `sqlite:///x` meant `/x`: an old config must not silently get a new, empty database.
     if let Some(old) = old_absolute.filter(|old| !path.exists() && old.is_file()) {

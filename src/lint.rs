@@ -12,16 +12,16 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::apply::Direction;
 use crate::diff::{Change, ColumnChange, Renames, diff};
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::filter::Filter;
 use crate::schema::{Affinity, Column, Schema, Table, affinity, same_name};
 use crate::script::Revision;
-use crate::sqlite::projection::Copies;
+use crate::sqlite::projection::{self, Copies};
 use crate::sqlite::sql::{self, Kind, quote_ident};
 use crate::sqlite::{ddl, inspect};
 
@@ -191,16 +191,15 @@ pub fn findings(
     }
     let live = inspect::open_read_only(db)?;
     let live_schema = inspect::inspect(&live, version_table)?;
-    let scratch = Connection::open_in_memory()?;
-    scratch.execute_batch("PRAGMA foreign_keys = OFF")?;
+    let mut scratch = Engine::Sqlite.scratch()?;
     for stmt in ddl::create_schema(&filter.managed(&live_schema)) {
-        scratch.execute_batch(&stmt)?;
+        scratch.execute(&stmt)?;
     }
     // What migrate does not manage is copied when this SQLite can create it:
     // an extension's virtual table whose module is not built in is left out
     // (a revision that touches it then fails here, naming it).
     for stmt in ddl::create_schema(&filter.unmanaged(&live_schema)) {
-        let _ = scratch.execute_batch(&stmt);
+        let _ = scratch.execute(&stmt);
     }
     // The scratch schema before the next step; read again only when needed.
     let mut before = Some(live_schema.clone());
@@ -208,14 +207,14 @@ pub fn findings(
         let check = may_depend_on_data(rev, *direction) && !has_data_changes(rev, *direction);
         let start = match (check, before.take()) {
             (true, Some(s)) => Some(s),
-            (true, None) => Some(inspect::inspect(&scratch, version_table)?),
+            (true, None) => Some(scratch.inspect(version_table)?),
             (false, _) => None,
         };
         let replayed = rev
             .section(*direction)
             .statements()
             .iter()
-            .try_for_each(|stmt| scratch.execute_batch(&stmt.sql));
+            .try_for_each(|stmt| scratch.execute(&stmt.sql));
         if replayed.is_err() {
             // What a schema-only copy cannot run (a statement that reads the
             // tool's own tables, or rows that are not there) says nothing
@@ -224,23 +223,19 @@ pub fn findings(
             break;
         }
         let Some(start) = start else { continue };
-        let after = inspect::inspect(&scratch, version_table)?;
+        let after = scratch.inspect(version_table)?;
         let copies = Copies::of(&rev.section(*direction).statements());
         for (table, message, query) in data_checks(&start, &after, &copies) {
             if !queryable(&live_schema, &query.tables) {
                 continue;
             }
-            let rows: i64 = match live.query_row(&query.sql, [], |r| r.get(0)) {
-                Ok(rows) => rows,
+            let rows: i64 = match projection::count(&live, &query.sql) {
+                Ok(Some(rows)) => rows,
                 // A check this module cannot phrase for the live table (SQL
                 // it got wrong) is skipped: a pre-check must never turn a
                 // valid revision into an error, and the revision's own
                 // transaction still fails atomically on bad rows.
-                Err(rusqlite::Error::SqliteFailure(f, _))
-                    if f.code == rusqlite::ErrorCode::Unknown =>
-                {
-                    continue;
-                }
+                Ok(None) => continue,
                 Err(e) => {
                     return Err(Error::database(
                         db,

@@ -7,10 +7,10 @@ use std::path::Path;
 
 use crate::driver::Driver;
 use crate::driver::RowChange;
+use crate::engine::Engine;
 use crate::error::Result;
 use crate::graph::{Graph, Target};
 use crate::script::Revision;
-use crate::sqlite::driver::Sqlite;
 
 /// Sets the version table to exactly `target` without running any revision.
 pub fn stamp(
@@ -19,15 +19,19 @@ pub fn stamp(
     graph: &Graph,
     target: &Target,
 ) -> Result<Vec<String>> {
-    let mut db = Sqlite::open(path, version_table)?;
+    let mut db = Engine::Sqlite.open(path, version_table)?;
     db.begin_locked()?;
     let outcome =
-        stamp_locked(&mut db, graph, target).and_then(|stamped| db.commit().map(|()| stamped));
+        stamp_locked(db.as_mut(), graph, target).and_then(|stamped| db.commit().map(|()| stamped));
     db.rollback();
     outcome
 }
 
-fn stamp_locked<D: Driver>(db: &mut D, graph: &Graph, target: &Target) -> Result<Vec<String>> {
+fn stamp_locked<D: Driver + ?Sized>(
+    db: &mut D,
+    graph: &Graph,
+    target: &Target,
+) -> Result<Vec<String>> {
     db.ensure_version_table()?;
     let want: HashSet<String> = match target {
         Target::Base => HashSet::new(),
@@ -59,7 +63,7 @@ fn stamp_locked<D: Driver>(db: &mut D, graph: &Graph, target: &Target) -> Result
 /// Accepts the current text of an applied revision as its new checksum.
 /// False when the revision is not applied.
 pub fn approve(path: &Path, version_table: &str, rev: &Revision) -> Result<bool> {
-    let mut db = Sqlite::open(path, version_table)?;
+    let mut db = Engine::Sqlite.open(path, version_table)?;
     db.begin_locked()?;
     let outcome = db.applied().and_then(|applied| {
         if !applied.iter().any(|a| a.revision == rev.id) {

@@ -11,11 +11,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use rusqlite::Connection;
-
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::schema::{Schema, same_name};
-use crate::sqlite::{ddl, inspect, parse, sql};
+use crate::scratch::Scratch;
+use crate::sqlite::{ddl, parse, sql};
 use crate::{files, warnln};
 
 /// Where the model comes from, as configured in `[model]`.
@@ -125,7 +125,7 @@ pub fn load_toml(text: &str, path: &Path) -> Result<Schema> {
         model_error(path, line, e.message())
     })?;
     let declared = toml_model::to_schema(model).map_err(|m| model_error(path, None, &m))?;
-    let conn = memory_db()?;
+    let mut scratch = Engine::Sqlite.model_scratch()?;
     for statement in ddl::create_schema(&declared) {
         // A `\u0000` escape in a TOML string reaches the SQL only here.
         if statement.contains('\0') {
@@ -138,7 +138,7 @@ pub fn load_toml(text: &str, path: &Path) -> Result<Schema> {
                 ),
             ));
         }
-        conn.execute_batch(&statement).map_err(|e| {
+        scratch.execute(&statement).map_err(|e| {
             model_error(
                 path,
                 None,
@@ -146,7 +146,7 @@ pub fn load_toml(text: &str, path: &Path) -> Result<Schema> {
             )
         })?;
     }
-    let mut schema = read_back(&conn, path)?;
+    let mut schema = read_back(scratch.as_ref(), path)?;
     schema.take_hints_from(&declared);
     validate(&schema, path)?;
     Ok(schema)
@@ -164,24 +164,22 @@ pub fn load_sql(text: &str, path: &Path) -> Result<Schema> {
             "this CREATE TRIGGER has no `END;`, so everything after it would be read as its body; end it with `END;`",
         ));
     }
-    let conn = memory_db()?;
+    let mut scratch = Engine::Sqlite.model_scratch()?;
     for stmt in split.statements {
-        conn.execute_batch(&stmt.sql)
+        scratch
+            .execute(&stmt.sql)
             .map_err(|e| model_error(path, Some(stmt.line), &e.to_string()))?;
     }
-    let mut schema = read_back(&conn, path)?;
-    attach_sql_hints(&conn, &mut schema)?;
+    let mut schema = read_back(scratch.as_ref(), path)?;
+    attach_sql_hints(scratch.as_ref(), &mut schema)?;
     validate(&schema, path)?;
     Ok(schema)
 }
 
-fn memory_db() -> Result<Connection> {
-    let conn = Connection::open_in_memory()?;
-    Ok(conn)
-}
-
-fn read_back(conn: &Connection, path: &Path) -> Result<Schema> {
-    inspect::inspect(conn, "").map_err(|e| model_error(path, None, &e.to_string()))
+fn read_back(scratch: &dyn Scratch, path: &Path) -> Result<Schema> {
+    scratch
+        .inspect("")
+        .map_err(|e| model_error(path, None, &e.to_string()))
 }
 
 fn first_line(s: &str) -> &str {
@@ -189,16 +187,9 @@ fn first_line(s: &str) -> &str {
 }
 
 /// `-- @renamed from=old` comments survive in `sqlite_schema.sql`.
-fn attach_sql_hints(conn: &Connection, schema: &mut Schema) -> Result<()> {
+fn attach_sql_hints(scratch: &dyn Scratch, schema: &mut Schema) -> Result<()> {
     // One scan of the schema table, and a parse only where a hint is written.
-    let hinted: std::collections::HashMap<String, String> = conn
-        .prepare(
-            "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%@renamed%'",
-        )?
-        .query_map([], |r| {
-            Ok((r.get::<_, String>(0)?.to_ascii_lowercase(), r.get(1)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let hinted = scratch.table_texts_containing("@renamed")?;
     for table in &mut schema.tables {
         let Some(text) = hinted.get(&table.name.to_ascii_lowercase()) else {
             continue;

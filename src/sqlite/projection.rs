@@ -175,6 +175,19 @@ fn select_list(src: &str, toks: &[Token]) -> Vec<String> {
     vec![]
 }
 
+/// Runs a data check's count on the live database. `None` when SQLite
+/// could not run it as phrased (its generic error code): the caller skips
+/// such a check rather than fail a valid revision.
+pub fn count(live: &rusqlite::Connection, sql: &str) -> rusqlite::Result<Option<i64>> {
+    match live.query_row(sql, [], |r| r.get(0)) {
+        Ok(rows) => Ok(Some(rows)),
+        Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::Unknown => {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
