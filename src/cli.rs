@@ -325,6 +325,7 @@ pub fn main() -> ExitCode {
     }
 }
 
+// Long: one match arm per subcommand, each only calling its command.
 fn run(cli: Cli) -> Result<ExitCode> {
     crate::terminal::configure(
         cli.quiet,

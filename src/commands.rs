@@ -1,6 +1,9 @@
 //! What each command does, in terms of the library; printing lives here so
 //! that [`crate::cli`] stays argument parsing and exit codes.
 //! Results go to stdout, progress and notices to stderr.
+//!
+//! Long: one function per command; they move to `commands/` when the CLI
+//! shell is split (issue 14, part 2).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -213,6 +216,8 @@ fn refuse_reversed_range(
     )))
 }
 
+// Long: preflight (lint, backup), the run and its report share one run's locals; to split when the
+// commands move to commands/ (issue 14, part 2).
 pub fn migrate(
     config: &Config,
     direction: Direction,

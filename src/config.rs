@@ -119,6 +119,8 @@ pub struct Config {
 }
 
 impl Config {
+    // Long: every setting's precedence (flag, environment, file, default), read top to bottom in
+    // one place.
     pub fn load(overrides: &Overrides) -> Result<Config> {
         let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
         let source = read_config(overrides.config.as_deref(), &cwd)?;

@@ -151,6 +151,7 @@ fn has_data_changes(rev: &Revision, direction: Direction) -> bool {
 /// Findings for `steps`, taken in order from the database at `db` (which may
 /// not exist yet). Destructive statements are always reported; data checks
 /// count rows in the database as it is now.
+// Long: the destructive scan and the scratch replay share the loop over the steps.
 pub fn findings(
     db: &Path,
     version_table: &str,
@@ -332,6 +333,8 @@ fn data_checks(before: &Schema, after: &Schema, copies: &Copies) -> Vec<(String,
     out
 }
 
+// Long: one block per kind of data check (UNIQUE, NOT NULL, FOREIGN KEY, CHECK), in the order they
+// are reported.
 fn table_checks(
     from: &Table,
     to: &Table,

@@ -113,6 +113,7 @@ pub fn valid_id(id: &str) -> bool {
 }
 
 /// Parses one revision file. Errors name the file and line.
+// Long: one pass over the file's lines (header, markers, sections), each error naming its line.
 pub fn parse(path: &Path, text: &str) -> Result<Revision> {
     let err = |line: usize, message: String| Error::Script {
         path: path.to_path_buf(),

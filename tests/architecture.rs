@@ -306,3 +306,102 @@ fn grouped_imports_are_read() {
     let joined: Vec<String> = paths.iter().map(|p| p.join("::")).collect();
     assert_eq!(joined, ["a::B", "a::c::D", "e", "g::h"]);
 }
+
+/// Past these sizes a file or a function must say at its top why it is long
+/// (a `Long:` comment): size alone is not wrong, but it should be a choice.
+const MAX_FILE_LINES: usize = 500;
+const MAX_FN_LINES: usize = 80;
+
+/// Functions of `text` longer than the limit, as (first line, name, lines),
+/// found by their indentation: rustfmt closes a body at the `fn`'s indent.
+fn long_functions(text: &str) -> Vec<(usize, String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let body = line.trim_start();
+        let indent = &line[..line.len() - body.len()];
+        let after_vis = body
+            .strip_prefix("pub(crate) ")
+            .or_else(|| body.strip_prefix("pub(super) "))
+            .or_else(|| body.strip_prefix("pub "))
+            .unwrap_or(body);
+        let Some(rest) = after_vis.strip_prefix("fn ") else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let close = format!("{indent}}}");
+        let Some(end) = lines[i + 1..].iter().position(|l| *l == close) else {
+            continue;
+        };
+        let len = end + 2;
+        if len > MAX_FN_LINES {
+            out.push((i, name, len));
+        }
+    }
+    out
+}
+
+/// The comment and attribute lines right above line `at` say `Long:`.
+fn says_why_above(lines: &[&str], at: usize) -> bool {
+    lines[..at]
+        .iter()
+        .rev()
+        .take_while(|l| {
+            let t = l.trim_start();
+            t.starts_with("//") || t.starts_with("#[")
+        })
+        .any(|l| l.contains("Long:"))
+}
+
+#[test]
+fn long_files_and_functions_say_why() {
+    let mut unexplained = Vec::new();
+    for file in src_files() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let rel = file
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap()
+            .display()
+            .to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        let module_doc_says = lines
+            .iter()
+            .take_while(|l| l.starts_with("//!"))
+            .any(|l| l.contains("Long:"));
+        if lines.len() > MAX_FILE_LINES && !module_doc_says {
+            unexplained.push(format!("{rel}: {} lines", lines.len()));
+        }
+        for (at, name, len) in long_functions(&text) {
+            if !says_why_above(&lines, at) {
+                unexplained.push(format!("{rel}:{}: fn {name}, {len} lines", at + 1));
+            }
+        }
+    }
+    assert!(
+        unexplained.is_empty(),
+        "over {MAX_FILE_LINES} lines a file, or over {MAX_FN_LINES} a function, without a \
+         `Long:` comment at its top saying why:\n  {}\nSplit it, or say why it is one piece.",
+        unexplained.join("\n  ")
+    );
+}
+
+/// The length finder sees a long function and not a short one.
+#[test]
+fn long_functions_are_found() {
+    let long = format!(
+        "fn big() {{\n{}}}\nfn small() {{\n}}\n",
+        "    x;\n".repeat(90)
+    );
+    let found = long_functions(&long);
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (found[0].0, found[0].1.as_str(), found[0].2),
+        (0, "big", 92)
+    );
+    let lines: Vec<&str> = "// Long: a lexer.\nfn big() {".lines().collect();
+    assert!(says_why_above(&lines, 1));
+    assert!(!says_why_above(&lines, 0));
+}

@@ -236,6 +236,7 @@ pub fn to_schema(model: ModelFile) -> Result<Schema, String> {
     Ok(schema)
 }
 
+// Long: one field of a TOML table after another, each with its own error.
 fn table(def: TableDef) -> Result<Table, String> {
     let where_ = |what: &str| format!("table {:?}: {what}", def.name);
     if def.name.is_empty() {

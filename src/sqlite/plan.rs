@@ -6,6 +6,10 @@
 //! Rows never pass through Rust. The down is the plan of the reversed changes,
 //! so it returns exactly to the start. Every destructive or data-dependent
 //! statement carries a comment saying so.
+//!
+//! Long: the planner is one job over many kinds of change; its virtual
+//! tables and its script text already have their own files (`plan/`), and
+//! the rebuild is the next to go (issue 14, part 2).
 
 use std::collections::HashSet;
 
@@ -76,6 +80,8 @@ pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migrati
 }
 
 /// The statements that take a database from `from` to `to` through `changes`.
+// Long: the order of its steps is the plan (dependents dropped, renames, creates, alters, adds,
+// drops, dependents recreated); each step is a few lines.
 pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
     let rebuilt: Vec<(&Table, &Table, &Vec<ColumnChange>)> = changes
         .iter()
@@ -389,6 +395,7 @@ fn alter(_from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement> 
 }
 
 /// The 12-step rebuild: every row is copied by SQLite, never held in Rust.
+// Long: SQLite's documented table rebuild, step by step in its order.
 fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement> {
     let temp_name = format!("_migrate_new_{}", to.name);
     let mut temp = to.clone();

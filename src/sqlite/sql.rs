@@ -71,6 +71,7 @@ const MULTI_PUNCT: [&str; 10] = ["->>", "||", "<=", ">=", "<>", "!=", "==", "<<"
 
 /// Splits SQL into tokens. Never fails: an unterminated literal or comment
 /// runs to the end of the input (SQLite itself reports it when executed).
+// Long: a lexer: one match over the next character.
 pub fn tokenize(src: &str) -> Vec<Token<'_>> {
     let bytes = src.as_bytes();
     let mut tokens = Vec::new();

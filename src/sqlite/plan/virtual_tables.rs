@@ -120,6 +120,8 @@ fn copy_name(v: &VirtualTable) -> String {
 }
 
 /// Drop and create, with the rows carried across as far as they can be.
+// Long: one case per way of carrying the rows (refill from content, copy out and back, nothing to
+// carry), each with its note.
 fn replace(from: &VirtualTable, to: &VirtualTable) -> Vec<Statement> {
     let name = quote_ident(&to.name);
     let drop = format!("DROP TABLE {}", quote_ident(&from.name));
