@@ -99,7 +99,7 @@ pub fn destructive(stmt: &str) -> Option<String> {
 }
 
 /// A rebuild's bookkeeping of AUTOINCREMENT's high-water mark (see
-/// `plan::keep_sequence`): it writes `sqlite_sequence` only, never user rows.
+/// `plan::rebuild::keep_sequence`): it writes `sqlite_sequence` only, never user rows.
 fn moves_sequence_row(stmt: &str) -> bool {
     let w = words(stmt);
     let table = match w.first().map(String::as_str) {
