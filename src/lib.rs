@@ -1,8 +1,12 @@
 //! `migrate`: schema migrations for SQLite, in the spirit of Alembic.
 //!
-//! Data flows one way (see DESIGN.md):
+//! Data flows one way:
 //! model --[`load`]--> [`schema::Schema`] <--[`inspect`]-- database;
-//! [`ddl`] writes a schema back as SQL. The CLI in [`cli`] is a thin shell.
+//! [`diff`] -> plan -> revision file ([`script`], [`graph`]) -> [`apply`].
+//! The generic core names no engine; everything SQLite is in [`sqlite`],
+//! reached through the seams [`dialect::Dialect`], [`driver::Driver`] and
+//! [`scratch::Scratch`], which [`engine::Engine`] builds from the database
+//! URL. The CLI in [`cli`] is a thin shell.
 
 pub mod apply;
 pub mod autogen;
