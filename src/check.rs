@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::schema::Schema;
 use crate::scratch::Scratch;
-use crate::sqlite::{ddl, plan};
+use crate::sqlite::plan;
 
 /// A scratch database with the up sections of `revisions` applied, in graph
 /// order. SQLite's: no engine is passed down to here yet.
@@ -78,7 +78,9 @@ pub fn compare(left_name: &str, left: &Schema, right_name: &str, right: &Schema)
         };
     }
     let as_text = |s: &Schema| {
-        ddl::create_schema(s)
+        Engine::Sqlite
+            .dialect()
+            .create_schema(s)
             .into_iter()
             .map(|s| format!("{s};\n"))
             .collect::<String>()

@@ -193,13 +193,14 @@ pub fn findings(
     let live = inspect::open_read_only(db)?;
     let live_schema = inspect::inspect(&live, version_table)?;
     let mut scratch = Engine::Sqlite.scratch()?;
-    for stmt in ddl::create_schema(&filter.managed(&live_schema)) {
+    let dialect = Engine::Sqlite.dialect();
+    for stmt in dialect.create_schema(&filter.managed(&live_schema)) {
         scratch.execute(&stmt)?;
     }
     // What migrate does not manage is copied when this SQLite can create it:
     // an extension's virtual table whose module is not built in is left out
     // (a revision that touches it then fails here, naming it).
-    for stmt in ddl::create_schema(&filter.unmanaged(&live_schema)) {
+    for stmt in dialect.create_schema(&filter.unmanaged(&live_schema)) {
         let _ = scratch.execute(&stmt);
     }
     // The scratch schema before the next step; read again only when needed.

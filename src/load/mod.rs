@@ -15,7 +15,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::schema::{Schema, same_name};
 use crate::scratch::Scratch;
-use crate::sqlite::{ddl, parse, sql};
+use crate::sqlite::{parse, sql};
 use crate::{files, warnln};
 
 /// Where the model comes from, as configured in `[model]`.
@@ -126,7 +126,7 @@ pub fn load_toml(text: &str, path: &Path) -> Result<Schema> {
     })?;
     let declared = toml_model::to_schema(model).map_err(|m| model_error(path, None, &m))?;
     let mut scratch = Engine::Sqlite.model_scratch()?;
-    for statement in ddl::create_schema(&declared) {
+    for statement in Engine::Sqlite.dialect().create_schema(&declared) {
         // A `\u0000` escape in a TOML string reaches the SQL only here.
         if statement.contains('\0') {
             return Err(model_error(
