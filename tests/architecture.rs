@@ -405,3 +405,42 @@ fn long_functions_are_found() {
     assert!(says_why_above(&lines, 1));
     assert!(!says_why_above(&lines, 0));
 }
+
+/// The old paths `lib.rs` re-exports for the tests and benches
+/// (`pub use sqlite::{..}`) are not for code inside the crate: a module
+/// named through one would hide its edge from the graph above.
+#[test]
+fn the_crate_uses_real_paths_not_the_re_exports() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let lib = std::fs::read_to_string(root.join("lib.rs")).unwrap();
+    let Some(group) = lib
+        .split("pub use sqlite::{")
+        .nth(1)
+        .and_then(|rest| rest.split('}').next())
+    else {
+        return;
+    };
+    let old: Vec<&str> = group.split(',').map(str::trim).collect();
+    let mut offenders = Vec::new();
+    for file in src_files() {
+        let module = module_of(&file);
+        let code = code_only(&std::fs::read_to_string(&file).unwrap());
+        for path in named_paths(&module, &code) {
+            // `super::` paths come back from the parent down, so only a
+            // `crate::` path can start with an old name.
+            if path.first().is_some_and(|p| old.contains(&p.as_str())) {
+                let rel = file
+                    .strip_prefix(&root)
+                    .unwrap_or(&file)
+                    .display()
+                    .to_string();
+                offenders.push(format!("src/{rel}: crate::{}", path.join("::")));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "old paths used inside the crate (write crate::sqlite::..):\n  {}",
+        offenders.join("\n  ")
+    );
+}
