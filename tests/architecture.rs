@@ -1,8 +1,10 @@
 //! Keeps the layout honest: `rusqlite` is named only inside `src/sqlite/`,
-//! and no two modules of `src/` import each other in a circle. Both are
-//! read from the source text (no compiler help needed): every `crate::a::b`
-//! path and `use crate::{..}` group, per file, gives one edge of a module
-//! graph, and a depth-first search finds any cycle in it.
+//! no two modules of `src/` import each other in a circle, code inside the
+//! crate uses real paths (not the old ones `lib.rs` re-exports), and a long
+//! file or function says why it is long. All read from the source text (no
+//! compiler help needed): every `crate::a::b` path and `use crate::{..}`
+//! group, per file, gives one edge of a module graph, and a depth-first
+//! search finds any cycle in it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
