@@ -16,21 +16,15 @@ use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OpenFlags};
-
-use crate::driver::{Driver, Sqlite};
+pub use crate::driver::Applied;
+use crate::driver::Driver;
+pub use crate::driver::RowChange;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
+pub use crate::script::Direction;
 use crate::script::Revision;
 pub use crate::stamp::{approve, stamp};
-use crate::version_table::Found;
-pub use crate::version_table::{RowChange, VersionTable};
-
-/// How long a migrator waits for another one to release the write lock: the
-/// `lock_wait` setting, 60 s unless said (see [`crate::lock_wait`]).
-pub fn lock_timeout() -> Duration {
-    crate::lock_wait::current()
-}
 
 /// Test-only: `MIGRATE_TEST_PAUSE_BEFORE_LOCK_MS` makes a run sleep between
 /// planning and taking the lock, so that tests can line up many migrators
@@ -51,33 +45,6 @@ pub type Pending<'a, 'g> = &'a [(&'g Revision, Direction)];
 
 /// What a run calls once it first holds the lock (see [`run`]).
 type Prepare<'a> = &'a mut dyn FnMut(Pending) -> Result<()>;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    Up,
-    Down,
-}
-
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Up => "up",
-            Direction::Down => "down",
-        }
-    }
-}
-
-/// A row of the version table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Applied {
-    pub revision: String,
-    pub checksum: String,
-    pub applied_at: String,
-    /// The revision's parents and message as applied, so that `current`
-    /// needs no revision file.
-    pub parents: Vec<String>,
-    pub message: String,
-}
 
 /// What a command asks for, fixed before anything runs.
 #[derive(Debug, Clone)]
@@ -134,69 +101,6 @@ impl Plan {
     }
 }
 
-/// Opens (creating if needed) the database for writing.
-pub fn open_for_write(path: &Path) -> Result<Connection> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| Error::database(path, e))?;
-    conn.busy_timeout(lock_timeout())
-        .map_err(|e| Error::database(path, e))?;
-    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
-        .map_err(|e| Error::database(path, e))?;
-    // SQLite falls back to read-only when it cannot open for writing; say so now.
-    if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
-        return Err(Error::database(path, "readonly"));
-    }
-    Ok(conn)
-}
-
-/// The applied revisions, or none when the version table does not exist yet;
-/// refused when its format is newer than this build reads.
-pub fn read_applied(conn: &Connection, version_table: &str) -> Result<Vec<Applied>> {
-    if crate::version_table::read_format(conn, version_table)? == Found::Nothing {
-        return Ok(vec![]);
-    }
-    let vt = VersionTable::new(version_table);
-    let mut stmt = conn.prepare(&vt.select())?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Applied {
-            revision: r.get(0)?,
-            checksum: r.get(1)?,
-            applied_at: r.get(2)?,
-            parents: r
-                .get::<_, String>(3)?
-                .split(',')
-                .filter(|p| !p.is_empty())
-                .map(str::to_string)
-                .collect(),
-            message: r.get(4)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Applied revisions, read without creating or writing anything.
-pub fn read_applied_at(path: &Path, version_table: &str) -> Result<Vec<Applied>> {
-    if !path.exists() {
-        return Ok(vec![]);
-    }
-    let conn = crate::inspect::open_read_only(path)?;
-    read_applied(&conn, version_table).map_err(at_path(path))
-}
-
-/// Names the database in an SQLite error; any other error (a refusal) is
-/// already whole.
-pub fn at_path(path: &Path) -> impl Fn(Error) -> Error + '_ {
-    move |e| match e {
-        Error::Sqlite(e) => Error::database(path, e),
-        other => other,
-    }
-}
-
 /// Refuses when the database records a revision that has no file, or one
 /// whose up section changed since it was applied.
 pub fn verify_applied(graph: &Graph, applied: &[Applied]) -> Result<()> {
@@ -248,14 +152,14 @@ pub fn run(
     on_done: impl FnMut(&Step),
 ) -> Result<Vec<Step>> {
     test_pause_before_lock();
-    let mut db = Sqlite::open(path, version_table)?;
-    run_with(&mut db, graph, plan, prepare, on_step, on_done)
+    let mut db = Engine::Sqlite.open(path, version_table)?;
+    run_with(db.as_mut(), graph, plan, prepare, on_step, on_done)
 }
 
 /// The apply loop, for any [`Driver`]: lock, re-read what is applied when
 /// another migrator committed, run the next revision with its version row,
 /// check integrity, commit; on any error roll back and stop.
-pub fn run_with<D: Driver>(
+pub fn run_with<D: Driver + ?Sized>(
     db: &mut D,
     graph: &Graph,
     plan: &Plan,
@@ -289,7 +193,7 @@ struct Run<'a> {
 
 impl Run<'_> {
     /// Runs every step left, one revision at a time.
-    fn all<D: Driver>(
+    fn all<D: Driver + ?Sized>(
         &mut self,
         db: &mut D,
         on_step: &mut impl FnMut(&Revision, Direction),
@@ -304,7 +208,7 @@ impl Run<'_> {
     }
 
     /// Runs the next revision under the write lock; `None` when there is none.
-    fn step<D: Driver>(
+    fn step<D: Driver + ?Sized>(
         &mut self,
         db: &mut D,
         on_step: &mut impl FnMut(&Revision, Direction),
@@ -317,7 +221,7 @@ impl Run<'_> {
         outcome
     }
 
-    fn step_locked<D: Driver>(
+    fn step_locked<D: Driver + ?Sized>(
         &mut self,
         db: &mut D,
         on_step: &mut impl FnMut(&Revision, Direction),
@@ -369,58 +273,9 @@ impl Run<'_> {
     }
 }
 
-/// Runs a section's statements in order; a failure names the statement and its line.
-pub fn run_statements(
-    conn: &Connection,
-    rev: &Revision,
-    section: &crate::script::Section,
-) -> Result<()> {
-    run_statements_watched(conn, rev, section, |_, _| Ok(()))
-}
-
-/// [`run_statements`], calling `before_each` with each statement's SQL once
-/// it is prepared and before it runs: what a statement will write is known
-/// then (see [`crate::fk_watch`]), and what it will scan (see [`crate::progress`]).
-pub fn run_statements_watched(
-    conn: &Connection,
-    rev: &Revision,
-    section: &crate::script::Section,
-    mut before_each: impl FnMut(&Connection, &str) -> rusqlite::Result<()>,
-) -> Result<()> {
-    for (i, stmt) in section.statements().iter().enumerate() {
-        let failed = |e: rusqlite::Error| Error::Statement {
-            revision: rev.id.clone(),
-            path: rev.path.clone(),
-            number: i + 1,
-            line: stmt.line,
-            statement: first_line(&stmt.sql),
-            message: e.to_string(),
-        };
-        let mut prepared = match conn.prepare(&stmt.sql) {
-            Ok(prepared) => prepared,
-            Err(rusqlite::Error::Empty) => continue, // only a comment
-            Err(e) => return Err(failed(e)),
-        };
-        before_each(conn, &stmt.sql).map_err(failed)?;
-        // Every row, for a statement that returns rows (a PRAGMA, RETURNING).
-        let mut rows = prepared.raw_query();
-        while rows.next().map_err(failed)?.is_some() {}
-    }
-    Ok(())
-}
-
-fn first_line(sql: &str) -> String {
-    let line = sql.lines().next().unwrap_or("");
-    if sql.lines().count() > 1 {
-        format!("{line} ...")
-    } else {
-        line.to_string()
-    }
-}
-
 /// A revision marked `-- transactional: false`: statements one by one, then
 /// the version row in its own transaction.
-fn run_non_transactional<D: Driver>(
+fn run_non_transactional<D: Driver + ?Sized>(
     db: &mut D,
     rev: &Revision,
     direction: Direction,
@@ -446,7 +301,7 @@ fn run_non_transactional<D: Driver>(
 
 /// Fails when the revision left rows whose parent is missing (beyond any
 /// that were there before it ran).
-fn check_integrity<D: Driver>(db: &mut D, rev: &Revision) -> Result<()> {
+fn check_integrity<D: Driver + ?Sized>(db: &mut D, rev: &Revision) -> Result<()> {
     let new: Vec<String> = db
         .new_violations()?
         .iter()
@@ -475,11 +330,12 @@ pub fn offline_sql(
     plan: &Plan,
     applied: &HashSet<String>,
 ) -> String {
-    let vt = VersionTable::new(version_table);
+    let dialect = Engine::Sqlite.dialect();
     let mut out = format!(
-        "-- generated by migrate {}; run with: sqlite3 DATABASE < this-file\nPRAGMA foreign_keys = OFF;\n\n{};\n\n",
+        "-- generated by migrate {}; {}\n\n{};\n\n",
         env!("CARGO_PKG_VERSION"),
-        vt.create()
+        dialect.offline_preamble(),
+        dialect.version_table_sql(version_table)
     );
     for (rev, direction) in plan.steps(graph, applied) {
         let section = rev.section(direction);
@@ -503,7 +359,12 @@ pub fn offline_sql(
             out.push_str(&stmt.sql);
             out.push_str(";\n");
         }
-        out.push_str(&vt.record(RowChange::of(rev, direction), direction.as_str(), None));
+        out.push_str(&dialect.record_sql(
+            version_table,
+            RowChange::of(rev, direction),
+            direction.as_str(),
+            None,
+        ));
         out.push_str(";\n");
         if rev.transactional {
             out.push_str("COMMIT;\n");

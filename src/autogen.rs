@@ -13,11 +13,12 @@ use crate::describe::describe;
 use crate::diff::{RenameCandidate, Renames};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
-use crate::plan::{self, Migration};
 use crate::renames::{idle_hints, parse_renames, settle_renames};
 use crate::schema::Schema;
 use crate::script::NewRevision;
-use crate::{inspect, load, sql, sum};
+use crate::sqlite::plan::{self, Migration};
+use crate::sqlite::{inspect, sql};
+use crate::{load, sum};
 use crate::{noteln, out, outln, warnln};
 
 /// The schema autogenerate starts from: the live database when it exists
@@ -35,8 +36,8 @@ fn starting_schema(
         // schema: opening a database parses its whole schema.
         let conn = inspect::open_read_only(db)?;
         let (applied, schema) = inspect::in_snapshot(&conn, || {
-            let rows =
-                apply::read_applied(&conn, &config.version_table).map_err(apply::at_path(db))?;
+            let rows = crate::sqlite::driver::read_applied(&conn, &config.version_table)
+                .map_err(crate::sqlite::driver::at_path(db))?;
             commands::verify_applied(config, graph, &rows)?;
             let applied = ensure_at_parents(db, graph, rows, parents)?;
             Ok((applied, inspect::inspect(&conn, &config.version_table)?))
@@ -155,14 +156,14 @@ fn load_model(config: &Config) -> Result<Schema> {
     let names = model.tables.iter().map(|t| &t.name);
     if let Some(name) = names
         .chain(model.views.iter().map(|v| &v.name))
-        .find(|n| crate::version_table::is_own(n, &config.version_table))
+        .find(|n| crate::sqlite::version_table::is_own(n, &config.version_table))
     {
         return Err(Error::Config {
             path: config.config_name().into(),
             message: format!(
                 "the model defines {name:?}, one of migrate's own tables ({}, from [migrations] \
                  version_table = {:?}); set version_table to a name the model does not use",
-                crate::version_table::own_tables(&config.version_table).join(", "),
+                crate::sqlite::version_table::own_tables(&config.version_table).join(", "),
                 config.version_table
             ),
         });
@@ -328,7 +329,8 @@ fn drift(
     // One connection and one snapshot: the schema is the one the version rows describe.
     let conn = inspect::open_read_only(db)?;
     let (rows, live) = inspect::in_snapshot(&conn, || {
-        let rows = apply::read_applied(&conn, &config.version_table).map_err(apply::at_path(db))?;
+        let rows = crate::sqlite::driver::read_applied(&conn, &config.version_table)
+            .map_err(crate::sqlite::driver::at_path(db))?;
         commands::verify_applied(config, graph, &rows)?;
         Ok((rows, inspect::inspect(&conn, &config.version_table)?))
     })?;

@@ -3,22 +3,22 @@
 
 use std::collections::HashSet;
 
-use rusqlite::Connection;
-
 use crate::describe::describe;
 use crate::diff::Renames;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::schema::Schema;
-use crate::{apply, ddl, inspect, plan};
+use crate::scratch::Scratch;
+use crate::sqlite::plan;
 
-/// An in-memory database with the up sections of `revisions` applied, in graph order.
-pub fn replay(graph: &Graph, revisions: &HashSet<String>) -> Result<Connection> {
-    let conn = Connection::open_in_memory()?;
-    // As `apply` does: a rebuild must not cascade (the bundled SQLite enables FKs).
-    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+/// A scratch database with the up sections of `revisions` applied, in graph
+/// order. SQLite's: no engine is passed down to here yet.
+pub fn replay(graph: &Graph, revisions: &HashSet<String>) -> Result<Box<dyn Scratch>> {
+    // As `apply` does: a rebuild must not cascade (see [`Engine::scratch`]).
+    let mut scratch = Engine::Sqlite.scratch()?;
     for rev in graph.in_order().filter(|r| revisions.contains(&r.id)) {
-        apply::run_statements(&conn, rev, &rev.up).map_err(|e| match e {
+        scratch.run_section(rev, &rev.up).map_err(|e| match e {
             Error::Statement {
                 revision,
                 path,
@@ -39,7 +39,7 @@ pub fn replay(graph: &Graph, revisions: &HashSet<String>) -> Result<Connection> 
             other => other,
         })?;
     }
-    Ok(conn)
+    Ok(scratch)
 }
 
 /// The schema the migrations build, up to `revisions`.
@@ -48,8 +48,7 @@ pub fn replayed_schema(
     revisions: &HashSet<String>,
     version_table: &str,
 ) -> Result<Schema> {
-    let conn = replay(graph, revisions)?;
-    inspect::inspect(&conn, version_table)
+    replay(graph, revisions)?.inspect(version_table)
 }
 
 /// One comparison of two schemas, as `check` reports it.
@@ -79,7 +78,9 @@ pub fn compare(left_name: &str, left: &Schema, right_name: &str, right: &Schema)
         };
     }
     let as_text = |s: &Schema| {
-        ddl::create_schema(s)
+        Engine::Sqlite
+            .dialect()
+            .create_schema(s)
             .into_iter()
             .map(|s| format!("{s};\n"))
             .collect::<String>()

@@ -2,6 +2,9 @@
 //!
 //! Thin on purpose: each command is a few lines that call the library.
 //! Exit codes: 0 success, 1 a finding of `check`/`verify`/`lint`, 2 any error.
+//!
+//! Long: the clap definition of every command with its help and examples is
+//! one table; it moves to `cli/` with the per-command split of `commands`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -15,7 +18,8 @@ use crate::config::{Config, Overrides};
 use crate::error::{Error, Result};
 use crate::load::toml_model;
 use crate::script::NewRevision;
-use crate::{commands, ddl, inspect, project};
+use crate::sqlite::{ddl, inspect};
+use crate::{commands, project, views};
 use crate::{out, outln};
 
 #[derive(Parser, Debug)]
@@ -331,6 +335,7 @@ pub fn main() -> ExitCode {
     }
 }
 
+// Long: one match arm per subcommand, each only calling its command.
 fn run(cli: Cli) -> Result<ExitCode> {
     crate::terminal::configure(
         cli.quiet,
@@ -431,30 +436,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             return commands::lint(&Config::load(&overrides)?, format.json());
         }
         Command::Restore { backup } => {
-            crate::restore::run(&Config::load(&overrides)?, backup.as_deref())?;
+            crate::sqlite::restore::run(&Config::load(&overrides)?, backup.as_deref())?;
         }
         Command::Verify { data } => return commands::verify(&Config::load(&overrides)?, data),
         Command::Current { format } => {
-            commands::current(&Config::load(&overrides)?, format.json())?;
+            views::current(&Config::load(&overrides)?, format.json())?;
         }
         Command::Heads { format } => {
-            commands::heads(&Config::load(&overrides)?, format.json())?;
+            views::heads(&Config::load(&overrides)?, format.json())?;
         }
-        Command::Branches => commands::branches(&Config::load(&overrides)?)?,
+        Command::Branches => views::branches(&Config::load(&overrides)?)?,
         Command::History {
             rev_range,
             verbose,
             format,
         } => {
             let json = format.json();
-            commands::history(
+            views::history(
                 &Config::load(&overrides)?,
                 rev_range.as_deref(),
                 verbose,
                 json,
             )?;
         }
-        Command::Show { rev } => commands::show(&Config::load(&overrides)?, &rev)?,
+        Command::Show { rev } => views::show(&Config::load(&overrides)?, &rev)?,
         Command::Edit { rev } => crate::edit::edit(&Config::load(&overrides)?, &rev)?,
         Command::Stamp { target } => commands::stamp(&Config::load(&overrides)?, &target)?,
         Command::Hash => commands::hash(&Config::load(&overrides)?)?,

@@ -1,6 +1,9 @@
 //! What each command does, in terms of the library; printing lives here so
 //! that [`crate::cli`] stays argument parsing and exit codes.
 //! Results go to stdout, progress and notices to stderr.
+//!
+//! Long: one function per command; they move to `commands/` when the CLI
+//! shell is split (issue 14, part 2).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -10,7 +13,8 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::script::{self, NewRevision, Revision};
-use crate::{backup, files, lint, project, sum, verify};
+use crate::sqlite::backup;
+use crate::{files, lint, project, sum, verify};
 use crate::{noteln, out, outln, warnln};
 
 /// Every revision file, as a graph.
@@ -127,7 +131,7 @@ pub fn verify_applied(config: &Config, graph: &Graph, rows: &[apply::Applied]) -
 pub fn state(config: &Config) -> Result<State> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
-    let rows = apply::read_applied_at(config.database()?, &config.version_table)?;
+    let rows = crate::sqlite::driver::read_applied_at(config.database()?, &config.version_table)?;
     verify_applied(config, &graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let current = graph.current_heads(&applied);
@@ -212,6 +216,8 @@ fn refuse_reversed_range(
     )))
 }
 
+// Long: preflight (lint, backup), the run and its report share one run's locals; to split when the
+// commands move to commands/ (issue 14, part 2).
 pub fn migrate(
     config: &Config,
     direction: Direction,
@@ -241,7 +247,7 @@ pub fn migrate(
     let db = config.database()?;
     if plan.steps(&st.graph, &applied).is_empty() {
         if db.exists() {
-            crate::driver::clear_leftover_journal(db)?;
+            crate::sqlite::driver::clear_leftover_journal(db)?;
         }
         outln!("nothing to do: the database is at {}", describe(&current))?;
         return Ok(());
@@ -323,7 +329,7 @@ pub fn migrate(
         )?;
         return Ok(());
     }
-    let after = apply::read_applied_at(db, &config.version_table)?;
+    let after = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
     let applied: HashSet<String> = after.into_iter().map(|a| a.revision).collect();
     outln!(
         "{} revision(s) {}; the database is at {}",
@@ -356,9 +362,8 @@ fn refuse_lost_data(db: &Path, config: &Config, pending: apply::Pending) -> Resu
     )))
 }
 
-/// Where the database is, the graph's heads and branches, its history, one
-/// revision's text: in [`crate::views`].
-pub use crate::views::{branches, current, heads, history, show};
+// Where the database is, the graph's heads and branches, its history, one
+// revision's text: in [`crate::views`] (the CLI calls it directly).
 
 pub(crate) trait OrBase {
     fn or_base(&self) -> &str;
@@ -382,7 +387,7 @@ pub fn stamp(config: &Config, spec: &str) -> Result<()> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let db = config.database()?;
-    let rows = apply::read_applied_at(db, &config.version_table)?;
+    let rows = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
     let current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
     // `REV-N` on one of several heads moves that branch only, as in downgrade.
     let target = graph.resolve_downgrade(spec, &current)?;

@@ -7,7 +7,7 @@
 
 use crate::diff::{Change, ColumnChange};
 use crate::schema::{Column, ForeignKey, Table};
-use crate::sql::{display_name, one_line};
+use crate::sqlite::sql::{display_name, one_line};
 
 /// An index, view or trigger that `change` adds (`true`) or drops whole:
 /// (added, kind, lower-case name).

@@ -4,10 +4,15 @@
 //! hints, `--rename` flags, or answers to the questions that
 //! [`rename_candidates`] suggests). Every change can be reversed exactly
 //! ([`Change::reverse`]), because a drop keeps the whole object it drops.
+//!
+//! Long: one comparison, object kind by object kind; virtual tables already
+//! have their own file (`diff/virtual_tables.rs`).
 
 use crate::schema::{Column, Index, Schema, Table, Trigger, View, keeps_values, same_name};
-use crate::sql::display_name;
-use crate::virtual_table::{self, VirtualTable};
+use crate::sqlite::sql::display_name;
+use crate::sqlite::virtual_table::VirtualTable;
+
+mod virtual_tables;
 
 /// Declared renames: old name -> new name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -235,7 +240,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
         Change::AddTrigger,
         &mut changes,
     );
-    changes.extend(virtual_table::diff(&from.sqlite, &to.sqlite));
+    changes.extend(virtual_tables::diff(&from.sqlite, &to.sqlite));
     changes
 }
 
@@ -262,6 +267,8 @@ fn diff_named<T: Clone + PartialEq>(
     }
 }
 
+// Long: one pass over a table pair (columns, table attributes, indexes), in the order the changes
+// are reported.
 fn diff_table(from: &Table, to: &Table, renames: &Renames, changes: &mut Vec<Change>) {
     let mut columns = Vec::new();
     for old in &from.columns {

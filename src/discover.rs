@@ -65,7 +65,7 @@ pub fn find(cwd: &Path) -> Result<Option<Found>> {
         if let Some(text) = files::read_text_if_exists(&pyproject)?
             && text.contains("migrate")
         {
-            let parsed: PyProject = crate::config::parse_toml(&pyproject, &text)?;
+            let parsed: PyProject = files::parse_toml(&pyproject, &text)?;
             if parsed.tool.and_then(|t| t.migrate).is_some() {
                 return Ok(Some(Found {
                     path: shown(PYPROJECT_TOML),

@@ -1,21 +1,24 @@
 //! The database seam: what moving a database along the revision graph needs
 //! from an engine, as one trait ([`Driver`]), after sqlx's `Migrate`. The apply
-//! loop in [`crate::apply`] only talks to this trait; [`Sqlite`] is the one
-//! implementation. PostgreSQL would add a second one (its own locking, version
-//! table DDL and integrity check) without touching `schema`, `diff`, `script`,
-//! `graph` or the loop itself.
+//! loop in [`crate::apply`] only talks to this trait;
+//! [`crate::sqlite::driver::Sqlite`] is the one implementation. PostgreSQL
+//! would add a second one (its own locking, version table DDL and integrity
+//! check) without touching `schema`, `diff`, `script`, `graph` or the loop.
 
-use std::path::{Path, PathBuf};
+use crate::error::Result;
+use crate::script::{Direction, Revision};
 
-use rusqlite::Connection;
-
-use crate::apply::{self, Applied, Direction};
-use crate::error::{Error, Result};
-use crate::fk_watch::FkWatch;
-pub use crate::fk_watch::NewViolation;
-use crate::progress::Progress;
-use crate::script::Revision;
-use crate::version_table::{RowChange, VersionTable};
+/// A row of the version table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub revision: String,
+    pub checksum: String,
+    pub applied_at: String,
+    /// The revision's parents and message as applied, so that `current`
+    /// needs no revision file.
+    pub parents: Vec<String>,
+    pub message: String,
+}
 
 pub trait Driver {
     /// Prepares the connection for migrating (SQLite: foreign keys off, so a
@@ -41,189 +44,29 @@ pub trait Driver {
     fn record(&mut self, change: RowChange, label: &str, duration_ms: Option<u128>) -> Result<()>;
 }
 
-/// SQLite through rusqlite: `BEGIN IMMEDIATE` is the lock, `PRAGMA
-/// data_version` the change counter, `PRAGMA foreign_key_check` on the
-/// tables each revision reaches (see [`crate::fk_watch`]) the integrity check.
-pub struct Sqlite {
-    conn: Connection,
-    path: PathBuf,
-    version_table: String,
-    vt: VersionTable,
-    foreign_keys_were_on: bool,
-    /// The session switched a `delete` rollback journal to `persist`.
-    journal_persisted: bool,
-    /// Installed for the connection's life: what each revision's
-    /// statements write, for the integrity check.
-    fk_watch: FkWatch,
+/// A child table with more broken references than before the revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewViolation {
+    pub child: String,
+    pub parent: String,
+    /// Broken references now (some may have been there before).
+    pub rows: i64,
 }
 
-impl Sqlite {
-    pub fn open(path: &Path, version_table: &str) -> Result<Sqlite> {
-        let mut conn = apply::open_for_write(path)?;
-        let fk_watch = FkWatch::install(&mut conn).map_err(|e| Error::database(path, e))?;
-        Ok(Sqlite {
-            conn,
-            path: path.to_path_buf(),
-            version_table: version_table.to_string(),
-            vt: VersionTable::new(version_table),
-            foreign_keys_were_on: false,
-            journal_persisted: false,
-            fk_watch,
-        })
-    }
-
-    fn err(&self, e: impl std::fmt::Display) -> Error {
-        Error::database(&self.path, e)
-    }
+/// What one step does to the version table.
+pub enum RowChange<'a> {
+    Insert(&'a Revision),
+    Delete(&'a str),
+    /// Store the revision's current checksum.
+    Approve(&'a Revision),
 }
 
-/// Removes the rollback journal a killed run may have left beside `db`
-/// (a run commits in `persist` mode, so the file stays with a zeroed
-/// header until the run ends). A run that finds nothing to do never starts
-/// a session, so it calls this to keep the promise that the next run
-/// removes it. A journal that still holds an unfinished transaction is
-/// rolled back by SQLite when the file is read; switching the mode from
-/// `persist` back to `delete` then deletes the file. A database in WAL or
-/// another mode is left alone.
-pub fn clear_leftover_journal(db: &Path) -> Result<()> {
-    let mut journal = db.as_os_str().to_owned();
-    journal.push("-journal");
-    if !Path::new(&journal).exists() {
-        return Ok(());
-    }
-    let conn = apply::open_for_write(db)?;
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .map_err(|e| Error::database(db, e))?;
-    if mode.eq_ignore_ascii_case("delete") {
-        for pragma in [
-            "PRAGMA journal_mode = PERSIST",
-            "PRAGMA journal_mode = DELETE",
-        ] {
-            conn.query_row(pragma, [], |_| Ok(()))
-                .map_err(|e| Error::database(db, e))?;
+impl<'a> RowChange<'a> {
+    /// The change a revision run in `direction` makes.
+    pub fn of(rev: &'a Revision, direction: Direction) -> RowChange<'a> {
+        match direction {
+            Direction::Up => RowChange::Insert(rev),
+            Direction::Down => RowChange::Delete(&rev.id),
         }
-    }
-    Ok(())
-}
-
-impl Driver for Sqlite {
-    fn start_session(&mut self) -> Result<()> {
-        // Only outside a transaction does this pragma take effect.
-        self.foreign_keys_were_on = self
-            .conn
-            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        self.conn
-            .execute_batch("PRAGMA foreign_keys = OFF")
-            .map_err(|e| self.err(e))?;
-        // A run commits once per revision. In the default `delete` journal
-        // mode every commit also creates and unlinks the journal file;
-        // `persist` commits by zeroing the journal's header instead, which is
-        // as durable and spares that work on each revision. It is a setting of this connection only (unlike WAL it
-        // is not stored in the file), and `end_session` puts it back, which
-        // removes the journal file. A file in WAL or another mode is left as
-        // its owner set it.
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        if mode.eq_ignore_ascii_case("delete") {
-            self.conn
-                .query_row("PRAGMA journal_mode = PERSIST", [], |_| Ok(()))
-                .map_err(|e| self.err(e))?;
-            self.journal_persisted = true;
-        }
-        Ok(())
-    }
-
-    fn end_session(&mut self) {
-        self.rollback();
-        if self.journal_persisted {
-            let _ = self
-                .conn
-                .query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()));
-            self.journal_persisted = false;
-        }
-        if self.foreign_keys_were_on {
-            let _ = self.conn.execute_batch("PRAGMA foreign_keys = ON");
-        }
-    }
-
-    fn begin_locked(&mut self) -> Result<()> {
-        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| {
-            let text = e.to_string();
-            if text.contains("locked") || text.contains("busy") {
-                Error::Refused(format!(
-                    "database {} is locked by another migrator or application (waited {}s); try again when it is done, or wait longer with --lock-wait SECONDS",
-                    self.path.display(),
-                    apply::lock_timeout().as_secs_f64()
-                ))
-            } else {
-                self.err(e)
-            }
-        })
-    }
-
-    fn commit(&mut self) -> Result<()> {
-        self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))
-    }
-
-    fn rollback(&mut self) {
-        if !self.conn.is_autocommit() {
-            let _ = self.conn.execute_batch("ROLLBACK");
-        }
-    }
-
-    fn change_counter(&mut self) -> Result<i64> {
-        self.conn
-            .prepare_cached("PRAGMA data_version")
-            .and_then(|mut s| s.query_row([], |r| r.get(0)))
-            .map_err(|e| self.err(e))
-    }
-
-    fn ensure_version_table(&mut self) -> Result<()> {
-        crate::version_table::ensure(&self.conn, &self.version_table)
-            .map_err(apply::at_path(&self.path))
-    }
-
-    fn applied(&mut self) -> Result<Vec<Applied>> {
-        apply::read_applied(&self.conn, &self.version_table)
-    }
-
-    fn run_section(&mut self, rev: &Revision, direction: Direction) -> Result<()> {
-        // A bar only for a person watching: otherwise no handler at all.
-        let progress = match crate::terminal::progress_wanted() {
-            true => Some(Progress::install(&mut self.conn).map_err(|e| self.err(e))?),
-            false => None,
-        };
-        let watch = &mut self.fk_watch;
-        watch.begin_revision();
-        let result =
-            apply::run_statements_watched(&self.conn, rev, rev.section(direction), |conn, sql| {
-                let scan = progress
-                    .as_ref()
-                    .and_then(|p| p.before_statement(conn, sql));
-                watch.before_statement(conn)?;
-                if let Some(progress) = &progress {
-                    progress.start(scan);
-                }
-                Ok(())
-            });
-        if let Some(progress) = progress {
-            progress.remove(&mut self.conn);
-        }
-        result
-    }
-
-    fn new_violations(&mut self) -> Result<Vec<NewViolation>> {
-        self.fk_watch
-            .new_violations(&self.conn)
-            .map_err(|e| Error::database(&self.path, e))
-    }
-
-    fn record(&mut self, change: RowChange, label: &str, duration_ms: Option<u128>) -> Result<()> {
-        let sql = self.vt.record(change, label, duration_ms);
-        self.conn.execute_batch(&sql).map_err(|e| self.err(e))
     }
 }

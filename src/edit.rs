@@ -7,9 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::apply::{self, Applied};
 use crate::commands::{display_rel, load_graph};
 use crate::config::Config;
+use crate::driver::Applied;
 use crate::error::{Error, Result};
 use crate::graph;
 use crate::script::{self, Revision};
@@ -135,7 +135,7 @@ fn applied_and_changed(config: &Config, rev: &Revision) -> Result<Option<Applied
     let Some(db) = config.database.as_deref() else {
         return Ok(None);
     };
-    let rows = apply::read_applied_at(db, &config.version_table)?;
+    let rows = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
     Ok(rows
         .into_iter()
         .find(|a| a.revision == rev.id && a.checksum != rev.checksum()))

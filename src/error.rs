@@ -69,7 +69,7 @@ pub enum Error {
     Schema(String),
 
     #[error("{0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(#[from] crate::sqlite::EngineError),
 
     #[error("template: {0}")]
     Template(#[from] minijinja::Error),

@@ -140,3 +140,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     }
     Ok(())
 }
+
+/// A TOML input as `T`; a syntax or shape error names the file and line.
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
+    toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| format!(" (line {})", 1 + text[..s.start].matches('\n').count()))
+            .unwrap_or_default();
+        Error::Config {
+            path: path.to_path_buf(),
+            message: format!("{}{line}", e.message()),
+        }
+    })
+}

@@ -24,9 +24,9 @@
 
 use glob::{MatchOptions, Pattern};
 
-use crate::plan::Statement;
 use crate::schema::{Schema, Trigger};
-use crate::sql::{self, display_name, quote_ident};
+use crate::sqlite::plan::Statement;
+use crate::sqlite::sql::{self, display_name, quote_ident};
 
 const OPTIONS: MatchOptions = MatchOptions {
     case_sensitive: false,

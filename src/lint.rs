@@ -12,18 +12,18 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::apply::Direction;
 use crate::diff::{Change, ColumnChange, Renames, diff};
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::filter::Filter;
-use crate::projection::Copies;
 use crate::schema::{Affinity, Column, Schema, Table, affinity, same_name};
 use crate::script::Revision;
-use crate::sql::{self, Kind, quote_ident};
-use crate::{ddl, inspect, virtual_table};
+use crate::sqlite::projection::{self, Copies};
+use crate::sqlite::sql::{self, Kind, quote_ident};
+use crate::sqlite::{ddl, inspect};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Finding {
@@ -99,7 +99,7 @@ pub fn destructive(stmt: &str) -> Option<String> {
 }
 
 /// A rebuild's bookkeeping of AUTOINCREMENT's high-water mark (see
-/// `plan::keep_sequence`): it writes `sqlite_sequence` only, never user rows.
+/// `plan::rebuild::keep_sequence`): it writes `sqlite_sequence` only, never user rows.
 fn moves_sequence_row(stmt: &str) -> bool {
     let w = words(stmt);
     let table = match w.first().map(String::as_str) {
@@ -151,6 +151,7 @@ fn has_data_changes(rev: &Revision, direction: Direction) -> bool {
 /// Findings for `steps`, taken in order from the database at `db` (which may
 /// not exist yet). Destructive statements are always reported; data checks
 /// count rows in the database as it is now.
+// Long: the destructive scan and the scratch replay share the loop over the steps.
 pub fn findings(
     db: &Path,
     version_table: &str,
@@ -160,7 +161,7 @@ pub fn findings(
     let mut out = Vec::new();
     for (rev, direction) in steps {
         let mut rebuilt = rebuilt_tables(rev, *direction);
-        rebuilt.extend(virtual_table::replaced_without_loss(
+        rebuilt.extend(crate::sqlite::plan::replaced_without_loss(
             &rev.section(*direction).statements(),
         ));
         for stmt in rev.section(*direction).statements() {
@@ -191,16 +192,16 @@ pub fn findings(
     }
     let live = inspect::open_read_only(db)?;
     let live_schema = inspect::inspect(&live, version_table)?;
-    let scratch = Connection::open_in_memory()?;
-    scratch.execute_batch("PRAGMA foreign_keys = OFF")?;
-    for stmt in ddl::create_schema(&filter.managed(&live_schema)) {
-        scratch.execute_batch(&stmt)?;
+    let mut scratch = Engine::Sqlite.scratch()?;
+    let dialect = Engine::Sqlite.dialect();
+    for stmt in dialect.create_schema(&filter.managed(&live_schema)) {
+        scratch.execute(&stmt)?;
     }
     // What migrate does not manage is copied when this SQLite can create it:
     // an extension's virtual table whose module is not built in is left out
     // (a revision that touches it then fails here, naming it).
-    for stmt in ddl::create_schema(&filter.unmanaged(&live_schema)) {
-        let _ = scratch.execute_batch(&stmt);
+    for stmt in dialect.create_schema(&filter.unmanaged(&live_schema)) {
+        let _ = scratch.execute(&stmt);
     }
     // The scratch schema before the next step; read again only when needed.
     let mut before = Some(live_schema.clone());
@@ -208,14 +209,14 @@ pub fn findings(
         let check = may_depend_on_data(rev, *direction) && !has_data_changes(rev, *direction);
         let start = match (check, before.take()) {
             (true, Some(s)) => Some(s),
-            (true, None) => Some(inspect::inspect(&scratch, version_table)?),
+            (true, None) => Some(scratch.inspect(version_table)?),
             (false, _) => None,
         };
         let replayed = rev
             .section(*direction)
             .statements()
             .iter()
-            .try_for_each(|stmt| scratch.execute_batch(&stmt.sql));
+            .try_for_each(|stmt| scratch.execute(&stmt.sql));
         if replayed.is_err() {
             // What a schema-only copy cannot run (a statement that reads the
             // tool's own tables, or rows that are not there) says nothing
@@ -224,23 +225,19 @@ pub fn findings(
             break;
         }
         let Some(start) = start else { continue };
-        let after = inspect::inspect(&scratch, version_table)?;
+        let after = scratch.inspect(version_table)?;
         let copies = Copies::of(&rev.section(*direction).statements());
         for (table, message, query) in data_checks(&start, &after, &copies) {
             if !queryable(&live_schema, &query.tables) {
                 continue;
             }
-            let rows: i64 = match live.query_row(&query.sql, [], |r| r.get(0)) {
-                Ok(rows) => rows,
+            let rows: i64 = match projection::count(&live, &query.sql) {
+                Ok(Some(rows)) => rows,
                 // A check this module cannot phrase for the live table (SQL
                 // it got wrong) is skipped: a pre-check must never turn a
                 // valid revision into an error, and the revision's own
                 // transaction still fails atomically on bad rows.
-                Err(rusqlite::Error::SqliteFailure(f, _))
-                    if f.code == rusqlite::ErrorCode::Unknown =>
-                {
-                    continue;
-                }
+                Ok(None) => continue,
                 Err(e) => {
                     return Err(Error::database(
                         db,
@@ -337,6 +334,8 @@ fn data_checks(before: &Schema, after: &Schema, copies: &Copies) -> Vec<(String,
     out
 }
 
+// Long: one block per kind of data check (UNIQUE, NOT NULL, FOREIGN KEY, CHECK), in the order they
+// are reported.
 fn table_checks(
     from: &Table,
     to: &Table,

@@ -4,10 +4,10 @@
 //! application's writes between the copy and the drop would be lost, and a
 //! kill would leave a half-built table that nothing points out.
 
-use crate::apply::Direction;
 use crate::error::{Error, Result};
+use crate::script::Direction;
 use crate::script::Revision;
-use crate::sql;
+use crate::sqlite::sql;
 
 /// Refuses, before any step runs, a `-- transactional: false` revision that
 /// drops or renames a table (the steps of every table rebuild): outside a

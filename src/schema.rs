@@ -1,13 +1,13 @@
 //! The one schema model that both sides of every comparison use.
 //!
 //! A model file and a live database both become a [`Schema`] by the same road
-//! (DDL executed in SQLite, then [`crate::inspect`]), so "the same meaning"
+//! (DDL executed in SQLite, then [`crate::sqlite::inspect`]), so "the same meaning"
 //! means "the same value". The normalization rules live here, once:
 //! - declared types keep their words but not their spelling: `varchar ( 30 )`
 //!   is `VARCHAR(30)`. Types are not folded to affinity, because `INT PRIMARY
 //!   KEY` and `INTEGER PRIMARY KEY` behave differently in SQLite;
 //! - expressions (checks, generated columns, partial-index WHERE, index
-//!   expressions) are stored in [`crate::sql::canonical`] form, without one
+//!   expressions) are stored in [`crate::sqlite::sql::canonical`] form, without one
 //!   redundant outer pair of parentheses;
 //! - a column default is kept as SQLite reports it (`PRAGMA table_info`'s
 //!   `dflt_value`: `-1`, `NULL`, `CURRENT_TIMESTAMP`), so the DDL written back
@@ -34,8 +34,8 @@
 //! [`Schema::folded`] / [`Table::folded`] / [`Table::folded_column`], so the
 //! rules about what does not count live there and nowhere else.
 
-use crate::sql::{self, Kind};
-use crate::virtual_table::SqliteObjects;
+use crate::sqlite::sql::{self, Kind};
+use crate::sqlite::virtual_table::SqliteObjects;
 
 mod affinity;
 mod on_conflict;

@@ -2,7 +2,7 @@
 //! [`Revision`] values and rendered from the project's `script.sql.tmpl`.
 //!
 //! A revision's checksum is SHA-256 over the significant tokens of its up
-//! section ([`crate::sql::significant_text`]): comments and layout may change
+//! section ([`crate::sqlite::sql::significant_text`]): comments and layout may change
 //! freely, any statement change is an edit.
 
 use std::collections::HashSet;
@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::sql;
+use crate::sqlite::sql;
 
 pub const UP_MARKER: &str = "-- migrate:up";
 pub const DOWN_MARKER: &str = "-- migrate:down";
@@ -54,11 +54,27 @@ impl Section {
     }
 }
 
+/// Which section of a revision runs: `up` applies it, `down` reverts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        }
+    }
+}
+
 impl Revision {
-    pub fn section(&self, direction: crate::apply::Direction) -> &Section {
+    pub fn section(&self, direction: Direction) -> &Section {
         match direction {
-            crate::apply::Direction::Up => &self.up,
-            crate::apply::Direction::Down => &self.down,
+            Direction::Up => &self.up,
+            Direction::Down => &self.down,
         }
     }
 
@@ -97,6 +113,7 @@ pub fn valid_id(id: &str) -> bool {
 }
 
 /// Parses one revision file. Errors name the file and line.
+// Long: one pass over the file's lines (header, markers, sections), each error naming its line.
 pub fn parse(path: &Path, text: &str) -> Result<Revision> {
     let err = |line: usize, message: String| Error::Script {
         path: path.to_path_buf(),

@@ -5,11 +5,12 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use crate::driver::{Driver, Sqlite};
+use crate::driver::Driver;
+use crate::driver::RowChange;
+use crate::engine::Engine;
 use crate::error::Result;
 use crate::graph::{Graph, Target};
 use crate::script::Revision;
-use crate::version_table::RowChange;
 
 /// Sets the version table to exactly `target` without running any revision.
 pub fn stamp(
@@ -18,15 +19,19 @@ pub fn stamp(
     graph: &Graph,
     target: &Target,
 ) -> Result<Vec<String>> {
-    let mut db = Sqlite::open(path, version_table)?;
+    let mut db = Engine::Sqlite.open(path, version_table)?;
     db.begin_locked()?;
     let outcome =
-        stamp_locked(&mut db, graph, target).and_then(|stamped| db.commit().map(|()| stamped));
+        stamp_locked(db.as_mut(), graph, target).and_then(|stamped| db.commit().map(|()| stamped));
     db.rollback();
     outcome
 }
 
-fn stamp_locked<D: Driver>(db: &mut D, graph: &Graph, target: &Target) -> Result<Vec<String>> {
+fn stamp_locked<D: Driver + ?Sized>(
+    db: &mut D,
+    graph: &Graph,
+    target: &Target,
+) -> Result<Vec<String>> {
     db.ensure_version_table()?;
     let want: HashSet<String> = match target {
         Target::Base => HashSet::new(),
@@ -58,7 +63,7 @@ fn stamp_locked<D: Driver>(db: &mut D, graph: &Graph, target: &Target) -> Result
 /// Accepts the current text of an applied revision as its new checksum.
 /// False when the revision is not applied.
 pub fn approve(path: &Path, version_table: &str, rev: &Revision) -> Result<bool> {
-    let mut db = Sqlite::open(path, version_table)?;
+    let mut db = Engine::Sqlite.open(path, version_table)?;
     db.begin_locked()?;
     // Every writer upgrades the tables first: rows are written in this
     // build's format only (the upgrade rolls back with a `false`).

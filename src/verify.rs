@@ -8,16 +8,15 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-use rusqlite::Connection;
-
 use crate::apply::{self, Direction};
 use crate::check;
-use crate::error::{Error, Result};
+use crate::engine::Engine;
+use crate::error::Result;
 use crate::filter::Filter;
 use crate::graph::Graph;
 use crate::schema::Schema;
+use crate::scratch::Scratch;
 use crate::script::Revision;
-use crate::{backup, inspect};
 
 /// The outcome of one revision's round trip.
 #[derive(Debug, Clone)]
@@ -30,9 +29,13 @@ pub struct RoundTrip {
     pub rows_lost: Vec<(String, i64)>,
 }
 
-fn run(conn: &Connection, rev: &Revision, direction: Direction) -> std::result::Result<(), String> {
+fn run(
+    scratch: &mut dyn Scratch,
+    rev: &Revision,
+    direction: Direction,
+) -> std::result::Result<(), String> {
     for (i, stmt) in rev.section(direction).statements().iter().enumerate() {
-        conn.execute_batch(&stmt.sql).map_err(|e| {
+        scratch.execute(&stmt.sql).map_err(|e| {
             format!(
                 "{} statement {} (line {}) failed: {e}",
                 direction.as_str(),
@@ -44,14 +47,10 @@ fn run(conn: &Connection, rev: &Revision, direction: Direction) -> std::result::
     Ok(())
 }
 
-fn counts(conn: &Connection, schema: &Schema) -> Result<BTreeMap<String, i64>> {
+fn counts(scratch: &dyn Scratch, schema: &Schema) -> Result<BTreeMap<String, i64>> {
     let mut out = BTreeMap::new();
     for t in &schema.tables {
-        let n: i64 = conn.query_row(
-            &format!("SELECT count(*) FROM {}", crate::sql::quote_ident(&t.name)),
-            [],
-            |r| r.get(0),
-        )?;
+        let n = scratch.count_rows(&t.name)?;
         out.insert(t.name.to_ascii_lowercase(), n);
     }
     Ok(out)
@@ -68,10 +67,10 @@ fn managed_diff(
     (!a.same_as(&b)).then(|| check::compare(a_name, &a, b_name, &b).diff)
 }
 
-/// Up, down, up for one revision on `conn`; `own` names the tool's tables.
+/// Up, down, up for one revision on `scratch`; `own` names the tool's tables.
 /// Rows are counted in every table, managed or not: data is never lost quietly.
 fn round_trip(
-    conn: &Connection,
+    scratch: &mut dyn Scratch,
     rev: &Revision,
     own: &str,
     filter: &Filter,
@@ -83,27 +82,27 @@ fn round_trip(
         failure: None,
         rows_lost: vec![],
     };
-    let start = inspect::inspect(conn, own)?;
+    let start = scratch.inspect(own)?;
     let rows_before = if data {
-        counts(conn, &start)?
+        counts(scratch, &start)?
     } else {
         BTreeMap::new()
     };
-    if let Err(e) = run(conn, rev, Direction::Up) {
+    if let Err(e) = run(scratch, rev, Direction::Up) {
         result.failure = Some(e);
         return Ok(result);
     }
-    let after_up = inspect::inspect(conn, own)?;
+    let after_up = scratch.inspect(own)?;
     let rows_up = if data {
-        counts(conn, &after_up)?
+        counts(scratch, &after_up)?
     } else {
         BTreeMap::new()
     };
-    if let Err(e) = run(conn, rev, Direction::Down) {
+    if let Err(e) = run(scratch, rev, Direction::Down) {
         result.failure = Some(e);
         return Ok(result);
     }
-    let after_down = inspect::inspect(conn, own)?;
+    let after_down = scratch.inspect(own)?;
     if let Some(diff) = managed_diff(filter, ("before up", &start), ("after down", &after_down)) {
         result.failure = Some(format!(
             "down does not restore the schema from before up:\n{diff}"
@@ -111,7 +110,7 @@ fn round_trip(
         return Ok(result);
     }
     if data {
-        let rows_down = counts(conn, &after_down)?;
+        let rows_down = counts(scratch, &after_down)?;
         for (table, before) in &rows_before {
             let after = rows_down.get(table).copied().unwrap_or(0);
             let through_up = rows_up.get(table).copied();
@@ -122,11 +121,11 @@ fn round_trip(
             }
         }
     }
-    if let Err(e) = run(conn, rev, Direction::Up) {
+    if let Err(e) = run(scratch, rev, Direction::Up) {
         result.failure = Some(format!("the second up failed: {e}"));
         return Ok(result);
     }
-    let again = inspect::inspect(conn, own)?;
+    let again = scratch.inspect(own)?;
     if let Some(diff) = managed_diff(filter, ("first up", &after_up), ("second up", &again)) {
         result.failure = Some(format!("up after down gives a different schema:\n{diff}"));
     }
@@ -135,20 +134,16 @@ fn round_trip(
 
 /// Every revision from base to head on an empty scratch database.
 pub fn verify_empty(graph: &Graph, own: &str, filter: &Filter) -> Result<Vec<RoundTrip>> {
-    let conn = Connection::open_in_memory()?;
-    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
-    walk(&conn, graph.in_order(), own, filter, false)
+    let mut scratch = Engine::Sqlite.scratch()?;
+    walk(scratch.as_mut(), graph.in_order(), own, filter, false)
 }
 
 /// The revisions the database has not applied yet (or, when it is at head,
 /// its current heads), on an in-memory copy of it.
 pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Result<Vec<RoundTrip>> {
-    let source = inspect::open_read_only(db)?;
-    let mut conn = Connection::open_in_memory()?;
-    backup::copy(&source, &mut conn).map_err(|e| Error::database(db, e))?;
-    drop(source);
-    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
-    let rows = apply::read_applied(&conn, own)?;
+    let mut copy = Engine::Sqlite.scratch_copy(db)?;
+    let scratch = copy.as_mut();
+    let rows = scratch.applied(own)?;
     apply::verify_applied(graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let pending: Vec<&Revision> = graph
@@ -156,14 +151,14 @@ pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Resu
         .filter(|r| !applied.contains(&r.id))
         .collect();
     if !pending.is_empty() {
-        return walk(&conn, pending.into_iter(), own, filter, true);
+        return walk(scratch, pending.into_iter(), own, filter, true);
     }
     // At head: take each head down and up again, and see what the data kept.
     let mut out = Vec::new();
     for id in graph.current_heads(&applied) {
         let rev = graph.get(&id).expect("current heads come from the graph");
-        let start = inspect::inspect(&conn, own)?;
-        let before = counts(&conn, &start)?;
+        let start = scratch.inspect(own)?;
+        let before = counts(scratch, &start)?;
         let mut r = RoundTrip {
             revision: rev.id.clone(),
             message: rev.message.clone(),
@@ -171,17 +166,17 @@ pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Resu
             rows_lost: vec![],
         };
         if let Err(e) =
-            run(&conn, rev, Direction::Down).and_then(|()| run(&conn, rev, Direction::Up))
+            run(scratch, rev, Direction::Down).and_then(|()| run(scratch, rev, Direction::Up))
         {
             r.failure = Some(e);
         } else {
-            let end = inspect::inspect(&conn, own)?;
+            let end = scratch.inspect(own)?;
             if let Some(diff) =
                 managed_diff(filter, ("before down", &start), ("after down and up", &end))
             {
                 r.failure = Some(format!("down then up does not restore the schema:\n{diff}"));
             }
-            let after = counts(&conn, &end)?;
+            let after = counts(scratch, &end)?;
             for (table, n) in &before {
                 let left = after.get(table).copied().unwrap_or(0);
                 if left < *n {
@@ -195,7 +190,7 @@ pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Resu
 }
 
 fn walk<'a>(
-    conn: &Connection,
+    scratch: &mut dyn Scratch,
     revisions: impl Iterator<Item = &'a Revision>,
     own: &str,
     filter: &Filter,
@@ -203,7 +198,7 @@ fn walk<'a>(
 ) -> Result<Vec<RoundTrip>> {
     let mut out = Vec::new();
     for rev in revisions {
-        let r = round_trip(conn, rev, own, filter, data)?;
+        let r = round_trip(scratch, rev, own, filter, data)?;
         let failed = r.failure.is_some();
         out.push(r);
         if failed {

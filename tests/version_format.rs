@@ -89,7 +89,7 @@ fn tables_of_the_format_1_release_are_upgraded_in_place_and_keep_their_rows() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!(format, migrate::version_table::FORMAT);
+    assert_eq!(format, migrate::sqlite::version_table::FORMAT);
     assert_eq!(written_by, format!("migrate {}", env!("CARGO_PKG_VERSION")));
     assert_eq!(p.count("SELECT count(*) FROM migrate_version_format"), 1);
     // What the old release recorded survived, as it was.
@@ -170,7 +170,7 @@ const READERS: &[&[&str]] = &[
 fn a_newer_format_is_refused_by_every_command_that_reads_the_version_table() {
     let p = at_format_1("CREATE TABLE album (id INTEGER PRIMARY KEY);");
     p.ok(&["stamp", "r00"]); // the tables at this build's format
-    let newer = migrate::version_table::FORMAT + 1;
+    let newer = migrate::sqlite::version_table::FORMAT + 1;
     p.sql(
         "app.db",
         &format!(

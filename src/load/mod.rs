@@ -2,7 +2,7 @@
 //!
 //! Every model is normalized by SQLite itself, the way Atlas's dev database
 //! does it: the DDL runs in an in-memory database and is read back with
-//! [`crate::inspect`]. So a model and a live database that mean the same
+//! [`crate::sqlite::inspect`]. So a model and a live database that mean the same
 //! thing are the same value; only the rename hints are carried over by hand.
 
 pub mod sqlalchemy;
@@ -12,11 +12,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use rusqlite::Connection;
-
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::schema::{Schema, same_name};
-use crate::{ddl, files, inspect, parse, sql, warnln};
+use crate::scratch::Scratch;
+use crate::sqlite::{parse, sql};
+use crate::{files, warnln};
 
 /// Where the model comes from, as configured in `[model]`.
 #[derive(Debug, Clone)]
@@ -159,8 +160,8 @@ pub fn load_toml(text: &str, path: &Path) -> Result<Schema> {
         model_error(path, line, e.message())
     })?;
     let declared = toml_model::to_schema(model).map_err(|m| model_error(path, None, &m))?;
-    let conn = memory_db()?;
-    for statement in ddl::create_schema(&declared) {
+    let mut scratch = Engine::Sqlite.model_scratch()?;
+    for statement in Engine::Sqlite.dialect().create_schema(&declared) {
         // A `\u0000` escape in a TOML string reaches the SQL only here.
         if statement.contains('\0') {
             return Err(model_error(
@@ -172,7 +173,7 @@ pub fn load_toml(text: &str, path: &Path) -> Result<Schema> {
                 ),
             ));
         }
-        conn.execute_batch(&statement).map_err(|e| {
+        scratch.execute(&statement).map_err(|e| {
             model_error(
                 path,
                 None,
@@ -180,7 +181,7 @@ pub fn load_toml(text: &str, path: &Path) -> Result<Schema> {
             )
         })?;
     }
-    let mut schema = read_back(&conn, path)?;
+    let mut schema = read_back(scratch.as_ref(), path)?;
     schema.take_hints_from(&declared);
     validate(&schema, path)?;
     Ok(schema)
@@ -198,24 +199,22 @@ pub fn load_sql(text: &str, path: &Path) -> Result<Schema> {
             "this CREATE TRIGGER has no `END;`, so everything after it would be read as its body; end it with `END;`",
         ));
     }
-    let conn = memory_db()?;
+    let mut scratch = Engine::Sqlite.model_scratch()?;
     for stmt in split.statements {
-        conn.execute_batch(&stmt.sql)
+        scratch
+            .execute(&stmt.sql)
             .map_err(|e| model_error(path, Some(stmt.line), &e.to_string()))?;
     }
-    let mut schema = read_back(&conn, path)?;
-    attach_sql_hints(&conn, &mut schema)?;
+    let mut schema = read_back(scratch.as_ref(), path)?;
+    attach_sql_hints(scratch.as_ref(), &mut schema)?;
     validate(&schema, path)?;
     Ok(schema)
 }
 
-fn memory_db() -> Result<Connection> {
-    let conn = Connection::open_in_memory()?;
-    Ok(conn)
-}
-
-fn read_back(conn: &Connection, path: &Path) -> Result<Schema> {
-    inspect::inspect(conn, "").map_err(|e| model_error(path, None, &e.to_string()))
+fn read_back(scratch: &dyn Scratch, path: &Path) -> Result<Schema> {
+    scratch
+        .inspect("")
+        .map_err(|e| model_error(path, None, &e.to_string()))
 }
 
 fn first_line(s: &str) -> &str {
@@ -223,16 +222,9 @@ fn first_line(s: &str) -> &str {
 }
 
 /// `-- @renamed from=old` comments survive in `sqlite_schema.sql`.
-fn attach_sql_hints(conn: &Connection, schema: &mut Schema) -> Result<()> {
+fn attach_sql_hints(scratch: &dyn Scratch, schema: &mut Schema) -> Result<()> {
     // One scan of the schema table, and a parse only where a hint is written.
-    let hinted: std::collections::HashMap<String, String> = conn
-        .prepare(
-            "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%@renamed%'",
-        )?
-        .query_map([], |r| {
-            Ok((r.get::<_, String>(0)?.to_ascii_lowercase(), r.get(1)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let hinted = scratch.table_texts_containing("@renamed")?;
     for table in &mut schema.tables {
         let Some(text) = hinted.get(&table.name.to_ascii_lowercase()) else {
             continue;
@@ -275,7 +267,7 @@ fn unreadable_hints(create_sql: &str) -> Vec<String> {
 /// What SQLite accepts but no model means: a foreign key to nothing, a
 /// full-text index over content that is not there.
 fn validate(schema: &Schema, path: &Path) -> Result<()> {
-    crate::virtual_table::check_content(schema).map_err(|m| model_error(path, None, &m))?;
+    check_content(schema).map_err(|m| model_error(path, None, &m))?;
     for t in &schema.tables {
         for fk in &t.foreign_keys {
             let Some(parent) = schema.table(&fk.ref_table) else {
@@ -303,6 +295,26 @@ fn validate(schema: &Schema, path: &Path) -> Result<()> {
                     ),
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// An external-content FTS table must name a table or view of the schema:
+/// SQLite accepts any name, and the index then fails when it is first read.
+fn check_content(schema: &Schema) -> std::result::Result<(), String> {
+    for v in &schema.sqlite.virtual_tables {
+        let Some(content) = v.external_content() else {
+            continue;
+        };
+        let known = schema.table(&content).is_some()
+            || schema.views.iter().any(|w| same_name(&w.name, &content))
+            || schema.sqlite.get(&content).is_some();
+        if !known {
+            return Err(format!(
+                "virtual table {:?}: content = {content:?} names no table or view of the model",
+                v.name
+            ));
         }
     }
     Ok(())

@@ -12,7 +12,7 @@ use crate::schema::{
     Schema, Table, Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr,
     normalize_type,
 };
-use crate::virtual_table::VirtualTable;
+use crate::sqlite::virtual_table::VirtualTable;
 
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -236,6 +236,7 @@ pub fn to_schema(model: ModelFile) -> Result<Schema, String> {
     Ok(schema)
 }
 
+// Long: one field of a TOML table after another, each with its own error.
 fn table(def: TableDef) -> Result<Table, String> {
     let where_ = |what: &str| format!("table {:?}: {what}", def.name);
     if def.name.is_empty() {

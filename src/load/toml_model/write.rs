@@ -39,6 +39,7 @@ pub fn from_schema(schema: &Schema) -> ModelFile {
     }
 }
 
+// Long: one field of a table's TOML after another, in the order they are written.
 fn table_def(t: &Table) -> TableDef {
     // A column's on_conflict is said once for its NOT NULL and its primary
     // key: a key whose clause differs is written at table level.

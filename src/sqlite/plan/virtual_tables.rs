@@ -2,12 +2,12 @@
 //! that keeps the rows), and the reverse reading lint needs: which drops in a
 //! script section are followed by a refill that loses nothing.
 
+use super::Statement;
 use crate::diff::{Change, ColumnChange};
-use crate::plan::Statement;
 use crate::schema::{Table, same_name};
-use crate::sql::{self, Kind, display_name, quote_ident};
+use crate::sqlite::sql::{self, Kind, display_name, quote_ident};
 
-use super::{SqliteObjects, VirtualTable};
+use crate::sqlite::virtual_table::{SqliteObjects, VirtualTable};
 
 fn statement(sql: String, comments: Vec<String>) -> Statement {
     Statement {
@@ -120,6 +120,8 @@ fn copy_name(v: &VirtualTable) -> String {
 }
 
 /// Drop and create, with the rows carried across as far as they can be.
+// Long: one case per way of carrying the rows (refill from content, copy out and back, nothing to
+// carry), each with its note.
 fn replace(from: &VirtualTable, to: &VirtualTable) -> Vec<Statement> {
     let name = quote_ident(&to.name);
     let drop = format!("DROP TABLE {}", quote_ident(&from.name));
@@ -272,7 +274,7 @@ pub fn replaced_without_loss(statements: &[sql::Statement]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::virtual_table::tests::vt;
+    use crate::sqlite::virtual_table::tests::vt;
 
     fn replaced(from: &VirtualTable, to: &VirtualTable) -> Vec<String> {
         let plan = plan_creates(&[Change::ReplaceVirtualTable {

@@ -21,17 +21,10 @@ use std::sync::{Arc, Mutex};
 use rusqlite::Connection;
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 
+use crate::driver::NewViolation;
+
 /// Rows of a child table that reference missing rows of a parent, by parent.
 type Counts = HashMap<String, i64>;
-
-/// A child table with more broken references than before the revision.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewViolation {
-    pub child: String,
-    pub parent: String,
-    /// Broken references now (some may have been there before).
-    pub rows: i64,
-}
 
 /// A table a statement writes, as the authorizer reported it.
 struct Written {

@@ -1,9 +1,9 @@
 //! Scripts to statements, the way SQLite reads them: one pass over the
-//! tokens of [`crate::sql::tokenize`], ending a statement where
+//! tokens of [`crate::sqlite::sql::tokenize`], ending a statement where
 //! `sqlite3_complete` would (a `;` inside a literal, a comment or a trigger
 //! body does not end one).
 
-use crate::sql::{Kind, Token, tokenize};
+use super::{Kind, Token, tokenize};
 
 /// One statement of a script, with the line it starts on (1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]

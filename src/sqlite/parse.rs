@@ -7,9 +7,12 @@
 //!
 //! The input has already been accepted by SQLite, so this parser only has to
 //! be right about valid DDL; on anything else it returns an error, never panics.
+//!
+//! Long: one grammar (CREATE TABLE), read by one recursive-descent parser;
+//! index text already has its own file (`parse/index.rs`).
 
 use crate::schema::{Check, Generated, OnConflict, normalize_collation, normalize_expr};
-use crate::sql::{self, Token};
+use crate::sqlite::sql::{self, Token};
 
 mod index;
 mod rename_hint;
@@ -280,6 +283,7 @@ pub fn parse_create_table(src: &str) -> Result<ParsedTable, String> {
     Ok(table)
 }
 
+// Long: one match over the column-constraint keywords, as SQLite's grammar lists them.
 fn column_def(c: &mut Cursor, table: &mut ParsedTable) -> Result<(), String> {
     let name = c.ident()?;
     // The declared type runs up to the first constraint keyword.

@@ -10,10 +10,9 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::apply::Direction;
+use crate::driver::RowChange;
 use crate::error::{Error, Result};
-use crate::script::Revision;
-use crate::sql::{one_line, quote_ident, quote_str};
+use crate::sqlite::sql::{one_line, quote_ident, quote_str};
 
 /// The format of the tool's own tables that this build writes and reads.
 /// Format 1 is what releases before format numbers wrote: the version table
@@ -167,24 +166,6 @@ impl VersionTable {
             quote_str(revision),
             quote_str(label)
         )
-    }
-}
-
-/// What one step does to the version table.
-pub enum RowChange<'a> {
-    Insert(&'a Revision),
-    Delete(&'a str),
-    /// Store the revision's current checksum.
-    Approve(&'a Revision),
-}
-
-impl<'a> RowChange<'a> {
-    /// The change a revision run in `direction` makes.
-    pub fn of(rev: &'a Revision, direction: Direction) -> RowChange<'a> {
-        match direction {
-            Direction::Up => RowChange::Insert(rev),
-            Direction::Down => RowChange::Delete(&rev.id),
-        }
     }
 }
 

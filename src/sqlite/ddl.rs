@@ -6,7 +6,7 @@
 //! schema. Statements are returned without the trailing `;`.
 
 use crate::schema::{Column, ForeignKey, Index, IndexTarget, Schema, Table, View, same_name};
-use crate::sql::{self, Kind, quote_ident};
+use crate::sqlite::sql::{self, Kind, quote_ident};
 
 /// Every statement that creates `schema` in an empty database, in an order
 /// SQLite accepts: tables, their indexes, virtual tables, views (dependencies

@@ -13,13 +13,12 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::backup::{Backup, StepResult};
 
-use crate::apply;
-use crate::backup;
 use crate::commands::{display_rel, load_graph};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
-use crate::inspect;
+use crate::sqlite::backup;
+use crate::sqlite::inspect;
 
 /// `migrate restore` without an argument lists; with one, restores.
 pub fn run(config: &Config, spec: Option<&str>) -> Result<()> {
@@ -56,7 +55,8 @@ fn list(config: &Config) -> Result<()> {
 /// a parent (from its version table alone, as `current` does).
 fn heads(path: &Path, version_table: &str) -> Result<Vec<String>> {
     let conn = inspect::open_read_only(path)?;
-    let rows = apply::read_applied(&conn, version_table).map_err(apply::at_path(path))?;
+    let rows = crate::sqlite::driver::read_applied(&conn, version_table)
+        .map_err(crate::sqlite::driver::at_path(path))?;
     let parents: Vec<&String> = rows.iter().flat_map(|a| &a.parents).collect();
     Ok(rows
         .iter()
@@ -68,8 +68,8 @@ fn heads(path: &Path, version_table: &str) -> Result<Vec<String>> {
 /// The revisions a backup's version table records (heads and ancestors).
 fn recorded(path: &Path, version_table: &str) -> Result<Vec<String>> {
     let conn = inspect::open_read_only(path)?;
-    Ok(apply::read_applied(&conn, version_table)
-        .map_err(apply::at_path(path))?
+    Ok(crate::sqlite::driver::read_applied(&conn, version_table)
+        .map_err(crate::sqlite::driver::at_path(path))?
         .into_iter()
         .map(|a| a.revision)
         .collect())
@@ -162,7 +162,7 @@ fn restore(config: &Config, spec: &str) -> Result<()> {
         None
     };
     let source = inspect::open_read_only(&path)?;
-    let mut target = apply::open_for_write(db)?;
+    let mut target = crate::sqlite::driver::open_for_write(db)?;
     let outcome = Backup::new(&source, &mut target).and_then(|b| b.step(-1));
     match outcome {
         Ok(StepResult::Done) => {}
@@ -174,7 +174,7 @@ fn restore(config: &Config, spec: &str) -> Result<()> {
                 "database {} is locked by another migrator or application (waited {}s); \
                  nothing was restored: try again when it is done",
                 display_rel(db),
-                apply::lock_timeout().as_secs_f64()
+                crate::lock_wait::current().as_secs_f64()
             )));
         }
         Ok(other) => {

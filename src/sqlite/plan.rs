@@ -2,21 +2,25 @@
 //!
 //! One predicate, [`alterable`], picks `ALTER TABLE` or the documented table
 //! rebuild (new table, copy every row with INSERT ... SELECT, drop, rename,
-//! recreate indexes, and the views and triggers that depended on the table).
+//! recreate indexes, and the views and triggers that depended on the table;
+//! in `plan/rebuild.rs`).
 //! Rows never pass through Rust. The down is the plan of the reversed changes,
 //! so it returns exactly to the start. Every destructive or data-dependent
 //! statement carries a comment saying so.
 
 use std::collections::HashSet;
 
-use crate::ddl::{self, create_index, create_table, default_expr, referenced_names};
 use crate::diff::{Change, ColumnChange, Renames, added_tables, diff, dropped_tables, reversed};
 use crate::schema::{Column, Schema, Table, affinity, same_name};
-use crate::sql::{display_name, quote_ident};
-use crate::virtual_table;
+use crate::sqlite::ddl::{self, create_index, create_table, default_expr, referenced_names};
+use crate::sqlite::sql::{display_name, quote_ident};
 
 // Script text is written by its own module; `plan::render` stays the name.
-pub use crate::render::render;
+mod rebuild;
+mod render;
+mod virtual_tables;
+pub use render::render;
+pub use virtual_tables::replaced_without_loss;
 
 /// One planned statement and what a reviewer should know about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +78,8 @@ pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migrati
 }
 
 /// The statements that take a database from `from` to `to` through `changes`.
+// Long: the order of its steps is the plan (dependents dropped, renames, creates, alters, adds,
+// drops, dependents recreated); each step is a few lines.
 pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
     let rebuilt: Vec<(&Table, &Table, &Vec<ColumnChange>)> = changes
         .iter()
@@ -158,7 +164,7 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             )));
         }
     }
-    out.extend(virtual_table::plan_drops(changes));
+    out.extend(virtual_tables::plan_drops(changes));
     for c in changes {
         if let Change::RenameTable { from, to } = c {
             out.push(Statement::plain(format!(
@@ -180,11 +186,11 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             if alterable(from, to, columns) {
                 out.extend(alter(from, to, columns));
             } else {
-                out.extend(rebuild(from, to, columns));
+                out.extend(rebuild::rebuild(from, to, columns));
             }
         }
     }
-    out.extend(virtual_table::refills_after_rebuilds(
+    out.extend(virtual_tables::refills_after_rebuilds(
         &to.sqlite, changes, &rebuilt,
     ));
     for c in changes {
@@ -212,7 +218,7 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             ),
         ));
     }
-    out.extend(virtual_table::plan_creates(changes));
+    out.extend(virtual_tables::plan_creates(changes));
 
     let added_views: HashSet<String> = changes
         .iter()
@@ -384,188 +390,6 @@ fn alter(_from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement> 
             ColumnChange::Modify { .. } => unreachable!("alterable() excludes modified columns"),
         })
         .collect()
-}
-
-/// The 12-step rebuild: every row is copied by SQLite, never held in Rust.
-fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement> {
-    let temp_name = format!("_migrate_new_{}", to.name);
-    let mut temp = to.clone();
-    temp.name = temp_name.clone();
-    let mut risks = Vec::new();
-    // Each target column's source column in `from`, if any.
-    let source = |col: &Column| -> Option<&Column> {
-        let renamed_from = columns.iter().find_map(|c| match c {
-            ColumnChange::Rename { from, to } if same_name(to, &col.name) => Some(from.as_str()),
-            _ => None,
-        });
-        let added = columns
-            .iter()
-            .any(|c| matches!(c, ColumnChange::Add(a) if same_name(&a.name, &col.name)));
-        if added {
-            return None;
-        }
-        from.column(renamed_from.unwrap_or(&col.name))
-    };
-    let mut targets = Vec::new();
-    let mut values = Vec::new();
-    let keeps_rowid = !from.without_rowid
-        && !to.without_rowid
-        && to.rowid_alias().is_none()
-        && from.rowid_alias().is_none();
-    if keeps_rowid {
-        targets.push("rowid".to_string());
-        values.push("rowid".to_string());
-    }
-    for col in to.columns.iter().filter(|c| c.generated.is_none()) {
-        let Some(src) = source(col).filter(|s| s.generated.is_none()) else {
-            if col.not_null && col.default.is_none() {
-                risks.push(format!(
-                    "new column {} is NOT NULL without a default: fails if {} has rows",
-                    display_name(&col.name),
-                    display_name(&from.name)
-                ));
-            }
-            continue;
-        };
-        let mut value = quote_ident(&src.name);
-        // Compared as schema.rs does: NOT NULL on a rowid alias means nothing.
-        if to.folded_column(col).not_null && !src.not_null {
-            match &col.default {
-                Some(d) => value = format!("IFNULL({value}, {})", default_expr(d)),
-                None => risks.push(format!(
-                    "{}.{} becomes NOT NULL without a default: fails on NULL rows",
-                    display_name(&to.name),
-                    display_name(&col.name)
-                )),
-            }
-        }
-        if narrows(&src.decl_type, &col.decl_type) {
-            let effect = if affinity(&src.decl_type) == affinity(&col.decl_type) {
-                "the declared length shrinks; SQLite keeps longer values, your application may not"
-            } else if to.strict {
-                "values that do not fit the new type make the copy fail (STRICT)"
-            } else {
-                "stored values may be converted to the new affinity"
-            };
-            risks.push(format!(
-                "narrowing: {}.{} changes type {} -> {}: {effect}",
-                display_name(&to.name),
-                display_name(&col.name),
-                src.decl_type,
-                col.decl_type
-            ));
-        }
-        targets.push(quote_ident(&col.name));
-        values.push(value);
-    }
-    for dropped in columns.iter().filter_map(|c| match c {
-        ColumnChange::Drop(c) => Some(c),
-        _ => None,
-    }) {
-        risks.push(format!(
-            "destructive: column {}.{} and its data are dropped",
-            display_name(&from.name),
-            display_name(&dropped.name)
-        ));
-    }
-    for u in &to.uniques {
-        if !from.uniques.iter().any(|o| o.columns == u.columns) {
-            risks.push(format!(
-                "new UNIQUE ({}): fails if duplicates exist",
-                display_names(&u.columns)
-            ));
-        }
-    }
-    for fk in &to.foreign_keys {
-        let existed = fk
-            .columns
-            .iter()
-            .all(|c| to.column(c).and_then(source).is_some());
-        if existed
-            && !from
-                .foreign_keys
-                .iter()
-                .any(|o| o.columns == fk.columns && same_name(&o.ref_table, &fk.ref_table))
-        {
-            risks.push(format!(
-                "new foreign key ({}) -> {}: rows without a parent fail the check before commit",
-                display_names(&fk.columns),
-                display_name(&fk.ref_table)
-            ));
-        }
-    }
-    for ck in &to.checks {
-        if !from.checks.iter().any(|o| o.expr == ck.expr) {
-            risks.push(format!(
-                "new CHECK ({}): the copy fails if a row violates it",
-                ck.expr
-            ));
-        }
-    }
-    // A constraint's own ON CONFLICT REPLACE or IGNORE would drop a row the
-    // copy meets twice (two values one under a new collation); the
-    // statement's OR ABORT overrides it, so the copy fails instead.
-    let insert = if temp.declares_conflict_clause() {
-        "INSERT OR ABORT INTO"
-    } else {
-        "INSERT INTO"
-    };
-    let mut copy = Statement::plain(format!(
-        "{insert} {} ({}) SELECT {} FROM {}",
-        quote_ident(&temp_name),
-        targets.join(", "),
-        values.join(", "),
-        quote_ident(&to.name)
-    ));
-    copy.risky = !risks.is_empty();
-    copy.comments = risks;
-    let mut create = Statement::plain(create_table(&temp));
-    create.comments.push(format!(
-        "rebuild {}: SQLite cannot ALTER this change; rows are copied into a new table",
-        display_name(&to.name)
-    ));
-    let mut out = vec![create, copy];
-    out.extend(keep_sequence(from, to, &temp_name));
-    out.extend([
-        Statement::plain(format!("DROP TABLE {}", quote_ident(&to.name))),
-        Statement::plain(format!(
-            "ALTER TABLE {} RENAME TO {}",
-            quote_ident(&temp_name),
-            quote_ident(&to.name)
-        )),
-    ]);
-    for i in &to.indexes {
-        out.push(Statement::plain(create_index(&to.name, i)));
-    }
-    out
-}
-
-fn display_names(names: &[String]) -> String {
-    let shown: Vec<String> = names.iter().map(|n| display_name(n)).collect();
-    shown.join(", ")
-}
-
-/// The table's `sqlite_sequence` row (AUTOINCREMENT's high-water mark)
-/// moves to the new table before the old one is dropped: the copy would
-/// otherwise leave `max(id)` there, and ids of deleted rows would be handed
-/// out again. `RENAME TO` then carries the row back to the table's name. The
-/// row is kept as it was even when the table gains or loses AUTOINCREMENT
-/// (SQLite ignores it for a table without), so that the down of such a change
-/// restores the mark exactly. Only when either side has AUTOINCREMENT does
-/// `sqlite_sequence` surely exist.
-fn keep_sequence(from: &Table, to: &Table, temp_name: &str) -> Vec<Statement> {
-    let autoincrement = |t: &Table| t.primary_key.as_ref().is_some_and(|k| k.autoincrement);
-    if !autoincrement(from) && !autoincrement(to) {
-        return vec![];
-    }
-    let temp = crate::sql::quote_str(temp_name);
-    vec![
-        Statement::plain(format!("DELETE FROM sqlite_sequence WHERE name = {temp}")),
-        Statement::plain(format!(
-            "UPDATE sqlite_sequence SET name = {temp} WHERE name = {} COLLATE NOCASE",
-            crate::sql::quote_str(&to.name)
-        )),
-    ]
 }
 
 /// A type change that may alter or reject stored values.

@@ -10,9 +10,9 @@
 //! names, the old column of the same name, or else the column's default
 //! (NULL without one), as SQLite fills a column an `INSERT` leaves out.
 
-use crate::ddl::default_expr;
 use crate::schema::{Table, same_name};
-use crate::sql::{self, Kind, Token, quote_ident};
+use crate::sqlite::ddl::default_expr;
+use crate::sqlite::sql::{self, Kind, Token, quote_ident};
 
 /// What one section says about where new columns' values come from.
 #[derive(Debug, Default)]
@@ -173,6 +173,19 @@ fn select_list(src: &str, toks: &[Token]) -> Vec<String> {
         last = Some(t);
     }
     vec![]
+}
+
+/// Runs a data check's count on the live database. `None` when SQLite
+/// could not run it as phrased (its generic error code): the caller skips
+/// such a check rather than fail a valid revision.
+pub fn count(live: &rusqlite::Connection, sql: &str) -> rusqlite::Result<Option<i64>> {
+    match live.query_row(sql, [], |r| r.get(0)) {
+        Ok(rows) => Ok(Some(rows)),
+        Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::Unknown => {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]

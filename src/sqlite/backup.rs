@@ -11,7 +11,7 @@ use rusqlite::backup::{Backup, StepResult};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::inspect;
+use crate::sqlite::inspect;
 
 /// Copies every page of `from` into `to` (which is overwritten), waiting for
 /// another connection's lock as long as `lock_wait` says.

@@ -2,7 +2,7 @@
 //! of its `CREATE TABLE` text (SQLite keeps comments there).
 
 use super::ParsedTable;
-use crate::sql::{self, Kind};
+use crate::sqlite::sql::{self, Kind};
 
 /// The old name in a `@renamed from=old` comment, if `comment` is one.
 pub fn rename_hint(comment: &str) -> Option<String> {

@@ -3,7 +3,7 @@
 
 use super::Cursor;
 use crate::schema::{IndexPart, IndexTarget, normalize_collation, normalize_expr};
-use crate::sql::{self, Kind, Token};
+use crate::sqlite::sql::{self, Kind, Token};
 
 #[derive(Debug, Default, Clone)]
 pub struct ParsedIndex {

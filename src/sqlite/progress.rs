@@ -199,7 +199,7 @@ fn scan_of(conn: &Connection, sql: &str) -> Option<Scan> {
         .query_row(
             &format!(
                 "SELECT count(*) FROM main.{}",
-                crate::sql::quote_ident(&table)
+                crate::sqlite::sql::quote_ident(&table)
             ),
             [],
             |r| r.get(0),

@@ -3,7 +3,7 @@
 //! Pragmas give what SQLite has resolved (column types, NOT NULL, defaults,
 //! primary key order, foreign keys, unique constraints, index columns); the
 //! stored `CREATE` text gives the rest: constraint names, conflict clauses,
-//! expressions (see [`crate::parse`]). Names are always bound parameters,
+//! expressions (see [`crate::sqlite::parse`]). Names are always bound parameters,
 //! never formatted into SQL. Inspecting never writes.
 
 use std::collections::HashMap;
@@ -12,12 +12,13 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags, params};
 
 use crate::error::{Error, Result};
-use crate::parse::{self, ParsedTable};
 use crate::schema::{
     Column, ForeignKey, Generated, Index, IndexPart, IndexTarget, OnConflict, PrimaryKey, Schema,
     Table, Trigger, Unique, View, normalize_action, normalize_collation, normalize_type, same_name,
 };
-use crate::virtual_table;
+use crate::sqlite::parse::{self, ParsedTable};
+use crate::sqlite::virtual_table::{self, VirtualTable};
+use std::collections::HashSet;
 
 const OBJECTS: &str = "SELECT type, name, tbl_name, sql FROM sqlite_schema \
      WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid";
@@ -54,7 +55,7 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
 
 /// Reads the schema of `conn`, leaving out the tool's own tables for the
 /// version table `version_table` (exactly those named in
-/// [`crate::version_table::own_tables`], and what belongs to them); `""` leaves out nothing.
+/// [`crate::sqlite::version_table::own_tables`], and what belongs to them); `""` leaves out nothing.
 pub fn inspect(conn: &Connection, version_table: &str) -> Result<Schema> {
     in_snapshot(conn, || inspect_now(conn, version_table))
 }
@@ -90,8 +91,9 @@ fn inspect_now(conn: &Connection, version_table: &str) -> Result<Schema> {
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let own =
-        |name: &str| !version_table.is_empty() && crate::version_table::is_own(name, version_table);
+    let own = |name: &str| {
+        !version_table.is_empty() && crate::sqlite::version_table::is_own(name, version_table)
+    };
     // Index definitions by name, read in the same pass (one scan, not one per index).
     let index_sql: HashMap<&str, &str> = objects
         .iter()
@@ -100,14 +102,14 @@ fn inspect_now(conn: &Connection, version_table: &str) -> Result<Schema> {
         .collect();
     let mut tables = Vec::new();
     // Shadow tables belong to their virtual table; SQLite says which they are.
-    let shadows = virtual_table::shadow_tables(conn)?;
+    let shadows = shadow_tables(conn)?;
     for (kind, name, _, sql) in &objects {
         let sql = sql.as_deref().unwrap_or("");
         if kind != "table" || own(name) || shadows.contains(&name.to_ascii_lowercase()) {
             continue;
         }
         if virtual_table::is_virtual(sql) {
-            let vt = virtual_table::read(conn, name, sql);
+            let vt = read_virtual_table(conn, name, sql);
             schema.sqlite.virtual_tables.push(vt);
         } else {
             tables.push(table(conn, name, sql, &index_sql)?);
@@ -364,5 +366,32 @@ fn resolve_implicit_references(schema: &mut Schema) {
         {
             fk.ref_columns = cols.clone();
         }
+    }
+}
+
+/// The shadow tables of the main database, lower-cased, as SQLite knows them.
+pub fn shadow_tables(conn: &Connection) -> rusqlite::Result<HashSet<String>> {
+    conn.prepare_cached(
+        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'",
+    )?
+    .query_map([], |r| r.get::<_, String>(0))?
+    .map(|n| n.map(|n| n.to_ascii_lowercase()))
+    .collect()
+}
+
+/// Reads one virtual table. Its columns come from SQLite when the module is
+/// available; without it, the table is still kept (by its text).
+pub fn read_virtual_table(conn: &Connection, name: &str, sql_text: &str) -> VirtualTable {
+    let columns = conn
+        .prepare_cached("SELECT name FROM pragma_table_xinfo(?1) WHERE hidden = 0 ORDER BY cid")
+        .and_then(|mut s| {
+            s.query_map(params![name], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .unwrap_or_default();
+    VirtualTable {
+        name: name.to_string(),
+        sql: sql_text.to_string(),
+        columns,
     }
 }

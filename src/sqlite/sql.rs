@@ -7,7 +7,8 @@
 //! inside literals; we only drop whitespace *between* tokens).
 
 // Splitting lives in its own module; its names stay reachable from here.
-pub use crate::split::{Split, Statement, split, split_statements};
+mod split;
+pub use split::{Split, Statement, split, split_statements};
 
 /// What a token is; enough to normalize and to parse DDL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +71,7 @@ const MULTI_PUNCT: [&str; 10] = ["->>", "||", "<=", ">=", "<>", "!=", "==", "<<"
 
 /// Splits SQL into tokens. Never fails: an unterminated literal or comment
 /// runs to the end of the input (SQLite itself reports it when executed).
+// Long: a lexer: one match over the next character.
 pub fn tokenize(src: &str) -> Vec<Token<'_>> {
     let bytes = src.as_bytes();
     let mut tokens = Vec::new();

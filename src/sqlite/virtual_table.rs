@@ -1,6 +1,7 @@
 //! SQLite virtual tables (FTS5, FTS4, R*Tree, ...): what they are in the
-//! schema, how they are read and compared ([`plan`] turns their changes into
-//! statements).
+//! schema and how their text is read (inspect reads them from a database,
+//! `diff::virtual_tables` compares them, `plan::virtual_tables` turns their
+//! changes into statements).
 //!
 //! They live on the SQLite side of the model ([`SqliteObjects`] on the
 //! schema), not in [`crate::schema::Table`]: a virtual table has no columns,
@@ -19,17 +20,7 @@
 //! source that cannot be read back (contentless FTS5), is destructive: the
 //! statement says so, and lint, backups and review comments follow.
 
-use std::collections::HashSet;
-
-use rusqlite::{Connection, params};
-
-pub mod plan;
-
-pub use plan::{plan_creates, plan_drops, refills_after_rebuilds, replaced_without_loss};
-
-use crate::diff::Change;
-use crate::schema::{Schema, same_name};
-use crate::sql::{self, Kind};
+use crate::sqlite::sql::{self, Kind};
 
 /// Objects only SQLite has; the seam for a future generic core.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -79,7 +70,7 @@ impl SqliteObjects {
     pub fn get(&self, name: &str) -> Option<&VirtualTable> {
         self.virtual_tables
             .iter()
-            .find(|v| same_name(&v.name, name))
+            .find(|v| v.name.eq_ignore_ascii_case(name))
     }
 }
 
@@ -104,7 +95,7 @@ impl VirtualTable {
                 sql_text.lines().next().unwrap_or("")
             ));
         }
-        if let Some(other) = says.filter(|s| !same_name(s, &name)) {
+        if let Some(other) = says.filter(|s| !s.eq_ignore_ascii_case(&name)) {
             return Err(format!(
                 "virtual table {name:?}: its sql creates {other:?}; the name and the statement must agree"
             ));
@@ -130,7 +121,9 @@ impl VirtualTable {
         let def = self.definition();
         def.args.iter().find_map(|a| {
             let (k, v) = a.split_once('=')?;
-            same_name(k.trim(), key).then(|| sql::unquote(v.trim()))
+            k.trim()
+                .eq_ignore_ascii_case(key)
+                .then(|| sql::unquote(v.trim()))
         })
     }
 
@@ -202,82 +195,12 @@ fn split_args(inner: &str) -> Vec<&str> {
     out
 }
 
-/// An external-content FTS table must name a table or view of the schema:
-/// SQLite accepts any name, and the index then fails when it is first read.
-pub fn check_content(schema: &Schema) -> Result<(), String> {
-    for v in &schema.sqlite.virtual_tables {
-        let Some(content) = v.external_content() else {
-            continue;
-        };
-        let known = schema.table(&content).is_some()
-            || schema.views.iter().any(|w| same_name(&w.name, &content))
-            || schema.sqlite.get(&content).is_some();
-        if !known {
-            return Err(format!(
-                "virtual table {:?}: content = {content:?} names no table or view of the model",
-                v.name
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The shadow tables of the main database, lower-cased, as SQLite knows them.
-pub fn shadow_tables(conn: &Connection) -> rusqlite::Result<HashSet<String>> {
-    conn.prepare_cached(
-        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'",
-    )?
-    .query_map([], |r| r.get::<_, String>(0))?
-    .map(|n| n.map(|n| n.to_ascii_lowercase()))
-    .collect()
-}
-
-/// Reads one virtual table. Its columns come from SQLite when the module is
-/// available; without it, the table is still kept (by its text).
-pub fn read(conn: &Connection, name: &str, sql_text: &str) -> VirtualTable {
-    let columns = conn
-        .prepare_cached("SELECT name FROM pragma_table_xinfo(?1) WHERE hidden = 0 ORDER BY cid")
-        .and_then(|mut s| {
-            s.query_map(params![name], |r| r.get::<_, String>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()
-        })
-        .unwrap_or_default();
-    VirtualTable {
-        name: name.to_string(),
-        sql: sql_text.to_string(),
-        columns,
-    }
-}
-
-/// Virtual tables added, dropped, or replaced (same name, new definition).
-pub fn diff(from: &SqliteObjects, to: &SqliteObjects) -> Vec<Change> {
-    let mut out = Vec::new();
-    for old in &from.virtual_tables {
-        match to.get(&old.name) {
-            None => out.push(Change::DropVirtualTable(old.clone())),
-            Some(new) if new.definition() != old.definition() => {
-                out.push(Change::ReplaceVirtualTable {
-                    from: old.clone(),
-                    to: new.clone(),
-                })
-            }
-            Some(_) => {}
-        }
-    }
-    for new in &to.virtual_tables {
-        if from.get(&new.name).is_none() {
-            out.push(Change::AddVirtualTable(new.clone()));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A virtual table as inspect would give it (for this module's tests).
-    pub(super) fn vt(name: &str, sql: &str, columns: &[&str]) -> VirtualTable {
+    pub(crate) fn vt(name: &str, sql: &str, columns: &[&str]) -> VirtualTable {
         VirtualTable {
             name: name.into(),
             sql: sql.into(),

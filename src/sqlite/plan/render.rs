@@ -3,8 +3,8 @@
 //! splits back into exactly the statements planned (a name or a trailing
 //! comment can never turn into, or swallow, a statement).
 
-use crate::plan::Statement;
-use crate::sql::{self, one_line};
+use super::Statement;
+use crate::sqlite::sql::{self, one_line};
 
 /// Renders statements as a script section, each comment above its statement
 /// (on one line whatever it says, so it cannot end early and run as SQL).

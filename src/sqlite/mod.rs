@@ -1,0 +1,26 @@
+//! Everything SQLite: the only place that names `rusqlite` (the architecture
+//! test in `tests/architecture.rs` keeps it so). The generic core (schema
+//! model, diff, revision files and graph, the apply loop, replay, verify,
+//! lint, load) reaches SQLite through the seams ([`crate::driver::Driver`],
+//! [`crate::scratch::Scratch`], built by [`crate::engine::Engine`]), or
+//! through these modules by name where a seam is not cut yet.
+
+/// The engine's error, carried by [`crate::Error::Sqlite`] until errors are
+/// typed (so that the generic error type does not name `rusqlite`).
+pub type EngineError = rusqlite::Error;
+
+pub mod backup;
+pub mod ddl;
+pub mod dialect;
+pub mod driver;
+pub mod fk_watch;
+pub mod inspect;
+pub mod parse;
+pub mod plan;
+pub mod progress;
+pub mod projection;
+pub mod restore;
+pub mod scratch;
+pub mod sql;
+pub mod version_table;
+pub mod virtual_table;
