@@ -204,8 +204,14 @@ pub fn findings(
     }
     // The scratch schema before the next step; read again only when needed.
     let mut before = Some(live_schema.clone());
+    // Once a pending step changes rows, the live rows no longer say what a
+    // later step will meet (a data fix, then the constraint it makes hold):
+    // from that step on nothing is pre-checked, and each revision's own
+    // transaction decides.
+    let mut rows_change = false;
     for (rev, direction) in steps {
-        let check = may_depend_on_data(rev, *direction) && !has_data_changes(rev, *direction);
+        rows_change |= has_data_changes(rev, *direction);
+        let check = may_depend_on_data(rev, *direction) && !rows_change;
         let start = match (check, before.take()) {
             (true, Some(s)) => Some(s),
             (true, None) => Some(inspect::inspect(&scratch, version_table)?),

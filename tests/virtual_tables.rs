@@ -435,3 +435,35 @@ fn a_virtual_table_of_an_unknown_module_is_still_inspected() {
     );
     assert!(toml.contains("name = \"words\""), "{toml}");
 }
+
+/// Only the FTS command itself, on the table the section just dropped and
+/// created again, makes a `DROP TABLE` lossless.
+#[test]
+fn a_rebuild_string_elsewhere_does_not_hide_a_drop() {
+    let p = Project::with_config();
+    p.revision(
+        "r1",
+        &[],
+        "CREATE TABLE keep (id INTEGER PRIMARY KEY, v TEXT);\nCREATE TABLE log (what TEXT);",
+        "DROP TABLE log;\nDROP TABLE keep;",
+    );
+    p.ok(&["hash"]);
+    p.ok(&["upgrade"]);
+    p.sql("app.db", "INSERT INTO keep VALUES (1, 'a')");
+    p.revision(
+        "r2",
+        &["r1"],
+        "DROP TABLE keep;\nCREATE TABLE keep (id INTEGER PRIMARY KEY, v TEXT);\n\
+         INSERT INTO keep (v) VALUES ('rebuild');",
+        "DELETE FROM keep;",
+    );
+    p.ok(&["hash"]);
+    let (code, out, _) = p.run(&["lint"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("drops table keep"), "{out}");
+    assert_eq!(
+        p.count("SELECT count(*) FROM keep"),
+        1,
+        "lint changed nothing"
+    );
+}
