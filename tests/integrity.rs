@@ -311,3 +311,33 @@ fn a_pending_data_fix_is_not_judged_by_the_rows_before_it() {
     assert_eq!(p.count("SELECT count(*) FROM t"), 2);
     assert_eq!(p.count("SELECT sum(n) FROM t"), 5);
 }
+
+#[test]
+fn a_generated_column_made_plain_keeps_its_values() {
+    for kind in ["STORED", "VIRTUAL"] {
+        let p = Project::with_sql_model(&format!(
+            "CREATE TABLE g (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER AS (a * 2) {kind});"
+        ));
+        p.autogenerate("initial", "r1");
+        p.ok(&["upgrade"]);
+        p.sql(
+            "app.db",
+            "INSERT INTO g (id, a) VALUES (1, 1), (2, 5), (3, NULL)",
+        );
+        p.write(
+            "model.sql",
+            "CREATE TABLE g (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER);",
+        );
+        p.autogenerate("plain b", "r2");
+        p.ok(&["upgrade"]);
+        assert_eq!(p.count("SELECT count(*) FROM g"), 3, "{kind}");
+        assert_eq!(
+            p.count("SELECT count(*) FROM g WHERE b IS a * 2"),
+            3,
+            "{kind}: every b kept its value"
+        );
+        p.ok(&["downgrade", "r1"]);
+        assert_eq!(p.count("SELECT count(*) FROM g WHERE b IS a * 2"), 3);
+        p.ok(&["check"]);
+    }
+}
