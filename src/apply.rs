@@ -381,7 +381,10 @@ pub fn run_statements_watched(
     section: &crate::script::Section,
     mut before_each: impl FnMut(&Connection, &str) -> rusqlite::Result<()>,
 ) -> Result<()> {
-    for (i, stmt) in section.statements().iter().enumerate() {
+    // What a rebuild would drop without knowing it is carried across.
+    let statements = section.statements();
+    let mut carry = crate::carry::Carry::for_section(&statements);
+    for (i, stmt) in statements.iter().enumerate() {
         let failed = |e: rusqlite::Error| Error::Statement {
             revision: rev.id.clone(),
             path: rev.path.clone(),
@@ -395,12 +398,13 @@ pub fn run_statements_watched(
             Err(rusqlite::Error::Empty) => continue, // only a comment
             Err(e) => return Err(failed(e)),
         };
+        carry.before_statement(conn, &stmt.sql).map_err(failed)?;
         before_each(conn, &stmt.sql).map_err(failed)?;
         // Every row, for a statement that returns rows (a PRAGMA, RETURNING).
         let mut rows = prepared.raw_query();
         while rows.next().map_err(failed)?.is_some() {}
     }
-    Ok(())
+    crate::carry::report(rev, carry.put_back(conn))
 }
 
 fn first_line(sql: &str) -> String {

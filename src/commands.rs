@@ -248,9 +248,12 @@ pub fn migrate(
     }
     let existed = db.exists();
     let mut backup: Option<PathBuf> = None;
-    // Revisions started, and whether the last one was non-transactional:
-    // what a failure may have left applied.
-    let (mut started, mut last_partial) = (0usize, false);
+    // Revisions committed, and whether a non-transactional one is running:
+    // what a failure may have left applied. Counted as they commit, not as
+    // they start: a failure after one committed (a lock timeout, a replan
+    // refusal) must still print the restore line.
+    let committed = std::cell::Cell::new(0usize);
+    let partial = std::cell::Cell::new(false);
     // The data checks and the backup run under the lock, on the steps still
     // pending then: another migrator may have applied some since `state`.
     let prepare = |pending: apply::Pending| {
@@ -278,8 +281,7 @@ pub fn migrate(
         &plan,
         prepare,
         |rev, dir| {
-            started += 1;
-            last_partial = !rev.transactional;
+            partial.set(!rev.transactional);
             if !rev.transactional {
                 warnln!(
                     "note: revision {} is marked `transactional: false`; its statements run one by one and a failure leaves it half-done",
@@ -297,6 +299,8 @@ pub fn migrate(
             noteln!("running {} {arrow}: {}", dir.as_str(), rev.message);
         },
         |step| {
+            committed.set(committed.get() + 1);
+            partial.set(false);
             // For a person watching; a log gets the version table's record.
             if show_durations {
                 noteln!("  done in {}", crate::terminal::duration(step.duration));
@@ -305,7 +309,7 @@ pub fn migrate(
     );
     // The restore line only when something stayed applied: a revision
     // committed before the failing one, or a non-transactional one half-done.
-    let changed = started > 1 || last_partial;
+    let changed = committed.get() > 0 || partial.get();
     let steps = result.map_err(|e| match &backup {
         Some(path) if changed && path.exists() => Error::Refused(format!(
             "{e}\n  to return to where this command started: migrate restore {} \

@@ -7,6 +7,7 @@
 pub mod apply;
 pub mod autogen;
 pub mod backup;
+pub mod carry;
 pub mod check;
 pub mod cli;
 pub mod commands;

@@ -217,12 +217,15 @@ pub fn findings(
             (true, None) => Some(inspect::inspect(&scratch, version_table)?),
             (false, _) => None,
         };
-        let replayed = rev
-            .section(*direction)
-            .statements()
-            .iter()
-            .try_for_each(|stmt| scratch.execute_batch(&stmt.sql));
-        if replayed.is_err() {
+        // Replayed as upgrade runs it: objects a rebuild does not know about
+        // are carried across (see crate::carry).
+        let statements = rev.section(*direction).statements();
+        let mut carry = crate::carry::Carry::for_section(&statements);
+        let replayed = statements.iter().try_for_each(|stmt| {
+            carry.before_statement(&scratch, &stmt.sql)?;
+            scratch.execute_batch(&stmt.sql)
+        });
+        if replayed.is_err() || carry.put_back(&scratch).is_err() {
             // What a schema-only copy cannot run (a statement that reads the
             // tool's own tables, or rows that are not there) says nothing
             // about the real database: the revision's own transaction

@@ -31,17 +31,26 @@ pub struct RoundTrip {
 }
 
 fn run(conn: &Connection, rev: &Revision, direction: Direction) -> std::result::Result<(), String> {
-    for (i, stmt) in rev.section(direction).statements().iter().enumerate() {
-        conn.execute_batch(&stmt.sql).map_err(|e| {
-            format!(
-                "{} statement {} (line {}) failed: {e}",
-                direction.as_str(),
-                i + 1,
-                stmt.line
-            )
-        })?;
+    // As upgrade runs it: what a rebuild does not know about is carried.
+    let statements = rev.section(direction).statements();
+    let mut carry = crate::carry::Carry::for_section(&statements);
+    for (i, stmt) in statements.iter().enumerate() {
+        carry
+            .before_statement(conn, &stmt.sql)
+            .and_then(|()| conn.execute_batch(&stmt.sql))
+            .map_err(|e| {
+                format!(
+                    "{} statement {} (line {}) failed: {e}",
+                    direction.as_str(),
+                    i + 1,
+                    stmt.line
+                )
+            })?;
     }
-    Ok(())
+    carry
+        .put_back(conn)
+        .map(|_| ())
+        .map_err(|e| format!("{} {}: {}", direction.as_str(), e.what, e.message))
 }
 
 fn counts(conn: &Connection, schema: &Schema) -> Result<BTreeMap<String, i64>> {
