@@ -19,9 +19,9 @@
 mod common;
 mod rows;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{Project, say};
+use common::{Project, absent, realworld_dir, say};
 use migrate::ddl::{self, referenced_names};
 use migrate::load::load_sql;
 use migrate::schema::{Affinity, Column, IndexTarget, Schema, Table, affinity, same_name};
@@ -33,14 +33,6 @@ use rows::{Effect, columns_as_declared, compare, seed, snapshot, stub_functions}
 /// reason, fails the test, so the list cannot go stale.
 const KNOWN_FAILURES: &[(&str, &[&str], &str)] = &[];
 
-fn realworld_dir() -> Option<PathBuf> {
-    if let Ok(dir) = std::env::var("MIGRATE_REALWORLD_DIR") {
-        return Some(PathBuf::from(dir)).filter(|p| p.is_dir());
-    }
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realworld");
-    p.is_dir().then_some(p)
-}
-
 macro_rules! realworld {
     ($($name:ident),*) => {$(
         #[test]
@@ -48,6 +40,16 @@ macro_rules! realworld {
             run(stringify!($name));
         }
     )*};
+}
+
+/// Under CI, absent schemas fail the harness instead of passing unrun.
+#[test]
+fn absent_schemas_fail_under_ci() {
+    let (passed, out) = common::rerun_without_data("chinook", "MIGRATE_REALWORLD_DIR");
+    assert!(
+        !passed && out.contains("realworld schemas not found") && out.contains("CI is set"),
+        "{out}"
+    );
 }
 
 realworld!(
@@ -64,7 +66,7 @@ realworld!(
 
 fn run(name: &str) {
     let Some(dir) = realworld_dir() else {
-        say(
+        absent(
             "realworld schemas not found (set MIGRATE_REALWORLD_DIR or place ../shared/realworld): \
              the realworld harness did not run",
         );
