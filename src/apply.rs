@@ -44,6 +44,19 @@ fn test_pause_before_lock() {
     }
 }
 
+/// Test-only: `MIGRATE_TEST_WAIT_BETWEEN_STEPS` names a file; after each
+/// revision a run waits (60 s at most) until that file exists, so that a
+/// test can take the lock between two revisions of one run. Not a setting
+/// for users.
+fn test_wait_between_steps() {
+    if let Some(file) = std::env::var_os("MIGRATE_TEST_WAIT_BETWEEN_STEPS") {
+        let until = Instant::now() + Duration::from_secs(60);
+        while !Path::new(&file).exists() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
 /// The steps still pending when a run first holds the lock: what the
 /// checks before anything runs (and a backup) must be about.
 pub type Pending<'a, 'g> = &'a [(&'g Revision, Direction)];
@@ -293,6 +306,7 @@ impl Run<'_> {
         while let Some(step) = self.step(db, on_step)? {
             on_done(&step);
             done.push(step);
+            test_wait_between_steps();
         }
         Ok(done)
     }
