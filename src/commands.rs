@@ -255,10 +255,17 @@ pub fn migrate(
     let committed = std::cell::Cell::new(0usize);
     let partial = std::cell::Cell::new(false);
     // The data checks and the backup run under the lock, on the steps still
-    // pending then: another migrator may have applied some since `state`.
+    // pending then: another migrator may have applied some since `state`,
+    // or between two of ours (then apply calls this again).
     let prepare = |pending: apply::Pending| {
         refuse_lost_data(db, config, pending)?;
-        if !no_backup && existed && pending.iter().any(|(rev, dir)| lint::is_risky(rev, *dir)) {
+        // Called again after another migrator changed what is pending: the
+        // checks run again; the first backup stays the one to go back to.
+        if backup.is_none()
+            && !no_backup
+            && existed
+            && pending.iter().any(|(rev, dir)| lint::is_risky(rev, *dir))
+        {
             let label = pending
                 .last()
                 .map(|(r, _)| r.id.clone())
