@@ -31,32 +31,6 @@ pub fn lock_timeout() -> Duration {
     crate::lock_wait::current()
 }
 
-/// Test-only: `MIGRATE_TEST_PAUSE_BEFORE_LOCK_MS` makes a run sleep between
-/// planning and taking the lock, so that tests can line up many migrators
-/// that all planned from the same state (two cores rarely interleave them
-/// on their own). Not a setting for users.
-fn test_pause_before_lock() {
-    if let Some(ms) = std::env::var("MIGRATE_TEST_PAUSE_BEFORE_LOCK_MS")
-        .ok()
-        .and_then(|s| s.trim().parse::<u64>().ok())
-    {
-        std::thread::sleep(Duration::from_millis(ms));
-    }
-}
-
-/// Test-only: `MIGRATE_TEST_WAIT_BETWEEN_STEPS` names a file; after each
-/// revision a run waits (60 s at most) until that file exists, so that a
-/// test can take the lock between two revisions of one run. Not a setting
-/// for users.
-fn test_wait_between_steps() {
-    if let Some(file) = std::env::var_os("MIGRATE_TEST_WAIT_BETWEEN_STEPS") {
-        let until = Instant::now() + Duration::from_secs(60);
-        while !Path::new(&file).exists() && Instant::now() < until {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-}
-
 /// The steps still pending when a run first holds the lock: what the
 /// checks before anything runs (and a backup) must be about.
 pub type Pending<'a, 'g> = &'a [(&'g Revision, Direction)];
@@ -257,7 +231,7 @@ pub fn run(
     on_step: impl FnMut(&Revision, Direction),
     on_done: impl FnMut(&Step),
 ) -> Result<Vec<Step>> {
-    test_pause_before_lock();
+    crate::test_hooks::pause_before_lock();
     let mut db = Sqlite::open(path, version_table)?;
     run_with(&mut db, graph, plan, prepare, on_step, on_done)
 }
@@ -313,7 +287,7 @@ impl Run<'_> {
         while let Some(step) = self.step(db, on_step)? {
             on_done(&step);
             done.push(step);
-            test_wait_between_steps();
+            crate::test_hooks::wait_between_steps();
         }
         Ok(done)
     }

@@ -45,6 +45,7 @@ pub mod sql;
 pub mod stamp;
 pub mod sum;
 pub mod terminal;
+pub mod test_hooks;
 pub mod url;
 pub mod verify;
 pub mod version_table;
