@@ -258,7 +258,7 @@ pub fn migrate(
     // pending then: another migrator may have applied some since `state`,
     // or between two of ours (then apply calls this again).
     let prepare = |pending: apply::Pending| {
-        refuse_lost_data(db, config, pending)?;
+        refuse_lost_data(db, config, pending, committed.get() > 0)?;
         // Called again after another migrator changed what is pending: the
         // checks run again; the first backup stays the one to go back to.
         if backup.is_none()
@@ -351,7 +351,14 @@ pub fn migrate(
 
 /// Stops before anything runs when the pending steps would not keep the
 /// rows that are there (a new UNIQUE over duplicates, NOT NULL over NULLs...).
-fn refuse_lost_data(db: &Path, config: &Config, pending: apply::Pending) -> Result<()> {
+/// `midway`: revisions of this run are already committed (the checks run
+/// again after another migrator changed what is pending).
+fn refuse_lost_data(
+    db: &Path,
+    config: &Config,
+    pending: apply::Pending,
+    midway: bool,
+) -> Result<()> {
     let blocking: Vec<String> = lint::findings(db, &config.version_table, &config.filter, pending)?
         .iter()
         .filter(|f| f.kind == "data")
@@ -360,8 +367,12 @@ fn refuse_lost_data(db: &Path, config: &Config, pending: apply::Pending) -> Resu
     if blocking.is_empty() {
         return Ok(());
     }
+    let stopped = match midway {
+        false => "stopped before touching the database",
+        true => "stopped before the next revision (those before it stay applied)",
+    };
     Err(Error::Refused(format!(
-        "stopped before touching the database: the data would not survive these changes:\n{}\n\
+        "{stopped}: the data would not survive these changes:\n{}\n\
          fix the rows first (a hand-written revision before this one), or change the model",
         blocking.join("\n")
     )))

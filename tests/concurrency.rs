@@ -201,6 +201,10 @@ fn a_replan_between_our_revisions_checks_the_data_again() {
             && err.contains("1 row(s)"),
         "the pre-check ran again on r3, before it: {err}"
     );
+    assert!(
+        err.contains("stopped before the next revision") && err.contains("migrate restore"),
+        "r1 stayed applied, and the message says so: {err}"
+    );
     assert_eq!(p.count("SELECT count(*) FROM t"), 2);
     assert!(!p.applied().contains(&"r3".to_string()));
 }
