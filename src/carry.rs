@@ -28,14 +28,35 @@ use crate::noteln;
 use crate::script::Revision;
 use crate::sql::{self, Statement, quote_ident, quote_str};
 
-/// A view or trigger saved before a rebuild's `DROP TABLE`.
+/// A view or trigger of the database, as `sqlite_schema` has it.
 #[derive(Debug, Clone)]
-struct Saved {
+struct Object {
+    /// Its `sqlite_schema` rowid: creation order, which is dependency order.
+    rowid: i64,
     kind: String,
     name: String,
+    /// The table or view a trigger is on (a view's own name).
+    on: String,
     sql: String,
+}
+
+/// An object saved before a rebuild's `DROP TABLE`.
+#[derive(Debug, Clone)]
+struct Saved {
+    object: Object,
     /// The rebuilt table it depends on.
     table: String,
+}
+
+impl Saved {
+    /// "trigger audit_users", as messages name it.
+    fn what(&self) -> String {
+        format!(
+            "{} {}",
+            self.object.kind,
+            sql::display_name(&self.object.name)
+        )
+    }
 }
 
 /// The carrying for one section: which tables it rebuilds, and what was saved.
@@ -122,63 +143,55 @@ impl Carry {
             return Ok(());
         }
         let mut stmt = conn.prepare(
-            "SELECT type, name, tbl_name, sql FROM sqlite_schema \
+            "SELECT rowid, type, name, tbl_name, sql FROM sqlite_schema \
              WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY rowid",
         )?;
-        let objects: Vec<(String, String, String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        let objects: Vec<Object> = stmt
+            .query_map([], |r| {
+                Ok(Object {
+                    rowid: r.get(0)?,
+                    kind: r.get(1)?,
+                    name: r.get(2)?,
+                    on: r.get(3)?,
+                    sql: r.get(4)?,
+                })
+            })?
             .collect::<rusqlite::Result<_>>()?;
         // Names taken down so far: the table, then the views that read it.
         let mut down = vec![table.clone()];
-        let mut taken: Vec<&(String, String, String, String)> = Vec::new();
+        let mut taken: Vec<&Object> = Vec::new();
         loop {
-            let more: Vec<_> = objects
+            let more: Vec<&Object> = objects
                 .iter()
-                .filter(|o| !taken.iter().any(|t| std::ptr::eq(*t, *o)))
-                .filter(|(_, _, on, text)| {
-                    let refs = referenced_names(text);
-                    down.contains(&on.to_ascii_lowercase()) || down.iter().any(|n| refs.contains(n))
+                .filter(|o| !taken.iter().any(|t| t.rowid == o.rowid))
+                .filter(|o| {
+                    let refs = referenced_names(&o.sql);
+                    down.contains(&o.on.to_ascii_lowercase())
+                        || down.iter().any(|n| refs.contains(n))
                 })
                 .collect();
             if more.is_empty() {
                 break;
             }
             for o in more {
-                if o.0 == "view" {
-                    down.push(o.1.to_ascii_lowercase());
+                if o.kind == "view" {
+                    down.push(o.name.to_ascii_lowercase());
                 }
                 taken.push(o);
             }
         }
-        // Creation order is dependency order; triggers first, as SQLite
-        // would drop a view's triggers with it.
-        taken.sort_by_key(|o| objects.iter().position(|x| std::ptr::eq(x, *o)));
-        for (kind, name, _, _) in taken.iter().filter(|o| o.0 == "trigger") {
-            conn.execute_batch(&format!("DROP TRIGGER {}", quote_ident(name)))?;
-            self.save(kind, name, &table, &objects);
-        }
-        for (kind, name, _, _) in taken.iter().rev().filter(|o| o.0 == "view") {
-            conn.execute_batch(&format!("DROP VIEW {}", quote_ident(name)))?;
-            self.save(kind, name, &table, &objects);
-        }
-        Ok(())
-    }
-
-    fn save(
-        &mut self,
-        kind: &str,
-        name: &str,
-        table: &str,
-        objects: &[(String, String, String, String)],
-    ) {
-        if let Some((_, _, _, text)) = objects.iter().find(|o| o.1 == name) {
+        // Triggers first (SQLite would drop a view's triggers with it), then
+        // views, dependents before what they read.
+        taken.sort_by_key(|o| (o.kind == "view", -o.rowid));
+        for o in taken {
+            let kind = if o.kind == "view" { "VIEW" } else { "TRIGGER" };
+            conn.execute_batch(&format!("DROP {kind} {}", quote_ident(&o.name)))?;
             self.saved.push(Saved {
-                kind: kind.to_string(),
-                name: name.to_string(),
-                sql: text.clone(),
-                table: table.to_string(),
+                object: o.clone(),
+                table: table.clone(),
             });
         }
+        Ok(())
     }
 
     /// After the section: creates again each saved object the section did
@@ -187,15 +200,12 @@ impl Carry {
     pub fn put_back(&self, conn: &Connection) -> Result<Vec<(String, String)>, NotCarried> {
         let mut carried = Vec::new();
         let mut tables: Vec<&str> = Vec::new();
-        let mut order: Vec<&Saved> = self
-            .saved
-            .iter()
-            .filter(|s| s.kind == "view")
-            .rev()
-            .collect();
-        order.extend(self.saved.iter().filter(|s| s.kind == "trigger"));
+        // Views before triggers (an INSTEAD OF trigger needs its view), each
+        // in creation order.
+        let mut order: Vec<&Saved> = self.saved.iter().collect();
+        order.sort_by_key(|s| (s.object.kind != "view", s.object.rowid));
         for s in order {
-            let what = format!("{} {}", s.kind, sql::display_name(&s.name));
+            let what = s.what();
             let fail = |e: rusqlite::Error| NotCarried {
                 what: what.clone(),
                 table: s.table.clone(),
@@ -205,7 +215,7 @@ impl Carry {
                 .query_row(
                     &format!(
                         "SELECT count(*) > 0 FROM sqlite_schema WHERE name = {} COLLATE NOCASE",
-                        quote_str(&s.name)
+                        quote_str(&s.object.name)
                     ),
                     [],
                     |r| r.get(0),
@@ -214,7 +224,7 @@ impl Carry {
             if exists {
                 continue;
             }
-            conn.execute_batch(&s.sql).map_err(fail)?;
+            conn.execute_batch(&s.object.sql).map_err(fail)?;
             carried.push((what.clone(), s.table.clone()));
             if !tables.contains(&s.table.as_str()) {
                 tables.push(&s.table);
@@ -226,7 +236,7 @@ impl Carry {
                     .saved
                     .iter()
                     .filter(|s| s.table == table)
-                    .map(|s| format!("{} {}", s.kind, sql::display_name(&s.name)))
+                    .map(Saved::what)
                     .collect::<Vec<_>>()
                     .join(", "),
                 table: table.to_string(),
