@@ -22,6 +22,7 @@ pub mod files;
 pub mod filter;
 pub mod fk_watch;
 pub mod graph;
+pub mod import_alembic;
 pub mod inspect;
 pub mod json;
 pub mod lint;
