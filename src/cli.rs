@@ -469,13 +469,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::ImportAlembic {
             alembic_config,
             python,
-        } => crate::import_alembic::import(
-            &Config::load(&overrides)?,
-            &crate::import_alembic::Options {
-                alembic_config: &alembic_config,
-                python: python.as_deref(),
-            },
-        )?,
+        } => {
+            crate::import_alembic::refuse_ini_as_config(overrides.config.as_deref())?;
+            crate::import_alembic::import(
+                &Config::load(&overrides)?,
+                &crate::import_alembic::Options {
+                    alembic_config: &alembic_config,
+                    python: python.as_deref(),
+                },
+            )?;
+        }
         Command::Approve { revs } => commands::approve(&Config::load(&overrides)?, &revs)?,
         Command::Merge {
             message,

@@ -91,6 +91,25 @@ pub fn import(config: &Config, options: &Options) -> Result<()> {
     Ok(())
 }
 
+/// `migrate import-alembic --config alembic.ini`, as one would write it for
+/// Alembic: the global `--config` names migrate.toml, so say which flag
+/// takes Alembic's file instead of failing to read it as TOML.
+pub fn refuse_ini_as_config(config: Option<&Path>) -> Result<()> {
+    match config {
+        Some(path)
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("ini")) =>
+        {
+            Err(Error::Usage(format!(
+                "--config names migrate.toml; pass Alembic's file as `--alembic-config {}`",
+                path.display()
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Alembic ids are kept; one that is not ASCII letters and digits (ours are,
 /// since the first `_` of a file name ends the id) keeps its letters and
 /// digits, and is refused when those are empty, reserved or taken.

@@ -388,6 +388,15 @@ fn a_missing_alembic_ini_is_one_clear_error() {
     assert!(!p.path("migrations").exists());
 }
 
+#[test]
+fn alembic_ini_given_as_config_is_told_which_flag_takes_it() {
+    let p = Project::new();
+    p.write("alembic.ini", "[alembic]\nscript_location = alembic\n");
+    let err = p.fails(&["import-alembic", "--config", "alembic.ini"]);
+    assert!(err.contains("--alembic-config alembic.ini"), "{err}");
+    assert!(!p.path("migrations").exists());
+}
+
 fn revision_files(p: &Project) -> usize {
     std::fs::read_dir(p.path("migrations/versions")).map_or(0, |d| d.count())
 }
