@@ -156,7 +156,9 @@ enum Command {
     },
     /// Print one revision file
     #[command(after_help = "Example:  migrate show ab12")]
-    Show { rev: String },
+    Show {
+        rev: String,
+    },
     /// Open a revision in $VISUAL or $EDITOR, then check it and rewrite migrate.sum
     #[command(
         after_help = "The editor is $VISUAL, else $EDITOR, run through the shell as git does, so it may\n\
@@ -175,21 +177,7 @@ enum Command {
         #[arg(allow_hyphen_values = true)]
         target: String,
     },
-    /// Import an Alembic history: one revision per Alembic revision, same ids and graph, SQL rendered by Alembic offline
-    #[command(
-        after_help = "Example:  migrate import-alembic --alembic-config alembic.ini\n\
-        Writes into an empty migrations directory, then migrate.sum; a database whose alembic_version\n\
-        names a revision is stamped there. Revisions Alembic cannot render offline are listed and\n\
-        written as stubs that stop `upgrade` until written by hand."
-    )]
-    ImportAlembic {
-        /// Alembic's config file (the global --config names migrate.toml)
-        #[arg(long, value_name = "FILE", default_value = "alembic.ini")]
-        alembic_config: PathBuf,
-        /// The Python that has Alembic [default: $VIRTUAL_ENV/bin/python, else python3]
-        #[arg(long, value_name = "PATH")]
-        python: Option<PathBuf>,
-    },
+    ImportAlembic(crate::import_alembic::Args),
     /// Rewrite migrations/migrate.sum after reviewing revision files changed by hand
     #[command(
         after_help = "Example:  migrate revision -m \"backfill\" && $EDITOR migrations/versions/*backfill.sql && migrate hash\n\
@@ -466,19 +454,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Edit { rev } => crate::edit::edit(&Config::load(&overrides)?, &rev)?,
         Command::Stamp { target } => commands::stamp(&Config::load(&overrides)?, &target)?,
         Command::Hash => commands::hash(&Config::load(&overrides)?)?,
-        Command::ImportAlembic {
-            alembic_config,
-            python,
-        } => {
-            crate::import_alembic::refuse_ini_as_config(overrides.config.as_deref())?;
-            crate::import_alembic::import(
-                &Config::load(&overrides)?,
-                &crate::import_alembic::Options {
-                    alembic_config: &alembic_config,
-                    python: python.as_deref(),
-                },
-            )?;
-        }
+        Command::ImportAlembic(args) => crate::import_alembic::run(&overrides, &args)?,
         Command::Approve { revs } => commands::approve(&Config::load(&overrides)?, &revs)?,
         Command::Merge {
             message,

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::commands::{self, display_rel};
-use crate::config::Config;
+use crate::config::{Config, Overrides};
 use crate::error::{Error, Result};
 use crate::graph::{self, Graph, Target};
 use crate::script::{self, NewRevision};
@@ -21,7 +21,36 @@ use crate::{noteln, outln, warnln};
 
 use history::{AlembicRevision, History};
 
-/// What the command line says.
+/// Import an Alembic history: one revision per Alembic revision, same ids and graph, SQL rendered by Alembic offline
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Example:  migrate import-alembic --alembic-config alembic.ini\n\
+    Writes into an empty migrations directory, then migrate.sum; a database whose alembic_version\n\
+    names a revision is stamped there. Revisions Alembic cannot render offline are listed and\n\
+    written as stubs that stop `upgrade` until written by hand."
+)]
+pub struct Args {
+    /// Alembic's config file (the global --config names migrate.toml)
+    #[arg(long, value_name = "FILE", default_value = "alembic.ini")]
+    alembic_config: PathBuf,
+    /// The Python that has Alembic [default: $VIRTUAL_ENV/bin/python, else python3]
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
+}
+
+/// The command, from its arguments (the hook in [`crate::cli`]).
+pub fn run(overrides: &Overrides, args: &Args) -> Result<()> {
+    refuse_ini_as_config(overrides.config.as_deref())?;
+    import(
+        &Config::load(overrides)?,
+        &Options {
+            alembic_config: &args.alembic_config,
+            python: args.python.as_deref(),
+        },
+    )
+}
+
+/// What to import, and with which Python.
 pub struct Options<'a> {
     pub alembic_config: &'a Path,
     pub python: Option<&'a Path>,
@@ -94,7 +123,7 @@ pub fn import(config: &Config, options: &Options) -> Result<()> {
 /// `migrate import-alembic --config alembic.ini`, as one would write it for
 /// Alembic: the global `--config` names migrate.toml, so say which flag
 /// takes Alembic's file instead of failing to read it as TOML.
-pub fn refuse_ini_as_config(config: Option<&Path>) -> Result<()> {
+fn refuse_ini_as_config(config: Option<&Path>) -> Result<()> {
     match config {
         Some(path)
             if path
