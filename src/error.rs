@@ -32,8 +32,11 @@ pub enum Error {
     },
 
     /// The database could not be opened or read.
-    #[error("database {path}: {message}")]
-    Database { path: PathBuf, message: String },
+    #[error("database {path}: {problem}")]
+    Database {
+        path: PathBuf,
+        problem: DatabaseProblem,
+    },
 
     /// A revision file that cannot be parsed, or a broken revision graph.
     #[error("{}: {message}", location(.path, *.line))]
@@ -95,25 +98,60 @@ impl Error {
         }
     }
 
-    pub fn database(path: impl Into<PathBuf>, err: impl std::fmt::Display) -> Self {
-        let path = path.into();
-        let text = err.to_string();
-        let message = if text.contains("file is not a database") {
-            "not an SQLite database (the file exists but its header is not SQLite's); check --database".to_string()
-        } else if text.contains("database is locked") {
-            format!(
-                "locked by another connection (another migrator or the application; waited {}s); \
-                 try again when it is done, or wait longer with --lock-wait SECONDS",
-                crate::lock_wait::current().as_secs_f64()
-            )
-        } else if text.contains("readonly") || text.contains("read-only") {
-            "is read-only (file permissions, an immutable file or a read-only mount); nothing was changed".to_string()
-        } else if text.contains("unable to open") {
-            "cannot be opened; check that the path exists and is readable".to_string()
-        } else {
-            text
-        };
-        Error::Database { path, message }
+    pub fn database(path: impl Into<PathBuf>, problem: impl Into<DatabaseProblem>) -> Self {
+        Error::Database {
+            path: path.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Why the database could not be opened or read. The engine's module makes
+/// it from the engine's error codes (never its message text; see
+/// `crate::sqlite::problem`), so this type names no engine.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DatabaseProblem {
+    #[error(
+        "not an SQLite database (the file exists but its header is not SQLite's); check --database"
+    )]
+    NotADatabase,
+    #[error(
+        "locked by another connection (another migrator or the application; waited {}s); \
+         try again when it is done, or wait longer with --lock-wait SECONDS",
+        crate::lock_wait::current().as_secs_f64()
+    )]
+    Locked,
+    #[error(
+        "is read-only (file permissions, an immutable file or a read-only mount); nothing was changed"
+    )]
+    ReadOnly,
+    /// Only where reading must not create the file.
+    #[error("no such file (a database is created by the first `migrate upgrade`)")]
+    Missing,
+    #[error("cannot be opened; check that the path exists and is readable")]
+    CannotOpen,
+    #[error("the disk (or the database's size limit) is full; free some space, then run again")]
+    Full,
+    /// Anything else, in the engine's own words (with context).
+    #[error("{0}")]
+    Other(String),
+}
+
+impl DatabaseProblem {
+    /// Words the engine's own text with `wrap` ("backup failed: {text}"); a
+    /// classified problem keeps its message, which already says what to do.
+    pub fn in_context(self, wrap: impl FnOnce(String) -> String) -> Self {
+        match self {
+            DatabaseProblem::Other(text) => DatabaseProblem::Other(wrap(text)),
+            known => known,
+        }
+    }
+}
+
+impl From<String> for DatabaseProblem {
+    fn from(text: String) -> Self {
+        DatabaseProblem::Other(text)
     }
 }
 
@@ -160,8 +198,8 @@ impl Error {
             Error::Io { source, .. } => source.to_string(),
             Error::Config { message, .. }
             | Error::Model { message, .. }
-            | Error::Database { message, .. }
             | Error::Script { message, .. } => message.clone(),
+            Error::Database { problem, .. } => problem.to_string(),
             // Its last line says where the database is, not what to do.
             Error::Statement {
                 revision,

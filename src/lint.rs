@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::apply::Direction;
 use crate::diff::{Change, ColumnChange, Renames, diff};
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{DatabaseProblem, Error, Result};
 use crate::filter::Filter;
 use crate::schema::{Affinity, Column, Schema, Table, affinity, same_name};
 use crate::script::Revision;
@@ -242,10 +242,9 @@ pub fn findings(
                 // transaction still fails atomically on bad rows.
                 Ok(None) => continue,
                 Err(e) => {
-                    return Err(Error::database(
-                        db,
-                        format!("{e} in data check `{}`", query.sql),
-                    ));
+                    let problem = DatabaseProblem::from(e)
+                        .in_context(|t| format!("{t} in data check `{}`", query.sql));
+                    return Err(Error::database(db, problem));
                 }
             };
             if rows > 0 {

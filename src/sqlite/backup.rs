@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use rusqlite::backup::{Backup, StepResult};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::error::{DatabaseProblem, Error, Result};
 use crate::sqlite::inspect;
 
 /// Copies every page of `from` into `to` (which is overwritten), waiting for
@@ -125,7 +125,12 @@ pub fn take_unpruned(db: &Path, dir: &Path, label: &str) -> Result<PathBuf> {
 fn write_verified(db: &Path, to: &Path) -> Result<()> {
     let source = inspect::open_read_only(db)?;
     let mut target = Connection::open(to).map_err(|e| Error::database(to, e))?;
-    copy(&source, &mut target).map_err(|e| Error::database(to, format!("backup failed: {e}")))?;
+    copy(&source, &mut target).map_err(|e| {
+        Error::database(
+            to,
+            DatabaseProblem::from(e).in_context(|t| format!("backup failed: {t}")),
+        )
+    })?;
     let sound = verify_integrity(&target).map_err(|e| Error::database(to, e))?;
     if !sound {
         return Err(Error::Refused(format!(
@@ -237,7 +242,10 @@ mod tests {
         holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
         let mut target = Connection::open_in_memory().unwrap();
         let err = copy_waiting(&source, &mut target, Duration::from_millis(100)).unwrap_err();
-        assert!(err.to_string().contains("database is locked"), "{err}");
+        assert!(
+            matches!(&err, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy),
+            "{err}"
+        );
         holder.execute_batch("ROLLBACK").unwrap();
         copy_waiting(&source, &mut target, Duration::ZERO).unwrap();
         let rows: i64 = target

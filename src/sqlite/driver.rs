@@ -9,7 +9,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::driver::RowChange;
 use crate::driver::{Applied, Driver, NewViolation};
-use crate::error::{Error, Result};
+use crate::error::{DatabaseProblem, Error, Result};
 use crate::script::{Direction, Revision};
 use crate::sqlite::carry;
 use crate::sqlite::fk_watch::FkWatch;
@@ -47,7 +47,7 @@ impl Sqlite {
         })
     }
 
-    fn err(&self, e: impl std::fmt::Display) -> Error {
+    fn err(&self, e: impl Into<DatabaseProblem>) -> Error {
         Error::database(&self.path, e)
     }
 }
@@ -127,15 +127,15 @@ impl Driver for Sqlite {
 
     fn begin_locked(&mut self) -> Result<()> {
         self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| {
-            let text = e.to_string();
-            if text.contains("locked") || text.contains("busy") {
+            let problem = DatabaseProblem::from(e);
+            if problem == DatabaseProblem::Locked {
                 Error::Refused(format!(
                     "database {} is locked by another migrator or application (waited {}s); try again when it is done, or wait longer with --lock-wait SECONDS",
                     self.path.display(),
                     crate::lock_wait::current().as_secs_f64()
                 ))
             } else {
-                self.err(e)
+                self.err(problem)
             }
         })
     }
@@ -218,7 +218,7 @@ pub fn open_for_write(path: &Path) -> Result<Connection> {
         .map_err(|e| Error::database(path, e))?;
     // SQLite falls back to read-only when it cannot open for writing; say so now.
     if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
-        return Err(Error::database(path, "readonly"));
+        return Err(Error::database(path, DatabaseProblem::ReadOnly));
     }
     Ok(conn)
 }

@@ -269,13 +269,21 @@ fn counts_by_name(
     conn: &Connection,
     table: &str,
 ) -> rusqlite::Result<Vec<((String, String), i64)>> {
+    // Dropped by the revision, or never there: nothing references from it.
+    // Asked first, because SQLite's "no such table" has no code of its own
+    // (and an error's words are never read).
+    let exists: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE \
+             UNION ALL SELECT 1 FROM sqlite_temp_schema WHERE name = ?1 COLLATE NOCASE)",
+        )?
+        .query_row([table], |r| r.get(0))?;
+    if !exists {
+        return Ok(vec![]);
+    }
     let mut stmt = conn.prepare_cached(
         "SELECT \"table\", parent, count(*) FROM pragma_foreign_key_check(?1) GROUP BY 1, 2",
     )?;
-    let rows = stmt.query_map([table], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)));
-    match rows.and_then(|rows| rows.collect()) {
-        // Dropped by the revision, or never there: nothing references from it.
-        Err(e) if e.to_string().starts_with("no such table") => Ok(vec![]),
-        other => other,
-    }
+    let rows = stmt.query_map([table], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
+    rows.collect()
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, params};
 
-use crate::error::{Error, Result};
+use crate::error::{DatabaseProblem, Error, Result};
 use crate::schema::{
     Column, ForeignKey, Generated, Index, IndexPart, IndexTarget, OnConflict, PrimaryKey, Schema,
     Table, Trigger, Unique, View, normalize_action, normalize_collation, normalize_type, same_name,
@@ -33,10 +33,7 @@ const INDEX_XINFO: &str = "SELECT cid, name, \"desc\", coll FROM pragma_index_xi
 /// Opens an existing database file without the right to write to it.
 pub fn open_read_only(path: &Path) -> Result<Connection> {
     if !path.exists() {
-        return Err(Error::Database {
-            path: path.to_path_buf(),
-            message: "no such file (a database is created by the first `migrate upgrade`)".into(),
-        });
+        return Err(Error::database(path, DatabaseProblem::Missing));
     }
     let conn = Connection::open_with_flags(
         path,

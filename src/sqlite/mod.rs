@@ -18,6 +18,7 @@ pub mod fk_watch;
 pub mod inspect;
 pub mod parse;
 pub mod plan;
+pub mod problem;
 pub mod progress;
 pub mod projection;
 pub mod restore;

@@ -15,7 +15,7 @@ use rusqlite::backup::{Backup, StepResult};
 
 use crate::commands::{display_rel, load_graph};
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{DatabaseProblem, Error, Result};
 use crate::graph::Graph;
 use crate::sqlite::backup;
 use crate::sqlite::inspect;
@@ -180,7 +180,10 @@ fn restore(config: &Config, spec: &str) -> Result<()> {
         Ok(other) => {
             return Err(Error::database(db, format!("restore stopped: {other:?}")));
         }
-        Err(e) => return Err(Error::database(db, format!("restore failed: {e}"))),
+        Err(e) => {
+            let problem = DatabaseProblem::from(e).in_context(|t| format!("restore failed: {t}"));
+            return Err(Error::database(db, problem));
+        }
     }
     let sound = backup::verify_integrity(&target).map_err(|e| Error::database(db, e))?;
     if !sound {
