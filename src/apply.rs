@@ -26,24 +26,12 @@ pub use crate::script::Direction;
 use crate::script::Revision;
 pub use crate::stamp::{approve, stamp};
 
-/// Test-only: `MIGRATE_TEST_PAUSE_BEFORE_LOCK_MS` makes a run sleep between
-/// planning and taking the lock, so that tests can line up many migrators
-/// that all planned from the same state (two cores rarely interleave them
-/// on their own). Not a setting for users.
-fn test_pause_before_lock() {
-    if let Some(ms) = std::env::var("MIGRATE_TEST_PAUSE_BEFORE_LOCK_MS")
-        .ok()
-        .and_then(|s| s.trim().parse::<u64>().ok())
-    {
-        std::thread::sleep(Duration::from_millis(ms));
-    }
-}
-
 /// The steps still pending when a run first holds the lock: what the
 /// checks before anything runs (and a backup) must be about.
 pub type Pending<'a, 'g> = &'a [(&'g Revision, Direction)];
 
-/// What a run calls once it first holds the lock (see [`run`]).
+/// What a run calls under the lock before the first revision, and again
+/// when a replan changed what is pending (see [`run`]).
 type Prepare<'a> = &'a mut dyn FnMut(Pending) -> Result<()>;
 
 /// What a command asks for, fixed before anything runs.
@@ -137,10 +125,12 @@ pub struct Step {
 }
 
 /// Runs `plan` on the database at `path`, one transaction per revision.
-/// `prepare` is called once, under the lock and before the first revision,
-/// with the steps still pending then (not called when none is): another
-/// migrator may have applied some since the command planned. An error from
-/// it stops the run with nothing changed. `on_step` is called before each
+/// `prepare` is called under the lock and before the first revision, with
+/// the steps still pending then (not called when none is): another migrator
+/// may have applied some since the command planned. It is called again when
+/// another migrator commits between two of our revisions and what is
+/// pending changes, since the rows it checked may have changed with it. An
+/// error from it stops the run before the next revision. `on_step` is called before each
 /// revision runs and `on_done` after each one that ran (to print progress).
 pub fn run(
     path: &Path,
@@ -151,7 +141,7 @@ pub fn run(
     on_step: impl FnMut(&Revision, Direction),
     on_done: impl FnMut(&Step),
 ) -> Result<Vec<Step>> {
-    test_pause_before_lock();
+    crate::test_hooks::pause_before_lock();
     let mut db = Engine::Sqlite.open(path, version_table)?;
     run_with(db.as_mut(), graph, plan, prepare, on_step, on_done)
 }
@@ -173,7 +163,8 @@ pub fn run_with<D: Driver + ?Sized>(
         plan,
         queue: None,
         seen_version: -1,
-        prepare: Some(&mut prepare),
+        prepare: &mut prepare,
+        prepared: false,
     };
     let result = run.all(db, &mut on_step, &mut on_done);
     db.end_session();
@@ -187,8 +178,11 @@ struct Run<'a> {
     /// The steps left, as planned from the applied set of `seen_version`.
     queue: Option<VecDeque<(&'a Revision, Direction)>>,
     seen_version: i64,
-    /// Called once, the first time the run holds the lock.
-    prepare: Option<Prepare<'a>>,
+    /// Called the first time the run holds the lock, and after a replan
+    /// that changed the queue.
+    prepare: Prepare<'a>,
+    /// False until `prepare` has seen the queue as it is.
+    prepared: bool,
 }
 
 impl Run<'_> {
@@ -203,6 +197,7 @@ impl Run<'_> {
         while let Some(step) = self.step(db, on_step)? {
             on_done(&step);
             done.push(step);
+            crate::test_hooks::wait_between_steps();
         }
         Ok(done)
     }
@@ -238,13 +233,21 @@ impl Run<'_> {
             let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
             let steps = self.plan.steps(self.graph, &applied);
             crate::non_transactional::refuse_rebuilds(&steps)?;
+            let same = |q: &VecDeque<(&Revision, Direction)>| {
+                q.len() == steps.len()
+                    && q.iter()
+                        .zip(&steps)
+                        .all(|(a, b)| a.0.id == b.0.id && a.1 == b.1)
+            };
+            self.prepared &= self.queue.as_ref().is_some_and(same);
             self.queue = Some(steps.into());
             self.seen_version = version;
         }
-        if let Some(prepare) = self.prepare.take() {
+        if !self.prepared {
+            self.prepared = true;
             let pending: Vec<_> = self.queue.iter().flatten().copied().collect();
             if !pending.is_empty() {
-                prepare(&pending)?;
+                (self.prepare)(&pending)?;
             }
         }
         let next = self.queue.as_mut().and_then(VecDeque::pop_front);

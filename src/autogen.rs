@@ -193,12 +193,13 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     }
     let (changes, unasked) = settle_renames(&current, &model, &mut renames)?;
     let mut migration = plan::migration_of(&current, &model, changes);
-    let touched = config.filter.mark_unmanaged(&current, &mut migration.up);
-    config.filter.mark_unmanaged(&current, &mut migration.down);
+    let touched = config.filter.leave_unmanaged(&current, &mut migration.up);
+    config.filter.leave_unmanaged(&current, &mut migration.down);
     for what in touched {
         noteln!(
-            "warning: {what} is not managed by migrate ([model] include/exclude), but depends on \
-             a table this revision rebuilds: it is taken down and put back as the database has it"
+            "note: {what} is not managed by migrate ([model] include/exclude), but depends on \
+             a table this revision rebuilds: it is left out of the revision, and upgrade carries \
+             it across the rebuild as each database has it"
         );
     }
     if migration.is_empty() {

@@ -254,14 +254,24 @@ pub fn migrate(
     }
     let existed = db.exists();
     let mut backup: Option<PathBuf> = None;
-    // Revisions started, and whether the last one was non-transactional:
-    // what a failure may have left applied.
-    let (mut started, mut last_partial) = (0usize, false);
+    // Revisions committed, and whether a non-transactional one is running:
+    // what a failure may have left applied. Counted as they commit, not as
+    // they start: a failure after one committed (a lock timeout, a replan
+    // refusal) must still print the restore line.
+    let committed = std::cell::Cell::new(0usize);
+    let partial = std::cell::Cell::new(false);
     // The data checks and the backup run under the lock, on the steps still
-    // pending then: another migrator may have applied some since `state`.
+    // pending then: another migrator may have applied some since `state`,
+    // or between two of ours (then apply calls this again).
     let prepare = |pending: apply::Pending| {
-        refuse_lost_data(db, config, pending)?;
-        if !no_backup && existed && pending.iter().any(|(rev, dir)| lint::is_risky(rev, *dir)) {
+        refuse_lost_data(db, config, pending, committed.get() > 0)?;
+        // Called again after another migrator changed what is pending: the
+        // checks run again; the first backup stays the one to go back to.
+        if backup.is_none()
+            && !no_backup
+            && existed
+            && pending.iter().any(|(rev, dir)| lint::is_risky(rev, *dir))
+        {
             let label = pending
                 .last()
                 .map(|(r, _)| r.id.clone())
@@ -284,8 +294,7 @@ pub fn migrate(
         &plan,
         prepare,
         |rev, dir| {
-            started += 1;
-            last_partial = !rev.transactional;
+            partial.set(!rev.transactional);
             if !rev.transactional {
                 warnln!(
                     "note: revision {} is marked `transactional: false`; its statements run one by one and a failure leaves it half-done",
@@ -303,6 +312,8 @@ pub fn migrate(
             noteln!("running {} {arrow}: {}", dir.as_str(), rev.message);
         },
         |step| {
+            committed.set(committed.get() + 1);
+            partial.set(false);
             // For a person watching; a log gets the version table's record.
             if show_durations {
                 noteln!("  done in {}", crate::terminal::duration(step.duration));
@@ -311,7 +322,7 @@ pub fn migrate(
     );
     // The restore line only when something stayed applied: a revision
     // committed before the failing one, or a non-transactional one half-done.
-    let changed = started > 1 || last_partial;
+    let changed = committed.get() > 0 || partial.get();
     let steps = result.map_err(|e| match &backup {
         Some(path) if changed && path.exists() => Error::Refused(format!(
             "{e}\n  to return to where this command started: migrate restore {} \
@@ -346,7 +357,14 @@ pub fn migrate(
 
 /// Stops before anything runs when the pending steps would not keep the
 /// rows that are there (a new UNIQUE over duplicates, NOT NULL over NULLs...).
-fn refuse_lost_data(db: &Path, config: &Config, pending: apply::Pending) -> Result<()> {
+/// `midway`: revisions of this run are already committed (the checks run
+/// again after another migrator changed what is pending).
+fn refuse_lost_data(
+    db: &Path,
+    config: &Config,
+    pending: apply::Pending,
+    midway: bool,
+) -> Result<()> {
     let blocking: Vec<String> = lint::findings(db, &config.version_table, &config.filter, pending)?
         .iter()
         .filter(|f| f.kind == "data")
@@ -355,8 +373,12 @@ fn refuse_lost_data(db: &Path, config: &Config, pending: apply::Pending) -> Resu
     if blocking.is_empty() {
         return Ok(());
     }
+    let stopped = match midway {
+        false => "stopped before touching the database",
+        true => "stopped before the next revision (those before it stay applied)",
+    };
     Err(Error::Refused(format!(
-        "stopped before touching the database: the data would not survive these changes:\n{}\n\
+        "{stopped}: the data would not survive these changes:\n{}\n\
          fix the rows first (a hand-written revision before this one), or change the model",
         blocking.join("\n")
     )))

@@ -15,9 +15,10 @@
 //! What is not managed is neither compared, created nor dropped: the target
 //! of every comparison is the desired schema's managed objects plus the
 //! current schema's unmanaged ones, exactly as they are ([`Filter::target`]).
-//! Carrying them (rather than cutting them out of both sides) is what lets a
-//! rebuild of a managed table put back an unmanaged trigger or view on it,
-//! which SQLite would otherwise drop with the old table.
+//! Carrying them (rather than cutting them out of both sides) keeps them out
+//! of every plan; a rebuild of a managed table that takes one down leaves it
+//! to `upgrade`, which carries it across as the database has it
+//! ([`Filter::leave_unmanaged`], [`crate::sqlite::carry`]).
 //!
 //! Patterns are matched by the `glob` crate (rust-lang's, no dependencies):
 //! `*`, `?`, `[abc]`, `[!abc]`; `*` also matches `.` and `/`.
@@ -128,13 +129,14 @@ impl Filter {
         out
     }
 
-    /// Marks the statements of a plan that drop or recreate an object
+    /// Takes out of a plan the statements that drop or recreate an object
     /// migrate does not manage: a view or trigger of `current` that depends
-    /// on a managed table a rebuild takes down (SQLite would drop the trigger
-    /// with the table, and refuse the rename under the view). The drop gets
-    /// `IF EXISTS`, so the revision also replays where the object is not
-    /// there; both get a comment. Returns the objects, for a warning.
-    pub fn mark_unmanaged(&self, current: &Schema, steps: &mut [Statement]) -> Vec<String> {
+    /// on a managed table a rebuild takes down. The revision does not carry
+    /// them as text: that would be this database's version, written over
+    /// (or created in) every database the revision later runs on. `upgrade`
+    /// carries each one as the database being upgraded has it (see
+    /// [`crate::sqlite::carry`]). Returns the objects, for a note.
+    pub fn leave_unmanaged(&self, current: &Schema, steps: &mut Vec<Statement>) -> Vec<String> {
         if self.is_everything() {
             return vec![];
         }
@@ -147,23 +149,15 @@ impl Filter {
         let mut touched = Vec::new();
         for (kind, name, create) in objects {
             let drop = format!("DROP {kind} {}", quote_ident(name));
-            let what = format!("{} {}", kind.to_ascii_lowercase(), display_name(name));
-            let mut hit = false;
-            for s in steps.iter_mut() {
-                if s.sql == drop {
-                    s.sql = format!("DROP {kind} IF EXISTS {}", quote_ident(name));
-                } else if sql::canonical(&s.sql) != sql::canonical(create) {
-                    continue;
-                }
-                hit = true;
-                s.comments.push(format!(
-                    "not managed by migrate ([model] include/exclude): {what} depends on a \
-                     table this revision rebuilds, so it is taken down and put back as the \
-                     database has it"
+            let create = sql::canonical(create);
+            let before = steps.len();
+            steps.retain(|s| s.sql != drop && sql::canonical(&s.sql) != create);
+            if steps.len() != before {
+                touched.push(format!(
+                    "{} {}",
+                    kind.to_ascii_lowercase(),
+                    display_name(name)
                 ));
-            }
-            if hit {
-                touched.push(what);
             }
         }
         touched

@@ -39,6 +39,7 @@ pub mod script;
 pub mod stamp;
 pub mod sum;
 pub mod terminal;
+pub mod test_hooks;
 pub mod url;
 pub mod verify;
 pub mod views;

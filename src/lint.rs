@@ -205,19 +205,22 @@ pub fn findings(
     }
     // The scratch schema before the next step; read again only when needed.
     let mut before = Some(live_schema.clone());
+    // Once a pending step changes rows, the live rows no longer say what a
+    // later step will meet (a data fix, then the constraint it makes hold):
+    // from that step on nothing is pre-checked, and each revision's own
+    // transaction decides.
+    let mut rows_change = false;
     for (rev, direction) in steps {
-        let check = may_depend_on_data(rev, *direction) && !has_data_changes(rev, *direction);
+        rows_change |= has_data_changes(rev, *direction);
+        let check = may_depend_on_data(rev, *direction) && !rows_change;
         let start = match (check, before.take()) {
             (true, Some(s)) => Some(s),
             (true, None) => Some(scratch.inspect(version_table)?),
             (false, _) => None,
         };
-        let replayed = rev
-            .section(*direction)
-            .statements()
-            .iter()
-            .try_for_each(|stmt| scratch.execute(&stmt.sql));
-        if replayed.is_err() {
+        // Replayed as upgrade runs it: objects a rebuild does not know about
+        // are carried across (see crate::sqlite::carry).
+        if scratch.replay(rev.section(*direction)).is_err() {
             // What a schema-only copy cannot run (a statement that reads the
             // tool's own tables, or rows that are not there) says nothing
             // about the real database: the revision's own transaction

@@ -12,6 +12,15 @@ use crate::error::Result;
 use crate::schema::Schema;
 use crate::script::{Revision, Section};
 
+/// Why [`Scratch::replay`] stopped: the statement that failed (its index in
+/// the section), or `None` when a carried object no longer fit after the
+/// section ran; the engine's words.
+#[derive(Debug)]
+pub struct ReplayFailed {
+    pub statement: Option<usize>,
+    pub message: String,
+}
+
 pub trait Scratch {
     /// Runs SQL text as it is (one statement or several); the engine's
     /// error as it said it.
@@ -19,6 +28,10 @@ pub trait Scratch {
     /// Runs a revision's section statement by statement, as the apply loop
     /// does; a failure names the revision, the statement and its line.
     fn run_section(&mut self, rev: &Revision, section: &Section) -> Result<()>;
+    /// Runs a section's statements as upgrade runs them (objects a rebuild
+    /// does not know about are carried across, see
+    /// [`crate::sqlite::carry`]), quietly: no note, the failure as data.
+    fn replay(&mut self, section: &Section) -> std::result::Result<(), ReplayFailed>;
     /// The schema it holds, without the tool's own tables (named `own`).
     fn inspect(&self, own: &str) -> Result<Schema>;
     /// The rows of one table.

@@ -34,17 +34,18 @@ fn run(
     rev: &Revision,
     direction: Direction,
 ) -> std::result::Result<(), String> {
-    for (i, stmt) in rev.section(direction).statements().iter().enumerate() {
-        scratch.execute(&stmt.sql).map_err(|e| {
-            format!(
-                "{} statement {} (line {}) failed: {e}",
-                direction.as_str(),
-                i + 1,
-                stmt.line
-            )
-        })?;
-    }
-    Ok(())
+    // As upgrade runs it: what a rebuild does not know about is carried.
+    let section = rev.section(direction);
+    scratch.replay(section).map_err(|e| match e.statement {
+        Some(i) => format!(
+            "{} statement {} (line {}) failed: {}",
+            direction.as_str(),
+            i + 1,
+            section.statements()[i].line,
+            e.message
+        ),
+        None => format!("{} {}", direction.as_str(), e.message),
+    })
 }
 
 fn counts(scratch: &dyn Scratch, schema: &Schema) -> Result<BTreeMap<String, i64>> {

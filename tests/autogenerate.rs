@@ -216,6 +216,18 @@ fn run_case(case: &Case) -> Result<(), String> {
 }
 
 #[test]
+fn absent_conformance_cases_fail_under_ci() {
+    let (passed, out) = common::rerun_without_data(
+        "conformance_cases_migrate_up_and_down_with_data",
+        "MIGRATE_CONFORMANCE_DIR",
+    );
+    assert!(
+        !passed && out.contains("conformance cases not found") && out.contains("CI is set"),
+        "{out}"
+    );
+}
+
+#[test]
 fn conformance_cases_migrate_up_and_down_with_data() {
     let Some(cases) = conformance_cases() else {
         return;

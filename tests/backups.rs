@@ -300,3 +300,37 @@ fn a_lock_timeout_takes_no_backup_and_prints_no_restore_line() {
     );
     assert_eq!(before, p.bytes("app.db"));
 }
+
+#[test]
+fn the_restore_line_is_printed_when_a_later_lock_wait_fails_after_a_commit() {
+    let p = project(5);
+    p.ok(&["upgrade", "r0"]);
+    p.revision("r2", &["r1"], "SELECT 2;", "SELECT 2;");
+    p.ok(&["hash"]);
+    let go = p.path("go");
+    let child = p
+        .plain_command()
+        .env("MIGRATE_LOCK_TIMEOUT", "0.3")
+        .env("MIGRATE_TEST_WAIT_BETWEEN_STEPS", &go)
+        .arg("upgrade")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // r1 committed (with its backup); the run now waits before r2.
+    while !p.applied().contains(&"r1".to_string()) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let holder = p.conn("app.db");
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    std::fs::write(&go, "").unwrap();
+    let out = child.wait_with_output().unwrap();
+    holder.execute_batch("COMMIT").unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("locked") && err.contains("migrate restore"),
+        "r1 stayed applied: the way back is said: {err}"
+    );
+    assert_eq!(p.count("SELECT count(*) FROM item"), 2);
+}

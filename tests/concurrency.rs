@@ -141,3 +141,70 @@ fn sixteen_migrators_with_backups_apply_each_revision_once() {
         .count();
     assert_eq!(partial, 0);
 }
+
+/// Another migrator commits between two of our revisions and changes what
+/// is pending: the data checks run again for what is left, on the rows as
+/// they are now, before the next revision.
+#[test]
+fn a_replan_between_our_revisions_checks_the_data_again() {
+    let p = Project::with_config();
+    p.revision(
+        "r0",
+        &[],
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER);\nINSERT INTO t VALUES (1, 1);",
+        "DROP TABLE t;",
+    );
+    p.revision(
+        "r1",
+        &["r0"],
+        "CREATE TABLE other (x);",
+        "DROP TABLE other;",
+    );
+    // Another migrator runs r2, which adds a row r3's new CHECK rejects.
+    p.revision(
+        "r2",
+        &["r1"],
+        "INSERT INTO t VALUES (2, -5);",
+        "DELETE FROM t WHERE id = 2;",
+    );
+    p.revision(
+        "r3",
+        &["r2"],
+        "CREATE TABLE _migrate_new_t (id INTEGER PRIMARY KEY, n INTEGER CHECK (n >= 0));\n\
+         INSERT INTO _migrate_new_t (id, n) SELECT id, n FROM t;\n\
+         DROP TABLE t;\n\
+         ALTER TABLE _migrate_new_t RENAME TO t;",
+        "SELECT 1;",
+    );
+    p.ok(&["hash"]);
+    p.ok(&["upgrade", "r0"]);
+    let go = p.path("go");
+    let child = p
+        .plain_command()
+        .env("MIGRATE_TEST_WAIT_BETWEEN_STEPS", &go)
+        .arg("upgrade")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    while !p.applied().contains(&"r1".to_string()) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    p.ok(&["upgrade", "r2"]);
+    std::fs::write(&go, "").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("data would not survive")
+            && err.contains("n >= 0")
+            && err.contains("1 row(s)"),
+        "the pre-check ran again on r3, before it: {err}"
+    );
+    assert!(
+        err.contains("stopped before the next revision") && err.contains("migrate restore"),
+        "r1 stayed applied, and the message says so: {err}"
+    );
+    assert_eq!(p.count("SELECT count(*) FROM t"), 2);
+    assert!(!p.applied().contains(&"r3".to_string()));
+}

@@ -326,6 +326,11 @@ fn the_corpus_through_the_binary() {
         p.write("migrations/versions/abc_x.sql", &text);
         survives(&p, &["history"], &path);
         survives(&p, &["upgrade", "--sql"], &path);
+        // lint, and a real upgrade on a scratch database, read the
+        // statements further than splitting them does (once accepted).
+        survives(&p, &["hash"], &path);
+        survives(&p, &["lint"], &path);
+        survives(&p, &["upgrade"], &path);
     }
     for (parser, file) in [("toml_model", "models.toml"), ("sql_model", "models.sql")] {
         for (path, text) in corpus(parser) {

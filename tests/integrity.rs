@@ -277,3 +277,67 @@ fn what_a_schema_only_copy_cannot_run_does_not_block_a_valid_revision() {
     assert_eq!(p.count("SELECT n FROM audit"), 1);
     assert_eq!(p.count("SELECT count(*) FROM job"), 1);
 }
+
+#[test]
+fn a_pending_data_fix_is_not_judged_by_the_rows_before_it() {
+    let p = Project::with_config();
+    p.revision(
+        "r1",
+        &[],
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER);",
+        "DROP TABLE t;",
+    );
+    p.ok(&["hash"]);
+    p.ok(&["upgrade"]);
+    p.sql("app.db", "INSERT INTO t VALUES (1, -1), (2, 5)");
+    p.revision("r2", &["r1"], "UPDATE t SET n = 0 WHERE n < 0;", "");
+    // r3 needs r2's fix: the live row n = -1 is not what r3 will meet.
+    p.revision(
+        "r3",
+        &["r2"],
+        "CREATE TABLE _migrate_new_t (id INTEGER PRIMARY KEY, n INTEGER CHECK (n >= 0));\n\
+         INSERT INTO _migrate_new_t (id, n) SELECT id, n FROM t;\n\
+         DROP TABLE t;\n\
+         ALTER TABLE _migrate_new_t RENAME TO t;",
+        "CREATE TABLE _migrate_new_t (id INTEGER PRIMARY KEY, n INTEGER);\n\
+         INSERT INTO _migrate_new_t (id, n) SELECT id, n FROM t;\n\
+         DROP TABLE t;\n\
+         ALTER TABLE _migrate_new_t RENAME TO t;",
+    );
+    p.ok(&["hash"]);
+    let (code, out, err) = p.run(&["lint"]);
+    assert!(!out.contains("1 row(s)"), "{code}\n{out}\n{err}");
+    p.ok(&["upgrade"]);
+    assert_eq!(p.count("SELECT count(*) FROM t"), 2);
+    assert_eq!(p.count("SELECT sum(n) FROM t"), 5);
+}
+
+#[test]
+fn a_generated_column_made_plain_keeps_its_values() {
+    for kind in ["STORED", "VIRTUAL"] {
+        let p = Project::with_sql_model(&format!(
+            "CREATE TABLE g (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER AS (a * 2) {kind});"
+        ));
+        p.autogenerate("initial", "r1");
+        p.ok(&["upgrade"]);
+        p.sql(
+            "app.db",
+            "INSERT INTO g (id, a) VALUES (1, 1), (2, 5), (3, NULL)",
+        );
+        p.write(
+            "model.sql",
+            "CREATE TABLE g (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER);",
+        );
+        p.autogenerate("plain b", "r2");
+        p.ok(&["upgrade"]);
+        assert_eq!(p.count("SELECT count(*) FROM g"), 3, "{kind}");
+        assert_eq!(
+            p.count("SELECT count(*) FROM g WHERE b IS a * 2"),
+            3,
+            "{kind}: every b kept its value"
+        );
+        p.ok(&["downgrade", "r1"]);
+        assert_eq!(p.count("SELECT count(*) FROM g WHERE b IS a * 2"), 3);
+        p.ok(&["check"]);
+    }
+}

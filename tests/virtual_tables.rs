@@ -223,18 +223,17 @@ fn check_sees_a_virtual_table_made_outside_migrations() {
 /// the same inspection.
 #[test]
 fn realworld_schemas_round_trip_through_toml() {
+    let Some(dir) = common::realworld_dir() else {
+        common::absent(
+            "realworld schemas not found (set MIGRATE_REALWORLD_DIR, or put a shared/realworld \
+             folder beside the clone): the calibre and synapse round trip did not run",
+        );
+        return;
+    };
     for name in ["calibre", "synapse"] {
-        let Some(source) = common::realworld_dir().map(|d| d.join(format!("{name}.sql"))) else {
-            common::say(
-                "realworld schemas not found (set MIGRATE_REALWORLD_DIR, or put a shared/realworld \
-                 folder beside the clone): the calibre and synapse round trip did not run",
-            );
-            return;
-        };
-        let Ok(sql) = std::fs::read_to_string(&source) else {
-            common::say(&format!("skipped: {} is missing", source.display()));
-            continue;
-        };
+        let source = dir.join(format!("{name}.sql"));
+        let sql = std::fs::read_to_string(&source)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", source.display()));
         let p = Project::with_config();
         p.conn("source.db").execute_batch(&sql).unwrap();
         let (code, toml, err) = p.run(&["inspect", "--format", "toml", "--database", "source.db"]);
@@ -247,6 +246,15 @@ fn realworld_schemas_round_trip_through_toml() {
         assert_eq!(toml, again, "{name} round trip");
         p.ok(&["check"]);
     }
+}
+
+#[test]
+fn absent_realworld_schemas_fail_under_ci() {
+    let (passed, out) = common::rerun_without_data(
+        "realworld_schemas_round_trip_through_toml",
+        "MIGRATE_REALWORLD_DIR",
+    );
+    assert!(!passed && out.contains("CI is set"), "{out}");
 }
 
 /// A content table whose rebuild gives its rows new rowids (an INTEGER
@@ -437,4 +445,36 @@ fn a_virtual_table_of_an_unknown_module_is_still_inspected() {
         "{toml}"
     );
     assert!(toml.contains("name = \"words\""), "{toml}");
+}
+
+/// Only the FTS command itself, on the table the section just dropped and
+/// created again, makes a `DROP TABLE` lossless.
+#[test]
+fn a_rebuild_string_elsewhere_does_not_hide_a_drop() {
+    let p = Project::with_config();
+    p.revision(
+        "r1",
+        &[],
+        "CREATE TABLE keep (id INTEGER PRIMARY KEY, v TEXT);\nCREATE TABLE log (what TEXT);",
+        "DROP TABLE log;\nDROP TABLE keep;",
+    );
+    p.ok(&["hash"]);
+    p.ok(&["upgrade"]);
+    p.sql("app.db", "INSERT INTO keep VALUES (1, 'a')");
+    p.revision(
+        "r2",
+        &["r1"],
+        "DROP TABLE keep;\nCREATE TABLE keep (id INTEGER PRIMARY KEY, v TEXT);\n\
+         INSERT INTO keep (v) VALUES ('rebuild');",
+        "DELETE FROM keep;",
+    );
+    p.ok(&["hash"]);
+    let (code, out, _) = p.run(&["lint"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("drops table keep"), "{out}");
+    assert_eq!(
+        p.count("SELECT count(*) FROM keep"),
+        1,
+        "lint changed nothing"
+    );
 }

@@ -11,6 +11,7 @@ use crate::driver::RowChange;
 use crate::driver::{Applied, Driver, NewViolation};
 use crate::error::{Error, Result};
 use crate::script::{Direction, Revision};
+use crate::sqlite::carry;
 use crate::sqlite::fk_watch::FkWatch;
 use crate::sqlite::progress::Progress;
 use crate::sqlite::version_table::{Found, VersionTable};
@@ -283,7 +284,10 @@ pub fn run_statements_watched(
     section: &crate::script::Section,
     mut before_each: impl FnMut(&Connection, &str) -> rusqlite::Result<()>,
 ) -> Result<()> {
-    for (i, stmt) in section.statements().iter().enumerate() {
+    // What a rebuild would drop without knowing it is carried across.
+    let statements = section.statements();
+    let mut carry = carry::Carry::for_section(&statements);
+    for (i, stmt) in statements.iter().enumerate() {
         let failed = |e: rusqlite::Error| Error::Statement {
             revision: rev.id.clone(),
             path: rev.path.clone(),
@@ -297,12 +301,13 @@ pub fn run_statements_watched(
             Err(rusqlite::Error::Empty) => continue, // only a comment
             Err(e) => return Err(failed(e)),
         };
+        carry.before_statement(conn, &stmt.sql).map_err(failed)?;
         before_each(conn, &stmt.sql).map_err(failed)?;
         // Every row, for a statement that returns rows (a PRAGMA, RETURNING).
         let mut rows = prepared.raw_query();
         while rows.next().map_err(failed)?.is_some() {}
     }
-    Ok(())
+    carry::report(rev, carry.put_back(conn))
 }
 
 fn first_line(sql: &str) -> String {

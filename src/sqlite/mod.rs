@@ -10,6 +10,7 @@
 pub type EngineError = rusqlite::Error;
 
 pub mod backup;
+pub mod carry;
 pub mod ddl;
 pub mod dialect;
 pub mod driver;

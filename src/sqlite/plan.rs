@@ -101,24 +101,6 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
     };
     let mut old_names: Vec<&str> = rebuilt.iter().map(|(f, _, _)| f.name.as_str()).collect();
     old_names.extend(rebuilt_names.iter());
-    let mut dropped_triggers: HashSet<String> = HashSet::new();
-    for c in changes {
-        if let Change::DropTrigger(t) = c {
-            dropped_triggers.insert(t.name.to_ascii_lowercase());
-        }
-    }
-    for t in &from.triggers {
-        if dropped_triggers.contains(&t.name.to_ascii_lowercase())
-            || mentions(&t.sql, &old_names)
-            || old_names.iter().any(|n| same_name(n, &t.table))
-        {
-            out.push(Statement::plain(format!(
-                "DROP TRIGGER {}",
-                quote_ident(&t.name)
-            )));
-            dropped_triggers.insert(t.name.to_ascii_lowercase());
-        }
-    }
     let mut dropped_views: HashSet<String> = changes
         .iter()
         .filter_map(|c| match c {
@@ -143,6 +125,28 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             break;
         }
         dropped_views.extend(more);
+    }
+    // Triggers after views: DROP VIEW takes an INSTEAD OF trigger with the
+    // view, so a trigger on a view taken down goes (and comes back) too.
+    let mut dropped_triggers: HashSet<String> = HashSet::new();
+    for c in changes {
+        if let Change::DropTrigger(t) = c {
+            dropped_triggers.insert(t.name.to_ascii_lowercase());
+        }
+    }
+    let mut taken_down: Vec<&str> = old_names.clone();
+    taken_down.extend(dropped_views.iter().map(String::as_str));
+    for t in &from.triggers {
+        if dropped_triggers.contains(&t.name.to_ascii_lowercase())
+            || mentions(&t.sql, &taken_down)
+            || taken_down.iter().any(|n| same_name(n, &t.table))
+        {
+            out.push(Statement::plain(format!(
+                "DROP TRIGGER {}",
+                quote_ident(&t.name)
+            )));
+            dropped_triggers.insert(t.name.to_ascii_lowercase());
+        }
     }
     for v in ddl::views_in_dependency_order(&from.views)
         .into_iter()

@@ -9,9 +9,9 @@ use rusqlite::Connection;
 use crate::driver::Applied;
 use crate::error::{Error, Result};
 use crate::schema::Schema;
-use crate::scratch::Scratch;
+use crate::scratch::{ReplayFailed, Scratch};
 use crate::script::{Revision, Section};
-use crate::sqlite::{backup, driver, inspect, sql};
+use crate::sqlite::{backup, carry, driver, inspect, sql};
 
 pub struct SqliteScratch {
     conn: Connection,
@@ -52,6 +52,27 @@ impl Scratch for SqliteScratch {
 
     fn run_section(&mut self, rev: &Revision, section: &Section) -> Result<()> {
         driver::run_statements(&self.conn, rev, section)
+    }
+
+    fn replay(&mut self, section: &Section) -> std::result::Result<(), ReplayFailed> {
+        let statements = section.statements();
+        let mut carry = carry::Carry::for_section(&statements);
+        for (i, stmt) in statements.iter().enumerate() {
+            carry
+                .before_statement(&self.conn, &stmt.sql)
+                .and_then(|()| self.conn.execute_batch(&stmt.sql))
+                .map_err(|e| ReplayFailed {
+                    statement: Some(i),
+                    message: e.to_string(),
+                })?;
+        }
+        carry
+            .put_back(&self.conn)
+            .map(|_| ())
+            .map_err(|e| ReplayFailed {
+                statement: None,
+                message: format!("{}: {}", e.what, e.message),
+            })
     }
 
     fn inspect(&self, own: &str) -> Result<Schema> {

@@ -127,10 +127,42 @@ pub fn say(notice: &str) {
     let _ = writeln!(std::io::stderr(), "NOTE: {notice}");
 }
 
+/// Shared test data that is not there. A user's fresh clone has no
+/// `../shared`: a note, and the test passes. CI (`CI` set, as every CI
+/// service does) always has it beside the clone, so there its absence is a
+/// broken setup that must not pass as green: the test fails, saying what is
+/// missing. (The files are not vendored: their licences differ from ours.)
+pub fn absent(what: &str) {
+    let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"));
+    assert!(
+        !ci,
+        "{what}; CI is set, where the shared test data must be present: \
+         check out ../shared beside the repository (or set the directory variable)"
+    );
+    say(what);
+}
+
+/// Runs `test` of the current test binary again, alone, with `CI=true` and
+/// `dir_var` naming a directory that does not exist: (success, output).
+pub fn rerun_without_data(test: &str, dir_var: &str) -> (bool, String) {
+    let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env("CI", "true")
+        .env(dir_var, "/nonexistent/migrate-test-data")
+        .output()
+        .expect("run the test binary");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
 /// Every case of the sqldef suite, or `None` (said plainly) when absent.
 pub fn conformance_cases() -> Option<Vec<Case>> {
     let Some(dir) = conformance_dir() else {
-        say(
+        absent(
             "conformance cases not found (set MIGRATE_CONFORMANCE_DIR, or put a shared/conformance folder beside the clone); \
              only the project's own cases ran",
         );

@@ -22,7 +22,7 @@ mod rows;
 
 use std::path::Path;
 
-use common::{Project, realworld_dir, say};
+use common::{Project, absent, realworld_dir, say};
 use migrate::ddl::{self, referenced_names};
 use migrate::load::load_sql;
 use migrate::schema::{Affinity, Column, IndexTarget, Schema, Table, affinity, same_name};
@@ -43,6 +43,16 @@ macro_rules! realworld {
     )*};
 }
 
+/// Under CI, absent schemas fail the harness instead of passing unrun.
+#[test]
+fn absent_schemas_fail_under_ci() {
+    let (passed, out) = common::rerun_without_data("chinook", "MIGRATE_REALWORLD_DIR");
+    assert!(
+        !passed && out.contains("realworld schemas not found") && out.contains("CI is set"),
+        "{out}"
+    );
+}
+
 realworld!(
     anki,
     calibre,
@@ -57,7 +67,7 @@ realworld!(
 
 fn run(name: &str) {
     let Some(dir) = realworld_dir() else {
-        say(
+        absent(
             "realworld schemas not found (set MIGRATE_REALWORLD_DIR, or put a shared/realworld folder beside the clone): \
              the realworld harness did not run",
         );

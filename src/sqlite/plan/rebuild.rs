@@ -41,7 +41,9 @@ pub(super) fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec
         values.push("rowid".to_string());
     }
     for col in to.columns.iter().filter(|c| c.generated.is_none()) {
-        let Some(src) = source(col).filter(|s| s.generated.is_none()) else {
+        // A generated source is read like any column (SELECT gives stored
+        // and virtual values alike): made plain, the column keeps its values.
+        let Some(src) = source(col) else {
             if col.not_null && col.default.is_none() {
                 risks.push(format!(
                     "new column {} is NOT NULL without a default: fails if {} has rows",

@@ -220,10 +220,15 @@ fn noted(mut stmt: Statement, note: String) -> Statement {
 /// Virtual tables that a script section drops and fills again without loss:
 /// refilled with `'rebuild'`, or copied back through `_migrate_copy_<name>`
 /// with every column that was copied out; and those copy tables themselves.
-/// Their `DROP TABLE` is not a loss.
+/// Their `DROP TABLE` is not a loss. A `'rebuild'` counts only as the FTS
+/// command itself, `INSERT INTO x(x) VALUES('rebuild')`, on a table the
+/// section dropped and then created again as a virtual table: any other
+/// INSERT mentioning 'rebuild' says nothing about what the drop lost.
 pub fn replaced_without_loss(statements: &[sql::Statement]) -> Vec<String> {
     let mut out = Vec::new();
     let mut copied_out: Vec<(String, usize)> = Vec::new();
+    let mut dropped: Vec<String> = Vec::new();
+    let mut recreated: Vec<String> = Vec::new();
     for stmt in statements {
         let toks: Vec<_> = sql::tokenize(&stmt.sql)
             .into_iter()
@@ -235,40 +240,82 @@ pub fn replaced_without_loss(statements: &[sql::Statement]) -> Vec<String> {
             .iter()
             .filter_map(|t| t.ident())
             .find_map(|n| n.strip_prefix("_migrate_copy_").map(str::to_string));
-        let selected = || {
-            let from = toks.iter().position(|t| t.is_word("FROM")).unwrap_or(0);
-            let select = toks.iter().position(|t| t.is_word("SELECT")).unwrap_or(0);
-            toks[select..from]
-                .iter()
-                .filter(|t| t.is_punct(","))
-                .count()
-                + 1
-        };
         match (word(0).as_deref(), word(1).as_deref()) {
             (Some("CREATE"), Some("TABLE")) if copy_table.is_some() => {
                 let copied = copy_table.unwrap_or_default();
                 out.push(format!("_migrate_copy_{}", copied.to_ascii_lowercase()));
-                copied_out.push((copied, selected()));
+                copied_out.push((copied, selected_columns(&toks)));
+            }
+            (Some("DROP"), Some("TABLE")) => {
+                let at = if word(2).as_deref() == Some("IF") {
+                    4
+                } else {
+                    2
+                };
+                dropped.extend(name(at).map(|n| n.to_ascii_lowercase()));
+            }
+            (Some("CREATE"), Some("VIRTUAL")) => {
+                let at = if word(3).as_deref() == Some("IF") {
+                    6
+                } else {
+                    3
+                };
+                let created = name(at).map(|n| n.to_ascii_lowercase());
+                recreated.extend(created.filter(|n| dropped.contains(n)));
             }
             (Some("INSERT"), Some("INTO")) => {
                 let target = name(2).unwrap_or_default();
-                let is_rebuild = toks.iter().any(|t| {
-                    t.kind == Kind::String && sql::unquote(t.text).eq_ignore_ascii_case("rebuild")
-                });
+                let key = target.to_ascii_lowercase();
                 let whole_copy = copy_table.as_deref().is_some_and(|c| {
                     same_name(c, &target)
                         && copied_out
                             .iter()
-                            .any(|(n, cols)| same_name(n, c) && *cols == selected())
+                            .any(|(n, cols)| same_name(n, c) && *cols == selected_columns(&toks))
                 });
-                if is_rebuild || whole_copy {
-                    out.push(target.to_ascii_lowercase());
+                if whole_copy || (recreated.contains(&key) && is_fts_rebuild(&toks, &target)) {
+                    out.push(key);
                 }
             }
             _ => {}
         }
     }
     out
+}
+
+/// The number of result columns of the statement's first SELECT (its
+/// commas up to FROM, or to the end when there is no FROM).
+fn selected_columns(toks: &[sql::Token]) -> usize {
+    let Some(select) = toks.iter().position(|t| t.is_word("SELECT")) else {
+        return 0;
+    };
+    let from = toks[select..]
+        .iter()
+        .position(|t| t.is_word("FROM"))
+        .map_or(toks.len(), |i| select + i);
+    toks[select..from]
+        .iter()
+        .filter(|t| t.is_punct(","))
+        .count()
+        + 1
+}
+
+/// Exactly `INSERT INTO x(x) VALUES('rebuild')` (an optional `;`).
+fn is_fts_rebuild(toks: &[sql::Token], target: &str) -> bool {
+    let toks = match toks.last() {
+        Some(t) if t.is_punct(";") => &toks[..toks.len() - 1],
+        _ => toks,
+    };
+    let [_, _, _, open, col, close, values, open2, text, close2] = toks else {
+        return false;
+    };
+    open.is_punct("(")
+        && col.ident().is_some_and(|c| same_name(&c, target))
+        && close.is_punct(")")
+        && values.is_word("VALUES")
+        && open2.is_punct("(")
+        && text.kind == Kind::String
+        && sql::unquote(text.text).eq_ignore_ascii_case("rebuild")
+        && close2.is_punct(")")
 }
 
 #[cfg(test)]

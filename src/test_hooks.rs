@@ -1,0 +1,33 @@
+//! Test-only pauses in the apply loop, set by environment variables that
+//! the integration tests use to line up migrators at a chosen point (two
+//! cores rarely interleave processes on their own). Not settings for users:
+//! unset, each is one environment lookup.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Test-only: `MIGRATE_TEST_PAUSE_BEFORE_LOCK_MS` makes a run sleep between
+/// planning and taking the lock, so that tests can line up many migrators
+/// that all planned from the same state (two cores rarely interleave them
+/// on their own). Not a setting for users.
+pub fn pause_before_lock() {
+    if let Some(ms) = std::env::var("MIGRATE_TEST_PAUSE_BEFORE_LOCK_MS")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+    {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+}
+
+/// Test-only: `MIGRATE_TEST_WAIT_BETWEEN_STEPS` names a file; after each
+/// revision a run waits (60 s at most) until that file exists, so that a
+/// test can take the lock between two revisions of one run. Not a setting
+/// for users.
+pub fn wait_between_steps() {
+    if let Some(file) = std::env::var_os("MIGRATE_TEST_WAIT_BETWEEN_STEPS") {
+        let until = Instant::now() + Duration::from_secs(60);
+        while !Path::new(&file).exists() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
