@@ -167,7 +167,9 @@ enum Command {
     },
     /// Print one revision file
     #[command(after_help = "Example:  migrate show ab12")]
-    Show { rev: String },
+    Show {
+        rev: String,
+    },
     /// Open a revision in $VISUAL or $EDITOR, then check it and rewrite migrate.sum
     #[command(
         after_help = "The editor is $VISUAL, else $EDITOR, run through the shell as git does, so it may\n\
@@ -186,6 +188,7 @@ enum Command {
         #[arg(allow_hyphen_values = true)]
         target: String,
     },
+    ImportAlembic(crate::import_alembic::Args),
     /// Rewrite migrations/migrate.sum after reviewing revision files changed by hand
     #[command(
         after_help = "Example:  migrate revision -m \"backfill\" && $EDITOR migrations/versions/*backfill.sql && migrate hash\n\
@@ -463,6 +466,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Edit { rev } => crate::edit::edit(&Config::load(&overrides)?, &rev)?,
         Command::Stamp { target } => commands::stamp(&Config::load(&overrides)?, &target)?,
         Command::Hash => commands::hash(&Config::load(&overrides)?)?,
+        Command::ImportAlembic(args) => crate::import_alembic::run(&overrides, &args)?,
         Command::Approve { revs } => commands::approve(&Config::load(&overrides)?, &revs)?,
         Command::Merge {
             message,

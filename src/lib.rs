@@ -25,6 +25,7 @@ pub mod error;
 pub mod files;
 pub mod filter;
 pub mod graph;
+pub mod import_alembic;
 pub mod json;
 pub mod lint;
 pub mod load;

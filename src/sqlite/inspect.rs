@@ -395,3 +395,28 @@ pub fn read_virtual_table(conn: &Connection, name: &str, sql_text: &str) -> Virt
         columns,
     }
 }
+
+/// The revisions Alembic's version table `table` records in the database at
+/// `db`, or `None` when it has no such table (`migrate import-alembic`
+/// adopts a database Alembic kept). Reads only.
+pub fn alembic_versions(db: &Path, table: &str) -> Result<Option<Vec<String>>> {
+    let conn = open_read_only(db)?;
+    let present: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE",
+            [table],
+            |r| r.get(0),
+        )
+        .map_err(|e| Error::database(db, e))?;
+    if present == 0 {
+        return Ok(None);
+    }
+    let query = format!(
+        "SELECT version_num FROM {}",
+        crate::sqlite::sql::quote_ident(table)
+    );
+    conn.prepare(&query)
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map(Some)
+        .map_err(|e| Error::database(db, e))
+}
