@@ -312,23 +312,26 @@ fn data_checks(before: &Schema, after: &Schema, copies: &Copies) -> Vec<(String,
                 table_checks(&from, &to, &columns, copies, &mut out)
             }
             Change::AddIndex { table, index } if index.unique => {
-                let cols: Option<Vec<String>> = index
+                // Grouped by the index's own keys (expressions, collations):
+                // duplicates are what the index will refuse, no more, no less.
+                let keys: Vec<String> = index.parts.iter().map(ddl::index_key).collect();
+                let reads = index
                     .parts
                     .iter()
-                    .map(|p| match &p.target {
+                    .filter_map(|p| match &p.target {
                         crate::schema::IndexTarget::Column(c) => Some(c.clone()),
                         crate::schema::IndexTarget::Expr(_) => None,
                     })
                     .collect();
-                if let Some(cols) = cols {
-                    out.push(duplicates(
-                        &table,
-                        &quote_ident(&table),
-                        &cols,
-                        &format!("new unique index {}", index.name),
-                        index.where_clause.as_deref(),
-                    ));
-                }
+                let mut q = duplicates(
+                    &table,
+                    &quote_ident(&table),
+                    &keys,
+                    &format!("new unique index {}", index.name),
+                    index.where_clause.as_deref(),
+                );
+                q.2.tables = vec![(table.clone(), reads)];
+                out.push(q);
             }
             _ => {}
         }
@@ -385,10 +388,11 @@ fn table_checks(
     }
     for u in &to.uniques {
         if !from.uniques.iter().any(|o| o.columns == u.columns) {
+            let keys: Vec<String> = u.columns.iter().map(|c| quote_ident(c)).collect();
             let mut q = duplicates(
                 t,
                 &source,
-                &u.columns,
+                &keys,
                 &format!("new UNIQUE ({})", u.columns.join(", ")),
                 None,
             );
@@ -444,20 +448,17 @@ fn table_checks(
 }
 
 /// Rows of `from_sql` (a table or the subquery of a changed table) that
-/// share their values of `cols`, counted for a new UNIQUE on `table`.
+/// share their values of `keys` (SQL: quoted columns, or an index's key
+/// expressions with their collations), counted for a new UNIQUE on `table`.
+/// A key that is NULL never collides, as in SQLite's UNIQUE.
 fn duplicates(
     table: &str,
     from_sql: &str,
-    cols: &[String],
+    keys: &[String],
     what: &str,
     filter: Option<&str>,
 ) -> (String, String, Query) {
-    let list = ddl::ident_list(cols);
-    let not_null: Vec<String> = cols
-        .iter()
-        .map(|c| format!("{} IS NOT NULL", quote_ident(c)))
-        .collect();
-    let mut conditions = not_null;
+    let mut conditions: Vec<String> = keys.iter().map(|k| format!("({k}) IS NOT NULL")).collect();
     if let Some(w) = filter {
         conditions.push(format!("({w})"));
     }
@@ -466,10 +467,11 @@ fn duplicates(
         format!("{what} on {table}: rows share the same values"),
         Query {
             sql: format!(
-                "SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {from_sql} WHERE {} GROUP BY {list} HAVING count(*) > 1)",
-                conditions.join(" AND ")
+                "SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {from_sql} WHERE {} GROUP BY {} HAVING count(*) > 1)",
+                conditions.join(" AND "),
+                keys.join(", ")
             ),
-            tables: vec![(table.to_string(), cols.to_vec())],
+            tables: vec![(table.to_string(), vec![])],
         },
     )
 }

@@ -197,6 +197,68 @@ fn orphans_and_narrowing_types_are_counted() {
     );
 }
 
+/// Issue 14 item 4: the planner calls every new unique index data-dependent,
+/// and lint and upgrade's pre-check must count the duplicates the index itself
+/// would refuse: equal under its collation or its expression, not just
+/// byte-equal columns. Before, they grouped plain columns, so `lint` said
+/// "nothing destructive or data-dependent" and upgrade went on to fail.
+#[test]
+fn unique_index_duplicates_are_counted_under_its_collation_and_expression() {
+    let table = "CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT, nick TEXT);\n";
+    let p = Project::with_sql_model(table);
+    p.autogenerate("initial", "r0");
+    p.ok(&["upgrade"]);
+    // Equal only case-insensitively; NULLs never collide in a UNIQUE index.
+    p.sql(
+        "app.db",
+        "INSERT INTO t VALUES (1, 'a@x', 'Bo'), (2, 'A@X', 'bo'), (3, NULL, NULL), (4, NULL, NULL);",
+    );
+    p.write(
+        "model.sql",
+        &format!(
+            "{table}CREATE UNIQUE INDEX t_email ON t (email COLLATE NOCASE);\n\
+             CREATE UNIQUE INDEX t_nick ON t (lower(nick));\n"
+        ),
+    );
+    p.autogenerate("unique", "r1");
+    let script = std::fs::read_to_string(p.path("migrations/versions/r1_unique.sql")).unwrap();
+    assert_eq!(
+        script
+            .matches("-- data-dependent: fails if t has duplicate")
+            .count(),
+        2,
+        "{script}"
+    );
+    let (code, out, _) = p.run(&["lint"]);
+    assert_eq!(code, 1, "{out}");
+    for index in ["t_email", "t_nick"] {
+        assert!(
+            out.contains(&format!(
+                "new unique index {index} on t: rows share the same values: 2 row(s)"
+            )),
+            "{out}"
+        );
+    }
+    let before = p.bytes("app.db");
+    let err = p.fails(&["upgrade"]);
+    assert!(
+        err.contains("stopped before touching the database"),
+        "{err}"
+    );
+    assert_eq!(before, p.bytes("app.db"), "nothing was touched");
+    assert_eq!(p.applied(), ["r0"]);
+    assert_eq!(p.count("SELECT count(*) FROM t"), 4, "rows survive");
+
+    // Make them distinct under both keys (the NULLs stay), and it goes through.
+    p.sql(
+        "app.db",
+        "UPDATE t SET email = 'b@x', nick = 'Al' WHERE id = 2;",
+    );
+    assert_eq!(p.run(&["lint"]).0, 0);
+    p.ok(&["upgrade"]);
+    assert_eq!(p.count("SELECT count(*) FROM t"), 4, "rows survive");
+}
+
 #[test]
 fn verify_proves_reversal_and_names_the_first_that_fails() {
     let p = project(&BASE_MODEL);

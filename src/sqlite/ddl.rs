@@ -5,7 +5,9 @@
 //! model and a database compare equal, and it is tested on every conformance
 //! schema. Statements are returned without the trailing `;`.
 
-use crate::schema::{Column, ForeignKey, Index, IndexTarget, Schema, Table, View, same_name};
+use crate::schema::{
+    Column, ForeignKey, Index, IndexPart, IndexTarget, Schema, Table, View, same_name,
+};
 use crate::sqlite::sql::{self, Kind, quote_ident};
 
 /// Every statement that creates `schema` in an empty database, in an order
@@ -180,18 +182,27 @@ pub fn references(fk: &ForeignKey) -> String {
     s
 }
 
+/// What one part of an index compares: its column or expression under its
+/// collation. The same text builds the index and, in lint's pre-check, groups
+/// the rows a new UNIQUE index would find equal, so the two cannot disagree
+/// over which rows are duplicates.
+pub fn index_key(part: &IndexPart) -> String {
+    let mut s = match &part.target {
+        IndexTarget::Column(c) => quote_ident(c),
+        IndexTarget::Expr(e) => e.clone(),
+    };
+    if let Some(coll) = &part.collation {
+        s.push_str(&format!(" COLLATE {}", quote_ident(coll)));
+    }
+    s
+}
+
 pub fn create_index(table: &str, index: &Index) -> String {
     let parts: Vec<String> = index
         .parts
         .iter()
         .map(|p| {
-            let mut s = match &p.target {
-                IndexTarget::Column(c) => quote_ident(c),
-                IndexTarget::Expr(e) => e.clone(),
-            };
-            if let Some(coll) = &p.collation {
-                s.push_str(&format!(" COLLATE {}", quote_ident(coll)));
-            }
+            let mut s = index_key(p);
             if p.desc {
                 s.push_str(" DESC");
             }
