@@ -292,14 +292,22 @@ fn run_non_transactional<D: Driver + ?Sized>(
         )),
         other => other,
     })?;
-    db.begin_locked()?;
-    let recorded = db
-        .record(RowChange::of(rev, direction), direction.as_str(), None)
-        .and_then(|()| db.commit());
-    if recorded.is_err() {
-        db.rollback();
-    }
-    recorded
+    // From here on the statements have run: an error must say so, or the
+    // user's retry would run them a second time.
+    let recorded = db.begin_locked().and_then(|()| {
+        db.record(RowChange::of(rev, direction), direction.as_str(), None)
+            .and_then(|()| db.commit())
+            .inspect_err(|_| db.rollback())
+    });
+    recorded.map_err(|e| {
+        Error::Refused(format!(
+            "revision {} ({}) is not transactional: its statements ran, but writing its version row failed: {e}\n  \
+             the version table still says the revision before it, so running it again would repeat its statements. \
+             Check the database, then `migrate stamp` it to where it now is.",
+            rev.id,
+            rev.path.display()
+        ))
+    })
 }
 
 /// Fails when the revision left rows whose parent is missing (beyond any

@@ -202,23 +202,27 @@ impl Driver for Fake {
     }
 }
 
-fn revision(id: &str, parents: &[&str]) -> Revision {
+fn revision(id: &str, parents: &[&str], transactional: bool) -> Revision {
     let path = format!("migrations/versions/{id}_step.sql");
     let text = format!(
-        "-- revision: {id}\n-- down_revision: {}\n-- message: step {id}\n\n-- migrate:up\nSELECT 1;\n\n-- migrate:down\nSELECT 1;\n",
+        "-- revision: {id}\n-- down_revision: {}\n-- message: step {id}\n-- transactional: {transactional}\n\n-- migrate:up\nSELECT 1;\n\n-- migrate:down\nSELECT 1;\n",
         parents.join(", ")
     );
     script::parse(Path::new(&path), &text).unwrap()
 }
 
-/// Three revisions in a line: 1a - 2b - 3c.
-fn line() -> Graph {
+/// Three revisions in a line: 1a - 2b - 3c; 2b transactional or not.
+fn line_with(middle_transactional: bool) -> Graph {
     Graph::new(vec![
-        revision("1a", &[]),
-        revision("2b", &["1a"]),
-        revision("3c", &["2b"]),
+        revision("1a", &[], true),
+        revision("2b", &["1a"], middle_transactional),
+        revision("3c", &["2b"], true),
     ])
     .unwrap()
+}
+
+fn line() -> Graph {
+    line_with(true)
 }
 
 fn upgrade_all(graph: &Graph) -> Plan {
@@ -508,4 +512,43 @@ fn an_error_from_prepare_stops_the_run_before_any_revision() {
         ])
     );
     assert!(fake.applied_ids().is_empty());
+}
+
+#[test]
+fn a_non_transactional_revision_whose_version_row_is_not_written_says_so() {
+    // 2b's statements run outside a transaction; the lock to record its
+    // version row is then lost (begin 1: 1a, 2: 2b's empty one, 3: its row).
+    let graph = line_with(false);
+    let log = Log::default();
+    let faults = Faults {
+        lock_lost_at: Some(3),
+        ..Faults::default()
+    };
+    let mut fake = Fake::new(&graph, &log, faults);
+    let err = run(&mut fake, &graph, &upgrade_all(&graph)).unwrap_err();
+    assert_eq!(
+        calls(&log),
+        seq(vec![
+            first_revision_committed(),
+            relock(),
+            one("rollback"), // ends the empty transaction before the statements
+            one("run_section 2b up"),
+            one("begin_locked"),
+            one("rollback"),
+            one("end_session"),
+        ])
+    );
+    assert_eq!(fake.applied_ids(), ["1a"]);
+    // Its statements stayed applied but the version table says 1a: a plain
+    // "locked, try again" would run them a second time.
+    let Error::Refused(message) = &err else {
+        panic!("expected a refusal naming 2b, got {err:?}");
+    };
+    assert!(message.contains("revision 2b"), "{message}");
+    assert!(message.contains("statements ran"), "{message}");
+    assert!(
+        message.contains("locked by another connection"),
+        "{message}"
+    );
+    assert!(message.contains("migrate stamp"), "{message}");
 }
