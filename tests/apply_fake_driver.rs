@@ -316,8 +316,7 @@ fn a_clean_run_applies_every_revision_and_prepares_once() {
             committed_up("2b"),
             relock(),
             committed_up("3c"),
-            relock(),
-            one("commit"), // nothing left: the empty transaction ends
+            // Nothing left: no lock is taken just to learn that.
             one("end_session"),
         ])
     );
@@ -434,8 +433,6 @@ fn another_migrators_commit_is_seen_and_its_revision_not_run_again() {
             first_read(),
             one("prepare 3c"),
             committed_up("3c"),
-            relock(),
-            one("commit"),
             one("end_session"),
         ])
     );
@@ -478,8 +475,6 @@ fn prepare_runs_again_only_when_a_replan_changed_the_queue() {
             committed_up("2b"),
             relock(),
             committed_up("3c"),
-            relock(),
-            one("commit"),
             one("end_session"),
         ])
     );
@@ -551,4 +546,39 @@ fn a_non_transactional_revision_whose_version_row_is_not_written_says_so() {
         "{message}"
     );
     assert!(message.contains("migrate stamp"), "{message}");
+}
+
+#[test]
+fn a_run_that_applied_its_last_revision_does_not_lock_again_to_learn_it_is_done() {
+    // Begins 1-3 run 1a, 2b and 3c; a 4th would only find the queue empty,
+    // and failing to get the lock then would report a failure for a run
+    // that applied everything.
+    let (result, calls, applied) = upgrade_with(Faults {
+        lock_lost_at: Some(4),
+        ..Faults::default()
+    });
+    assert_eq!(result.unwrap(), ["1a", "2b", "3c"]);
+    assert_eq!(applied, ["1a", "2b", "3c"]);
+    assert_eq!(calls.last().map(String::as_str), Some("end_session"));
+    assert_eq!(calls.iter().filter(|c| *c == "begin_locked").count(), 3);
+}
+
+#[test]
+fn a_run_with_nothing_pending_reads_under_the_lock_and_runs_nothing() {
+    let (result, calls, applied) = upgrade_with(Faults {
+        other_commits: Some((1, vec!["1a", "2b", "3c"])),
+        ..Faults::default()
+    });
+    assert!(result.unwrap().is_empty());
+    assert_eq!(
+        calls,
+        seq(vec![
+            one("start_session"),
+            first_read(),
+            // No prepare: nothing is pending.
+            one("commit"),
+            one("end_session"),
+        ])
+    );
+    assert_eq!(applied, ["1a", "2b", "3c"]);
 }
