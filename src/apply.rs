@@ -198,6 +198,12 @@ impl Run<'_> {
             on_done(&step);
             done.push(step);
             crate::test_hooks::wait_between_steps();
+            // Our last revision committed: locking again would only learn
+            // that nothing is left, and a lock wait timing out then would
+            // report a failure for a run that applied everything.
+            if self.queue.as_ref().is_some_and(VecDeque::is_empty) {
+                break;
+            }
         }
         Ok(done)
     }
@@ -292,14 +298,22 @@ fn run_non_transactional<D: Driver + ?Sized>(
         )),
         other => other,
     })?;
-    db.begin_locked()?;
-    let recorded = db
-        .record(RowChange::of(rev, direction), direction.as_str(), None)
-        .and_then(|()| db.commit());
-    if recorded.is_err() {
-        db.rollback();
-    }
-    recorded
+    // From here on the statements have run: an error must say so, or the
+    // user's retry would run them a second time.
+    let recorded = db.begin_locked().and_then(|()| {
+        db.record(RowChange::of(rev, direction), direction.as_str(), None)
+            .and_then(|()| db.commit())
+            .inspect_err(|_| db.rollback())
+    });
+    recorded.map_err(|e| {
+        Error::Refused(format!(
+            "revision {} ({}) is not transactional: its statements ran, but writing its version row failed: {e}\n  \
+             the version table still says the revision before it, so running it again would repeat its statements. \
+             Check the database, then `migrate stamp` it to where it now is.",
+            rev.id,
+            rev.path.display()
+        ))
+    })
 }
 
 /// Fails when the revision left rows whose parent is missing (beyond any
