@@ -101,8 +101,10 @@ pub fn column_def(t: &Table, c: &Column) -> String {
         s.push(' ');
         s.push_str(&c.decl_type);
     }
-    if inline_pk_column(t).is_some_and(|pk| same_name(pk, &c.name)) {
-        let pk = t.primary_key.as_ref().expect("inline_pk_column found it");
+    let inline_pk = inline_pk_column(t)
+        .filter(|name| same_name(name, &c.name))
+        .and(t.primary_key.as_ref());
+    if let Some(pk) = inline_pk {
         s.push_str(&format!(
             " {}PRIMARY KEY{}",
             constraint_name(&pk.name),
