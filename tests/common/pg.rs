@@ -1,0 +1,93 @@
+//! PostgreSQL for the integration tests: one server per run, one database per
+//! test. The server comes from `MIGRATE_TEST_PG_URL` (an admin URL with trust
+//! or password auth, as `.ci/run` exports it). Without it a test is skipped
+//! with a line saying so; under `CI=true` a missing server fails the test
+//! instead, so CI never passes by skipping.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A database made for one test, dropped (with its connections) when the
+/// test ends.
+pub struct TestDb {
+    /// The database's URL, for `migrate --url` and for direct clients.
+    pub url: String,
+    /// Its name on the server.
+    pub name: String,
+    admin_url: String,
+}
+
+/// The server's admin URL, or `None` (after saying so) when there is none
+/// and this is not CI.
+pub fn server_url() -> Option<String> {
+    match std::env::var("MIGRATE_TEST_PG_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!(
+                "CI=true but MIGRATE_TEST_PG_URL is not set: .ci/run starts the PostgreSQL server the tests need"
+            )
+        }
+        _ => {
+            eprintln!("PostgreSQL skipped: MIGRATE_TEST_PG_URL is not set");
+            None
+        }
+    }
+}
+
+/// A fresh, empty database for the test `tag`, or `None` when there is no server.
+pub fn fresh_db(tag: &str) -> Option<TestDb> {
+    static SEQ: AtomicUsize = AtomicUsize::new(0);
+    let admin_url = server_url()?;
+    let name = format!(
+        "t_{}_{}_{}",
+        tag.to_ascii_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot reach the test server {admin_url}: {e}"));
+    admin
+        .batch_execute(&format!("CREATE DATABASE \"{name}\" TEMPLATE template0"))
+        .expect("create test database");
+    let url = with_database(&admin_url, &name);
+    Some(TestDb {
+        url,
+        name,
+        admin_url,
+    })
+}
+
+/// `url` with its database part replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{name}", &base[..host_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+impl TestDb {
+    /// A client on this database.
+    pub fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url, postgres::NoTls).expect("connect to test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
