@@ -7,5 +7,6 @@ pub mod ddl;
 pub mod dialect;
 pub mod keywords;
 pub mod names;
+pub mod no_transaction;
 pub mod sql;
 pub mod version_table;
