@@ -3,8 +3,10 @@
 //! splitter, names and key words, the dialect, the version table's SQL)
 //! lives beside the code that holds connections.
 
+pub mod casts;
 pub mod ddl;
 pub mod dialect;
+pub mod enums;
 pub mod keywords;
 pub mod names;
 pub mod no_transaction;
