@@ -169,34 +169,31 @@ fn statements_are_the_ones_psql_sends() {
             if sql::check(&text).is_err() {
                 return Ok(());
             }
-            let ours: Vec<Vec<String>> = sql::split(&text)
-                .iter()
-                .map(|s| significant(&s.sql))
-                .collect();
-            let theirs: Vec<Vec<String>> = psql_statements(&db.url, &text)
-                .unwrap()
-                .iter()
-                .map(|q| significant(q))
-                .filter(|q| !q.is_empty())
-                .collect();
+            let (ours, theirs) = ours_and_psqls(&db.url, &text);
             prop_assert_eq!(ours, theirs, "{:?}", text);
             Ok(())
         })
         .unwrap();
-    // The corpus too.
     for (path, text) in fuzzing::corpus("pg_splitter") {
-        let ours: Vec<Vec<String>> = sql::split(&text)
-            .iter()
-            .map(|s| significant(&s.sql))
-            .collect();
-        let theirs: Vec<Vec<String>> = psql_statements(&db.url, &text)
-            .unwrap()
-            .iter()
-            .map(|q| significant(q))
-            .filter(|q| !q.is_empty())
-            .collect();
+        let (ours, theirs) = ours_and_psqls(&db.url, &text);
         assert_eq!(ours, theirs, "{}", path.display());
     }
+}
+
+/// The significant tokens of each statement: as we split `text`, and as
+/// psql sends it (leaving out what holds only comments).
+fn ours_and_psqls(url: &str, text: &str) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let ours = sql::split(text)
+        .iter()
+        .map(|s| significant(&s.sql))
+        .collect();
+    let theirs = psql_statements(url, text)
+        .expect("psql runs")
+        .iter()
+        .map(|q| significant(q))
+        .filter(|q| !q.is_empty())
+        .collect();
+    (ours, theirs)
 }
 
 #[test]
