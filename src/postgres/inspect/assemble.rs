@@ -74,8 +74,12 @@ pub fn schema(catalog: Catalog) -> Schema {
                 .push(index(i, parts.get(&i.oid).map_or(&[][..], Vec::as_slice)));
         }
     }
+    let mut tables: Vec<Table> = by_oid.into_values().collect();
+    // By exact name first: `Schema::sort` ignores ASCII case, and `User`
+    // and `user` are two tables here, so their order must not be the hash map's.
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
     let mut schema = Schema {
-        tables: by_oid.into_values().collect(),
+        tables,
         views: views
             .into_iter()
             .map(|(name, query)| view(name, &query))
