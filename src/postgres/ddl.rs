@@ -3,9 +3,10 @@
 //! The inverse of [`crate::postgres::inspect`]: for every schema `s` it
 //! reads, `inspect(execute(create_schema(s))) == s` (tested on the real
 //! server, tests/postgres_roundtrip.rs). Statements are returned without
-//! the trailing `;`. Names are written as the model has them, quoted, so
-//! `Order` stays `Order` and a keyword needs no list.
+//! the trailing `;`. Names are quoted by the server's rule
+//! ([`super::names::quote_ident`]), so `Order` stays `Order`.
 
+use super::names::{quote_ident, quote_str};
 use crate::schema::{
     Column, ForeignKey, Identity, Index, IndexTarget, Schema, Table, Unique, View,
 };
@@ -26,7 +27,7 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
         ));
     }
     for e in &pg.enums {
-        let labels: Vec<String> = e.labels.iter().map(|l| quote_literal(l)).collect();
+        let labels: Vec<String> = e.labels.iter().map(|l| quote_str(l)).collect();
         out.push(format!(
             "CREATE TYPE {} AS ENUM ({})",
             quote_ident(&e.name),
@@ -242,7 +243,7 @@ pub fn comments(t: &Table) -> Vec<String> {
         out.push(format!(
             "COMMENT ON TABLE {} IS {}",
             quote_ident(&t.name),
-            quote_literal(text)
+            quote_str(text)
         ));
     }
     for c in &t.columns {
@@ -251,7 +252,7 @@ pub fn comments(t: &Table) -> Vec<String> {
                 "COMMENT ON COLUMN {}.{} IS {}",
                 quote_ident(&t.name),
                 quote_ident(&c.name),
-                quote_literal(text)
+                quote_str(text)
             ));
         }
     }
@@ -270,18 +271,6 @@ pub fn ident_list(names: &[String]) -> String {
         .map(|n| quote_ident(n))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// A name as a quoted identifier: always quoted, so case and keywords
-/// never matter.
-pub fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-/// A string literal (`standard_conforming_strings`, on since 9.1:
-/// backslashes are plain characters).
-pub fn quote_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// Views ordered so that a view comes after every view it selects from.
@@ -305,7 +294,8 @@ pub fn views_in_dependency_order(views: &[View]) -> Vec<&View> {
 /// Whether `sql` mentions the identifier `name`: quoted, or as a whole
 /// word when `name` needs no quotes.
 fn mentions(sql: &str, name: &str) -> bool {
-    if sql.contains(&quote_ident(name)) {
+    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+    if sql.contains(&quoted) {
         return true;
     }
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
@@ -335,12 +325,5 @@ mod tests {
             .map(|v| v.name.as_str())
             .collect();
         assert_eq!(order, ["Base", "b_2", "a"]);
-    }
-
-    #[test]
-    fn names_and_texts_are_quoted() {
-        assert_eq!(quote_ident("Order"), "\"Order\"");
-        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
-        assert_eq!(quote_literal("it's \\n"), "'it''s \\n'");
     }
 }

@@ -9,6 +9,7 @@
 
 use postgres::{Client, IsolationLevel};
 
+use super::version_table;
 use crate::error::{Error, Result};
 use crate::schema::Schema;
 
@@ -39,16 +40,6 @@ impl Default for Options {
     }
 }
 
-/// The tables the tool keeps for the version table `name`, which the
-/// inspector leaves out (the same three names as on SQLite).
-pub fn own_tables(name: &str) -> [String; 3] {
-    [
-        name.to_string(),
-        format!("{name}_log"),
-        format!("{name}_format"),
-    ]
-}
-
 /// Reads the schema of the database `client` is connected to.
 pub fn inspect(client: &mut Client, options: &Options) -> Result<Schema> {
     let schemas = if options.schemas.is_empty() {
@@ -76,8 +67,9 @@ pub fn inspect(client: &mut Client, options: &Options) -> Result<Schema> {
         &[&schemas],
     )
     .map_err(catalog_error)?;
-    let own = own_tables(&options.version_table);
-    let keep = |name: &str| options.version_table.is_empty() || !own.iter().any(|o| o == name);
+    let keep = |name: &str| {
+        options.version_table.is_empty() || !version_table::is_own(name, &options.version_table)
+    };
     let catalog = catalog::read(&mut tx, &schemas, keep).map_err(catalog_error)?;
     // Read only: ending it either way is the same.
     tx.rollback().map_err(catalog_error)?;

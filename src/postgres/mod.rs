@@ -1,6 +1,13 @@
-//! Everything PostgreSQL: reached only through the seams (dialect, driver,
-//! scratch) and the inspector, like [`crate::sqlite`]. No other module names
-//! the `postgres` crate.
+//! Everything PostgreSQL, mirroring [`crate::sqlite`]: the only place that
+//! names the `postgres` client crate. Pure SQL knowledge (the lexer and
+//! splitter, names and key words, the dialect, the version table's SQL)
+//! lives beside the code that holds connections.
 
 pub mod ddl;
+pub mod dialect;
 pub mod inspect;
+pub mod keywords;
+pub mod names;
+pub mod no_transaction;
+pub mod sql;
+pub mod version_table;

@@ -235,7 +235,7 @@ fn view(name: String, query: &str) -> View {
     View {
         sql: format!(
             "CREATE VIEW {} AS\n{query}",
-            crate::postgres::ddl::quote_ident(&name)
+            crate::postgres::names::quote_ident(&name)
         ),
         name,
     }
