@@ -5,9 +5,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::pg::{TestDb, fresh_db};
+use common::pg::{TestDb, fresh_db, schema_dump};
 use migrate::postgres::{ddl, inspect};
 use migrate::schema::Schema;
 
@@ -25,33 +23,6 @@ fn execute(db: &TestDb, statements: &[String]) {
             .batch_execute(s)
             .unwrap_or_else(|e| panic!("written DDL fails: {e:?}\n{s}"));
     }
-}
-
-/// `pg_dump --schema-only` of `db`, without the lines that name the
-/// database or change per run.
-fn dump(db: &TestDb) -> String {
-    let out = Command::new("pg_dump")
-        .args([
-            "--schema-only",
-            "--no-owner",
-            "--no-privileges",
-            "-d",
-            &db.url,
-        ])
-        .output()
-        .expect("pg_dump runs");
-    assert!(
-        out.status.success(),
-        "pg_dump failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
-        .filter(|l| !l.starts_with("-- Dumped"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The whole round trip for the DDL `sql`; returns the inspected schema.
@@ -72,11 +43,11 @@ fn assert_round_trip(tag: &str, sql: &str) -> Option<Schema> {
         "{tag}: inspect(create_schema(s)) differs from s; the DDL was:\n{}",
         statements.join(";\n")
     );
-    similar_asserts(&dump(&original), &dump(&copy), tag);
+    assert_same_dump(&schema_dump(&original, &[]), &schema_dump(&copy, &[]), tag);
     Some(first)
 }
 
-fn similar_asserts(a: &str, b: &str, tag: &str) {
+fn assert_same_dump(a: &str, b: &str, tag: &str) {
     if a != b {
         let diff = similar::TextDiff::from_lines(a, b)
             .unified_diff()
