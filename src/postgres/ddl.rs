@@ -6,7 +6,10 @@
 //! the trailing `;`. Names are quoted by the server's rule
 //! ([`super::names::quote_ident`]), so `Order` stays `Order`.
 
-use super::names::{quote_ident, quote_str};
+use std::collections::HashSet;
+
+use super::names::{ident, quote_ident, quote_str};
+use super::sql::tokenize;
 use crate::schema::{
     Column, ForeignKey, Identity, Index, IndexTarget, Schema, SequenceSettings, Table, Unique, View,
 };
@@ -310,33 +313,29 @@ pub fn ident_list(names: &[String]) -> String {
         .join(", ")
 }
 
-/// Views ordered so that a view comes after every view it selects from.
-/// A view's text names another view as a word, or quoted; a mention in a
-/// string literal orders it too, which is harmless.
+/// Views ordered so that a view comes after every view it selects from:
+/// one that names another view (as PostgreSQL folds names; a string
+/// literal is not a name) waits for it. A column named like a view counts
+/// too, which only orders more than needed.
 pub fn views_in_dependency_order(views: &[View]) -> Vec<&View> {
+    let names: Vec<HashSet<String>> = views.iter().map(|v| names_in(&v.sql)).collect();
     let mut done: Vec<&View> = Vec::new();
-    let mut pending: Vec<&View> = views.iter().collect();
+    let mut pending: Vec<usize> = (0..views.len()).collect();
     while !pending.is_empty() {
-        let ready = pending.iter().position(|v| {
+        let ready = pending.iter().position(|&v| {
             pending
                 .iter()
-                .all(|other| other.name == v.name || !mentions(&v.sql, &other.name))
+                .all(|&other| other == v || !names[v].contains(&views[other].name))
         });
         // A cycle cannot exist in a valid database; keep the given order then.
-        done.push(pending.remove(ready.unwrap_or(0)));
+        done.push(&views[pending.remove(ready.unwrap_or(0))]);
     }
     done
 }
 
-/// Whether `sql` mentions the identifier `name`: quoted, or as a whole
-/// word when `name` needs no quotes.
-fn mentions(sql: &str, name: &str) -> bool {
-    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
-    if sql.contains(&quoted) {
-        return true;
-    }
-    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-    sql.split(|c: char| !word(c)).any(|w| w == name)
+/// The names `sql` mentions, as stored names.
+fn names_in(sql: &str) -> HashSet<String> {
+    tokenize(sql).iter().filter_map(ident).collect()
 }
 
 #[cfg(test)]
@@ -354,7 +353,7 @@ mod tests {
     fn views_come_after_the_views_they_read() {
         let views = [
             view("a", "CREATE VIEW \"a\" AS SELECT * FROM b_2"),
-            view("b_2", "CREATE VIEW \"b_2\" AS SELECT * FROM \"Base\""),
+            view("b_2", "CREATE VIEW b_2 AS SELECT 'a' FROM \"Base\""),
             view("Base", "CREATE VIEW \"Base\" AS SELECT 1 AS b"),
         ];
         let order: Vec<&str> = views_in_dependency_order(&views)
