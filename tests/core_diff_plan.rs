@@ -177,8 +177,9 @@ CREATE TABLE _migrate_new_artist (
     name TEXT NOT NULL,
     country TEXT NOT NULL
 );
--- new column country is NOT NULL without a default: fails if artist has rows
+-- data-dependent: new column country is NOT NULL without a default: fails if artist has rows
 INSERT INTO _migrate_new_artist (id, name) SELECT id, name FROM artist;
+-- rebuild artist: dropped to be replaced; its rows are carried across
 DROP TABLE artist;
 ALTER TABLE _migrate_new_artist RENAME TO artist;",
         "-- destructive: drops column artist.country and its data\nALTER TABLE artist DROP COLUMN country;",
@@ -206,8 +207,9 @@ CREATE TABLE _migrate_new_artist (
     id INTEGER PRIMARY KEY,
     name VARCHAR(30) NOT NULL
 );
--- narrowing: artist.name changes type TEXT -> VARCHAR(30): the declared length shrinks; SQLite keeps longer values, your application may not
+-- data-dependent: narrowing: artist.name changes type TEXT -> VARCHAR(30): the declared length shrinks; SQLite keeps longer values, your application may not
 INSERT INTO _migrate_new_artist (id, name) SELECT id, name FROM artist;
+-- rebuild artist: dropped to be replaced; its rows are carried across
 DROP TABLE artist;
 ALTER TABLE _migrate_new_artist RENAME TO artist;",
         r"-- rebuild artist: SQLite cannot ALTER this change; rows are copied into a new table
@@ -216,6 +218,7 @@ CREATE TABLE _migrate_new_artist (
     name TEXT NOT NULL
 );
 INSERT INTO _migrate_new_artist (id, name) SELECT id, name FROM artist;
+-- rebuild artist: dropped to be replaced; its rows are carried across
 DROP TABLE artist;
 ALTER TABLE _migrate_new_artist RENAME TO artist;",
     ),
@@ -243,8 +246,9 @@ CREATE TABLE _migrate_new_track (
     artist_id INTEGER,
     FOREIGN KEY (artist_id) REFERENCES artist (id)
 );
--- new foreign key (artist_id) -> artist: rows without a parent fail the check before commit
+-- data-dependent: new foreign key (artist_id) -> artist: rows without a parent fail the check before commit
 INSERT INTO _migrate_new_track (id, artist_id) SELECT id, artist_id FROM track;
+-- rebuild track: dropped to be replaced; its rows are carried across
 DROP TABLE track;
 ALTER TABLE _migrate_new_track RENAME TO track;",
         r"-- rebuild track: SQLite cannot ALTER this change; rows are copied into a new table
@@ -253,6 +257,7 @@ CREATE TABLE _migrate_new_track (
     artist_id INTEGER
 );
 INSERT INTO _migrate_new_track (id, artist_id) SELECT id, artist_id FROM track;
+-- rebuild track: dropped to be replaced; its rows are carried across
 DROP TABLE track;
 ALTER TABLE _migrate_new_track RENAME TO track;",
     ),

@@ -22,6 +22,7 @@ pub mod problem;
 pub mod progress;
 pub mod projection;
 pub mod restore;
+pub mod risk;
 pub mod scratch;
 pub mod sql;
 pub mod version_table;
