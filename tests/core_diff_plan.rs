@@ -3,12 +3,19 @@
 //! included) -> the changes `diff` finds (told as `describe` tells them) and
 //! the statements `plan` writes (as the script text `render` makes). A case is
 //! a few lines, so a change to the diff or the planner shows up here as a
-//! readable difference, and a new behaviour is one more row.
+//! readable difference, and a new behaviour is one more row. The kinds the
+//! diff gives modified columns and tables are a table too, and every planned
+//! statement (of these cases and of the conformance suite) is checked to be
+//! judged by lint, reading the rendered script, as the planner judged it.
+
+mod common;
 
 use std::path::Path;
 
-use migrate::diff::{self, Renames};
+use migrate::diff::{self, Change, ColumnChange, ConstraintChange, Renames};
+use migrate::risk::RiskKind;
 use migrate::schema::Schema;
+use migrate::sqlite::{risk, sql};
 use migrate::{describe, load, plan};
 
 fn schema(sql: &str) -> Schema {
@@ -121,6 +128,24 @@ const DIFF_CASES: &[(&str, &str, &str, &[&str])] = &[
         "CREATE TABLE artist (id INTEGER PRIMARY KEY);\nCREATE TABLE track (id INTEGER PRIMARY KEY, artist_id INTEGER);",
         "CREATE TABLE artist (id INTEGER PRIMARY KEY);\nCREATE TABLE track (id INTEGER PRIMARY KEY, artist_id INTEGER REFERENCES artist (id));",
         &["added foreign key (artist_id) -> artist on 'track'"],
+    ),
+    (
+        "rename a column a constraint names: no constraint changes",
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY);\nCREATE TABLE album (id INTEGER PRIMARY KEY, name TEXT, artist_id INT REFERENCES artist (id), UNIQUE (artist_id, name));",
+        "CREATE TABLE artist (id INTEGER PRIMARY KEY);\nCREATE TABLE album (id INTEGER PRIMARY KEY, title TEXT -- @renamed from=name\n, artist INT REFERENCES artist (id) -- @renamed from=artist_id\n, UNIQUE (artist, title));",
+        &[
+            "renamed column 'album.name' to 'album.title'",
+            "renamed column 'album.artist_id' to 'album.artist'",
+        ],
+    ),
+    (
+        "NOT NULL on the rowid alias does not count beside a type change",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY NOT NULL);",
+        "CREATE TABLE t (id INT PRIMARY KEY NOT NULL);",
+        &[
+            "type change from INTEGER to INT on 't.id'",
+            "NOT NULL on column 't.id'",
+        ],
     ),
 ];
 
@@ -273,6 +298,219 @@ fn plan_writes_the_statements_of_each_case() {
                 "{what}:\n--- want up\n{want_up}\n--- got up\n{up}\n--- want down\n{want_down}\n--- got down\n{down}"
             ));
         }
+    }
+    assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+}
+
+/// What the diff says changed on each modified table and column, and the
+/// constraints gained (+) and lost (-), one line each.
+fn kinds(from: &str, to: &str) -> Vec<String> {
+    let (from, to) = (schema(from), schema(to));
+    let flags = |k: diff::ChangeKind| {
+        let d = format!("{k:?}");
+        d.trim_start_matches("ChangeKind(")
+            .trim_end_matches(')')
+            .to_string()
+    };
+    let mut out = Vec::new();
+    for c in diff::diff(&from, &to, &Renames::from_hints(&from, &to)) {
+        let Change::ModifyTable {
+            to,
+            columns,
+            kind,
+            constraints,
+            ..
+        } = c
+        else {
+            continue;
+        };
+        for c in &columns {
+            if let ColumnChange::Modify { to: col, kind, .. } = c {
+                out.push(format!("{}.{} {}", to.name, col.name, flags(*kind)));
+            }
+        }
+        if !kind.is_empty() {
+            out.push(format!("{} {}", to.name, flags(kind)));
+        }
+        for c in &constraints {
+            out.push(match c {
+                ConstraintChange::AddForeignKey(f) => format!("+fk ({})", f.columns.join(", ")),
+                ConstraintChange::DropForeignKey(f) => format!("-fk ({})", f.columns.join(", ")),
+                ConstraintChange::AddUnique(u) => format!("+unique ({})", u.columns.join(", ")),
+                ConstraintChange::DropUnique(u) => format!("-unique ({})", u.columns.join(", ")),
+                ConstraintChange::AddCheck(k) => format!("+check ({})", k.expr),
+                ConstraintChange::DropCheck(k) => format!("-check ({})", k.expr),
+            });
+        }
+    }
+    out
+}
+
+const T: &str = "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b INT REFERENCES p (id));\nCREATE TABLE p (id INTEGER PRIMARY KEY);";
+
+/// (what, from, to, expected kinds)
+const KIND_CASES: &[(&str, &str, &str, &[&str])] = &[
+    ("nothing", T, T, &[]),
+    (
+        "a type",
+        T,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a VARCHAR(9) NOT NULL, b INT REFERENCES p (id));\nCREATE TABLE p (id INTEGER PRIMARY KEY);",
+        &["t.a TYPE"],
+    ),
+    (
+        "a type and NULL at once",
+        T,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a VARCHAR(9), b INT REFERENCES p (id));\nCREATE TABLE p (id INTEGER PRIMARY KEY);",
+        &["t.a TYPE | NULL"],
+    ),
+    (
+        "a default, a collation",
+        T,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL DEFAULT 'x' COLLATE NOCASE, b INT REFERENCES p (id));\nCREATE TABLE p (id INTEGER PRIMARY KEY);",
+        &["t.a DEFAULT | COLLATION"],
+    ),
+    (
+        "a default spelled otherwise is no change",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, n INT DEFAULT (-1));",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, n INT DEFAULT -1);",
+        &[],
+    ),
+    (
+        "a generated expression",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a INT, g INT AS (a + 1));",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a INT, g INT AS (a + 2));",
+        &["t.g GENERATED"],
+    ),
+    (
+        "a NOT NULL's ON CONFLICT clause is a column option",
+        T,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL ON CONFLICT REPLACE, b INT REFERENCES p (id));\nCREATE TABLE p (id INTEGER PRIMARY KEY);",
+        &["t.a OPTIONS"],
+    ),
+    (
+        "STRICT is a table option",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT) STRICT;",
+        &["t OPTIONS"],
+    ),
+    (
+        "the primary key",
+        "CREATE TABLE t (a INT, b INT, PRIMARY KEY (a));",
+        "CREATE TABLE t (a INT, b INT, PRIMARY KEY (a, b));",
+        &["t PRIMARY_KEY"],
+    ),
+    (
+        "a foreign key's action: lost and gained",
+        T,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b INT REFERENCES p (id) ON DELETE CASCADE);\nCREATE TABLE p (id INTEGER PRIMARY KEY);",
+        &["t FOREIGN_KEY", "+fk (b)", "-fk (b)"],
+    ),
+    (
+        "a unique and a check gained",
+        T,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL UNIQUE CHECK (a <> ''), b INT REFERENCES p (id));\nCREATE TABLE p (id INTEGER PRIMARY KEY);",
+        &["t UNIQUE | CHECK", "+unique (a)", "+check (a <> '')"],
+    ),
+    (
+        "a renamed column keeps its constraints",
+        T,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL, c INT REFERENCES p (id) -- @renamed from=b\n);\nCREATE TABLE p (id INTEGER PRIMARY KEY);",
+        &[],
+    ),
+    (
+        "NOT NULL declared on the rowid alias does not count",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY NOT NULL, a TEXT);",
+        &[],
+    ),
+];
+
+#[test]
+fn diff_says_what_changed_on_each_modified_column_and_table() {
+    let mut wrong = Vec::new();
+    for (what, from, to, want) in KIND_CASES {
+        let got = kinds(from, to);
+        if got != *want {
+            wrong.push(format!("{what}:\n  want {want:?}\n  got  {got:?}"));
+        }
+        // Reversed, the same kinds, constraints gained and lost swapped.
+        let back: Vec<String> = kinds(to, from);
+        let swapped: Vec<String> = want
+            .iter()
+            .map(|k| match k.split_at(1) {
+                ("+", rest) => format!("-{rest}"),
+                ("-", rest) => format!("+{rest}"),
+                _ => k.to_string(),
+            })
+            .collect();
+        let sorted = |mut v: Vec<String>| {
+            v.sort();
+            v
+        };
+        if !what.contains("renamed") && sorted(back.clone()) != sorted(swapped.clone()) {
+            wrong.push(format!(
+                "{what} reversed:\n  want {swapped:?}\n  got  {back:?}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+}
+
+/// Each statement's risk kinds as the planner gave them, and as lint reads
+/// them back from the rendered script; the differences, one line each.
+fn disagreements(what: &str, from: &Schema, to: &Schema) -> Vec<String> {
+    let m = plan::migration(from, to, &Renames::from_hints(from, to));
+    let mut out = Vec::new();
+    for (direction, planned) in [("up", &m.up), ("down", &m.down)] {
+        let text = plan::render(planned);
+        let statements = sql::split_statements(&text);
+        let read = risk::section_risks(&text, &statements, 1);
+        if statements.len() != planned.len() {
+            out.push(format!("{what} {direction}: the script splits otherwise"));
+            continue;
+        }
+        let kinds = |r: &[migrate::risk::Risk]| {
+            let mut k: Vec<RiskKind> = r.iter().map(|r| r.kind()).collect();
+            k.sort();
+            k.dedup();
+            k
+        };
+        for (s, lint) in planned.iter().zip(&read) {
+            if kinds(&s.risks) != kinds(lint) {
+                out.push(format!(
+                    "{what} {direction}: `{}`: plan {:?}, lint {:?}",
+                    s.sql,
+                    kinds(&s.risks),
+                    kinds(lint)
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn plan_and_lint_judge_every_statement_alike() {
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for (what, from, to, _, _) in PLAN_CASES {
+        wrong.extend(disagreements(what, &schema(from), &schema(to)));
+        checked += 1;
+    }
+    if let Some(cases) = common::conformance_cases() {
+        for case in cases {
+            let what = format!("{}/{}", case.file, case.name);
+            // A case whose SQL this tool does not load is another test's business.
+            let (Ok(from), Ok(to)) = (
+                load::load_sql(&case.current, Path::new("current.sql")),
+                load::load_sql(&case.desired, Path::new("desired.sql")),
+            ) else {
+                continue;
+            };
+            wrong.extend(disagreements(&what, &from, &to));
+            checked += 1;
+        }
+        assert!(checked >= 60, "only {checked} cases ran");
     }
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
 }
