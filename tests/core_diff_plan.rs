@@ -514,3 +514,22 @@ fn plan_and_lint_judge_every_statement_alike() {
     }
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
 }
+
+#[test]
+fn every_planned_statement_names_the_change_it_serves() {
+    for (what, from, to, _, _) in PLAN_CASES {
+        let (from, to) = (schema(from), schema(to));
+        let m = plan::migration(&from, &to, &Renames::from_hints(&from, &to));
+        let down_changes = diff::reversed(&m.changes);
+        for (planned, changes) in [(&m.up, &m.changes), (&m.down, &down_changes)] {
+            for s in planned.iter() {
+                let source = s.source.as_ref();
+                assert!(
+                    source.is_some_and(|c| changes.contains(c)),
+                    "{what}: `{}` serves {source:?}",
+                    s.sql
+                );
+            }
+        }
+    }
+}
