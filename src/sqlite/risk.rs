@@ -123,10 +123,12 @@ fn text_risks(t: &[(String, String)], kept: &[String], fresh: &[String]) -> Vec<
         ("DROP", "TABLE") => {
             let table = if word(2) == "IF" { name(4) } else { name(2) };
             if kept.contains(&table.to_ascii_lowercase()) {
-                Risk::Rebuild(format!(
-                    "{}: dropped to be replaced; its rows are carried across",
-                    display_name(table)
-                ))
+                let what = if table.starts_with("_migrate_copy_") {
+                    "the copy goes once its rows are back"
+                } else {
+                    "dropped to be replaced; its rows are carried across"
+                };
+                Risk::Rebuild(format!("{}: {what}", display_name(table)))
             } else {
                 Risk::Destructive(format!("drops table {table}"))
             }
