@@ -56,12 +56,12 @@ pub fn describe(changes: &[Change]) -> Vec<String> {
                 out.push(format!("renamed table {} to {}", q(from), q(to)))
             }
             Change::ModifyTable {
+                from,
                 to,
                 columns,
                 kind,
                 constraints,
-                ..
-            } => table_lines(to, columns, *kind, constraints, &mut out),
+            } => table_lines([from, to], columns, *kind, constraints, &mut out),
             Change::AddIndex { table, index } | Change::DropIndex { table, index } => {
                 let verb = if matches!(change, Change::AddIndex { .. }) {
                     "added"
@@ -109,7 +109,7 @@ fn qc(table: &str, column: &str) -> String {
 }
 
 fn table_lines(
-    to: &Table,
+    [from, to]: [&Table; 2],
     columns: &[ColumnChange],
     kind: ChangeKind,
     constraints: &[ConstraintChange],
@@ -127,7 +127,7 @@ fn table_lines(
             ColumnChange::Modify { from, to, kind } => column_lines(t, from, to, *kind, out),
         }
     }
-    constraint_lines(t, kind, constraints, out);
+    constraint_lines([from, to], kind, constraints, out);
     if out.len() == before {
         // What is left: a difference the folded comparison saw that none of
         // the lines above names (a column's order does not count).
@@ -178,13 +178,13 @@ fn column_lines(table: &str, from: &Column, to: &Column, kind: ChangeKind, out: 
 /// Keys, constraints and table options, as the diff found them. Names are
 /// told as the comparison folds them (lower case).
 fn constraint_lines(
-    table: &str,
+    [from, to]: [&Table; 2],
     kind: ChangeKind,
     constraints: &[ConstraintChange],
     out: &mut Vec<String>,
 ) {
     use ConstraintChange::*;
-    let t = q(table);
+    let t = q(&to.name);
     if kind.contains(ChangeKind::PRIMARY_KEY) {
         out.push(format!("changed primary key on {t}"));
     }
@@ -218,7 +218,13 @@ fn constraint_lines(
         .collect();
     lines.sort_by_key(|(rank, _)| *rank);
     out.extend(lines.into_iter().map(|(_, l)| format!("{l} on {t}")));
-    if kind.contains(ChangeKind::OPTIONS) {
+    // AUTOINCREMENT is said with the primary key's column, not as an option.
+    let options = |t: &Table| {
+        let t = t.folded();
+        let s = t.sqlite();
+        (s.without_rowid, s.strict, t.postgres())
+    };
+    if kind.contains(ChangeKind::OPTIONS) && options(from) != options(to) {
         out.push(format!("changed table options on {t}"));
     }
 }

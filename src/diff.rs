@@ -8,7 +8,8 @@
 //! Long: one comparison, object kind by object kind; virtual tables already
 //! have their own file (`diff/virtual_tables.rs`).
 
-use crate::schema::{Column, Index, Schema, Table, Trigger, View, keeps_values, same_name};
+use crate::schema::{Column, Index, Schema, Table, Trigger, View, same_name};
+use crate::sqlite::affinity::keeps_values;
 use crate::sqlite::sql::display_name;
 use crate::sqlite::virtual_table::VirtualTable;
 

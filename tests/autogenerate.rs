@@ -11,7 +11,8 @@ use std::path::Path;
 
 use common::{Case, Project, conformance_cases};
 use migrate::load::load_sql;
-use migrate::schema::{Affinity, Schema, affinity};
+use migrate::schema::Schema;
+use migrate::sqlite::affinity::{Affinity, affinity};
 
 /// Cases that do not pass, each with its reason. Empty means all pass.
 const KNOWN_FAILURES: &[(&str, &str)] = &[];

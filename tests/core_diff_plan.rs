@@ -418,6 +418,12 @@ const KIND_CASES: &[(&str, &str, &str, &[&str])] = &[
         &["t OPTIONS"],
     ),
     (
+        "AUTOINCREMENT is a table option",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT);",
+        &["t OPTIONS"],
+    ),
+    (
         "the primary key",
         "CREATE TABLE t (a INT, b INT, PRIMARY KEY (a));",
         "CREATE TABLE t (a INT, b INT, PRIMARY KEY (a, b));",

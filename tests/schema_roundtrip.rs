@@ -82,14 +82,14 @@ fn awkward_names_round_trip() {
     let schema = load_sql(sql, Path::new("awkward_names.sql")).unwrap();
     // The facts that only the CREATE text holds survived.
     let group = schema.table("group").unwrap();
-    assert!(group.without_rowid);
+    assert!(group.sqlite().without_rowid);
     assert_eq!(
         group.primary_key.as_ref().unwrap().name.as_deref(),
         Some("pk group")
     );
     assert_eq!(group.foreign_keys[0].name.as_deref(), Some("fk \"k\""));
     let k = schema.table("künstler täble").unwrap();
-    assert!(k.primary_key.as_ref().unwrap().autoincrement);
+    assert!(k.primary_key.is_some() && k.sqlite().autoincrement);
     assert!(k.foreign_keys[0].deferred);
     assert_eq!(k.foreign_keys[0].on_delete.as_deref(), Some("SET NULL"));
     assert_eq!(schema.views.len(), 2);
@@ -173,7 +173,7 @@ sql = "CREATE TRIGGER tr AFTER INSERT ON child BEGIN SELECT 1; END"
     assert_eq!(child.indexes.len(), 2);
     assert_eq!(child.checks.len(), 2);
     assert_eq!(child.uniques.len(), 2);
-    assert!(schema.table("parent").unwrap().strict);
+    assert!(schema.table("parent").unwrap().sqlite().strict);
     // And the writer gives the same schema back.
     let written = toml_model::write(&toml_model::from_schema(&schema)).unwrap();
     let again = load_toml(&written, Path::new("again.toml")).unwrap();

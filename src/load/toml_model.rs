@@ -8,9 +8,9 @@ mod write;
 pub use write::{from_schema, write};
 
 use crate::schema::{
-    Check, Column, ForeignKey, Generated, Index, IndexPart, IndexTarget, OnConflict, PrimaryKey,
-    Schema, Table, Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr,
-    normalize_type,
+    Check, Column, ColumnOptions, ForeignKey, Generated, Index, IndexOptions, IndexPart,
+    IndexTarget, OnConflict, PrimaryKey, Schema, SqliteColumn, SqliteTable, Table, TableOptions,
+    Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr, normalize_type,
 };
 use crate::sqlite::virtual_table::VirtualTable;
 
@@ -245,8 +245,6 @@ fn table(def: TableDef) -> Result<Table, String> {
     let mut t = Table {
         name: def.name.clone(),
         renamed_from: def.renamed_from,
-        without_rowid: def.without_rowid,
-        strict: def.strict,
         ..Table::default()
     };
     let mut pk_columns = def.primary_key.clone();
@@ -276,12 +274,16 @@ fn table(def: TableDef) -> Result<Table, String> {
         t.primary_key = Some(PrimaryKey {
             name: def.primary_key_name,
             columns: pk_columns,
-            autoincrement,
             on_conflict: pk_on_conflict,
         });
     } else if autoincrement {
         return Err(where_("autoincrement needs an INTEGER primary_key column"));
     }
+    t.options = TableOptions::sqlite(SqliteTable {
+        without_rowid: def.without_rowid,
+        strict: def.strict,
+        autoincrement,
+    });
     for fk in def.foreign_keys {
         t.foreign_keys.push(ForeignKey {
             name: fk.name,
@@ -291,6 +293,7 @@ fn table(def: TableDef) -> Result<Table, String> {
             on_delete: fk.on_delete.as_deref().and_then(normalize_action),
             on_update: fk.on_update.as_deref().and_then(normalize_action),
             deferred: fk.deferred,
+            not_valid: false,
         });
     }
     for u in def.uniques {
@@ -305,6 +308,7 @@ fn table(def: TableDef) -> Result<Table, String> {
     t.checks.extend(def.checks.into_iter().map(|c| Check {
         name: c.name,
         expr: normalize_expr(&c.expr),
+        not_valid: false,
     }));
     for ix in def.indexes {
         let parts = ix
@@ -317,6 +321,7 @@ fn table(def: TableDef) -> Result<Table, String> {
             unique: ix.unique,
             parts,
             where_clause: ix.where_clause.as_deref().map(normalize_expr),
+            options: IndexOptions::None,
         });
     }
     Ok(t)
@@ -351,6 +356,7 @@ fn column(t: &mut Table, c: ColumnDef) -> Result<ColumnKey, String> {
         t.checks.push(Check {
             name: None,
             expr: normalize_expr(expr),
+            not_valid: false,
         });
     }
     if let Some(target) = &c.references {
@@ -366,6 +372,7 @@ fn column(t: &mut Table, c: ColumnDef) -> Result<ColumnKey, String> {
             on_delete: c.on_delete.as_deref().and_then(normalize_action),
             on_update: c.on_update.as_deref().and_then(normalize_action),
             deferred: false,
+            not_valid: false,
         });
     } else if c.on_delete.is_some() || c.on_update.is_some() {
         return Err(format!(
@@ -377,17 +384,19 @@ fn column(t: &mut Table, c: ColumnDef) -> Result<ColumnKey, String> {
         name: c.name,
         decl_type: normalize_type(&c.decl_type),
         not_null: !c.nullable,
-        not_null_on_conflict: if c.nullable {
-            OnConflict::Abort
-        } else {
-            clause
-        },
         // As written, so the database declares it so (schema.rs).
         default: c.default.as_deref().map(|d| d.trim().to_string()),
         collation: c.collate.as_deref().and_then(normalize_collation),
         generated: c.generated.as_deref().map(|e| Generated {
             expr: normalize_expr(e),
             stored: c.stored,
+        }),
+        options: ColumnOptions::sqlite(SqliteColumn {
+            not_null_on_conflict: if c.nullable {
+                OnConflict::Abort
+            } else {
+                clause
+            },
         }),
         renamed_from: c.renamed_from,
     });
@@ -404,6 +413,7 @@ fn index_part(term: IndexTerm) -> Result<IndexPart, String> {
             target: IndexTarget::Column(c),
             desc: false,
             collation: None,
+            nulls_first: None,
         },
         IndexTerm::Detailed(d) => IndexPart {
             target: match (d.column, d.expr) {
@@ -413,6 +423,7 @@ fn index_part(term: IndexTerm) -> Result<IndexPart, String> {
             },
             desc: d.desc,
             collation: d.collate.as_deref().and_then(normalize_collation),
+            nulls_first: None,
         },
     })
 }

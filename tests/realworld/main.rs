@@ -25,8 +25,9 @@ use std::path::Path;
 use common::{Project, absent, realworld_dir, say};
 use migrate::ddl::{self, referenced_names};
 use migrate::load::load_sql;
-use migrate::schema::{Affinity, Column, IndexTarget, Schema, Table, affinity, same_name};
+use migrate::schema::{Column, IndexTarget, Schema, Table, same_name};
 use migrate::sql::quote_ident;
+use migrate::sqlite::affinity::{Affinity, affinity};
 use rows::{Effect, columns_as_declared, compare, seed, snapshot, stub_functions};
 
 /// Schemas that do not pass (empty: all nine pass): (name, texts of which the error must
@@ -174,7 +175,7 @@ fn changes(mut base: Schema) -> Result<Vec<(&'static str, String, Effect)>, Stri
     let mut out = Vec::new();
     {
         let t = table_mut(model, &parent);
-        let strict = t.strict;
+        let strict = t.sqlite().strict;
         let c = t.columns.iter_mut().find(|c| c.name == col).unwrap();
         c.decl_type = retype(&c.decl_type, strict);
         out.push(("retype parent", model_text(model, &[]), Effect::Same));
