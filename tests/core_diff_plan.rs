@@ -4,18 +4,12 @@
 //! the statements `plan` writes (as the script text `render` makes). A case is
 //! a few lines, so a change to the diff or the planner shows up here as a
 //! readable difference, and a new behaviour is one more row. The kinds the
-//! diff gives modified columns and tables are a table too, and every planned
-//! statement (of these cases and of the conformance suite) is checked to be
-//! judged by lint, reading the rendered script, as the planner judged it.
-
-mod common;
+//! diff gives modified columns and tables are a table too.
 
 use std::path::Path;
 
 use migrate::diff::{self, Change, ColumnChange, ConstraintChange, Renames};
-use migrate::risk::RiskKind;
 use migrate::schema::Schema;
-use migrate::sqlite::{risk, sql};
 use migrate::{describe, load, plan};
 
 fn schema(sql: &str) -> Schema {
@@ -484,82 +478,4 @@ fn diff_says_what_changed_on_each_modified_column_and_table() {
         }
     }
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
-}
-
-/// Each statement's risk kinds as the planner gave them, and as lint reads
-/// them back from the rendered script; the differences, one line each.
-fn disagreements(what: &str, from: &Schema, to: &Schema) -> Vec<String> {
-    let m = plan::migration(from, to, &Renames::from_hints(from, to));
-    let mut out = Vec::new();
-    for (direction, planned) in [("up", &m.up), ("down", &m.down)] {
-        let text = plan::render(planned);
-        let statements = sql::split_statements(&text);
-        let read = risk::section_risks(&text, &statements, 1);
-        if statements.len() != planned.len() {
-            out.push(format!("{what} {direction}: the script splits otherwise"));
-            continue;
-        }
-        let kinds = |r: &[migrate::risk::Risk]| {
-            let mut k: Vec<RiskKind> = r.iter().map(|r| r.kind()).collect();
-            k.sort();
-            k.dedup();
-            k
-        };
-        for (s, lint) in planned.iter().zip(&read) {
-            if kinds(&s.risks) != kinds(lint) {
-                out.push(format!(
-                    "{what} {direction}: `{}`: plan {:?}, lint {:?}",
-                    s.sql,
-                    kinds(&s.risks),
-                    kinds(lint)
-                ));
-            }
-        }
-    }
-    out
-}
-
-#[test]
-fn plan_and_lint_judge_every_statement_alike() {
-    let mut wrong = Vec::new();
-    let mut checked = 0;
-    for (what, from, to, _, _) in PLAN_CASES {
-        wrong.extend(disagreements(what, &schema(from), &schema(to)));
-        checked += 1;
-    }
-    if let Some(cases) = common::conformance_cases() {
-        for case in cases {
-            let what = format!("{}/{}", case.file, case.name);
-            // A case whose SQL this tool does not load is another test's business.
-            let (Ok(from), Ok(to)) = (
-                load::load_sql(&case.current, Path::new("current.sql")),
-                load::load_sql(&case.desired, Path::new("desired.sql")),
-            ) else {
-                continue;
-            };
-            wrong.extend(disagreements(&what, &from, &to));
-            checked += 1;
-        }
-        assert!(checked >= 60, "only {checked} cases ran");
-    }
-    assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
-}
-
-#[test]
-fn every_planned_statement_names_the_change_it_serves() {
-    for (what, from, to, _, _) in PLAN_CASES {
-        let (from, to) = (schema(from), schema(to));
-        let m = plan::migration(&from, &to, &Renames::from_hints(&from, &to));
-        let down_changes = diff::reversed(&m.changes);
-        for (planned, changes) in [(&m.up, &m.changes), (&m.down, &down_changes)] {
-            for s in planned.iter() {
-                let source = s.source.as_ref();
-                assert!(
-                    source.is_some_and(|c| changes.contains(c)),
-                    "{what}: `{}` serves {source:?}",
-                    s.sql
-                );
-            }
-        }
-    }
 }

@@ -197,45 +197,6 @@ fn orphans_and_narrowing_types_are_counted() {
     );
 }
 
-/// Issue 14 item 4: a column dropped by a table rebuild (SQLite cannot DROP a
-/// column a constraint names) loses its data as surely as DROP COLUMN. The
-/// planner said so in its review comment; lint read only the SQL (an INSERT
-/// ... SELECT without the column) and found nothing destructive. It reads the
-/// planner's comment now.
-#[test]
-fn a_column_a_rebuild_drops_is_destructive_to_lint_too() {
-    let p = Project::with_sql_model(
-        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT, UNIQUE (a, b));\n",
-    );
-    p.autogenerate("initial", "r0");
-    p.ok(&["upgrade"]);
-    p.sql(
-        "app.db",
-        "INSERT INTO t VALUES (1, 'x', 'y'), (2, 'z', NULL);",
-    );
-    p.write(
-        "model.sql",
-        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);\n",
-    );
-    p.autogenerate("drop b", "r1");
-    let script = std::fs::read_to_string(p.path("migrations/versions/r1_drop_b.sql")).unwrap();
-    assert!(
-        script.contains("-- destructive: column t.b and its data are dropped\nINSERT"),
-        "{script}"
-    );
-    let (code, out, _) = p.run(&["lint"]);
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("r1 (r1_drop_b.sql): line ")
-            && out.contains(": column t.b and its data are dropped"),
-        "{out}"
-    );
-    let (code, _, err) = p.run(&["upgrade"]);
-    assert_eq!(code, 0, "{err}");
-    assert!(err.contains("backup: backups/app-"), "{err}");
-    assert_eq!(p.count("SELECT count(*) FROM t WHERE a IS NOT NULL"), 2);
-}
-
 /// Issue 14 item 4: the planner calls every new unique index data-dependent,
 /// and lint and upgrade's pre-check must count the duplicates the index itself
 /// would refuse: equal under its collation or its expression, not just

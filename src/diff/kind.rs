@@ -26,7 +26,7 @@ bitflags::bitflags! {
         /// The generated expression, or generated or not, or STORED or VIRTUAL.
         const GENERATED = 1 << 4;
         /// A column's or a table's dialect-only options (SQLite: a NOT NULL's
-        /// ON CONFLICT clause; `WITHOUT ROWID`, `STRICT`).
+        /// ON CONFLICT clause; `WITHOUT ROWID`, `STRICT`, `AUTOINCREMENT`).
         const OPTIONS = 1 << 5;
         const PRIMARY_KEY = 1 << 6;
         const FOREIGN_KEY = 1 << 7;
@@ -64,6 +64,9 @@ impl ConstraintChange {
 /// What differs between two folded columns (names aside).
 pub fn column_kind(from: &Column, to: &Column) -> ChangeKind {
     let mut kind = ChangeKind::empty();
+    if from == to {
+        return kind;
+    }
     kind.set(ChangeKind::TYPE, from.decl_type != to.decl_type);
     kind.set(ChangeKind::NULL, from.not_null != to.not_null);
     kind.set(ChangeKind::DEFAULT, from.default != to.default);
@@ -94,6 +97,16 @@ pub fn table_changes(
     use ConstraintChange::*;
     let (a, b) = (renamed.folded(), to.folded());
     let mut kind = ChangeKind::empty();
+    // Most tables of a schema are unchanged: one comparison says so.
+    let bare = |t: &Table| Table {
+        name: String::new(),
+        columns: vec![],
+        indexes: vec![],
+        ..t.clone()
+    };
+    if bare(&a) == bare(&b) {
+        return (kind, vec![]);
+    }
     kind.set(ChangeKind::PRIMARY_KEY, a.primary_key != b.primary_key);
     let fk = |f: &ForeignKey| folded_alone(f, |t| &mut t.foreign_keys);
     let unique = |u: &Unique| folded_alone(u, |t| &mut t.uniques);
