@@ -247,10 +247,15 @@ fn a_second_migrator_waits_for_a_non_transactional_revision_and_sees_it_applied(
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     // A second migrator that may not wait long is told to try again; it
-    // never runs r1's statement a second time.
-    let out = spawn(&["--lock-wait", "0.5", "upgrade"], false)
-        .wait_with_output()
-        .unwrap();
+    // never runs r1's statement a second time, even given another path to
+    // the database (a symbolic link).
+    std::os::unix::fs::symlink(p.path("app.db"), p.path("link.db")).unwrap();
+    let out = spawn(
+        &["--database", "link.db", "--lock-wait", "0.5", "upgrade"],
+        false,
+    )
+    .wait_with_output()
+    .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(p.count("SELECT count(*) FROM runs"), 1, "{err}");
     assert_eq!(out.status.code(), Some(2), "{err}");

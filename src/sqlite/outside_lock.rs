@@ -26,9 +26,12 @@ pub struct OutsideLock {
     path: PathBuf,
 }
 
-/// `<database>-migrate-lock`.
+/// `<database>-migrate-lock`, beside the file the path leads to (as SQLite
+/// puts its journal), so that two migrators given two paths to one database
+/// (a symbolic link) meet at one lock.
 pub fn lock_path(db: &Path) -> PathBuf {
-    let mut name = db.as_os_str().to_owned();
+    let db = std::fs::canonicalize(db).unwrap_or_else(|_| db.to_path_buf());
+    let mut name = db.into_os_string();
     name.push("-migrate-lock");
     PathBuf::from(name)
 }
