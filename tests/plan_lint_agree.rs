@@ -13,12 +13,13 @@ use std::path::Path;
 use common::Project;
 use common::catalogue::STEPS;
 use migrate::diff::{self, Renames};
+use migrate::load::{self, Model};
+use migrate::plan;
 use migrate::risk::RiskKind;
 use migrate::schema::Schema;
 use migrate::sqlite::{risk, sql};
-use migrate::{load, plan};
 
-fn schema(sql: &str) -> Schema {
+fn schema(sql: &str) -> Model {
     load::load_sql(sql, Path::new("case.sql")).unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
@@ -52,13 +53,18 @@ const MORE: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// The catalogue's steps as (what, from, to) pairs, base first.
-fn catalogue() -> Vec<(String, Schema, Schema)> {
+/// The catalogue's steps as (what, from, to) pairs, base first; `to` keeps
+/// its rename hints.
+fn catalogue() -> Vec<(String, Schema, Model)> {
     let mut before = "";
     STEPS
         .iter()
         .map(|(id, message, model)| {
-            let pair = (format!("{id} {message}"), schema(before), schema(model));
+            let pair = (
+                format!("{id} {message}"),
+                schema(before).schema,
+                schema(model),
+            );
             before = model;
             pair
         })
@@ -67,8 +73,9 @@ fn catalogue() -> Vec<(String, Schema, Schema)> {
 
 /// Each statement's risk kinds as the planner gave them, and as lint reads
 /// them back from the rendered script; the differences, one line each.
-fn disagreements(what: &str, from: &Schema, to: &Schema) -> Vec<String> {
-    let m = plan::migration(from, to, &Renames::from_hints(from, to));
+fn disagreements(what: &str, from: &Schema, to: &Model) -> Vec<String> {
+    let renames = Renames::from_hints(from, &to.schema, &to.hints);
+    let m = plan::migration(from, &to.schema, &renames);
     let mut out = Vec::new();
     for (direction, planned) in [("up", &m.up), ("down", &m.down)] {
         let text = plan::render(planned);
@@ -105,8 +112,8 @@ fn plan_and_lint_judge_every_statement_alike() {
         wrong.extend(disagreements(&what, &from, &to));
     }
     for (what, from, to) in MORE {
-        wrong.extend(disagreements(what, &schema(from), &schema(to)));
-        wrong.extend(disagreements(what, &schema(to), &schema(from)));
+        wrong.extend(disagreements(what, &schema(from).schema, &schema(to)));
+        wrong.extend(disagreements(what, &schema(to).schema, &schema(from)));
     }
     if let Some(cases) = common::conformance_cases() {
         let mut checked = 0;
@@ -119,7 +126,7 @@ fn plan_and_lint_judge_every_statement_alike() {
             ) else {
                 continue;
             };
-            wrong.extend(disagreements(&what, &from, &to));
+            wrong.extend(disagreements(&what, &from.schema, &to));
             checked += 1;
         }
         assert!(checked >= 60, "only {checked} cases ran");
@@ -130,7 +137,8 @@ fn plan_and_lint_judge_every_statement_alike() {
 #[test]
 fn every_planned_statement_names_the_change_it_serves() {
     for (what, from, to) in catalogue() {
-        let m = plan::migration(&from, &to, &Renames::from_hints(&from, &to));
+        let renames = Renames::from_hints(&from, &to.schema, &to.hints);
+        let m = plan::migration(&from, &to.schema, &renames);
         let down_changes = diff::reversed(&m.changes);
         for (planned, changes) in [(&m.up, &m.changes), (&m.down, &down_changes)] {
             for s in planned.iter() {
