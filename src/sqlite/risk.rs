@@ -96,7 +96,7 @@ fn review_comments(lines: &[&str], stmt: &sql::Statement, first_line: usize) -> 
     let first = stmt.sql.lines().next().unwrap_or("").trim();
     if lines
         .get(at)
-        .is_none_or(|l| l.trim() != first && !l.trim_start().starts_with(first))
+        .is_none_or(|l| !l.trim_start().starts_with(first))
     {
         return vec![];
     }
