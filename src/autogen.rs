@@ -203,7 +203,10 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
         hints,
     } = managed(config, model, &current);
     let mut renames = Renames::from_hints(&current, &model, &hints);
-    renames.merge(parse_renames(args.renames, &current, &model)?);
+    renames.merge(
+        model.name_rule,
+        parse_renames(args.renames, &current, &model)?,
+    );
     for hint in idle_hints(&current, &model, &hints) {
         warnln!("warning: {hint}");
     }

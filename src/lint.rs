@@ -19,7 +19,7 @@ use crate::diff::{Change, ColumnChange, Renames, diff};
 use crate::engine::Engine;
 use crate::error::{DatabaseProblem, Error, Result};
 use crate::filter::Filter;
-use crate::schema::{Column, Schema, Table, same_name};
+use crate::schema::{Column, Schema, Table};
 use crate::script::Revision;
 use crate::sqlite::affinity::{Affinity, affinity};
 use crate::sqlite::projection::{self, Copies};
@@ -405,7 +405,7 @@ fn table_checks(
         let known = from
             .foreign_keys
             .iter()
-            .any(|o| o.columns == fk.columns && same_name(&o.ref_table, &fk.ref_table));
+            .any(|o| o.columns == fk.columns && to.same_name(&o.ref_table, &fk.ref_table));
         if known || fk.ref_columns.len() != fk.columns.len() {
             continue;
         }

@@ -93,9 +93,12 @@ fn surviving(
 ) -> BTreeMap<(String, String), Vec<(String, String)>> {
     let mut map = BTreeMap::new();
     for t in &desired.schema.tables {
-        let old_name = (desired.hints.table(&t.name).map(str::to_string))
-            .filter(|o| current.table(o).is_some())
-            .unwrap_or(t.name.clone());
+        let old_name = (desired
+            .hints
+            .table(t.name_rule, &t.name)
+            .map(str::to_string))
+        .filter(|o| current.table(o).is_some())
+        .unwrap_or(t.name.clone());
         let Some(old) = current.table(&old_name) else {
             continue;
         };
@@ -104,9 +107,12 @@ fn surviving(
             .iter()
             .filter(|c| c.generated.is_none())
             .filter_map(|c| {
-                let src = (desired.hints.column(&t.name, &c.name).map(str::to_string))
-                    .filter(|o| old.column(o).is_some())
-                    .unwrap_or(c.name.clone());
+                let src = (desired
+                    .hints
+                    .column(t.name_rule, &t.name, &c.name)
+                    .map(str::to_string))
+                .filter(|o| old.column(o).is_some())
+                .unwrap_or(c.name.clone());
                 let o = old.column(&src)?;
                 (o.generated.is_none()).then(|| (o.name.clone(), c.name.clone()))
             })

@@ -276,3 +276,42 @@ fn plan_writes_the_statements_of_each_case() {
     }
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
 }
+
+#[test]
+fn the_schemas_name_rule_decides_which_names_are_one() {
+    use migrate::schema::{Column, NameRule, Schema, Table};
+    let schema = |table: &str, column: &str, rule: NameRule| {
+        let mut s = Schema {
+            tables: vec![Table {
+                name: table.into(),
+                columns: vec![Column {
+                    name: column.into(),
+                    decl_type: "INTEGER".into(),
+                    ..Column::default()
+                }],
+                ..Table::default()
+            }],
+            ..Schema::default()
+        };
+        s.set_name_rule(rule);
+        s.sort();
+        s
+    };
+    let changes = |rule| {
+        let (from, to) = (schema("Users", "Id", rule), schema("users", "id", rule));
+        describe::describe(&diff::diff(&from, &to, &Renames::default()))
+    };
+    // SQLite: one table, one column, nothing to do.
+    assert_eq!(
+        changes(NameRule::AsciiCaseInsensitive),
+        Vec::<String>::new()
+    );
+    // PostgreSQL: "Users" and users are two tables.
+    assert_eq!(
+        changes(NameRule::Exact),
+        [
+            "Detected added table 'users'",
+            "Detected removed table 'Users'"
+        ]
+    );
+}

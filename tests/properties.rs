@@ -241,11 +241,14 @@ fn up_and_back_down(a_sql: &str, b_sql: &str) -> Result<(), TestCaseError> {
     let kept_up = |name: &str| {
         a.table(name).is_some()
             || b.table(name)
-                .and_then(|t| hints.table(&t.name))
+                .and_then(|t| hints.table(b.name_rule, &t.name))
                 .is_some_and(|old| a.table(old).is_some())
     };
     let kept_down = |name: &str| {
-        b.table(name).is_some() || b.tables.iter().any(|t| hints.table(&t.name) == Some(name))
+        b.table(name).is_some()
+            || b.tables
+                .iter()
+                .any(|t| hints.table(b.name_rule, &t.name) == Some(name))
     };
     let m = migrate::autogen::plan_between(&a, &model);
     prop_assert!(

@@ -163,8 +163,11 @@ sql = "CREATE TRIGGER tr AFTER INSERT ON child BEGIN SELECT 1; END"
     let model = load_toml(text, Path::new("m.toml")).unwrap();
     let schema = model.schema;
     let child = schema.table("child").unwrap();
-    assert_eq!(model.hints.table("child"), Some("kid"));
-    assert_eq!(model.hints.column("child", "s"), Some("old_s"));
+    assert_eq!(model.hints.table(schema.name_rule, "child"), Some("kid"));
+    assert_eq!(
+        model.hints.column(schema.name_rule, "child", "s"),
+        Some("old_s")
+    );
     assert_eq!(child.foreign_keys[0].name.as_deref(), Some("fk_ab"));
     assert!(child.foreign_keys[0].deferred);
     assert_eq!(child.indexes.len(), 2);

@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::schema::{RenameHints, Schema, same_name};
+use crate::schema::{RenameHints, Schema};
 use crate::scratch::Scratch;
 use crate::sqlite::{parse, sql};
 use crate::{files, warnln};
@@ -257,7 +257,7 @@ fn sql_hints(scratch: &dyn Scratch, schema: &Schema) -> Result<RenameHints> {
             let old = parsed
                 .columns
                 .iter()
-                .find(|p| same_name(&p.name, &col.name))
+                .find(|p| table.same_name(&p.name, &col.name))
                 .and_then(|p| p.renamed_from.clone());
             if let Some(old) = old {
                 hints
@@ -324,7 +324,10 @@ fn check_content(schema: &Schema) -> std::result::Result<(), String> {
             continue;
         };
         let known = schema.table(&content).is_some()
-            || schema.views.iter().any(|w| same_name(&w.name, &content))
+            || schema
+                .views
+                .iter()
+                .any(|w| schema.name_rule.same(&w.name, &content))
             || schema.sqlite.get(&content).is_some();
         if !known {
             return Err(format!(

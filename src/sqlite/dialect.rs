@@ -2,7 +2,7 @@
 
 use crate::dialect::Dialect;
 use crate::driver::RowChange;
-use crate::schema::{Schema, same_name};
+use crate::schema::{NameRule, Schema};
 use crate::sqlite::version_table::VersionTable;
 use crate::sqlite::{ddl, sql};
 
@@ -11,8 +11,8 @@ use crate::sqlite::{ddl, sql};
 pub struct SqliteDialect;
 
 impl Dialect for SqliteDialect {
-    fn same_name(&self, a: &str, b: &str) -> bool {
-        same_name(a, b)
+    fn name_rule(&self) -> NameRule {
+        crate::sqlite::names::NAMES
     }
 
     fn quote_ident(&self, name: &str) -> String {

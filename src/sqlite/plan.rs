@@ -11,9 +11,10 @@
 use std::collections::HashSet;
 
 use crate::diff::{Change, ColumnChange, Renames, added_tables, diff, dropped_tables, reversed};
-use crate::schema::{Column, Schema, Table, same_name};
+use crate::schema::{Column, Schema, Table};
 use crate::sqlite::affinity::affinity;
 use crate::sqlite::ddl::{self, create_index, create_table, default_expr, referenced_names};
+use crate::sqlite::names::same_name;
 use crate::sqlite::sql::{display_name, quote_ident};
 
 // Script text is written by its own module; `plan::render` stays the name.
@@ -73,7 +74,7 @@ pub fn migration(from: &Schema, to: &Schema, renames: &Renames) -> Migration {
 pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migration {
     Migration {
         up: plan(from, to, &changes),
-        down: plan(to, from, &reversed(&changes)),
+        down: plan(to, from, &reversed(crate::sqlite::names::NAMES, &changes)),
         changes,
     }
 }

@@ -25,9 +25,10 @@ use std::path::Path;
 use common::{Project, absent, realworld_dir, say};
 use migrate::ddl::{self, referenced_names};
 use migrate::load::load_sql;
-use migrate::schema::{Column, IndexTarget, Schema, Table, same_name};
+use migrate::schema::{Column, IndexTarget, Schema, Table};
 use migrate::sql::quote_ident;
 use migrate::sqlite::affinity::{Affinity, affinity};
+use migrate::sqlite::names::same_name;
 use rows::{Effect, columns_as_declared, compare, seed, snapshot, stub_functions};
 
 /// Schemas that do not pass (empty: all nine pass): (name, texts of which the error must

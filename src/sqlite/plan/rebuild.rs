@@ -5,9 +5,10 @@
 
 use super::{Statement, narrows};
 use crate::diff::ColumnChange;
-use crate::schema::{Column, Table, same_name};
+use crate::schema::{Column, Table};
 use crate::sqlite::affinity::affinity;
 use crate::sqlite::ddl::{create_index, create_table, default_expr};
+use crate::sqlite::names::same_name;
 use crate::sqlite::sql::{display_name, quote_ident};
 
 /// The 12-step rebuild: every row is copied by SQLite, never held in Rust.

@@ -4,7 +4,8 @@
 
 use super::Statement;
 use crate::diff::{Change, ColumnChange};
-use crate::schema::{Table, same_name};
+use crate::schema::Table;
+use crate::sqlite::names::same_name;
 use crate::sqlite::sql::{self, Kind, display_name, quote_ident};
 
 use crate::sqlite::virtual_table::{SqliteObjects, VirtualTable};
