@@ -154,6 +154,7 @@ fn has_data_changes(rev: &Revision, direction: Direction) -> bool {
 /// count rows in the database as it is now.
 // Long: the destructive scan and the scratch replay share the loop over the steps.
 pub fn findings(
+    engine: Engine,
     db: &Path,
     version_table: &str,
     filter: &Filter,
@@ -193,8 +194,8 @@ pub fn findings(
     }
     let live = inspect::open_read_only(db)?;
     let live_schema = inspect::inspect(&live, version_table)?;
-    let mut scratch = Engine::Sqlite.scratch()?;
-    let dialect = Engine::Sqlite.dialect();
+    let mut scratch = engine.scratch()?;
+    let dialect = engine.dialect();
     for stmt in dialect.create_schema(&filter.managed(&live_schema)) {
         scratch.execute(&stmt)?;
     }

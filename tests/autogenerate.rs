@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::{Case, Project, conformance_cases};
+use migrate::engine::Engine;
 use migrate::load::{Model, load_sql};
 use migrate::schema::Schema;
 use migrate::sqlite::affinity::{Affinity, affinity};
@@ -141,11 +142,11 @@ fn snapshot(
 
 /// Runs one case; Err says what went wrong.
 fn run_case(case: &Case) -> Result<(), String> {
-    let current = load_sql(&case.current, Path::new("current.sql"))
+    let current = load_sql(Engine::Sqlite, &case.current, Path::new("current.sql"))
         .map_err(|e| format!("current: {e}"))?
         .schema;
-    let desired =
-        load_sql(&case.desired, Path::new("desired.sql")).map_err(|e| format!("desired: {e}"))?;
+    let desired = load_sql(Engine::Sqlite, &case.desired, Path::new("desired.sql"))
+        .map_err(|e| format!("desired: {e}"))?;
     let p = setup(&case.current);
     let step = |args: &[&str]| -> Result<String, String> {
         let (code, out, err) = p.run(args);

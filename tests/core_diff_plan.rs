@@ -8,11 +8,13 @@
 use std::path::Path;
 
 use migrate::diff::{self, Renames};
+use migrate::engine::Engine;
 use migrate::load::{self, Model};
 use migrate::{describe, plan};
 
 fn schema(sql: &str) -> Model {
-    load::load_sql(sql, Path::new("case.sql")).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    load::load_sql(Engine::Sqlite, sql, Path::new("case.sql"))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 /// The changes from `from` to `to` (renames from the hints in `to`), one line each.

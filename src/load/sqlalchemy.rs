@@ -13,6 +13,7 @@ use std::process::Command;
 use serde::Deserialize;
 
 use super::{Model, capture, load_sql, model_error};
+use crate::engine::Engine;
 use crate::error::Result;
 
 const HELPER: &str = include_str!("sqlalchemy_helper.py");
@@ -111,7 +112,7 @@ struct RenameHint {
 }
 
 /// The models named by `target` as a [`Schema`], rename hints included.
-pub fn load(target: &str, python: Option<&str>, dir: &Path) -> Result<Model> {
+pub fn load(engine: Engine, target: &str, python: Option<&str>, dir: &Path) -> Result<Model> {
     let origin = PathBuf::from(format!("model sqlalchemy `{target}`"));
     let interp = interpreter(python, std::env::var_os("VIRTUAL_ENV").as_deref(), dir);
     let out = run_helper(target, dir, &interp, &origin)?;
@@ -131,7 +132,7 @@ pub fn load(target: &str, python: Option<&str>, dir: &Path) -> Result<Model> {
         text.push_str(statement);
         text.push_str(";\n\n");
     }
-    let mut model = load_sql(&text, &origin)?;
+    let mut model = load_sql(engine, &text, &origin)?;
     attach_hints(&mut model, &parsed.renames).map_err(|m| model_error(&origin, None, &m))?;
     Ok(model)
 }

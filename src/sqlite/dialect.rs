@@ -5,10 +5,30 @@ use crate::driver::RowChange;
 use crate::schema::{NameRule, Schema};
 use crate::sqlite::version_table::VersionTable;
 use crate::sqlite::{ddl, sql};
+use crate::statement::{Splitter, Statement};
 
 /// SQLite's SQL; holds nothing.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SqliteDialect;
+
+impl Splitter for SqliteDialect {
+    fn split(&self, script: &str) -> Result<Vec<Statement>, (usize, String)> {
+        let split = sql::split(script);
+        match split.unterminated_trigger {
+            Some(line) => Err((
+                line,
+                "this CREATE TRIGGER has no `END;`, so every statement after it would be read as \
+                 part of its body; end the trigger with `END;`"
+                    .into(),
+            )),
+            None => Ok(split.statements),
+        }
+    }
+
+    fn checksum_text(&self, section: &str) -> String {
+        sql::significant_text(section)
+    }
+}
 
 impl Dialect for SqliteDialect {
     fn name_rule(&self) -> NameRule {
@@ -17,10 +37,6 @@ impl Dialect for SqliteDialect {
 
     fn quote_ident(&self, name: &str) -> String {
         sql::quote_ident(name)
-    }
-
-    fn checksum_text(&self, section: &str) -> String {
-        sql::significant_text(section)
     }
 
     fn create_schema(&self, schema: &Schema) -> Vec<String> {

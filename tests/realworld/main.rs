@@ -24,6 +24,7 @@ use std::path::Path;
 
 use common::{Project, absent, realworld_dir, say};
 use migrate::ddl::{self, referenced_names};
+use migrate::engine::Engine;
 use migrate::load::load_sql;
 use migrate::schema::{Column, IndexTarget, Schema, Table};
 use migrate::sql::quote_ident;
@@ -94,7 +95,7 @@ fn run(name: &str) {
 }
 
 fn run_case(model_sql: &str) -> Result<(), String> {
-    let base = load_sql(model_sql, Path::new("model.sql"))
+    let base = load_sql(Engine::Sqlite, model_sql, Path::new("model.sql"))
         .map_err(|e| e.to_string())?
         .schema;
     let p = Project::new();
