@@ -206,15 +206,11 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     let parents = commands::parents_for_new(&graph, args.head)?;
     let model = load_model(config)?;
     let (current, source) = starting_schema(config, &graph, &parents)?;
-    let Model {
-        schema: model,
-        hints,
-    } = managed(config, model, &current);
+    let managed = managed(config, model, &current);
+    let (model, hints) = (managed.schema, managed.hints);
     let mut renames = Renames::from_hints(&current, &model, &hints);
-    renames.merge(
-        model.name_rule,
-        parse_renames(args.renames, &current, &model)?,
-    );
+    let flagged = parse_renames(args.renames, &current, &model)?;
+    renames.merge(model.name_rule, flagged);
     for hint in idle_hints(&current, &model, &hints) {
         warnln!("warning: {hint}");
     }
@@ -275,8 +271,11 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     for line in &detected {
         outln!("  {line}")?;
     }
-    for s in migration.up.iter().filter(|s| s.risky) {
-        outln!("  review: {}", sql::one_line(&s.comments.join("; ")))?;
+    for s in migration.up.iter().filter(|s| s.risky()) {
+        outln!(
+            "  review: {}",
+            sql::one_line(&s.review_comments().join("; "))
+        )?;
     }
     Ok(())
 }

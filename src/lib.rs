@@ -34,6 +34,7 @@ pub mod non_transactional;
 pub mod output;
 pub mod project;
 pub mod renames;
+pub mod risk;
 pub mod schema;
 pub mod scratch;
 pub mod script;
@@ -44,6 +45,7 @@ pub mod terminal;
 pub mod test_hooks;
 pub mod url;
 pub mod verify;
+pub mod version_rows;
 pub mod views;
 
 pub mod postgres;
