@@ -14,7 +14,6 @@ use crate::error::{Error, Result};
 use crate::files::display_rel;
 use crate::graph::{Graph, Target};
 use crate::script::{self, NewRevision, Revision};
-use crate::sqlite::backup;
 use crate::{files, lint, project, sum, verify};
 use crate::{noteln, out, outln, warnln};
 
@@ -132,7 +131,9 @@ pub fn verify_applied(config: &Config, graph: &Graph, rows: &[apply::Applied]) -
 pub fn state(config: &Config) -> Result<State> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
-    let rows = crate::sqlite::driver::read_applied_at(config.database()?, &config.version_table)?;
+    let rows = config
+        .engine
+        .read_applied(config.database()?, &config.version_table)?;
     verify_applied(config, &graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let current = graph.current_heads(&applied);
@@ -254,7 +255,7 @@ pub fn migrate(
     let db = config.database()?;
     if plan.steps(&st.graph, &applied).is_empty() {
         if db.exists() {
-            crate::sqlite::driver::clear_leftover_journal(db)?;
+            config.engine.clear_leftovers(db)?;
         }
         outln!("nothing to do: the database is at {}", describe(&current))?;
         return Ok(());
@@ -284,7 +285,9 @@ pub fn migrate(
                 .map(|(r, _)| r.id.clone())
                 .unwrap_or_default();
             let label = format!("before-{}-{label}", direction.as_str());
-            let path = backup::take(db, &config.backup_dir, config.backup_keep, &label)?;
+            let path = config
+                .engine
+                .backup(db, &config.backup_dir, config.backup_keep, &label)?;
             noteln!(
                 "backup: {} (verified; --no-backup skips it)",
                 display_rel(&path)
@@ -350,7 +353,7 @@ pub fn migrate(
         )?;
         return Ok(());
     }
-    let after = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
+    let after = config.engine.read_applied(db, &config.version_table)?;
     let applied: HashSet<String> = after.into_iter().map(|a| a.revision).collect();
     outln!(
         "{} revision(s) {}; the database is at {}",
@@ -425,7 +428,7 @@ pub fn stamp(config: &Config, spec: &str) -> Result<()> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let db = config.database()?;
-    let rows = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
+    let rows = config.engine.read_applied(db, &config.version_table)?;
     let current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
     // `REV-N` on one of several heads moves that branch only, as in downgrade.
     let target = graph.resolve_downgrade(spec, &current)?;

@@ -136,7 +136,7 @@ fn applied_and_changed(config: &Config, rev: &Revision) -> Result<Option<Applied
     let Some(db) = config.database.as_deref() else {
         return Ok(None);
     };
-    let rows = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
+    let rows = config.engine.read_applied(db, &config.version_table)?;
     Ok(rows
         .into_iter()
         .find(|a| a.revision == rev.id && a.checksum != rev.checksum()))

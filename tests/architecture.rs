@@ -307,10 +307,6 @@ const DIALECT_IMPORTS_ALLOWED: &[(&str, &str)] = &[
         "`inspect` and `restore` call SQLite's inspector, DDL writer and backup restore directly",
     ),
     (
-        "src/commands.rs",
-        "backups and the version table's read-only helpers are SQLite's (no read-only driver seam yet)",
-    ),
-    (
         "src/describe.rs",
         "names in messages are quoted by SQLite's display_name",
     ),
@@ -321,10 +317,6 @@ const DIALECT_IMPORTS_ALLOWED: &[(&str, &str)] = &[
     (
         "src/diff/virtual_tables.rs",
         "compares SQLite's virtual tables (Schema.sqlite)",
-    ),
-    (
-        "src/edit.rs",
-        "reads the version table with SQLite's read-only helper",
     ),
     (
         "src/error.rs",
@@ -365,10 +357,6 @@ const DIALECT_IMPORTS_ALLOWED: &[(&str, &str)] = &[
     (
         "src/schema/normalize.rs",
         "types and expressions are normalized with SQLite's lexer",
-    ),
-    (
-        "src/views.rs",
-        "reads the version table with SQLite's read-only helper",
     ),
 ];
 
