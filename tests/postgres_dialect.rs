@@ -98,7 +98,7 @@ fn version_table_sql_runs_and_records_like_sqlite() {
     // Twice: a no-op on tables that are there.
     run_script(&mut client, &d.version_table_sql(table)).unwrap();
     run_script(&mut client, &d.version_table_sql(table)).unwrap();
-    let rev = script::parse(Path::new("abc123_album.sql"), REVISION).unwrap();
+    let rev = script::parse(Path::new("abc123_album.sql"), REVISION, &PostgresDialect).unwrap();
     run_script(
         &mut client,
         &d.record_sql(table, RowChange::Insert(&rev), "up", Some(12)),
