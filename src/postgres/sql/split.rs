@@ -19,7 +19,8 @@ pub struct Statement {
 }
 
 /// A script that cannot be split as written: the source ends inside a
-/// literal, a quoted name, a comment, a dollar quote or a function body.
+/// literal, a quoted name, a comment, a dollar quote, a parenthesis or a
+/// function body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SplitError {
     /// What is left open, as a reader names it (`a dollar-quoted string $fn$`).
@@ -52,8 +53,8 @@ pub fn split(src: &str) -> Vec<Statement> {
 }
 
 /// The script's statements, or the line where something opens and never
-/// closes (a string, a quoted name, a comment, a dollar quote, a `BEGIN
-/// ATOMIC` body). Call it before running a section.
+/// closes (a string, a quoted name, a comment, a dollar quote, a
+/// parenthesis, a `BEGIN ATOMIC` body). Call it before running a section.
 pub fn check(src: &str) -> Result<Vec<Statement>, SplitError> {
     match scan(src) {
         (statements, None) => Ok(statements),
