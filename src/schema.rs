@@ -37,9 +37,11 @@
 use crate::sqlite::sql;
 use crate::sqlite::virtual_table::SqliteObjects;
 
+mod hints;
 mod normalize;
 mod on_conflict;
 mod options;
+pub use hints::RenameHints;
 pub use normalize::{normalize_action, normalize_collation, normalize_expr, normalize_type};
 pub use on_conflict::OnConflict;
 pub use options::{
@@ -70,8 +72,6 @@ pub struct Table {
     /// What only one dialect declares (SQLite: `WITHOUT ROWID`, `STRICT`,
     /// `AUTOINCREMENT`); read SQLite's with [`Table::sqlite`].
     pub options: TableOptions,
-    /// A rename hint from the model (`renamed_from`); never set by inspect.
-    pub renamed_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -88,7 +88,6 @@ pub struct Column {
     /// What only one dialect declares (SQLite: the NOT NULL's conflict
     /// clause); read SQLite's with [`Column::sqlite`].
     pub options: ColumnOptions,
-    pub renamed_from: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,30 +241,14 @@ impl Schema {
         self.postgres.sort();
     }
 
-    /// Copies the model's rename hints onto this (inspected) schema.
-    pub fn take_hints_from(&mut self, hinted: &Schema) {
-        for table in &mut self.tables {
-            let Some(src) = hinted.table(&table.name) else {
-                continue;
-            };
-            table.renamed_from = src.renamed_from.clone();
-            for col in &mut table.columns {
-                if let Some(c) = src.column(&col.name) {
-                    col.renamed_from = c.renamed_from.clone();
-                }
-            }
-        }
-    }
-
-    /// True when the two schemas mean the same to SQLite: rename hints aside,
-    /// and names compared without ASCII case (SQLite's rule for identifiers).
+    /// True when the two schemas mean the same to SQLite: names compared without ASCII case (SQLite's rule for identifiers).
     pub fn same_as(&self, other: &Schema) -> bool {
         self.folded() == other.folded()
     }
 
-    /// Every name lower-cased and hints dropped: the form [`Schema::same_as`] compares.
+    /// Every name lower-cased: the form [`Schema::same_as`] compares.
     pub fn folded(&self) -> Schema {
-        let mut s = self.without_hints();
+        let mut s = self.clone();
         for t in &mut s.tables {
             *t = t.folded();
         }
@@ -278,18 +261,6 @@ impl Schema {
         }
         s.sqlite.fold();
         s.sort();
-        s
-    }
-
-    /// The schema without rename hints: what a database would report.
-    pub fn without_hints(&self) -> Schema {
-        let mut s = self.clone();
-        for t in &mut s.tables {
-            t.renamed_from = None;
-            for c in &mut t.columns {
-                c.renamed_from = None;
-            }
-        }
         s
     }
 }
@@ -306,7 +277,6 @@ fn fold_opt(name: &mut Option<String>) {
 
 fn fold_column(c: &Column, rowid_alias: Option<&str>) -> Column {
     let mut c = c.clone();
-    c.renamed_from = None;
     c.default = c.default.as_deref().map(normalize_expr);
     if rowid_alias.is_some_and(|alias| same_name(alias, &c.name)) {
         c.not_null = false;
@@ -338,12 +308,11 @@ impl Index {
 }
 
 impl Table {
-    /// Names lower-cased, hints dropped, columns in name order, NOT NULL on
-    /// the rowid alias cleared: the form every comparison uses.
+    /// Names lower-cased, a dialect's default options as none, columns in
+    /// name order, NOT NULL on the rowid alias cleared: the form every comparison uses.
     pub fn folded(&self) -> Table {
         let mut t = self.clone();
         t.name.make_ascii_lowercase();
-        t.renamed_from = None;
         t.options = t.options.folded();
         let alias = self.rowid_alias();
         t.columns = self
@@ -382,8 +351,8 @@ impl Table {
         t
     }
 
-    /// One column of this table as comparisons see it: name lower-cased, hint
-    /// dropped, default in canonical form, and NOT NULL cleared on the rowid alias (SQLite ignores it
+    /// One column of this table as comparisons see it: name lower-cased,
+    /// default in canonical form, and NOT NULL cleared on the rowid alias (SQLite ignores it
     /// there: a NULL becomes the next rowid).
     pub fn folded_column(&self, c: &Column) -> Column {
         fold_column(c, self.rowid_alias().as_deref())

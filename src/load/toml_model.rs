@@ -7,10 +7,12 @@ use serde::{Deserialize, Serialize};
 mod write;
 pub use write::{from_schema, write};
 
+use super::Model;
 use crate::schema::{
     Check, Column, ColumnOptions, ForeignKey, Generated, Index, IndexOptions, IndexPart,
-    IndexTarget, OnConflict, PrimaryKey, Schema, SqliteColumn, SqliteTable, Table, TableOptions,
-    Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr, normalize_type,
+    IndexTarget, OnConflict, PrimaryKey, RenameHints, Schema, SqliteColumn, SqliteTable, Table,
+    TableOptions, Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr,
+    normalize_type,
 };
 use crate::sqlite::virtual_table::VirtualTable;
 
@@ -205,10 +207,22 @@ fn on_conflict(value: Option<&str>) -> Result<OnConflict, String> {
     })
 }
 
-/// The model as a schema, before SQLite has normalized it. Errors name the table.
-pub fn to_schema(model: ModelFile) -> Result<Schema, String> {
+/// The model as a schema, before SQLite has normalized it, and its rename
+/// hints. Errors name the table.
+pub fn to_model(model: ModelFile) -> Result<Model, String> {
     let mut schema = Schema::default();
+    let mut hints = RenameHints::default();
     for def in model.tables {
+        if let Some(old) = &def.renamed_from {
+            hints.tables.push((def.name.clone(), old.clone()));
+        }
+        for c in &def.columns {
+            if let Some(old) = &c.renamed_from {
+                hints
+                    .columns
+                    .push((def.name.clone(), c.name.clone(), old.clone()));
+            }
+        }
         schema.tables.push(table(def)?);
     }
     schema.views = model
@@ -233,7 +247,7 @@ pub fn to_schema(model: ModelFile) -> Result<Schema, String> {
         .into_iter()
         .map(|v| VirtualTable::declared(v.name, v.sql))
         .collect::<Result<_, _>>()?;
-    Ok(schema)
+    Ok(Model { schema, hints })
 }
 
 // Long: one field of a TOML table after another, each with its own error.
@@ -244,7 +258,6 @@ fn table(def: TableDef) -> Result<Table, String> {
     }
     let mut t = Table {
         name: def.name.clone(),
-        renamed_from: def.renamed_from,
         ..Table::default()
     };
     let mut pk_columns = def.primary_key.clone();
@@ -398,7 +411,6 @@ fn column(t: &mut Table, c: ColumnDef) -> Result<ColumnKey, String> {
                 clause
             },
         }),
-        renamed_from: c.renamed_from,
     });
     Ok(ColumnKey {
         primary_key: c.primary_key,

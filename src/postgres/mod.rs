@@ -7,6 +7,7 @@ pub mod casts;
 pub mod ddl;
 pub mod dialect;
 pub mod enums;
+pub mod inspect;
 pub mod keywords;
 pub mod names;
 pub mod no_transaction;

@@ -90,6 +90,11 @@ pub struct PostgresIndex {
     pub include: Vec<String>,
     /// `NULLS NOT DISTINCT`.
     pub nulls_not_distinct: bool,
+    /// Each part's operator class when one is not the default for its
+    /// type and method (`gin_trgm_ops`, `text_pattern_ops`), in part order;
+    /// empty when every part has the default. Without it some indexes
+    /// cannot be written at all (`USING gin (name)` on text has no default).
+    pub opclasses: Vec<Option<String>>,
 }
 
 /// Objects only PostgreSQL has, kept apart from the tables.

@@ -184,7 +184,6 @@ fn table(
                 not_null_on_conflict: parsed_col
                     .map_or_else(Default::default, |c| c.not_null_on_conflict),
             }),
-            renamed_from: None,
             name: col_name,
         });
     }

@@ -93,7 +93,9 @@ fn run(name: &str) {
 }
 
 fn run_case(model_sql: &str) -> Result<(), String> {
-    let base = load_sql(model_sql, Path::new("model.sql")).map_err(|e| e.to_string())?;
+    let base = load_sql(model_sql, Path::new("model.sql"))
+        .map_err(|e| e.to_string())?
+        .schema;
     let p = Project::new();
     p.write(
         "migrate.toml",
