@@ -11,12 +11,7 @@ use std::fmt;
 
 use super::{Kind, Token, tokenize, without_bom};
 
-/// One statement of a script, with the line it starts on (1-based).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement {
-    pub sql: String,
-    pub line: usize,
-}
+pub use crate::statement::Statement;
 
 /// A script that cannot be split as written: the source ends inside a
 /// literal, a quoted name, a comment, a dollar quote, a parenthesis or a
