@@ -264,8 +264,11 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     for line in &detected {
         outln!("  {line}")?;
     }
-    for s in migration.up.iter().filter(|s| s.risky) {
-        outln!("  review: {}", sql::one_line(&s.comments.join("; ")))?;
+    for s in migration.up.iter().filter(|s| s.risky()) {
+        outln!(
+            "  review: {}",
+            sql::one_line(&s.review_comments().join("; "))
+        )?;
     }
     Ok(())
 }
