@@ -242,13 +242,7 @@ pub fn migrate(
         refuse_reversed_range(&st.graph, direction, &plan, &target, &applied, range)?;
         out!(
             "{}",
-            apply::offline_sql(
-                crate::engine::Engine::Sqlite.dialect(),
-                &config.version_table,
-                &st.graph,
-                &plan,
-                &applied
-            )
+            apply::offline_sql(&config.version_table, &st.graph, &plan, &applied)
         )?;
         return Ok(());
     }
