@@ -24,7 +24,7 @@ pub const LEXER: Lexer = Lexer {
     split: |src| {
         check(src).map_err(|open| Unclosed {
             line: open.line,
-            message: open.to_string(),
+            message: open.advice(),
         })
     },
     checksum_text: significant_text,
