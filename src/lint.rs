@@ -1,8 +1,10 @@
 //! Findings about revisions before they run: destructive statements (read
-//! from the SQL), and data-dependent changes checked against the rows that
-//! are there (a new UNIQUE over duplicates, NOT NULL over NULLs, a foreign key
-//! over orphans, a CHECK that rows violate, a narrowing type that would change
-//! stored values).
+//! by the classifier the planner uses too, [`crate::sqlite::risk`]: the SQL,
+//! and the review comments a generated script carries), and data-dependent
+//! changes checked against the rows that are there (a new UNIQUE over
+//! duplicates, NOT NULL over NULLs, a foreign key over orphans, a CHECK that
+//! rows violate, a narrowing type that would change stored values), found
+//! from the diff's change kinds.
 //!
 //! The data checks compare each pending revision's schema before and after on
 //! a schema-only scratch database, then count offending rows in the real one,

@@ -182,14 +182,19 @@ impl Driver for Sqlite {
     }
 
     fn leave_transaction_keeping_lock(&mut self) -> Result<()> {
-        let lock = OutsideLock::take(&self.path).map_err(|e| {
-            Error::Refused(format!(
-                "cannot take the lock file {} that keeps other migrators out while a non-transactional revision runs: {e}. Nothing of the revision ran",
-                outside_lock::lock_path(&self.path).display()
-            ))
-        })?;
+        let lock = match OutsideLock::take(&self.path) {
+            Ok(lock) => Some(lock),
+            // A file system without file locks: as before there was one.
+            Err(e) if e.kind() == std::io::ErrorKind::Unsupported => None,
+            Err(e) => {
+                return Err(Error::Refused(format!(
+                    "cannot take the lock file {} that keeps other migrators out while a non-transactional revision runs: {e}. Nothing of the revision ran",
+                    outside_lock::lock_path(&self.path).display()
+                )));
+            }
+        };
         self.end_transaction();
-        self.outside = Some(lock);
+        self.outside = lock;
         Ok(())
     }
 
