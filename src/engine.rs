@@ -28,9 +28,10 @@ impl Engine {
     pub fn of(url: &DatabaseUrl) -> std::result::Result<Engine, String> {
         match url {
             DatabaseUrl::Sqlite { .. } => Ok(Engine::Sqlite),
-            DatabaseUrl::Postgres { redacted } => Err(format!(
-                "database url {redacted:?}: PostgreSQL is not supported yet; migrate works on SQLite files \
-                 (sqlite:///relative.db or sqlite:////absolute/path.db)"
+            DatabaseUrl::Postgres(url) => Err(format!(
+                "database url {:?}: PostgreSQL is not supported yet; migrate works on SQLite files \
+                 (sqlite:///relative.db or sqlite:////absolute/path.db)",
+                url.redacted
             )),
         }
     }

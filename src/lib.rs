@@ -45,6 +45,7 @@ pub mod url;
 pub mod verify;
 pub mod views;
 
+pub mod postgres;
 pub mod sqlite;
 
 // The SQLite modules at their old paths, for the tests, the benchmarks and
