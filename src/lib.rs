@@ -43,6 +43,7 @@ pub mod terminal;
 pub mod test_hooks;
 pub mod url;
 pub mod verify;
+pub mod version_rows;
 pub mod views;
 
 pub mod postgres;

@@ -1,7 +1,16 @@
-//! Everything PostgreSQL: the only place that names the `postgres`,
-//! `tokio_postgres` and `rustls` crates (the architecture test in
-//! `tests/architecture.rs` keeps it so), mirroring `src/sqlite/`.
+//! Everything PostgreSQL, mirroring [`crate::sqlite`]: the only place that
+//! names the `postgres`, `tokio_postgres` and `rustls` crates (the
+//! architecture test in `tests/architecture.rs` keeps it so). Pure SQL
+//! knowledge (the lexer and splitter, names and key words, the dialect, the
+//! version table's SQL) lives beside the code that holds connections
+//! (connecting, the driver).
 
 pub mod connect;
+pub mod ddl;
+pub mod dialect;
+pub mod keywords;
+pub mod names;
 pub mod pgpass;
+pub mod sql;
 pub mod tls;
+pub mod version_table;

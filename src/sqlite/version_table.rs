@@ -13,6 +13,7 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::driver::RowChange;
 use crate::error::{Error, Result};
 use crate::sqlite::sql::{one_line, quote_ident, quote_str};
+use crate::version_rows::RowSql;
 
 /// The format of the tool's own tables that this build writes and reads.
 /// Format 1 is what releases before format numbers wrote: the version table
@@ -128,44 +129,12 @@ impl VersionTable {
     /// The version-table change and its log row, as SQL text (the same text
     /// runs online and is printed by `--sql`). `label` is the log's direction.
     pub fn record(&self, change: RowChange, label: &str, duration_ms: Option<u128>) -> String {
-        let now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
-        let (revision, sql) = match change {
-            RowChange::Insert(rev) => (
-                rev.id.as_str(),
-                format!(
-                    "INSERT INTO {} (revision, parents, message, checksum, applied_at) VALUES ({}, {}, {}, {}, {now})",
-                    self.table,
-                    quote_str(&rev.id),
-                    quote_str(&rev.parents.join(",")),
-                    quote_str(&rev.message),
-                    quote_str(rev.checksum())
-                ),
-            ),
-            RowChange::Delete(id) => (
-                id,
-                format!(
-                    "DELETE FROM {} WHERE revision = {}",
-                    self.table,
-                    quote_str(id)
-                ),
-            ),
-            RowChange::Approve(rev) => (
-                rev.id.as_str(),
-                format!(
-                    "UPDATE {} SET checksum = {} WHERE revision = {}",
-                    self.table,
-                    quote_str(rev.checksum()),
-                    quote_str(&rev.id)
-                ),
-            ),
-        };
-        let duration = duration_ms.map_or("NULL".to_string(), |d| d.to_string());
-        format!(
-            "{sql};\nINSERT INTO {} (revision, direction, applied_at, duration_ms) VALUES ({}, {}, {now}, {duration})",
-            self.log,
-            quote_str(revision),
-            quote_str(label)
-        )
+        RowSql {
+            table: &self.table,
+            log: &self.log,
+            now: "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        }
+        .record(change, label, duration_ms)
     }
 }
 

@@ -1,0 +1,6 @@
+CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));
+SELECT a<-1, a@-1, x::int, '{1,2}'::int[] @> ARRAY[1], j->>'k', 1..2;
+BEGIN;
+ALTER TYPE mood ADD VALUE 'meh';
+COMMIT;
+CREATE INDEX CONCURRENTLY i ON t ((lower(name)));
