@@ -13,13 +13,12 @@
 //! prints exactly what a real run would execute.
 
 use std::collections::{HashSet, VecDeque};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 pub use crate::driver::Applied;
 use crate::driver::Driver;
 pub use crate::driver::RowChange;
-use crate::engine::Engine;
+use crate::engine::{Database, Engine};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 pub use crate::script::Direction;
@@ -124,7 +123,7 @@ pub struct Step {
     pub duration: Duration,
 }
 
-/// Runs `plan` on the database at `path`, one transaction per revision.
+/// Runs `plan` on the database `db`, one transaction per revision.
 /// `prepare` is called under the lock and before the first revision, with
 /// the steps still pending then (not called when none is): another migrator
 /// may have applied some since the command planned. It is called again when
@@ -133,7 +132,7 @@ pub struct Step {
 /// error from it stops the run before the next revision. `on_step` is called before each
 /// revision runs and `on_done` after each one that ran (to print progress).
 pub fn run(
-    path: &Path,
+    db: &Database,
     version_table: &str,
     graph: &Graph,
     plan: &Plan,
@@ -142,7 +141,7 @@ pub fn run(
     on_done: impl FnMut(&Step),
 ) -> Result<Vec<Step>> {
     crate::test_hooks::pause_before_lock();
-    let mut db = Engine::Sqlite.open(path, version_table)?;
+    let mut db = db.open(version_table)?;
     run_with(db.as_mut(), graph, plan, prepare, on_step, on_done)
 }
 

@@ -72,7 +72,7 @@ impl DatabaseUrl {
             _ => {
                 return Err(format!(
                     "database url {shown:?}: the {dialect} scheme is not supported; \
-                     use sqlite:///relative.db or sqlite:////absolute/path.db"
+                     use sqlite:///relative.db, sqlite:////absolute/path.db or postgresql://user@host/dbname"
                 ));
             }
         }

@@ -102,10 +102,13 @@ impl Settings {
 }
 
 /// The settings for `url`, the gaps filled from the environment (`env`)
-/// and libpq's defaults. Pure but for looking for the default socket.
+/// and libpq's defaults (the user name: `os_user`, this process's, as
+/// libpq takes it from the system rather than from `$USER`). Pure but for
+/// looking for the default socket.
 pub fn settings(
     url: &PgUrl,
     env: &dyn Fn(&str) -> Option<String>,
+    os_user: Option<String>,
 ) -> std::result::Result<Settings, String> {
     let pick = |given: &Option<String>, var: &str| given.clone().or_else(|| env(var));
     let port = match (url.port, env("PGPORT")) {
@@ -115,8 +118,7 @@ pub fn settings(
     };
     let host = pick(&url.host, "PGHOST").unwrap_or_else(|| default_host(port));
     let user = pick(&url.user, "PGUSER")
-        .or_else(|| env("USER"))
-        .or_else(|| env("LOGNAME"))
+        .or(os_user)
         .ok_or("no user name: write it in the URL (postgresql://user@host/db) or set PGUSER")?;
     let sslmode = match (url.sslmode, env("PGSSLMODE")) {
         (Some(mode), _) => mode,
@@ -160,10 +162,12 @@ fn default_host(port: u16) -> String {
 }
 
 /// A connection to the server `url` names, from this process's environment,
-/// refused when the server is older than PostgreSQL 12.
-pub fn connect(url: &PgUrl) -> Result<Client> {
+/// refused when the server is older than PostgreSQL 12; with the database
+/// for messages (`postgres://user@host:port/dbname`, no password).
+pub fn connect(url: &PgUrl) -> Result<(Client, String)> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let mut s = settings(url, &env).map_err(|m| Error::database(&url.redacted, m))?;
+    let os_user = whoami::username().ok();
+    let mut s = settings(url, &env, os_user).map_err(|m| Error::database(&url.redacted, m))?;
     if s.password.is_none() {
         s.password = password_from_file(&s);
     }
@@ -175,8 +179,8 @@ pub fn connect(url: &PgUrl) -> Result<Client> {
         )
         .map_err(|e| Error::database(s.place(), describe(&s, &e)))?;
     supported_version(row.get(0), row.get(1))
-        .map_err(|m| Error::Refused(format!("{}: {m}", s.place())))?;
-    Ok(client)
+        .map_err(|m| Error::Refused(format!("database {}: {m}", s.place())))?;
+    Ok((client, s.place()))
 }
 
 /// The password for `s` from the password file, warning when the file is
@@ -280,7 +284,10 @@ fn describe(s: &Settings, e: &postgres::Error) -> String {
     {
         return tls_failure(s, tls);
     }
-    let text: Vec<String> = causes.iter().map(|c| c.to_string()).collect();
+    // Each cause once: an I/O error repeats the text of the error it wraps.
+    let mut text: Vec<String> = causes.iter().map(|c| c.to_string()).collect();
+    text.dedup();
+    text.retain(|t| t != "error connecting to server");
     let text = text.join(": ");
     if text.contains("server does not support TLS") {
         return format!(
@@ -315,7 +322,9 @@ fn tls_failure(s: &Settings, e: &rustls::Error) -> String {
              connect by a name the certificate lists, or use sslmode=verify-ca to check the chain only",
             s.host
         ),
-        rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => format!(
+        rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer | rustls::CertificateError::BadSignature,
+        ) => format!(
             "the server's certificate is not signed by the root certificate{} (sslmode={mode} checks it); \
              name the right one with sslrootcert",
             s.sslrootcert
@@ -376,7 +385,7 @@ mod tests {
             ("PGSSLROOTCERT", "/ca.pem"),
             ("HOME", "/home/app"),
         ]);
-        let s = settings(&url, &vars).unwrap();
+        let s = settings(&url, &vars, None).unwrap();
         assert_eq!(
             (s.host.as_str(), s.port, s.user.as_str()),
             ("db", 6000, "app")
@@ -399,12 +408,13 @@ mod tests {
                 ("PGSSLMODE", "require"),
                 ("PGPASSFILE", "/pw"),
             ]),
+            None,
         )
         .unwrap();
         assert_eq!(s.place(), "postgres://u@h:5433/d");
         assert_eq!(s.sslmode, SslMode::Require);
         assert_eq!(s.passfile, Some(PathBuf::from("/pw")));
-        let s = settings(&empty, &env(&[("PGHOST", "h"), ("USER", "me")])).unwrap();
+        let s = settings(&empty, &env(&[("PGHOST", "h")]), Some("me".into())).unwrap();
         assert_eq!(
             (s.dbname.as_str(), s.sslmode, s.port),
             ("me", SslMode::Prefer, 5432)
@@ -415,8 +425,8 @@ mod tests {
     fn bad_environment_values_name_the_variable() {
         let url = crate::url::pg::parse("//h/d", "shown").unwrap();
         for (vars, says) in [
-            (&[("PGSSLMODE", "on"), ("USER", "u")][..], "PGSSLMODE"),
-            (&[("PGPORT", "x"), ("USER", "u")][..], "PGPORT"),
+            (&[("PGSSLMODE", "on"), ("PGUSER", "u")][..], "PGSSLMODE"),
+            (&[("PGPORT", "x"), ("PGUSER", "u")][..], "PGPORT"),
             (&[][..], "PGUSER"),
         ] {
             let vars: Vec<(String, String)> = vars
@@ -424,7 +434,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect();
             let lookup = |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-            let err = settings(&url, &lookup).unwrap_err();
+            let err = settings(&url, &lookup, None).unwrap_err();
             assert!(err.contains(says), "{err}");
         }
     }
@@ -432,7 +442,7 @@ mod tests {
     #[test]
     fn debug_hides_the_password() {
         let url = crate::url::pg::parse("//u:hunter2@h/d", "shown").unwrap();
-        let s = settings(&url, &|_| None).unwrap();
+        let s = settings(&url, &|_| None, None).unwrap();
         assert!(!format!("{s:?}").contains("hunter2"));
     }
 
@@ -450,7 +460,7 @@ mod tests {
     #[test]
     fn verification_follows_libpq() {
         let url = crate::url::pg::parse("//u@h/d", "shown").unwrap();
-        let mut s = settings(&url, &|_| None).unwrap();
+        let mut s = settings(&url, &|_| None, None).unwrap();
         for (mode, root, want) in [
             (SslMode::Prefer, None, Some(Check::Nothing)),
             (SslMode::Require, None, Some(Check::Nothing)),

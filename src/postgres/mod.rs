@@ -8,9 +8,13 @@
 pub mod connect;
 pub mod ddl;
 pub mod dialect;
+pub mod driver;
 pub mod keywords;
+pub mod lock;
 pub mod names;
+pub mod own_tables;
 pub mod pgpass;
+pub mod problem;
 pub mod sql;
 pub mod tls;
 pub mod version_table;
