@@ -13,12 +13,13 @@ use crate::describe::describe;
 use crate::diff::{RenameCandidate, Renames};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
+use crate::load::{self, Model};
 use crate::renames::{idle_hints, parse_renames, settle_renames};
-use crate::schema::Schema;
+use crate::schema::{RenameHints, Schema};
 use crate::script::NewRevision;
 use crate::sqlite::plan::{self, Migration};
 use crate::sqlite::{inspect, sql};
-use crate::{load, sum};
+use crate::sum;
 use crate::{noteln, out, outln, warnln};
 
 /// The schema autogenerate starts from: the live database when it exists
@@ -117,7 +118,8 @@ fn ensure_no_drift(
     } else {
         at.join(", ")
     };
-    let cmp = check::compare("database", live, "recorded revision", &recorded);
+    let no_hints = RenameHints::default();
+    let cmp = check::compare("database", live, "recorded revision", &recorded, &no_hints);
     let back: Vec<String> = cmp
         .operations
         .iter()
@@ -151,11 +153,11 @@ fn ensure_no_drift(
 /// The model, refused when it defines one of the tool's own tables: that
 /// table would be left out of every comparison, and the version table's
 /// rows would be mixed with the application's.
-fn load_model(config: &Config) -> Result<Schema> {
+fn load_model(config: &Config) -> Result<Model> {
     let model = load::load(config.model()?)?;
-    let names = model.tables.iter().map(|t| &t.name);
+    let names = model.schema.tables.iter().map(|t| &t.name);
     if let Some(name) = names
-        .chain(model.views.iter().map(|v| &v.name))
+        .chain(model.schema.views.iter().map(|v| &v.name))
         .find(|n| crate::sqlite::version_table::is_own(n, &config.version_table))
     {
         return Err(Error::Config {
@@ -169,6 +171,18 @@ fn load_model(config: &Config) -> Result<Schema> {
         });
     }
     Ok(model)
+}
+
+/// Only what migrate manages is created, dropped or changed: the model for
+/// that, with `current` as it is for the rest, and the hints of the model's
+/// managed tables.
+fn managed(config: &Config, model: Model, current: &Schema) -> Model {
+    let mut hints = model.hints;
+    hints.retain_tables(|t| config.filter.manages(t));
+    Model {
+        schema: config.filter.target(&model.schema, current),
+        hints,
+    }
 }
 
 pub struct AutogenerateArgs<'a> {
@@ -185,11 +199,13 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     let parents = commands::parents_for_new(&graph, args.head)?;
     let model = load_model(config)?;
     let (current, source) = starting_schema(config, &graph, &parents)?;
-    // Only what migrate manages is created, dropped or changed.
-    let model = config.filter.target(&model, &current);
-    let mut renames = Renames::from_hints(&current, &model);
+    let Model {
+        schema: model,
+        hints,
+    } = managed(config, model, &current);
+    let mut renames = Renames::from_hints(&current, &model, &hints);
     renames.merge(parse_renames(args.renames, &current, &model)?);
-    for hint in idle_hints(&current, &model) {
+    for hint in idle_hints(&current, &model, &hints) {
         warnln!("warning: {hint}");
     }
     let (changes, unasked) = settle_renames(&current, &model, &mut renames)?;
@@ -264,8 +280,14 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
     let model = load_model(config)?;
     let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
     let migrations = check::replayed_schema(&graph, &all, &config.version_table)?;
-    let model = config.filter.target(&model, &migrations);
-    let model_cmp = check::compare("migrations", &migrations, "model", &model);
+    let model = managed(config, model, &migrations);
+    let model_cmp = check::compare(
+        "migrations",
+        &migrations,
+        "model",
+        &model.schema,
+        &model.hints,
+    );
     let drift = match config.database.as_deref().filter(|p| p.exists()) {
         Some(db) => Some(drift(config, &graph, db, &all, &migrations)?),
         None => None,
@@ -350,6 +372,7 @@ fn drift(
         &live,
         "recorded revision",
         &expected,
+        &RenameHints::default(),
     ))
 }
 
@@ -374,7 +397,11 @@ fn print_comparison(c: &Comparison, headline: &str) -> Result<()> {
     Ok(())
 }
 
-/// Plans a migration between two schemas with the model's hints only (for tests and lint).
-pub fn plan_between(from: &Schema, to: &Schema) -> Migration {
-    plan::migration(from, to, &Renames::from_hints(from, to))
+/// Plans a migration from a schema to a model with the model's hints only (for tests and lint).
+pub fn plan_between(from: &Schema, to: &Model) -> Migration {
+    plan::migration(
+        from,
+        &to.schema,
+        &Renames::from_hints(from, &to.schema, &to.hints),
+    )
 }

@@ -8,7 +8,7 @@ use crate::diff::Renames;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
-use crate::schema::Schema;
+use crate::schema::{RenameHints, Schema};
 use crate::scratch::Scratch;
 use crate::sqlite::plan;
 
@@ -65,7 +65,15 @@ pub struct Comparison {
     pub changes: Vec<String>,
 }
 
-pub fn compare(left_name: &str, left: &Schema, right_name: &str, right: &Schema) -> Comparison {
+/// `left` against `right`, with the rename hints of `right` (a model's) for
+/// what autogenerate would write.
+pub fn compare(
+    left_name: &str,
+    left: &Schema,
+    right_name: &str,
+    right: &Schema,
+    hints: &RenameHints,
+) -> Comparison {
     let differs = !left.same_as(right);
     if !differs {
         return Comparison {
@@ -90,7 +98,7 @@ pub fn compare(left_name: &str, left: &Schema, right_name: &str, right: &Schema)
         .unified_diff()
         .header(left_name, right_name)
         .to_string();
-    let renames = Renames::from_hints(left, right);
+    let renames = Renames::from_hints(left, right, hints);
     let migration = plan::migration(left, right, &renames);
     Comparison {
         left: left_name.to_string(),

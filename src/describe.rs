@@ -221,7 +221,12 @@ fn constraint_lines(from: &Table, to: &Table, out: &mut Vec<String>) {
     for c in a.checks.iter().filter(|c| !b.checks.contains(c)) {
         out.push(format!("removed check constraint ({}) on {t}", c.expr));
     }
-    if a.without_rowid != b.without_rowid || a.strict != b.strict {
+    // AUTOINCREMENT is said with the primary key's column, not as an option.
+    let options = |t: &Table| {
+        let s = t.sqlite();
+        (s.without_rowid, s.strict, t.postgres())
+    };
+    if options(&a) != options(&b) {
         out.push(format!("changed table options on {t}"));
     }
 }

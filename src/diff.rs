@@ -8,7 +8,8 @@
 //! Long: one comparison, object kind by object kind; virtual tables already
 //! have their own file (`diff/virtual_tables.rs`).
 
-use crate::schema::{Column, Index, Schema, Table, Trigger, View, keeps_values, same_name};
+use crate::schema::{Column, Index, RenameHints, Schema, Table, Trigger, View, same_name};
+use crate::sqlite::affinity::keeps_values;
 use crate::sqlite::sql::display_name;
 use crate::sqlite::virtual_table::VirtualTable;
 
@@ -23,27 +24,27 @@ pub struct Renames {
 }
 
 impl Renames {
-    /// The rename hints a model carries (`renamed_from`), that apply to `from`.
-    pub fn from_hints(from: &Schema, to: &Schema) -> Renames {
+    /// The rename hints of the model `to` (`renamed_from`), that apply to `from`.
+    pub fn from_hints(from: &Schema, to: &Schema, hints: &RenameHints) -> Renames {
         let mut r = Renames::default();
         for t in &to.tables {
-            if let Some(old) = &t.renamed_from
+            if let Some(old) = hints.table(&t.name)
                 && from.table(old).is_some()
                 && from.table(&t.name).is_none()
             {
-                r.tables.push((old.clone(), t.name.clone()));
+                r.tables.push((old.to_string(), t.name.clone()));
             }
             let old_table = r.old_table_name(&t.name);
             let Some(ft) = from.table(&old_table) else {
                 continue;
             };
             for c in &t.columns {
-                if let Some(old) = &c.renamed_from
+                if let Some(old) = hints.column(&t.name, &c.name)
                     && ft.column(old).is_some()
                     && ft.column(&c.name).is_none()
                 {
                     r.columns
-                        .push((t.name.clone(), old.clone(), c.name.clone()));
+                        .push((t.name.clone(), old.to_string(), c.name.clone()));
                 }
             }
         }
@@ -292,9 +293,7 @@ fn diff_table(from: &Table, to: &Table, renames: &Renames, changes: &mut Vec<Cha
                 if renamed != target {
                     let mut renamed = old.clone();
                     renamed.name = target.name.clone();
-                    renamed.renamed_from = None;
                     let mut target = new.clone();
-                    target.renamed_from = None;
                     target.name.make_ascii_lowercase();
                     columns.push(ColumnChange::Modify {
                         from: renamed,

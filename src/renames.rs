@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal};
 
 use crate::diff::{self, Change, RenameCandidate, Renames};
 use crate::error::{Error, Result};
-use crate::schema::{Schema, same_name};
+use crate::schema::{RenameHints, Schema, same_name};
 
 /// Parses `--rename track=song` and `--rename artist.name=artist.full_name`.
 pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Renames> {
@@ -88,10 +88,10 @@ pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Ren
 /// neither the old name nor the new one is there. Said, since they do nothing.
 /// (A hint whose new name is there already has been applied: a no-op that
 /// may stay in the model.)
-pub fn idle_hints(from: &Schema, to: &Schema) -> Vec<String> {
+pub fn idle_hints(from: &Schema, to: &Schema, hints: &RenameHints) -> Vec<String> {
     let mut idle = Vec::new();
     for t in &to.tables {
-        if let Some(old) = &t.renamed_from {
+        if let Some(old) = hints.table(&t.name) {
             let (old_there, new_there) = (from.table(old).is_some(), from.table(&t.name).is_some());
             if let Some(why) = idle_why(old_there, new_there, to.table(old).is_some()) {
                 idle.push(format!(
@@ -102,12 +102,12 @@ pub fn idle_hints(from: &Schema, to: &Schema) -> Vec<String> {
         }
         let Some(ft) = from
             .table(&t.name)
-            .or_else(|| from.table(t.renamed_from.as_deref()?))
+            .or_else(|| from.table(hints.table(&t.name)?))
         else {
             continue;
         };
         for c in &t.columns {
-            if let Some(old) = &c.renamed_from {
+            if let Some(old) = hints.column(&t.name, &c.name) {
                 let (old_there, new_there) =
                     (ft.column(old).is_some(), ft.column(&c.name).is_some());
                 if let Some(why) = idle_why(old_there, new_there, t.column(old).is_some()) {

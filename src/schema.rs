@@ -34,13 +34,20 @@
 //! [`Schema::folded`] / [`Table::folded`] / [`Table::folded_column`], so the
 //! rules about what does not count live there and nowhere else.
 
-use crate::sqlite::sql::{self, Kind};
+use crate::sqlite::sql;
 use crate::sqlite::virtual_table::SqliteObjects;
 
-mod affinity;
+mod hints;
+mod normalize;
 mod on_conflict;
-pub use affinity::{Affinity, affinity, keeps_values};
+mod options;
+pub use hints::RenameHints;
+pub use normalize::{normalize_action, normalize_collation, normalize_expr, normalize_type};
 pub use on_conflict::OnConflict;
+pub use options::{
+    ColumnOptions, EnumType, Identity, IndexOptions, PostgresColumn, PostgresIndex,
+    PostgresObjects, PostgresTable, Sequence, SqliteColumn, SqliteTable, TableOptions,
+};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Schema {
@@ -49,6 +56,8 @@ pub struct Schema {
     pub triggers: Vec<Trigger>,
     /// What only SQLite has (virtual tables), kept apart from [`Table`].
     pub sqlite: SqliteObjects,
+    /// What only PostgreSQL has (enum types, extensions, sequences).
+    pub postgres: PostgresObjects,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -60,10 +69,9 @@ pub struct Table {
     pub uniques: Vec<Unique>,
     pub checks: Vec<Check>,
     pub indexes: Vec<Index>,
-    pub without_rowid: bool,
-    pub strict: bool,
-    /// A rename hint from the model (`renamed_from`); never set by inspect.
-    pub renamed_from: Option<String>,
+    /// What only one dialect declares (SQLite: `WITHOUT ROWID`, `STRICT`,
+    /// `AUTOINCREMENT`); read SQLite's with [`Table::sqlite`].
+    pub options: TableOptions,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -72,14 +80,14 @@ pub struct Column {
     /// Normalized declared type; empty when none was declared.
     pub decl_type: String,
     pub not_null: bool,
-    /// The NOT NULL's conflict clause; [`OnConflict::Abort`] without NOT NULL.
-    pub not_null_on_conflict: OnConflict,
     /// The default expression as declared (SQLite's `dflt_value`); compare
     /// it through [`Table::folded_column`].
     pub default: Option<String>,
     pub collation: Option<String>,
     pub generated: Option<Generated>,
-    pub renamed_from: Option<String>,
+    /// What only one dialect declares (SQLite: the NOT NULL's conflict
+    /// clause); read SQLite's with [`Column::sqlite`].
+    pub options: ColumnOptions,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +100,9 @@ pub struct Generated {
 pub struct PrimaryKey {
     pub name: Option<String>,
     pub columns: Vec<String>,
-    pub autoincrement: bool,
+    /// SQLite's conflict clause; kept on the constraint because it is part
+    /// of it, and its default ([`OnConflict::Abort`]) is "no clause", what
+    /// every constraint of a dialect without the clause has.
     pub on_conflict: OnConflict,
 }
 
@@ -107,12 +117,15 @@ pub struct ForeignKey {
     pub on_update: Option<String>,
     /// `DEFERRABLE INITIALLY DEFERRED`; other spellings are not deferred.
     pub deferred: bool,
+    /// PostgreSQL's `NOT VALID`: existing rows were not checked.
+    pub not_valid: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Unique {
     pub name: Option<String>,
     pub columns: Vec<String>,
+    /// SQLite's conflict clause (see [`PrimaryKey::on_conflict`]).
     pub on_conflict: OnConflict,
 }
 
@@ -120,6 +133,8 @@ pub struct Unique {
 pub struct Check {
     pub name: Option<String>,
     pub expr: String,
+    /// PostgreSQL's `NOT VALID`: existing rows were not checked.
+    pub not_valid: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -129,6 +144,8 @@ pub struct Index {
     pub parts: Vec<IndexPart>,
     /// Canonical WHERE expression of a partial index.
     pub where_clause: Option<String>,
+    /// What only one dialect declares (PostgreSQL: method, INCLUDE, ...).
+    pub options: IndexOptions,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +153,9 @@ pub struct IndexPart {
     pub target: IndexTarget,
     pub desc: bool,
     pub collation: Option<String>,
+    /// PostgreSQL's `NULLS FIRST`/`NULLS LAST`; `None` is the default
+    /// (first when descending), the same value as saying the default.
+    pub nulls_first: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,32 +238,17 @@ impl Schema {
         self.views.sort_by_key(|v| v.name.to_ascii_lowercase());
         self.triggers.sort_by_key(|t| t.name.to_ascii_lowercase());
         self.sqlite.sort();
+        self.postgres.sort();
     }
 
-    /// Copies the model's rename hints onto this (inspected) schema.
-    pub fn take_hints_from(&mut self, hinted: &Schema) {
-        for table in &mut self.tables {
-            let Some(src) = hinted.table(&table.name) else {
-                continue;
-            };
-            table.renamed_from = src.renamed_from.clone();
-            for col in &mut table.columns {
-                if let Some(c) = src.column(&col.name) {
-                    col.renamed_from = c.renamed_from.clone();
-                }
-            }
-        }
-    }
-
-    /// True when the two schemas mean the same to SQLite: rename hints aside,
-    /// and names compared without ASCII case (SQLite's rule for identifiers).
+    /// True when the two schemas mean the same to SQLite: names compared without ASCII case (SQLite's rule for identifiers).
     pub fn same_as(&self, other: &Schema) -> bool {
         self.folded() == other.folded()
     }
 
-    /// Every name lower-cased and hints dropped: the form [`Schema::same_as`] compares.
+    /// Every name lower-cased: the form [`Schema::same_as`] compares.
     pub fn folded(&self) -> Schema {
-        let mut s = self.without_hints();
+        let mut s = self.clone();
         for t in &mut s.tables {
             *t = t.folded();
         }
@@ -256,18 +261,6 @@ impl Schema {
         }
         s.sqlite.fold();
         s.sort();
-        s
-    }
-
-    /// The schema without rename hints: what a database would report.
-    pub fn without_hints(&self) -> Schema {
-        let mut s = self.clone();
-        for t in &mut s.tables {
-            t.renamed_from = None;
-            for c in &mut t.columns {
-                c.renamed_from = None;
-            }
-        }
         s
     }
 }
@@ -284,12 +277,14 @@ fn fold_opt(name: &mut Option<String>) {
 
 fn fold_column(c: &Column, rowid_alias: Option<&str>) -> Column {
     let mut c = c.clone();
-    c.renamed_from = None;
     c.default = c.default.as_deref().map(normalize_expr);
     if rowid_alias.is_some_and(|alias| same_name(alias, &c.name)) {
         c.not_null = false;
-        c.not_null_on_conflict = OnConflict::Abort;
+        if let ColumnOptions::Sqlite(s) = &mut c.options {
+            s.not_null_on_conflict = OnConflict::Abort;
+        }
     }
+    c.options = c.options.folded();
     c.name.make_ascii_lowercase();
     c
 }
@@ -298,9 +293,14 @@ impl Index {
     pub fn folded(&self) -> Index {
         let mut i = self.clone();
         i.name.make_ascii_lowercase();
+        i.options = i.options.folded();
         for p in &mut i.parts {
             if let IndexTarget::Column(c) = &mut p.target {
                 c.make_ascii_lowercase();
+            }
+            // Saying the default null order is not saying one.
+            if p.nulls_first == Some(p.desc) {
+                p.nulls_first = None;
             }
         }
         i
@@ -308,12 +308,12 @@ impl Index {
 }
 
 impl Table {
-    /// Names lower-cased, hints dropped, columns in name order, NOT NULL on
-    /// the rowid alias cleared: the form every comparison uses.
+    /// Names lower-cased, a dialect's default options as none, columns in
+    /// name order, NOT NULL on the rowid alias cleared: the form every comparison uses.
     pub fn folded(&self) -> Table {
         let mut t = self.clone();
         t.name.make_ascii_lowercase();
-        t.renamed_from = None;
+        t.options = t.options.folded();
         let alias = self.rowid_alias();
         t.columns = self
             .columns
@@ -351,8 +351,8 @@ impl Table {
         t
     }
 
-    /// One column of this table as comparisons see it: name lower-cased, hint
-    /// dropped, default in canonical form, and NOT NULL cleared on the rowid alias (SQLite ignores it
+    /// One column of this table as comparisons see it: name lower-cased,
+    /// default in canonical form, and NOT NULL cleared on the rowid alias (SQLite ignores it
     /// there: a NULL becomes the next rowid).
     pub fn folded_column(&self, c: &Column) -> Column {
         fold_column(c, self.rowid_alias().as_deref())
@@ -370,106 +370,14 @@ impl Table {
     pub fn rowid_alias(&self) -> Option<String> {
         let pk = self.primary_key.as_ref()?;
         let col = self.column(pk.columns.first()?)?;
-        (pk.columns.len() == 1 && !self.without_rowid && col.decl_type == "INTEGER")
+        (pk.columns.len() == 1 && !self.sqlite().without_rowid && col.decl_type == "INTEGER")
             .then(|| col.name.clone())
     }
-}
-
-/// `varchar ( 30 )` -> `VARCHAR(30)`; `unsigned big int` -> `UNSIGNED BIG INT`.
-pub fn normalize_type(decl: &str) -> String {
-    let mut out = String::new();
-    let mut prev_word = false;
-    for tok in sql::tokenize(decl).into_iter().filter(|t| !t.is_trivia()) {
-        let is_word = matches!(tok.kind, Kind::Word | Kind::Number | Kind::QuotedIdent);
-        if tok.is_punct("(") || tok.is_punct(")") || tok.is_punct(",") {
-            out.push_str(tok.text);
-            prev_word = false;
-            continue;
-        }
-        if prev_word && is_word {
-            out.push(' ');
-        }
-        let text = match tok.kind {
-            Kind::QuotedIdent => sql::unquote(tok.text),
-            _ => tok.text.to_string(),
-        };
-        out.push_str(&text.to_ascii_uppercase());
-        prev_word = is_word;
-    }
-    out
-}
-
-/// Canonical expression without one redundant outer pair of parentheses.
-pub fn normalize_expr(expr: &str) -> String {
-    let mut text = sql::canonical(expr);
-    while let Some(inner) = strip_outer_parens(&text) {
-        text = inner;
-    }
-    text
-}
-
-fn strip_outer_parens(text: &str) -> Option<String> {
-    let inner = text.strip_prefix('(')?.strip_suffix(')')?;
-    // Only when the first "(" closes at the very end: "(a) + (b)" stays.
-    let mut depth = 0i32;
-    for tok in sql::tokenize(inner) {
-        if tok.is_punct("(") {
-            depth += 1;
-        } else if tok.is_punct(")") {
-            depth -= 1;
-            if depth < 0 {
-                return None;
-            }
-        }
-    }
-    (depth == 0).then(|| inner.trim().to_string())
-}
-
-/// Upper-case collation name; `BINARY` (the default) is `None`.
-pub fn normalize_collation(name: &str) -> Option<String> {
-    let upper = sql::unquote(name.trim()).to_ascii_uppercase();
-    (upper != "BINARY" && !upper.is_empty()).then_some(upper)
-}
-
-/// `cascade` -> `CASCADE`; `NO ACTION` (the default) -> `None`.
-pub fn normalize_action(action: &str) -> Option<String> {
-    let words: Vec<String> = action
-        .split_whitespace()
-        .map(str::to_ascii_uppercase)
-        .collect();
-    let joined = words.join(" ");
-    (!joined.is_empty() && joined != "NO ACTION").then_some(joined)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn types_keep_words_not_spelling() {
-        assert_eq!(normalize_type("varchar ( 30 )"), "VARCHAR(30)");
-        assert_eq!(normalize_type("numeric(15, 4)"), "NUMERIC(15,4)");
-        assert_eq!(normalize_type("unsigned  big int"), "UNSIGNED BIG INT");
-        assert_eq!(normalize_type(""), "");
-        assert_ne!(normalize_type("INT"), normalize_type("INTEGER"));
-    }
-
-    #[test]
-    fn expressions_lose_redundant_parens_only() {
-        assert_eq!(normalize_expr("(0)"), "0");
-        assert_eq!(normalize_expr("((a + 1))"), "a + 1");
-        assert_eq!(normalize_expr("(a) + (b)"), "(a) + (b)");
-        assert_eq!(normalize_expr("CURRENT_TIMESTAMP"), "current_timestamp");
-        assert_eq!(normalize_expr("'It''s'"), "'It''s'");
-    }
-
-    #[test]
-    fn defaults_are_none() {
-        assert_eq!(normalize_collation("binary"), None);
-        assert_eq!(normalize_collation("nocase"), Some("NOCASE".into()));
-        assert_eq!(normalize_action("NO ACTION"), None);
-        assert_eq!(normalize_action("set  null"), Some("SET NULL".into()));
-    }
 
     #[test]
     fn comparisons_ignore_column_order_and_not_null_on_the_rowid_alias() {
@@ -495,5 +403,62 @@ mod tests {
         // NOT NULL counts everywhere else.
         let c = table(vec![col("id", true), col("a", true), col("b", true)]);
         assert_ne!(a.folded(), c.folded());
+    }
+
+    #[test]
+    fn a_dialects_default_options_compare_as_none() {
+        let plain = Table {
+            name: "t".into(),
+            columns: vec![Column {
+                name: "id".into(),
+                decl_type: "INTEGER".into(),
+                not_null: true,
+                options: ColumnOptions::Sqlite(SqliteColumn {
+                    not_null_on_conflict: OnConflict::Replace,
+                }),
+                ..Column::default()
+            }],
+            primary_key: Some(PrimaryKey {
+                columns: vec!["id".into()],
+                ..PrimaryKey::default()
+            }),
+            options: TableOptions::Sqlite(SqliteTable::default()),
+            ..Table::default()
+        };
+        let mut bare = plain.clone();
+        bare.options = TableOptions::None;
+        // NOT NULL (and its clause) does not count on the rowid alias.
+        bare.columns[0].options = ColumnOptions::None;
+        bare.columns[0].not_null = false;
+        assert_eq!(plain.folded(), bare.folded());
+        let mut strict = plain.clone();
+        strict.options = TableOptions::sqlite(SqliteTable {
+            strict: true,
+            ..SqliteTable::default()
+        });
+        assert_ne!(plain.folded(), strict.folded());
+    }
+
+    #[test]
+    fn saying_the_default_null_order_is_not_saying_one() {
+        let index = |desc: bool, nulls_first: Option<bool>| Index {
+            name: "i".into(),
+            parts: vec![IndexPart {
+                target: IndexTarget::Column("a".into()),
+                desc,
+                collation: None,
+                nulls_first,
+            }],
+            ..Index::default()
+        };
+        assert_eq!(
+            index(false, Some(false)).folded(),
+            index(false, None).folded()
+        );
+        assert_eq!(index(true, Some(true)).folded(), index(true, None).folded());
+        assert_ne!(
+            index(false, Some(true)).folded(),
+            index(false, None).folded()
+        );
     }
 }

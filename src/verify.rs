@@ -14,7 +14,7 @@ use crate::engine::Engine;
 use crate::error::Result;
 use crate::filter::Filter;
 use crate::graph::Graph;
-use crate::schema::Schema;
+use crate::schema::{RenameHints, Schema};
 use crate::scratch::Scratch;
 use crate::script::Revision;
 
@@ -65,7 +65,7 @@ fn managed_diff(
     (b_name, b): (&str, &Schema),
 ) -> Option<String> {
     let (a, b) = (filter.managed(a), filter.managed(b));
-    (!a.same_as(&b)).then(|| check::compare(a_name, &a, b_name, &b).diff)
+    (!a.same_as(&b)).then(|| check::compare(a_name, &a, b_name, &b, &RenameHints::default()).diff)
 }
 
 /// Up, down, up for one revision on `scratch`; `own` names the tool's tables.

@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::{Case, Project, conformance_cases};
-use migrate::load::load_sql;
-use migrate::schema::{Affinity, Schema, affinity};
+use migrate::load::{Model, load_sql};
+use migrate::schema::Schema;
+use migrate::sqlite::affinity::{Affinity, affinity};
 
 /// Cases that do not pass, each with its reason. Empty means all pass.
 const KNOWN_FAILURES: &[(&str, &str)] = &[];
@@ -88,13 +89,11 @@ fn rows(p: &Project, table: &str, columns: &[String]) -> Vec<Vec<Option<String>>
 /// (old table, new table) -> [(old column, new column)] for what survives.
 fn surviving(
     current: &Schema,
-    desired: &Schema,
+    desired: &Model,
 ) -> BTreeMap<(String, String), Vec<(String, String)>> {
     let mut map = BTreeMap::new();
-    for t in &desired.tables {
-        let old_name = t
-            .renamed_from
-            .clone()
+    for t in &desired.schema.tables {
+        let old_name = (desired.hints.table(&t.name).map(str::to_string))
             .filter(|o| current.table(o).is_some())
             .unwrap_or(t.name.clone());
         let Some(old) = current.table(&old_name) else {
@@ -105,9 +104,7 @@ fn surviving(
             .iter()
             .filter(|c| c.generated.is_none())
             .filter_map(|c| {
-                let src = c
-                    .renamed_from
-                    .clone()
+                let src = (desired.hints.column(&t.name, &c.name).map(str::to_string))
                     .filter(|o| old.column(o).is_some())
                     .unwrap_or(c.name.clone());
                 let o = old.column(&src)?;
@@ -138,8 +135,9 @@ fn snapshot(
 
 /// Runs one case; Err says what went wrong.
 fn run_case(case: &Case) -> Result<(), String> {
-    let current =
-        load_sql(&case.current, Path::new("current.sql")).map_err(|e| format!("current: {e}"))?;
+    let current = load_sql(&case.current, Path::new("current.sql"))
+        .map_err(|e| format!("current: {e}"))?
+        .schema;
     let desired =
         load_sql(&case.desired, Path::new("desired.sql")).map_err(|e| format!("desired: {e}"))?;
     let p = setup(&case.current);
@@ -183,11 +181,11 @@ fn run_case(case: &Case) -> Result<(), String> {
         let conn = p.conn("app.db");
         migrate::inspect::inspect(&conn, "migrate_version").unwrap()
     };
-    if !db().same_as(&desired) {
+    if !db().same_as(&desired.schema) {
         return Err(format!(
             "after upgrade the schema differs from desired:\n{}\n---\n{}",
             p.schema_text("app.db"),
-            migrate::ddl::create_schema(&desired).join(";\n")
+            migrate::ddl::create_schema(&desired.schema).join(";\n")
         ));
     }
     step(&["check"]).map_err(|e| format!("check after upgrade: {e}"))?;

@@ -8,17 +8,18 @@
 use std::path::Path;
 
 use migrate::diff::{self, Renames};
-use migrate::schema::Schema;
-use migrate::{describe, load, plan};
+use migrate::load::{self, Model};
+use migrate::{describe, plan};
 
-fn schema(sql: &str) -> Schema {
+fn schema(sql: &str) -> Model {
     load::load_sql(sql, Path::new("case.sql")).unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 /// The changes from `from` to `to` (renames from the hints in `to`), one line each.
 fn changes(from: &str, to: &str) -> Vec<String> {
-    let (from, to) = (schema(from), schema(to));
-    let lines = describe::describe(&diff::diff(&from, &to, &Renames::from_hints(&from, &to)));
+    let (from, to) = (schema(from).schema, schema(to));
+    let renames = Renames::from_hints(&from, &to.schema, &to.hints);
+    let lines = describe::describe(&diff::diff(&from, &to.schema, &renames));
     lines
         .into_iter()
         .map(|l| l.strip_prefix("Detected ").unwrap_or(&l).to_string())
@@ -27,8 +28,12 @@ fn changes(from: &str, to: &str) -> Vec<String> {
 
 /// The upgrade and downgrade scripts from `from` to `to`.
 fn scripts(from: &str, to: &str) -> (String, String) {
-    let (from, to) = (schema(from), schema(to));
-    let m = plan::migration(&from, &to, &Renames::from_hints(&from, &to));
+    let (from, to) = (schema(from).schema, schema(to));
+    let m = plan::migration(
+        &from,
+        &to.schema,
+        &Renames::from_hints(&from, &to.schema, &to.hints),
+    );
     (plan::render(&m.up), plan::render(&m.down))
 }
 

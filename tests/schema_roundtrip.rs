@@ -33,8 +33,7 @@ fn assert_round_trip(name: &str, sql: &str) {
     let loaded = load_toml(&toml_text, Path::new("inspected.toml"))
         .unwrap_or_else(|e| panic!("{name}: TOML does not load back: {e}\n{toml_text}"));
     assert_eq!(
-        loaded.without_hints(),
-        inspected,
+        loaded.schema, inspected,
         "{name}: TOML round trip differs\n{toml_text}"
     );
 
@@ -42,8 +41,7 @@ fn assert_round_trip(name: &str, sql: &str) {
     let again = load_sql(&rendered, Path::new("rendered.sql"))
         .unwrap_or_else(|e| panic!("{name}: rendered DDL fails: {e}\n{rendered}"));
     assert_eq!(
-        again.without_hints(),
-        inspected,
+        again.schema, inspected,
         "{name}: DDL round trip differs\n{rendered}"
     );
 
@@ -55,8 +53,7 @@ fn assert_round_trip(name: &str, sql: &str) {
     let printed = String::from_utf8(out.stdout).unwrap();
     let from_print = load_sql(&printed, Path::new("printed.sql")).unwrap();
     assert_eq!(
-        from_print.without_hints(),
-        inspected,
+        from_print.schema, inspected,
         "{name}: inspect --format sql differs"
     );
 }
@@ -79,17 +76,19 @@ fn conformance_desired_schemas_round_trip() {
 fn awkward_names_round_trip() {
     let sql = include_str!("fixtures/awkward_names.sql");
     assert_round_trip("awkward_names", sql);
-    let schema = load_sql(sql, Path::new("awkward_names.sql")).unwrap();
+    let schema = load_sql(sql, Path::new("awkward_names.sql"))
+        .unwrap()
+        .schema;
     // The facts that only the CREATE text holds survived.
     let group = schema.table("group").unwrap();
-    assert!(group.without_rowid);
+    assert!(group.sqlite().without_rowid);
     assert_eq!(
         group.primary_key.as_ref().unwrap().name.as_deref(),
         Some("pk group")
     );
     assert_eq!(group.foreign_keys[0].name.as_deref(), Some("fk \"k\""));
     let k = schema.table("künstler täble").unwrap();
-    assert!(k.primary_key.as_ref().unwrap().autoincrement);
+    assert!(k.primary_key.is_some() && k.sqlite().autoincrement);
     assert!(k.foreign_keys[0].deferred);
     assert_eq!(k.foreign_keys[0].on_delete.as_deref(), Some("SET NULL"));
     assert_eq!(schema.views.len(), 2);
@@ -161,23 +160,21 @@ sql = "CREATE VIEW v AS SELECT a FROM child"
 name = "tr"
 sql = "CREATE TRIGGER tr AFTER INSERT ON child BEGIN SELECT 1; END"
 "#;
-    let schema = load_toml(text, Path::new("m.toml")).unwrap();
+    let model = load_toml(text, Path::new("m.toml")).unwrap();
+    let schema = model.schema;
     let child = schema.table("child").unwrap();
-    assert_eq!(child.renamed_from.as_deref(), Some("kid"));
-    assert_eq!(
-        child.column("s").unwrap().renamed_from.as_deref(),
-        Some("old_s")
-    );
+    assert_eq!(model.hints.table("child"), Some("kid"));
+    assert_eq!(model.hints.column("child", "s"), Some("old_s"));
     assert_eq!(child.foreign_keys[0].name.as_deref(), Some("fk_ab"));
     assert!(child.foreign_keys[0].deferred);
     assert_eq!(child.indexes.len(), 2);
     assert_eq!(child.checks.len(), 2);
     assert_eq!(child.uniques.len(), 2);
-    assert!(schema.table("parent").unwrap().strict);
+    assert!(schema.table("parent").unwrap().sqlite().strict);
     // And the writer gives the same schema back.
     let written = toml_model::write(&toml_model::from_schema(&schema)).unwrap();
     let again = load_toml(&written, Path::new("again.toml")).unwrap();
-    assert_eq!(again.without_hints(), schema.without_hints());
+    assert_eq!(again.schema, schema);
 }
 
 #[test]

@@ -1,9 +1,10 @@
-//! A model (TOML file, SQL DDL file, or a command printing DDL) to a [`Schema`].
+//! A model (TOML file, SQL DDL file, or a command printing DDL) to a
+//! [`Model`]: the [`Schema`] it means and its [`RenameHints`] beside it.
 //!
 //! Every model is normalized by SQLite itself, the way Atlas's dev database
 //! does it: the DDL runs in an in-memory database and is read back with
 //! [`crate::sqlite::inspect`]. So a model and a live database that mean the same
-//! thing are the same value; only the rename hints are carried over by hand.
+//! thing are the same value; the rename hints are read from the model's text.
 
 pub mod sqlalchemy;
 pub mod toml_model;
@@ -14,7 +15,7 @@ use std::process::{Command, Stdio};
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::schema::{Schema, same_name};
+use crate::schema::{RenameHints, Schema, same_name};
 use crate::scratch::Scratch;
 use crate::sqlite::{parse, sql};
 use crate::{files, warnln};
@@ -36,7 +37,14 @@ pub enum ModelSource {
     },
 }
 
-pub fn load(source: &ModelSource) -> Result<Schema> {
+/// A loaded model: the schema it means, and what it says was renamed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Model {
+    pub schema: Schema,
+    pub hints: RenameHints,
+}
+
+pub fn load(source: &ModelSource) -> Result<Model> {
     match source {
         ModelSource::File(path) => {
             let text = files::read_text(path)?;
@@ -154,12 +162,15 @@ fn refuse_nul(text: &str, path: &Path) -> Result<()> {
 }
 
 /// A TOML model; `path` is only used in error messages.
-pub fn load_toml(text: &str, path: &Path) -> Result<Schema> {
+pub fn load_toml(text: &str, path: &Path) -> Result<Model> {
     let model: toml_model::ModelFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count());
         model_error(path, line, e.message())
     })?;
-    let declared = toml_model::to_schema(model).map_err(|m| model_error(path, None, &m))?;
+    let Model {
+        schema: declared,
+        hints,
+    } = toml_model::to_model(model).map_err(|m| model_error(path, None, &m))?;
     let mut scratch = Engine::Sqlite.model_scratch()?;
     for statement in Engine::Sqlite.dialect().create_schema(&declared) {
         // A `\u0000` escape in a TOML string reaches the SQL only here.
@@ -181,14 +192,13 @@ pub fn load_toml(text: &str, path: &Path) -> Result<Schema> {
             )
         })?;
     }
-    let mut schema = read_back(scratch.as_ref(), path)?;
-    schema.take_hints_from(&declared);
+    let schema = read_back(scratch.as_ref(), path)?;
     validate(&schema, path)?;
-    Ok(schema)
+    Ok(Model { schema, hints })
 }
 
 /// A SQL DDL model; statements run in order, each error names its line.
-pub fn load_sql(text: &str, path: &Path) -> Result<Schema> {
+pub fn load_sql(text: &str, path: &Path) -> Result<Model> {
     refuse_nul(text, path)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let split = sql::split(text);
@@ -205,10 +215,10 @@ pub fn load_sql(text: &str, path: &Path) -> Result<Schema> {
             .execute(&stmt.sql)
             .map_err(|e| model_error(path, Some(stmt.line), &e.to_string()))?;
     }
-    let mut schema = read_back(scratch.as_ref(), path)?;
-    attach_sql_hints(scratch.as_ref(), &mut schema)?;
+    let schema = read_back(scratch.as_ref(), path)?;
+    let hints = sql_hints(scratch.as_ref(), &schema)?;
     validate(&schema, path)?;
-    Ok(schema)
+    Ok(Model { schema, hints })
 }
 
 fn read_back(scratch: &dyn Scratch, path: &Path) -> Result<Schema> {
@@ -222,10 +232,11 @@ fn first_line(s: &str) -> &str {
 }
 
 /// `-- @renamed from=old` comments survive in `sqlite_schema.sql`.
-fn attach_sql_hints(scratch: &dyn Scratch, schema: &mut Schema) -> Result<()> {
+fn sql_hints(scratch: &dyn Scratch, schema: &Schema) -> Result<RenameHints> {
     // One scan of the schema table, and a parse only where a hint is written.
     let hinted = scratch.table_texts_containing("@renamed")?;
-    for table in &mut schema.tables {
+    let mut hints = RenameHints::default();
+    for table in &schema.tables {
         let Some(text) = hinted.get(&table.name.to_ascii_lowercase()) else {
             continue;
         };
@@ -239,18 +250,23 @@ fn attach_sql_hints(scratch: &dyn Scratch, schema: &mut Schema) -> Result<()> {
         let Ok(parsed) = parse::parse_create_table(text) else {
             continue;
         };
-        table.renamed_from = parsed.renamed_from;
-        for col in &mut table.columns {
-            if let Some(p) = parsed
+        if let Some(old) = parsed.renamed_from {
+            hints.tables.push((table.name.clone(), old));
+        }
+        for col in &table.columns {
+            let old = parsed
                 .columns
                 .iter()
                 .find(|p| same_name(&p.name, &col.name))
-            {
-                col.renamed_from = p.renamed_from.clone();
+                .and_then(|p| p.renamed_from.clone());
+            if let Some(old) = old {
+                hints
+                    .columns
+                    .push((table.name.clone(), col.name.clone(), old));
             }
         }
     }
-    Ok(())
+    Ok(hints)
 }
 
 /// `@renamed` comments that give no name (`from=1abc`, `from=`, no `from`):

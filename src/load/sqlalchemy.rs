@@ -12,9 +12,9 @@ use std::process::Command;
 
 use serde::Deserialize;
 
-use super::{capture, load_sql, model_error};
+use super::{Model, capture, load_sql, model_error};
 use crate::error::Result;
-use crate::schema::{Schema, same_name};
+use crate::schema::same_name;
 
 const HELPER: &str = include_str!("sqlalchemy_helper.py");
 
@@ -112,7 +112,7 @@ struct RenameHint {
 }
 
 /// The models named by `target` as a [`Schema`], rename hints included.
-pub fn load(target: &str, python: Option<&str>, dir: &Path) -> Result<Schema> {
+pub fn load(target: &str, python: Option<&str>, dir: &Path) -> Result<Model> {
     let origin = PathBuf::from(format!("model sqlalchemy `{target}`"));
     let interp = interpreter(python, std::env::var_os("VIRTUAL_ENV").as_deref(), dir);
     let out = run_helper(target, dir, &interp, &origin)?;
@@ -132,9 +132,9 @@ pub fn load(target: &str, python: Option<&str>, dir: &Path) -> Result<Schema> {
         text.push_str(statement);
         text.push_str(";\n\n");
     }
-    let mut schema = load_sql(&text, &origin)?;
-    attach_hints(&mut schema, &parsed.renames).map_err(|m| model_error(&origin, None, &m))?;
-    Ok(schema)
+    let mut model = load_sql(&text, &origin)?;
+    attach_hints(&mut model, &parsed.renames).map_err(|m| model_error(&origin, None, &m))?;
+    Ok(model)
 }
 
 /// Runs the helper; a failure says which interpreter ran it, with the
@@ -174,13 +174,14 @@ fn run_helper(target: &str, dir: &Path, interp: &Interpreter, origin: &Path) -> 
     Err(model_error(origin, None, &message))
 }
 
-/// `info={"renamed_from": ...}` hints onto the inspected schema, as TOML's
-/// `renamed_from` would be.
-fn attach_hints(schema: &mut Schema, hints: &[RenameHint]) -> std::result::Result<(), String> {
+/// `info={"renamed_from": ...}` hints beside the inspected schema, as TOML's
+/// `renamed_from` would be; each must name what the DDL created.
+fn attach_hints(model: &mut Model, hints: &[RenameHint]) -> std::result::Result<(), String> {
     for hint in hints {
-        let table = schema
+        let table = model
+            .schema
             .tables
-            .iter_mut()
+            .iter()
             .find(|t| same_name(&t.name, &hint.table))
             .ok_or_else(|| {
                 format!(
@@ -189,11 +190,11 @@ fn attach_hints(schema: &mut Schema, hints: &[RenameHint]) -> std::result::Resul
                 )
             })?;
         match &hint.column {
-            None => table.renamed_from = Some(hint.from.clone()),
+            None => model.hints.set_table(&table.name, &hint.from),
             Some(column) => {
                 let col = table
                     .columns
-                    .iter_mut()
+                    .iter()
                     .find(|c| same_name(&c.name, column))
                     .ok_or_else(|| {
                         format!(
@@ -201,7 +202,7 @@ fn attach_hints(schema: &mut Schema, hints: &[RenameHint]) -> std::result::Resul
                             hint.table
                         )
                     })?;
-                col.renamed_from = Some(hint.from.clone());
+                model.hints.set_column(&table.name, &col.name, &hint.from);
             }
         }
     }

@@ -7,9 +7,11 @@ use serde::{Deserialize, Serialize};
 mod write;
 pub use write::{from_schema, write};
 
+use super::Model;
 use crate::schema::{
-    Check, Column, ForeignKey, Generated, Index, IndexPart, IndexTarget, OnConflict, PrimaryKey,
-    Schema, Table, Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr,
+    Check, Column, ColumnOptions, ForeignKey, Generated, Index, IndexOptions, IndexPart,
+    IndexTarget, OnConflict, PrimaryKey, RenameHints, Schema, SqliteColumn, SqliteTable, Table,
+    TableOptions, Trigger, Unique, View, normalize_action, normalize_collation, normalize_expr,
     normalize_type,
 };
 use crate::sqlite::virtual_table::VirtualTable;
@@ -205,10 +207,22 @@ fn on_conflict(value: Option<&str>) -> Result<OnConflict, String> {
     })
 }
 
-/// The model as a schema, before SQLite has normalized it. Errors name the table.
-pub fn to_schema(model: ModelFile) -> Result<Schema, String> {
+/// The model as a schema, before SQLite has normalized it, and its rename
+/// hints. Errors name the table.
+pub fn to_model(model: ModelFile) -> Result<Model, String> {
     let mut schema = Schema::default();
+    let mut hints = RenameHints::default();
     for def in model.tables {
+        if let Some(old) = &def.renamed_from {
+            hints.tables.push((def.name.clone(), old.clone()));
+        }
+        for c in &def.columns {
+            if let Some(old) = &c.renamed_from {
+                hints
+                    .columns
+                    .push((def.name.clone(), c.name.clone(), old.clone()));
+            }
+        }
         schema.tables.push(table(def)?);
     }
     schema.views = model
@@ -233,7 +247,7 @@ pub fn to_schema(model: ModelFile) -> Result<Schema, String> {
         .into_iter()
         .map(|v| VirtualTable::declared(v.name, v.sql))
         .collect::<Result<_, _>>()?;
-    Ok(schema)
+    Ok(Model { schema, hints })
 }
 
 // Long: one field of a TOML table after another, each with its own error.
@@ -244,9 +258,6 @@ fn table(def: TableDef) -> Result<Table, String> {
     }
     let mut t = Table {
         name: def.name.clone(),
-        renamed_from: def.renamed_from,
-        without_rowid: def.without_rowid,
-        strict: def.strict,
         ..Table::default()
     };
     let mut pk_columns = def.primary_key.clone();
@@ -276,12 +287,16 @@ fn table(def: TableDef) -> Result<Table, String> {
         t.primary_key = Some(PrimaryKey {
             name: def.primary_key_name,
             columns: pk_columns,
-            autoincrement,
             on_conflict: pk_on_conflict,
         });
     } else if autoincrement {
         return Err(where_("autoincrement needs an INTEGER primary_key column"));
     }
+    t.options = TableOptions::sqlite(SqliteTable {
+        without_rowid: def.without_rowid,
+        strict: def.strict,
+        autoincrement,
+    });
     for fk in def.foreign_keys {
         t.foreign_keys.push(ForeignKey {
             name: fk.name,
@@ -291,6 +306,7 @@ fn table(def: TableDef) -> Result<Table, String> {
             on_delete: fk.on_delete.as_deref().and_then(normalize_action),
             on_update: fk.on_update.as_deref().and_then(normalize_action),
             deferred: fk.deferred,
+            not_valid: false,
         });
     }
     for u in def.uniques {
@@ -305,6 +321,7 @@ fn table(def: TableDef) -> Result<Table, String> {
     t.checks.extend(def.checks.into_iter().map(|c| Check {
         name: c.name,
         expr: normalize_expr(&c.expr),
+        not_valid: false,
     }));
     for ix in def.indexes {
         let parts = ix
@@ -317,6 +334,7 @@ fn table(def: TableDef) -> Result<Table, String> {
             unique: ix.unique,
             parts,
             where_clause: ix.where_clause.as_deref().map(normalize_expr),
+            options: IndexOptions::None,
         });
     }
     Ok(t)
@@ -351,6 +369,7 @@ fn column(t: &mut Table, c: ColumnDef) -> Result<ColumnKey, String> {
         t.checks.push(Check {
             name: None,
             expr: normalize_expr(expr),
+            not_valid: false,
         });
     }
     if let Some(target) = &c.references {
@@ -366,6 +385,7 @@ fn column(t: &mut Table, c: ColumnDef) -> Result<ColumnKey, String> {
             on_delete: c.on_delete.as_deref().and_then(normalize_action),
             on_update: c.on_update.as_deref().and_then(normalize_action),
             deferred: false,
+            not_valid: false,
         });
     } else if c.on_delete.is_some() || c.on_update.is_some() {
         return Err(format!(
@@ -377,11 +397,6 @@ fn column(t: &mut Table, c: ColumnDef) -> Result<ColumnKey, String> {
         name: c.name,
         decl_type: normalize_type(&c.decl_type),
         not_null: !c.nullable,
-        not_null_on_conflict: if c.nullable {
-            OnConflict::Abort
-        } else {
-            clause
-        },
         // As written, so the database declares it so (schema.rs).
         default: c.default.as_deref().map(|d| d.trim().to_string()),
         collation: c.collate.as_deref().and_then(normalize_collation),
@@ -389,7 +404,13 @@ fn column(t: &mut Table, c: ColumnDef) -> Result<ColumnKey, String> {
             expr: normalize_expr(e),
             stored: c.stored,
         }),
-        renamed_from: c.renamed_from,
+        options: ColumnOptions::sqlite(SqliteColumn {
+            not_null_on_conflict: if c.nullable {
+                OnConflict::Abort
+            } else {
+                clause
+            },
+        }),
     });
     Ok(ColumnKey {
         primary_key: c.primary_key,
@@ -404,6 +425,7 @@ fn index_part(term: IndexTerm) -> Result<IndexPart, String> {
             target: IndexTarget::Column(c),
             desc: false,
             collation: None,
+            nulls_first: None,
         },
         IndexTerm::Detailed(d) => IndexPart {
             target: match (d.column, d.expr) {
@@ -413,6 +435,7 @@ fn index_part(term: IndexTerm) -> Result<IndexPart, String> {
             },
             desc: d.desc,
             collation: d.collate.as_deref().and_then(normalize_collation),
+            nulls_first: None,
         },
     })
 }

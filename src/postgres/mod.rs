@@ -5,13 +5,17 @@
 //! version table's SQL) lives beside the code that holds connections
 //! (connecting, the driver).
 
+pub mod casts;
 pub mod connect;
 pub mod ddl;
 pub mod dialect;
 pub mod driver;
+pub mod enums;
+pub mod inspect;
 pub mod keywords;
 pub mod lock;
 pub mod names;
+pub mod no_transaction;
 pub mod own_tables;
 pub mod pgpass;
 pub mod problem;

@@ -311,13 +311,25 @@ fn end_of_number(bytes: &[u8], start: usize) -> usize {
     i
 }
 
+/// `src` without a byte-order mark at its start, and the mark's length:
+/// psql skips one there (to the server it is a word character).
+pub fn without_bom(src: &str) -> (usize, &str) {
+    match src.strip_prefix('\u{feff}') {
+        Some(rest) => (src.len() - rest.len(), rest),
+        None => (0, src),
+    }
+}
+
 /// The significant text of a script: tokens without comments and layout,
 /// joined by one space. Reformatting or rewording comments leaves it
 /// unchanged; any change to a statement (even inside a literal or a
 /// dollar-quoted function body) changes it.
 pub fn significant_text(src: &str) -> String {
     let mut out = String::new();
-    for tok in tokenize(src).into_iter().filter(|t| !t.is_trivia()) {
+    for tok in tokenize(without_bom(src).1)
+        .into_iter()
+        .filter(|t| !t.is_trivia())
+    {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -384,6 +396,8 @@ mod tests {
                 ],
             ),
             ("café", &[(Word, "café")]),
+            // A byte-order mark is a word character to the server.
+            ("\u{feff}a", &[(Word, "\u{feff}a")]),
         ];
         for (src, want) in cases {
             assert_eq!(&kinds(src), want, "{src}");

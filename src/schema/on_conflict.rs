@@ -71,7 +71,7 @@ impl super::Table {
             || self
                 .columns
                 .iter()
-                .any(|c| declared(c.not_null_on_conflict))
+                .any(|c| declared(c.sqlite().not_null_on_conflict))
     }
 }
 

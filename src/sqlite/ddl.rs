@@ -69,10 +69,10 @@ pub fn create_table(t: &Table) -> String {
         ));
     }
     let mut options = Vec::new();
-    if t.strict {
+    if t.sqlite().strict {
         options.push("STRICT");
     }
-    if t.without_rowid {
+    if t.sqlite().without_rowid {
         options.push("WITHOUT ROWID");
     }
     let options = if options.is_empty() {
@@ -110,13 +110,13 @@ pub fn column_def(t: &Table, c: &Column) -> String {
             constraint_name(&pk.name),
             pk.on_conflict.clause()
         ));
-        if pk.autoincrement {
+        if t.sqlite().autoincrement {
             s.push_str(" AUTOINCREMENT");
         }
     }
     if c.not_null {
         s.push_str(" NOT NULL");
-        s.push_str(&c.not_null_on_conflict.clause());
+        s.push_str(&c.sqlite().not_null_on_conflict.clause());
     }
     if let Some(d) = &c.default {
         s.push_str(" DEFAULT ");

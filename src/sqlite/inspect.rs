@@ -13,8 +13,9 @@ use rusqlite::{Connection, OpenFlags, params};
 
 use crate::error::{DatabaseProblem, Error, Result};
 use crate::schema::{
-    Column, ForeignKey, Generated, Index, IndexPart, IndexTarget, OnConflict, PrimaryKey, Schema,
-    Table, Trigger, Unique, View, normalize_action, normalize_collation, normalize_type, same_name,
+    Column, ColumnOptions, ForeignKey, Generated, Index, IndexOptions, IndexPart, IndexTarget,
+    OnConflict, PrimaryKey, Schema, SqliteColumn, SqliteTable, Table, TableOptions, Trigger,
+    Unique, View, normalize_action, normalize_collation, normalize_type, same_name,
 };
 use crate::sqlite::parse::{self, ParsedTable};
 use crate::sqlite::virtual_table::{self, VirtualTable};
@@ -147,8 +148,6 @@ fn table(
         .map_err(|e| invalid(format!("cannot read the definition of table {name}: {e}")))?;
     let mut table = Table {
         name: name.to_string(),
-        without_rowid: parsed.without_rowid,
-        strict: parsed.strict,
         ..Table::default()
     };
     let mut pk: Vec<(i64, String)> = Vec::new();
@@ -177,22 +176,28 @@ fn table(
         table.columns.push(Column {
             decl_type: normalize_type(&r.get::<_, String>(1)?),
             not_null: r.get::<_, i64>(2)? != 0,
-            not_null_on_conflict: parsed_col
-                .map_or_else(Default::default, |c| c.not_null_on_conflict),
             // As declared: compared in canonical form (schema.rs).
             default: r.get::<_, Option<String>>(3)?,
             collation: parsed_col.and_then(|c| c.collation.clone()),
             generated,
-            renamed_from: None,
+            options: ColumnOptions::sqlite(SqliteColumn {
+                not_null_on_conflict: parsed_col
+                    .map_or_else(Default::default, |c| c.not_null_on_conflict),
+            }),
             name: col_name,
         });
     }
     pk.sort();
+    // AUTOINCREMENT belongs to the primary key: none without one.
+    table.options = TableOptions::sqlite(SqliteTable {
+        without_rowid: parsed.without_rowid,
+        strict: parsed.strict,
+        autoincrement: parsed.autoincrement && !pk.is_empty(),
+    });
     if !pk.is_empty() {
         table.primary_key = Some(PrimaryKey {
             name: parsed.pk_name.clone(),
             columns: pk.into_iter().map(|(_, c)| c).collect(),
-            autoincrement: parsed.autoincrement,
             on_conflict: parsed.pk_on_conflict,
         });
     }
@@ -298,6 +303,7 @@ fn read_indexes(
                     unique,
                     parts,
                     where_clause: p.where_clause,
+                    options: IndexOptions::None,
                 });
             }
             _ => {} // "pk": the primary key's own index
@@ -340,6 +346,7 @@ fn index_parts(conn: &Connection, index: &str) -> rusqlite::Result<Vec<IndexPart
                 collation: r
                     .get::<_, Option<String>>(3)?
                     .and_then(|c| normalize_collation(&c)),
+                nulls_first: None,
             })
         })?
         .collect()

@@ -9,6 +9,7 @@
 /// typed (so that the generic error type does not name `rusqlite`).
 pub type EngineError = rusqlite::Error;
 
+pub mod affinity;
 pub mod backup;
 pub mod carry;
 pub mod ddl;

@@ -337,6 +337,7 @@ fn column_def(c: &mut Cursor, table: &mut ParsedTable) -> Result<(), String> {
             table.checks.push(Check {
                 name: constraint_name.take(),
                 expr: normalize_expr(expr),
+                not_valid: false,
             });
         } else if c.eat_word("DEFAULT") {
             if c.eat_punct("(") {
@@ -398,6 +399,7 @@ fn table_constraint(c: &mut Cursor, table: &mut ParsedTable) -> Result<(), Strin
         table.checks.push(Check {
             name,
             expr: normalize_expr(expr),
+            not_valid: false,
         });
     } else if c.eat_word("FOREIGN") {
         c.expect_word("KEY")?;

@@ -11,7 +11,8 @@
 use std::collections::HashSet;
 
 use crate::diff::{Change, ColumnChange, Renames, added_tables, diff, dropped_tables, reversed};
-use crate::schema::{Column, Schema, Table, affinity, same_name};
+use crate::schema::{Column, Schema, Table, same_name};
+use crate::sqlite::affinity::affinity;
 use crate::sqlite::ddl::{self, create_index, create_table, default_expr, referenced_names};
 use crate::sqlite::sql::{display_name, quote_ident};
 
@@ -398,7 +399,7 @@ fn alter(_from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement> 
 
 /// A type change that may alter or reject stored values.
 pub fn narrows(from: &str, to: &str) -> bool {
-    use crate::schema::Affinity::*;
+    use crate::sqlite::affinity::Affinity::*;
     if from == to {
         return false;
     }

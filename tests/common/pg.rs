@@ -91,3 +91,28 @@ impl Drop for TestDb {
         }
     }
 }
+
+/// `pg_dump --schema-only` of `db` (without owners and privileges, and with
+/// `args` added), without the lines that change from run to run: the
+/// comments naming versions and objects' places, and pg_dump's random
+/// `\restrict` keys. Two databases with the same schema give the same text.
+pub fn schema_dump(db: &TestDb, args: &[&str]) -> String {
+    let out = std::process::Command::new("pg_dump")
+        .args(["--schema-only", "--no-owner", "--no-privileges"])
+        .args(args)
+        .args(["-d", &db.url])
+        .output()
+        .expect("pg_dump runs");
+    assert!(
+        out.status.success(),
+        "pg_dump failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("pg_dump prints UTF-8")
+        .lines()
+        .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
+        .filter(|l| !l.starts_with("-- "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

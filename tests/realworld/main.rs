@@ -25,8 +25,9 @@ use std::path::Path;
 use common::{Project, absent, realworld_dir, say};
 use migrate::ddl::{self, referenced_names};
 use migrate::load::load_sql;
-use migrate::schema::{Affinity, Column, IndexTarget, Schema, Table, affinity, same_name};
+use migrate::schema::{Column, IndexTarget, Schema, Table, same_name};
 use migrate::sql::quote_ident;
+use migrate::sqlite::affinity::{Affinity, affinity};
 use rows::{Effect, columns_as_declared, compare, seed, snapshot, stub_functions};
 
 /// Schemas that do not pass (empty: all nine pass): (name, texts of which the error must
@@ -92,7 +93,9 @@ fn run(name: &str) {
 }
 
 fn run_case(model_sql: &str) -> Result<(), String> {
-    let base = load_sql(model_sql, Path::new("model.sql")).map_err(|e| e.to_string())?;
+    let base = load_sql(model_sql, Path::new("model.sql"))
+        .map_err(|e| e.to_string())?
+        .schema;
     let p = Project::new();
     p.write(
         "migrate.toml",
@@ -174,7 +177,7 @@ fn changes(mut base: Schema) -> Result<Vec<(&'static str, String, Effect)>, Stri
     let mut out = Vec::new();
     {
         let t = table_mut(model, &parent);
-        let strict = t.strict;
+        let strict = t.sqlite().strict;
         let c = t.columns.iter_mut().find(|c| c.name == col).unwrap();
         c.decl_type = retype(&c.decl_type, strict);
         out.push(("retype parent", model_text(model, &[]), Effect::Same));

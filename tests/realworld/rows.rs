@@ -6,8 +6,9 @@
 use std::collections::BTreeMap;
 
 use migrate::ddl;
-use migrate::schema::{Affinity, Column, Schema, Table, affinity, same_name};
+use migrate::schema::{Column, Schema, Table, same_name};
 use migrate::sql::quote_ident;
+use migrate::sqlite::affinity::{Affinity, affinity};
 use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::Value;
@@ -134,7 +135,7 @@ pub fn seed(conn: &Connection, schema: &Schema) -> Result<(), String> {
     pragma(false)?;
     pending.retain(|&(t, i)| !any_fill(t, i));
     pragma(true)?;
-    for t in schema.tables.iter().filter(|t| !t.without_rowid) {
+    for t in schema.tables.iter().filter(|t| !t.sqlite().without_rowid) {
         // Refused where a child still needs the row: then no gap, no harm.
         let _ = conn.execute(
             &format!("DELETE FROM {} WHERE rowid = 2", quote_ident(&t.name)),
@@ -144,7 +145,7 @@ pub fn seed(conn: &Connection, schema: &Schema) -> Result<(), String> {
     if schema
         .tables
         .iter()
-        .any(|t| t.primary_key.as_ref().is_some_and(|pk| pk.autoincrement))
+        .any(|t| t.primary_key.is_some() && t.sqlite().autoincrement)
     {
         conn.execute_batch("UPDATE sqlite_sequence SET seq = seq + 10")
             .map_err(|e| e.to_string())?;
@@ -205,7 +206,7 @@ pub fn snapshot(p: &Project) -> Result<Snapshot, String> {
             .filter(|c| c.generated.is_none())
             .map(|c| quote_ident(&c.name))
             .collect();
-        let order = if t.without_rowid {
+        let order = if t.sqlite().without_rowid {
             ddl::ident_list(
                 &t.primary_key
                     .as_ref()

@@ -49,13 +49,13 @@ fn table_def(t: &Table) -> TableDef {
         .filter(|pk| pk.columns.len() == 1 && pk.name.is_none())
         .filter(|pk| {
             t.column(&pk.columns[0])
-                .is_none_or(|c| !c.not_null || c.not_null_on_conflict == pk.on_conflict)
+                .is_none_or(|c| !c.not_null || c.sqlite().not_null_on_conflict == pk.on_conflict)
         })
         .map(|pk| pk.columns[0].clone());
     let mut def = TableDef {
         name: t.name.clone(),
-        without_rowid: t.without_rowid,
-        strict: t.strict,
+        without_rowid: t.sqlite().without_rowid,
+        strict: t.sqlite().strict,
         ..TableDef::default()
     };
     if single_pk.is_none()
@@ -85,7 +85,7 @@ fn table_def(t: &Table) -> TableDef {
             .find(|fk| inline_fk(fk) && same_name(&fk.columns[0], &c.name));
         let is_pk = single_pk.as_deref().is_some_and(|p| same_name(p, &c.name));
         let clause = match &t.primary_key {
-            _ if c.not_null => c.not_null_on_conflict,
+            _ if c.not_null => c.sqlite().not_null_on_conflict,
             Some(pk) if is_pk => pk.on_conflict,
             _ => OnConflict::Abort,
         };
@@ -96,7 +96,9 @@ fn table_def(t: &Table) -> TableDef {
             primary_key: is_pk,
             on_conflict: clause.declared().map(String::from),
             autoincrement: t.primary_key.as_ref().is_some_and(|pk| {
-                pk.autoincrement && pk.columns.len() == 1 && same_name(&pk.columns[0], &c.name)
+                t.sqlite().autoincrement
+                    && pk.columns.len() == 1
+                    && same_name(&pk.columns[0], &c.name)
             }),
             default: c.default.clone(),
             collate: c.collation.clone(),

@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use super::{Kind, Token, tokenize};
+use super::{Kind, Token, tokenize, without_bom};
 
 /// One statement of a script, with the line it starts on (1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +71,9 @@ fn scan(src: &str) -> (Vec<Statement>, Option<SplitError>) {
     let mut state = Depth::default();
     let mut line = 1;
     let mut open = None;
-    for tok in tokenize(src) {
+    let (bom, text) = without_bom(src);
+    for mut tok in tokenize(text) {
+        tok.offset += bom;
         if first.is_none() && !tok.is_trivia() && !tok.is_punct(";") {
             first = Some((tok.offset, line));
         }
@@ -266,6 +268,8 @@ mod tests {
                 &[("select $1", 1), ("select a$$b", 1), ("select 2", 1)],
             ),
             ("-- only a comment\n", &[]),
+            // psql skips a byte-order mark opening the text.
+            ("\u{feff}select 1", &[("select 1", 1)]),
         ];
         for (src, want) in cases {
             let want: Vec<(String, usize)> =

@@ -82,6 +82,7 @@ fn index_part(text: &str) -> Result<IndexPart, String> {
         target,
         desc,
         collation,
+        nulls_first: None,
     })
 }
 

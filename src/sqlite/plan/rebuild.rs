@@ -5,7 +5,8 @@
 
 use super::{Statement, narrows};
 use crate::diff::ColumnChange;
-use crate::schema::{Column, Table, affinity, same_name};
+use crate::schema::{Column, Table, same_name};
+use crate::sqlite::affinity::affinity;
 use crate::sqlite::ddl::{create_index, create_table, default_expr};
 use crate::sqlite::sql::{display_name, quote_ident};
 
@@ -32,8 +33,8 @@ pub(super) fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec
     };
     let mut targets = Vec::new();
     let mut values = Vec::new();
-    let keeps_rowid = !from.without_rowid
-        && !to.without_rowid
+    let keeps_rowid = !from.sqlite().without_rowid
+        && !to.sqlite().without_rowid
         && to.rowid_alias().is_none()
         && from.rowid_alias().is_none();
     if keeps_rowid {
@@ -68,7 +69,7 @@ pub(super) fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec
         if narrows(&src.decl_type, &col.decl_type) {
             let effect = if affinity(&src.decl_type) == affinity(&col.decl_type) {
                 "the declared length shrinks; SQLite keeps longer values, your application may not"
-            } else if to.strict {
+            } else if to.sqlite().strict {
                 "values that do not fit the new type make the copy fail (STRICT)"
             } else {
                 "stored values may be converted to the new affinity"
@@ -180,7 +181,7 @@ fn display_names(names: &[String]) -> String {
 /// restores the mark exactly. Only when either side has AUTOINCREMENT does
 /// `sqlite_sequence` surely exist.
 fn keep_sequence(from: &Table, to: &Table, temp_name: &str) -> Vec<Statement> {
-    let autoincrement = |t: &Table| t.primary_key.as_ref().is_some_and(|k| k.autoincrement);
+    let autoincrement = |t: &Table| t.primary_key.is_some() && t.sqlite().autoincrement;
     if !autoincrement(from) && !autoincrement(to) {
         return vec![];
     }

@@ -66,7 +66,7 @@ pub fn refills_after_rebuilds(
     rebuilt: &[(&Table, &Table, &Vec<ColumnChange>)],
 ) -> Vec<Statement> {
     let rowids_kept = |from: &Table, to: &Table, columns: &[ColumnChange]| {
-        let plain = |t: &Table| !t.without_rowid && t.rowid_alias().is_none();
+        let plain = |t: &Table| !t.sqlite().without_rowid && t.rowid_alias().is_none();
         let alias_added = to.rowid_alias().is_some_and(|a| {
             columns
                 .iter()

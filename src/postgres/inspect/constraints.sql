@@ -1,0 +1,20 @@
+-- Primary, unique, check and foreign keys of the tables $1 (oids), with
+-- their columns in key order.
+SELECT con.conrelid, con.conname::text, con.contype::text AS kind,
+       ARRAY(SELECT a.attname::text
+             FROM unnest(con.conkey) WITH ORDINALITY AS k(num, ord)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num
+             ORDER BY k.ord) AS columns,
+       ref.relname::text AS ref_table,
+       ARRAY(SELECT a.attname::text
+             FROM unnest(con.confkey) WITH ORDINALITY AS k(num, ord)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num
+             ORDER BY k.ord) AS ref_columns,
+       con.confupdtype::text AS on_update,
+       con.confdeltype::text AS on_delete,
+       con.condeferrable, con.condeferred, con.convalidated,
+       CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr
+FROM pg_constraint con
+LEFT JOIN pg_class ref ON ref.oid = con.confrelid
+WHERE con.conrelid = ANY($1) AND con.contype IN ('p', 'u', 'c', 'f')
+ORDER BY con.conrelid, con.conname

@@ -1,0 +1,74 @@
+//! Rename hints: what a model says a table or column was called before
+//! (`renamed_from` in TOML, `-- @renamed from=old` in SQL,
+//! `info={"renamed_from": ...}` in SQLAlchemy). They tell autogenerate what
+//! to rename; they are not part of what a schema means (a database never
+//! has them, comparisons never see them), so they travel beside the schema
+//! ([`crate::load::Model`]) instead of inside it.
+
+use super::same_name;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenameHints {
+    /// (table, the name it had before)
+    pub tables: Vec<(String, String)>,
+    /// (table, column, the name the column had before); the table as the
+    /// model names it.
+    pub columns: Vec<(String, String, String)>,
+}
+
+impl RenameHints {
+    /// The name the model says `table` had before.
+    pub fn table(&self, table: &str) -> Option<&str> {
+        self.tables
+            .iter()
+            .find(|(t, _)| same_name(t, table))
+            .map(|(_, old)| old.as_str())
+    }
+
+    /// The name the model says `table`.`column` had before.
+    pub fn column(&self, table: &str, column: &str) -> Option<&str> {
+        self.columns
+            .iter()
+            .find(|(t, c, _)| same_name(t, table) && same_name(c, column))
+            .map(|(_, _, old)| old.as_str())
+    }
+
+    /// Says `table` was called `old` (instead of what was said before).
+    pub fn set_table(&mut self, table: &str, old: &str) {
+        self.tables.retain(|(t, _)| !same_name(t, table));
+        self.tables.push((table.to_string(), old.to_string()));
+    }
+
+    /// Says `table`.`column` was called `old` (instead of what was said before).
+    pub fn set_column(&mut self, table: &str, column: &str, old: &str) {
+        self.columns
+            .retain(|(t, c, _)| !(same_name(t, table) && same_name(c, column)));
+        self.columns
+            .push((table.to_string(), column.to_string(), old.to_string()));
+    }
+
+    /// Keeps the hints of the tables `keep` says yes to (and of their columns).
+    pub fn retain_tables(&mut self, keep: impl Fn(&str) -> bool) {
+        self.tables.retain(|(t, _)| keep(t));
+        self.columns.retain(|(t, _, _)| keep(t));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_are_found_by_the_models_names() {
+        let mut hints = RenameHints {
+            tables: vec![("Song".into(), "track".into())],
+            columns: vec![("song".into(), "Title".into(), "name".into())],
+        };
+        assert_eq!(hints.table("song"), Some("track"));
+        assert_eq!(hints.column("SONG", "title"), Some("name"));
+        assert_eq!(hints.column("song", "name"), None);
+        hints.retain_tables(|t| t != "song");
+        assert_eq!(hints.table("song"), Some("track"), "kept: named Song");
+        assert_eq!(hints.column("song", "title"), None);
+    }
+}

@@ -1,0 +1,281 @@
+//! What only one dialect has, as typed values beside the shared model: a
+//! table's, column's and index's per-dialect options, and the objects only
+//! PostgreSQL has. The shared structs in `schema.rs` carry what every
+//! dialect means the same way; a fact that only SQLite (or only
+//! PostgreSQL) has lives here, in that dialect's variant.
+//!
+//! Canonical form: a dialect's all-default value is the same value as
+//! `None` (a table without `WITHOUT ROWID`/`STRICT`/`AUTOINCREMENT` says
+//! nothing SQLite-only). The constructors ([`TableOptions::sqlite`], ...)
+//! give `None` for it, and the `folded()` comparisons (schema.rs) map it
+//! to `None` for values built by hand, so the two never differ.
+
+use super::OnConflict;
+
+/// A table's options in one dialect.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum TableOptions {
+    #[default]
+    None,
+    Sqlite(SqliteTable),
+    Postgres(PostgresTable),
+}
+
+/// What a SQLite table declares beside its columns and constraints.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SqliteTable {
+    /// `WITHOUT ROWID`.
+    pub without_rowid: bool,
+    /// `STRICT`.
+    pub strict: bool,
+    /// `INTEGER PRIMARY KEY AUTOINCREMENT` on the primary key's column.
+    pub autoincrement: bool,
+}
+
+/// What a PostgreSQL table declares beside its columns and constraints.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PostgresTable {
+    /// `COMMENT ON TABLE`.
+    pub comment: Option<String>,
+    /// `CREATE UNLOGGED TABLE`.
+    pub unlogged: bool,
+}
+
+/// A column's options in one dialect.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ColumnOptions {
+    #[default]
+    None,
+    Sqlite(SqliteColumn),
+    Postgres(PostgresColumn),
+}
+
+/// What a SQLite column declares that no other dialect has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SqliteColumn {
+    /// The NOT NULL's conflict clause; [`OnConflict::Abort`] without NOT NULL.
+    pub not_null_on_conflict: OnConflict,
+}
+
+/// What a PostgreSQL column declares that no other dialect has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PostgresColumn {
+    /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`.
+    pub identity: Option<Identity>,
+    /// `COMMENT ON COLUMN`.
+    pub comment: Option<String>,
+}
+
+/// A PostgreSQL identity column's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identity {
+    Always,
+    ByDefault,
+}
+
+/// An index's options in one dialect (SQLite has none of its own).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum IndexOptions {
+    #[default]
+    None,
+    Postgres(PostgresIndex),
+}
+
+/// What a PostgreSQL index declares beside its parts and WHERE clause.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PostgresIndex {
+    /// The access method (`gin`, `gist`, ...); `None` is `btree`, the default.
+    pub method: Option<String>,
+    /// `INCLUDE (...)` columns.
+    pub include: Vec<String>,
+    /// `NULLS NOT DISTINCT`.
+    pub nulls_not_distinct: bool,
+    /// Each part's operator class when one is not the default for its
+    /// type and method (`gin_trgm_ops`, `text_pattern_ops`), in part order;
+    /// empty when every part has the default. Without it some indexes
+    /// cannot be written at all (`USING gin (name)` on text has no default).
+    pub opclasses: Vec<Option<String>>,
+}
+
+/// Objects only PostgreSQL has, kept apart from the tables.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PostgresObjects {
+    pub enums: Vec<EnumType>,
+    pub extensions: Vec<String>,
+    pub sequences: Vec<Sequence>,
+}
+
+/// `CREATE TYPE name AS ENUM (labels...)`; the labels keep their order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnumType {
+    pub name: String,
+    pub labels: Vec<String>,
+}
+
+/// A sequence, and the column that owns it (`OWNED BY table.column`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sequence {
+    pub name: String,
+    /// (table, column).
+    pub owned_by: Option<(String, String)>,
+}
+
+/// `wrap(value)`, or `none` when `value` is its type's default.
+fn unless_default<T: Default + PartialEq, E>(value: T, wrap: fn(T) -> E, none: E) -> E {
+    if value == T::default() {
+        none
+    } else {
+        wrap(value)
+    }
+}
+
+impl TableOptions {
+    /// SQLite's options; `None` when they are all SQLite's defaults.
+    pub fn sqlite(options: SqliteTable) -> TableOptions {
+        unless_default(options, TableOptions::Sqlite, TableOptions::None)
+    }
+
+    /// PostgreSQL's options; `None` when they are all PostgreSQL's defaults.
+    pub fn postgres(options: PostgresTable) -> TableOptions {
+        unless_default(options, TableOptions::Postgres, TableOptions::None)
+    }
+
+    /// The canonical form: a dialect's all-default value is `None`.
+    pub fn folded(&self) -> TableOptions {
+        match self {
+            TableOptions::None => TableOptions::None,
+            TableOptions::Sqlite(s) => TableOptions::sqlite(*s),
+            TableOptions::Postgres(p) => TableOptions::postgres(p.clone()),
+        }
+    }
+}
+
+impl ColumnOptions {
+    /// SQLite's options; `None` when they are all SQLite's defaults.
+    pub fn sqlite(options: SqliteColumn) -> ColumnOptions {
+        unless_default(options, ColumnOptions::Sqlite, ColumnOptions::None)
+    }
+
+    /// PostgreSQL's options; `None` when they are all PostgreSQL's defaults.
+    pub fn postgres(options: PostgresColumn) -> ColumnOptions {
+        unless_default(options, ColumnOptions::Postgres, ColumnOptions::None)
+    }
+
+    /// The canonical form: a dialect's all-default value is `None`.
+    pub fn folded(&self) -> ColumnOptions {
+        match self {
+            ColumnOptions::None => ColumnOptions::None,
+            ColumnOptions::Sqlite(s) => ColumnOptions::sqlite(*s),
+            ColumnOptions::Postgres(p) => ColumnOptions::postgres(p.clone()),
+        }
+    }
+}
+
+impl IndexOptions {
+    /// PostgreSQL's options; `None` when they are all PostgreSQL's defaults.
+    pub fn postgres(options: PostgresIndex) -> IndexOptions {
+        unless_default(options, IndexOptions::Postgres, IndexOptions::None)
+    }
+
+    /// The canonical form: a dialect's all-default value is `None`.
+    pub fn folded(&self) -> IndexOptions {
+        match self {
+            IndexOptions::None => IndexOptions::None,
+            IndexOptions::Postgres(p) => IndexOptions::postgres(p.clone()),
+        }
+    }
+}
+
+impl PostgresObjects {
+    /// Sorted by name, so equal sets are equal values; enum labels keep
+    /// their order (it is the enum's sort order).
+    pub fn sort(&mut self) {
+        self.enums.sort_by(|a, b| a.name.cmp(&b.name));
+        self.extensions.sort();
+        self.sequences.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+}
+
+impl super::Table {
+    /// SQLite's options of this table (all defaults when it has none).
+    pub fn sqlite(&self) -> SqliteTable {
+        match &self.options {
+            TableOptions::Sqlite(s) => *s,
+            _ => SqliteTable::default(),
+        }
+    }
+
+    /// PostgreSQL's options of this table (all defaults when it has none).
+    pub fn postgres(&self) -> PostgresTable {
+        match &self.options {
+            TableOptions::Postgres(p) => p.clone(),
+            _ => PostgresTable::default(),
+        }
+    }
+}
+
+impl super::Column {
+    /// SQLite's options of this column (all defaults when it has none).
+    pub fn sqlite(&self) -> SqliteColumn {
+        match &self.options {
+            ColumnOptions::Sqlite(s) => *s,
+            _ => SqliteColumn::default(),
+        }
+    }
+
+    /// PostgreSQL's options of this column (all defaults when it has none).
+    pub fn postgres(&self) -> PostgresColumn {
+        match &self.options {
+            ColumnOptions::Postgres(p) => p.clone(),
+            _ => PostgresColumn::default(),
+        }
+    }
+}
+
+impl super::Index {
+    /// PostgreSQL's options of this index (all defaults when it has none).
+    pub fn postgres(&self) -> PostgresIndex {
+        match &self.options {
+            IndexOptions::Postgres(p) => p.clone(),
+            IndexOptions::None => PostgresIndex::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dialects_defaults_are_the_same_value_as_none() {
+        assert_eq!(
+            TableOptions::Sqlite(SqliteTable::default()).folded(),
+            TableOptions::None
+        );
+        assert_eq!(
+            TableOptions::sqlite(SqliteTable::default()),
+            TableOptions::None
+        );
+        let strict = SqliteTable {
+            strict: true,
+            ..SqliteTable::default()
+        };
+        assert_eq!(TableOptions::sqlite(strict), TableOptions::Sqlite(strict));
+        assert_eq!(
+            ColumnOptions::Postgres(PostgresColumn::default()).folded(),
+            ColumnOptions::None
+        );
+        assert_eq!(
+            IndexOptions::Postgres(PostgresIndex::default()).folded(),
+            IndexOptions::None
+        );
+        let gin = PostgresIndex {
+            method: Some("gin".into()),
+            ..PostgresIndex::default()
+        };
+        assert_eq!(
+            IndexOptions::postgres(gin.clone()).folded(),
+            IndexOptions::Postgres(gin)
+        );
+    }
+}
