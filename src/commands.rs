@@ -248,6 +248,8 @@ pub fn migrate(
         return Ok(());
     }
     let db = config.target()?;
+    db.engine()
+        .refuse_unrunnable(&plan.steps(&st.graph, &applied))?;
     // The data checks and backups are SQLite's so far.
     let sqlite_file = match db {
         Database::Sqlite(path) => Some(path),

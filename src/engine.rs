@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::postgres::dialect::PostgresDialect;
 use crate::postgres::driver::Postgres;
 use crate::scratch::Scratch;
+use crate::script::{Direction, Revision};
 use crate::sqlite::dialect::SqliteDialect;
 use crate::sqlite::driver::Sqlite;
 use crate::sqlite::scratch::SqliteScratch;
@@ -99,6 +100,17 @@ impl Engine {
         match self {
             Engine::Sqlite => &SqliteDialect,
             Engine::Postgres => &PostgresDialect,
+        }
+    }
+
+    /// Refuses, before anything runs, steps the engine cannot run as
+    /// written (PostgreSQL: a transactional revision holding a statement the
+    /// server runs only outside a transaction, such as `CREATE INDEX
+    /// CONCURRENTLY`).
+    pub fn refuse_unrunnable(self, steps: &[(&Revision, Direction)]) -> Result<()> {
+        match self {
+            Engine::Sqlite => Ok(()),
+            Engine::Postgres => crate::postgres::no_transaction::refuse_in_transaction(steps),
         }
     }
 

@@ -409,3 +409,57 @@ fn a_killed_migrator_leaves_the_next_run_free_to_proceed() {
     assert_eq!(applied(&db), ["a1"]);
     assert_eq!(count(&db, "SELECT count(*) FROM t"), 1);
 }
+
+#[test]
+fn create_index_concurrently_runs_only_outside_a_transaction() {
+    let Some(db) = common::pg::fresh_db("concurrently") else {
+        return;
+    };
+    let p = with_revisions(
+        &db,
+        "5",
+        &[
+            (
+                "a1",
+                &[],
+                "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);",
+                "DROP TABLE t;",
+            ),
+            (
+                "b2",
+                &["a1"],
+                "CREATE INDEX CONCURRENTLY ix_t ON t (id);",
+                "DROP INDEX CONCURRENTLY ix_t;",
+            ),
+        ],
+    );
+    // Refused before anything runs, a1 included.
+    let err = p.fails(&["upgrade"]);
+    assert!(
+        err.contains("b2") && err.contains("transactional: false"),
+        "{err}"
+    );
+    assert_eq!(applied(&db), Vec::<String>::new());
+    p.write(
+        "migrations/versions/b2_step.sql",
+        "-- revision: b2\n-- down_revision: a1\n-- message: index\n-- transactional: false\n\n\
+         -- migrate:up\nCREATE INDEX CONCURRENTLY ix_t ON t (id);\n\n\
+         -- migrate:down\nDROP INDEX CONCURRENTLY ix_t;\n",
+    );
+    p.ok(&["hash"]);
+    p.ok(&["upgrade"]);
+    assert_eq!(applied(&db), ["a1", "b2"]);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'ix_t' AND i.indisvalid"
+        ),
+        1
+    );
+    p.ok(&["downgrade", "a1"]);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM pg_class WHERE relname = 'ix_t'"),
+        0
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM t"), 1);
+}
