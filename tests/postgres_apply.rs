@@ -156,6 +156,16 @@ fn hand_written_revisions_go_up_and_down_and_keep_the_rows() {
         ["a1 up", "b2 up", "b2 down", "a1 down", "a1 up", "b2 up"]
     );
 
+    // An applied revision edited: refused until approved.
+    let a1 = p.path("migrations/versions/a1_step.sql");
+    let text = std::fs::read_to_string(&a1).unwrap();
+    std::fs::write(&a1, text.replace("(2, $$dollar;quoted$$)", "(2, 'plain')")).unwrap();
+    p.ok(&["hash"]);
+    let err = p.fails(&["upgrade"]);
+    assert!(err.contains("was edited after it was applied"), "{err}");
+    p.ok(&["approve", "a1"]);
+    assert!(p.ok(&["upgrade"]).contains("nothing to do"));
+
     // stamp writes the version table only.
     let out = p.ok(&["stamp", "a1"]);
     assert!(out.contains("stamped") && out.contains("at a1"), "{out}");
@@ -462,4 +472,43 @@ fn create_index_concurrently_runs_only_outside_a_transaction() {
         0
     );
     assert_eq!(count(&db, "SELECT count(*) FROM t"), 1);
+}
+
+#[test]
+fn schema_side_commands_say_they_are_not_built_yet_for_postgres() {
+    let Some(db) = common::pg::fresh_db("notbuilt") else {
+        return;
+    };
+    let p = with_revisions(
+        &db,
+        "5",
+        &[("a1", &[], "CREATE TABLE t (id int);", "DROP TABLE t;")],
+    );
+    p.write("model.sql", "CREATE TABLE t (id int);\n");
+    for args in [
+        &["check"][..],
+        &[
+            "--model",
+            "model.sql",
+            "revision",
+            "--autogenerate",
+            "-m",
+            "x",
+        ],
+        &["lint"],
+        &["verify"],
+        &["inspect"],
+        &["upgrade", "--sql"],
+    ] {
+        let err = p.fails(args);
+        assert!(
+            err.contains("not built yet for PostgreSQL"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("upgrade, downgrade, current"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(applied(&db), Vec::<String>::new());
 }
