@@ -13,6 +13,7 @@ use crate::driver::{Applied, Driver};
 use crate::error::{Error, Result};
 use crate::postgres::dialect::PostgresDialect;
 use crate::postgres::driver::Postgres;
+use crate::schema::Schema;
 use crate::scratch::Scratch;
 use crate::script::{Direction, Revision};
 use crate::sqlite::dialect::SqliteDialect;
@@ -63,6 +64,27 @@ impl Database<'_> {
             Database::Sqlite(path) => crate::sqlite::driver::read_applied_at(path, version_table),
             Database::Postgres { url, .. } => {
                 crate::postgres::driver::read_applied_at(url, version_table)
+            }
+        }
+    }
+
+    /// The database's schema as its engine's inspector reads it (without
+    /// the tool's own tables); nothing is written. PostgreSQL: the `public`
+    /// schema until the schemas are a setting.
+    pub fn inspect(&self, version_table: &str) -> Result<Schema> {
+        match self {
+            Database::Sqlite(path) => {
+                let conn = crate::sqlite::inspect::open_read_only(path)?;
+                crate::sqlite::inspect::inspect(&conn, version_table)
+                    .map_err(|e| Error::database(path, e))
+            }
+            Database::Postgres { url, .. } => {
+                let (mut client, _) = crate::postgres::connect::connect(url)?;
+                let options = crate::postgres::inspect::Options {
+                    version_table: version_table.to_string(),
+                    ..Default::default()
+                };
+                crate::postgres::inspect::inspect(&mut client, &options)
             }
         }
     }

@@ -497,7 +497,6 @@ fn schema_side_commands_say_they_are_not_built_yet_for_postgres() {
         ],
         &["lint"],
         &["verify"],
-        &["inspect"],
         &["upgrade", "--sql"],
     ] {
         let err = p.fails(args);
@@ -511,4 +510,32 @@ fn schema_side_commands_say_they_are_not_built_yet_for_postgres() {
         );
     }
     assert_eq!(applied(&db), Vec::<String>::new());
+}
+
+#[test]
+fn inspect_prints_the_schema_of_a_postgres_database() {
+    let Some(db) = common::pg::fresh_db("inspect") else {
+        return;
+    };
+    let p = with_revisions(
+        &db,
+        "5",
+        &[(
+            "a1",
+            &[],
+            "CREATE TABLE artist (id int PRIMARY KEY, name text NOT NULL);\n\
+             CREATE INDEX ix_artist_name ON artist (name);",
+            "DROP TABLE artist;",
+        )],
+    );
+    p.ok(&["upgrade"]);
+    let sql = p.ok(&["inspect"]);
+    assert!(sql.contains("CREATE TABLE artist"), "{sql}");
+    assert!(sql.contains("ix_artist_name"), "{sql}");
+    assert!(
+        !sql.contains("migrate_version"),
+        "the tool's own tables are left out: {sql}"
+    );
+    let err = p.fails(&["inspect", "--format", "toml"]);
+    assert!(err.contains("not built yet for PostgreSQL"), "{err}");
 }
