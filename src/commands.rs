@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::apply::{self, Direction, Plan};
 use crate::config::Config;
-use crate::engine::Database;
+use crate::engine::{Database, Engine};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::script::{self, NewRevision, Revision};
@@ -237,19 +237,26 @@ pub fn migrate(
     let (target, plan) = plan_for(&st.graph, direction, spec, &current, &applied)?;
     // Before the pre-check, the backup, or printing a script that would do it.
     crate::non_transactional::refuse_rebuilds(&plan.steps(&st.graph, &applied))?;
+    let engine = config
+        .target_if_set()
+        .map_or(Engine::Sqlite, |db| db.engine());
+    engine.refuse_unrunnable(&plan.steps(&st.graph, &applied))?;
     if sql {
-        // Printed by the SQLite dialect and splitter until the script knows its engine.
-        config.sqlite_only()?;
         refuse_reversed_range(&st.graph, direction, &plan, &target, &applied, range)?;
         out!(
             "{}",
-            apply::offline_sql(&config.version_table, &st.graph, &plan, &applied)
+            apply::offline_sql(
+                engine,
+                config.lock_timeout,
+                &config.version_table,
+                &st.graph,
+                &plan,
+                &applied
+            )
         )?;
         return Ok(());
     }
     let db = config.target()?;
-    db.engine()
-        .refuse_unrunnable(&plan.steps(&st.graph, &applied))?;
     // The data checks and backups are SQLite's so far.
     let sqlite_file = match db {
         Database::Sqlite(path) => Some(path),

@@ -15,7 +15,7 @@ use crate::postgres::dialect::PostgresDialect;
 use crate::postgres::driver::Postgres;
 use crate::schema::Schema;
 use crate::scratch::Scratch;
-use crate::script::{Direction, Revision};
+use crate::script::{Direction, Revision, Section};
 use crate::sqlite::dialect::SqliteDialect;
 use crate::sqlite::driver::Sqlite;
 use crate::sqlite::scratch::SqliteScratch;
@@ -133,6 +133,29 @@ impl Engine {
         match self {
             Engine::Sqlite => Ok(()),
             Engine::Postgres => crate::postgres::no_transaction::refuse_in_transaction(steps),
+        }
+    }
+
+    /// The statements of a section as the engine splits them, for `--sql`.
+    pub fn statements(self, section: &Section) -> Vec<String> {
+        match self {
+            Engine::Sqlite => section.statements().into_iter().map(|s| s.sql).collect(),
+            Engine::Postgres => crate::postgres::sql::split(&section.sql)
+                .into_iter()
+                .map(|s| s.sql)
+                .collect(),
+        }
+    }
+
+    /// What a `--sql` script starts with (see [`Dialect::offline_preamble`]);
+    /// PostgreSQL's sets the configured `lock_timeout`.
+    pub fn offline_preamble(self, lock_timeout: Duration) -> String {
+        match self {
+            Engine::Sqlite => self.dialect().offline_preamble(),
+            Engine::Postgres => crate::postgres::dialect::offline_preamble(&format!(
+                "{}ms",
+                lock_timeout.as_millis()
+            )),
         }
     }
 

@@ -3,7 +3,8 @@
 //! (rolled back, version rows untouched, the file and line named), eight
 //! concurrent upgrades (each revision applied once), a table lock held past
 //! `lock_timeout` (a clear refusal, nothing applied), the migration lock
-//! held past `lock_wait`, and a killed migrator (the next run proceeds).
+//! held past `lock_wait`, a killed migrator (the next run proceeds), and
+//! `upgrade --sql` scripts that psql runs.
 
 mod common;
 
@@ -497,7 +498,6 @@ fn schema_side_commands_say_they_are_not_built_yet_for_postgres() {
         ],
         &["lint"],
         &["verify"],
-        &["upgrade", "--sql"],
     ] {
         let err = p.fails(args);
         assert!(
@@ -538,4 +538,65 @@ fn inspect_prints_the_schema_of_a_postgres_database() {
     );
     let err = p.fails(&["inspect", "--format", "toml"]);
     assert!(err.contains("not built yet for PostgreSQL"), "{err}");
+}
+
+#[test]
+fn upgrade_sql_prints_a_script_psql_runs() {
+    let Some(db) = common::pg::fresh_db("offline") else {
+        return;
+    };
+    let p = with_revisions(
+        &db,
+        "0.25",
+        &[
+            (
+                "a1",
+                &[],
+                "CREATE TABLE t (id int, note text);\nINSERT INTO t VALUES (1, $$a; b$$);",
+                "DROP TABLE t;",
+            ),
+            (
+                "b2",
+                &["a1"],
+                "ALTER TABLE t ADD COLUMN x int;",
+                "ALTER TABLE t DROP COLUMN x;",
+            ),
+        ],
+    );
+    let script = p.ok(&["upgrade", "--sql"]);
+    assert!(script.contains("SET lock_timeout = '250ms';"), "{script}");
+    assert!(script.contains("pg_try_advisory_lock"), "{script}");
+    assert!(
+        script.contains("timestamptz"),
+        "the version table in PostgreSQL's types: {script}"
+    );
+    assert!(
+        script.contains("INSERT INTO t VALUES (1, $$a; b$$);"),
+        "{script}"
+    );
+    assert_eq!(applied(&db), Vec::<String>::new(), "--sql runs nothing");
+    p.write("up.sql", &script);
+    let psql = std::process::Command::new("psql")
+        .args([
+            db.url.as_str(),
+            "--no-psqlrc",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-f",
+        ])
+        .arg(p.path("up.sql"))
+        .output();
+    let Ok(out) = psql else {
+        common::say("psql is not installed: the --sql script was not run");
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(applied(&db), ["a1", "b2"]);
+    assert!(p.ok(&["current"]).contains("b2 (head)"));
+    assert!(p.ok(&["upgrade"]).contains("nothing to do"));
 }
