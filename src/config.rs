@@ -227,14 +227,14 @@ impl Config {
     }
 
     /// Refuses a PostgreSQL database for a command built for SQLite only
-    /// (the schema side: autogenerate, check, lint, verify, inspect, restore).
+    /// (the schema side: autogenerate, check, lint, verify, restore).
     pub fn sqlite_only(&self) -> Result<()> {
         match &self.postgres {
             None => Ok(()),
             Some(url) => Err(Error::Usage(format!(
                 "this command is not built yet for PostgreSQL (database {url}); on PostgreSQL, \
-                 migrate runs upgrade, downgrade, current, history, stamp and approve of \
-                 hand-written revisions"
+                 migrate runs upgrade, downgrade (and their --sql), current, history, stamp and \
+                 approve of hand-written revisions, and inspect"
             ))),
         }
     }

@@ -505,7 +505,7 @@ fn schema_side_commands_say_they_are_not_built_yet_for_postgres() {
             "{args:?}: {err}"
         );
         assert!(
-            err.contains("upgrade, downgrade, current"),
+            err.contains("upgrade, downgrade (and their --sql), current"),
             "{args:?}: {err}"
         );
     }
