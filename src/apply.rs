@@ -269,7 +269,9 @@ impl Run<'_> {
             db.record(RowChange::of(rev, direction), direction.as_str(), duration)?;
             db.commit()?;
         } else {
-            db.rollback(); // ends the empty transaction: the lock is released
+            // Ends the empty transaction; other migrators stay out until
+            // the version row is committed.
+            db.leave_transaction_keeping_lock()?;
             run_non_transactional(db, rev, direction)?;
         }
         Ok(Some(Step {
@@ -297,6 +299,7 @@ fn run_non_transactional<D: Driver + ?Sized>(
         )),
         other => other,
     })?;
+    crate::test_hooks::wait_in_non_transactional();
     // From here on the statements have run: an error must say so, or the
     // user's retry would run them a second time.
     let recorded = db.begin_locked().and_then(|()| {

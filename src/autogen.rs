@@ -154,6 +154,9 @@ fn ensure_no_drift(
 /// table would be left out of every comparison, and the version table's
 /// rows would be mixed with the application's.
 fn load_model(config: &Config) -> Result<Model> {
+    // The model is built in SQLite's scratch database: PostgreSQL is refused
+    // before that (autogenerate and check both start here).
+    config.sqlite_only()?;
     let model = load::load(config.model()?)?;
     let names = model.schema.tables.iter().map(|t| &t.name);
     if let Some(name) = names
@@ -193,7 +196,6 @@ pub struct AutogenerateArgs<'a> {
 }
 
 pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
-    config.sqlite_only()?;
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let parents = commands::parents_for_new(&graph, args.head)?;
@@ -265,8 +267,11 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     for line in &detected {
         outln!("  {line}")?;
     }
-    for s in migration.up.iter().filter(|s| s.risky) {
-        outln!("  review: {}", sql::one_line(&s.comments.join("; ")))?;
+    for s in migration.up.iter().filter(|s| s.risky()) {
+        outln!(
+            "  review: {}",
+            sql::one_line(&s.review_comments().join("; "))
+        )?;
     }
     Ok(())
 }
@@ -274,7 +279,6 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
 /// CI gate: 0 when the migrations build the model (and the database matches
 /// its recorded revision), 1 with a report when not.
 pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
-    config.sqlite_only()?;
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let model = load_model(config)?;

@@ -5,7 +5,7 @@
 //! Names go through [`display_name`], so a name holding a newline or a quote
 //! is escaped and can never forge a line of its own.
 
-use crate::diff::{Change, ColumnChange};
+use crate::diff::{Change, ChangeKind, ColumnChange, ConstraintChange};
 use crate::schema::{Column, ForeignKey, Table};
 use crate::sqlite::sql::{display_name, one_line};
 
@@ -55,7 +55,13 @@ pub fn describe(changes: &[Change]) -> Vec<String> {
             Change::RenameTable { from, to } => {
                 out.push(format!("renamed table {} to {}", q(from), q(to)))
             }
-            Change::ModifyTable { from, to, columns } => table_lines(from, to, columns, &mut out),
+            Change::ModifyTable {
+                from,
+                to,
+                columns,
+                kind,
+                constraints,
+            } => table_lines([from, to], columns, *kind, constraints, &mut out),
             Change::AddIndex { table, index } | Change::DropIndex { table, index } => {
                 let verb = if matches!(change, Change::AddIndex { .. }) {
                     "added"
@@ -102,7 +108,13 @@ fn qc(table: &str, column: &str) -> String {
     format!("'{}.{}'", display_name(table), display_name(column))
 }
 
-fn table_lines(from: &Table, to: &Table, columns: &[ColumnChange], out: &mut Vec<String>) {
+fn table_lines(
+    [from, to]: [&Table; 2],
+    columns: &[ColumnChange],
+    kind: ChangeKind,
+    constraints: &[ConstraintChange],
+    out: &mut Vec<String>,
+) {
     let before = out.len();
     let t = &to.name;
     for c in columns {
@@ -112,10 +124,10 @@ fn table_lines(from: &Table, to: &Table, columns: &[ColumnChange], out: &mut Vec
             ColumnChange::Rename { from, to } => {
                 out.push(format!("renamed column {} to {}", qc(t, from), qc(t, to)))
             }
-            ColumnChange::Modify { from, to } => column_lines(t, from, to, out),
+            ColumnChange::Modify { from, to, kind } => column_lines(t, from, to, *kind, out),
         }
     }
-    constraint_lines(from, to, out);
+    constraint_lines([from, to], kind, constraints, out);
     if out.len() == before {
         // What is left: a difference the folded comparison saw that none of
         // the lines above names (a column's order does not count).
@@ -123,10 +135,10 @@ fn table_lines(from: &Table, to: &Table, columns: &[ColumnChange], out: &mut Vec
     }
 }
 
-fn column_lines(table: &str, from: &Column, to: &Column, out: &mut Vec<String>) {
+fn column_lines(table: &str, from: &Column, to: &Column, kind: ChangeKind, out: &mut Vec<String>) {
     let on = qc(table, &to.name);
     let or_none = |s: &Option<String>| s.clone().unwrap_or_else(|| "none".into());
-    if from.decl_type != to.decl_type {
+    if kind.contains(ChangeKind::TYPE) {
         let ty = |t: &str| {
             if t.is_empty() {
                 "no type".to_string()
@@ -140,93 +152,79 @@ fn column_lines(table: &str, from: &Column, to: &Column, out: &mut Vec<String>) 
             ty(&to.decl_type)
         ));
     }
-    if from.not_null != to.not_null {
+    if kind.contains(ChangeKind::NULL) {
         let now = if to.not_null { "NOT NULL" } else { "NULL" };
         out.push(format!("{now} on column {on}"));
     }
-    if from.default.as_deref().map(crate::schema::normalize_expr)
-        != to.default.as_deref().map(crate::schema::normalize_expr)
-    {
+    if kind.contains(ChangeKind::DEFAULT) {
         out.push(format!(
             "default change from {} to {} on {on}",
             or_none(&from.default),
             or_none(&to.default)
         ));
     }
-    if from.collation != to.collation {
+    if kind.contains(ChangeKind::COLLATION) {
         out.push(format!(
             "collation change from {} to {} on {on}",
             or_none(&from.collation),
             or_none(&to.collation)
         ));
     }
-    if from.generated != to.generated {
+    if kind.contains(ChangeKind::GENERATED) {
         out.push(format!("changed generated expression on {on}"));
     }
 }
 
-/// Keys, constraints and table options, compared as the diff folds them.
-fn constraint_lines(from: &Table, to: &Table, out: &mut Vec<String>) {
-    let (a, b) = (from.folded(), to.folded());
+/// Keys, constraints and table options, as the diff found them. Names are
+/// told as the comparison folds them (lower case).
+fn constraint_lines(
+    [from, to]: [&Table; 2],
+    kind: ChangeKind,
+    constraints: &[ConstraintChange],
+    out: &mut Vec<String>,
+) {
+    use ConstraintChange::*;
     let t = q(&to.name);
-    if a.primary_key != b.primary_key {
+    if kind.contains(ChangeKind::PRIMARY_KEY) {
         out.push(format!("changed primary key on {t}"));
-    }
-    let fk = |f: &ForeignKey| {
-        format!(
-            "({}) -> {}",
-            f.columns
-                .iter()
-                .map(|c| display_name(c))
-                .collect::<Vec<_>>()
-                .join(", "),
-            display_name(&f.ref_table)
-        )
-    };
-    for f in b
-        .foreign_keys
-        .iter()
-        .filter(|f| !a.foreign_keys.contains(f))
-    {
-        out.push(format!("added foreign key {} on {t}", fk(f)));
-    }
-    for f in a
-        .foreign_keys
-        .iter()
-        .filter(|f| !b.foreign_keys.contains(f))
-    {
-        out.push(format!("removed foreign key {} on {t}", fk(f)));
     }
     let cols = |c: &[String]| {
         c.iter()
-            .map(|c| display_name(c))
+            .map(|c| display_name(&c.to_ascii_lowercase()))
             .collect::<Vec<_>>()
             .join(", ")
     };
-    for u in b.uniques.iter().filter(|u| !a.uniques.contains(u)) {
-        out.push(format!(
-            "added unique constraint ({}) on {t}",
-            cols(&u.columns)
-        ));
-    }
-    for u in a.uniques.iter().filter(|u| !b.uniques.contains(u)) {
-        out.push(format!(
-            "removed unique constraint ({}) on {t}",
-            cols(&u.columns)
-        ));
-    }
-    for c in b.checks.iter().filter(|c| !a.checks.contains(c)) {
-        out.push(format!("added check constraint ({}) on {t}", c.expr));
-    }
-    for c in a.checks.iter().filter(|c| !b.checks.contains(c)) {
-        out.push(format!("removed check constraint ({}) on {t}", c.expr));
-    }
+    let fk = |f: &ForeignKey| {
+        format!(
+            "({}) -> {}",
+            cols(&f.columns),
+            display_name(&f.ref_table.to_ascii_lowercase())
+        )
+    };
+    // Gained before lost, kind by kind.
+    let mut lines: Vec<(u8, String)> = constraints
+        .iter()
+        .map(|c| match c {
+            AddForeignKey(f) => (0, format!("added foreign key {}", fk(f))),
+            DropForeignKey(f) => (1, format!("removed foreign key {}", fk(f))),
+            AddUnique(u) => (2, format!("added unique constraint ({})", cols(&u.columns))),
+            DropUnique(u) => (
+                3,
+                format!("removed unique constraint ({})", cols(&u.columns)),
+            ),
+            AddCheck(k) => (4, format!("added check constraint ({})", k.expr)),
+            DropCheck(k) => (5, format!("removed check constraint ({})", k.expr)),
+        })
+        .collect();
+    lines.sort_by_key(|(rank, _)| *rank);
+    out.extend(lines.into_iter().map(|(_, l)| format!("{l} on {t}")));
     // AUTOINCREMENT is said with the primary key's column, not as an option.
     let options = |t: &Table| {
+        let t = t.folded();
         let s = t.sqlite();
         (s.without_rowid, s.strict, t.postgres())
     };
-    if options(&a) != options(&b) {
+    if kind.contains(ChangeKind::OPTIONS) && options(from) != options(to) {
         out.push(format!("changed table options on {t}"));
     }
 }

@@ -13,7 +13,9 @@ use crate::sqlite::affinity::keeps_values;
 use crate::sqlite::sql::display_name;
 use crate::sqlite::virtual_table::VirtualTable;
 
+mod kind;
 mod virtual_tables;
+pub use kind::{ChangeKind, ConstraintChange, new_checks, new_foreign_keys, new_uniques};
 
 /// Declared renames: old name -> new name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -97,11 +99,14 @@ pub enum Change {
     },
     /// `from` keeps its source name; the planner runs table renames first, so
     /// the table is called `to.name` when it is modified. `columns` says how
-    /// each column got from `from` to `to`.
+    /// each column got from `from` to `to`; `kind` what changed on the table
+    /// itself, and `constraints` the constraints it gained and lost.
     ModifyTable {
         from: Table,
         to: Table,
         columns: Vec<ColumnChange>,
+        kind: ChangeKind,
+        constraints: Vec<ConstraintChange>,
     },
     AddIndex {
         table: String,
@@ -133,10 +138,11 @@ pub enum ColumnChange {
         from: String,
         to: String,
     },
-    /// Same column (after any rename), different definition.
+    /// Same column (after any rename), different definition: `kind` says how.
     Modify {
         from: Column,
         to: Column,
+        kind: ChangeKind,
     },
 }
 
@@ -147,9 +153,17 @@ impl Change {
             Change::AddTable(t) => Change::DropTable(t),
             Change::DropTable(t) => Change::AddTable(t),
             Change::RenameTable { from, to } => Change::RenameTable { from: to, to: from },
-            Change::ModifyTable { from, to, columns } => Change::ModifyTable {
+            Change::ModifyTable {
+                from,
+                to,
+                columns,
+                kind,
+                constraints,
+            } => Change::ModifyTable {
                 from: to,
                 to: from,
+                kind,
+                constraints: constraints.iter().map(ConstraintChange::reverse).collect(),
                 columns: columns
                     .into_iter()
                     .map(|c| match c {
@@ -158,9 +172,11 @@ impl Change {
                         ColumnChange::Rename { from, to } => {
                             ColumnChange::Rename { from: to, to: from }
                         }
-                        ColumnChange::Modify { from, to } => {
-                            ColumnChange::Modify { from: to, to: from }
-                        }
+                        ColumnChange::Modify { from, to, kind } => ColumnChange::Modify {
+                            from: to,
+                            to: from,
+                            kind,
+                        },
                     })
                     .collect(),
             },
@@ -290,7 +306,8 @@ fn diff_table(from: &Table, to: &Table, renames: &Renames, changes: &mut Vec<Cha
                 let mut renamed = from.folded_column(old);
                 let target = to.folded_column(new);
                 renamed.name.clone_from(&target.name);
-                if renamed != target {
+                let kind = kind::column_kind(&renamed, &target);
+                if !kind.is_empty() {
                     let mut renamed = old.clone();
                     renamed.name = target.name.clone();
                     let mut target = new.clone();
@@ -298,6 +315,7 @@ fn diff_table(from: &Table, to: &Table, renames: &Renames, changes: &mut Vec<Cha
                     columns.push(ColumnChange::Modify {
                         from: renamed,
                         to: target,
+                        kind,
                     });
                 }
             }
@@ -316,23 +334,18 @@ fn diff_table(from: &Table, to: &Table, renames: &Renames, changes: &mut Vec<Cha
             columns.push(ColumnChange::Add(new.clone()));
         }
     }
-    // Everything but the indexes and the name decides whether the table changed.
-    let table_changed = !columns.is_empty() || {
-        let mut a = from.clone();
-        rename_columns_in(&mut a, &to.name, renames);
-        let mut a = a.folded();
-        let mut b = to.folded();
-        for t in [&mut a, &mut b] {
-            t.indexes.clear();
-            t.name.clear();
-        }
-        a != b
-    };
-    if table_changed {
+    // Everything but the indexes and the name decides whether the table
+    // changed; constraints are compared with the columns renamed as declared.
+    let mut renamed = from.clone();
+    rename_columns_in(&mut renamed, &to.name, renames);
+    let (kind, constraints) = kind::table_changes(from, &renamed, to);
+    if !columns.is_empty() || !kind.is_empty() {
         changes.push(Change::ModifyTable {
             from: from.clone(),
             to: to.clone(),
             columns,
+            kind,
+            constraints,
         });
     }
     for old in &from.indexes {

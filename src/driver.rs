@@ -29,6 +29,15 @@ pub trait Driver {
     /// another migrator up to the lock timeout.
     fn begin_locked(&mut self) -> Result<()>;
     fn commit(&mut self) -> Result<()>;
+    /// Ends the open transaction but keeps other migrators out until the
+    /// next [`Driver::commit`] or [`Driver::rollback`]: a `-- transactional:
+    /// false` revision's statements run in between, and must never run
+    /// twice. The default only ends the transaction, for an engine whose
+    /// lock outlives transactions (a session's advisory lock).
+    fn leave_transaction_keeping_lock(&mut self) -> Result<()> {
+        self.rollback();
+        Ok(())
+    }
     /// Rolls back the open transaction, if there is one.
     fn rollback(&mut self);
     /// A value that changes when another connection commits.

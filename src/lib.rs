@@ -34,6 +34,7 @@ pub mod non_transactional;
 pub mod output;
 pub mod project;
 pub mod renames;
+pub mod risk;
 pub mod schema;
 pub mod scratch;
 pub mod script;

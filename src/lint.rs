@@ -1,8 +1,10 @@
 //! Findings about revisions before they run: destructive statements (read
-//! from the SQL), and data-dependent changes checked against the rows that
-//! are there (a new UNIQUE over duplicates, NOT NULL over NULLs, a foreign key
-//! over orphans, a CHECK that rows violate, a narrowing type that would change
-//! stored values).
+//! by the classifier the planner uses too, [`crate::sqlite::risk`]: the SQL,
+//! and the review comments a generated script carries), and data-dependent
+//! changes checked against the rows that are there (a new UNIQUE over
+//! duplicates, NOT NULL over NULLs, a foreign key over orphans, a CHECK that
+//! rows violate, a narrowing type that would change stored values), found
+//! from the diff's change kinds.
 //!
 //! The data checks compare each pending revision's schema before and after on
 //! a schema-only scratch database, then count offending rows in the real one,
@@ -15,15 +17,20 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::apply::Direction;
-use crate::diff::{Change, ColumnChange, Renames, diff};
+use crate::diff::{
+    Change, ChangeKind, ColumnChange, ConstraintChange, Renames, diff, new_checks,
+    new_foreign_keys, new_uniques,
+};
 use crate::engine::Engine;
 use crate::error::{DatabaseProblem, Error, Result};
 use crate::filter::Filter;
-use crate::schema::{Column, Schema, Table, same_name};
+use crate::risk::Risk;
+use crate::schema::{Column, Schema, Table};
 use crate::script::Revision;
 use crate::sqlite::affinity::{Affinity, affinity};
 use crate::sqlite::projection::{self, Copies};
-use crate::sqlite::sql::{self, Kind, quote_ident};
+use crate::sqlite::risk::{moves_sequence_row, tokens, words};
+use crate::sqlite::sql::{self, quote_ident};
 use crate::sqlite::{ddl, inspect};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -50,100 +57,32 @@ impl std::fmt::Display for Finding {
     }
 }
 
-/// The significant words of a statement, upper-cased, without trivia.
-fn words(stmt: &str) -> Vec<String> {
-    tokens(stmt).into_iter().map(|(w, _)| w).collect()
+/// Each statement of a step with its risks, from its text and the review
+/// comments above it (the one classifier, [`crate::sqlite::risk`]).
+fn risks(rev: &Revision, direction: Direction) -> Vec<(sql::Statement, Vec<Risk>)> {
+    let section = rev.section(direction);
+    let statements = section.statements();
+    let risks = crate::sqlite::risk::section_risks(&section.sql, &statements, section.first_line);
+    statements.into_iter().zip(risks).collect()
 }
 
-/// The significant tokens of a statement: upper-cased words for matching,
-/// and the original text for names.
-fn tokens(stmt: &str) -> Vec<(String, String)> {
-    sql::tokenize(stmt)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .map(|t| {
-            let word = if t.kind == Kind::Word {
-                t.text.to_ascii_uppercase()
-            } else {
-                t.text.to_string()
-            };
-            (word, t.ident().unwrap_or_else(|| t.text.to_string()))
-        })
-        .collect()
-}
-
-/// What a statement destroys, if anything.
-pub fn destructive(stmt: &str) -> Option<String> {
-    let t = tokens(stmt);
-    let word = |i: usize| t.get(i).map(|(w, _)| w.as_str()).unwrap_or("");
-    let name = |i: usize| t.get(i).map(|(_, n)| n.as_str()).unwrap_or("");
-    if moves_sequence_row(stmt) {
-        return None;
-    }
-    match (word(0), word(1)) {
-        ("DROP", "TABLE") if word(2) == "IF" => Some(format!("drops table {}", name(4))),
-        ("DROP", "TABLE") => Some(format!("drops table {}", name(2))),
-        ("DELETE", _) => Some("deletes rows".into()),
-        ("UPDATE", _) => Some("rewrites rows".into()),
-        ("REPLACE", _) => Some("replaces rows".into()),
-        ("ALTER", "TABLE") if word(3) == "DROP" => Some(format!(
-            "drops column {}.{}",
-            name(2),
-            if word(4) == "COLUMN" {
-                name(5)
-            } else {
-                name(4)
-            }
-        )),
-        _ => None,
-    }
-}
-
-/// A rebuild's bookkeeping of AUTOINCREMENT's high-water mark (see
-/// `plan::rebuild::keep_sequence`): it writes `sqlite_sequence` only, never user rows.
-fn moves_sequence_row(stmt: &str) -> bool {
-    let w = words(stmt);
-    let table = match w.first().map(String::as_str) {
-        Some("DELETE") => w.get(2),
-        Some("UPDATE") => w.get(1),
-        _ => None,
-    };
-    table.is_some_and(|t| t == "SQLITE_SEQUENCE")
-}
-
-/// Tables a section rebuilds: dropped, then replaced by a renamed copy.
-fn rebuilt_tables(rev: &Revision, direction: Direction) -> Vec<String> {
-    rev.section(direction)
-        .statements()
-        .iter()
-        .filter_map(|s| {
-            let t = tokens(&s.sql);
-            let is_rename = t.len() >= 6
-                && t[0].0 == "ALTER"
-                && t[1].0 == "TABLE"
-                && t[3].0 == "RENAME"
-                && t[4].0 == "TO";
-            is_rename.then(|| t[5].1.to_ascii_lowercase())
-        })
-        .collect()
-}
-
-/// True when the step runs a statement that destroys data or rebuilds a table.
+/// True when the step runs a statement that destroys data or rebuilds a
+/// table: `upgrade` takes a backup first.
 pub fn is_risky(rev: &Revision, direction: Direction) -> bool {
-    rev.section(direction)
-        .statements()
+    risks(rev, direction)
         .iter()
-        .any(|s| destructive(&s.sql).is_some())
+        .any(|(_, r)| r.iter().any(Risk::needs_backup))
 }
 
 /// Hand-written data changes: anything but the copy of a table rebuild.
 fn has_data_changes(rev: &Revision, direction: Direction) -> bool {
     rev.section(direction).statements().iter().any(|s| {
-        let w = words(&s.sql);
-        match w.first().map(String::as_str) {
-            Some("UPDATE" | "DELETE") => !moves_sequence_row(&s.sql),
+        let t = tokens(&s.sql);
+        let w: Vec<&str> = t.iter().map(|(w, _)| w.as_str()).collect();
+        match w.first().copied() {
+            Some("UPDATE" | "DELETE") => !moves_sequence_row(&t),
             Some("REPLACE") => true,
-            Some("INSERT") => !w.iter().any(|x| x == "SELECT"),
+            Some("INSERT") => !w.contains(&"SELECT"),
             _ => false,
         }
     })
@@ -161,28 +100,14 @@ pub fn findings(
 ) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
     for (rev, direction) in steps {
-        let mut rebuilt = rebuilt_tables(rev, *direction);
-        rebuilt.extend(crate::sqlite::plan::replaced_without_loss(
-            &rev.section(*direction).statements(),
-        ));
-        for stmt in rev.section(*direction).statements() {
-            // A rebuild's DROP TABLE is not a loss: its rows were copied first.
-            let replaced = destructive(&stmt.sql)
-                .and_then(|w| {
-                    w.strip_prefix("drops table ")
-                        .map(|t| rebuilt.contains(&t.to_ascii_lowercase()))
-                })
-                .unwrap_or(false);
-            if replaced {
-                continue;
-            }
-            if let Some(what) = destructive(&stmt.sql) {
+        for (stmt, risks) in risks(rev, *direction) {
+            for risk in risks.iter().filter(|r| matches!(r, Risk::Destructive(_))) {
                 out.push(Finding {
                     revision: rev.id.clone(),
                     file: rev.file_name(),
                     kind: "destructive",
                     table: String::new(),
-                    message: format!("line {}: {what}", stmt.line),
+                    message: format!("line {}: {}", stmt.line, risk.reason()),
                     rows: None,
                 });
             }
@@ -264,10 +189,19 @@ pub fn findings(
     Ok(out)
 }
 
-/// Statements whose success depends on the rows: a unique index, a column
-/// added with a constraint, or a table rebuild (create + drop in one step).
+/// Statements whose success depends on the rows: a data-dependent statement
+/// or a rebuild (as the classifier reads them), a column added with a
+/// constraint, or a hand-written rebuild (create + drop in one step).
 fn may_depend_on_data(rev: &Revision, direction: Direction) -> bool {
-    let statements = rev.section(direction).statements();
+    let classified = risks(rev, direction);
+    if classified
+        .iter()
+        .flat_map(|(_, r)| r)
+        .any(|r| !matches!(r, Risk::Destructive(_)))
+    {
+        return true;
+    }
+    let statements: Vec<&sql::Statement> = classified.iter().map(|(s, _)| s).collect();
     let mut creates = false;
     let mut drops = false;
     for s in &statements {
@@ -309,9 +243,13 @@ fn data_checks(before: &Schema, after: &Schema, copies: &Copies) -> Vec<(String,
     let mut out = Vec::new();
     for change in diff(before, after, &Renames::default()) {
         match change {
-            Change::ModifyTable { from, to, columns } => {
-                table_checks(&from, &to, &columns, copies, &mut out)
-            }
+            Change::ModifyTable {
+                from,
+                to,
+                columns,
+                constraints,
+                ..
+            } => table_checks(&from, &to, &columns, &constraints, copies, &mut out),
             Change::AddIndex { table, index } if index.unique => {
                 // Grouped by the index's own keys (expressions, collations):
                 // duplicates are what the index will refuse, no more, no less.
@@ -346,6 +284,7 @@ fn table_checks(
     from: &Table,
     to: &Table,
     columns: &[ColumnChange],
+    constraints: &[ConstraintChange],
     copies: &Copies,
     out: &mut Vec<(String, String, Query)>,
 ) {
@@ -358,8 +297,17 @@ fn table_checks(
     // fail, and such a check is skipped.
     let reads_from = || vec![(from.name.clone(), vec![])];
     for c in columns {
-        if let ColumnChange::Modify { from: old, to: new } = c {
-            if new.not_null && !old.not_null && new.default.is_none() {
+        if let ColumnChange::Modify {
+            from: old,
+            to: new,
+            kind,
+        } = c
+        {
+            if kind.contains(ChangeKind::NULL)
+                && new.not_null
+                && !old.not_null
+                && new.default.is_none()
+            {
                 out.push((
                     t.clone(),
                     format!(
@@ -375,7 +323,7 @@ fn table_checks(
                     },
                 ));
             }
-            if let Some(q) = narrowing(from, old, new) {
+            if let Some(q) = narrowing(from, old, new).filter(|_| kind.contains(ChangeKind::TYPE)) {
                 out.push((
                     t.clone(),
                     format!(
@@ -387,8 +335,8 @@ fn table_checks(
             }
         }
     }
-    for u in &to.uniques {
-        if !from.uniques.iter().any(|o| o.columns == u.columns) {
+    for u in new_uniques(constraints) {
+        {
             let keys: Vec<String> = u.columns.iter().map(|c| quote_ident(c)).collect();
             let mut q = duplicates(
                 t,
@@ -401,12 +349,8 @@ fn table_checks(
             out.push(q);
         }
     }
-    for fk in &to.foreign_keys {
-        let known = from
-            .foreign_keys
-            .iter()
-            .any(|o| o.columns == fk.columns && same_name(&o.ref_table, &fk.ref_table));
-        if known || fk.ref_columns.len() != fk.columns.len() {
+    for fk in new_foreign_keys(constraints) {
+        if fk.ref_columns.len() != fk.columns.len() {
             continue;
         }
         let join: Vec<String> = fk
@@ -434,8 +378,8 @@ fn table_checks(
             },
         ));
     }
-    for ck in &to.checks {
-        if !from.checks.iter().any(|o| o.expr == ck.expr) {
+    for ck in new_checks(constraints) {
+        {
             out.push((
                 t.clone(),
                 format!("new CHECK ({}): rows violate it", ck.expr),

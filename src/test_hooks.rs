@@ -25,9 +25,24 @@ pub fn pause_before_lock() {
 /// for users.
 pub fn wait_between_steps() {
     if let Some(file) = std::env::var_os("MIGRATE_TEST_WAIT_BETWEEN_STEPS") {
-        let until = Instant::now() + Duration::from_secs(60);
-        while !Path::new(&file).exists() && Instant::now() < until {
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        wait_for(Path::new(&file));
+    }
+}
+
+/// Test-only: `MIGRATE_TEST_WAIT_IN_NON_TRANSACTIONAL` names a file; after a
+/// `-- transactional: false` revision's statements ran and before its
+/// version row is written, a run waits (60 s at most) until that file
+/// exists, so that a test can start a second migrator right then. Not a
+/// setting for users.
+pub fn wait_in_non_transactional() {
+    if let Some(file) = std::env::var_os("MIGRATE_TEST_WAIT_IN_NON_TRANSACTIONAL") {
+        wait_for(Path::new(&file));
+    }
+}
+
+fn wait_for(file: &Path) {
+    let until = Instant::now() + Duration::from_secs(60);
+    while !file.exists() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(10));
     }
 }

@@ -208,3 +208,67 @@ fn a_replan_between_our_revisions_checks_the_data_again() {
     assert_eq!(p.count("SELECT count(*) FROM t"), 2);
     assert!(!p.applied().contains(&"r3".to_string()));
 }
+
+/// A `-- transactional: false` revision runs outside any transaction, where
+/// SQLite's write lock cannot be held. Before, a second migrator took the
+/// write lock as soon as the first let it go, found the revision not recorded
+/// yet, and ran its statements again. Now it waits, then sees it applied.
+#[test]
+fn a_second_migrator_waits_for_a_non_transactional_revision_and_sees_it_applied() {
+    let p = Project::with_config();
+    p.revision(
+        "r0",
+        &[],
+        "CREATE TABLE runs (revision TEXT);",
+        "DROP TABLE runs;",
+    );
+    p.write(
+        "migrations/versions/r1_step.sql",
+        "-- revision: r1\n-- down_revision: r0\n-- message: outside\n-- transactional: false\n\n\
+         -- migrate:up\nINSERT INTO runs VALUES ('r1');\n\n-- migrate:down\nDELETE FROM runs;\n",
+    );
+    p.ok(&["hash"]);
+    p.ok(&["upgrade", "r0"]);
+    let go = p.path("go");
+    let spawn = |args: &[&str], wait_in: bool| {
+        let mut cmd = p.plain_command();
+        if wait_in {
+            cmd.env("MIGRATE_TEST_WAIT_IN_NON_TRANSACTIONAL", &go);
+        }
+        cmd.args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let first = spawn(&["upgrade"], true);
+    // The first migrator's statement ran; its version row is not written yet.
+    while p.count("SELECT count(*) FROM runs") == 0 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // A second migrator that may not wait long is told to try again; it
+    // never runs r1's statement a second time, even given another path to
+    // the database (a symbolic link).
+    std::os::unix::fs::symlink(p.path("app.db"), p.path("link.db")).unwrap();
+    let out = spawn(
+        &["--database", "link.db", "--lock-wait", "0.5", "upgrade"],
+        false,
+    )
+    .wait_with_output()
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(p.count("SELECT count(*) FROM runs"), 1, "{err}");
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("try again"), "{err}");
+    // One that waits sees r1 applied once the first is done.
+    let second = spawn(&["upgrade"], false);
+    std::fs::write(&go, "").unwrap();
+    for child in [first, second] {
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{err}");
+    }
+    assert_eq!(p.count("SELECT count(*) FROM runs"), 1);
+    assert_eq!(p.applied(), ["r0", "r1"]);
+    assert!(!migrate::sqlite::outside_lock::lock_path(&p.path("app.db")).exists());
+}

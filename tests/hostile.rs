@@ -288,7 +288,7 @@ mod generated_scripts {
             let a = migrate::inspect::inspect(&conn, "migrate_version").unwrap();
             let b = migrate::load::load_sql(&b_sql, Path::new("b.sql")).unwrap();
             let m = migrate::autogen::plan_between(&a, &b);
-            prop_assert!(m.up.iter().any(|s| s.risky));
+            prop_assert!(m.up.iter().any(|s| s.risky()));
             lexes_back(&m.up)?;
             lexes_back(&m.down)?;
             // And the rendered script does exactly what was planned.

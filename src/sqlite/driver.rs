@@ -4,6 +4,7 @@
 //! (opening for write, reading the version table, running a section).
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -13,6 +14,7 @@ use crate::error::{DatabaseProblem, Error, Result};
 use crate::script::{Direction, Revision};
 use crate::sqlite::carry;
 use crate::sqlite::fk_watch::FkWatch;
+use crate::sqlite::outside_lock::{self, OutsideLock};
 use crate::sqlite::progress::Progress;
 use crate::sqlite::version_table::{Found, VersionTable};
 
@@ -30,6 +32,9 @@ pub struct Sqlite {
     /// Installed for the connection's life: what each revision's
     /// statements write, for the integrity check.
     fk_watch: FkWatch,
+    /// Held while a non-transactional revision runs (see
+    /// [`crate::sqlite::outside_lock`]).
+    outside: Option<OutsideLock>,
 }
 
 impl Sqlite {
@@ -44,11 +49,37 @@ impl Sqlite {
             foreign_keys_were_on: false,
             journal_persisted: false,
             fk_watch,
+            outside: None,
         })
     }
 
     fn err(&self, e: impl Into<DatabaseProblem>) -> Error {
         Error::database(&self.path, e)
+    }
+
+    fn begin_immediate(&mut self) -> Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| {
+            let problem = DatabaseProblem::from(e);
+            if problem == DatabaseProblem::Locked {
+                self.locked("")
+            } else {
+                self.err(problem)
+            }
+        })
+    }
+
+    fn locked(&self, why: &str) -> Error {
+        Error::Refused(format!(
+            "database {} is locked by another migrator or application{why} (waited {}s); try again when it is done, or wait longer with --lock-wait SECONDS",
+            self.path.display(),
+            crate::lock_wait::current().as_secs_f64()
+        ))
+    }
+
+    fn end_transaction(&mut self) {
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
     }
 }
 
@@ -125,28 +156,52 @@ impl Driver for Sqlite {
         }
     }
 
+    /// `BEGIN IMMEDIATE`, and no other migrator in the middle of a
+    /// non-transactional revision (looked for under the write lock, the only
+    /// time one can start: then wait for it, and begin again).
     fn begin_locked(&mut self) -> Result<()> {
-        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| {
-            let problem = DatabaseProblem::from(e);
-            if problem == DatabaseProblem::Locked {
-                Error::Refused(format!(
-                    "database {} is locked by another migrator or application (waited {}s); try again when it is done, or wait longer with --lock-wait SECONDS",
-                    self.path.display(),
-                    crate::lock_wait::current().as_secs_f64()
-                ))
-            } else {
-                self.err(problem)
+        let until = Instant::now() + crate::lock_wait::current();
+        loop {
+            self.begin_immediate()?;
+            if self.outside.is_some() || !outside_lock::held_by_another(&self.path) {
+                return Ok(());
             }
-        })
+            self.end_transaction();
+            if !outside_lock::wait_until_free(&self.path, until) {
+                return Err(self.locked(" running a non-transactional revision"));
+            }
+        }
     }
 
     fn commit(&mut self) -> Result<()> {
-        self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))
+        self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))?;
+        if let Some(lock) = self.outside.take() {
+            lock.release();
+        }
+        Ok(())
+    }
+
+    fn leave_transaction_keeping_lock(&mut self) -> Result<()> {
+        let lock = match OutsideLock::take(&self.path) {
+            Ok(lock) => Some(lock),
+            // A file system without file locks: as before there was one.
+            Err(e) if e.kind() == std::io::ErrorKind::Unsupported => None,
+            Err(e) => {
+                return Err(Error::Refused(format!(
+                    "cannot take the lock file {} that keeps other migrators out while a non-transactional revision runs: {e}. Nothing of the revision ran",
+                    outside_lock::lock_path(&self.path).display()
+                )));
+            }
+        };
+        self.end_transaction();
+        self.outside = lock;
+        Ok(())
     }
 
     fn rollback(&mut self) {
-        if !self.conn.is_autocommit() {
-            let _ = self.conn.execute_batch("ROLLBACK");
+        self.end_transaction();
+        if let Some(lock) = self.outside.take() {
+            lock.release();
         }
     }
 

@@ -5,12 +5,17 @@
 //! recreate indexes, and the views and triggers that depended on the table;
 //! in `plan/rebuild.rs`).
 //! Rows never pass through Rust. The down is the plan of the reversed changes,
-//! so it returns exactly to the start. Every destructive or data-dependent
-//! statement carries a comment saying so.
+//! so it returns exactly to the start. Every statement keeps its typed risks
+//! ([`Risk`], written above it as review comments that lint reads back) and
+//! the change it serves.
 
 use std::collections::HashSet;
 
-use crate::diff::{Change, ColumnChange, Renames, added_tables, diff, dropped_tables, reversed};
+use crate::diff::{
+    Change, ChangeKind, ColumnChange, ConstraintChange, Renames, added_tables, diff,
+    dropped_tables, reversed,
+};
+use crate::risk::{self, Risk};
 use crate::schema::{Column, Schema, Table, same_name};
 use crate::sqlite::affinity::affinity;
 use crate::sqlite::ddl::{self, create_index, create_table, default_expr, referenced_names};
@@ -21,15 +26,18 @@ mod rebuild;
 mod render;
 mod virtual_tables;
 pub use render::render;
-pub use virtual_tables::replaced_without_loss;
 
 /// One planned statement and what a reviewer should know about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
     pub sql: String,
+    /// Notes for the reader that are no risk (written above the risks).
     pub comments: Vec<String>,
-    /// Drops data, or can fail depending on the rows present.
-    pub risky: bool,
+    /// What it risks, each written above it as a review comment.
+    pub risks: Vec<Risk>,
+    /// The change it serves; `None` for a view or trigger taken down and put
+    /// back around a rebuild, or a virtual table refilled after one.
+    pub source: Option<Change>,
 }
 
 impl Statement {
@@ -37,16 +45,29 @@ impl Statement {
         Statement {
             sql,
             comments: vec![],
-            risky: false,
+            risks: vec![],
+            source: None,
         }
     }
 
-    fn risky(sql: String, comment: String) -> Statement {
+    fn with_risk(sql: String, risk: Risk) -> Statement {
         Statement {
-            sql,
-            comments: vec![comment],
-            risky: true,
+            risks: vec![risk],
+            ..Statement::plain(sql)
         }
+    }
+
+    /// What is written above it: the notes, then each risk as the review
+    /// comment lint reads back ([`Risk::from_comment`]).
+    pub fn review_comments(&self) -> Vec<String> {
+        let risks = self.risks.iter().map(ToString::to_string);
+        self.comments.iter().cloned().chain(risks).collect()
+    }
+
+    /// Drops data, or can fail depending on the rows present: `revision`
+    /// lists it for review.
+    pub fn risky(&self) -> bool {
+        self.risks.iter().any(Risk::needs_review)
     }
 }
 
@@ -84,12 +105,9 @@ pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migrati
 pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
     let rebuilt: Vec<(&Table, &Table, &Vec<ColumnChange>)> = changes
         .iter()
-        .filter_map(|c| match c {
-            Change::ModifyTable { from, to, columns } if !alterable(from, to, columns) => {
-                Some((from, to, columns))
-            }
-            _ => None,
-        })
+        .filter_map(modified)
+        .filter(|m| !m.alterable)
+        .map(|m| (m.from, m.to, m.columns))
         .collect();
     let rebuilt_names: Vec<&str> = rebuilt.iter().map(|(_, t, _)| t.name.as_str()).collect();
     let mut out = Vec::new();
@@ -142,10 +160,12 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             || mentions(&t.sql, &taken_down)
             || taken_down.iter().any(|n| same_name(n, &t.table))
         {
-            out.push(Statement::plain(format!(
-                "DROP TRIGGER {}",
-                quote_ident(&t.name)
-            )));
+            let mut s = Statement::plain(format!("DROP TRIGGER {}", quote_ident(&t.name)));
+            s.source = changes
+                .iter()
+                .find(|c| matches!(c, Change::DropTrigger(d) if same_name(&d.name, &t.name)))
+                .cloned();
+            out.push(s);
             dropped_triggers.insert(t.name.to_ascii_lowercase());
         }
     }
@@ -154,44 +174,54 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
         .rev()
     {
         if dropped_views.contains(&v.name.to_ascii_lowercase()) {
-            out.push(Statement::plain(format!(
-                "DROP VIEW {}",
-                quote_ident(&v.name)
-            )));
+            let mut s = Statement::plain(format!("DROP VIEW {}", quote_ident(&v.name)));
+            s.source = changes
+                .iter()
+                .find(|c| matches!(c, Change::DropView(d) if same_name(&d.name, &v.name)))
+                .cloned();
+            out.push(s);
         }
     }
 
     for c in changes {
         if let Change::DropIndex { index, .. } = c {
-            out.push(Statement::plain(format!(
-                "DROP INDEX {}",
-                quote_ident(&index.name)
-            )));
+            out.extend(serving(
+                c,
+                [Statement::plain(format!(
+                    "DROP INDEX {}",
+                    quote_ident(&index.name)
+                ))],
+            ));
         }
     }
     out.extend(virtual_tables::plan_drops(changes));
     for c in changes {
         if let Change::RenameTable { from, to } = c {
-            out.push(Statement::plain(format!(
-                "ALTER TABLE {} RENAME TO {}",
-                quote_ident(from),
-                quote_ident(to)
-            )));
+            out.extend(serving(
+                c,
+                [Statement::plain(format!(
+                    "ALTER TABLE {} RENAME TO {}",
+                    quote_ident(from),
+                    quote_ident(to)
+                ))],
+            ));
         }
     }
     let added = added_tables(changes);
     for t in parents_first(&added) {
-        out.push(Statement::plain(create_table(t)));
+        let mut made = vec![Statement::plain(create_table(t))];
         for i in &t.indexes {
-            out.push(Statement::plain(create_index(&t.name, i)));
+            made.push(Statement::plain(create_index(&t.name, i)));
         }
+        out.extend(serving(&Change::AddTable(t.clone()), made));
     }
     for c in changes {
-        if let Change::ModifyTable { from, to, columns } = c {
-            if alterable(from, to, columns) {
-                out.extend(alter(from, to, columns));
+        if let Some(m) = modified(c) {
+            if m.alterable {
+                out.extend(serving(c, alter(m.from, m.to, m.columns)));
             } else {
-                out.extend(rebuild::rebuild(from, to, columns));
+                let steps = rebuild::rebuild(m.from, m.to, m.columns, m.constraints);
+                out.extend(serving(c, steps));
             }
         }
     }
@@ -204,24 +234,24 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
         {
             let mut s = Statement::plain(create_index(table, index));
             if index.unique {
-                s.risky = true;
-                s.comments.push(format!(
-                    "data-dependent: fails if {} has duplicate values for this unique index",
+                s.risks.push(Risk::DataDependent(format!(
+                    "fails if {} has duplicate values for this unique index",
                     display_name(table)
-                ));
+                )));
             }
-            out.push(s);
+            out.extend(serving(c, [s]));
         }
     }
     let dropped = dropped_tables(changes);
     for t in parents_first(&dropped).into_iter().rev() {
-        out.push(Statement::risky(
+        let drop = Statement::with_risk(
             format!("DROP TABLE {}", quote_ident(&t.name)),
-            format!(
-                "destructive: drops table {} and every row in it",
+            Risk::Destructive(format!(
+                "drops table {} and every row in it",
                 display_name(&t.name)
-            ),
-        ));
+            )),
+        );
+        out.extend(serving(&Change::DropTable((*t).clone()), [drop]));
     }
     out.extend(virtual_tables::plan_creates(changes));
 
@@ -235,19 +265,79 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
     for v in ddl::views_in_dependency_order(&to.views) {
         let key = v.name.to_ascii_lowercase();
         if added_views.contains(&key) || dropped_views.contains(&key) {
-            out.push(Statement::plain(v.sql.clone()));
+            let mut s = Statement::plain(v.sql.clone());
+            s.source = changes
+                .iter()
+                .find(|c| matches!(c, Change::AddView(a) if same_name(&a.name, &v.name)))
+                .cloned();
+            out.push(s);
         }
     }
     for t in &to.triggers {
         let key = t.name.to_ascii_lowercase();
         let added = changes
             .iter()
-            .any(|c| matches!(c, Change::AddTrigger(a) if same_name(&a.name, &t.name)));
-        if added || dropped_triggers.contains(&key) {
-            out.push(Statement::plain(t.sql.clone()));
+            .find(|c| matches!(c, Change::AddTrigger(a) if same_name(&a.name, &t.name)));
+        if added.is_some() || dropped_triggers.contains(&key) {
+            let mut s = Statement::plain(t.sql.clone());
+            s.source = added.cloned();
+            out.push(s);
         }
     }
-    out
+    with_text_risks(out)
+}
+
+/// A modified table, and whether ALTER TABLE can make its change.
+struct Modified<'c> {
+    from: &'c Table,
+    to: &'c Table,
+    columns: &'c Vec<ColumnChange>,
+    constraints: &'c [ConstraintChange],
+    alterable: bool,
+}
+
+fn modified(c: &Change) -> Option<Modified<'_>> {
+    let Change::ModifyTable {
+        from,
+        to,
+        columns,
+        kind,
+        constraints,
+    } = c
+    else {
+        return None;
+    };
+    Some(Modified {
+        from,
+        to,
+        columns,
+        constraints,
+        alterable: alterable(from, to, columns, *kind, constraints),
+    })
+}
+
+/// `statements` marked as serving `change` (those not marked yet).
+fn serving(change: &Change, statements: impl IntoIterator<Item = Statement>) -> Vec<Statement> {
+    statements
+        .into_iter()
+        .map(|mut s| {
+            s.source.get_or_insert_with(|| change.clone());
+            s
+        })
+        .collect()
+}
+
+/// Each statement with what the one classifier reads in the text too
+/// ([`crate::sqlite::risk::classify`], as lint reads a script), so the
+/// planner and lint agree by construction: a rebuild's `DROP TABLE` says its
+/// rows were carried across, a hand-reviewable unique index says it can fail.
+fn with_text_risks(mut statements: Vec<Statement>) -> Vec<Statement> {
+    let texts: Vec<&str> = statements.iter().map(|s| s.sql.as_str()).collect();
+    let read = crate::sqlite::risk::classify(&texts);
+    for (s, more) in statements.iter_mut().zip(read) {
+        risk::merge(&mut s.risks, more);
+    }
+    statements
 }
 
 /// Tables ordered so that a table comes after the tables it references
@@ -269,43 +359,46 @@ fn parents_first<'a>(tables: &[&'a Table]) -> Vec<&'a Table> {
 
 /// True when SQLite's ALTER TABLE can make the change: only columns added at
 /// the end (within ADD COLUMN's rules), dropped (when nothing else names
-/// them) or renamed, and nothing else about the table differs.
-pub fn alterable(from: &Table, to: &Table, columns: &[ColumnChange]) -> bool {
-    let mut expected = from.clone();
+/// them) or renamed, and nothing else about the table differs but the
+/// foreign keys those added columns declare inline. Read from the diff's
+/// kinds: the tables are not compared again.
+pub fn alterable(
+    from: &Table,
+    to: &Table,
+    columns: &[ColumnChange],
+    kind: ChangeKind,
+    constraints: &[ConstraintChange],
+) -> bool {
+    if !(kind - ChangeKind::FOREIGN_KEY).is_empty() {
+        return false;
+    }
+    let mut inline = Vec::new();
     for c in columns {
         match c {
             ColumnChange::Modify { .. } => return false,
-            ColumnChange::Rename { from: old, to: new } => {
-                rename_everywhere(&mut expected, old, new)
-            }
+            ColumnChange::Rename { .. } => {}
             ColumnChange::Drop(col) => {
                 if !droppable(from, col) {
                     return false;
                 }
-                expected.columns.retain(|c| !same_name(&c.name, &col.name));
             }
             ColumnChange::Add(col) => {
                 if !addable(col) {
                     return false;
                 }
-                expected.columns.push(col.clone());
                 if let Some(fk) = column_foreign_key(to, col) {
                     // ADD COLUMN ... REFERENCES needs a NULL default.
                     if col.default.is_some() {
                         return false;
                     }
-                    expected.foreign_keys.push(fk.clone());
+                    inline.push(fk);
                 }
             }
         }
     }
-    let mut expected = expected.folded();
-    let mut target = to.folded();
-    for t in [&mut expected, &mut target] {
-        t.name.clear();
-        t.indexes.clear();
-    }
-    expected == target
+    constraints
+        .iter()
+        .all(|c| matches!(c, ConstraintChange::AddForeignKey(fk) if inline.contains(&fk)))
 }
 
 /// The single-column foreign key of a column, which ADD COLUMN can declare inline.
@@ -313,24 +406,6 @@ fn column_foreign_key<'t>(t: &'t Table, col: &Column) -> Option<&'t crate::schem
     t.foreign_keys.iter().find(|fk| {
         fk.columns.len() == 1 && same_name(&fk.columns[0], &col.name) && fk.ref_columns.len() <= 1
     })
-}
-
-fn rename_everywhere(t: &mut Table, old: &str, new: &str) {
-    let map = |n: &mut String| {
-        if same_name(n, old) {
-            *n = new.to_string();
-        }
-    };
-    t.columns.iter_mut().for_each(|c| map(&mut c.name));
-    if let Some(pk) = &mut t.primary_key {
-        pk.columns.iter_mut().for_each(map);
-    }
-    t.foreign_keys
-        .iter_mut()
-        .for_each(|fk| fk.columns.iter_mut().for_each(map));
-    t.uniques
-        .iter_mut()
-        .for_each(|u| u.columns.iter_mut().for_each(map));
 }
 
 /// ADD COLUMN's rules (sqlite.org/lang_altertable.html).
@@ -384,13 +459,13 @@ fn alter(_from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement> 
                 }
                 Statement::plain(format!("ALTER TABLE {table} ADD COLUMN {def}"))
             }
-            ColumnChange::Drop(col) => Statement::risky(
+            ColumnChange::Drop(col) => Statement::with_risk(
                 format!("ALTER TABLE {table} DROP COLUMN {}", quote_ident(&col.name)),
-                format!(
-                    "destructive: drops column {}.{} and its data",
+                Risk::Destructive(format!(
+                    "drops column {}.{} and its data",
                     display_name(&to.name),
                     display_name(&col.name)
-                ),
+                )),
             ),
             ColumnChange::Modify { .. } => unreachable!("alterable() excludes modified columns"),
         })

@@ -4,6 +4,7 @@
 //! MIGRATE_REALWORLD_DIR or a `shared/` folder beside the clone, as CI provides.
 #![allow(dead_code)]
 
+pub mod catalogue;
 pub mod pg;
 pub mod pg_project;
 pub mod snapshot;

@@ -4,7 +4,10 @@
 //! never pass through Rust; each copy that may fail or lose data says so.
 
 use super::{Statement, narrows};
-use crate::diff::ColumnChange;
+use crate::diff::{
+    ChangeKind, ColumnChange, ConstraintChange, new_checks, new_foreign_keys, new_uniques,
+};
+use crate::risk::Risk;
 use crate::schema::{Column, Table, same_name};
 use crate::sqlite::affinity::affinity;
 use crate::sqlite::ddl::{create_index, create_table, default_expr};
@@ -12,7 +15,12 @@ use crate::sqlite::sql::{display_name, quote_ident};
 
 /// The 12-step rebuild: every row is copied by SQLite, never held in Rust.
 // Long: SQLite's documented table rebuild, step by step in its order.
-pub(super) fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement> {
+pub(super) fn rebuild(
+    from: &Table,
+    to: &Table,
+    columns: &[ColumnChange],
+    constraints: &[ConstraintChange],
+) -> Vec<Statement> {
     let temp_name = format!("_migrate_new_{}", to.name);
     let mut temp = to.clone();
     temp.name = temp_name.clone();
@@ -31,6 +39,18 @@ pub(super) fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec
         }
         from.column(renamed_from.unwrap_or(&col.name))
     };
+    // What the diff found changed on each target column.
+    let changed = |col: &Column| {
+        columns
+            .iter()
+            .find_map(|c| match c {
+                ColumnChange::Modify { to, kind, .. } if same_name(&to.name, &col.name) => {
+                    Some(*kind)
+                }
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
     let mut targets = Vec::new();
     let mut values = Vec::new();
     let keeps_rowid = !from.sqlite().without_rowid
@@ -46,27 +66,29 @@ pub(super) fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec
         // and virtual values alike): made plain, the column keeps its values.
         let Some(src) = source(col) else {
             if col.not_null && col.default.is_none() {
-                risks.push(format!(
+                risks.push(Risk::DataDependent(format!(
                     "new column {} is NOT NULL without a default: fails if {} has rows",
                     display_name(&col.name),
                     display_name(&from.name)
-                ));
+                )));
             }
             continue;
         };
         let mut value = quote_ident(&src.name);
-        // Compared as schema.rs does: NOT NULL on a rowid alias means nothing.
-        if to.folded_column(col).not_null && !src.not_null {
+        let kind = changed(col);
+        // As the diff compared them (NOT NULL on a rowid alias means nothing),
+        // and not NULL before as declared.
+        if kind.contains(ChangeKind::NULL) && col.not_null && !src.not_null {
             match &col.default {
                 Some(d) => value = format!("IFNULL({value}, {})", default_expr(d)),
-                None => risks.push(format!(
+                None => risks.push(Risk::DataDependent(format!(
                     "{}.{} becomes NOT NULL without a default: fails on NULL rows",
                     display_name(&to.name),
                     display_name(&col.name)
-                )),
+                ))),
             }
         }
-        if narrows(&src.decl_type, &col.decl_type) {
+        if kind.contains(ChangeKind::TYPE) && narrows(&src.decl_type, &col.decl_type) {
             let effect = if affinity(&src.decl_type) == affinity(&col.decl_type) {
                 "the declared length shrinks; SQLite keeps longer values, your application may not"
             } else if to.sqlite().strict {
@@ -74,13 +96,13 @@ pub(super) fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec
             } else {
                 "stored values may be converted to the new affinity"
             };
-            risks.push(format!(
+            risks.push(Risk::DataDependent(format!(
                 "narrowing: {}.{} changes type {} -> {}: {effect}",
                 display_name(&to.name),
                 display_name(&col.name),
                 src.decl_type,
                 col.decl_type
-            ));
+            )));
         }
         targets.push(quote_ident(&col.name));
         values.push(value);
@@ -89,45 +111,36 @@ pub(super) fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec
         ColumnChange::Drop(c) => Some(c),
         _ => None,
     }) {
-        risks.push(format!(
-            "destructive: column {}.{} and its data are dropped",
+        risks.push(Risk::Destructive(format!(
+            "column {}.{} and its data are dropped",
             display_name(&from.name),
             display_name(&dropped.name)
-        ));
+        )));
     }
-    for u in &to.uniques {
-        if !from.uniques.iter().any(|o| o.columns == u.columns) {
-            risks.push(format!(
-                "new UNIQUE ({}): fails if duplicates exist",
-                display_names(&u.columns)
-            ));
-        }
+    for u in new_uniques(constraints) {
+        risks.push(Risk::DataDependent(format!(
+            "new UNIQUE ({}): fails if duplicates exist",
+            display_names(&u.columns)
+        )));
     }
-    for fk in &to.foreign_keys {
+    for fk in new_foreign_keys(constraints) {
         let existed = fk
             .columns
             .iter()
             .all(|c| to.column(c).and_then(source).is_some());
-        if existed
-            && !from
-                .foreign_keys
-                .iter()
-                .any(|o| o.columns == fk.columns && same_name(&o.ref_table, &fk.ref_table))
-        {
-            risks.push(format!(
+        if existed {
+            risks.push(Risk::DataDependent(format!(
                 "new foreign key ({}) -> {}: rows without a parent fail the check before commit",
                 display_names(&fk.columns),
                 display_name(&fk.ref_table)
-            ));
+            )));
         }
     }
-    for ck in &to.checks {
-        if !from.checks.iter().any(|o| o.expr == ck.expr) {
-            risks.push(format!(
-                "new CHECK ({}): the copy fails if a row violates it",
-                ck.expr
-            ));
-        }
+    for ck in new_checks(constraints) {
+        risks.push(Risk::DataDependent(format!(
+            "new CHECK ({}): the copy fails if a row violates it",
+            ck.expr
+        )));
     }
     // A constraint's own ON CONFLICT REPLACE or IGNORE would drop a row the
     // copy meets twice (two values one under a new collation); the
@@ -144,13 +157,14 @@ pub(super) fn rebuild(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec
         values.join(", "),
         quote_ident(&to.name)
     ));
-    copy.risky = !risks.is_empty();
-    copy.comments = risks;
-    let mut create = Statement::plain(create_table(&temp));
-    create.comments.push(format!(
-        "rebuild {}: SQLite cannot ALTER this change; rows are copied into a new table",
-        display_name(&to.name)
-    ));
+    copy.risks = risks;
+    let create = Statement::with_risk(
+        create_table(&temp),
+        Risk::Rebuild(format!(
+            "{}: SQLite cannot ALTER this change; rows are copied into a new table",
+            display_name(&to.name)
+        )),
+    );
     let mut out = vec![create, copy];
     out.extend(keep_sequence(from, to, &temp_name));
     out.extend([

@@ -11,8 +11,8 @@ use crate::sqlite::sql::{self, one_line};
 pub fn render(statements: &[Statement]) -> String {
     let mut out = String::new();
     for s in statements {
-        for c in &s.comments {
-            out.push_str(&format!("-- {}\n", one_line(c)));
+        for c in s.review_comments() {
+            out.push_str(&format!("-- {}\n", one_line(&c)));
         }
         out.push_str(&s.sql);
         // SQLite keeps a view's or trigger's trailing `--` comment in its

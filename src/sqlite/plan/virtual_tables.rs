@@ -2,18 +2,18 @@
 //! that keeps the rows), and the reverse reading lint needs: which drops in a
 //! script section are followed by a refill that loses nothing.
 
-use super::Statement;
+use super::{Statement, serving};
 use crate::diff::{Change, ColumnChange};
+use crate::risk::Risk;
 use crate::schema::{Table, same_name};
-use crate::sqlite::sql::{self, Kind, display_name, quote_ident};
+use crate::sqlite::sql::{display_name, quote_ident};
 
 use crate::sqlite::virtual_table::{SqliteObjects, VirtualTable};
 
-fn statement(sql: String, comments: Vec<String>) -> Statement {
+fn statement(sql: String, risks: Vec<Risk>) -> Statement {
     Statement {
-        risky: !comments.is_empty(),
-        sql,
-        comments,
+        risks,
+        ..Statement::plain(sql)
     }
 }
 
@@ -23,15 +23,19 @@ pub fn plan_drops(changes: &[Change]) -> Vec<Statement> {
     changes
         .iter()
         .filter_map(|c| match c {
-            Change::DropVirtualTable(v) => Some(statement(
-                format!("DROP TABLE {}", quote_ident(&v.name)),
-                vec![format!(
-                    "destructive: drops virtual table {} and every row in it",
-                    display_name(&v.name)
+            Change::DropVirtualTable(v) => Some(serving(
+                c,
+                [statement(
+                    format!("DROP TABLE {}", quote_ident(&v.name)),
+                    vec![Risk::Destructive(format!(
+                        "drops virtual table {} and every row in it",
+                        display_name(&v.name)
+                    ))],
                 )],
             )),
             _ => None,
         })
+        .flatten()
         .collect()
 }
 
@@ -43,12 +47,13 @@ pub fn plan_creates(changes: &[Change]) -> Vec<Statement> {
     for c in changes {
         match c {
             Change::AddVirtualTable(v) => {
-                out.push(statement(v.sql.clone(), vec![]));
+                let mut made = vec![statement(v.sql.clone(), vec![])];
                 if v.external_content().is_some() {
-                    out.push(statement(rebuild(v), vec![]));
+                    made.push(statement(rebuild(v), vec![]));
                 }
+                out.extend(serving(c, made));
             }
-            Change::ReplaceVirtualTable { from, to } => out.extend(replace(from, to)),
+            Change::ReplaceVirtualTable { from, to } => out.extend(serving(c, replace(from, to))),
             _ => {}
         }
     }
@@ -152,10 +157,10 @@ fn replace(from: &VirtualTable, to: &VirtualTable) -> Vec<Statement> {
         } else {
             "no column is kept"
         };
-        let risk = format!(
-            "destructive: drops virtual table {} and every row in it ({why})",
+        let risk = Risk::Destructive(format!(
+            "drops virtual table {} and every row in it ({why})",
             display_name(&from.name)
-        );
+        ));
         return vec![
             noted(statement(drop, vec![risk]), note),
             statement(to.sql.clone(), vec![]),
@@ -176,22 +181,22 @@ fn replace(from: &VirtualTable, to: &VirtualTable) -> Vec<Statement> {
         (source.join(", "), targets.join(", "), targets.join(", "))
     };
     let copy = copy_name(from);
-    let mut risks: Vec<String> = lost
+    let mut risks: Vec<Risk> = lost
         .iter()
         .map(|c| {
-            format!(
-                "destructive: column {}.{} of the virtual table and its data are dropped",
+            Risk::Destructive(format!(
+                "column {}.{} of the virtual table and its data are dropped",
                 display_name(&from.name),
                 display_name(c)
-            )
+            ))
         })
         .collect();
     if from.definition().module != to.definition().module {
-        risks.push(format!(
-            "data-dependent: rows move from module {} to {}; the copy fails if they do not fit",
+        risks.push(Risk::DataDependent(format!(
+            "rows move from module {} to {}; the copy fails if they do not fit",
             from.definition().module,
             to.definition().module
-        ));
+        )));
     }
     vec![
         noted(
@@ -217,110 +222,11 @@ fn noted(mut stmt: Statement, note: String) -> Statement {
     stmt
 }
 
-/// Virtual tables that a script section drops and fills again without loss:
-/// refilled with `'rebuild'`, or copied back through `_migrate_copy_<name>`
-/// with every column that was copied out; and those copy tables themselves.
-/// Their `DROP TABLE` is not a loss. A `'rebuild'` counts only as the FTS
-/// command itself, `INSERT INTO x(x) VALUES('rebuild')`, on a table the
-/// section dropped and then created again as a virtual table: any other
-/// INSERT mentioning 'rebuild' says nothing about what the drop lost.
-pub fn replaced_without_loss(statements: &[sql::Statement]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut copied_out: Vec<(String, usize)> = Vec::new();
-    let mut dropped: Vec<String> = Vec::new();
-    let mut recreated: Vec<String> = Vec::new();
-    for stmt in statements {
-        let toks: Vec<_> = sql::tokenize(&stmt.sql)
-            .into_iter()
-            .filter(|t| !t.is_trivia())
-            .collect();
-        let word = |i: usize| toks.get(i).map(|t| t.text.to_ascii_uppercase());
-        let name = |i: usize| toks.get(i).and_then(|t| t.ident());
-        let copy_table = toks
-            .iter()
-            .filter_map(|t| t.ident())
-            .find_map(|n| n.strip_prefix("_migrate_copy_").map(str::to_string));
-        match (word(0).as_deref(), word(1).as_deref()) {
-            (Some("CREATE"), Some("TABLE")) if copy_table.is_some() => {
-                let copied = copy_table.unwrap_or_default();
-                out.push(format!("_migrate_copy_{}", copied.to_ascii_lowercase()));
-                copied_out.push((copied, selected_columns(&toks)));
-            }
-            (Some("DROP"), Some("TABLE")) => {
-                let at = if word(2).as_deref() == Some("IF") {
-                    4
-                } else {
-                    2
-                };
-                dropped.extend(name(at).map(|n| n.to_ascii_lowercase()));
-            }
-            (Some("CREATE"), Some("VIRTUAL")) => {
-                let at = if word(3).as_deref() == Some("IF") {
-                    6
-                } else {
-                    3
-                };
-                let created = name(at).map(|n| n.to_ascii_lowercase());
-                recreated.extend(created.filter(|n| dropped.contains(n)));
-            }
-            (Some("INSERT"), Some("INTO")) => {
-                let target = name(2).unwrap_or_default();
-                let key = target.to_ascii_lowercase();
-                let whole_copy = copy_table.as_deref().is_some_and(|c| {
-                    same_name(c, &target)
-                        && copied_out
-                            .iter()
-                            .any(|(n, cols)| same_name(n, c) && *cols == selected_columns(&toks))
-                });
-                if whole_copy || (recreated.contains(&key) && is_fts_rebuild(&toks, &target)) {
-                    out.push(key);
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// The number of result columns of the statement's first SELECT (its
-/// commas up to FROM, or to the end when there is no FROM).
-fn selected_columns(toks: &[sql::Token]) -> usize {
-    let Some(select) = toks.iter().position(|t| t.is_word("SELECT")) else {
-        return 0;
-    };
-    let from = toks[select..]
-        .iter()
-        .position(|t| t.is_word("FROM"))
-        .map_or(toks.len(), |i| select + i);
-    toks[select..from]
-        .iter()
-        .filter(|t| t.is_punct(","))
-        .count()
-        + 1
-}
-
-/// Exactly `INSERT INTO x(x) VALUES('rebuild')` (an optional `;`).
-fn is_fts_rebuild(toks: &[sql::Token], target: &str) -> bool {
-    let toks = match toks.last() {
-        Some(t) if t.is_punct(";") => &toks[..toks.len() - 1],
-        _ => toks,
-    };
-    let [_, _, _, open, col, close, values, open2, text, close2] = toks else {
-        return false;
-    };
-    open.is_punct("(")
-        && col.ident().is_some_and(|c| same_name(&c, target))
-        && close.is_punct(")")
-        && values.is_word("VALUES")
-        && open2.is_punct("(")
-        && text.kind == Kind::String
-        && sql::unquote(text.text).eq_ignore_ascii_case("rebuild")
-        && close2.is_punct(")")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sqlite::risk::replaced_without_loss;
+    use crate::sqlite::sql;
     use crate::sqlite::virtual_table::tests::vt;
 
     fn replaced(from: &VirtualTable, to: &VirtualTable) -> Vec<String> {
@@ -379,10 +285,10 @@ mod tests {
         );
         let steps = plan(&r, &r32);
         assert!(steps[3].sql.starts_with("INSERT INTO r (id, x0, x1)"));
-        assert!(steps[3].risky, "another module may not take the rows");
+        assert!(steps[3].risky(), "another module may not take the rows");
         let gone = vt("n", "CREATE VIRTUAL TABLE n USING fts5(z)", &["z"]);
         assert!(
-            plan(&a, &gone)[0].risky,
+            plan(&a, &gone)[0].risky(),
             "nothing to copy: the drop is destructive"
         );
     }
