@@ -49,7 +49,7 @@ fn starting_schema(
     } else {
         let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
         Ok((
-            check::replayed_schema(config.engine, graph, &all, &config.version_table)?,
+            check::replayed_schema(config.engine(), graph, &all, &config.version_table)?,
             "migrations",
         ))
     }
@@ -107,7 +107,7 @@ fn ensure_no_drift(
     applied: &HashSet<String>,
     live: &Schema,
 ) -> Result<()> {
-    let recorded = check::replayed_schema(config.engine, graph, applied, &config.version_table)?;
+    let recorded = check::replayed_schema(config.engine(), graph, applied, &config.version_table)?;
     // What migrate does not manage is not drift: it is whatever it is.
     let recorded = config.filter.target(&recorded, live);
     if live.same_as(&recorded) {
@@ -121,7 +121,7 @@ fn ensure_no_drift(
     };
     let no_hints = RenameHints::default();
     let cmp = check::compare(
-        config.engine.dialect(),
+        config.engine().dialect(),
         "database",
         live,
         "recorded revision",
@@ -162,7 +162,10 @@ fn ensure_no_drift(
 /// table would be left out of every comparison, and the version table's
 /// rows would be mixed with the application's.
 fn load_model(config: &Config) -> Result<Model> {
-    let model = load::load(config.engine, config.model()?)?;
+    // The model is built in SQLite's scratch database: PostgreSQL is refused
+    // before that (autogenerate and check both start here).
+    config.sqlite_only()?;
+    let model = load::load(config.engine(), config.model()?)?;
     let names = model.schema.tables.iter().map(|t| &t.name);
     if let Some(name) = names
         .chain(model.schema.views.iter().map(|v| &v.name))
@@ -287,10 +290,10 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
     sum::ensure_current(&config.migrations_dir)?;
     let model = load_model(config)?;
     let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
-    let migrations = check::replayed_schema(config.engine, &graph, &all, &config.version_table)?;
+    let migrations = check::replayed_schema(config.engine(), &graph, &all, &config.version_table)?;
     let model = managed(config, model, &migrations);
     let model_cmp = check::compare(
-        config.engine.dialect(),
+        config.engine().dialect(),
         "migrations",
         &migrations,
         "model",
@@ -372,12 +375,12 @@ fn drift(
     let expected = if applied == *all {
         at_head.clone()
     } else {
-        check::replayed_schema(config.engine, graph, &applied, &config.version_table)?
+        check::replayed_schema(config.engine(), graph, &applied, &config.version_table)?
     };
     let expected = config.filter.target(&expected, &live);
     // From the database to what it should be: the operations bring it back.
     Ok(check::compare(
-        config.engine.dialect(),
+        config.engine().dialect(),
         "database",
         &live,
         "recorded revision",

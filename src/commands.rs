@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::apply::{self, Direction, Plan};
 use crate::config::Config;
+use crate::engine::Database;
 use crate::error::{Error, Result};
 use crate::files::display_rel;
 use crate::graph::{Graph, Target};
@@ -19,7 +20,7 @@ use crate::{noteln, out, outln, warnln};
 
 /// Every revision file, as a graph.
 pub fn load_graph(config: &Config) -> Result<Graph> {
-    Graph::read(&config.versions_dir(), config.engine.dialect())
+    Graph::read(&config.versions_dir(), config.engine().dialect())
 }
 
 /// The project's revision template, or the built-in one.
@@ -89,7 +90,7 @@ pub fn write_revision(
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let path = dir.join(script::file_name(id, new.message));
     // The rendered file must read back as the revision it claims to be.
-    let parsed = script::parse(&path, &text, config.engine.dialect()).map_err(|e| {
+    let parsed = script::parse(&path, &text, config.engine().dialect()).map_err(|e| {
         Error::Usage(format!(
             "the template {} renders a file migrate cannot read: {e}",
             config.migrations_dir.join("script.sql.tmpl").display()
@@ -131,9 +132,7 @@ pub fn verify_applied(config: &Config, graph: &Graph, rows: &[apply::Applied]) -
 pub fn state(config: &Config) -> Result<State> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
-    let rows = config
-        .engine
-        .read_applied(config.database()?, &config.version_table)?;
+    let rows = config.target()?.read_applied(&config.version_table)?;
     verify_applied(config, &graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let current = graph.current_heads(&applied);
@@ -238,24 +237,32 @@ pub fn migrate(
     let (target, plan) = plan_for(&st.graph, direction, spec, &current, &applied)?;
     // Before the pre-check, the backup, or printing a script that would do it.
     crate::non_transactional::refuse_rebuilds(&plan.steps(&st.graph, &applied))?;
+    let engine = config.engine();
+    engine.refuse_unrunnable(&plan.steps(&st.graph, &applied))?;
     if sql {
         refuse_reversed_range(&st.graph, direction, &plan, &target, &applied, range)?;
         out!(
             "{}",
             apply::offline_sql(
-                config.engine.dialect(),
+                engine,
+                config.lock_timeout,
                 &config.version_table,
                 &st.graph,
                 &plan,
-                &applied,
+                &applied
             )
         )?;
         return Ok(());
     }
-    let db = config.database()?;
+    let db = config.target()?;
+    // The data checks and backups are SQLite's so far.
+    let sqlite_file = match db {
+        Database::Sqlite(path) => Some(path),
+        Database::Postgres { .. } => None,
+    };
     if plan.steps(&st.graph, &applied).is_empty() {
         if db.exists() {
-            config.engine.clear_leftovers(db)?;
+            db.clear_leftovers()?;
         }
         outln!("nothing to do: the database is at {}", describe(&current))?;
         return Ok(());
@@ -272,7 +279,10 @@ pub fn migrate(
     // pending then: another migrator may have applied some since `state`,
     // or between two of ours (then apply calls this again).
     let prepare = |pending: apply::Pending| {
-        refuse_lost_data(db, config, pending, committed.get() > 0)?;
+        let Some(file) = sqlite_file else {
+            return Ok(());
+        };
+        refuse_lost_data(file, config, pending, committed.get() > 0)?;
         // Called again after another migrator changed what is pending: the
         // checks run again; the first backup stays the one to go back to.
         if backup.is_none()
@@ -285,9 +295,7 @@ pub fn migrate(
                 .map(|(r, _)| r.id.clone())
                 .unwrap_or_default();
             let label = format!("before-{}-{label}", direction.as_str());
-            let path = config
-                .engine
-                .backup(db, &config.backup_dir, config.backup_keep, &label)?;
+            let path = db.backup(&config.backup_dir, config.backup_keep, &label)?;
             noteln!(
                 "backup: {} (verified; --no-backup skips it)",
                 display_rel(&path)
@@ -298,7 +306,7 @@ pub fn migrate(
     };
     let show_durations = crate::terminal::progress_wanted();
     crate::test_hooks::pause_before_lock();
-    let opened = config.engine.open(db, &config.version_table);
+    let opened = db.open(&config.version_table);
     let result = opened.and_then(|mut driver| {
         apply::run_with(
         driver.as_mut(),
@@ -342,7 +350,7 @@ pub fn migrate(
              (with this command's options), or, while nothing else uses the database: cp {} {}",
             display_rel(path),
             display_rel(path),
-            display_rel(db)
+            sqlite_file.map(display_rel).unwrap_or_default()
         )),
         _ => e,
     })?;
@@ -353,7 +361,7 @@ pub fn migrate(
         )?;
         return Ok(());
     }
-    let after = config.engine.read_applied(db, &config.version_table)?;
+    let after = db.read_applied(&config.version_table)?;
     let applied: HashSet<String> = after.into_iter().map(|a| a.revision).collect();
     outln!(
         "{} revision(s) {}; the database is at {}",
@@ -379,7 +387,7 @@ fn refuse_lost_data(
     midway: bool,
 ) -> Result<()> {
     let blocking: Vec<String> = lint::findings(
-        config.engine,
+        config.engine(),
         db,
         &config.version_table,
         &config.filter,
@@ -427,12 +435,12 @@ fn describe(heads: &[String]) -> String {
 pub fn stamp(config: &Config, spec: &str) -> Result<()> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
-    let db = config.database()?;
-    let rows = config.engine.read_applied(db, &config.version_table)?;
+    let db = config.target()?;
+    let rows = db.read_applied(&config.version_table)?;
     let current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
     // `REV-N` on one of several heads moves that branch only, as in downgrade.
     let target = graph.resolve_downgrade(spec, &current)?;
-    apply::stamp(config.engine, db, &config.version_table, &graph, &target)?;
+    apply::stamp(&db, &config.version_table, &graph, &target)?;
     let label = match &target {
         Target::Base => "base".to_string(),
         Target::Revisions(ids) => ids.join(", "),
@@ -444,10 +452,10 @@ pub fn stamp(config: &Config, spec: &str) -> Result<()> {
 pub fn approve(config: &Config, specs: &[String]) -> Result<()> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
-    let db = config.database()?;
+    let db = config.target()?;
     for spec in specs {
         let rev: &Revision = graph.resolve_id(spec)?;
-        if apply::approve(config.engine, db, &config.version_table, rev)? {
+        if apply::approve(&db, &config.version_table, rev)? {
             outln!(
                 "approved the current text of {} ({})",
                 rev.id,
@@ -523,7 +531,7 @@ pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
     let target = Target::Revisions(st.graph.heads().iter().map(|r| r.id.clone()).collect());
     let steps = Plan::upgrade(&st.graph, &target).steps(&st.graph, &st.applied);
     let findings = lint::findings(
-        config.engine,
+        config.engine(),
         config.database()?,
         &config.version_table,
         &config.filter,
@@ -554,18 +562,24 @@ pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
 }
 
 pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
+    config.sqlite_only()?;
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let results = if data {
         verify::verify_data(
-            config.engine,
+            config.engine(),
             &graph,
             config.database()?,
             &config.version_table,
             &config.filter,
         )?
     } else {
-        verify::verify_empty(config.engine, &graph, &config.version_table, &config.filter)?
+        verify::verify_empty(
+            config.engine(),
+            &graph,
+            &config.version_table,
+            &config.filter,
+        )?
     };
     for r in &results {
         match &r.failure {

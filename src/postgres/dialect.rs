@@ -30,16 +30,8 @@ impl Splitter for PostgresDialect {
     /// As psql sends them; something left open (a string, a dollar quote,
     /// a `BEGIN ATOMIC` body) is refused at the line it opens.
     fn split(&self, script: &str) -> Result<Vec<Statement>, (usize, String)> {
-        match sql::check(script) {
-            Ok(statements) => Ok(statements
-                .into_iter()
-                .map(|s| Statement {
-                    sql: s.sql,
-                    line: s.line,
-                })
-                .collect()),
-            Err(open) => Err((open.line, open.to_string())),
-        }
+        // `advice`, not Display: the caller places the line (`file:line:`).
+        sql::check(script).map_err(|open| (open.line, open.advice()))
     }
 
     fn checksum_text(&self, section: &str) -> String {

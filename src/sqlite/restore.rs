@@ -141,7 +141,7 @@ fn verify(config: &Config, graph: &Graph, db: &Path, path: &Path) -> Result<Vec<
 
 fn restore(config: &Config, spec: &str) -> Result<()> {
     let db = config.database()?;
-    let graph = Graph::read(&config.versions_dir(), config.engine.dialect())?;
+    let graph = Graph::read(&config.versions_dir(), config.engine().dialect())?;
     let path = resolve(config, db, spec)?;
     if path.canonicalize().ok() == db.canonicalize().ok() {
         return Err(Error::Usage(format!(
