@@ -193,6 +193,7 @@ pub struct AutogenerateArgs<'a> {
 }
 
 pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
+    config.sqlite_only()?;
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let parents = commands::parents_for_new(&graph, args.head)?;
@@ -276,6 +277,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
 /// CI gate: 0 when the migrations build the model (and the database matches
 /// its recorded revision), 1 with a report when not.
 pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
+    config.sqlite_only()?;
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let model = load_model(config)?;

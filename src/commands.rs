@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::apply::{self, Direction, Plan};
 use crate::config::Config;
+use crate::engine::{Database, Engine};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::script::{self, NewRevision, Revision};
@@ -131,7 +132,7 @@ pub fn verify_applied(config: &Config, graph: &Graph, rows: &[apply::Applied]) -
 pub fn state(config: &Config) -> Result<State> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
-    let rows = crate::sqlite::driver::read_applied_at(config.database()?, &config.version_table)?;
+    let rows = config.target()?.read_applied(&config.version_table)?;
     verify_applied(config, &graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let current = graph.current_heads(&applied);
@@ -236,18 +237,34 @@ pub fn migrate(
     let (target, plan) = plan_for(&st.graph, direction, spec, &current, &applied)?;
     // Before the pre-check, the backup, or printing a script that would do it.
     crate::non_transactional::refuse_rebuilds(&plan.steps(&st.graph, &applied))?;
+    let engine = config
+        .target_if_set()
+        .map_or(Engine::Sqlite, |db| db.engine());
+    engine.refuse_unrunnable(&plan.steps(&st.graph, &applied))?;
     if sql {
         refuse_reversed_range(&st.graph, direction, &plan, &target, &applied, range)?;
         out!(
             "{}",
-            apply::offline_sql(&config.version_table, &st.graph, &plan, &applied)
+            apply::offline_sql(
+                engine,
+                config.lock_timeout,
+                &config.version_table,
+                &st.graph,
+                &plan,
+                &applied
+            )
         )?;
         return Ok(());
     }
-    let db = config.database()?;
+    let db = config.target()?;
+    // The data checks and backups are SQLite's so far.
+    let sqlite_file = match db {
+        Database::Sqlite(path) => Some(path),
+        Database::Postgres { .. } => None,
+    };
     if plan.steps(&st.graph, &applied).is_empty() {
-        if db.exists() {
-            crate::sqlite::driver::clear_leftover_journal(db)?;
+        if let Some(path) = sqlite_file.filter(|p| p.exists()) {
+            crate::sqlite::driver::clear_leftover_journal(path)?;
         }
         outln!("nothing to do: the database is at {}", describe(&current))?;
         return Ok(());
@@ -264,6 +281,9 @@ pub fn migrate(
     // pending then: another migrator may have applied some since `state`,
     // or between two of ours (then apply calls this again).
     let prepare = |pending: apply::Pending| {
+        let Some(db) = sqlite_file else {
+            return Ok(());
+        };
         refuse_lost_data(db, config, pending, committed.get() > 0)?;
         // Called again after another migrator changed what is pending: the
         // checks run again; the first backup stays the one to go back to.
@@ -288,7 +308,7 @@ pub fn migrate(
     };
     let show_durations = crate::terminal::progress_wanted();
     let result = apply::run(
-        db,
+        &db,
         &config.version_table,
         &st.graph,
         &plan,
@@ -329,7 +349,7 @@ pub fn migrate(
              (with this command's options), or, while nothing else uses the database: cp {} {}",
             display_rel(path),
             display_rel(path),
-            display_rel(db)
+            sqlite_file.map(display_rel).unwrap_or_default()
         )),
         _ => e,
     })?;
@@ -340,7 +360,7 @@ pub fn migrate(
         )?;
         return Ok(());
     }
-    let after = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
+    let after = db.read_applied(&config.version_table)?;
     let applied: HashSet<String> = after.into_iter().map(|a| a.revision).collect();
     outln!(
         "{} revision(s) {}; the database is at {}",
@@ -408,12 +428,12 @@ fn describe(heads: &[String]) -> String {
 pub fn stamp(config: &Config, spec: &str) -> Result<()> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
-    let db = config.database()?;
-    let rows = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
+    let db = config.target()?;
+    let rows = db.read_applied(&config.version_table)?;
     let current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
     // `REV-N` on one of several heads moves that branch only, as in downgrade.
     let target = graph.resolve_downgrade(spec, &current)?;
-    apply::stamp(db, &config.version_table, &graph, &target)?;
+    apply::stamp(&db, &config.version_table, &graph, &target)?;
     let label = match &target {
         Target::Base => "base".to_string(),
         Target::Revisions(ids) => ids.join(", "),
@@ -425,10 +445,10 @@ pub fn stamp(config: &Config, spec: &str) -> Result<()> {
 pub fn approve(config: &Config, specs: &[String]) -> Result<()> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
-    let db = config.database()?;
+    let db = config.target()?;
     for spec in specs {
         let rev: &Revision = graph.resolve_id(spec)?;
-        if apply::approve(db, &config.version_table, rev)? {
+        if apply::approve(&db, &config.version_table, rev)? {
             outln!(
                 "approved the current text of {} ({})",
                 rev.id,
@@ -543,6 +563,7 @@ pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
 }
 
 pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
+    config.sqlite_only()?;
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let results = if data {

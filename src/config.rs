@@ -12,13 +12,14 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::discover;
-use crate::engine::Engine;
+use crate::engine::Database;
 use crate::error::{Error, Result};
 use crate::files;
 use crate::filter::Filter;
 use crate::load::ModelSource;
-use crate::url::{DatabaseUrl, redact};
+use crate::url::PgUrl;
 
+mod database;
 mod lock_wait;
 
 pub const DEFAULT_CONFIG: &str = discover::MIGRATE_TOML;
@@ -46,6 +47,8 @@ struct DatabaseSection {
     /// Seconds, a number as `--lock-wait` takes; checked in [`lock_wait::resolve`]
     /// so that `"5s"` gets a message naming the key.
     lock_wait: Option<toml::Value>,
+    /// Seconds; PostgreSQL only ([`lock_wait::resolve_lock_timeout`]).
+    lock_timeout: Option<toml::Value>,
 }
 
 /// `pyproject.toml`: the same settings under `[tool.migrate]`; the other
@@ -106,7 +109,10 @@ pub struct Config {
     pub path: Option<PathBuf>,
     /// The settings are `[tool.migrate]` of a `pyproject.toml`.
     pub pyproject: bool,
+    /// The SQLite database file (`None` for PostgreSQL: see `postgres`).
     pub database: Option<PathBuf>,
+    /// The PostgreSQL database, when the URL names one.
+    pub postgres: Option<PgUrl>,
     /// Which setting named the database (`--database`, `DATABASE_URL`, ...).
     pub database_origin: String,
     pub migrations_dir: PathBuf,
@@ -120,6 +126,8 @@ pub struct Config {
     pub backup_keep: usize,
     /// How long to wait for another connection's lock.
     pub lock_wait: Duration,
+    /// PostgreSQL: how long a revision's statement waits for a table lock.
+    pub lock_timeout: Duration,
 }
 
 impl Config {
@@ -138,7 +146,7 @@ impl Config {
             Some(s) => (Some(s.path), s.pyproject, s.file),
             None => (None, false, File::default()),
         };
-        let (database, database_origin) = resolve_database(
+        let (database, postgres, database_origin) = database::resolve(
             overrides,
             file.database.url.as_deref(),
             &cwd,
@@ -185,10 +193,13 @@ impl Config {
             &config_name,
         )?;
         crate::lock_wait::set(lock_wait);
+        let lock_timeout =
+            lock_wait::resolve_lock_timeout(file.database.lock_timeout.clone(), &config_name)?;
         Ok(Config {
             path,
             pyproject,
             database,
+            postgres,
             database_origin,
             migrations_dir,
             migrations_dir_origin,
@@ -198,17 +209,55 @@ impl Config {
             backup_dir: root.join(file.backup.dir.as_deref().unwrap_or("backups")),
             backup_keep,
             lock_wait,
+            lock_timeout,
         })
     }
 
-    /// The database path, or an error that says how to configure one.
+    /// The database path, or an error that says how to configure one. The
+    /// one place a command not built for PostgreSQL yet says so: every
+    /// command that is reaches its database through [`Config::target`].
     pub fn database(&self) -> Result<&Path> {
+        self.sqlite_only()?;
         self.database.as_deref().ok_or_else(|| {
             Error::Usage(format!(
                 "no database configured: set [database] url in {}, pass --database, or set MIGRATE_DATABASE_URL (or DATABASE_URL)",
                 self.config_name()
             ))
         })
+    }
+
+    /// Refuses a PostgreSQL database for a command built for SQLite only
+    /// (the schema side: autogenerate, check, lint, verify, restore).
+    pub fn sqlite_only(&self) -> Result<()> {
+        match &self.postgres {
+            None => Ok(()),
+            Some(url) => Err(Error::Usage(format!(
+                "this command is not built yet for PostgreSQL (database {url}); on PostgreSQL, \
+                 migrate runs upgrade, downgrade (and their --sql), current, history, stamp and \
+                 approve of hand-written revisions, and inspect"
+            ))),
+        }
+    }
+
+    /// The database a command that runs on every engine works on, or an
+    /// error that says how to configure one.
+    pub fn target(&self) -> Result<Database<'_>> {
+        match self.target_if_set() {
+            Some(db) => Ok(db),
+            None => self.database().map(Database::Sqlite),
+        }
+    }
+
+    /// The database, when one is configured.
+    pub fn target_if_set(&self) -> Option<Database<'_>> {
+        match (&self.postgres, &self.database) {
+            (Some(url), _) => Some(Database::Postgres {
+                url,
+                lock_timeout: self.lock_timeout,
+            }),
+            (None, Some(path)) => Some(Database::Sqlite(path)),
+            (None, None) => None,
+        }
     }
 
     pub fn model(&self) -> Result<&ModelSource> {
@@ -396,65 +445,4 @@ fn read_config(given: Option<&Path>, cwd: &Path) -> Result<Option<Source>> {
         pyproject,
         file,
     }))
-}
-
-/// The database file and which setting named it: `--database`, then
-/// `MIGRATE_DATABASE_URL`, then the config file's `url`, then `DATABASE_URL`
-/// (last, so an exported production URL never overrides a project's own
-/// config). URLs from a flag or the environment resolve from the working
-/// directory, as SQLAlchemy's do; one in the config file from the file.
-fn resolve_database(
-    overrides: &Overrides,
-    file_url: Option<&str>,
-    cwd: &Path,
-    root: &Path,
-    config_name: &str,
-) -> Result<(Option<PathBuf>, String)> {
-    let (url, origin, base) = if let Some(url) = &overrides.database {
-        // clap merged the flag and the variable; the same text means the variable.
-        let from_env = std::env::var("MIGRATE_DATABASE_URL").ok().as_ref() == Some(url);
-        let origin = if from_env {
-            "MIGRATE_DATABASE_URL"
-        } else {
-            "--database"
-        };
-        (url.clone(), origin.to_string(), cwd)
-    } else if let Some(url) = file_url {
-        (
-            url.to_string(),
-            format!("[database] url in {config_name}"),
-            root,
-        )
-    } else if let Some(url) = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) {
-        (url, "DATABASE_URL".to_string(), cwd)
-    } else {
-        return Ok((None, String::new()));
-    };
-    let refuse = |message: String| Error::Config {
-        path: origin.clone().into(),
-        message,
-    };
-    let parsed = DatabaseUrl::parse(&url).map_err(refuse)?;
-    // The one place an engine that is not built yet is refused.
-    Engine::of(&parsed).map_err(refuse)?;
-    let (path, old_absolute) = match parsed {
-        DatabaseUrl::Sqlite { path, old_absolute } => (base.join(path), old_absolute),
-        DatabaseUrl::Postgres { .. } => unreachable!("Engine::of refuses it"),
-    };
-    // Before, `sqlite:///x` meant `/x`: an old config must not silently get a new, empty database.
-    if let Some(old) = old_absolute.filter(|old| !path.exists() && old.is_file()) {
-        return Err(refuse(format!(
-            "database url {:?} now means {} (relative, as SQLAlchemy reads three slashes), which does not exist, \
-             while {} does; for that file write sqlite:///{} (four slashes), or for a new database \
-             at {} write sqlite:{}",
-            redact(&url),
-            path.display(),
-            old.display(),
-            old.display(),
-            path.display(),
-            redact(url.split_once(":///").map_or("", |(_, p)| p))
-        )));
-    }
-    files::ensure_regular_if_exists(&path)?;
-    Ok((Some(path), origin))
 }

@@ -132,10 +132,10 @@ fn again(err: Error, id: &str) -> Error {
 /// The version-table row of `rev` when it is applied and its up section no
 /// longer matches the checksum stored then.
 fn applied_and_changed(config: &Config, rev: &Revision) -> Result<Option<Applied>> {
-    let Some(db) = config.database.as_deref() else {
+    let Some(db) = config.target_if_set() else {
         return Ok(None);
     };
-    let rows = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
+    let rows = db.read_applied(&config.version_table)?;
     Ok(rows
         .into_iter()
         .find(|a| a.revision == rev.id && a.checksum != rev.checksum()))

@@ -1,25 +1,110 @@
 //! Explicit construction of the engine seams (no global registry): an
 //! [`Engine`] is chosen from a [`DatabaseUrl`] in one place, and gives the
 //! SQL-knowing [`Dialect`], the connection-holding [`Driver`] and the
-//! throwaway [`Scratch`]. SQLite is the
-//! only engine built; a `postgres://` URL is refused here, by
-//! [`Engine::of`], with one message.
+//! throwaway [`Scratch`]. A [`Database`] is where a command works: an SQLite
+//! file or a PostgreSQL server. PostgreSQL has its driver; its scratch
+//! databases (the schema side) are not built yet, and say so here.
 
 use std::path::Path;
+use std::time::Duration;
 
 use crate::dialect::Dialect;
-use crate::driver::Driver;
-use crate::error::Result;
+use crate::driver::{Applied, Driver};
+use crate::error::{Error, Result};
+use crate::postgres::dialect::PostgresDialect;
+use crate::postgres::driver::Postgres;
+use crate::schema::Schema;
 use crate::scratch::Scratch;
+use crate::script::{Direction, Revision, Section};
 use crate::sqlite::dialect::SqliteDialect;
 use crate::sqlite::driver::Sqlite;
 use crate::sqlite::scratch::SqliteScratch;
-use crate::url::DatabaseUrl;
+use crate::url::{DatabaseUrl, PgUrl};
 
 /// One database engine migrate can drive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
     Sqlite,
+    Postgres,
+}
+
+/// The database a command works on.
+#[derive(Debug, Clone, Copy)]
+pub enum Database<'a> {
+    Sqlite(&'a Path),
+    Postgres {
+        url: &'a PgUrl,
+        /// How long a revision's statement waits for a table lock.
+        lock_timeout: Duration,
+    },
+}
+
+impl Database<'_> {
+    pub fn engine(&self) -> Engine {
+        match self {
+            Database::Sqlite(_) => Engine::Sqlite,
+            Database::Postgres { .. } => Engine::Postgres,
+        }
+    }
+
+    /// The driver, connected and opened for migrating.
+    pub fn open(&self, version_table: &str) -> Result<Box<dyn Driver>> {
+        match self {
+            Database::Sqlite(path) => Engine::Sqlite.open(path, version_table),
+            Database::Postgres { url, lock_timeout } => {
+                Ok(Box::new(Postgres::open(url, version_table, *lock_timeout)?))
+            }
+        }
+    }
+
+    /// The applied revisions, read without creating or writing anything
+    /// (none when there is no database or version table yet).
+    pub fn read_applied(&self, version_table: &str) -> Result<Vec<Applied>> {
+        match self {
+            Database::Sqlite(path) => crate::sqlite::driver::read_applied_at(path, version_table),
+            Database::Postgres { url, .. } => {
+                crate::postgres::driver::read_applied_at(url, version_table)
+            }
+        }
+    }
+
+    /// The database's schema as its engine's inspector reads it (without
+    /// the tool's own tables); nothing is written. PostgreSQL: the `public`
+    /// schema until the schemas are a setting.
+    pub fn inspect(&self, version_table: &str) -> Result<Schema> {
+        match self {
+            Database::Sqlite(path) => {
+                let conn = crate::sqlite::inspect::open_read_only(path)?;
+                crate::sqlite::inspect::inspect(&conn, version_table)
+                    .map_err(|e| Error::database(path, e))
+            }
+            Database::Postgres { url, .. } => {
+                let (mut client, _) = crate::postgres::connect::connect(url)?;
+                let options = crate::postgres::inspect::Options {
+                    version_table: version_table.to_string(),
+                    ..Default::default()
+                };
+                crate::postgres::inspect::inspect(&mut client, &options)
+            }
+        }
+    }
+
+    /// Whether the database is there (a server's database always is: a
+    /// missing one is an error when connecting).
+    pub fn exists(&self) -> bool {
+        match self {
+            Database::Sqlite(path) => path.exists(),
+            Database::Postgres { .. } => true,
+        }
+    }
+
+    /// The database for messages: a path, or a URL without its password.
+    pub fn display(&self) -> String {
+        match self {
+            Database::Sqlite(path) => path.display().to_string(),
+            Database::Postgres { url, .. } => url.redacted.clone(),
+        }
+    }
 }
 
 impl Engine {
@@ -28,10 +113,7 @@ impl Engine {
     pub fn of(url: &DatabaseUrl) -> std::result::Result<Engine, String> {
         match url {
             DatabaseUrl::Sqlite { .. } => Ok(Engine::Sqlite),
-            DatabaseUrl::Postgres { redacted } => Err(format!(
-                "database url {redacted:?}: PostgreSQL is not supported yet; migrate works on SQLite files \
-                 (sqlite:///relative.db or sqlite:////absolute/path.db)"
-            )),
+            DatabaseUrl::Postgres(_) => Ok(Engine::Postgres),
         }
     }
 
@@ -39,13 +121,50 @@ impl Engine {
     pub fn dialect(self) -> &'static dyn Dialect {
         match self {
             Engine::Sqlite => &SqliteDialect,
+            Engine::Postgres => &PostgresDialect,
         }
     }
 
-    /// The driver for the database at `path`, opened for migrating.
+    /// Refuses, before anything runs, steps the engine cannot run as
+    /// written (PostgreSQL: a transactional revision holding a statement the
+    /// server runs only outside a transaction, such as `CREATE INDEX
+    /// CONCURRENTLY`).
+    pub fn refuse_unrunnable(self, steps: &[(&Revision, Direction)]) -> Result<()> {
+        match self {
+            Engine::Sqlite => Ok(()),
+            Engine::Postgres => crate::postgres::no_transaction::refuse_in_transaction(steps),
+        }
+    }
+
+    /// The statements of a section as the engine splits them, for `--sql`.
+    pub fn statements(self, section: &Section) -> Vec<String> {
+        match self {
+            Engine::Sqlite => section.statements().into_iter().map(|s| s.sql).collect(),
+            Engine::Postgres => crate::postgres::sql::split(&section.sql)
+                .into_iter()
+                .map(|s| s.sql)
+                .collect(),
+        }
+    }
+
+    /// What a `--sql` script starts with (see [`Dialect::offline_preamble`]);
+    /// PostgreSQL's sets the configured `lock_timeout`.
+    pub fn offline_preamble(self, lock_timeout: Duration) -> String {
+        match self {
+            Engine::Sqlite => self.dialect().offline_preamble(),
+            Engine::Postgres => crate::postgres::dialect::offline_preamble(&format!(
+                "{}ms",
+                lock_timeout.as_millis()
+            )),
+        }
+    }
+
+    /// The driver for the SQLite database at `path`, opened for migrating
+    /// (a PostgreSQL one opens from its URL: [`Database::open`]).
     pub fn open(self, path: &Path, version_table: &str) -> Result<Box<dyn Driver>> {
         match self {
             Engine::Sqlite => Ok(Box::new(Sqlite::open(path, version_table)?)),
+            Engine::Postgres => Err(not_built("a database opened by its file path")),
         }
     }
 
@@ -54,6 +173,7 @@ impl Engine {
     pub fn scratch(self) -> Result<Box<dyn Scratch>> {
         match self {
             Engine::Sqlite => Ok(Box::new(SqliteScratch::empty()?)),
+            Engine::Postgres => Err(not_built("scratch databases")),
         }
     }
 
@@ -62,6 +182,7 @@ impl Engine {
     pub fn model_scratch(self) -> Result<Box<dyn Scratch>> {
         match self {
             Engine::Sqlite => Ok(Box::new(SqliteScratch::for_model()?)),
+            Engine::Postgres => Err(not_built("scratch databases")),
         }
     }
 
@@ -69,6 +190,12 @@ impl Engine {
     pub fn scratch_copy(self, db: &Path) -> Result<Box<dyn Scratch>> {
         match self {
             Engine::Sqlite => Ok(Box::new(SqliteScratch::copy_of(db)?)),
+            Engine::Postgres => Err(not_built("scratch databases")),
         }
     }
+}
+
+/// What the PostgreSQL engine does not have yet.
+fn not_built(what: &str) -> Error {
+    Error::Usage(format!("{what}: not built yet for PostgreSQL"))
 }

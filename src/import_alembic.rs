@@ -96,7 +96,7 @@ pub fn import(config: &Config, options: &Options) -> Result<()> {
         (Some(db), Some(heads)) if !heads.is_empty() => {
             let graph = commands::load_graph(config)?;
             apply::stamp(
-                db,
+                &crate::engine::Database::Sqlite(db),
                 &config.version_table,
                 &graph,
                 &Target::Revisions(heads.clone()),

@@ -6,10 +6,13 @@
 //!
 //! The one place a URL is parsed: the rest of the program gets a
 //! [`DatabaseUrl`], and shows a URL only through [`redact`] (passwords become
-//! `***`). PostgreSQL URLs are recognised so that the error can say "not
-//! supported yet"; its connection settings slot in here later.
+//! `***`). PostgreSQL URLs are read by [`pg`].
 
 use std::path::PathBuf;
+
+pub mod pg;
+
+pub use pg::{PgUrl, SslMode};
 
 /// Query parameters accepted on an SQLite URL: SQLite's URI parameters
 /// (<https://sqlite.org/uri.html>) and those SQLAlchemy's SQLite drivers read.
@@ -40,8 +43,9 @@ pub enum DatabaseUrl {
         /// an existing absolute file is refused instead of given a new one.
         old_absolute: Option<PathBuf>,
     },
-    /// `postgresql://`, `postgres://` or `postgresql+driver://`, shown redacted.
-    Postgres { redacted: String },
+    /// `postgresql://`, `postgres://` or `postgresql+driver://`: what the
+    /// URL says, shown redacted.
+    Postgres(PgUrl),
 }
 
 impl DatabaseUrl {
@@ -64,11 +68,11 @@ impl DatabaseUrl {
         let dialect = scheme.split('+').next().unwrap_or(scheme);
         match dialect {
             "sqlite" => {}
-            "postgresql" | "postgres" => return Ok(DatabaseUrl::Postgres { redacted: shown }),
+            "postgresql" | "postgres" => return pg::parse(rest, &shown).map(DatabaseUrl::Postgres),
             _ => {
                 return Err(format!(
                     "database url {shown:?}: the {dialect} scheme is not supported; \
-                     use sqlite:///relative.db or sqlite:////absolute/path.db"
+                     use sqlite:///relative.db, sqlite:////absolute/path.db or postgresql://user@host/dbname"
                 ));
             }
         }
@@ -242,12 +246,35 @@ mod tests {
         ] {
             assert!(DatabaseUrl::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(
-            DatabaseUrl::parse("postgresql+psycopg://u:pw@h/db").unwrap(),
-            DatabaseUrl::Postgres {
-                redacted: "postgresql+psycopg://u:***@h/db".into()
-            }
-        );
+    }
+
+    #[test]
+    fn postgres_urls_in_every_spelling() {
+        for scheme in [
+            "postgres",
+            "postgresql",
+            "postgresql+psycopg",
+            "postgresql+psycopg2",
+            "postgresql+pg8000",
+            "postgresql+asyncpg",
+        ] {
+            let url = format!("{scheme}://u:pw@h:5433/db?sslmode=require");
+            let DatabaseUrl::Postgres(pg) = DatabaseUrl::parse(&url).unwrap() else {
+                panic!("{url}");
+            };
+            assert_eq!(
+                pg.redacted,
+                format!("{scheme}://u:***@h:5433/db?sslmode=require")
+            );
+            assert_eq!(
+                (pg.host.as_deref(), pg.port, pg.dbname.as_deref()),
+                (Some("h"), Some(5433), Some("db"))
+            );
+            assert_eq!(pg.password.as_deref(), Some("pw"));
+            assert_eq!(pg.sslmode, Some(SslMode::Require));
+            let shown = format!("{:?}", DatabaseUrl::Postgres(pg));
+            assert!(!shown.contains("pw@"), "{shown}");
+        }
     }
 
     #[test]

@@ -3,20 +3,20 @@
 //! database. (Re-exported from [`crate::commands`].)
 
 use std::collections::HashSet;
-use std::path::Path;
 
 use crate::commands::{OrBase, load_graph};
 use crate::config::Config;
 use crate::driver::Applied;
+use crate::engine::Database;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::{files, json, out, outln, script};
 
 pub fn current(config: &Config, json: bool) -> Result<()> {
-    let db = config.database()?;
-    let rows = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
+    let db = config.target()?;
+    let rows = db.read_applied(&config.version_table)?;
     if json {
-        return print_current_json(config, db, &rows);
+        return print_current_json(config, &db, &rows);
     }
     if rows.is_empty() {
         outln!(
@@ -69,13 +69,13 @@ fn pending(rows: &[Applied], on_disk: &HashSet<String>) -> usize {
 
 /// `current --format json`: at base too it counts the pending files (when
 /// the versions directory exists), since a program asks "is it up to date?".
-fn print_current_json(config: &Config, db: &Path, rows: &[Applied]) -> Result<()> {
+fn print_current_json(config: &Config, db: &Database, rows: &[Applied]) -> Result<()> {
     if !rows.is_empty() {
         config.require_migrations_dir()?;
     }
     let on_disk = script::revision_ids(&config.versions_dir())?;
     json::print(&json::CurrentReport {
-        database: db.display().to_string(),
+        database: db.display(),
         exists: db.exists(),
         current: tips(rows).map(Into::into).collect(),
         pending: pending(rows, &on_disk),
@@ -206,10 +206,10 @@ fn print_history_entry(entry: &json::HistoryEntry, verbose: bool) -> Result<()> 
 
 /// The database's heads for marking `(current)`, or none when there is no database.
 fn current_for_history(config: &Config, graph: &Graph) -> Result<Vec<String>> {
-    let Some(db) = config.database.as_deref() else {
+    let Some(db) = config.target_if_set() else {
         return Ok(vec![]);
     };
-    let rows = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
+    let rows = db.read_applied(&config.version_table)?;
     Ok(graph.current_heads(&rows.into_iter().map(|a| a.revision).collect()))
 }
 

@@ -281,6 +281,71 @@ fn rusqlite_is_named_only_inside_src_sqlite() {
     );
 }
 
+/// The PostgreSQL client crates, named only inside `src/postgres/`.
+const POSTGRES_CRATES: &[&str] = &[
+    "postgres",
+    "tokio_postgres",
+    "tokio_postgres_rustls",
+    "rustls",
+];
+
+/// The crates of `POSTGRES_CRATES` that `code` names as paths (`postgres::x`),
+/// not as a module of this crate (`crate::postgres::x`, `mod postgres;`).
+fn postgres_crates_named(code: &str) -> Vec<&'static str> {
+    let s = code.as_bytes();
+    let mut out = Vec::new();
+    for name in POSTGRES_CRATES {
+        let named = code.match_indices(name).any(|(i, _)| {
+            let before = i.checked_sub(1).map(|b| s[b]);
+            let after = &code[i + name.len()..];
+            let starts =
+                !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b':');
+            starts && after.starts_with("::")
+        });
+        if named {
+            out.push(*name);
+        }
+    }
+    out
+}
+
+#[test]
+fn postgres_crates_are_named_only_inside_src_postgres() {
+    let mut offenders = Vec::new();
+    for file in src_files() {
+        let module = module_of(&file);
+        if module == "postgres" || module.starts_with("postgres::") {
+            continue;
+        }
+        let code = code_only(&std::fs::read_to_string(&file).unwrap());
+        let named = postgres_crates_named(&code);
+        if !named.is_empty() {
+            offenders.push(format!("{} ({})", file.display(), named.join(", ")));
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "PostgreSQL client crates are named outside src/postgres/ in: {}\n\
+         Engine code belongs in src/postgres/; the core talks to it through the traits in \
+         src/dialect.rs and src/driver.rs.",
+        offenders.join(", ")
+    );
+}
+
+/// The crate finder tells a crate path from this crate's `postgres` module.
+#[test]
+fn postgres_crate_paths_are_told_from_the_module() {
+    assert_eq!(postgres_crates_named("use postgres::Client;"), ["postgres"]);
+    assert_eq!(postgres_crates_named("let e: rustls::Error;"), ["rustls"]);
+    assert_eq!(
+        postgres_crates_named("use tokio_postgres_rustls::MakeRustlsConnect;"),
+        ["tokio_postgres_rustls"]
+    );
+    assert!(postgres_crates_named("use crate::postgres::connect;").is_empty());
+    assert!(postgres_crates_named("pub mod postgres;").is_empty());
+    assert!(postgres_crates_named("let my_postgres::x; // postgres").is_empty());
+}
+
 /// The checker itself: a planted cycle is found, and units are as said.
 #[test]
 fn the_cycle_finder_finds_a_planted_cycle() {

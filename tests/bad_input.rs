@@ -323,8 +323,8 @@ const CASES: &[Case] = &[
     Case {
         name: "unsupported database scheme",
         setup: none,
-        args: &["--database", "postgres://db/x", "current"],
-        says: &["postgres", "not supported"],
+        args: &["--database", "mysql://db/x", "current"],
+        says: &["mysql", "not supported"],
     },
     Case {
         name: "text file as database",

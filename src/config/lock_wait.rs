@@ -1,5 +1,7 @@
 //! Reading the `lock_wait` setting from `--lock-wait` / `MIGRATE_LOCK_WAIT`,
-//! the old `MIGRATE_LOCK_TIMEOUT`, `[database] lock_wait`, else 60 s. The
+//! the old `MIGRATE_LOCK_TIMEOUT`, `[database] lock_wait`, else 60 s; and
+//! PostgreSQL's `[database] lock_timeout` (a different wait: see
+//! [`resolve_lock_timeout`]). The
 //! value itself lives in [`crate::lock_wait`], apart from this reader so
 //! that the error type can name it without a circle.
 
@@ -43,6 +45,27 @@ pub fn resolve(
         message: format!("[database] {e}"),
     })
 }
+
+/// `[database] lock_timeout`: how long one PostgreSQL statement of a
+/// revision waits for a table lock (`SET LOCAL lock_timeout`) before the
+/// revision fails, so that the application's queries never queue behind a
+/// waiting `ALTER TABLE` for long. Seconds from 0 (no limit) to one day;
+/// 5 s when not set.
+pub fn resolve_lock_timeout(from_file: Option<toml::Value>, config_name: &str) -> Result<Duration> {
+    let text = match from_file {
+        None => return Ok(DEFAULT_LOCK_TIMEOUT),
+        Some(toml::Value::Integer(n)) => n.to_string(),
+        Some(toml::Value::Float(x)) => x.to_string(),
+        Some(other) => other.to_string(),
+    };
+    parse_seconds("lock_timeout", &text, MAX_SECS).map_err(|e| Error::Config {
+        path: config_name.into(),
+        message: format!("[database] {e}"),
+    })
+}
+
+/// `lock_timeout` when the config does not say.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A number of seconds from 0 to `max`, named `name` in the message.
 fn parse_seconds(name: &str, text: &str, max: f64) -> Result<Duration> {

@@ -1,15 +1,24 @@
 //! Everything PostgreSQL, mirroring [`crate::sqlite`]: the only place that
-//! names the `postgres` client crate. Pure SQL knowledge (the lexer and
-//! splitter, names and key words, the dialect, the version table's SQL)
-//! lives beside the code that holds connections.
+//! names the `postgres`, `tokio_postgres` and `rustls` crates (the
+//! architecture test in `tests/architecture.rs` keeps it so). Pure SQL
+//! knowledge (the lexer and splitter, names and key words, the dialect, the
+//! version table's SQL) lives beside the code that holds connections
+//! (connecting, the driver).
 
 pub mod casts;
+pub mod connect;
 pub mod ddl;
 pub mod dialect;
+pub mod driver;
 pub mod enums;
 pub mod inspect;
 pub mod keywords;
+pub mod lock;
 pub mod names;
 pub mod no_transaction;
+pub mod own_tables;
+pub mod pgpass;
+pub mod problem;
 pub mod sql;
+pub mod tls;
 pub mod version_table;

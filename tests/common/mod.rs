@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod pg;
+pub mod pg_project;
 pub mod snapshot;
 
 use std::path::{Path, PathBuf};
@@ -62,7 +63,8 @@ impl Project {
 
     /// The binary as a plain `std::process::Command` (which, unlike
     /// assert_cmd's, takes any `Stdio` and `pre_exec`), bound to the project
-    /// and free of the MIGRATE_* variables (and DATABASE_URL) of the environment.
+    /// and free of the MIGRATE_* variables (and DATABASE_URL, and libpq's PG*)
+    /// of the environment.
     pub fn plain_command(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"));
         cmd.current_dir(self.dir.path());
@@ -74,6 +76,15 @@ impl Project {
             "MIGRATE_LOCK_WAIT",
             "MIGRATE_LOCK_TIMEOUT",
             "DATABASE_URL",
+            // libpq's, which migrate reads for PostgreSQL.
+            "PGHOST",
+            "PGPORT",
+            "PGUSER",
+            "PGPASSWORD",
+            "PGDATABASE",
+            "PGSSLMODE",
+            "PGSSLROOTCERT",
+            "PGPASSFILE",
         ] {
             cmd.env_remove(var);
         }

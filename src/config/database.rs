@@ -1,0 +1,72 @@
+//! Which database the settings name: `--database`, `MIGRATE_DATABASE_URL`,
+//! the config file's `url`, then `DATABASE_URL`; parsed by [`crate::url`],
+//! an SQLite path resolved against the right directory.
+
+use std::path::{Path, PathBuf};
+
+use super::Overrides;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::files;
+use crate::url::{DatabaseUrl, PgUrl, redact};
+
+/// The database (an SQLite file or a PostgreSQL URL) and which setting named it: `--database`, then
+/// `MIGRATE_DATABASE_URL`, then the config file's `url`, then `DATABASE_URL`
+/// (last, so an exported production URL never overrides a project's own
+/// config). URLs from a flag or the environment resolve from the working
+/// directory, as SQLAlchemy's do; one in the config file from the file.
+pub(super) fn resolve(
+    overrides: &Overrides,
+    file_url: Option<&str>,
+    cwd: &Path,
+    root: &Path,
+    config_name: &str,
+) -> Result<(Option<PathBuf>, Option<PgUrl>, String)> {
+    let (url, origin, base) = if let Some(url) = &overrides.database {
+        // clap merged the flag and the variable; the same text means the variable.
+        let from_env = std::env::var("MIGRATE_DATABASE_URL").ok().as_ref() == Some(url);
+        let origin = if from_env {
+            "MIGRATE_DATABASE_URL"
+        } else {
+            "--database"
+        };
+        (url.clone(), origin.to_string(), cwd)
+    } else if let Some(url) = file_url {
+        (
+            url.to_string(),
+            format!("[database] url in {config_name}"),
+            root,
+        )
+    } else if let Some(url) = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        (url, "DATABASE_URL".to_string(), cwd)
+    } else {
+        return Ok((None, None, String::new()));
+    };
+    let refuse = |message: String| Error::Config {
+        path: origin.clone().into(),
+        message,
+    };
+    let parsed = DatabaseUrl::parse(&url).map_err(refuse)?;
+    // The one place an engine that is not built yet is refused.
+    Engine::of(&parsed).map_err(refuse)?;
+    let (path, old_absolute) = match parsed {
+        DatabaseUrl::Sqlite { path, old_absolute } => (base.join(path), old_absolute),
+        DatabaseUrl::Postgres(url) => return Ok((None, Some(url), origin)),
+    };
+    // Before, `sqlite:///x` meant `/x`: an old config must not silently get a new, empty database.
+    if let Some(old) = old_absolute.filter(|old| !path.exists() && old.is_file()) {
+        return Err(refuse(format!(
+            "database url {:?} now means {} (relative, as SQLAlchemy reads three slashes), which does not exist, \
+             while {} does; for that file write sqlite:///{} (four slashes), or for a new database \
+             at {} write sqlite:{}",
+            redact(&url),
+            path.display(),
+            old.display(),
+            old.display(),
+            path.display(),
+            redact(url.split_once(":///").map_or("", |(_, p)| p))
+        )));
+    }
+    files::ensure_regular_if_exists(&path)?;
+    Ok((Some(path), None, origin))
+}

@@ -1,0 +1,187 @@
+//! The PostgreSQL [`Driver`]: one transaction per revision with its version
+//! rows (PostgreSQL's DDL is transactional), the session-level advisory
+//! lock of [`crate::postgres::lock`] as the migration lock, `SET LOCAL
+//! lock_timeout` in every revision's transaction, and statements sent one
+//! by one (split by [`crate::postgres::sql`]) so that a server error names
+//! the revision file and line.
+
+use std::time::Duration;
+
+use postgres::Client;
+
+use crate::driver::{Applied, Driver, NewViolation, RowChange};
+use crate::error::{Error, Result};
+use crate::postgres::problem::{line_offset, server_error};
+use crate::postgres::version_table::VersionTable;
+use crate::postgres::{connect, lock, own_tables, sql};
+use crate::script::{Direction, Revision, Section};
+use crate::url::PgUrl;
+
+/// A connection opened for migrating.
+pub struct Postgres {
+    client: Client,
+    /// The database for messages, without a password.
+    place: String,
+    version_table: String,
+    vt: VersionTable,
+    lock_timeout: Duration,
+    /// The session holds the migration lock (from the first
+    /// [`Driver::begin_locked`] to [`Driver::end_session`]).
+    locked: bool,
+    in_transaction: bool,
+}
+
+impl Postgres {
+    pub fn open(url: &PgUrl, version_table: &str, lock_timeout: Duration) -> Result<Postgres> {
+        let (client, place) = connect::connect(url)?;
+        Ok(Postgres {
+            client,
+            place,
+            version_table: version_table.to_string(),
+            vt: VersionTable::new(version_table),
+            lock_timeout,
+            locked: false,
+            in_transaction: false,
+        })
+    }
+
+    fn err(&self, e: postgres::Error) -> Error {
+        Error::database(&self.place, server_error(&e))
+    }
+
+    fn execute(&mut self, sql: &str) -> Result<()> {
+        self.client
+            .batch_execute(sql)
+            .map_err(|e| Error::database(&self.place, server_error(&e)))
+    }
+
+    /// `lock_timeout` as PostgreSQL reads it; 0 is no limit.
+    fn lock_timeout_sql(&self) -> String {
+        format!("'{}ms'", self.lock_timeout.as_millis())
+    }
+}
+
+/// The applied revisions of the database `url` names, read without creating
+/// or writing anything.
+pub fn read_applied_at(url: &PgUrl, version_table: &str) -> Result<Vec<Applied>> {
+    let (mut client, place) = connect::connect(url)?;
+    own_tables::read_applied(&mut client, version_table, &place)
+}
+
+impl Driver for Postgres {
+    fn start_session(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn end_session(&mut self) {
+        self.rollback();
+        if self.locked {
+            lock::release(&mut self.client);
+            self.locked = false;
+        }
+    }
+
+    fn begin_locked(&mut self) -> Result<()> {
+        if !self.locked {
+            lock::acquire(&mut self.client, crate::lock_wait::current(), &self.place)?;
+            self.locked = true;
+        }
+        self.execute("BEGIN")?;
+        self.in_transaction = true;
+        // Only for this transaction: a statement waiting for a table lock
+        // longer than this fails the revision instead of queueing the
+        // application's queries behind it.
+        let timeout = self.lock_timeout_sql();
+        self.execute(&format!("SET LOCAL lock_timeout = {timeout}"))
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.in_transaction = false;
+        self.execute("COMMIT")
+    }
+
+    fn rollback(&mut self) {
+        if self.in_transaction {
+            self.in_transaction = false;
+            let _ = self.client.batch_execute("ROLLBACK");
+        }
+    }
+
+    /// Constant: the session holds the migration lock from its first
+    /// transaction to its end, so no other migrator commits in between;
+    /// the first step of a run reads the applied set anyway.
+    fn change_counter(&mut self) -> Result<i64> {
+        Ok(0)
+    }
+
+    fn ensure_version_table(&mut self) -> Result<()> {
+        own_tables::ensure(&mut self.client, &self.version_table, &self.place)
+    }
+
+    fn applied(&mut self) -> Result<Vec<Applied>> {
+        own_tables::read_applied(&mut self.client, &self.version_table, &self.place)
+    }
+
+    fn run_section(&mut self, rev: &Revision, direction: Direction) -> Result<()> {
+        let section = rev.section(direction);
+        // Outside a transaction (a non-transactional revision) the session
+        // setting does what SET LOCAL does inside one.
+        let session_timeout = !self.in_transaction;
+        if session_timeout {
+            let timeout = self.lock_timeout_sql();
+            self.execute(&format!("SET lock_timeout = {timeout}"))?;
+        }
+        let result = run_statements(&mut self.client, rev, section);
+        if session_timeout {
+            let _ = self.client.batch_execute("RESET lock_timeout");
+        }
+        result
+    }
+
+    /// None: PostgreSQL checks foreign keys itself, at each statement (or
+    /// at COMMIT for deferred ones, which then fails).
+    fn new_violations(&mut self) -> Result<Vec<NewViolation>> {
+        Ok(vec![])
+    }
+
+    fn record(&mut self, change: RowChange, label: &str, duration_ms: Option<u128>) -> Result<()> {
+        let sql = self.vt.record(change, label, duration_ms);
+        self.client.batch_execute(&sql).map_err(|e| self.err(e))
+    }
+}
+
+/// Sends a section's statements one by one; a failure names the revision
+/// file, the statement and the line the server points at.
+fn run_statements(client: &mut Client, rev: &Revision, section: &Section) -> Result<()> {
+    let statements = sql::check(&section.sql).map_err(|open| Error::Script {
+        path: rev.path.clone(),
+        line: Some(section.first_line + open.line - 1),
+        message: format!(
+            "{} is never closed, so every statement after it would be part of it; add the closing {}",
+            open.what, open.closer
+        ),
+    })?;
+    for (i, stmt) in statements.iter().enumerate() {
+        let line = section.first_line + stmt.line - 1;
+        client
+            .batch_execute(&stmt.sql)
+            .map_err(|e| Error::Statement {
+                revision: rev.id.clone(),
+                path: rev.path.clone(),
+                number: i + 1,
+                line: line + line_offset(&e, &stmt.sql),
+                statement: first_line(&stmt.sql),
+                message: server_error(&e),
+            })?;
+    }
+    Ok(())
+}
+
+fn first_line(sql: &str) -> String {
+    let mut lines = sql.lines();
+    let first = lines.next().unwrap_or("");
+    match lines.next() {
+        Some(_) => format!("{first} ..."),
+        None => first.to_string(),
+    }
+}

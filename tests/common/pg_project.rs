@@ -1,0 +1,97 @@
+//! PostgreSQL projects for the integration tests: a project whose database
+//! is a PostgreSQL URL, runs of the binary with libpq's variables set, and a
+//! throw-away server of its own for what the shared one cannot do (password
+//! authentication, TLS), started by `scripts/pg-test-server`.
+
+use std::path::Path;
+
+use super::Project;
+
+/// A project whose `migrate.toml` names the database `url`, with an empty
+/// versions directory.
+pub fn project(url: &str) -> Project {
+    let p = Project::new();
+    p.write(
+        "migrate.toml",
+        &format!("[database]\nurl = \"{url}\"\n\n[migrations]\ndir = \"migrations\"\n"),
+    );
+    std::fs::create_dir_all(p.path("migrations/versions")).unwrap();
+    p
+}
+
+/// Runs migrate in `p` with `env` set: (exit code, stdout, stderr).
+pub fn run_env(p: &Project, env: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
+    let mut cmd = p.migrate();
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.args(args).output().expect("run migrate");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Insists on exit 2 with one `error:` line and no panic; the stderr.
+pub fn fails_env(p: &Project, env: &[(&str, &str)], args: &[&str]) -> String {
+    let (code, out, err) = run_env(p, env, args);
+    assert_eq!(code, 2, "migrate {args:?} should fail with 2:\n{err}{out}");
+    assert!(!err.contains("panicked"), "panic: {err}");
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("error: ")).count(),
+        1,
+        "one clear message: {err}"
+    );
+    err
+}
+
+/// A server of its own, stopped (and its files removed) when dropped.
+pub struct OwnServer {
+    /// `postgres://postgres@127.0.0.1:PORT/postgres`, no password.
+    pub url: String,
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl OwnServer {
+    /// Starts one with `env` (`PG_TEST_SERVER_PASSWORD`, `PG_TEST_SERVER_SSL`:
+    /// see the script).
+    pub fn start(env: &[(&str, &str)]) -> OwnServer {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = std::process::Command::new(script());
+        cmd.arg("start").arg(dir.path().join("pg"));
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run scripts/pg-test-server");
+        assert!(
+            out.status.success(),
+            "pg-test-server failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let url = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        let port = url
+            .rsplit_once(':')
+            .and_then(|(_, rest)| rest.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .expect("port in the server's URL");
+        OwnServer { url, port, dir }
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new(script())
+            .arg("stop")
+            .arg(self.dir.path().join("pg"))
+            .output();
+    }
+}
+
+fn script() -> &'static Path {
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scripts/pg-test-server"
+    ))
+}
