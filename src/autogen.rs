@@ -11,6 +11,7 @@ use crate::commands::{self, display_rel};
 use crate::config::Config;
 use crate::describe::describe;
 use crate::diff::{RenameCandidate, Renames};
+use crate::engine::{Database, Dev, Engine};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::load::{self, Model};
@@ -48,7 +49,7 @@ fn starting_schema(
     } else {
         let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
         Ok((
-            check::replayed_schema(graph, &all, &config.version_table)?,
+            check::replayed_schema(Dev::Sqlite, graph, &all, &config.version_table)?,
             "migrations",
         ))
     }
@@ -106,7 +107,7 @@ fn ensure_no_drift(
     applied: &HashSet<String>,
     live: &Schema,
 ) -> Result<()> {
-    let recorded = check::replayed_schema(graph, applied, &config.version_table)?;
+    let recorded = check::replayed_schema(Dev::Sqlite, graph, applied, &config.version_table)?;
     // What migrate does not manage is not drift: it is whatever it is.
     let recorded = config.filter.target(&recorded, live);
     if live.same_as(&recorded) {
@@ -119,7 +120,14 @@ fn ensure_no_drift(
         at.join(", ")
     };
     let no_hints = RenameHints::default();
-    let cmp = check::compare("database", live, "recorded revision", &recorded, &no_hints);
+    let cmp = check::compare(
+        Engine::Sqlite,
+        "database",
+        live,
+        "recorded revision",
+        &recorded,
+        &no_hints,
+    );
     let back: Vec<String> = cmp
         .operations
         .iter()
@@ -154,7 +162,7 @@ fn ensure_no_drift(
 /// table would be left out of every comparison, and the version table's
 /// rows would be mixed with the application's.
 fn load_model(config: &Config) -> Result<Model> {
-    let model = load::load(config.model()?)?;
+    let model = load::load_on(config.model()?, config.dev())?;
     let names = model.schema.tables.iter().map(|t| &t.name);
     if let Some(name) = names
         .chain(model.schema.views.iter().map(|v| &v.name))
@@ -277,21 +285,22 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
 /// CI gate: 0 when the migrations build the model (and the database matches
 /// its recorded revision), 1 with a report when not.
 pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
-    config.sqlite_only()?;
+    let dev = config.dev();
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let model = load_model(config)?;
     let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
-    let migrations = check::replayed_schema(&graph, &all, &config.version_table)?;
+    let migrations = check::replayed_schema(dev, &graph, &all, &config.version_table)?;
     let model = managed(config, model, &migrations);
     let model_cmp = check::compare(
+        dev.engine(),
         "migrations",
         &migrations,
         "model",
         &model.schema,
         &model.hints,
     );
-    let drift = match config.database.as_deref().filter(|p| p.exists()) {
+    let drift = match config.target_if_set().filter(|db| db.exists()) {
         Some(db) => Some(drift(config, &graph, db, &all, &migrations)?),
         None => None,
     };
@@ -314,10 +323,14 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
                 heads.join(" ")
             )?;
         }
-        print_comparison(
-            &model_cmp,
-            "the migrations do not build the model; `migrate revision --autogenerate` would write:",
-        )?;
+        let headline = match dev.engine() {
+            Engine::Sqlite => {
+                "the migrations do not build the model; `migrate revision --autogenerate` would write:"
+            }
+            // No PostgreSQL planner yet: the changes, for a hand-written revision.
+            Engine::Postgres => "the migrations do not build the model:",
+        };
+        print_comparison(&model_cmp, headline)?;
         if let Some(d) = &drift {
             print_comparison(
                 d,
@@ -350,27 +363,38 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
 fn drift(
     config: &Config,
     graph: &Graph,
-    db: &Path,
+    db: Database,
     all: &HashSet<String>,
     at_head: &Schema,
 ) -> Result<Comparison> {
-    // One connection and one snapshot: the schema is the one the version rows describe.
-    let conn = inspect::open_read_only(db)?;
-    let (rows, live) = inspect::in_snapshot(&conn, || {
-        let rows = crate::sqlite::driver::read_applied(&conn, &config.version_table)
-            .map_err(crate::sqlite::driver::at_path(db))?;
-        commands::verify_applied(config, graph, &rows)?;
-        Ok((rows, inspect::inspect(&conn, &config.version_table)?))
-    })?;
+    let (rows, live) = match db {
+        // One connection and one snapshot: the schema is the one the version rows describe.
+        Database::Sqlite(db) => {
+            let conn = inspect::open_read_only(db)?;
+            inspect::in_snapshot(&conn, || {
+                let rows = crate::sqlite::driver::read_applied(&conn, &config.version_table)
+                    .map_err(crate::sqlite::driver::at_path(db))?;
+                Ok((rows, inspect::inspect(&conn, &config.version_table)?))
+            })?
+        }
+        // The version rows, then the schema: a migrator running in between
+        // shows as drift, and the next check settles it.
+        Database::Postgres { .. } => (
+            db.read_applied(&config.version_table)?,
+            db.inspect(&config.version_table)?,
+        ),
+    };
+    commands::verify_applied(config, graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let expected = if applied == *all {
         at_head.clone()
     } else {
-        check::replayed_schema(graph, &applied, &config.version_table)?
+        check::replayed_schema(config.dev(), graph, &applied, &config.version_table)?
     };
     let expected = config.filter.target(&expected, &live);
     // From the database to what it should be: the operations bring it back.
     Ok(check::compare(
+        db.engine(),
         "database",
         &live,
         "recorded revision",
@@ -388,10 +412,13 @@ fn print_comparison(c: &Comparison, headline: &str) -> Result<()> {
         outln!("  {line}")?;
     }
     outln!()?;
-    for op in &c.operations {
-        outln!("  {}", op.replace('\n', "\n  "))?;
+    // None where the engine has no planner yet (PostgreSQL): the changes say it.
+    if !c.operations.is_empty() {
+        for op in &c.operations {
+            outln!("  {}", op.replace('\n', "\n  "))?;
+        }
+        outln!()?;
     }
-    outln!()?;
     out!(
         "{}",
         crate::terminal::diff(&c.diff, crate::terminal::color_stdout())

@@ -5,18 +5,18 @@ use std::collections::HashSet;
 
 use crate::describe::describe;
 use crate::diff::Renames;
-use crate::engine::Engine;
+use crate::engine::{Dev, Engine};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::schema::{RenameHints, Schema};
 use crate::scratch::Scratch;
 use crate::sqlite::plan;
 
-/// A scratch database with the up sections of `revisions` applied, in graph
-/// order. SQLite's: no engine is passed down to here yet.
-pub fn replay(graph: &Graph, revisions: &HashSet<String>) -> Result<Box<dyn Scratch>> {
+/// A scratch database made on `dev` with the up sections of `revisions`
+/// applied, in graph order.
+pub fn replay(dev: Dev, graph: &Graph, revisions: &HashSet<String>) -> Result<Box<dyn Scratch>> {
     // As `apply` does: a rebuild must not cascade (see [`Engine::scratch`]).
-    let mut scratch = Engine::Sqlite.scratch()?;
+    let mut scratch = dev.scratch()?;
     for rev in graph.in_order().filter(|r| revisions.contains(&r.id)) {
         scratch.run_section(rev, &rev.up).map_err(|e| match e {
             Error::Statement {
@@ -44,11 +44,12 @@ pub fn replay(graph: &Graph, revisions: &HashSet<String>) -> Result<Box<dyn Scra
 
 /// The schema the migrations build, up to `revisions`.
 pub fn replayed_schema(
+    dev: Dev,
     graph: &Graph,
     revisions: &HashSet<String>,
     version_table: &str,
 ) -> Result<Schema> {
-    replay(graph, revisions)?.inspect(version_table)
+    replay(dev, graph, revisions)?.inspect(version_table)
 }
 
 /// One comparison of two schemas, as `check` reports it.
@@ -66,8 +67,9 @@ pub struct Comparison {
 }
 
 /// `left` against `right`, with the rename hints of `right` (a model's) for
-/// what autogenerate would write.
+/// what autogenerate would write, in the SQL of `engine`.
 pub fn compare(
+    engine: Engine,
     left_name: &str,
     left: &Schema,
     right_name: &str,
@@ -86,7 +88,7 @@ pub fn compare(
         };
     }
     let as_text = |s: &Schema| {
-        Engine::Sqlite
+        engine
             .dialect()
             .create_schema(s)
             .into_iter()
@@ -99,13 +101,21 @@ pub fn compare(
         .header(left_name, right_name)
         .to_string();
     let renames = Renames::from_hints(left, right, hints);
-    let migration = plan::migration(left, right, &renames);
+    let (operations, changes) = match engine {
+        Engine::Sqlite => {
+            let migration = plan::migration(left, right, &renames);
+            let operations = migration.up.iter().map(|s| s.sql.clone()).collect();
+            (operations, describe(&migration.changes))
+        }
+        // No PostgreSQL planner yet: what changed, without the statements.
+        Engine::Postgres => (vec![], describe(&crate::diff::diff(left, right, &renames))),
+    };
     Comparison {
         left: left_name.to_string(),
         right: right_name.to_string(),
         differs,
         diff,
-        operations: migration.up.iter().map(|s| s.sql.clone()).collect(),
-        changes: describe(&migration.changes),
+        operations,
+        changes,
     }
 }

@@ -563,7 +563,9 @@ pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
 }
 
 pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
-    config.sqlite_only()?;
+    if data {
+        config.sqlite_only()?;
+    }
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let results = if data {
@@ -574,7 +576,7 @@ pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
             &config.filter,
         )?
     } else {
-        verify::verify_empty(&graph, &config.version_table, &config.filter)?
+        verify::verify_empty(config.dev(), &graph, &config.version_table, &config.filter)?
     };
     for r in &results {
         match &r.failure {

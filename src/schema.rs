@@ -41,7 +41,7 @@ mod hints;
 mod normalize;
 mod on_conflict;
 mod options;
-pub use hints::RenameHints;
+pub use hints::{RenameHints, renamed_from_text};
 pub use normalize::{normalize_action, normalize_collation, normalize_expr, normalize_type};
 pub use on_conflict::OnConflict;
 pub use options::{

@@ -3,14 +3,15 @@
 //! back the schema from before the up, and the second up the schema of the
 //! first. `--data` does the same on an in-memory copy of the configured
 //! database (never the file) for the revisions it has not applied yet, and
-//! counts the rows each step loses per table.
+//! counts the rows each step loses per table (SQLite only: a copy of a live
+//! PostgreSQL database would need it without sessions).
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use crate::apply::{self, Direction};
 use crate::check;
-use crate::engine::Engine;
+use crate::engine::{Dev, Engine};
 use crate::error::Result;
 use crate::filter::Filter;
 use crate::graph::Graph;
@@ -36,16 +37,17 @@ fn run(
 ) -> std::result::Result<(), String> {
     // As upgrade runs it: what a rebuild does not know about is carried.
     let section = rev.section(direction);
-    scratch.replay(section).map_err(|e| match e.statement {
-        Some(i) => format!(
-            "{} statement {} (line {}) failed: {}",
-            direction.as_str(),
-            i + 1,
-            section.statements()[i].line,
-            e.message
-        ),
-        None => format!("{} {}", direction.as_str(), e.message),
-    })
+    scratch
+        .replay(section)
+        .map_err(|e| match (e.statement, e.line) {
+            (Some(i), Some(line)) => format!(
+                "{} statement {} (line {line}) failed: {}",
+                direction.as_str(),
+                i + 1,
+                e.message
+            ),
+            _ => format!("{} {}", direction.as_str(), e.message),
+        })
 }
 
 fn counts(scratch: &dyn Scratch, schema: &Schema) -> Result<BTreeMap<String, i64>> {
@@ -60,17 +62,20 @@ fn counts(scratch: &dyn Scratch, schema: &Schema) -> Result<BTreeMap<String, i64
 /// The unified diff between what `filter` manages of `a` and of `b`, when
 /// they differ: objects migrate does not manage are not its to prove.
 fn managed_diff(
+    engine: Engine,
     filter: &Filter,
     (a_name, a): (&str, &Schema),
     (b_name, b): (&str, &Schema),
 ) -> Option<String> {
     let (a, b) = (filter.managed(a), filter.managed(b));
-    (!a.same_as(&b)).then(|| check::compare(a_name, &a, b_name, &b, &RenameHints::default()).diff)
+    (!a.same_as(&b))
+        .then(|| check::compare(engine, a_name, &a, b_name, &b, &RenameHints::default()).diff)
 }
 
 /// Up, down, up for one revision on `scratch`; `own` names the tool's tables.
 /// Rows are counted in every table, managed or not: data is never lost quietly.
 fn round_trip(
+    engine: Engine,
     scratch: &mut dyn Scratch,
     rev: &Revision,
     own: &str,
@@ -104,7 +109,12 @@ fn round_trip(
         return Ok(result);
     }
     let after_down = scratch.inspect(own)?;
-    if let Some(diff) = managed_diff(filter, ("before up", &start), ("after down", &after_down)) {
+    if let Some(diff) = managed_diff(
+        engine,
+        filter,
+        ("before up", &start),
+        ("after down", &after_down),
+    ) {
         result.failure = Some(format!(
             "down does not restore the schema from before up:\n{diff}"
         ));
@@ -127,16 +137,28 @@ fn round_trip(
         return Ok(result);
     }
     let again = scratch.inspect(own)?;
-    if let Some(diff) = managed_diff(filter, ("first up", &after_up), ("second up", &again)) {
+    if let Some(diff) = managed_diff(
+        engine,
+        filter,
+        ("first up", &after_up),
+        ("second up", &again),
+    ) {
         result.failure = Some(format!("up after down gives a different schema:\n{diff}"));
     }
     Ok(result)
 }
 
-/// Every revision from base to head on an empty scratch database.
-pub fn verify_empty(graph: &Graph, own: &str, filter: &Filter) -> Result<Vec<RoundTrip>> {
-    let mut scratch = Engine::Sqlite.scratch()?;
-    walk(scratch.as_mut(), graph.in_order(), own, filter, false)
+/// Every revision from base to head on an empty scratch database made on `dev`.
+pub fn verify_empty(dev: Dev, graph: &Graph, own: &str, filter: &Filter) -> Result<Vec<RoundTrip>> {
+    let mut scratch = dev.scratch()?;
+    walk(
+        dev.engine(),
+        scratch.as_mut(),
+        graph.in_order(),
+        own,
+        filter,
+        false,
+    )
 }
 
 /// The revisions the database has not applied yet (or, when it is at head,
@@ -152,7 +174,14 @@ pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Resu
         .filter(|r| !applied.contains(&r.id))
         .collect();
     if !pending.is_empty() {
-        return walk(scratch, pending.into_iter(), own, filter, true);
+        return walk(
+            Engine::Sqlite,
+            scratch,
+            pending.into_iter(),
+            own,
+            filter,
+            true,
+        );
     }
     // At head: take each head down and up again, and see what the data kept.
     let mut out = Vec::new();
@@ -173,9 +202,8 @@ pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Resu
             r.failure = Some(e);
         } else {
             let end = scratch.inspect(own)?;
-            if let Some(diff) =
-                managed_diff(filter, ("before down", &start), ("after down and up", &end))
-            {
+            let (before_down, after) = (("before down", &start), ("after down and up", &end));
+            if let Some(diff) = managed_diff(Engine::Sqlite, filter, before_down, after) {
                 r.failure = Some(format!("down then up does not restore the schema:\n{diff}"));
             }
             let after = counts(scratch, &end)?;
@@ -192,6 +220,7 @@ pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Resu
 }
 
 fn walk<'a>(
+    engine: Engine,
     scratch: &mut dyn Scratch,
     revisions: impl Iterator<Item = &'a Revision>,
     own: &str,
@@ -200,7 +229,7 @@ fn walk<'a>(
 ) -> Result<Vec<RoundTrip>> {
     let mut out = Vec::new();
     for rev in revisions {
-        let r = round_trip(scratch, rev, own, filter, data)?;
+        let r = round_trip(engine, scratch, rev, own, filter, data)?;
         let failed = r.failure.is_some();
         out.push(r);
         if failed {

@@ -487,7 +487,6 @@ fn schema_side_commands_say_they_are_not_built_yet_for_postgres() {
     );
     p.write("model.sql", "CREATE TABLE t (id int);\n");
     for args in [
-        &["check"][..],
         &[
             "--model",
             "model.sql",
@@ -495,9 +494,9 @@ fn schema_side_commands_say_they_are_not_built_yet_for_postgres() {
             "--autogenerate",
             "-m",
             "x",
-        ],
+        ][..],
         &["lint"],
-        &["verify"],
+        &["verify", "--data"],
     ] {
         let err = p.fails(args);
         assert!(

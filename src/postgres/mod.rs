@@ -19,6 +19,8 @@ pub mod no_transaction;
 pub mod own_tables;
 pub mod pgpass;
 pub mod problem;
+pub mod rename_hints;
+pub mod scratch;
 pub mod sql;
 pub mod tls;
 pub mod version_table;
