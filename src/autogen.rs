@@ -231,25 +231,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
         outln!("No changes detected: the model matches the {source}; no revision written.")?;
         return Ok(());
     }
-    let mut up = plan::render(&migration.up);
-    for c in &unasked {
-        let hint = match c {
-            RenameCandidate::Table { from, to } => format!("--rename {from}={to}"),
-            RenameCandidate::Column { table, from, to } => {
-                format!("--rename {table}.{from}={table}.{to}")
-            }
-        };
-        // Names may hold anything, a newline included: each line stays one line.
-        let hint = sql::one_line(&hint);
-        warnln!(
-            "warning: {} Treated as drop + add; if it was a rename, delete the file and rerun with {hint}",
-            c.question()
-        );
-        up = format!(
-            "-- WARNING: {} Written as drop + add, which loses its data; if it was a rename, regenerate with {hint}\n{up}",
-            c.question()
-        );
-    }
+    let up = with_rename_warnings(&unasked, plan::render(&migration.up));
     let down = plan::render(&migration.down);
     let path = commands::write_revision(
         config,
@@ -280,6 +262,30 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// Warns of each rename candidate nobody asked about (written as drop +
+/// add), on stderr and at the top of the revision's up section.
+fn with_rename_warnings(unasked: &[RenameCandidate], mut up: String) -> String {
+    for c in unasked {
+        let hint = match c {
+            RenameCandidate::Table { from, to } => format!("--rename {from}={to}"),
+            RenameCandidate::Column { table, from, to } => {
+                format!("--rename {table}.{from}={table}.{to}")
+            }
+        };
+        // Names may hold anything, a newline included: each line stays one line.
+        let hint = sql::one_line(&hint);
+        warnln!(
+            "warning: {} Treated as drop + add; if it was a rename, delete the file and rerun with {hint}",
+            c.question()
+        );
+        up = format!(
+            "-- WARNING: {} Written as drop + add, which loses its data; if it was a rename, regenerate with {hint}\n{up}",
+            c.question()
+        );
+    }
+    up
 }
 
 /// CI gate: 0 when the migrations build the model (and the database matches

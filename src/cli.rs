@@ -62,7 +62,7 @@ pub struct Cli {
     /// Seconds to wait for another connection's lock [default: 60] (overrides [database] lock_wait)
     #[arg(long, global = true, env = "MIGRATE_LOCK_WAIT", value_name = "SECONDS")]
     lock_wait: Option<String>,
-    /// PostgreSQL server for scratch databases (check, verify, lint, SQL models); default: the database's own (overrides [database] dev_url)
+    /// PostgreSQL server for scratch databases (check, verify, SQL models); default: the database's own (overrides [database] dev_url)
     #[arg(
         long,
         global = true,
