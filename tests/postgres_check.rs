@@ -338,3 +338,61 @@ fn dev_url_must_name_postgresql() {
     assert!(err.contains("MIGRATE_DEV_URL"), "{err}");
     assert!(err.contains("not a PostgreSQL URL"), "{err}");
 }
+
+#[test]
+fn sqlalchemy_models_give_postgresql_ddl_for_a_postgresql_database() {
+    let Some(db) = common::pg::fresh_db("sqlalchemy") else {
+        return;
+    };
+    let has_sqlalchemy = std::process::Command::new("python3")
+        .args(["-c", "import sqlalchemy"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_sqlalchemy {
+        common::say(
+            "SQLAlchemy is not importable: the PostgreSQL [model] sqlalchemy test did not run",
+        );
+        return;
+    }
+    let p = with_model(
+        &db,
+        "",
+        &[(
+            "a1",
+            &[],
+            "CREATE TYPE mood AS ENUM ('happy', 'sad');\n\
+             CREATE TABLE artist (id serial PRIMARY KEY, name varchar(80) NOT NULL, \
+             tags jsonb, mood mood NOT NULL);",
+            "DROP TABLE artist;\nDROP TYPE mood;",
+        )],
+    );
+    // JSONB and a native ENUM type exist only in SQLAlchemy's PostgreSQL dialect.
+    p.write(
+        "models.py",
+        "import enum\n\
+         import sqlalchemy as sa\n\
+         from sqlalchemy.dialects.postgresql import JSONB\n\
+         from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\
+         class Base(DeclarativeBase):\n    pass\n\
+         class Mood(enum.Enum):\n    happy = 1\n    sad = 2\n\
+         class Artist(Base):\n\
+         \x20   __tablename__ = 'artist'\n\
+         \x20   id: Mapped[int] = mapped_column(primary_key=True)\n\
+         \x20   name: Mapped[str] = mapped_column(sa.String(80))\n\
+         \x20   tags = mapped_column(JSONB)\n\
+         \x20   mood: Mapped[Mood] = mapped_column(sa.Enum(Mood))\n",
+    );
+    let toml = std::fs::read_to_string(p.path("migrate.toml")).unwrap();
+    p.write(
+        "migrate.toml",
+        &toml.replace(
+            "path = \"schema.sql\"",
+            "sqlalchemy = \"models:Base\"\npython = \"python3\"",
+        ),
+    );
+    let out = p.ok(&["check"]);
+    assert!(
+        out.contains("ok: the migrations (1 revision(s)) build the model"),
+        "{out}"
+    );
+}
