@@ -7,12 +7,13 @@ use std::process::ExitCode;
 
 use crate::apply;
 use crate::check::{self, Comparison};
-use crate::commands::{self, display_rel};
+use crate::commands;
 use crate::config::Config;
 use crate::describe::describe;
 use crate::diff::{RenameCandidate, Renames};
-use crate::engine::{Database, Dev, Engine};
+use crate::engine::{Database, Engine};
 use crate::error::{Error, Result};
+use crate::files::display_rel;
 use crate::graph::Graph;
 use crate::load::{self, Model};
 use crate::renames::{idle_hints, parse_renames, settle_renames};
@@ -49,7 +50,7 @@ fn starting_schema(
     } else {
         let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
         Ok((
-            check::replayed_schema(Dev::Sqlite, graph, &all, &config.version_table)?,
+            check::replayed_schema(config.dev(), graph, &all, &config.version_table)?,
             "migrations",
         ))
     }
@@ -107,7 +108,7 @@ fn ensure_no_drift(
     applied: &HashSet<String>,
     live: &Schema,
 ) -> Result<()> {
-    let recorded = check::replayed_schema(Dev::Sqlite, graph, applied, &config.version_table)?;
+    let recorded = check::replayed_schema(config.dev(), graph, applied, &config.version_table)?;
     // What migrate does not manage is not drift: it is whatever it is.
     let recorded = config.filter.target(&recorded, live);
     if live.same_as(&recorded) {
@@ -121,7 +122,7 @@ fn ensure_no_drift(
     };
     let no_hints = RenameHints::default();
     let cmp = check::compare(
-        Engine::Sqlite,
+        config.engine(),
         "database",
         live,
         "recorded revision",
@@ -201,18 +202,18 @@ pub struct AutogenerateArgs<'a> {
 }
 
 pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
+    // No PostgreSQL planner yet.
     config.sqlite_only()?;
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let parents = commands::parents_for_new(&graph, args.head)?;
     let model = load_model(config)?;
     let (current, source) = starting_schema(config, &graph, &parents)?;
-    let Model {
-        schema: model,
-        hints,
-    } = managed(config, model, &current);
+    let managed = managed(config, model, &current);
+    let (model, hints) = (managed.schema, managed.hints);
     let mut renames = Renames::from_hints(&current, &model, &hints);
-    renames.merge(parse_renames(args.renames, &current, &model)?);
+    let flagged = parse_renames(args.renames, &current, &model)?;
+    renames.merge(model.name_rule, flagged);
     for hint in idle_hints(&current, &model, &hints) {
         warnln!("warning: {hint}");
     }

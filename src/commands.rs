@@ -10,17 +10,17 @@ use std::path::{Path, PathBuf};
 
 use crate::apply::{self, Direction, Plan};
 use crate::config::Config;
-use crate::engine::{Database, Engine};
+use crate::engine::Database;
 use crate::error::{Error, Result};
+use crate::files::display_rel;
 use crate::graph::{Graph, Target};
 use crate::script::{self, NewRevision, Revision};
-use crate::sqlite::backup;
 use crate::{files, lint, project, sum, verify};
 use crate::{noteln, out, outln, warnln};
 
 /// Every revision file, as a graph.
 pub fn load_graph(config: &Config) -> Result<Graph> {
-    Graph::new(script::read_dir(&config.versions_dir())?)
+    Graph::read(&config.versions_dir(), config.engine().dialect())
 }
 
 /// The project's revision template, or the built-in one.
@@ -90,7 +90,7 @@ pub fn write_revision(
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let path = dir.join(script::file_name(id, new.message));
     // The rendered file must read back as the revision it claims to be.
-    let parsed = script::parse(&path, &text).map_err(|e| {
+    let parsed = script::parse(&path, &text, config.engine().dialect()).map_err(|e| {
         Error::Usage(format!(
             "the template {} renders a file migrate cannot read: {e}",
             config.migrations_dir.join("script.sql.tmpl").display()
@@ -237,9 +237,7 @@ pub fn migrate(
     let (target, plan) = plan_for(&st.graph, direction, spec, &current, &applied)?;
     // Before the pre-check, the backup, or printing a script that would do it.
     crate::non_transactional::refuse_rebuilds(&plan.steps(&st.graph, &applied))?;
-    let engine = config
-        .target_if_set()
-        .map_or(Engine::Sqlite, |db| db.engine());
+    let engine = config.engine();
     engine.refuse_unrunnable(&plan.steps(&st.graph, &applied))?;
     if sql {
         refuse_reversed_range(&st.graph, direction, &plan, &target, &applied, range)?;
@@ -263,8 +261,8 @@ pub fn migrate(
         Database::Postgres { .. } => None,
     };
     if plan.steps(&st.graph, &applied).is_empty() {
-        if let Some(path) = sqlite_file.filter(|p| p.exists()) {
-            crate::sqlite::driver::clear_leftover_journal(path)?;
+        if db.exists() {
+            db.clear_leftovers()?;
         }
         outln!("nothing to do: the database is at {}", describe(&current))?;
         return Ok(());
@@ -281,10 +279,10 @@ pub fn migrate(
     // pending then: another migrator may have applied some since `state`,
     // or between two of ours (then apply calls this again).
     let prepare = |pending: apply::Pending| {
-        let Some(db) = sqlite_file else {
+        let Some(file) = sqlite_file else {
             return Ok(());
         };
-        refuse_lost_data(db, config, pending, committed.get() > 0)?;
+        refuse_lost_data(file, config, pending, committed.get() > 0)?;
         // Called again after another migrator changed what is pending: the
         // checks run again; the first backup stays the one to go back to.
         if backup.is_none()
@@ -297,7 +295,7 @@ pub fn migrate(
                 .map(|(r, _)| r.id.clone())
                 .unwrap_or_default();
             let label = format!("before-{}-{label}", direction.as_str());
-            let path = backup::take(db, &config.backup_dir, config.backup_keep, &label)?;
+            let path = db.backup(&config.backup_dir, config.backup_keep, &label)?;
             noteln!(
                 "backup: {} (verified; --no-backup skips it)",
                 display_rel(&path)
@@ -307,9 +305,11 @@ pub fn migrate(
         Ok(())
     };
     let show_durations = crate::terminal::progress_wanted();
-    let result = apply::run(
-        &db,
-        &config.version_table,
+    crate::test_hooks::pause_before_lock();
+    let opened = db.open(&config.version_table);
+    let result = opened.and_then(|mut driver| {
+        apply::run_with(
+        driver.as_mut(),
         &st.graph,
         &plan,
         prepare,
@@ -339,7 +339,8 @@ pub fn migrate(
                 noteln!("  done in {}", crate::terminal::duration(step.duration));
             }
         },
-    );
+    )
+    });
     // The restore line only when something stayed applied: a revision
     // committed before the failing one, or a non-transactional one half-done.
     let changed = committed.get() > 0 || partial.get();
@@ -385,11 +386,17 @@ fn refuse_lost_data(
     pending: apply::Pending,
     midway: bool,
 ) -> Result<()> {
-    let blocking: Vec<String> = lint::findings(db, &config.version_table, &config.filter, pending)?
-        .iter()
-        .filter(|f| f.kind == "data")
-        .map(|f| format!("  {f}"))
-        .collect();
+    let blocking: Vec<String> = lint::findings(
+        config.engine(),
+        db,
+        &config.version_table,
+        &config.filter,
+        pending,
+    )?
+    .iter()
+    .filter(|f| f.kind == "data")
+    .map(|f| format!("  {f}"))
+    .collect();
     if blocking.is_empty() {
         return Ok(());
     }
@@ -519,20 +526,12 @@ pub fn hash(config: &Config) -> Result<()> {
     Ok(())
 }
 
-/// A path relative to the working directory when it is below it.
-pub fn display_rel(path: &Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    path.strip_prefix(&cwd)
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
 pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
     let st = state(config)?;
     let target = Target::Revisions(st.graph.heads().iter().map(|r| r.id.clone()).collect());
     let steps = Plan::upgrade(&st.graph, &target).steps(&st.graph, &st.applied);
     let findings = lint::findings(
+        config.engine(),
         config.database()?,
         &config.version_table,
         &config.filter,
@@ -570,6 +569,7 @@ pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
     sum::ensure_current(&config.migrations_dir)?;
     let results = if data {
         verify::verify_data(
+            config.engine(),
             &graph,
             config.database()?,
             &config.version_table,

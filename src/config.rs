@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::discover;
-use crate::engine::{Database, Dev};
+use crate::engine::{Database, Dev, Engine};
 use crate::error::{Error, Result};
 use crate::files;
 use crate::filter::Filter;
@@ -259,6 +259,15 @@ impl Config {
             Some(db) => Ok(db),
             None => self.database().map(Database::Sqlite),
         }
+    }
+
+    /// The engine of the database URL, chosen once, where the URL is
+    /// parsed ([`Engine::of`] in `database::resolve`): the engine of
+    /// [`Config::target`]. SQLite when no database is named (its scratch
+    /// databases need no server).
+    pub fn engine(&self) -> Engine {
+        self.target_if_set()
+            .map_or(Engine::Sqlite, |db| db.engine())
     }
 
     /// Where scratch databases are made: in memory for SQLite (and when no

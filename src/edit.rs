@@ -7,10 +7,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::commands::{display_rel, load_graph};
+use crate::commands::load_graph;
 use crate::config::Config;
 use crate::driver::Applied;
 use crate::error::{Error, Result};
+use crate::files::display_rel;
 use crate::graph;
 use crate::script::{self, Revision};
 use crate::sum::{self, Stale};

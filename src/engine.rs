@@ -5,7 +5,7 @@
 //! file or a PostgreSQL server. A [`Dev`] is where a command's scratch
 //! databases are made: in memory for SQLite, on a server for PostgreSQL.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::dialect::Dialect;
@@ -87,6 +87,25 @@ impl Database<'_> {
                 };
                 crate::postgres::inspect::inspect(&mut client, &options)
             }
+        }
+    }
+
+    /// Clears what a killed run may have left beside the database (SQLite:
+    /// its rollback journal; a server cleans up after its own sessions),
+    /// for a run that has nothing to do and so never opens a session that
+    /// would.
+    pub fn clear_leftovers(&self) -> Result<()> {
+        match self {
+            Database::Sqlite(path) => crate::sqlite::driver::clear_leftover_journal(path),
+            Database::Postgres { .. } => Ok(()),
+        }
+    }
+
+    /// A backup of the database in `dir`, keeping the newest `keep`; its path.
+    pub fn backup(&self, dir: &Path, keep: usize, label: &str) -> Result<PathBuf> {
+        match self {
+            Database::Sqlite(path) => crate::sqlite::backup::take(path, dir, keep, label),
+            Database::Postgres { .. } => Err(not_built("backups")),
         }
     }
 
@@ -232,6 +251,17 @@ impl Dev<'_> {
         match self {
             Dev::Sqlite => Engine::Sqlite.model_scratch(),
             Dev::Postgres(url) => Ok(Box::new(PgScratch::create(url)?)),
+        }
+    }
+}
+
+impl Engine {
+    /// Where the engine makes scratch databases without a server: SQLite's,
+    /// in memory. PostgreSQL's need one ([`crate::config::Config::dev`]).
+    pub fn local(self) -> Result<Dev<'static>> {
+        match self {
+            Engine::Sqlite => Ok(Dev::Sqlite),
+            Engine::Postgres => Err(on_a_server()),
         }
     }
 }

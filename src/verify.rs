@@ -163,8 +163,14 @@ pub fn verify_empty(dev: Dev, graph: &Graph, own: &str, filter: &Filter) -> Resu
 
 /// The revisions the database has not applied yet (or, when it is at head,
 /// its current heads), on an in-memory copy of it.
-pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Result<Vec<RoundTrip>> {
-    let mut copy = Engine::Sqlite.scratch_copy(db)?;
+pub fn verify_data(
+    engine: Engine,
+    graph: &Graph,
+    db: &Path,
+    own: &str,
+    filter: &Filter,
+) -> Result<Vec<RoundTrip>> {
+    let mut copy = engine.scratch_copy(db)?;
     let scratch = copy.as_mut();
     let rows = scratch.applied(own)?;
     apply::verify_applied(graph, &rows)?;
@@ -174,14 +180,7 @@ pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Resu
         .filter(|r| !applied.contains(&r.id))
         .collect();
     if !pending.is_empty() {
-        return walk(
-            Engine::Sqlite,
-            scratch,
-            pending.into_iter(),
-            own,
-            filter,
-            true,
-        );
+        return walk(engine, scratch, pending.into_iter(), own, filter, true);
     }
     // At head: take each head down and up again, and see what the data kept.
     let mut out = Vec::new();
@@ -203,7 +202,7 @@ pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Resu
         } else {
             let end = scratch.inspect(own)?;
             let (before_down, after) = (("before down", &start), ("after down and up", &end));
-            if let Some(diff) = managed_diff(Engine::Sqlite, filter, before_down, after) {
+            if let Some(diff) = managed_diff(engine, filter, before_down, after) {
                 r.failure = Some(format!("down then up does not restore the schema:\n{diff}"));
             }
             let after = counts(scratch, &end)?;

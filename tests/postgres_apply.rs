@@ -131,6 +131,7 @@ fn hand_written_revisions_go_up_and_down_and_keep_the_rows() {
         0
     );
     p.ok(&["downgrade", "base"]);
+    assert!(applied(&db).is_empty());
     assert_eq!(applied(&db), Vec::<String>::new());
     assert_eq!(
         count(
@@ -224,12 +225,15 @@ fn a_statement_failing_mid_revision_rolls_the_revision_back() {
         "SELECT 1;\nDO $body$ BEGIN NULL; END;",
         "SELECT 1;",
     );
-    p.ok(&["hash"]);
-    let err = p.fails(&["upgrade"]);
-    assert!(
-        err.contains("b2_step.sql:7") && err.contains("never closed"),
-        "{err}"
-    );
+    // Read by PostgreSQL's rules, the file itself is refused (as SQLite's
+    // unterminated trigger is), by every command that reads it.
+    for command in ["hash", "upgrade"] {
+        let err = p.fails(&[command]);
+        assert!(
+            err.contains("b2_step.sql:7: a dollar-quoted string $body$ is never closed"),
+            "{command}: {err}"
+        );
+    }
     assert_eq!(applied(&db), ["a1"]);
 }
 
@@ -598,4 +602,37 @@ fn upgrade_sql_prints_a_script_psql_runs() {
     assert_eq!(applied(&db), ["a1", "b2"]);
     assert!(p.ok(&["current"]).contains("b2 (head)"));
     assert!(p.ok(&["upgrade"]).contains("nothing to do"));
+}
+
+/// Revision files of a PostgreSQL project are read by PostgreSQL's rules:
+/// a trigger without a body (`EXECUTE FUNCTION`), which SQLite's rules read
+/// as a `CREATE TRIGGER` missing its `END;`, hashes, goes up and down.
+#[test]
+fn a_trigger_revision_is_read_by_postgresql_rules() {
+    let Some(db) = common::pg::fresh_db("trigger_rules") else {
+        return;
+    };
+    let p = with_revisions(
+        &db,
+        "5",
+        &[(
+            "a1",
+            &[],
+            "CREATE TABLE t (id int PRIMARY KEY, n int NOT NULL DEFAULT 0);\n\
+             INSERT INTO t VALUES (1, 0);\n\
+             CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS $$\n\
+             BEGIN\n  NEW.n := OLD.n + 1;\n  RETURN NEW;\nEND;\n$$;\n\
+             CREATE TRIGGER t_bump BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION bump();",
+            "DROP TRIGGER t_bump ON t;\nDROP FUNCTION bump();",
+        )],
+    );
+    p.ok(&["upgrade", "head"]);
+    assert_eq!(applied(&db), ["a1"]);
+    db.client().batch_execute("UPDATE t SET id = 1").unwrap();
+    assert_eq!(count(&db, "SELECT n::bigint FROM t WHERE id = 1"), 1);
+    p.ok(&["downgrade", "base"]);
+    assert!(applied(&db).is_empty());
+    // The table is the application's: its row stays, the trigger is gone.
+    db.client().batch_execute("UPDATE t SET id = 1").unwrap();
+    assert_eq!(count(&db, "SELECT n::bigint FROM t WHERE id = 1"), 1);
 }

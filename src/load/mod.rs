@@ -17,7 +17,7 @@ use std::process::{Command, Stdio};
 
 use crate::engine::{Dev, Engine};
 use crate::error::{Error, Result};
-use crate::schema::{RenameHints, Schema, same_name};
+use crate::schema::{RenameHints, Schema};
 use crate::scratch::Scratch;
 use crate::sqlite::{parse, sql};
 use crate::{files, warnln};
@@ -46,9 +46,10 @@ pub struct Model {
     pub hints: RenameHints,
 }
 
-/// The model on SQLite ([`load_on`] with an in-memory scratch database).
-pub fn load(source: &ModelSource) -> Result<Model> {
-    load_on(source, Dev::Sqlite)
+/// The model `source` names, read by `engine` where it needs no server
+/// (SQLite); [`load_on`] takes where scratch databases are made.
+pub fn load(engine: Engine, source: &ModelSource) -> Result<Model> {
+    load_on(source, engine.local()?)
 }
 
 /// The model as the engine of `dev` reads it, created in a scratch database there.
@@ -159,7 +160,7 @@ pub(crate) fn model_error(path: &Path, line: Option<usize>, message: &str) -> Er
 /// Refuses SQL text with a NUL byte: SQLite would stop reading there and
 /// silently drop the rest (and autogenerate would then drop those tables).
 fn refuse_nul(text: &str, path: &Path) -> Result<()> {
-    match sql::nul_line(text) {
+    match files::nul_line(text) {
         Some(line) => Err(model_error(
             path,
             Some(line),
@@ -169,9 +170,9 @@ fn refuse_nul(text: &str, path: &Path) -> Result<()> {
     }
 }
 
-/// A TOML model on SQLite; `path` is only used in error messages.
-pub fn load_toml(text: &str, path: &Path) -> Result<Model> {
-    load_toml_on(text, path, Dev::Sqlite)
+/// A TOML model read by `engine` (see [`load`]); `path` is only used in error messages.
+pub fn load_toml(engine: Engine, text: &str, path: &Path) -> Result<Model> {
+    load_toml_on(text, path, engine.local()?)
 }
 
 /// A TOML model, created by the engine of `dev` (what both dialects share).
@@ -210,9 +211,10 @@ pub fn load_toml_on(text: &str, path: &Path, dev: Dev) -> Result<Model> {
     Ok(Model { schema, hints })
 }
 
-/// A SQL DDL model on SQLite; statements run in order, each error names its line.
-pub fn load_sql(text: &str, path: &Path) -> Result<Model> {
-    load_sql_on(text, path, Dev::Sqlite)
+/// A SQL DDL model read by `engine` (see [`load`]); statements run in
+/// order, each error names its line.
+pub fn load_sql(engine: Engine, text: &str, path: &Path) -> Result<Model> {
+    load_sql_on(text, path, engine.local()?)
 }
 
 /// A SQL DDL model in the engine of `dev`.
@@ -312,7 +314,7 @@ fn sql_hints(scratch: &dyn Scratch, schema: &Schema) -> Result<RenameHints> {
             let old = parsed
                 .columns
                 .iter()
-                .find(|p| same_name(&p.name, &col.name))
+                .find(|p| table.same_name(&p.name, &col.name))
                 .and_then(|p| p.renamed_from.clone());
             if let Some(old) = old {
                 hints
@@ -379,7 +381,10 @@ fn check_content(schema: &Schema) -> std::result::Result<(), String> {
             continue;
         };
         let known = schema.table(&content).is_some()
-            || schema.views.iter().any(|w| same_name(&w.name, &content))
+            || schema
+                .views
+                .iter()
+                .any(|w| schema.name_rule.same(&w.name, &content))
             || schema.sqlite.get(&content).is_some();
         if !known {
             return Err(format!(

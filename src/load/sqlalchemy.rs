@@ -15,7 +15,6 @@ use serde::Deserialize;
 use super::{Model, capture, load_sql_on, model_error};
 use crate::engine::{Dev, Engine};
 use crate::error::Result;
-use crate::schema::same_name;
 
 const HELPER: &str = include_str!("sqlalchemy_helper.py");
 
@@ -190,12 +189,13 @@ fn run_helper(
 /// `info={"renamed_from": ...}` hints beside the inspected schema, as TOML's
 /// `renamed_from` would be; each must name what the DDL created.
 fn attach_hints(model: &mut Model, hints: &[RenameHint]) -> std::result::Result<(), String> {
+    let rule = model.schema.name_rule;
     for hint in hints {
         let table = model
             .schema
             .tables
             .iter()
-            .find(|t| same_name(&t.name, &hint.table))
+            .find(|t| rule.same(&t.name, &hint.table))
             .ok_or_else(|| {
                 format!(
                     "renamed_from on table {:?}, which the DDL did not create",
@@ -203,19 +203,21 @@ fn attach_hints(model: &mut Model, hints: &[RenameHint]) -> std::result::Result<
                 )
             })?;
         match &hint.column {
-            None => model.hints.set_table(&table.name, &hint.from),
+            None => model.hints.set_table(rule, &table.name, &hint.from),
             Some(column) => {
                 let col = table
                     .columns
                     .iter()
-                    .find(|c| same_name(&c.name, column))
+                    .find(|c| rule.same(&c.name, column))
                     .ok_or_else(|| {
                         format!(
                             "renamed_from on column {:?}.{column:?}, which the DDL did not create",
                             hint.table
                         )
                     })?;
-                model.hints.set_column(&table.name, &col.name, &hint.from);
+                model
+                    .hints
+                    .set_column(rule, &table.name, &col.name, &hint.from);
             }
         }
     }

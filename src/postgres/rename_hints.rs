@@ -7,7 +7,7 @@
 
 use crate::postgres::names;
 use crate::postgres::sql::{self, Kind, Token};
-use crate::schema::RenameHints;
+use crate::schema::{NameRule, RenameHints};
 
 /// The hints of `text`, and the `@renamed` comments that name nothing
 /// readable (`from=`, `from=1abc`), for a warning.
@@ -29,8 +29,10 @@ pub fn read(text: &str) -> (RenameHints, Vec<String>) {
             };
             let at = table.open + at;
             match table.columns.iter().rposition(|(start, _)| *start < at) {
-                None => hints.set_table(&table.name, &from),
-                Some(i) => hints.set_column(&table.name, &table.columns[i].1, &from),
+                None => hints.set_table(NameRule::Exact, &table.name, &from),
+                Some(i) => {
+                    hints.set_column(NameRule::Exact, &table.name, &table.columns[i].1, &from)
+                }
             }
         }
     }
@@ -166,9 +168,12 @@ mod tests {
              );\n\
              CREATE UNLOGGED TABLE IF NOT EXISTS public.t (a int -- @renamed from=\n);",
         );
-        assert_eq!(hints.table("users"), Some("User Accounts"));
-        assert_eq!(hints.column("users", "user_name"), Some("username"));
-        assert_eq!(hints.column("users", "age"), Some("years"));
+        assert_eq!(hints.table(NameRule::Exact, "users"), Some("User Accounts"));
+        assert_eq!(
+            hints.column(NameRule::Exact, "users", "user_name"),
+            Some("username")
+        );
+        assert_eq!(hints.column(NameRule::Exact, "users", "age"), Some("years"));
         assert_eq!(bad, vec!["-- @renamed from=".to_string()]);
     }
 

@@ -16,10 +16,10 @@ use crate::diff::{
     dropped_tables, reversed,
 };
 use crate::risk::{self, Risk};
-use crate::schema::{Column, Schema, Table, same_name};
-use crate::sqlite::affinity::affinity;
+use crate::schema::{Column, Schema, Table};
 use crate::sqlite::ddl::{self, create_index, create_table, default_expr, referenced_names};
 use crate::sqlite::sql::{display_name, quote_ident};
+use crate::sqlite::{affinity::affinity, names::same_name};
 
 // Script text is written by its own module; `plan::render` stays the name.
 mod rebuild;
@@ -94,7 +94,7 @@ pub fn migration(from: &Schema, to: &Schema, renames: &Renames) -> Migration {
 pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migration {
     Migration {
         up: plan(from, to, &changes),
-        down: plan(to, from, &reversed(&changes)),
+        down: plan(to, from, &reversed(crate::sqlite::names::NAMES, &changes)),
         changes,
     }
 }

@@ -332,14 +332,6 @@ pub fn canonical(src: &str) -> String {
     out
 }
 
-/// The first NUL byte in `text`, as a 1-based line. SQLite stops reading a
-/// statement at NUL, so a NUL would silently cut a statement short; every SQL
-/// text the tool reads is refused with it.
-pub fn nul_line(text: &str) -> Option<usize> {
-    let at = text.find('\0')?;
-    Some(1 + text[..at].matches('\n').count())
-}
-
 /// The significant text of a script: tokens without comments, joined by one
 /// space. Reformatting or rewording comments leaves it unchanged; any change
 /// to a statement (even inside a string literal) changes it.
@@ -406,8 +398,6 @@ mod tests {
         assert_eq!(display_name("x\nDROP"), "\"x\\nDROP\"");
         assert_eq!(display_name("a\"b"), "\"a\\\"b\"");
         assert_eq!(one_line("a\r\nb\u{2028}c\td"), "a\\r\\nb\\u{2028}c\\td");
-        assert_eq!(nul_line("a\nb\0c"), Some(2));
-        assert_eq!(nul_line("abc"), None);
     }
 
     #[test]

@@ -11,15 +11,11 @@ use std::fmt;
 
 use super::{Kind, Token, tokenize, without_bom};
 
-/// One statement of a script, with the line it starts on (1-based).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement {
-    pub sql: String,
-    pub line: usize,
-}
+pub use crate::statement::Statement;
 
 /// A script that cannot be split as written: the source ends inside a
-/// literal, a quoted name, a comment, a dollar quote or a function body.
+/// literal, a quoted name, a comment, a dollar quote, a parenthesis or a
+/// function body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SplitError {
     /// What is left open, as a reader names it (`a dollar-quoted string $fn$`).
@@ -30,14 +26,20 @@ pub struct SplitError {
     pub closer: String,
 }
 
+impl SplitError {
+    /// What is wrong and what to do, without the line (for messages that
+    /// place the line themselves, as `file:line:`).
+    pub fn advice(&self) -> String {
+        format!(
+            "{} is never closed, so every statement after it would be part of it; add the closing {}",
+            self.what, self.closer
+        )
+    }
+}
+
 impl fmt::Display for SplitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} opened at line {} is never closed, so every statement after it would be part of it; \
-             add the closing {}",
-            self.what, self.line, self.closer
-        )
+        write!(f, "line {}: {}", self.line, self.advice())
     }
 }
 
@@ -52,8 +54,8 @@ pub fn split(src: &str) -> Vec<Statement> {
 }
 
 /// The script's statements, or the line where something opens and never
-/// closes (a string, a quoted name, a comment, a dollar quote, a `BEGIN
-/// ATOMIC` body). Call it before running a section.
+/// closes (a string, a quoted name, a comment, a dollar quote, a
+/// parenthesis, a `BEGIN ATOMIC` body). Call it before running a section.
 pub fn check(src: &str) -> Result<Vec<Statement>, SplitError> {
     match scan(src) {
         (statements, None) => Ok(statements),
