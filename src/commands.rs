@@ -17,9 +17,11 @@ use crate::sqlite::backup;
 use crate::{files, lint, project, sum, verify};
 use crate::{noteln, out, outln, warnln};
 
-/// Every revision file, as a graph.
+/// Every revision file, as a graph, read by the engine's rules.
 pub fn load_graph(config: &Config) -> Result<Graph> {
-    Graph::new(script::read_dir(&config.versions_dir())?)
+    // SQLite's rules until the config names its engine.
+    let lexer = crate::engine::Engine::Sqlite.dialect().lexer();
+    Graph::new(script::read_dir(&config.versions_dir(), lexer)?)
 }
 
 /// The project's revision template, or the built-in one.
@@ -240,7 +242,13 @@ pub fn migrate(
         refuse_reversed_range(&st.graph, direction, &plan, &target, &applied, range)?;
         out!(
             "{}",
-            apply::offline_sql(&config.version_table, &st.graph, &plan, &applied)
+            apply::offline_sql(
+                crate::engine::Engine::Sqlite.dialect(),
+                &config.version_table,
+                &st.graph,
+                &plan,
+                &applied
+            )
         )?;
         return Ok(());
     }

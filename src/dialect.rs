@@ -10,6 +10,7 @@
 
 use crate::driver::RowChange;
 use crate::schema::Schema;
+use crate::statement::Lexer;
 
 pub trait Dialect {
     /// Whether two identifiers name the same object (SQLite: ASCII case
@@ -20,6 +21,10 @@ pub trait Dialect {
     /// The text a section's checksum is taken over: its significant tokens,
     /// so comments and layout may change without changing the checksum.
     fn checksum_text(&self, section: &str) -> String;
+    /// How revision files are read: sections split into statements (or a
+    /// construct left open refused) and checksummed by this engine's rules
+    /// (`crate::script::read_dir`).
+    fn lexer(&self) -> &'static Lexer;
     /// The statements that create `schema` in an empty database.
     fn create_schema(&self, schema: &Schema) -> Vec<String>;
     /// The statements that create the version table `table` and its log.

@@ -39,6 +39,7 @@ pub mod schema;
 pub mod scratch;
 pub mod script;
 pub mod stamp;
+pub mod statement;
 pub mod sum;
 pub mod terminal;
 pub mod test_hooks;

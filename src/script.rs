@@ -2,8 +2,9 @@
 //! [`Revision`] values and rendered from the project's `script.sql.tmpl`.
 //!
 //! A revision's checksum is SHA-256 over the significant tokens of its up
-//! section ([`crate::sqlite::sql::significant_text`]): comments and layout may change
-//! freely, any statement change is an edit.
+//! section, as the engine's [`Lexer`] reads them: comments and layout may
+//! change freely, any statement change is an edit. The same lexer splits
+//! the sections into statements once, at parse time.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::sqlite::sql;
+use crate::statement::{Lexer, Statement};
 
 pub const UP_MARKER: &str = "-- migrate:up";
 pub const DOWN_MARKER: &str = "-- migrate:down";
@@ -39,18 +41,15 @@ pub struct Section {
     pub sql: String,
     /// Line in the file where the section's text begins.
     pub first_line: usize,
+    /// The statements, as the engine's lexer split them when the file was
+    /// parsed, with their lines in the file.
+    statements: Vec<Statement>,
 }
 
 impl Section {
     /// Statements with their line numbers in the file.
-    pub fn statements(&self) -> Vec<sql::Statement> {
-        sql::split_statements(&self.sql)
-            .into_iter()
-            .map(|s| sql::Statement {
-                line: s.line + self.first_line - 1,
-                sql: s.sql,
-            })
-            .collect()
+    pub fn statements(&self) -> Vec<Statement> {
+        self.statements.clone()
     }
 }
 
@@ -78,7 +77,6 @@ impl Revision {
         }
     }
 
-    /// Hex SHA-256 of the up section's significant text.
     /// Hex SHA-256 of the up section's significant text, computed once at parse.
     pub fn checksum(&self) -> &str {
         &self.checksum
@@ -92,8 +90,9 @@ impl Revision {
     }
 }
 
-pub fn checksum(section: &str) -> String {
-    hex(&Sha256::digest(sql::significant_text(section).as_bytes()))
+/// Hex SHA-256 of `section`'s significant text, as `lexer` reads it.
+pub fn checksum(section: &str, lexer: &Lexer) -> String {
+    hex(&Sha256::digest((lexer.checksum_text)(section).as_bytes()))
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -112,9 +111,15 @@ pub fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-/// Parses one revision file. Errors name the file and line.
-// Long: one pass over the file's lines (header, markers, sections), each error naming its line.
+/// Parses one SQLite revision file. Errors name the file and line.
 pub fn parse(path: &Path, text: &str) -> Result<Revision> {
+    parse_with(path, text, &sql::LEXER)
+}
+
+/// Parses one revision file, its sections read by `lexer` (the engine's).
+/// Errors name the file and line.
+// Long: one pass over the file's lines (header, markers, sections), each error naming its line.
+pub fn parse_with(path: &Path, text: &str, lexer: &Lexer) -> Result<Revision> {
     let err = |line: usize, message: String| Error::Script {
         path: path.to_path_buf(),
         line: Some(line),
@@ -244,27 +249,32 @@ pub fn parse(path: &Path, text: &str) -> Result<Revision> {
             format!("the file name must start with its revision id ({id}_...)"),
         ));
     }
-    let section = |from: usize, to: usize| Section {
-        sql: lines[from..to].join("\n"),
-        first_line: from + 1,
+    let section = |from: usize, to: usize| -> Result<Section> {
+        let sql = lines[from..to].join("\n");
+        let in_file = |line: usize| line + from;
+        let statements = (lexer.split)(&sql)
+            .map_err(|open| err(in_file(open.line), open.message))?
+            .into_iter()
+            .map(|s| Statement {
+                line: in_file(s.line),
+                sql: s.sql,
+            })
+            .collect();
+        Ok(Section {
+            sql,
+            first_line: from + 1,
+            statements,
+        })
     };
-    let up = section(up_line, down_line - 1);
-    let down = section(down_line, lines.len());
-    for s in [&up, &down] {
-        if let Some(line) = sql::split(&s.sql).unterminated_trigger {
-            return Err(err(
-                line + s.first_line - 1,
-                "this CREATE TRIGGER has no `END;`, so every statement after it would be read as part of its body; end the trigger with `END;`".into(),
-            ));
-        }
-    }
+    let up = section(up_line, down_line - 1)?;
+    let down = section(down_line, lines.len())?;
     Ok(Revision {
         id,
         parents,
         message: message.unwrap_or_default(),
         created,
         transactional,
-        checksum: checksum(&up.sql),
+        checksum: checksum(&up.sql, lexer),
         up,
         down,
         path: path.to_path_buf(),
@@ -281,13 +291,14 @@ fn is_marker(line: &str, marker: &str) -> bool {
     })
 }
 
-/// Reads every `*.sql` file of the versions directory, sorted by file name.
-/// A missing directory has no revisions; any other file is an error.
-pub fn read_dir(dir: &Path) -> Result<Vec<Revision>> {
+/// Reads every `*.sql` file of the versions directory, sorted by file name,
+/// by the rules of the engine whose lexer is `lexer`. A missing directory
+/// has no revisions; any other file is an error.
+pub fn read_dir(dir: &Path, lexer: &Lexer) -> Result<Vec<Revision>> {
     let mut revisions = Vec::new();
     for path in revision_files(dir)? {
         let text = crate::files::read_text(&path)?;
-        revisions.push(parse(&path, &text)?);
+        revisions.push(parse_with(&path, &text, lexer)?);
     }
     Ok(revisions)
 }

@@ -8,7 +8,9 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::pg::fresh_db;
-use migrate::postgres::casts::{CASTS, CastContext, TYPES, needs_using};
+use migrate::postgres::casts::{
+    CASTS, CastContext, TYPES, alter_column_type, cast_context, needs_using,
+};
 
 #[test]
 fn the_cast_table_is_pg_cast() {
@@ -70,7 +72,54 @@ fn alter_column_type_without_using_works_exactly_when_no_using_is_needed() {
                 ));
             }
             sp.rollback().unwrap();
+            // Where USING is needed, the explicit cast it writes exists
+            // exactly when the table says one does.
+            if result.is_err() {
+                let mut sp = tx.savepoint("explicit_cast").unwrap();
+                sp.batch_execute(&format!("CREATE TABLE x (c {from})"))
+                    .unwrap();
+                let (sql, _) = alter_column_type("x", "c", from, to);
+                let cast = sp.batch_execute(&sql);
+                if cast.is_ok() != cast_context(from, to).is_some() {
+                    wrong.push(format!("{from} -> {to}: {sql}: {cast:?}"));
+                }
+                sp.rollback().unwrap();
+            }
         }
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn a_using_alter_converts_every_row_or_changes_nothing() {
+    let Some(db) = fresh_db("pg_alter_using") else {
+        return;
+    };
+    let mut client = db.client();
+    client
+        .batch_execute("CREATE TABLE t (id int PRIMARY KEY, qty text); INSERT INTO t VALUES (1, '10'), (2, ' 20')")
+        .unwrap();
+    let (sql, note) = alter_column_type("t", "qty", "text", "integer");
+    assert!(note.is_some());
+    client.batch_execute(&sql).unwrap();
+    let rows: Vec<(i32, i32)> = client
+        .query("SELECT id, qty FROM t ORDER BY id", &[])
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(rows, [(1, 10), (2, 20)]);
+    // A value that does not convert fails the statement; the rows stay as they were.
+    client
+        .batch_execute("CREATE TABLE u (id int PRIMARY KEY, qty text); INSERT INTO u VALUES (1, '1'), (2, 'x')")
+        .unwrap();
+    let (sql, _) = alter_column_type("u", "qty", "text", "integer");
+    assert!(client.batch_execute(&sql).is_err());
+    let rows: Vec<(i32, String)> = client
+        .query("SELECT id, qty FROM u ORDER BY id", &[])
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(rows, [(1, "1".to_string()), (2, "x".to_string())]);
 }

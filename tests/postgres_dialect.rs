@@ -273,3 +273,42 @@ fn the_dialect_creates_a_schema_the_server_accepts() {
         )
         .unwrap();
 }
+
+/// A PostgreSQL revision: a PL/pgSQL body with `;` and `END;` in a dollar
+/// quote, and a trigger without a body (which SQLite's rules read as an
+/// unterminated `CREATE TRIGGER`).
+const PG_REVISION: &str = "-- revision: abc123\n-- down_revision:\n-- message: touch\n-- created: 2026-11-25T13:37:00Z\n\n-- migrate:up\nCREATE TABLE t (a int, at timestamptz);\nCREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.at := now(); -- ; inside\n  RETURN NEW;\nEND;\n$$;\nCREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();\n\n-- migrate:down\nDROP TABLE t;\nDROP FUNCTION touch();\n";
+
+#[test]
+fn a_postgresql_revision_is_read_by_postgresql_rules() {
+    let path = Path::new("abc123_touch.sql");
+    let lexer = PostgresDialect.lexer();
+    let rev = script::parse_with(path, PG_REVISION, lexer).unwrap();
+    let up: Vec<usize> = rev.up.statements().iter().map(|s| s.line).collect();
+    assert_eq!(up, [7, 8, 14]);
+    assert!(rev.up.statements()[1].sql.ends_with("END;\n$$"));
+    assert_eq!(rev.down.statements().len(), 2);
+    // Checksummed by PostgreSQL's tokens: a comment inside a function body is part of it.
+    let edited = PG_REVISION.replace("-- ; inside", "-- ; reworded");
+    let other = script::parse_with(path, &edited, lexer).unwrap();
+    assert_ne!(rev.checksum(), other.checksum());
+    let moved = PG_REVISION.replace(
+        "CREATE TABLE t (a int, at timestamptz);",
+        "CREATE TABLE t (a int, at timestamptz); -- new comment",
+    );
+    assert_eq!(
+        rev.checksum(),
+        script::parse_with(path, &moved, lexer).unwrap().checksum()
+    );
+    // An unclosed dollar quote is refused at parse, naming its line in the file.
+    let open = PG_REVISION.replace("END;\n$$;", "END;\n$;");
+    let err = script::parse_with(path, &open, lexer)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("abc123_touch.sql:8") && err.contains("$$"),
+        "{err}"
+    );
+    // SQLite's rules refuse the trigger: why revisions must be read by the engine's lexer.
+    assert!(script::parse(path, PG_REVISION).is_err());
+}

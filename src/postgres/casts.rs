@@ -9,6 +9,8 @@
 //! checked against a real server in `tests/postgres_casts.rs`, which also
 //! runs every pair through `ALTER COLUMN TYPE` on an empty table.
 
+use super::names::quote_ident;
+
 /// When a cast applies without being written (`pg_cast.castcontext`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CastContext {
@@ -242,7 +244,7 @@ pub fn base_type(decl: &str) -> String {
 }
 
 /// How PostgreSQL converts a `from` column to `to`: `None` when no cast is
-/// known (a user type, an array, or no cast at all). The same base type
+/// known (between user types or arrays, or none at all). The same base type
 /// (a changed length or precision) is an assignment.
 pub fn cast_context(from: &str, to: &str) -> Option<CastContext> {
     let (from, to) = (base_type(from), base_type(to));
@@ -252,9 +254,14 @@ pub fn cast_context(from: &str, to: &str) -> Option<CastContext> {
     if let Some((_, _, context)) = CASTS.iter().find(|(s, t, _)| *s == from && *t == to) {
         return Some(*context);
     }
-    STRING_TYPES
-        .contains(&to.as_str())
-        .then_some(CastContext::Assignment)
+    // I/O conversion: to a string type on assignment, from one only explicitly.
+    if STRING_TYPES.contains(&to.as_str()) {
+        Some(CastContext::Assignment)
+    } else if STRING_TYPES.contains(&from.as_str()) {
+        Some(CastContext::Explicit)
+    } else {
+        None
+    }
 }
 
 /// Whether `ALTER COLUMN ... TYPE to` from `from` needs a `USING` clause:
@@ -264,6 +271,40 @@ pub fn needs_using(from: &str, to: &str) -> bool {
         cast_context(from, to),
         Some(CastContext::Implicit | CastContext::Assignment)
     )
+}
+
+/// `ALTER COLUMN ... TYPE` for `column` of `table` from `from` to `to`, and
+/// the review comment it needs when no implicit or assignment cast exists:
+/// then the statement converts with `USING column::to` (an explicit cast,
+/// which fails on a value that does not convert, rolling the revision back),
+/// or, when no cast is known at all, the comment says to write the `USING`
+/// expression by hand.
+pub fn alter_column_type(
+    table: &str,
+    column: &str,
+    from: &str,
+    to: &str,
+) -> (String, Option<String>) {
+    let (t, c) = (quote_ident(table), quote_ident(column));
+    let alter = format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {to}");
+    match cast_context(from, to) {
+        Some(CastContext::Implicit | CastContext::Assignment) => (alter, None),
+        Some(CastContext::Explicit) => (
+            format!("{alter} USING {c}::{to}"),
+            Some(format!(
+                "review: no implicit cast from {from} to {to}, so the values convert by the explicit \
+                 cast in USING; a value that does not convert fails the revision (nothing is changed): \
+                 check the data, or write the USING expression"
+            )),
+        ),
+        None => (
+            format!("{alter} USING {c}::{to}"),
+            Some(format!(
+                "review: PostgreSQL has no cast from {from} to {to} that migrate knows of; this USING \
+                 will likely fail: write the expression that converts each value"
+            )),
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -294,5 +335,23 @@ mod tests {
         assert!(needs_using("text", "mood"));
         assert!(needs_using("jsonb", "integer"));
         assert!(needs_using("date", "integer"));
+    }
+
+    #[test]
+    fn an_alter_without_an_assignment_cast_gets_using_and_a_review_comment() {
+        let (sql, note) = alter_column_type("order", "qty", "bigint", "integer");
+        assert_eq!(sql, "ALTER TABLE \"order\" ALTER COLUMN qty TYPE integer");
+        assert_eq!(note, None);
+        let (sql, note) = alter_column_type("t", "Qty", "text", "integer");
+        assert_eq!(
+            sql,
+            "ALTER TABLE t ALTER COLUMN \"Qty\" TYPE integer USING \"Qty\"::integer"
+        );
+        assert!(
+            note.unwrap()
+                .contains("no implicit cast from text to integer")
+        );
+        let (_, note) = alter_column_type("t", "d", "date", "integer");
+        assert!(note.unwrap().contains("no cast from date to integer"));
     }
 }

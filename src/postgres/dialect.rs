@@ -4,6 +4,7 @@
 use crate::dialect::Dialect;
 use crate::driver::RowChange;
 use crate::schema::Schema;
+use crate::statement::Lexer;
 
 use super::names;
 use super::sql;
@@ -37,6 +38,10 @@ impl Dialect for PostgresDialect {
 
     fn checksum_text(&self, section: &str) -> String {
         sql::significant_text(section)
+    }
+
+    fn lexer(&self) -> &'static Lexer {
+        &sql::LEXER
     }
 
     fn create_schema(&self, schema: &Schema) -> Vec<String> {

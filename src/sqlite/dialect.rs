@@ -5,6 +5,7 @@ use crate::driver::RowChange;
 use crate::schema::{Schema, same_name};
 use crate::sqlite::version_table::VersionTable;
 use crate::sqlite::{ddl, sql};
+use crate::statement::Lexer;
 
 /// SQLite's SQL; holds nothing.
 #[derive(Debug, Clone, Copy, Default)]
@@ -21,6 +22,10 @@ impl Dialect for SqliteDialect {
 
     fn checksum_text(&self, section: &str) -> String {
         sql::significant_text(section)
+    }
+
+    fn lexer(&self) -> &'static Lexer {
+        &sql::LEXER
     }
 
     fn create_schema(&self, schema: &Schema) -> Vec<String> {

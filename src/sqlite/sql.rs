@@ -10,6 +10,30 @@
 mod split;
 pub use split::{Split, Statement, split, split_statements};
 
+use crate::statement::{Lexer, Unclosed};
+
+/// SQLite's reading of a revision section: statements as `sqlite3_complete`
+/// ends them, a `CREATE TRIGGER` without `END;` refused, checksums over
+/// [`significant_text`].
+pub const LEXER: Lexer = Lexer {
+    split: checked_split,
+    checksum_text: significant_text,
+};
+
+fn checked_split(src: &str) -> Result<Vec<Statement>, Unclosed> {
+    let split = split(src);
+    match split.unterminated_trigger {
+        Some(line) => Err(Unclosed {
+            line,
+            message:
+                "this CREATE TRIGGER has no `END;`, so every statement after it would be read as \
+                      part of its body; end the trigger with `END;`"
+                    .into(),
+        }),
+        None => Ok(split.statements),
+    }
+}
+
 /// What a token is; enough to normalize and to parse DDL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -11,15 +11,11 @@ use std::fmt;
 
 use super::{Kind, Token, tokenize, without_bom};
 
-/// One statement of a script, with the line it starts on (1-based).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement {
-    pub sql: String,
-    pub line: usize,
-}
+pub use crate::statement::Statement;
 
 /// A script that cannot be split as written: the source ends inside a
-/// literal, a quoted name, a comment, a dollar quote or a function body.
+/// literal, a quoted name, a comment, a dollar quote, a parenthesis or a
+/// function body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SplitError {
     /// What is left open, as a reader names it (`a dollar-quoted string $fn$`).
@@ -52,8 +48,8 @@ pub fn split(src: &str) -> Vec<Statement> {
 }
 
 /// The script's statements, or the line where something opens and never
-/// closes (a string, a quoted name, a comment, a dollar quote, a `BEGIN
-/// ATOMIC` body). Call it before running a section.
+/// closes (a string, a quoted name, a comment, a dollar quote, a
+/// parenthesis, a `BEGIN ATOMIC` body). Call it before running a section.
 pub fn check(src: &str) -> Result<Vec<Statement>, SplitError> {
     match scan(src) {
         (statements, None) => Ok(statements),

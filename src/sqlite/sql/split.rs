@@ -5,12 +5,7 @@
 
 use super::{Kind, Token, tokenize};
 
-/// One statement of a script, with the line it starts on (1-based).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement {
-    pub sql: String,
-    pub line: usize,
-}
+pub use crate::statement::Statement;
 
 /// A script split into statements, with what the splitter noticed on the way.
 #[derive(Debug, Clone, PartialEq, Eq)]
