@@ -8,9 +8,10 @@
 
 use std::path::Path;
 
+use migrate::describe;
 use migrate::diff::{self, Change, ColumnChange, ConstraintChange, Renames};
 use migrate::load::{self, Model};
-use migrate::{describe, plan};
+use migrate::sqlite::plan;
 
 fn schema(sql: &str) -> Model {
     load::load_sql(sql, Path::new("case.sql")).unwrap_or_else(|e| panic!("{sql}: {e}"))

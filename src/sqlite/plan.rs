@@ -15,6 +15,7 @@ use crate::diff::{
     Change, ChangeKind, ColumnChange, ConstraintChange, Renames, added_tables, diff,
     dropped_tables, reversed,
 };
+use crate::plan::{Migration, Statement};
 use crate::risk::{self, Risk};
 use crate::schema::{Column, Schema, Table, same_name};
 use crate::sqlite::affinity::affinity;
@@ -26,64 +27,6 @@ mod rebuild;
 mod render;
 mod virtual_tables;
 pub use render::render;
-
-/// One planned statement and what a reviewer should know about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement {
-    pub sql: String,
-    /// Notes for the reader that are no risk (written above the risks).
-    pub comments: Vec<String>,
-    /// What it risks, each written above it as a review comment.
-    pub risks: Vec<Risk>,
-    /// The change it serves; `None` for a view or trigger taken down and put
-    /// back around a rebuild, or a virtual table refilled after one.
-    pub source: Option<Change>,
-}
-
-impl Statement {
-    fn plain(sql: String) -> Statement {
-        Statement {
-            sql,
-            comments: vec![],
-            risks: vec![],
-            source: None,
-        }
-    }
-
-    fn with_risk(sql: String, risk: Risk) -> Statement {
-        Statement {
-            risks: vec![risk],
-            ..Statement::plain(sql)
-        }
-    }
-
-    /// What is written above it: the notes, then each risk as the review
-    /// comment lint reads back ([`Risk::from_comment`]).
-    pub fn review_comments(&self) -> Vec<String> {
-        let risks = self.risks.iter().map(ToString::to_string);
-        self.comments.iter().cloned().chain(risks).collect()
-    }
-
-    /// Drops data, or can fail depending on the rows present: `revision`
-    /// lists it for review.
-    pub fn risky(&self) -> bool {
-        self.risks.iter().any(Risk::needs_review)
-    }
-}
-
-/// A reviewed migration: the changes and both directions.
-#[derive(Debug, Clone)]
-pub struct Migration {
-    pub changes: Vec<Change>,
-    pub up: Vec<Statement>,
-    pub down: Vec<Statement>,
-}
-
-impl Migration {
-    pub fn is_empty(&self) -> bool {
-        self.changes.is_empty()
-    }
-}
 
 /// Diff `from` -> `to` and plan both directions.
 pub fn migration(from: &Schema, to: &Schema, renames: &Renames) -> Migration {
