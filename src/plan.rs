@@ -3,8 +3,9 @@
 //! and a [`Migration`] (the changes, up and down). Which statements a change
 //! becomes is the dialect's (`crate::sqlite::plan`, `crate::postgres::plan`).
 
-use crate::diff::Change;
+use crate::diff::{Change, ChangeKind, ColumnChange, ConstraintChange, reversed};
 use crate::risk::Risk;
+use crate::schema::{Schema, Table, same_name};
 
 /// One planned statement and what a reviewer should know about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +62,83 @@ pub struct Migration {
 }
 
 impl Migration {
+    /// `changes` (the diff `from` -> `to`) planned both ways by a dialect's
+    /// `plan`: the down is the plan of the reversed changes between the
+    /// swapped schemas, so it returns exactly to the start.
+    pub fn both_ways(
+        from: &Schema,
+        to: &Schema,
+        changes: Vec<Change>,
+        plan: fn(&Schema, &Schema, &[Change]) -> Vec<Statement>,
+    ) -> Migration {
+        Migration {
+            up: plan(from, to, &changes),
+            down: plan(to, from, &reversed(&changes)),
+            changes,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
+    }
+}
+
+/// Tables ordered so that a table comes after the tables it references
+/// (a cycle keeps the given order for its members).
+pub fn parents_first<'a>(tables: &[&'a Table]) -> Vec<&'a Table> {
+    let mut done: Vec<&Table> = Vec::new();
+    let mut pending: Vec<&Table> = tables.to_vec();
+    while !pending.is_empty() {
+        let ready = pending.iter().position(|t| {
+            t.foreign_keys.iter().all(|fk| {
+                same_name(&fk.ref_table, &t.name)
+                    || !pending.iter().any(|p| same_name(&p.name, &fk.ref_table))
+            })
+        });
+        done.push(pending.remove(ready.unwrap_or(0)));
+    }
+    done
+}
+
+/// `statements` marked as serving `change` (those not marked yet).
+pub fn serving(change: &Change, statements: impl IntoIterator<Item = Statement>) -> Vec<Statement> {
+    statements
+        .into_iter()
+        .map(|mut s| {
+            s.source.get_or_insert_with(|| change.clone());
+            s
+        })
+        .collect()
+}
+
+/// A [`Change::ModifyTable`]'s parts, borrowed.
+pub struct ModifiedTable<'c> {
+    pub from: &'c Table,
+    pub to: &'c Table,
+    pub columns: &'c Vec<ColumnChange>,
+    pub kind: ChangeKind,
+    pub constraints: &'c [ConstraintChange],
+}
+
+impl ModifiedTable<'_> {
+    /// The parts of `c`, when it modifies a table.
+    pub fn of(c: &Change) -> Option<ModifiedTable<'_>> {
+        let Change::ModifyTable {
+            from,
+            to,
+            columns,
+            kind,
+            constraints,
+        } = c
+        else {
+            return None;
+        };
+        Some(ModifiedTable {
+            from,
+            to,
+            columns,
+            kind: *kind,
+            constraints,
+        })
     }
 }

@@ -293,7 +293,7 @@ pub fn views_in_dependency_order(views: &[View]) -> Vec<&View> {
 
 /// Whether `sql` mentions the identifier `name`: quoted, or as a whole
 /// word when `name` needs no quotes.
-fn mentions(sql: &str, name: &str) -> bool {
+pub fn mentions(sql: &str, name: &str) -> bool {
     let quoted = format!("\"{}\"", name.replace('"', "\"\""));
     if sql.contains(&quoted) {
         return true;

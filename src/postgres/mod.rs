@@ -11,5 +11,6 @@ pub mod inspect;
 pub mod keywords;
 pub mod names;
 pub mod no_transaction;
+pub mod plan;
 pub mod sql;
 pub mod version_table;

@@ -12,10 +12,9 @@
 use std::collections::HashSet;
 
 use crate::diff::{
-    Change, ChangeKind, ColumnChange, ConstraintChange, Renames, added_tables, diff,
-    dropped_tables, reversed,
+    Change, ChangeKind, ColumnChange, ConstraintChange, Renames, added_tables, diff, dropped_tables,
 };
-use crate::plan::{Migration, Statement};
+use crate::plan::{Migration, ModifiedTable, Statement, parents_first, serving};
 use crate::risk::{self, Risk};
 use crate::schema::{Column, Schema, Table, same_name};
 use crate::sqlite::affinity::affinity;
@@ -35,11 +34,7 @@ pub fn migration(from: &Schema, to: &Schema, renames: &Renames) -> Migration {
 
 /// Plans both directions of `changes`, the diff `from` -> `to`.
 pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migration {
-    Migration {
-        up: plan(from, to, &changes),
-        down: plan(to, from, &reversed(&changes)),
-        changes,
-    }
+    Migration::both_ways(from, to, changes, plan)
 }
 
 /// The statements that take a database from `from` to `to` through `changes`.
@@ -240,34 +235,14 @@ struct Modified<'c> {
 }
 
 fn modified(c: &Change) -> Option<Modified<'_>> {
-    let Change::ModifyTable {
-        from,
-        to,
-        columns,
-        kind,
-        constraints,
-    } = c
-    else {
-        return None;
-    };
+    let m = ModifiedTable::of(c)?;
     Some(Modified {
-        from,
-        to,
-        columns,
-        constraints,
-        alterable: alterable(from, to, columns, *kind, constraints),
+        alterable: alterable(m.from, m.to, m.columns, m.kind, m.constraints),
+        from: m.from,
+        to: m.to,
+        columns: m.columns,
+        constraints: m.constraints,
     })
-}
-
-/// `statements` marked as serving `change` (those not marked yet).
-fn serving(change: &Change, statements: impl IntoIterator<Item = Statement>) -> Vec<Statement> {
-    statements
-        .into_iter()
-        .map(|mut s| {
-            s.source.get_or_insert_with(|| change.clone());
-            s
-        })
-        .collect()
 }
 
 /// Each statement with what the one classifier reads in the text too
@@ -281,23 +256,6 @@ fn with_text_risks(mut statements: Vec<Statement>) -> Vec<Statement> {
         risk::merge(&mut s.risks, more);
     }
     statements
-}
-
-/// Tables ordered so that a table comes after the tables it references
-/// (a cycle keeps the given order for its members).
-fn parents_first<'a>(tables: &[&'a Table]) -> Vec<&'a Table> {
-    let mut done: Vec<&Table> = Vec::new();
-    let mut pending: Vec<&Table> = tables.to_vec();
-    while !pending.is_empty() {
-        let ready = pending.iter().position(|t| {
-            t.foreign_keys.iter().all(|fk| {
-                same_name(&fk.ref_table, &t.name)
-                    || !pending.iter().any(|p| same_name(&p.name, &fk.ref_table))
-            })
-        });
-        done.push(pending.remove(ready.unwrap_or(0)));
-    }
-    done
 }
 
 /// True when SQLite's ALTER TABLE can make the change: only columns added at
