@@ -232,3 +232,111 @@ fn every_case_goes_up_to_the_model_and_down_to_the_start_keeping_rows() {
         }
     }
 }
+
+/// The schema `sql` makes and a migration from `from_sql`'s to it.
+fn migration(
+    tag: &str,
+    from_sql: &str,
+    to_sql: &str,
+) -> (Schema, Schema, migrate::plan::Migration) {
+    let from = schema_of(&format!("{tag}_from"), from_sql);
+    let to = schema_of(&format!("{tag}_to"), to_sql);
+    let changes = diff(&from, &to, &Renames::default());
+    let m = plan::migration_of(&from, &to, changes);
+    (from, to, m)
+}
+
+#[test]
+fn an_enum_label_still_in_use_is_refused_with_the_row_count_and_nothing_changes() {
+    let Some(target) = fresh_db("enum_refused") else {
+        return;
+    };
+    let from_sql =
+        "CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE TABLE t (id int PRIMARY KEY, m mood);";
+    let to_sql = "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE TABLE t (id int PRIMARY KEY, m mood);";
+    let (from, to, m) = migration("enum_refused", from_sql, to_sql);
+    let added =
+        m.up.iter()
+            .find(|s| s.sql.contains("ADD VALUE"))
+            .expect("ADD VALUE");
+    assert!(
+        added
+            .review_comments()
+            .iter()
+            .any(|c| c.contains("transactional: false")),
+        "{:?}",
+        added.review_comments()
+    );
+    target.client().batch_execute(from_sql).unwrap();
+    target
+        .client()
+        .batch_execute("INSERT INTO t VALUES (1, 'sad')")
+        .unwrap();
+    apply(&target, &m.up).unwrap();
+    target
+        .client()
+        .batch_execute("INSERT INTO t VALUES (2, 'happy'), (3, 'happy')")
+        .unwrap();
+
+    // The down would remove 'happy', which two rows hold: refused, named.
+    let err = apply(&target, &m.down).expect_err("the down must be refused");
+    assert!(
+        err.contains("cannot remove label happy from enum type mood: 2 rows of t.m still use it"),
+        "{err}"
+    );
+    assert_eq!(inspect_db(&target).folded(), to.folded(), "nothing changed");
+    let rows = "SELECT string_agg(id || ':' || m, ',' ORDER BY id) FROM t";
+    assert_eq!(query_text(&target, rows), "1:sad,2:happy,3:happy");
+
+    // Once no row holds it, the same down runs.
+    target
+        .client()
+        .batch_execute("UPDATE t SET m = 'ok' WHERE m = 'happy'")
+        .unwrap();
+    apply(&target, &m.down).unwrap();
+    assert_eq!(inspect_db(&target).folded(), from.folded());
+    assert_eq!(query_text(&target, rows), "1:sad,2:ok,3:ok");
+}
+
+#[test]
+fn data_dependent_steps_carry_their_review_notes_and_pre_counts() {
+    let from_sql = "CREATE TABLE t (id int PRIMARY KEY, code text, n int);";
+    let to_sql = "CREATE TABLE t (id int PRIMARY KEY, code integer UNIQUE, n int NOT NULL);";
+    let Some(_server) = fresh_db("notes_probe") else {
+        return;
+    };
+    let (_, _, m) = migration("notes", from_sql, to_sql);
+    let retype =
+        m.up.iter()
+            .find(|s| s.sql.contains("TYPE integer"))
+            .expect("retype");
+    assert!(
+        retype.sql.ends_with("USING code::integer"),
+        "{}",
+        retype.sql
+    );
+    assert!(
+        retype
+            .comments
+            .iter()
+            .any(|c| c.contains("no implicit cast from text to integer"))
+    );
+    let counts: Vec<&str> =
+        m.up.iter()
+            .flat_map(|s| &s.risks)
+            .filter_map(plan::precount::of)
+            .collect();
+    for q in [
+        "SELECT count(*) FROM t WHERE code IS NOT NULL",
+        "SELECT count(*) FROM t WHERE n IS NULL",
+        "SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM t GROUP BY code HAVING count(*) > 1) AS d",
+    ] {
+        assert!(counts.contains(&q), "{q} not in {counts:#?}");
+    }
+    let drop = m
+        .down
+        .iter()
+        .find(|s| s.sql.contains("DROP CONSTRAINT"))
+        .expect("drop");
+    assert!(drop.risks.is_empty(), "dropping a UNIQUE loses nothing");
+}
