@@ -46,7 +46,8 @@ pub use normalize::{normalize_action, normalize_collation, normalize_expr, norma
 pub use on_conflict::OnConflict;
 pub use options::{
     ColumnOptions, EnumType, Identity, IndexOptions, PostgresColumn, PostgresIndex,
-    PostgresObjects, PostgresTable, Sequence, SqliteColumn, SqliteTable, TableOptions,
+    PostgresObjects, PostgresTable, Sequence, SequenceSettings, SqliteColumn, SqliteTable,
+    TableOptions,
 };
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

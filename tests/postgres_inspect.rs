@@ -113,3 +113,21 @@ fn what_an_extension_makes_is_not_the_users() {
     assert_eq!(schema.tables[0].columns[0].decl_type, "hstore");
     assert!(schema.postgres.enums.is_empty() && schema.views.is_empty());
 }
+
+#[test]
+fn inspecting_leaves_the_session_as_it_was() {
+    let Some(db) = fresh_db("session_untouched") else {
+        return;
+    };
+    let mut client = db.client();
+    client
+        .batch_execute("CREATE SCHEMA app; CREATE TABLE app.t (a int); SET search_path = public")
+        .unwrap();
+    inspect::inspect(&mut client, &options(&["app"], "")).unwrap();
+    let path: String = client.query_one("SHOW search_path", &[]).unwrap().get(0);
+    assert_eq!(path, "public", "search_path was set for the snapshot only");
+    // The read-only snapshot is over: this session writes again.
+    client
+        .batch_execute("CREATE TABLE written (a int)")
+        .unwrap();
+}

@@ -9,8 +9,8 @@ mod common;
 use migrate::postgres::{ddl, inspect};
 use migrate::schema::{
     Check, Column, ColumnOptions, EnumType, ForeignKey, Identity, Index, IndexOptions, IndexPart,
-    IndexTarget, PostgresColumn, PostgresIndex, PostgresTable, PrimaryKey, Schema, Sequence, Table,
-    TableOptions, Unique,
+    IndexTarget, PostgresColumn, PostgresIndex, PostgresTable, PrimaryKey, Schema, Sequence,
+    SequenceSettings, Table, TableOptions, Unique,
 };
 use proptest::prelude::*;
 
@@ -39,10 +39,38 @@ struct ColSpec {
     collate_c: bool,
 }
 
+/// Sequence settings in the canonical form the inspector gives (a
+/// setting that is its default is `None`), valid in either direction.
+fn settings(allow_type: bool) -> impl Strategy<Value = SequenceSettings> {
+    (
+        prop::option::of(prop::sample::select(vec![5i64, -1, -3])),
+        (any::<bool>(), any::<bool>(), any::<bool>()),
+        (any::<bool>(), any::<bool>(), any::<bool>()),
+    )
+        .prop_map(
+            move |(increment, (int_type, min, max), (start, cache, cycle))| {
+                let up = increment.is_none_or(|i| i > 0);
+                let pick =
+                    |on: bool, asc: i64, desc: i64| on.then_some(if up { asc } else { desc });
+                SequenceSettings {
+                    data_type: (allow_type && int_type).then(|| "integer".to_string()),
+                    increment,
+                    min_value: pick(min, 10, -1000),
+                    max_value: pick(max, 100_000, -10),
+                    start: pick(start, 50, -20),
+                    cache: cache.then_some(20),
+                    cycle,
+                }
+            },
+        )
+}
+
 #[derive(Debug, Clone)]
 struct TableSpec {
     /// 0: integer, 1: serial, 2: identity always, 3: identity by default, 4: no id.
     id_kind: u8,
+    /// An identity's sequence settings.
+    identity: SequenceSettings,
     columns: Vec<ColSpec>,
     unlogged: bool,
     comment: bool,
@@ -73,7 +101,7 @@ fn col_spec() -> impl Strategy<Value = ColSpec> {
 
 fn table_spec() -> impl Strategy<Value = TableSpec> {
     (
-        0..5u8,
+        (0..5u8, settings(false)),
         prop::collection::vec(col_spec(), 1..COLUMNS.len()),
         (prop::bool::weighted(0.2), prop::bool::weighted(0.3)),
         prop::option::of(0..COLUMNS.len()),
@@ -89,9 +117,18 @@ fn table_spec() -> impl Strategy<Value = TableSpec> {
         )),
     )
         .prop_map(
-            |(id_kind, columns, (unlogged, comment), unique_on, check_not_valid, fk, index)| {
+            |(
+                (id_kind, identity),
+                columns,
+                (unlogged, comment),
+                unique_on,
+                check_not_valid,
+                fk,
+                index,
+            )| {
                 TableSpec {
                     id_kind,
+                    identity,
                     columns,
                     unlogged,
                     comment,
@@ -115,12 +152,13 @@ fn column(name: &str, spec: &ColSpec) -> Column {
         options: ColumnOptions::postgres(PostgresColumn {
             identity: None,
             comment: spec.comment.then(|| format!("about {name}")),
+            ..PostgresColumn::default()
         }),
         ..Column::default()
     }
 }
 
-fn id_column(kind: u8) -> Column {
+fn id_column(kind: u8, settings: &SequenceSettings) -> Column {
     let identity = match kind {
         2 => Some(Identity::Always),
         3 => Some(Identity::ByDefault),
@@ -133,13 +171,18 @@ fn id_column(kind: u8) -> Column {
         options: ColumnOptions::postgres(PostgresColumn {
             identity,
             comment: None,
+            identity_sequence: Box::new(if identity.is_some() {
+                settings.clone()
+            } else {
+                SequenceSettings::default()
+            }),
         }),
         ..Column::default()
     }
 }
 
 /// The schema `specs` describe, in the canonical form the inspector gives.
-fn build(specs: &[TableSpec], standalone_sequence: bool, citext: bool) -> Schema {
+fn build(specs: &[TableSpec], sequence: Option<SequenceSettings>, citext: bool) -> Schema {
     let mut schema = Schema::default();
     for (n, spec) in specs.iter().enumerate() {
         schema.tables.push(build_table(n, spec, specs));
@@ -148,10 +191,11 @@ fn build(specs: &[TableSpec], standalone_sequence: bool, citext: bool) -> Schema
         name: "e0".into(),
         labels: vec!["l1".into(), "it's".into(), "L3".into()],
     }];
-    if standalone_sequence {
+    if let Some(settings) = sequence {
         schema.postgres.sequences.push(Sequence {
             name: "s0".into(),
             owned_by: None,
+            settings,
         });
     }
     if citext {
@@ -172,7 +216,7 @@ fn build_table(n: usize, spec: &TableSpec, specs: &[TableSpec]) -> Table {
         ..Table::default()
     };
     if spec.id_kind < 4 {
-        t.columns.push(id_column(spec.id_kind));
+        t.columns.push(id_column(spec.id_kind, &spec.identity));
         t.primary_key = Some(PrimaryKey {
             name: Some(format!("{name}_pkey")),
             columns: vec!["id".into()],
@@ -274,13 +318,13 @@ proptest! {
     #[test]
     fn random_schemas_survive_the_round_trip(
         specs in prop::collection::vec(table_spec(), 1..4),
-        standalone_sequence in any::<bool>(),
+        sequence in prop::option::of(settings(true)),
         citext in any::<bool>(),
     ) {
         let Some(db) = common::pg::fresh_db("pg_prop") else {
             return Ok(());
         };
-        let expected = build(&specs, standalone_sequence, citext);
+        let expected = build(&specs, sequence, citext);
         let statements = ddl::create_schema(&expected);
         let mut client = db.client();
         for s in &statements {

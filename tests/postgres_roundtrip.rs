@@ -88,7 +88,7 @@ fn the_catalogue_fixture_round_trips() {
         .collect();
     assert_eq!(
         seqs,
-        ["invoice_no", "ticket_seq"],
+        ["countdown", "invoice_no", "ticket_seq"],
         "serial's sequence is the column's type"
     );
     assert_eq!(schema.views.len(), 2);

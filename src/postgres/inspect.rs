@@ -15,6 +15,7 @@ use crate::schema::Schema;
 
 mod assemble;
 mod catalog;
+mod sequence;
 mod serial;
 
 pub use serial::default_name;

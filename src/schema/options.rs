@@ -64,6 +64,10 @@ pub struct PostgresColumn {
     pub identity: Option<Identity>,
     /// `COMMENT ON COLUMN`.
     pub comment: Option<String>,
+    /// The identity's sequence settings (`GENERATED ... AS IDENTITY (START
+    /// WITH 100)`); all defaults without an identity. Boxed: rarely set,
+    /// and every column carries it.
+    pub identity_sequence: Box<SequenceSettings>,
 }
 
 /// A PostgreSQL identity column's kind.
@@ -118,6 +122,26 @@ pub struct Sequence {
     pub name: String,
     /// (table, column).
     pub owned_by: Option<(String, String)>,
+    pub settings: SequenceSettings,
+}
+
+/// A PostgreSQL sequence's settings, each `None` (or `false`) when it is
+/// the default PostgreSQL derives from the type and the direction: `AS`
+/// is the sequence's own default type (`bigint`; an identity's column
+/// type), MINVALUE is 1 ascending and the type's least descending,
+/// MAXVALUE the type's greatest ascending and -1 descending, START the
+/// MINVALUE ascending and the MAXVALUE descending, INCREMENT and CACHE 1.
+/// So `CREATE SEQUENCE s` and `CREATE SEQUENCE s START 1` are one value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SequenceSettings {
+    /// `AS smallint | integer | bigint`.
+    pub data_type: Option<String>,
+    pub increment: Option<i64>,
+    pub min_value: Option<i64>,
+    pub max_value: Option<i64>,
+    pub start: Option<i64>,
+    pub cache: Option<i64>,
+    pub cycle: bool,
 }
 
 /// `wrap(value)`, or `none` when `value` is its type's default.

@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use postgres::types::Oid;
 
 use super::catalog::{Catalog, ColumnRow, ConstraintRow, IndexColumnRow, IndexRow, TableRow};
+use super::sequence;
 use super::serial::serial_type;
 use crate::schema::{
     Check, Column, ColumnOptions, EnumType, ForeignKey, Generated, Identity, Index, IndexOptions,
@@ -95,6 +96,7 @@ pub fn schema(catalog: Catalog) -> Schema {
         .into_iter()
         .filter(|s| !folded_sequences.contains(&s.name))
         .map(|s| Sequence {
+            settings: sequence::settings(&s, "bigint"),
             name: s.name,
             owned_by: s.owned_by,
         })
@@ -139,8 +141,12 @@ fn column(c: &ColumnRow, serial: Option<&str>) -> Column {
         options: ColumnOptions::postgres(PostgresColumn {
             identity,
             comment: c.comment.clone(),
+            identity_sequence: c
+                .identity_sequence
+                .as_ref()
+                .map(|s| Box::new(sequence::settings(s, &c.type_name)))
+                .unwrap_or_default(),
         }),
-        ..Column::default()
     }
 }
 
@@ -245,6 +251,7 @@ fn view(name: String, query: &str) -> View {
 mod tests {
     use super::super::catalog::SequenceRow;
     use super::*;
+    use crate::schema::SequenceSettings;
 
     fn catalog() -> Catalog {
         let col = |name: &str, type_name: &str, default: Option<&str>| ColumnRow {
@@ -257,6 +264,7 @@ mod tests {
             generated: String::new(),
             collation: None,
             comment: None,
+            identity_sequence: None,
         };
         let seq = |name: &str, owner: Option<(&str, &str)>| SequenceRow {
             name: name.into(),
@@ -314,7 +322,12 @@ mod tests {
             s.postgres.sequences,
             [Sequence {
                 name: "numbers".into(),
-                owned_by: Some(("t".into(), "n".into()))
+                owned_by: Some(("t".into(), "n".into())),
+                // An integer sequence: CREATE SEQUENCE's own type is bigint.
+                settings: SequenceSettings {
+                    data_type: Some("integer".into()),
+                    ..SequenceSettings::default()
+                },
             }]
         );
     }

@@ -49,6 +49,8 @@ pub struct ColumnRow {
     /// Named only when it is not the type's own collation.
     pub collation: Option<String>,
     pub comment: Option<String>,
+    /// An identity column's sequence.
+    pub identity_sequence: Option<SequenceRow>,
 }
 
 #[derive(Debug, Clone)]
@@ -216,6 +218,18 @@ fn column_row(r: &Row) -> ColumnRow {
         generated: r.get(6),
         collation: r.get(7),
         comment: r.get(8),
+        identity_sequence: r.get::<_, Option<String>>(9).map(|name| SequenceRow {
+            regclass: name.clone(),
+            name,
+            type_name: r.get(10),
+            start: r.get(11),
+            increment: r.get(12),
+            min: r.get(13),
+            max: r.get(14),
+            cache: r.get(15),
+            cycle: r.get(16),
+            owned_by: None,
+        }),
     }
 }
 

@@ -8,6 +8,7 @@
 //! a sequence and a default, as declared.
 
 use super::catalog::SequenceRow;
+use super::sequence::type_range;
 
 /// PostgreSQL's identifier length limit (NAMEDATALEN - 1), in bytes.
 const MAX_NAME_BYTES: usize = 63;
@@ -22,12 +23,13 @@ pub fn serial_type(
     column_type: &str,
     default: Option<&str>,
 ) -> Option<&'static str> {
-    let (serial, max) = match column_type {
-        "integer" => ("serial", i64::from(i32::MAX)),
-        "bigint" => ("bigserial", i64::MAX),
-        "smallint" => ("smallserial", i64::from(i16::MAX)),
+    let serial = match column_type {
+        "integer" => "serial",
+        "bigint" => "bigserial",
+        "smallint" => "smallserial",
         _ => return None,
     };
+    let (_, max) = type_range(column_type)?;
     let owned = seq.owned_by.as_ref() == Some(&(table.to_string(), column.to_string()));
     let settings = seq.type_name == column_type
         && (
