@@ -78,8 +78,10 @@ impl Migration {
         }
     }
 
+    /// Nothing to do: no change, and no statement (PostgreSQL's enum
+    /// types and extensions are planned from the schemas, without a change).
     pub fn is_empty(&self) -> bool {
-        self.changes.is_empty()
+        self.changes.is_empty() && self.up.is_empty()
     }
 }
 

@@ -33,7 +33,14 @@ pub fn alter(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statemen
                 to: col,
                 kind,
             } => {
-                out.extend(modify(&to.name, from, col, *kind));
+                // The diff reports a modified column's name folded to lower
+                // case (SQLite's rule); PostgreSQL needs the stored name.
+                let stored = to.column(&col.name).map_or(&col.name, |c| &c.name);
+                let named = |c: &Column| Column {
+                    name: stored.clone(),
+                    ..c.clone()
+                };
+                out.extend(modify(&to.name, &named(from), &named(col), *kind));
             }
         }
     }
