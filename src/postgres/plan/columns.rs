@@ -140,7 +140,11 @@ fn modify(table: &str, from: &Column, to: &Column, kind: ChangeKind) -> Vec<Stat
                 quote_ident(table)
             )));
         }
-        (Some(a), Some(b)) if a != b => out.push(alter(format!("SET {}", identity(b)))),
+        (Some(a), Some(b)) if a != b => {
+            // `SET GENERATED ...` takes no `AS IDENTITY`.
+            let kind = identity(b).trim_end_matches(" AS IDENTITY");
+            out.push(alter(format!("SET {kind}")));
+        }
         _ => {}
     }
     if kind.contains(ChangeKind::DEFAULT) || default_off {
