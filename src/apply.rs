@@ -13,14 +13,12 @@
 //! prints exactly what a real run would execute.
 
 use std::collections::{HashSet, VecDeque};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::dialect::Dialect;
 pub use crate::driver::Applied;
 use crate::driver::Driver;
 pub use crate::driver::RowChange;
-use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 pub use crate::script::Direction;
@@ -125,7 +123,10 @@ pub struct Step {
     pub duration: Duration,
 }
 
-/// Runs `plan` on the database at `path`, one transaction per revision.
+/// The apply loop, for any [`Driver`]: runs `plan` on `db`, one
+/// transaction per revision: lock, re-read what is applied when another
+/// migrator committed, run the next revision with its version row, check
+/// integrity, commit; on any error roll back and stop.
 /// `prepare` is called under the lock and before the first revision, with
 /// the steps still pending then (not called when none is): another migrator
 /// may have applied some since the command planned. It is called again when
@@ -133,23 +134,6 @@ pub struct Step {
 /// pending changes, since the rows it checked may have changed with it. An
 /// error from it stops the run before the next revision. `on_step` is called before each
 /// revision runs and `on_done` after each one that ran (to print progress).
-pub fn run(
-    path: &Path,
-    version_table: &str,
-    graph: &Graph,
-    plan: &Plan,
-    prepare: impl FnMut(Pending) -> Result<()>,
-    on_step: impl FnMut(&Revision, Direction),
-    on_done: impl FnMut(&Step),
-) -> Result<Vec<Step>> {
-    crate::test_hooks::pause_before_lock();
-    let mut db = Engine::Sqlite.open(path, version_table)?;
-    run_with(db.as_mut(), graph, plan, prepare, on_step, on_done)
-}
-
-/// The apply loop, for any [`Driver`]: lock, re-read what is applied when
-/// another migrator committed, run the next revision with its version row,
-/// check integrity, commit; on any error roll back and stop.
 pub fn run_with<D: Driver + ?Sized>(
     db: &mut D,
     graph: &Graph,
@@ -344,8 +328,7 @@ fn check_integrity<D: Driver + ?Sized>(db: &mut D, rev: &Revision) -> Result<()>
     )))
 }
 
-/// The SQL a run of `plan` would execute from `applied`, in `dialect`'s SQL,
-/// for a DBA to read or run.
+/// The SQL a run of `plan` would execute from `applied`, for a DBA to read or run.
 pub fn offline_sql(
     dialect: &dyn Dialect,
     version_table: &str,

@@ -7,11 +7,12 @@ use std::process::ExitCode;
 
 use crate::apply;
 use crate::check::{self, Comparison};
-use crate::commands::{self, display_rel};
+use crate::commands;
 use crate::config::Config;
 use crate::describe::describe;
 use crate::diff::{RenameCandidate, Renames};
 use crate::error::{Error, Result};
+use crate::files::display_rel;
 use crate::graph::Graph;
 use crate::load::{self, Model};
 use crate::plan::Migration;
@@ -49,7 +50,7 @@ fn starting_schema(
     } else {
         let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
         Ok((
-            check::replayed_schema(graph, &all, &config.version_table)?,
+            check::replayed_schema(config.engine, graph, &all, &config.version_table)?,
             "migrations",
         ))
     }
@@ -107,7 +108,7 @@ fn ensure_no_drift(
     applied: &HashSet<String>,
     live: &Schema,
 ) -> Result<()> {
-    let recorded = check::replayed_schema(graph, applied, &config.version_table)?;
+    let recorded = check::replayed_schema(config.engine, graph, applied, &config.version_table)?;
     // What migrate does not manage is not drift: it is whatever it is.
     let recorded = config.filter.target(&recorded, live);
     if live.same_as(&recorded) {
@@ -120,7 +121,14 @@ fn ensure_no_drift(
         at.join(", ")
     };
     let no_hints = RenameHints::default();
-    let cmp = check::compare("database", live, "recorded revision", &recorded, &no_hints);
+    let cmp = check::compare(
+        config.engine.dialect(),
+        "database",
+        live,
+        "recorded revision",
+        &recorded,
+        &no_hints,
+    );
     let back: Vec<String> = cmp
         .operations
         .iter()
@@ -155,7 +163,7 @@ fn ensure_no_drift(
 /// table would be left out of every comparison, and the version table's
 /// rows would be mixed with the application's.
 fn load_model(config: &Config) -> Result<Model> {
-    let model = load::load(config.model()?)?;
+    let model = load::load(config.engine, config.model()?)?;
     let names = model.schema.tables.iter().map(|t| &t.name);
     if let Some(name) = names
         .chain(model.schema.views.iter().map(|v| &v.name))
@@ -199,12 +207,11 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     let parents = commands::parents_for_new(&graph, args.head)?;
     let model = load_model(config)?;
     let (current, source) = starting_schema(config, &graph, &parents)?;
-    let Model {
-        schema: model,
-        hints,
-    } = managed(config, model, &current);
+    let managed = managed(config, model, &current);
+    let (model, hints) = (managed.schema, managed.hints);
     let mut renames = Renames::from_hints(&current, &model, &hints);
-    renames.merge(parse_renames(args.renames, &current, &model)?);
+    let flagged = parse_renames(args.renames, &current, &model)?;
+    renames.merge(model.name_rule, flagged);
     for hint in idle_hints(&current, &model, &hints) {
         warnln!("warning: {hint}");
     }
@@ -281,9 +288,10 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
     sum::ensure_current(&config.migrations_dir)?;
     let model = load_model(config)?;
     let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
-    let migrations = check::replayed_schema(&graph, &all, &config.version_table)?;
+    let migrations = check::replayed_schema(config.engine, &graph, &all, &config.version_table)?;
     let model = managed(config, model, &migrations);
     let model_cmp = check::compare(
+        config.engine.dialect(),
         "migrations",
         &migrations,
         "model",
@@ -365,11 +373,12 @@ fn drift(
     let expected = if applied == *all {
         at_head.clone()
     } else {
-        check::replayed_schema(graph, &applied, &config.version_table)?
+        check::replayed_schema(config.engine, graph, &applied, &config.version_table)?
     };
     let expected = config.filter.target(&expected, &live);
     // From the database to what it should be: the operations bring it back.
     Ok(check::compare(
+        config.engine.dialect(),
         "database",
         &live,
         "recorded revision",

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use crate::describe::describe;
+use crate::dialect::Dialect;
 use crate::diff::Renames;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -12,11 +13,15 @@ use crate::schema::{RenameHints, Schema};
 use crate::scratch::Scratch;
 use crate::sqlite::plan;
 
-/// A scratch database with the up sections of `revisions` applied, in graph
-/// order. SQLite's: no engine is passed down to here yet.
-pub fn replay(graph: &Graph, revisions: &HashSet<String>) -> Result<Box<dyn Scratch>> {
+/// A scratch database of `engine` with the up sections of `revisions`
+/// applied, in graph order.
+pub fn replay(
+    engine: Engine,
+    graph: &Graph,
+    revisions: &HashSet<String>,
+) -> Result<Box<dyn Scratch>> {
     // As `apply` does: a rebuild must not cascade (see [`Engine::scratch`]).
-    let mut scratch = Engine::Sqlite.scratch()?;
+    let mut scratch = engine.scratch()?;
     for rev in graph.in_order().filter(|r| revisions.contains(&r.id)) {
         scratch.run_section(rev, &rev.up).map_err(|e| match e {
             Error::Statement {
@@ -44,11 +49,12 @@ pub fn replay(graph: &Graph, revisions: &HashSet<String>) -> Result<Box<dyn Scra
 
 /// The schema the migrations build, up to `revisions`.
 pub fn replayed_schema(
+    engine: Engine,
     graph: &Graph,
     revisions: &HashSet<String>,
     version_table: &str,
 ) -> Result<Schema> {
-    replay(graph, revisions)?.inspect(version_table)
+    replay(engine, graph, revisions)?.inspect(version_table)
 }
 
 /// One comparison of two schemas, as `check` reports it.
@@ -65,9 +71,10 @@ pub struct Comparison {
     pub changes: Vec<String>,
 }
 
-/// `left` against `right`, with the rename hints of `right` (a model's) for
-/// what autogenerate would write.
+/// `left` against `right` as `dialect` writes them, with the rename hints
+/// of `right` (a model's) for what autogenerate would write.
 pub fn compare(
+    dialect: &dyn Dialect,
     left_name: &str,
     left: &Schema,
     right_name: &str,
@@ -86,8 +93,7 @@ pub fn compare(
         };
     }
     let as_text = |s: &Schema| {
-        Engine::Sqlite
-            .dialect()
+        dialect
             .create_schema(s)
             .into_iter()
             .map(|s| format!("{s};\n"))

@@ -407,7 +407,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     transactional: true,
                 },
             )?;
-            outln!("created {}", commands::display_rel(&path))?;
+            outln!("created {}", crate::files::display_rel(&path))?;
         }
         Command::Upgrade {
             target,

@@ -11,17 +11,15 @@ use std::path::{Path, PathBuf};
 use crate::apply::{self, Direction, Plan};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::files::display_rel;
 use crate::graph::{Graph, Target};
 use crate::script::{self, NewRevision, Revision};
-use crate::sqlite::backup;
 use crate::{files, lint, project, sum, verify};
 use crate::{noteln, out, outln, warnln};
 
-/// Every revision file, as a graph, read by the engine's rules.
+/// Every revision file, as a graph.
 pub fn load_graph(config: &Config) -> Result<Graph> {
-    // SQLite's rules until the config names its engine.
-    let lexer = crate::engine::Engine::Sqlite.dialect().lexer();
-    Graph::new(script::read_dir(&config.versions_dir(), lexer)?)
+    Graph::read(&config.versions_dir(), config.engine.dialect())
 }
 
 /// The project's revision template, or the built-in one.
@@ -91,7 +89,7 @@ pub fn write_revision(
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let path = dir.join(script::file_name(id, new.message));
     // The rendered file must read back as the revision it claims to be.
-    let parsed = script::parse(&path, &text).map_err(|e| {
+    let parsed = script::parse(&path, &text, config.engine.dialect()).map_err(|e| {
         Error::Usage(format!(
             "the template {} renders a file migrate cannot read: {e}",
             config.migrations_dir.join("script.sql.tmpl").display()
@@ -133,7 +131,9 @@ pub fn verify_applied(config: &Config, graph: &Graph, rows: &[apply::Applied]) -
 pub fn state(config: &Config) -> Result<State> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
-    let rows = crate::sqlite::driver::read_applied_at(config.database()?, &config.version_table)?;
+    let rows = config
+        .engine
+        .read_applied(config.database()?, &config.version_table)?;
     verify_applied(config, &graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let current = graph.current_heads(&applied);
@@ -243,11 +243,11 @@ pub fn migrate(
         out!(
             "{}",
             apply::offline_sql(
-                crate::engine::Engine::Sqlite.dialect(),
+                config.engine.dialect(),
                 &config.version_table,
                 &st.graph,
                 &plan,
-                &applied
+                &applied,
             )
         )?;
         return Ok(());
@@ -255,7 +255,7 @@ pub fn migrate(
     let db = config.database()?;
     if plan.steps(&st.graph, &applied).is_empty() {
         if db.exists() {
-            crate::sqlite::driver::clear_leftover_journal(db)?;
+            config.engine.clear_leftovers(db)?;
         }
         outln!("nothing to do: the database is at {}", describe(&current))?;
         return Ok(());
@@ -285,7 +285,9 @@ pub fn migrate(
                 .map(|(r, _)| r.id.clone())
                 .unwrap_or_default();
             let label = format!("before-{}-{label}", direction.as_str());
-            let path = backup::take(db, &config.backup_dir, config.backup_keep, &label)?;
+            let path = config
+                .engine
+                .backup(db, &config.backup_dir, config.backup_keep, &label)?;
             noteln!(
                 "backup: {} (verified; --no-backup skips it)",
                 display_rel(&path)
@@ -295,9 +297,11 @@ pub fn migrate(
         Ok(())
     };
     let show_durations = crate::terminal::progress_wanted();
-    let result = apply::run(
-        db,
-        &config.version_table,
+    crate::test_hooks::pause_before_lock();
+    let opened = config.engine.open(db, &config.version_table);
+    let result = opened.and_then(|mut driver| {
+        apply::run_with(
+        driver.as_mut(),
         &st.graph,
         &plan,
         prepare,
@@ -327,7 +331,8 @@ pub fn migrate(
                 noteln!("  done in {}", crate::terminal::duration(step.duration));
             }
         },
-    );
+    )
+    });
     // The restore line only when something stayed applied: a revision
     // committed before the failing one, or a non-transactional one half-done.
     let changed = committed.get() > 0 || partial.get();
@@ -348,7 +353,7 @@ pub fn migrate(
         )?;
         return Ok(());
     }
-    let after = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
+    let after = config.engine.read_applied(db, &config.version_table)?;
     let applied: HashSet<String> = after.into_iter().map(|a| a.revision).collect();
     outln!(
         "{} revision(s) {}; the database is at {}",
@@ -373,11 +378,17 @@ fn refuse_lost_data(
     pending: apply::Pending,
     midway: bool,
 ) -> Result<()> {
-    let blocking: Vec<String> = lint::findings(db, &config.version_table, &config.filter, pending)?
-        .iter()
-        .filter(|f| f.kind == "data")
-        .map(|f| format!("  {f}"))
-        .collect();
+    let blocking: Vec<String> = lint::findings(
+        config.engine,
+        db,
+        &config.version_table,
+        &config.filter,
+        pending,
+    )?
+    .iter()
+    .filter(|f| f.kind == "data")
+    .map(|f| format!("  {f}"))
+    .collect();
     if blocking.is_empty() {
         return Ok(());
     }
@@ -417,11 +428,11 @@ pub fn stamp(config: &Config, spec: &str) -> Result<()> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let db = config.database()?;
-    let rows = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
+    let rows = config.engine.read_applied(db, &config.version_table)?;
     let current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
     // `REV-N` on one of several heads moves that branch only, as in downgrade.
     let target = graph.resolve_downgrade(spec, &current)?;
-    apply::stamp(db, &config.version_table, &graph, &target)?;
+    apply::stamp(config.engine, db, &config.version_table, &graph, &target)?;
     let label = match &target {
         Target::Base => "base".to_string(),
         Target::Revisions(ids) => ids.join(", "),
@@ -436,7 +447,7 @@ pub fn approve(config: &Config, specs: &[String]) -> Result<()> {
     let db = config.database()?;
     for spec in specs {
         let rev: &Revision = graph.resolve_id(spec)?;
-        if apply::approve(db, &config.version_table, rev)? {
+        if apply::approve(config.engine, db, &config.version_table, rev)? {
             outln!(
                 "approved the current text of {} ({})",
                 rev.id,
@@ -507,20 +518,12 @@ pub fn hash(config: &Config) -> Result<()> {
     Ok(())
 }
 
-/// A path relative to the working directory when it is below it.
-pub fn display_rel(path: &Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    path.strip_prefix(&cwd)
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
 pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
     let st = state(config)?;
     let target = Target::Revisions(st.graph.heads().iter().map(|r| r.id.clone()).collect());
     let steps = Plan::upgrade(&st.graph, &target).steps(&st.graph, &st.applied);
     let findings = lint::findings(
+        config.engine,
         config.database()?,
         &config.version_table,
         &config.filter,
@@ -555,13 +558,14 @@ pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
     sum::ensure_current(&config.migrations_dir)?;
     let results = if data {
         verify::verify_data(
+            config.engine,
             &graph,
             config.database()?,
             &config.version_table,
             &config.filter,
         )?
     } else {
-        verify::verify_empty(&graph, &config.version_table, &config.filter)?
+        verify::verify_empty(config.engine, &graph, &config.version_table, &config.filter)?
     };
     for r in &results {
         match &r.failure {

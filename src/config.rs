@@ -109,6 +109,10 @@ pub struct Config {
     pub database: Option<PathBuf>,
     /// Which setting named the database (`--database`, `DATABASE_URL`, ...).
     pub database_origin: String,
+    /// The engine of the database URL, chosen here once for every command
+    /// ([`Engine::of`]); SQLite when no database is named (its scratch
+    /// databases need no server).
+    pub engine: Engine,
     pub migrations_dir: PathBuf,
     /// Which setting chose `migrations_dir`, for messages about it.
     pub migrations_dir_origin: String,
@@ -138,7 +142,7 @@ impl Config {
             Some(s) => (Some(s.path), s.pyproject, s.file),
             None => (None, false, File::default()),
         };
-        let (database, database_origin) = resolve_database(
+        let (database, database_origin, engine) = resolve_database(
             overrides,
             file.database.url.as_deref(),
             &cwd,
@@ -190,6 +194,7 @@ impl Config {
             pyproject,
             database,
             database_origin,
+            engine,
             migrations_dir,
             migrations_dir_origin,
             version_table,
@@ -398,7 +403,7 @@ fn read_config(given: Option<&Path>, cwd: &Path) -> Result<Option<Source>> {
     }))
 }
 
-/// The database file and which setting named it: `--database`, then
+/// The database file, which setting named it, and its engine: `--database`, then
 /// `MIGRATE_DATABASE_URL`, then the config file's `url`, then `DATABASE_URL`
 /// (last, so an exported production URL never overrides a project's own
 /// config). URLs from a flag or the environment resolve from the working
@@ -409,7 +414,7 @@ fn resolve_database(
     cwd: &Path,
     root: &Path,
     config_name: &str,
-) -> Result<(Option<PathBuf>, String)> {
+) -> Result<(Option<PathBuf>, String, Engine)> {
     let (url, origin, base) = if let Some(url) = &overrides.database {
         // clap merged the flag and the variable; the same text means the variable.
         let from_env = std::env::var("MIGRATE_DATABASE_URL").ok().as_ref() == Some(url);
@@ -428,15 +433,15 @@ fn resolve_database(
     } else if let Some(url) = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) {
         (url, "DATABASE_URL".to_string(), cwd)
     } else {
-        return Ok((None, String::new()));
+        return Ok((None, String::new(), Engine::Sqlite));
     };
     let refuse = |message: String| Error::Config {
         path: origin.clone().into(),
         message,
     };
     let parsed = DatabaseUrl::parse(&url).map_err(refuse)?;
-    // The one place an engine that is not built yet is refused.
-    Engine::of(&parsed).map_err(refuse)?;
+    // The one place the engine is chosen, and one that is not built yet refused.
+    let engine = Engine::of(&parsed).map_err(refuse)?;
     let (path, old_absolute) = match parsed {
         DatabaseUrl::Sqlite { path, old_absolute } => (base.join(path), old_absolute),
         DatabaseUrl::Postgres { .. } => unreachable!("Engine::of refuses it"),
@@ -456,5 +461,5 @@ fn resolve_database(
         )));
     }
     files::ensure_regular_if_exists(&path)?;
-    Ok((Some(path), origin))
+    Ok((Some(path), origin, engine))
 }

@@ -9,22 +9,22 @@
 //! "Layout" section for what is left).
 
 use crate::driver::RowChange;
-use crate::schema::Schema;
-use crate::statement::Lexer;
+use crate::schema::{NameRule, Schema};
+use crate::statement::Splitter;
 
-pub trait Dialect {
-    /// Whether two identifiers name the same object (SQLite: ASCII case
-    /// does not matter; PostgreSQL: exact once unquoted names are folded).
-    fn same_name(&self, a: &str, b: &str) -> bool;
+/// Splitting and checksum text ([`Splitter`]) are the part revision files
+/// need; the rest is here.
+pub trait Dialect: Splitter {
+    /// When two identifiers name the same object (SQLite: ASCII case does
+    /// not matter; PostgreSQL: exact, unquoted names being folded already).
+    /// A schema this engine builds carries it ([`Schema::name_rule`]).
+    fn name_rule(&self) -> NameRule;
+    /// Whether two identifiers name the same object, by [`Dialect::name_rule`].
+    fn same_name(&self, a: &str, b: &str) -> bool {
+        self.name_rule().same(a, b)
+    }
     /// A name as an identifier in SQL text, quoted when it must be.
     fn quote_ident(&self, name: &str) -> String;
-    /// The text a section's checksum is taken over: its significant tokens,
-    /// so comments and layout may change without changing the checksum.
-    fn checksum_text(&self, section: &str) -> String;
-    /// How revision files are read: sections split into statements (or a
-    /// construct left open refused) and checksummed by this engine's rules
-    /// (`crate::script::read_dir`).
-    fn lexer(&self) -> &'static Lexer;
     /// The statements that create `schema` in an empty database.
     fn create_schema(&self, schema: &Schema) -> Vec<String>;
     /// The statements that create the version table `table` and its log.

@@ -8,7 +8,7 @@
 //! Long: one comparison, object kind by object kind; virtual tables already
 //! have their own file (`diff/virtual_tables.rs`).
 
-use crate::schema::{Column, Index, RenameHints, Schema, Table, Trigger, View, same_name};
+use crate::schema::{Column, Index, NameRule, RenameHints, Schema, Table, Trigger, View};
 use crate::sqlite::affinity::keeps_values;
 use crate::sqlite::sql::display_name;
 use crate::sqlite::virtual_table::VirtualTable;
@@ -28,20 +28,21 @@ pub struct Renames {
 impl Renames {
     /// The rename hints of the model `to` (`renamed_from`), that apply to `from`.
     pub fn from_hints(from: &Schema, to: &Schema, hints: &RenameHints) -> Renames {
+        let rule = to.name_rule;
         let mut r = Renames::default();
         for t in &to.tables {
-            if let Some(old) = hints.table(&t.name)
+            if let Some(old) = hints.table(rule, &t.name)
                 && from.table(old).is_some()
                 && from.table(&t.name).is_none()
             {
                 r.tables.push((old.to_string(), t.name.clone()));
             }
-            let old_table = r.old_table_name(&t.name);
+            let old_table = r.old_table_name(rule, &t.name);
             let Some(ft) = from.table(&old_table) else {
                 continue;
             };
             for c in &t.columns {
-                if let Some(old) = hints.column(&t.name, &c.name)
+                if let Some(old) = hints.column(rule, &t.name, &c.name)
                     && ft.column(old).is_some()
                     && ft.column(&c.name).is_none()
                 {
@@ -53,9 +54,11 @@ impl Renames {
         r
     }
 
-    pub fn merge(&mut self, other: Renames) {
+    /// Adds the renames of `other` that this one does not say (names
+    /// compared by `rule`, the schemas').
+    pub fn merge(&mut self, rule: NameRule, other: Renames) {
         for t in other.tables {
-            if !self.tables.iter().any(|(o, _)| same_name(o, &t.0)) {
+            if !self.tables.iter().any(|(o, _)| rule.same(o, &t.0)) {
                 self.tables.push(t);
             }
         }
@@ -63,7 +66,7 @@ impl Renames {
             if !self
                 .columns
                 .iter()
-                .any(|(t, o, _)| same_name(t, &c.0) && same_name(o, &c.1))
+                .any(|(t, o, _)| rule.same(t, &c.0) && rule.same(o, &c.1))
             {
                 self.columns.push(c);
             }
@@ -71,17 +74,17 @@ impl Renames {
     }
 
     /// The name `table` (a target name) had in the source schema.
-    pub fn old_table_name(&self, table: &str) -> String {
+    pub fn old_table_name(&self, rule: NameRule, table: &str) -> String {
         self.tables
             .iter()
-            .find(|(_, new)| same_name(new, table))
+            .find(|(_, new)| rule.same(new, table))
             .map_or_else(|| table.to_string(), |(old, _)| old.clone())
     }
 
-    fn new_column_name(&self, table: &str, old: &str) -> Option<&str> {
+    fn new_column_name(&self, rule: NameRule, table: &str, old: &str) -> Option<&str> {
         self.columns
             .iter()
-            .find(|(t, o, _)| same_name(t, table) && same_name(o, old))
+            .find(|(t, o, _)| rule.same(t, table) && rule.same(o, old))
             .map(|(_, _, n)| n.as_str())
     }
 }
@@ -198,7 +201,7 @@ impl Change {
 /// The changes that undo `changes`, last first. A reversed index change
 /// still names its table as the forward target calls it; the reversed
 /// renames run first, so there the table goes by the name they give it.
-pub fn reversed(changes: &[Change]) -> Vec<Change> {
+pub fn reversed(rule: NameRule, changes: &[Change]) -> Vec<Change> {
     let mut out: Vec<Change> = changes.iter().rev().map(Change::reverse).collect();
     let renames: Vec<(String, String)> = out
         .iter()
@@ -209,7 +212,7 @@ pub fn reversed(changes: &[Change]) -> Vec<Change> {
         .collect();
     for c in &mut out {
         if let Change::AddIndex { table, .. } | Change::DropIndex { table, .. } = c
-            && let Some((_, to)) = renames.iter().find(|(from, _)| same_name(from, table))
+            && let Some((_, to)) = renames.iter().find(|(from, _)| rule.same(from, table))
         {
             *table = to.clone();
         }
@@ -219,13 +222,18 @@ pub fn reversed(changes: &[Change]) -> Vec<Change> {
 
 /// Every change that turns `from` into `to`, given the declared renames.
 pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
+    assert_eq!(
+        from.name_rule, to.name_rule,
+        "two schemas of different name rules compared"
+    );
+    let rule = to.name_rule;
     let mut changes = Vec::new();
     for t in &to.tables {
-        let old_name = renames.old_table_name(&t.name);
+        let old_name = renames.old_table_name(rule, &t.name);
         match from.table(&old_name) {
             None => changes.push(Change::AddTable(t.clone())),
             Some(old) => {
-                if !same_name(&old.name, &t.name) {
+                if !rule.same(&old.name, &t.name) {
                     changes.push(Change::RenameTable {
                         from: old.name.clone(),
                         to: t.name.clone(),
@@ -236,12 +244,13 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
         }
     }
     for t in &from.tables {
-        let renamed = renames.tables.iter().any(|(o, _)| same_name(o, &t.name));
+        let renamed = renames.tables.iter().any(|(o, _)| rule.same(o, &t.name));
         if !renamed && to.table(&t.name).is_none() {
             changes.push(Change::DropTable(t.clone()));
         }
     }
     diff_named(
+        rule,
         &from.views,
         &to.views,
         |v| &v.name,
@@ -250,6 +259,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
         &mut changes,
     );
     diff_named(
+        rule,
         &from.triggers,
         &to.triggers,
         |t| &t.name,
@@ -263,6 +273,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
 
 /// Objects compared whole: a changed one is dropped and added again.
 fn diff_named<T: Clone + PartialEq>(
+    rule: NameRule,
     from: &[T],
     to: &[T],
     name: impl Fn(&T) -> &String,
@@ -271,13 +282,13 @@ fn diff_named<T: Clone + PartialEq>(
     changes: &mut Vec<Change>,
 ) {
     for old in from {
-        match to.iter().find(|n| same_name(name(n), name(old))) {
+        match to.iter().find(|n| rule.same(name(n), name(old))) {
             Some(new) if new == old => {}
             _ => changes.push(drop(old.clone())),
         }
     }
     for new in to {
-        match from.iter().find(|o| same_name(name(o), name(new))) {
+        match from.iter().find(|o| rule.same(name(o), name(new))) {
             Some(old) if old == new => {}
             _ => changes.push(add(new.clone())),
         }
@@ -287,15 +298,16 @@ fn diff_named<T: Clone + PartialEq>(
 // Long: one pass over a table pair (columns, table attributes, indexes), in the order the changes
 // are reported.
 fn diff_table(from: &Table, to: &Table, renames: &Renames, changes: &mut Vec<Change>) {
+    let rule = to.name_rule;
     let mut columns = Vec::new();
     for old in &from.columns {
         let new_name = renames
-            .new_column_name(&to.name, &old.name)
+            .new_column_name(rule, &to.name, &old.name)
             .unwrap_or(&old.name);
         match to.column(new_name) {
             None => columns.push(ColumnChange::Drop(old.clone())),
             Some(new) => {
-                if !same_name(&old.name, &new.name) {
+                if !rule.same(&old.name, &new.name) {
                     columns.push(ColumnChange::Rename {
                         from: old.name.clone(),
                         to: new.name.clone(),
@@ -311,7 +323,7 @@ fn diff_table(from: &Table, to: &Table, renames: &Renames, changes: &mut Vec<Cha
                     let mut renamed = old.clone();
                     renamed.name = target.name.clone();
                     let mut target = new.clone();
-                    target.name.make_ascii_lowercase();
+                    rule.fold(&mut target.name);
                     columns.push(ColumnChange::Modify {
                         from: renamed,
                         to: target,
@@ -323,9 +335,9 @@ fn diff_table(from: &Table, to: &Table, renames: &Renames, changes: &mut Vec<Cha
     }
     for new in &to.columns {
         let has_source = from.columns.iter().any(|old| {
-            same_name(
+            rule.same(
                 renames
-                    .new_column_name(&to.name, &old.name)
+                    .new_column_name(rule, &to.name, &old.name)
                     .unwrap_or(&old.name),
                 &new.name,
             )
@@ -350,9 +362,9 @@ fn diff_table(from: &Table, to: &Table, renames: &Renames, changes: &mut Vec<Cha
     }
     for old in &from.indexes {
         let mut renamed = old.clone();
-        rename_index_columns(&mut renamed, &to.name, renames);
+        rename_index_columns(rule, &mut renamed, &to.name, renames);
         match to.index(&old.name) {
-            Some(new) if new.folded() == renamed.folded() => {}
+            Some(new) if new.folded(rule) == renamed.folded(rule) => {}
             _ => changes.push(Change::DropIndex {
                 table: to.name.clone(),
                 index: old.clone(),
@@ -362,8 +374,8 @@ fn diff_table(from: &Table, to: &Table, renames: &Renames, changes: &mut Vec<Cha
     for new in &to.indexes {
         let unchanged = from.index(&new.name).is_some_and(|old| {
             let mut renamed = old.clone();
-            rename_index_columns(&mut renamed, &to.name, renames);
-            renamed.folded() == new.folded()
+            rename_index_columns(rule, &mut renamed, &to.name, renames);
+            renamed.folded(rule) == new.folded(rule)
         });
         if !unchanged {
             changes.push(Change::AddIndex {
@@ -376,8 +388,9 @@ fn diff_table(from: &Table, to: &Table, renames: &Renames, changes: &mut Vec<Cha
 
 /// `t` with its columns (and the constraints naming them) renamed as declared.
 fn rename_columns_in(t: &mut Table, table: &str, renames: &Renames) {
+    let rule = t.name_rule;
     let map = |name: &mut String| {
-        if let Some(n) = renames.new_column_name(table, name) {
+        if let Some(n) = renames.new_column_name(rule, table, name) {
             *name = n.to_string();
         }
     };
@@ -395,10 +408,10 @@ fn rename_columns_in(t: &mut Table, table: &str, renames: &Renames) {
     }
 }
 
-fn rename_index_columns(index: &mut Index, table: &str, renames: &Renames) {
+fn rename_index_columns(rule: NameRule, index: &mut Index, table: &str, renames: &Renames) {
     for part in &mut index.parts {
         if let crate::schema::IndexTarget::Column(c) = &mut part.target
-            && let Some(n) = renames.new_column_name(table, c)
+            && let Some(n) = renames.new_column_name(rule, table, c)
         {
             *c = n.to_string();
         }
@@ -447,7 +460,7 @@ pub fn rename_candidates(changes: &[Change]) -> Vec<RenameCandidate> {
         let shape = |t: &Table| {
             t.columns
                 .iter()
-                .map(|c| (c.name.to_ascii_lowercase(), c.decl_type.clone()))
+                .map(|c| (t.name_rule.key(&c.name), c.decl_type.clone()))
                 .collect::<Vec<_>>()
         };
         if let Some(a) = added.iter().find(|a| shape(a) == shape(d)) {
@@ -480,7 +493,7 @@ pub fn rename_candidates(changes: &[Change]) -> Vec<RenameCandidate> {
         // a rename that also retypes). Each added column is offered once.
         let mut offered: Vec<&str> = Vec::new();
         for d in &drops {
-            let free = |a: &&&Column| !offered.iter().any(|o| same_name(o, &a.name));
+            let free = |a: &&&Column| !offered.iter().any(|o| to.same_name(o, &a.name));
             let found = adds
                 .iter()
                 .filter(free)

@@ -7,10 +7,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::commands::{display_rel, load_graph};
+use crate::commands::load_graph;
 use crate::config::Config;
 use crate::driver::Applied;
 use crate::error::{Error, Result};
+use crate::files::display_rel;
 use crate::graph;
 use crate::script::{self, Revision};
 use crate::sum::{self, Stale};
@@ -135,7 +136,7 @@ fn applied_and_changed(config: &Config, rev: &Revision) -> Result<Option<Applied
     let Some(db) = config.database.as_deref() else {
         return Ok(None);
     };
-    let rows = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
+    let rows = config.engine.read_applied(db, &config.version_table)?;
     Ok(rows
         .into_iter()
         .find(|a| a.revision == rev.id && a.checksum != rev.checksum()))

@@ -5,10 +5,10 @@
 //! only engine built; a `postgres://` URL is refused here, by
 //! [`Engine::of`], with one message.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::dialect::Dialect;
-use crate::driver::Driver;
+use crate::driver::{Applied, Driver};
 use crate::error::Result;
 use crate::scratch::Scratch;
 use crate::sqlite::dialect::SqliteDialect;
@@ -69,6 +69,31 @@ impl Engine {
     pub fn scratch_copy(self, db: &Path) -> Result<Box<dyn Scratch>> {
         match self {
             Engine::Sqlite => Ok(Box::new(SqliteScratch::copy_of(db)?)),
+        }
+    }
+
+    /// The revisions applied to the database at `path`, read without
+    /// creating or writing anything (none when it does not exist).
+    pub fn read_applied(self, path: &Path, version_table: &str) -> Result<Vec<Applied>> {
+        match self {
+            Engine::Sqlite => crate::sqlite::driver::read_applied_at(path, version_table),
+        }
+    }
+
+    /// Clears what a killed run may have left beside the database (SQLite:
+    /// its rollback journal), for a run that has nothing to do and so never
+    /// opens a session that would.
+    pub fn clear_leftovers(self, path: &Path) -> Result<()> {
+        match self {
+            Engine::Sqlite => crate::sqlite::driver::clear_leftover_journal(path),
+        }
+    }
+
+    /// A backup of the database at `db` in `dir`, keeping the newest `keep`;
+    /// its path.
+    pub fn backup(self, db: &Path, dir: &Path, keep: usize, label: &str) -> Result<PathBuf> {
+        match self {
+            Engine::Sqlite => crate::sqlite::backup::take(db, dir, keep, label),
         }
     }
 }

@@ -154,3 +154,31 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str
         }
     })
 }
+
+/// A path relative to the working directory when it is below it.
+pub fn display_rel(path: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    path.strip_prefix(&cwd)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// The first NUL byte in `text`, as a 1-based line. SQLite stops reading a
+/// statement at NUL, so a NUL would silently cut a statement short; every SQL
+/// text the tool reads is refused with it.
+pub fn nul_line(text: &str) -> Option<usize> {
+    let at = text.find('\0')?;
+    Some(1 + text[..at].matches('\n').count())
+}
+
+#[cfg(test)]
+mod nul_tests {
+    use super::nul_line;
+
+    #[test]
+    fn a_nul_is_found_by_its_line() {
+        assert_eq!(nul_line("a\nb\0c"), Some(2));
+        assert_eq!(nul_line("abc"), None);
+    }
+}

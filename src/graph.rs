@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::script::Revision;
 
@@ -61,6 +62,12 @@ pub enum Target {
 }
 
 impl Graph {
+    /// The graph of the revision files in `versions_dir`, their sections
+    /// split by `dialect`.
+    pub fn read(versions_dir: &std::path::Path, dialect: &dyn Dialect) -> Result<Graph> {
+        Graph::new(crate::script::read_dir(versions_dir, dialect)?)
+    }
+
     /// Builds the graph; duplicate ids, missing parents and cycles are errors
     /// that name the files.
     pub fn new(revisions: Vec<Revision>) -> Result<Graph> {

@@ -11,9 +11,10 @@ mod history;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::commands::{self, display_rel};
+use crate::commands;
 use crate::config::{Config, Overrides};
 use crate::error::{Error, Result};
+use crate::files::display_rel;
 use crate::graph::{self, Graph, Target};
 use crate::script::{self, NewRevision};
 use crate::sqlite::sql;
@@ -96,6 +97,7 @@ pub fn import(config: &Config, options: &Options) -> Result<()> {
         (Some(db), Some(heads)) if !heads.is_empty() => {
             let graph = commands::load_graph(config)?;
             apply::stamp(
+                config.engine,
                 db,
                 &config.version_table,
                 &graph,

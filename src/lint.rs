@@ -93,6 +93,7 @@ fn has_data_changes(rev: &Revision, direction: Direction) -> bool {
 /// count rows in the database as it is now.
 // Long: the destructive scan and the scratch replay share the loop over the steps.
 pub fn findings(
+    engine: Engine,
     db: &Path,
     version_table: &str,
     filter: &Filter,
@@ -118,8 +119,8 @@ pub fn findings(
     }
     let live = inspect::open_read_only(db)?;
     let live_schema = inspect::inspect(&live, version_table)?;
-    let mut scratch = Engine::Sqlite.scratch()?;
-    let dialect = Engine::Sqlite.dialect();
+    let mut scratch = engine.scratch()?;
+    let dialect = engine.dialect();
     for stmt in dialect.create_schema(&filter.managed(&live_schema)) {
         scratch.execute(&stmt)?;
     }
@@ -335,7 +336,7 @@ fn table_checks(
             }
         }
     }
-    for u in new_uniques(constraints) {
+    for u in new_uniques(to.name_rule, constraints) {
         {
             let keys: Vec<String> = u.columns.iter().map(|c| quote_ident(c)).collect();
             let mut q = duplicates(
@@ -349,7 +350,7 @@ fn table_checks(
             out.push(q);
         }
     }
-    for fk in new_foreign_keys(constraints) {
+    for fk in new_foreign_keys(to.name_rule, constraints) {
         if fk.ref_columns.len() != fk.columns.len() {
             continue;
         }

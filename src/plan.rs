@@ -5,7 +5,7 @@
 
 use crate::diff::{Change, ChangeKind, ColumnChange, ConstraintChange, reversed};
 use crate::risk::Risk;
-use crate::schema::{Schema, Table, same_name};
+use crate::schema::{NameRule, Schema, Table};
 
 /// One planned statement and what a reviewer should know about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,10 +62,11 @@ pub struct Migration {
 }
 
 impl Migration {
-    /// `changes` (the diff `from` -> `to`) planned both ways by a dialect's
-    /// `plan`: the down is the plan of the reversed changes between the
+    /// `changes` (the diff `from` -> `to`, names compared by `rule`) planned
+    /// both ways by a dialect's `plan`: the down is the plan of the reversed changes between the
     /// swapped schemas, so it returns exactly to the start.
     pub fn both_ways(
+        rule: NameRule,
         from: &Schema,
         to: &Schema,
         changes: Vec<Change>,
@@ -73,7 +74,7 @@ impl Migration {
     ) -> Migration {
         Migration {
             up: plan(from, to, &changes),
-            down: plan(to, from, &reversed(&changes)),
+            down: plan(to, from, &reversed(rule, &changes)),
             changes,
         }
     }
@@ -93,8 +94,8 @@ pub fn parents_first<'a>(tables: &[&'a Table]) -> Vec<&'a Table> {
     while !pending.is_empty() {
         let ready = pending.iter().position(|t| {
             t.foreign_keys.iter().all(|fk| {
-                same_name(&fk.ref_table, &t.name)
-                    || !pending.iter().any(|p| same_name(&p.name, &fk.ref_table))
+                t.same_name(&fk.ref_table, &t.name)
+                    || !pending.iter().any(|p| t.same_name(&p.name, &fk.ref_table))
             })
         });
         done.push(pending.remove(ready.unwrap_or(0)));

@@ -6,10 +6,11 @@ use std::io::{BufRead, IsTerminal};
 
 use crate::diff::{self, Change, RenameCandidate, Renames};
 use crate::error::{Error, Result};
-use crate::schema::{RenameHints, Schema, same_name};
+use crate::schema::{RenameHints, Schema};
 
 /// Parses `--rename track=song` and `--rename artist.name=artist.full_name`.
 pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Renames> {
+    let rule = to.name_rule;
     let mut renames = Renames::default();
     for spec in specs {
         let bad = |why: &str| Error::Usage(format!("--rename {spec:?}: {why}"));
@@ -24,7 +25,7 @@ pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Ren
                 if to.table(new).is_none() {
                     return Err(bad(&format!("the model has no table {new:?}")));
                 }
-                if !same_name(old, new) && from.table(new).is_some() {
+                if !rule.same(old, new) && from.table(new).is_some() {
                     return Err(bad(&format!(
                         "the database already has a table {new:?}; the rename would fail \
                          (drop or rename that table first, in its own revision)"
@@ -33,7 +34,7 @@ pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Ren
                 renames.tables.push((old.to_string(), new.to_string()));
             }
             (Some((old_table, old_col)), Some((new_table, new_col))) => {
-                let source_table = renames.old_table_name(new_table);
+                let source_table = renames.old_table_name(rule, new_table);
                 let source_table = if from.table(&source_table).is_some() {
                     source_table
                 } else {
@@ -48,7 +49,7 @@ pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Ren
                         "the database has no column {old_table}.{old_col}"
                     )));
                 }
-                if !same_name(old_col, new_col)
+                if !rule.same(old_col, new_col)
                     && from
                         .table(&source_table)
                         .and_then(|t| t.column(new_col))
@@ -89,9 +90,10 @@ pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Ren
 /// (A hint whose new name is there already has been applied: a no-op that
 /// may stay in the model.)
 pub fn idle_hints(from: &Schema, to: &Schema, hints: &RenameHints) -> Vec<String> {
+    let rule = to.name_rule;
     let mut idle = Vec::new();
     for t in &to.tables {
-        if let Some(old) = hints.table(&t.name) {
+        if let Some(old) = hints.table(rule, &t.name) {
             let (old_there, new_there) = (from.table(old).is_some(), from.table(&t.name).is_some());
             if let Some(why) = idle_why(old_there, new_there, to.table(old).is_some()) {
                 idle.push(format!(
@@ -102,12 +104,12 @@ pub fn idle_hints(from: &Schema, to: &Schema, hints: &RenameHints) -> Vec<String
         }
         let Some(ft) = from
             .table(&t.name)
-            .or_else(|| from.table(hints.table(&t.name)?))
+            .or_else(|| from.table(hints.table(rule, &t.name)?))
         else {
             continue;
         };
         for c in &t.columns {
-            if let Some(old) = hints.column(&t.name, &c.name) {
+            if let Some(old) = hints.column(rule, &t.name, &c.name) {
                 let (old_there, new_there) =
                     (ft.column(old).is_some(), ft.column(&c.name).is_some());
                 if let Some(why) = idle_why(old_there, new_there, t.column(old).is_some()) {

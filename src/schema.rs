@@ -37,11 +37,14 @@
 use crate::sqlite::sql;
 use crate::sqlite::virtual_table::SqliteObjects;
 
+mod fold;
 mod hints;
+mod name_rule;
 mod normalize;
 mod on_conflict;
 mod options;
 pub use hints::RenameHints;
+pub use name_rule::NameRule;
 pub use normalize::{normalize_action, normalize_collation, normalize_expr, normalize_type};
 pub use on_conflict::OnConflict;
 pub use options::{
@@ -59,6 +62,9 @@ pub struct Schema {
     pub sqlite: SqliteObjects,
     /// What only PostgreSQL has (enum types, extensions, sequences).
     pub postgres: PostgresObjects,
+    /// When two names are one, set by whoever built the schema (SQLite's
+    /// rule by default); every table has the same ([`Schema::set_name_rule`]).
+    pub name_rule: NameRule,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -73,6 +79,9 @@ pub struct Table {
     /// What only one dialect declares (SQLite: `WITHOUT ROWID`, `STRICT`,
     /// `AUTOINCREMENT`); read SQLite's with [`Table::sqlite`].
     pub options: TableOptions,
+    /// The name rule of the schema the table belongs to: how its column,
+    /// index and constraint names are looked up and compared.
+    pub name_rule: NameRule,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -194,177 +203,76 @@ impl PartialEq for Trigger {
     }
 }
 
-/// The order of [`Schema::sort`]: by name, ignoring ASCII case.
-fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-}
-
-/// Names in SQLite are case-insensitive for ASCII letters.
-pub fn same_name(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
-}
-
 impl Schema {
-    /// The table called `name` (any ASCII case). Tables are kept sorted by
-    /// [`Schema::sort`], so this is a binary search; an unsorted schema (a
-    /// model still being built) falls back to a scan.
+    /// Makes `rule` the name rule of this schema and of each of its tables:
+    /// called by whoever builds a schema for a dialect other than SQLite
+    /// (the default rule).
+    pub fn set_name_rule(&mut self, rule: NameRule) {
+        self.name_rule = rule;
+        for t in &mut self.tables {
+            t.name_rule = rule;
+        }
+    }
+
+    /// The table called `name` (by the schema's name rule). Tables are kept
+    /// sorted by [`Schema::sort`], so this is a binary search; an unsorted
+    /// schema (a model still being built) falls back to a scan.
     pub fn table(&self, name: &str) -> Option<&Table> {
-        match self
-            .tables
-            .binary_search_by(|t| cmp_ignore_case(&t.name, name))
-        {
+        let rule = self.name_rule;
+        match self.tables.binary_search_by(|t| rule.cmp(&t.name, name)) {
             Ok(i) => Some(&self.tables[i]),
-            Err(_) => self.tables.iter().find(|t| same_name(&t.name, name)),
+            Err(_) => self.tables.iter().find(|t| rule.same(&t.name, name)),
         }
     }
 
     /// Sorts everything that has no meaningful order, so equal schemas are equal values.
     pub fn sort(&mut self) {
-        self.tables.sort_by_key(|t| t.name.to_ascii_lowercase());
+        let rule = self.name_rule;
+        self.tables.sort_by_key(|t| rule.key(&t.name));
         for t in &mut self.tables {
-            t.indexes.sort_by_key(|i| i.name.to_ascii_lowercase());
-            t.foreign_keys.sort_by(|a, b| {
-                (&a.columns, &a.ref_table, &a.ref_columns).cmp(&(
-                    &b.columns,
-                    &b.ref_table,
-                    &b.ref_columns,
-                ))
-            });
-            t.uniques.sort_by(|a, b| a.columns.cmp(&b.columns));
+            t.indexes.sort_by_key(|i| rule.key(&i.name));
+            t.sort_keys();
             t.checks
                 .sort_by(|a, b| (&a.expr, &a.name).cmp(&(&b.expr, &b.name)));
         }
-        self.views.sort_by_key(|v| v.name.to_ascii_lowercase());
-        self.triggers.sort_by_key(|t| t.name.to_ascii_lowercase());
+        self.views.sort_by_key(|v| rule.key(&v.name));
+        self.triggers.sort_by_key(|t| rule.key(&t.name));
         self.sqlite.sort();
         self.postgres.sort();
-    }
-
-    /// True when the two schemas mean the same to SQLite: names compared without ASCII case (SQLite's rule for identifiers).
-    pub fn same_as(&self, other: &Schema) -> bool {
-        self.folded() == other.folded()
-    }
-
-    /// Every name lower-cased: the form [`Schema::same_as`] compares.
-    pub fn folded(&self) -> Schema {
-        let mut s = self.clone();
-        for t in &mut s.tables {
-            *t = t.folded();
-        }
-        for v in &mut s.views {
-            v.name.make_ascii_lowercase();
-        }
-        for t in &mut s.triggers {
-            t.name.make_ascii_lowercase();
-            t.table.make_ascii_lowercase();
-        }
-        s.sqlite.fold();
-        s.sort();
-        s
-    }
-}
-
-fn fold_all(names: &mut [String]) {
-    names.iter_mut().for_each(|n| n.make_ascii_lowercase());
-}
-
-fn fold_opt(name: &mut Option<String>) {
-    if let Some(n) = name {
-        n.make_ascii_lowercase();
-    }
-}
-
-fn fold_column(c: &Column, rowid_alias: Option<&str>) -> Column {
-    let mut c = c.clone();
-    c.default = c.default.as_deref().map(normalize_expr);
-    if rowid_alias.is_some_and(|alias| same_name(alias, &c.name)) {
-        c.not_null = false;
-        if let ColumnOptions::Sqlite(s) = &mut c.options {
-            s.not_null_on_conflict = OnConflict::Abort;
-        }
-    }
-    c.options = c.options.folded();
-    c.name.make_ascii_lowercase();
-    c
-}
-
-impl Index {
-    pub fn folded(&self) -> Index {
-        let mut i = self.clone();
-        i.name.make_ascii_lowercase();
-        i.options = i.options.folded();
-        for p in &mut i.parts {
-            if let IndexTarget::Column(c) = &mut p.target {
-                c.make_ascii_lowercase();
-            }
-            // Saying the default null order is not saying one.
-            if p.nulls_first == Some(p.desc) {
-                p.nulls_first = None;
-            }
-        }
-        i
     }
 }
 
 impl Table {
-    /// Names lower-cased, a dialect's default options as none, columns in
-    /// name order, NOT NULL on the rowid alias cleared: the form every comparison uses.
-    pub fn folded(&self) -> Table {
-        let mut t = self.clone();
-        t.name.make_ascii_lowercase();
-        t.options = t.options.folded();
-        let alias = self.rowid_alias();
-        t.columns = self
-            .columns
-            .iter()
-            .map(|c| fold_column(c, alias.as_deref()))
-            .collect();
-        t.columns.sort_by(|a, b| a.name.cmp(&b.name));
-        if let Some(pk) = &mut t.primary_key {
-            fold_all(&mut pk.columns);
-            fold_opt(&mut pk.name);
-        }
-        for fk in &mut t.foreign_keys {
-            fold_all(&mut fk.columns);
-            fold_all(&mut fk.ref_columns);
-            fk.ref_table.make_ascii_lowercase();
-            fold_opt(&mut fk.name);
-        }
-        for u in &mut t.uniques {
-            fold_all(&mut u.columns);
-            fold_opt(&mut u.name);
-        }
-        for c in &mut t.checks {
-            fold_opt(&mut c.name);
-        }
-        t.indexes = t.indexes.iter().map(Index::folded).collect();
-        t.indexes.sort_by(|a, b| a.name.cmp(&b.name));
-        t.foreign_keys.sort_by(|a, b| {
+    /// Foreign keys and UNIQUE constraints in one order, so that equal
+    /// tables are equal values.
+    fn sort_keys(&mut self) {
+        self.foreign_keys.sort_by(|a, b| {
             (&a.columns, &a.ref_table, &a.ref_columns).cmp(&(
                 &b.columns,
                 &b.ref_table,
                 &b.ref_columns,
             ))
         });
-        t.uniques.sort_by(|a, b| a.columns.cmp(&b.columns));
-        t
+        self.uniques.sort_by(|a, b| a.columns.cmp(&b.columns));
     }
 
-    /// One column of this table as comparisons see it: name lower-cased,
-    /// default in canonical form, and NOT NULL cleared on the rowid alias (SQLite ignores it
-    /// there: a NULL becomes the next rowid).
-    pub fn folded_column(&self, c: &Column) -> Column {
-        fold_column(c, self.rowid_alias().as_deref())
-    }
-
+    /// The column called `name` (by the table's name rule).
     pub fn column(&self, name: &str) -> Option<&Column> {
-        self.columns.iter().find(|c| same_name(&c.name, name))
+        self.columns
+            .iter()
+            .find(|c| self.name_rule.same(&c.name, name))
     }
 
+    /// The index called `name` (by the table's name rule).
     pub fn index(&self, name: &str) -> Option<&Index> {
-        self.indexes.iter().find(|i| same_name(&i.name, name))
+        self.indexes
+            .iter()
+            .find(|i| self.name_rule.same(&i.name, name))
+    }
+
+    /// Whether `a` and `b` name the same object, by the table's name rule.
+    pub fn same_name(&self, a: &str, b: &str) -> bool {
+        self.name_rule.same(a, b)
     }
 
     /// The INTEGER PRIMARY KEY column that is the rowid itself, if any.
@@ -453,13 +361,58 @@ mod tests {
             ..Index::default()
         };
         assert_eq!(
-            index(false, Some(false)).folded(),
-            index(false, None).folded()
+            index(false, Some(false)).folded(NameRule::default()),
+            index(false, None).folded(NameRule::default())
         );
-        assert_eq!(index(true, Some(true)).folded(), index(true, None).folded());
+        assert_eq!(
+            index(true, Some(true)).folded(NameRule::default()),
+            index(true, None).folded(NameRule::default())
+        );
         assert_ne!(
-            index(false, Some(true)).folded(),
-            index(false, None).folded()
+            index(false, Some(true)).folded(NameRule::default()),
+            index(false, None).folded(NameRule::default())
         );
+    }
+
+    #[test]
+    fn lookups_and_comparisons_follow_the_schemas_name_rule() {
+        let table = |name: &str| Table {
+            name: name.into(),
+            columns: vec![Column {
+                name: "Id".into(),
+                ..Column::default()
+            }],
+            ..Table::default()
+        };
+        let mut sqlite = Schema {
+            tables: vec![table("users")],
+            ..Schema::default()
+        };
+        sqlite.sort();
+        assert!(sqlite.table("USERS").is_some());
+        assert!(sqlite.tables[0].column("id").is_some());
+        let mut postgres = Schema {
+            tables: vec![table("users"), table("Users")],
+            ..Schema::default()
+        };
+        postgres.set_name_rule(NameRule::Exact);
+        postgres.sort();
+        assert_eq!(postgres.table("Users").unwrap().name, "Users");
+        assert_eq!(postgres.table("users").unwrap().name, "users");
+        assert!(postgres.table("USERS").is_none());
+        assert!(postgres.tables[0].column("id").is_none());
+        let mut upper = postgres.clone();
+        upper.tables.retain(|t| t.name == "Users");
+        let mut lower = postgres.clone();
+        lower.tables.retain(|t| t.name == "users");
+        assert!(!upper.same_as(&lower), "two tables to PostgreSQL");
+    }
+
+    #[test]
+    #[should_panic(expected = "different name rules")]
+    fn schemas_of_two_name_rules_are_not_compared() {
+        let mut postgres = Schema::default();
+        postgres.set_name_rule(NameRule::Exact);
+        Schema::default().same_as(&postgres);
     }
 }

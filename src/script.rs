@@ -2,19 +2,21 @@
 //! [`Revision`] values and rendered from the project's `script.sql.tmpl`.
 //!
 //! A revision's checksum is SHA-256 over the significant tokens of its up
-//! section, as the engine's [`Lexer`] reads them: comments and layout may
-//! change freely, any statement change is an edit. The same lexer splits
-//! the sections into statements once, at parse time.
+//! section ([`Splitter::checksum_text`]): comments and layout may change
+//! freely, any statement change is an edit. Sections are split into
+//! statements by the dialect too, once, as the file is read.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::sqlite::sql;
-use crate::statement::{Lexer, Statement};
+use crate::files::nul_line;
+use crate::statement::{Splitter, Statement};
+
+mod dir;
+pub use dir::{id_of_file, read_dir, revision_files, revision_ids};
 
 pub const UP_MARKER: &str = "-- migrate:up";
 pub const DOWN_MARKER: &str = "-- migrate:down";
@@ -41,8 +43,7 @@ pub struct Section {
     pub sql: String,
     /// Line in the file where the section's text begins.
     pub first_line: usize,
-    /// The statements, as the engine's lexer split them when the file was
-    /// parsed, with their lines in the file.
+    /// Its statements as the dialect splits them, lines in the file.
     statements: Vec<Statement>,
 }
 
@@ -77,6 +78,7 @@ impl Revision {
         }
     }
 
+    /// Hex SHA-256 of the up section's significant text.
     /// Hex SHA-256 of the up section's significant text, computed once at parse.
     pub fn checksum(&self) -> &str {
         &self.checksum
@@ -90,9 +92,8 @@ impl Revision {
     }
 }
 
-/// Hex SHA-256 of `section`'s significant text, as `lexer` reads it.
-pub fn checksum(section: &str, lexer: &Lexer) -> String {
-    hex(&Sha256::digest((lexer.checksum_text)(section).as_bytes()))
+pub fn checksum(dialect: &dyn Splitter, section: &str) -> String {
+    hex(&Sha256::digest(dialect.checksum_text(section).as_bytes()))
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -111,15 +112,10 @@ pub fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-/// Parses one SQLite revision file. Errors name the file and line.
-pub fn parse(path: &Path, text: &str) -> Result<Revision> {
-    parse_with(path, text, &sql::LEXER)
-}
-
-/// Parses one revision file, its sections read by `lexer` (the engine's).
-/// Errors name the file and line.
+/// Parses one revision file, its sections split by `dialect`. Errors name
+/// the file and line.
 // Long: one pass over the file's lines (header, markers, sections), each error naming its line.
-pub fn parse_with(path: &Path, text: &str, lexer: &Lexer) -> Result<Revision> {
+pub fn parse(path: &Path, text: &str, dialect: &dyn Splitter) -> Result<Revision> {
     let err = |line: usize, message: String| Error::Script {
         path: path.to_path_buf(),
         line: Some(line),
@@ -132,7 +128,7 @@ pub fn parse_with(path: &Path, text: &str, lexer: &Lexer) -> Result<Revision> {
     let mut transactional = true;
     let mut up_line = None;
     let mut down_line = None;
-    if let Some(n) = sql::nul_line(text) {
+    if let Some(n) = nul_line(text) {
         return Err(err(
             n,
             "a NUL byte (SQLite would stop reading the statement there); remove it".into(),
@@ -249,21 +245,21 @@ pub fn parse_with(path: &Path, text: &str, lexer: &Lexer) -> Result<Revision> {
             format!("the file name must start with its revision id ({id}_...)"),
         ));
     }
-    let section = |from: usize, to: usize| -> Result<Section> {
+    let section = |from: usize, to: usize| {
         let sql = lines[from..to].join("\n");
-        let in_file = |line: usize| line + from;
-        let statements = (lexer.split)(&sql)
-            .map_err(|open| err(in_file(open.line), open.message))?
-            .into_iter()
-            .map(|s| Statement {
-                line: in_file(s.line),
-                sql: s.sql,
-            })
-            .collect();
-        Ok(Section {
+        let statements = dialect
+            .split(&sql)
+            .map_err(|(line, message)| err(line + from, message))?;
+        Ok::<_, Error>(Section {
+            statements: statements
+                .into_iter()
+                .map(|s| Statement {
+                    line: s.line + from,
+                    sql: s.sql,
+                })
+                .collect(),
             sql,
             first_line: from + 1,
-            statements,
         })
     };
     let up = section(up_line, down_line - 1)?;
@@ -274,7 +270,7 @@ pub fn parse_with(path: &Path, text: &str, lexer: &Lexer) -> Result<Revision> {
         message: message.unwrap_or_default(),
         created,
         transactional,
-        checksum: checksum(&up.sql, lexer),
+        checksum: checksum(dialect, &up.sql),
         up,
         down,
         path: path.to_path_buf(),
@@ -289,63 +285,6 @@ fn is_marker(line: &str, marker: &str) -> bool {
         rest.is_empty()
             || (rest.starts_with(char::is_whitespace) && rest.trim_start().starts_with("--"))
     })
-}
-
-/// Reads every `*.sql` file of the versions directory, sorted by file name,
-/// by the rules of the engine whose lexer is `lexer`. A missing directory
-/// has no revisions; any other file is an error.
-pub fn read_dir(dir: &Path, lexer: &Lexer) -> Result<Vec<Revision>> {
-    let mut revisions = Vec::new();
-    for path in revision_files(dir)? {
-        let text = crate::files::read_text(&path)?;
-        revisions.push(parse_with(&path, &text, lexer)?);
-    }
-    Ok(revisions)
-}
-
-/// The revision ids in `dir`, from the file names alone (`<id>_<slug>.sql`).
-pub fn revision_ids(dir: &Path) -> Result<HashSet<String>> {
-    Ok(revision_files(dir)?
-        .iter()
-        .map(|p| id_of_file(p).to_string())
-        .filter(|id| !id.is_empty())
-        .collect())
-}
-
-/// The revision id a file name claims (`<id>_<slug>.sql`), without reading it.
-pub fn id_of_file(path: &Path) -> &str {
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    stem.split_once('_').map_or(stem, |(id, _)| id)
-}
-
-/// The revision files of `dir`, sorted; refuses files that are not revisions.
-pub fn revision_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
-        Err(e) => return Err(Error::io(dir, e)),
-    };
-    let mut files = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        // The directory listing's own file type: no stat per file.
-        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || is_dir {
-            continue;
-        }
-        if !name.ends_with(".sql") {
-            return Err(Error::Script {
-                path,
-                line: None,
-                message: "not a revision file (versions/ holds only <rev>_<slug>.sql files); move it elsewhere".into(),
-            });
-        }
-        files.push((name, path));
-    }
-    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Ok(files.into_iter().map(|(_, path)| path).collect())
 }
 
 /// What a new revision file says; rendered through the project's template.
@@ -438,47 +377,6 @@ pub fn utc_now() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const FILE: &str = "-- revision: abc123\n-- down_revision: 000aaa, 111bbb\n-- message: add album\n-- created: 2026-11-25T13:37:00Z\n\n-- migrate:up\nCREATE TABLE album (id INT);\nCREATE INDEX ix ON album (id);\n\n-- migrate:down\nDROP TABLE album;\n";
-
-    #[test]
-    fn parses_header_and_sections() {
-        let r = parse(Path::new("v/abc123_add_album.sql"), FILE).unwrap();
-        assert_eq!(r.id, "abc123");
-        assert_eq!(r.parents, vec!["000aaa", "111bbb"]);
-        assert_eq!(r.message, "add album");
-        assert!(r.transactional);
-        let stmts = r.up.statements();
-        assert_eq!(stmts.len(), 2);
-        assert_eq!(stmts[1].line, 8);
-        assert_eq!(r.down.statements()[0].sql, "DROP TABLE album");
-    }
-
-    #[test]
-    fn errors_name_the_line() {
-        let bad = FILE.replace("-- migrate:down\n", "");
-        let e = parse(Path::new("abc123_x.sql"), &bad)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("abc123_x.sql:"), "{e}");
-        assert!(e.contains("migrate:down"), "{e}");
-        let e = parse(Path::new("zzz_x.sql"), FILE).unwrap_err().to_string();
-        assert!(e.contains("zzz_x.sql:1") && e.contains("file name"), "{e}");
-    }
-
-    #[test]
-    fn checksum_ignores_comments_and_layout() {
-        let a = parse(Path::new("abc123.sql"), FILE).unwrap();
-        let edited = FILE.replace(
-            "CREATE TABLE album (id INT);",
-            "-- the album\nCREATE TABLE album\n  (id INT);\r",
-        );
-        let b = parse(Path::new("abc123.sql"), &edited).unwrap();
-        assert_eq!(a.checksum(), b.checksum());
-        let changed = FILE.replace("(id INT)", "(id TEXT)");
-        let c = parse(Path::new("abc123.sql"), &changed).unwrap();
-        assert_ne!(a.checksum(), c.checksum());
-    }
 
     #[test]
     fn slugs_are_safe_file_names() {

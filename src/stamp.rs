@@ -14,12 +14,13 @@ use crate::script::Revision;
 
 /// Sets the version table to exactly `target` without running any revision.
 pub fn stamp(
+    engine: Engine,
     path: &Path,
     version_table: &str,
     graph: &Graph,
     target: &Target,
 ) -> Result<Vec<String>> {
-    let mut db = Engine::Sqlite.open(path, version_table)?;
+    let mut db = engine.open(path, version_table)?;
     db.begin_locked()?;
     let outcome =
         stamp_locked(db.as_mut(), graph, target).and_then(|stamped| db.commit().map(|()| stamped));
@@ -62,8 +63,8 @@ fn stamp_locked<D: Driver + ?Sized>(
 
 /// Accepts the current text of an applied revision as its new checksum.
 /// False when the revision is not applied.
-pub fn approve(path: &Path, version_table: &str, rev: &Revision) -> Result<bool> {
-    let mut db = Engine::Sqlite.open(path, version_table)?;
+pub fn approve(engine: Engine, path: &Path, version_table: &str, rev: &Revision) -> Result<bool> {
+    let mut db = engine.open(path, version_table)?;
     db.begin_locked()?;
     // Every writer upgrades the tables first: rows are written in this
     // build's format only (the upgrade rolls back with a `false`).

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use crate::apply::{self, Direction};
 use crate::check;
+use crate::dialect::Dialect;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::filter::Filter;
@@ -60,17 +61,20 @@ fn counts(scratch: &dyn Scratch, schema: &Schema) -> Result<BTreeMap<String, i64
 /// The unified diff between what `filter` manages of `a` and of `b`, when
 /// they differ: objects migrate does not manage are not its to prove.
 fn managed_diff(
+    dialect: &dyn Dialect,
     filter: &Filter,
     (a_name, a): (&str, &Schema),
     (b_name, b): (&str, &Schema),
 ) -> Option<String> {
     let (a, b) = (filter.managed(a), filter.managed(b));
-    (!a.same_as(&b)).then(|| check::compare(a_name, &a, b_name, &b, &RenameHints::default()).diff)
+    (!a.same_as(&b))
+        .then(|| check::compare(dialect, a_name, &a, b_name, &b, &RenameHints::default()).diff)
 }
 
 /// Up, down, up for one revision on `scratch`; `own` names the tool's tables.
 /// Rows are counted in every table, managed or not: data is never lost quietly.
 fn round_trip(
+    dialect: &dyn Dialect,
     scratch: &mut dyn Scratch,
     rev: &Revision,
     own: &str,
@@ -104,7 +108,12 @@ fn round_trip(
         return Ok(result);
     }
     let after_down = scratch.inspect(own)?;
-    if let Some(diff) = managed_diff(filter, ("before up", &start), ("after down", &after_down)) {
+    if let Some(diff) = managed_diff(
+        dialect,
+        filter,
+        ("before up", &start),
+        ("after down", &after_down),
+    ) {
         result.failure = Some(format!(
             "down does not restore the schema from before up:\n{diff}"
         ));
@@ -127,22 +136,47 @@ fn round_trip(
         return Ok(result);
     }
     let again = scratch.inspect(own)?;
-    if let Some(diff) = managed_diff(filter, ("first up", &after_up), ("second up", &again)) {
+    if let Some(diff) = managed_diff(
+        dialect,
+        filter,
+        ("first up", &after_up),
+        ("second up", &again),
+    ) {
         result.failure = Some(format!("up after down gives a different schema:\n{diff}"));
     }
     Ok(result)
 }
 
 /// Every revision from base to head on an empty scratch database.
-pub fn verify_empty(graph: &Graph, own: &str, filter: &Filter) -> Result<Vec<RoundTrip>> {
-    let mut scratch = Engine::Sqlite.scratch()?;
-    walk(scratch.as_mut(), graph.in_order(), own, filter, false)
+pub fn verify_empty(
+    engine: Engine,
+    graph: &Graph,
+    own: &str,
+    filter: &Filter,
+) -> Result<Vec<RoundTrip>> {
+    let mut scratch = engine.scratch()?;
+    let dialect = engine.dialect();
+    walk(
+        dialect,
+        scratch.as_mut(),
+        graph.in_order(),
+        own,
+        filter,
+        false,
+    )
 }
 
 /// The revisions the database has not applied yet (or, when it is at head,
 /// its current heads), on an in-memory copy of it.
-pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Result<Vec<RoundTrip>> {
-    let mut copy = Engine::Sqlite.scratch_copy(db)?;
+pub fn verify_data(
+    engine: Engine,
+    graph: &Graph,
+    db: &Path,
+    own: &str,
+    filter: &Filter,
+) -> Result<Vec<RoundTrip>> {
+    let dialect = engine.dialect();
+    let mut copy = engine.scratch_copy(db)?;
     let scratch = copy.as_mut();
     let rows = scratch.applied(own)?;
     apply::verify_applied(graph, &rows)?;
@@ -152,7 +186,7 @@ pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Resu
         .filter(|r| !applied.contains(&r.id))
         .collect();
     if !pending.is_empty() {
-        return walk(scratch, pending.into_iter(), own, filter, true);
+        return walk(dialect, scratch, pending.into_iter(), own, filter, true);
     }
     // At head: take each head down and up again, and see what the data kept.
     let mut out = Vec::new();
@@ -173,9 +207,12 @@ pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Resu
             r.failure = Some(e);
         } else {
             let end = scratch.inspect(own)?;
-            if let Some(diff) =
-                managed_diff(filter, ("before down", &start), ("after down and up", &end))
-            {
+            if let Some(diff) = managed_diff(
+                dialect,
+                filter,
+                ("before down", &start),
+                ("after down and up", &end),
+            ) {
                 r.failure = Some(format!("down then up does not restore the schema:\n{diff}"));
             }
             let after = counts(scratch, &end)?;
@@ -192,6 +229,7 @@ pub fn verify_data(graph: &Graph, db: &Path, own: &str, filter: &Filter) -> Resu
 }
 
 fn walk<'a>(
+    dialect: &dyn Dialect,
     scratch: &mut dyn Scratch,
     revisions: impl Iterator<Item = &'a Revision>,
     own: &str,
@@ -200,7 +238,7 @@ fn walk<'a>(
 ) -> Result<Vec<RoundTrip>> {
     let mut out = Vec::new();
     for rev in revisions {
-        let r = round_trip(scratch, rev, own, filter, data)?;
+        let r = round_trip(dialect, scratch, rev, own, filter, data)?;
         let failed = r.failure.is_some();
         out.push(r);
         if failed {

@@ -14,7 +14,7 @@ use crate::{files, json, out, outln, script};
 
 pub fn current(config: &Config, json: bool) -> Result<()> {
     let db = config.database()?;
-    let rows = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
+    let rows = config.engine.read_applied(db, &config.version_table)?;
     if json {
         return print_current_json(config, db, &rows);
     }
@@ -209,7 +209,7 @@ fn current_for_history(config: &Config, graph: &Graph) -> Result<Vec<String>> {
     let Some(db) = config.database.as_deref() else {
         return Ok(vec![]);
     };
-    let rows = crate::sqlite::driver::read_applied_at(db, &config.version_table)?;
+    let rows = config.engine.read_applied(db, &config.version_table)?;
     Ok(graph.current_heads(&rows.into_iter().map(|a| a.revision).collect()))
 }
 

@@ -208,7 +208,12 @@ fn revision(id: &str, parents: &[&str], transactional: bool) -> Revision {
         "-- revision: {id}\n-- down_revision: {}\n-- message: step {id}\n-- transactional: {transactional}\n\n-- migrate:up\nSELECT 1;\n\n-- migrate:down\nSELECT 1;\n",
         parents.join(", ")
     );
-    script::parse(Path::new(&path), &text).unwrap()
+    script::parse(
+        Path::new(&path),
+        &text,
+        migrate::engine::Engine::Sqlite.dialect(),
+    )
+    .unwrap()
 }
 
 /// Three revisions in a line: 1a - 2b - 3c; 2b transactional or not.

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::{Case, Project, conformance_cases};
+use migrate::engine::Engine;
 use migrate::load::{Model, load_sql};
 use migrate::schema::Schema;
 use migrate::sqlite::affinity::{Affinity, affinity};
@@ -93,9 +94,12 @@ fn surviving(
 ) -> BTreeMap<(String, String), Vec<(String, String)>> {
     let mut map = BTreeMap::new();
     for t in &desired.schema.tables {
-        let old_name = (desired.hints.table(&t.name).map(str::to_string))
-            .filter(|o| current.table(o).is_some())
-            .unwrap_or(t.name.clone());
+        let old_name = (desired
+            .hints
+            .table(t.name_rule, &t.name)
+            .map(str::to_string))
+        .filter(|o| current.table(o).is_some())
+        .unwrap_or(t.name.clone());
         let Some(old) = current.table(&old_name) else {
             continue;
         };
@@ -104,9 +108,12 @@ fn surviving(
             .iter()
             .filter(|c| c.generated.is_none())
             .filter_map(|c| {
-                let src = (desired.hints.column(&t.name, &c.name).map(str::to_string))
-                    .filter(|o| old.column(o).is_some())
-                    .unwrap_or(c.name.clone());
+                let src = (desired
+                    .hints
+                    .column(t.name_rule, &t.name, &c.name)
+                    .map(str::to_string))
+                .filter(|o| old.column(o).is_some())
+                .unwrap_or(c.name.clone());
                 let o = old.column(&src)?;
                 (o.generated.is_none()).then(|| (o.name.clone(), c.name.clone()))
             })
@@ -135,11 +142,11 @@ fn snapshot(
 
 /// Runs one case; Err says what went wrong.
 fn run_case(case: &Case) -> Result<(), String> {
-    let current = load_sql(&case.current, Path::new("current.sql"))
+    let current = load_sql(Engine::Sqlite, &case.current, Path::new("current.sql"))
         .map_err(|e| format!("current: {e}"))?
         .schema;
-    let desired =
-        load_sql(&case.desired, Path::new("desired.sql")).map_err(|e| format!("desired: {e}"))?;
+    let desired = load_sql(Engine::Sqlite, &case.desired, Path::new("desired.sql"))
+        .map_err(|e| format!("desired: {e}"))?;
     let p = setup(&case.current);
     let step = |args: &[&str]| -> Result<String, String> {
         let (code, out, err) = p.run(args);

@@ -4,6 +4,7 @@
 mod common;
 
 use common::Project;
+use migrate::engine::Engine;
 use predicates::prelude::*;
 
 fn assert_clean_failure(out: &std::process::Output, needle: &str) {
@@ -49,9 +50,12 @@ fn inspecting_a_missing_file_is_a_clear_error_and_creates_nothing() {
 fn malformed_toml_model_names_file_and_line() {
     let p = Project::new();
     p.write("m.toml", "[[table]]\nname = \"a\"\ncolumns = [ { name = \"x\", type = \"INT\", nulable = false } ]\n");
-    let err = migrate::load::load(&migrate::load::ModelSource::File(p.path("m.toml")))
-        .unwrap_err()
-        .to_string();
+    let err = migrate::load::load(
+        Engine::Sqlite,
+        &migrate::load::ModelSource::File(p.path("m.toml")),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("m.toml:3"), "{err}");
     assert!(err.contains("nulable"), "{err}");
 }
@@ -63,9 +67,12 @@ fn malformed_sql_model_names_the_line() {
         "m.sql",
         "CREATE TABLE a (x INT);\n\nCREATE TABLE b (y INT REFERENCES);\n",
     );
-    let err = migrate::load::load(&migrate::load::ModelSource::File(p.path("m.sql")))
-        .unwrap_err()
-        .to_string();
+    let err = migrate::load::load(
+        Engine::Sqlite,
+        &migrate::load::ModelSource::File(p.path("m.sql")),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("m.sql:3"), "{err}");
 }
 
@@ -73,9 +80,12 @@ fn malformed_sql_model_names_the_line() {
 fn model_with_dangling_foreign_key_is_refused() {
     let p = Project::new();
     p.write("m.sql", "CREATE TABLE a (x INT REFERENCES nowhere(id));\n");
-    let err = migrate::load::load(&migrate::load::ModelSource::File(p.path("m.sql")))
-        .unwrap_err()
-        .to_string();
+    let err = migrate::load::load(
+        Engine::Sqlite,
+        &migrate::load::ModelSource::File(p.path("m.sql")),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("nowhere"), "{err}");
 }
 

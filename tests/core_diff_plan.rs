@@ -10,11 +10,13 @@ use std::path::Path;
 
 use migrate::describe;
 use migrate::diff::{self, Change, ColumnChange, ConstraintChange, Renames};
+use migrate::engine::Engine;
 use migrate::load::{self, Model};
 use migrate::sqlite::plan;
 
 fn schema(sql: &str) -> Model {
-    load::load_sql(sql, Path::new("case.sql")).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    load::load_sql(Engine::Sqlite, sql, Path::new("case.sql"))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 /// The changes from `from` to `to` (renames from the hints in `to`), one line each.
@@ -324,6 +326,45 @@ fn plan_writes_the_statements_of_each_case() {
         }
     }
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_schemas_name_rule_decides_which_names_are_one() {
+    use migrate::schema::{Column, NameRule, Schema, Table};
+    let schema = |table: &str, column: &str, rule: NameRule| {
+        let mut s = Schema {
+            tables: vec![Table {
+                name: table.into(),
+                columns: vec![Column {
+                    name: column.into(),
+                    decl_type: "INTEGER".into(),
+                    ..Column::default()
+                }],
+                ..Table::default()
+            }],
+            ..Schema::default()
+        };
+        s.set_name_rule(rule);
+        s.sort();
+        s
+    };
+    let changes = |rule| {
+        let (from, to) = (schema("Users", "Id", rule), schema("users", "id", rule));
+        describe::describe(&diff::diff(&from, &to, &Renames::default()))
+    };
+    // SQLite: one table, one column, nothing to do.
+    assert_eq!(
+        changes(NameRule::AsciiCaseInsensitive),
+        Vec::<String>::new()
+    );
+    // PostgreSQL: "Users" and users are two tables.
+    assert_eq!(
+        changes(NameRule::Exact),
+        [
+            "Detected added table 'users'",
+            "Detected removed table 'Users'"
+        ]
+    );
 }
 
 /// What the diff says changed on each modified table and column, and the

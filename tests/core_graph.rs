@@ -25,7 +25,12 @@ fn revision(id: &str, parents: &[&str]) -> Revision {
         "-- revision: {id}\n-- down_revision: {}\n-- message: step {id}\n\n-- migrate:up\nSELECT 1;\n\n-- migrate:down\nSELECT 1;\n",
         parents.join(", ")
     );
-    script::parse(Path::new(&path), &text).unwrap()
+    script::parse(
+        Path::new(&path),
+        &text,
+        migrate::engine::Engine::Sqlite.dialect(),
+    )
+    .unwrap()
 }
 
 fn graph(edges: Edges) -> migrate::Result<Graph> {

@@ -13,6 +13,7 @@ mod fuzzing;
 use std::path::Path;
 
 use fuzzing::{check_split, corpus, fixed, replay, sql_text};
+use migrate::engine::Engine;
 use migrate::error::Error;
 use proptest::prelude::*;
 
@@ -21,7 +22,11 @@ use common::Project;
 // ---- revision files ----
 
 fn check_revision(text: &str) -> Result<(), TestCaseError> {
-    match migrate::script::parse(Path::new("abc_x.sql"), text) {
+    match migrate::script::parse(
+        Path::new("abc_x.sql"),
+        text,
+        migrate::engine::Engine::Sqlite.dialect(),
+    ) {
         Ok(rev) => {
             check_split(&rev.up.sql)?;
             check_split(&rev.down.sql)?;
@@ -78,14 +83,14 @@ fn check_model_error(e: &Error) -> Result<(), TestCaseError> {
 }
 
 fn check_toml_model(text: &str) -> Result<(), TestCaseError> {
-    match migrate::load::load_toml(text, Path::new("m.toml")) {
+    match migrate::load::load_toml(Engine::Sqlite, text, Path::new("m.toml")) {
         Ok(_) => Ok(()),
         Err(e) => check_model_error(&e),
     }
 }
 
 fn check_sql_model(text: &str) -> Result<(), TestCaseError> {
-    match migrate::load::load_sql(text, Path::new("m.sql")) {
+    match migrate::load::load_sql(Engine::Sqlite, text, Path::new("m.sql")) {
         Ok(_) => Ok(()),
         Err(e) => check_model_error(&e),
     }
@@ -227,6 +232,7 @@ fn graph() -> migrate::graph::Graph {
             &format!(
                 "-- revision: {id}\n-- down_revision: {parents}\n-- migrate:up\n-- migrate:down\n"
             ),
+            migrate::engine::Engine::Sqlite.dialect(),
         )
         .unwrap()
     };

@@ -286,7 +286,7 @@ mod generated_scripts {
             let conn = rusqlite::Connection::open_in_memory().unwrap();
             conn.execute_batch(&a_sql).unwrap();
             let a = migrate::inspect::inspect(&conn, "migrate_version").unwrap();
-            let b = migrate::load::load_sql(&b_sql, Path::new("b.sql")).unwrap();
+            let b = migrate::load::load_sql(migrate::engine::Engine::Sqlite, &b_sql, Path::new("b.sql")).unwrap();
             let m = migrate::autogen::plan_between(&a, &b);
             prop_assert!(m.up.iter().any(|s| s.risky()));
             lexes_back(&m.up)?;

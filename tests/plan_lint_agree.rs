@@ -13,6 +13,7 @@ use std::path::Path;
 use common::Project;
 use common::catalogue::STEPS;
 use migrate::diff::{self, Renames};
+use migrate::engine::Engine;
 use migrate::load::{self, Model};
 use migrate::risk::RiskKind;
 use migrate::schema::Schema;
@@ -20,7 +21,8 @@ use migrate::sqlite::plan;
 use migrate::sqlite::{risk, sql};
 
 fn schema(sql: &str) -> Model {
-    load::load_sql(sql, Path::new("case.sql")).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    load::load_sql(Engine::Sqlite, sql, Path::new("case.sql"))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 /// What the catalogue does not show: virtual tables replaced (rows copied
@@ -121,8 +123,8 @@ fn plan_and_lint_judge_every_statement_alike() {
             let what = format!("{}/{}", case.file, case.name);
             // A case whose SQL this tool does not load is another test's business.
             let (Ok(from), Ok(to)) = (
-                load::load_sql(&case.current, Path::new("current.sql")),
-                load::load_sql(&case.desired, Path::new("desired.sql")),
+                load::load_sql(Engine::Sqlite, &case.current, Path::new("current.sql")),
+                load::load_sql(Engine::Sqlite, &case.desired, Path::new("desired.sql")),
             ) else {
                 continue;
             };
@@ -139,7 +141,7 @@ fn every_planned_statement_names_the_change_it_serves() {
     for (what, from, to) in catalogue() {
         let renames = Renames::from_hints(&from, &to.schema, &to.hints);
         let m = plan::migration(&from, &to.schema, &renames);
-        let down_changes = diff::reversed(&m.changes);
+        let down_changes = diff::reversed(to.schema.name_rule, &m.changes);
         for (planned, changes) in [(&m.up, &m.changes), (&m.down, &down_changes)] {
             for s in planned.iter() {
                 let source = s.source.as_ref();

@@ -14,6 +14,7 @@ use migrate::driver::RowChange;
 use migrate::postgres::dialect::{LOCK_KEY, PostgresDialect, offline_preamble};
 use migrate::postgres::{keywords, names, sql};
 use migrate::script;
+use migrate::sqlite::dialect::SqliteDialect;
 
 /// Runs each statement of `text` as the driver will: split, one by one.
 fn run_script(client: &mut postgres::Client, text: &str) -> Result<(), postgres::Error> {
@@ -98,7 +99,7 @@ fn version_table_sql_runs_and_records_like_sqlite() {
     // Twice: a no-op on tables that are there.
     run_script(&mut client, &d.version_table_sql(table)).unwrap();
     run_script(&mut client, &d.version_table_sql(table)).unwrap();
-    let rev = script::parse(Path::new("abc123_album.sql"), REVISION).unwrap();
+    let rev = script::parse(Path::new("abc123_album.sql"), REVISION, &PostgresDialect).unwrap();
     run_script(
         &mut client,
         &d.record_sql(table, RowChange::Insert(&rev), "up", Some(12)),
@@ -282,15 +283,14 @@ const PG_REVISION: &str = "-- revision: abc123\n-- down_revision:\n-- message: t
 #[test]
 fn a_postgresql_revision_is_read_by_postgresql_rules() {
     let path = Path::new("abc123_touch.sql");
-    let lexer = PostgresDialect.lexer();
-    let rev = script::parse_with(path, PG_REVISION, lexer).unwrap();
+    let rev = script::parse(path, PG_REVISION, &PostgresDialect).unwrap();
     let up: Vec<usize> = rev.up.statements().iter().map(|s| s.line).collect();
     assert_eq!(up, [7, 8, 14]);
     assert!(rev.up.statements()[1].sql.ends_with("END;\n$$"));
     assert_eq!(rev.down.statements().len(), 2);
     // Checksummed by PostgreSQL's tokens: a comment inside a function body is part of it.
     let edited = PG_REVISION.replace("-- ; inside", "-- ; reworded");
-    let other = script::parse_with(path, &edited, lexer).unwrap();
+    let other = script::parse(path, &edited, &PostgresDialect).unwrap();
     assert_ne!(rev.checksum(), other.checksum());
     let moved = PG_REVISION.replace(
         "CREATE TABLE t (a int, at timestamptz);",
@@ -298,17 +298,21 @@ fn a_postgresql_revision_is_read_by_postgresql_rules() {
     );
     assert_eq!(
         rev.checksum(),
-        script::parse_with(path, &moved, lexer).unwrap().checksum()
+        script::parse(path, &moved, &PostgresDialect)
+            .unwrap()
+            .checksum()
     );
     // An unclosed dollar quote is refused at parse, naming its line in the file.
     let open = PG_REVISION.replace("END;\n$$;", "END;\n$;");
-    let err = script::parse_with(path, &open, lexer)
+    let err = script::parse(path, &open, &PostgresDialect)
         .unwrap_err()
         .to_string();
+    // One line number, the file's (not also the section's).
     assert!(
-        err.contains("abc123_touch.sql:8") && err.contains("$$"),
+        err.contains("abc123_touch.sql:8: a dollar-quoted string $$ is never closed")
+            && !err.contains(": line "),
         "{err}"
     );
-    // SQLite's rules refuse the trigger: why revisions must be read by the engine's lexer.
-    assert!(script::parse(path, PG_REVISION).is_err());
+    // SQLite's rules refuse the trigger: why revisions must be read by the engine's rules.
+    assert!(script::parse(path, PG_REVISION, &SqliteDialect).is_err());
 }

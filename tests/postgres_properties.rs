@@ -9,8 +9,8 @@ mod common;
 use migrate::postgres::{ddl, inspect};
 use migrate::schema::{
     Check, Column, ColumnOptions, EnumType, ForeignKey, Identity, Index, IndexOptions, IndexPart,
-    IndexTarget, PostgresColumn, PostgresIndex, PostgresTable, PrimaryKey, Schema, Sequence,
-    SequenceSettings, Table, TableOptions, Unique,
+    IndexTarget, NameRule, PostgresColumn, PostgresIndex, PostgresTable, PrimaryKey, Schema,
+    Sequence, SequenceSettings, Table, TableOptions, Unique,
 };
 use proptest::prelude::*;
 
@@ -201,6 +201,8 @@ fn build(specs: &[TableSpec], sequence: Option<SequenceSettings>, citext: bool) 
     if citext {
         schema.postgres.extensions.push("citext".into());
     }
+    // PostgreSQL's names are exact, as the inspector says.
+    schema.set_name_rule(NameRule::Exact);
     schema.sort();
     schema
 }

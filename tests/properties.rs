@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use migrate::engine::Engine;
 use migrate::load::{load_sql, load_toml};
 use migrate::schema::Schema;
 use migrate::sqlite::plan;
@@ -234,18 +235,23 @@ fn count_rows(conn: &rusqlite::Connection, schema: &Schema) -> Vec<(String, i64)
 
 /// Up from `a` reaches `b`, down returns to exactly `a`, and rows survive both ways.
 fn up_and_back_down(a_sql: &str, b_sql: &str) -> Result<(), TestCaseError> {
-    let a = load_sql(a_sql, Path::new("a.sql")).unwrap().schema;
-    let model = load_sql(b_sql, Path::new("b.sql")).unwrap();
+    let a = load_sql(Engine::Sqlite, a_sql, Path::new("a.sql"))
+        .unwrap()
+        .schema;
+    let model = load_sql(Engine::Sqlite, b_sql, Path::new("b.sql")).unwrap();
     let (b, hints) = (&model.schema, &model.hints);
     // A table of `b` that was in `a`, under its name or renamed from it.
     let kept_up = |name: &str| {
         a.table(name).is_some()
             || b.table(name)
-                .and_then(|t| hints.table(&t.name))
+                .and_then(|t| hints.table(b.name_rule, &t.name))
                 .is_some_and(|old| a.table(old).is_some())
     };
     let kept_down = |name: &str| {
-        b.table(name).is_some() || b.tables.iter().any(|t| hints.table(&t.name) == Some(name))
+        b.table(name).is_some()
+            || b.tables
+                .iter()
+                .any(|t| hints.table(b.name_rule, &t.name) == Some(name))
     };
     let m = migrate::autogen::plan_between(&a, &model);
     prop_assert!(
@@ -339,12 +345,12 @@ proptest! {
 
     #[test]
     fn revision_parser_never_panics(text in "(-- [a-z_]{1,14}: [a-z0-9, ]{0,12}\n|-- migrate:(up|down)\n|[A-Za-z ;()'\"]{0,30}\n){0,12}") {
-        let _ = migrate::script::parse(Path::new("abc_x.sql"), &text);
+        let _ = migrate::script::parse(Path::new("abc_x.sql"), &text, migrate::engine::Engine::Sqlite.dialect());
     }
 
     #[test]
     fn toml_model_loader_never_panics(text in "(\\[\\[table\\]\\]\n|name = \"[a-z \"]{0,6}\"\n|columns = \\[ \\{ name = \"[a-z]{1,3}\", type = \"[A-Z()0-9]{0,8}\"( , primary_key = true)?( , nullable = false)? \\} \\]\n|[a-z_]{1,8} = [0-9a-z\"]{1,5}\n){0,8}") {
-        let _ = load_toml(&text, Path::new("m.toml"));
+        let _ = load_toml(Engine::Sqlite, &text, Path::new("m.toml"));
     }
 
     #[test]

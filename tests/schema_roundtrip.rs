@@ -7,6 +7,7 @@ mod common;
 use std::path::Path;
 
 use common::{Project, conformance_cases};
+use migrate::engine::Engine;
 use migrate::load::{load_sql, load_toml, toml_model};
 use migrate::schema::Schema;
 use migrate::{ddl, inspect};
@@ -30,7 +31,7 @@ fn assert_round_trip(name: &str, sql: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
     let toml_text = String::from_utf8(out.stdout).unwrap();
-    let loaded = load_toml(&toml_text, Path::new("inspected.toml"))
+    let loaded = load_toml(Engine::Sqlite, &toml_text, Path::new("inspected.toml"))
         .unwrap_or_else(|e| panic!("{name}: TOML does not load back: {e}\n{toml_text}"));
     assert_eq!(
         loaded.schema, inspected,
@@ -38,7 +39,7 @@ fn assert_round_trip(name: &str, sql: &str) {
     );
 
     let rendered = ddl::create_schema(&inspected).join(";\n");
-    let again = load_sql(&rendered, Path::new("rendered.sql"))
+    let again = load_sql(Engine::Sqlite, &rendered, Path::new("rendered.sql"))
         .unwrap_or_else(|e| panic!("{name}: rendered DDL fails: {e}\n{rendered}"));
     assert_eq!(
         again.schema, inspected,
@@ -51,7 +52,7 @@ fn assert_round_trip(name: &str, sql: &str) {
         .output()
         .unwrap();
     let printed = String::from_utf8(out.stdout).unwrap();
-    let from_print = load_sql(&printed, Path::new("printed.sql")).unwrap();
+    let from_print = load_sql(Engine::Sqlite, &printed, Path::new("printed.sql")).unwrap();
     assert_eq!(
         from_print.schema, inspected,
         "{name}: inspect --format sql differs"
@@ -76,7 +77,7 @@ fn conformance_desired_schemas_round_trip() {
 fn awkward_names_round_trip() {
     let sql = include_str!("fixtures/awkward_names.sql");
     assert_round_trip("awkward_names", sql);
-    let schema = load_sql(sql, Path::new("awkward_names.sql"))
+    let schema = load_sql(Engine::Sqlite, sql, Path::new("awkward_names.sql"))
         .unwrap()
         .schema;
     // The facts that only the CREATE text holds survived.
@@ -98,6 +99,7 @@ fn awkward_names_round_trip() {
 #[test]
 fn equal_meaning_is_equal_value() {
     let a = load_sql(
+        Engine::Sqlite,
         "CREATE TABLE t (id integer primary key, n varchar ( 30 ) not null default (0), \
          p int references t, CHECK((n > 0)));\
          CREATE INDEX i ON t(n);",
@@ -105,6 +107,7 @@ fn equal_meaning_is_equal_value() {
     )
     .unwrap();
     let b = load_toml(
+        Engine::Sqlite,
         r#"
 [[table]]
 name = "t"
@@ -160,11 +163,14 @@ sql = "CREATE VIEW v AS SELECT a FROM child"
 name = "tr"
 sql = "CREATE TRIGGER tr AFTER INSERT ON child BEGIN SELECT 1; END"
 "#;
-    let model = load_toml(text, Path::new("m.toml")).unwrap();
+    let model = load_toml(Engine::Sqlite, text, Path::new("m.toml")).unwrap();
     let schema = model.schema;
     let child = schema.table("child").unwrap();
-    assert_eq!(model.hints.table("child"), Some("kid"));
-    assert_eq!(model.hints.column("child", "s"), Some("old_s"));
+    assert_eq!(model.hints.table(schema.name_rule, "child"), Some("kid"));
+    assert_eq!(
+        model.hints.column(schema.name_rule, "child", "s"),
+        Some("old_s")
+    );
     assert_eq!(child.foreign_keys[0].name.as_deref(), Some("fk_ab"));
     assert!(child.foreign_keys[0].deferred);
     assert_eq!(child.indexes.len(), 2);
@@ -173,7 +179,7 @@ sql = "CREATE TRIGGER tr AFTER INSERT ON child BEGIN SELECT 1; END"
     assert!(schema.table("parent").unwrap().sqlite().strict);
     // And the writer gives the same schema back.
     let written = toml_model::write(&toml_model::from_schema(&schema)).unwrap();
-    let again = load_toml(&written, Path::new("again.toml")).unwrap();
+    let again = load_toml(Engine::Sqlite, &written, Path::new("again.toml")).unwrap();
     assert_eq!(again.schema, schema);
 }
 

@@ -37,7 +37,7 @@ fn at_format_1(r01_up: &str) -> Project {
     p.revision("r01", &["r00"], r01_up, "DROP TABLE album;");
     p.ok(&["hash"]);
     let text = std::fs::read_to_string(&r00).unwrap();
-    let checksum = migrate::script::parse(&r00, &text)
+    let checksum = migrate::script::parse(&r00, &text, migrate::engine::Engine::Sqlite.dialect())
         .unwrap()
         .checksum()
         .to_string();
@@ -247,7 +247,7 @@ fn approve_upgrades_the_tables_before_it_writes() {
     p.ok(&["approve", "r00"]);
     assert_eq!(p.count("SELECT format FROM migrate_version_format"), 2);
     let text = std::fs::read_to_string(&r00).unwrap();
-    let checksum = migrate::script::parse(&r00, &text)
+    let checksum = migrate::script::parse(&r00, &text, migrate::engine::Engine::Sqlite.dialect())
         .unwrap()
         .checksum()
         .to_string();

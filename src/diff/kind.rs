@@ -10,7 +10,7 @@
 //! found by elimination, so a fact added to the model later still counts as
 //! a change (`OPTIONS`) without a line here.
 
-use crate::schema::{Check, Column, ForeignKey, Table, Unique, same_name};
+use crate::schema::{Check, Column, ForeignKey, NameRule, Table, Unique};
 
 bitflags::bitflags! {
     /// A bit set of what changed. Column bits go on [`super::ColumnChange::Modify`],
@@ -108,9 +108,10 @@ pub fn table_changes(
         return (kind, vec![]);
     }
     kind.set(ChangeKind::PRIMARY_KEY, a.primary_key != b.primary_key);
-    let fk = |f: &ForeignKey| folded_alone(f, |t| &mut t.foreign_keys);
-    let unique = |u: &Unique| folded_alone(u, |t| &mut t.uniques);
-    let check = |c: &Check| folded_alone(c, |t| &mut t.checks);
+    let rule = to.name_rule;
+    let fk = |f: &ForeignKey| folded_alone(rule, f, |t| &mut t.foreign_keys);
+    let unique = |u: &Unique| folded_alone(rule, u, |t| &mut t.uniques);
+    let check = |c: &Check| folded_alone(rule, c, |t| &mut t.checks);
     let mut out = Vec::new();
     let fks = [&from.foreign_keys, &renamed.foreign_keys, &to.foreign_keys];
     out.extend(gained_and_lost(fks, fk, AddForeignKey, DropForeignKey));
@@ -141,8 +142,11 @@ pub fn table_changes(
 
 /// One constraint folded as `Table::folded` folds it (the rules live there),
 /// alone in a table so that nothing is reordered.
-fn folded_alone<T: Clone>(item: &T, list: fn(&mut Table) -> &mut Vec<T>) -> T {
-    let mut t = Table::default();
+fn folded_alone<T: Clone>(rule: NameRule, item: &T, list: fn(&mut Table) -> &mut Vec<T>) -> T {
+    let mut t = Table {
+        name_rule: rule,
+        ..Table::default()
+    };
     list(&mut t).push(item.clone());
     let mut t = t.folded();
     list(&mut t).remove(0)
@@ -174,12 +178,15 @@ fn gained_and_lost<T: Clone + PartialEq>(
 
 /// The UNIQUE constraints rows must newly satisfy: gained over columns that
 /// had none (one only renamed, or given another conflict clause, holds
-/// already).
-pub fn new_uniques(constraints: &[ConstraintChange]) -> impl Iterator<Item = &Unique> {
+/// already). Names compared by `rule`, the table's.
+pub fn new_uniques(
+    rule: NameRule,
+    constraints: &[ConstraintChange],
+) -> impl Iterator<Item = &Unique> {
     constraints.iter().filter_map(move |c| match c {
         ConstraintChange::AddUnique(u)
             if !constraints.iter().any(
-                |o| matches!(o, ConstraintChange::DropUnique(old) if same_names(&old.columns, &u.columns)),
+                |o| matches!(o, ConstraintChange::DropUnique(old) if same_names(rule, &old.columns, &u.columns)),
             ) =>
         {
             Some(u)
@@ -190,12 +197,15 @@ pub fn new_uniques(constraints: &[ConstraintChange]) -> impl Iterator<Item = &Un
 
 /// The foreign keys rows must newly satisfy: gained from columns to a parent
 /// they did not reference before (another ON DELETE holds already).
-pub fn new_foreign_keys(constraints: &[ConstraintChange]) -> impl Iterator<Item = &ForeignKey> {
+pub fn new_foreign_keys(
+    rule: NameRule,
+    constraints: &[ConstraintChange],
+) -> impl Iterator<Item = &ForeignKey> {
     constraints.iter().filter_map(move |c| match c {
         ConstraintChange::AddForeignKey(f)
             if !constraints.iter().any(|o| {
                 matches!(o, ConstraintChange::DropForeignKey(old)
-                    if same_names(&old.columns, &f.columns) && same_name(&old.ref_table, &f.ref_table))
+                    if same_names(rule, &old.columns, &f.columns) && rule.same(&old.ref_table, &f.ref_table))
             }) =>
         {
             Some(f)
@@ -219,6 +229,6 @@ pub fn new_checks(constraints: &[ConstraintChange]) -> impl Iterator<Item = &Che
     })
 }
 
-fn same_names(a: &[String], b: &[String]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_name(x, y))
+fn same_names(rule: NameRule, a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| rule.same(x, y))
 }

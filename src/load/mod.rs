@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::schema::{RenameHints, Schema, same_name};
+use crate::schema::{RenameHints, Schema};
 use crate::scratch::Scratch;
 use crate::sqlite::{parse, sql};
 use crate::{files, warnln};
@@ -44,13 +44,15 @@ pub struct Model {
     pub hints: RenameHints,
 }
 
-pub fn load(source: &ModelSource) -> Result<Model> {
+/// The model `source` names, read by `engine` (its scratch database
+/// normalizes it, as that engine's inspector reads a live database).
+pub fn load(engine: Engine, source: &ModelSource) -> Result<Model> {
     match source {
         ModelSource::File(path) => {
             let text = files::read_text(path)?;
             match path.extension().and_then(|e| e.to_str()) {
-                Some("toml") => load_toml(&text, path),
-                Some("sql") => load_sql(&text, path),
+                Some("toml") => load_toml(engine, &text, path),
+                Some("sql") => load_sql(engine, &text, path),
                 _ => Err(model_error(
                     path,
                     None,
@@ -61,13 +63,13 @@ pub fn load(source: &ModelSource) -> Result<Model> {
         ModelSource::Command { command, dir } => {
             let origin = PathBuf::from(format!("model command `{command}`"));
             let text = run_model_command(command, dir, &origin)?;
-            load_sql(&text, &origin)
+            load_sql(engine, &text, &origin)
         }
         ModelSource::Sqlalchemy {
             target,
             python,
             dir,
-        } => sqlalchemy::load(target, python.as_deref(), dir),
+        } => sqlalchemy::load(engine, target, python.as_deref(), dir),
     }
 }
 
@@ -151,7 +153,7 @@ pub(crate) fn model_error(path: &Path, line: Option<usize>, message: &str) -> Er
 /// Refuses SQL text with a NUL byte: SQLite would stop reading there and
 /// silently drop the rest (and autogenerate would then drop those tables).
 fn refuse_nul(text: &str, path: &Path) -> Result<()> {
-    match sql::nul_line(text) {
+    match files::nul_line(text) {
         Some(line) => Err(model_error(
             path,
             Some(line),
@@ -162,7 +164,7 @@ fn refuse_nul(text: &str, path: &Path) -> Result<()> {
 }
 
 /// A TOML model; `path` is only used in error messages.
-pub fn load_toml(text: &str, path: &Path) -> Result<Model> {
+pub fn load_toml(engine: Engine, text: &str, path: &Path) -> Result<Model> {
     let model: toml_model::ModelFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count());
         model_error(path, line, e.message())
@@ -171,8 +173,8 @@ pub fn load_toml(text: &str, path: &Path) -> Result<Model> {
         schema: declared,
         hints,
     } = toml_model::to_model(model).map_err(|m| model_error(path, None, &m))?;
-    let mut scratch = Engine::Sqlite.model_scratch()?;
-    for statement in Engine::Sqlite.dialect().create_schema(&declared) {
+    let mut scratch = engine.model_scratch()?;
+    for statement in engine.dialect().create_schema(&declared) {
         // A `\u0000` escape in a TOML string reaches the SQL only here.
         if statement.contains('\0') {
             return Err(model_error(
@@ -198,7 +200,7 @@ pub fn load_toml(text: &str, path: &Path) -> Result<Model> {
 }
 
 /// A SQL DDL model; statements run in order, each error names its line.
-pub fn load_sql(text: &str, path: &Path) -> Result<Model> {
+pub fn load_sql(engine: Engine, text: &str, path: &Path) -> Result<Model> {
     refuse_nul(text, path)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let split = sql::split(text);
@@ -209,7 +211,7 @@ pub fn load_sql(text: &str, path: &Path) -> Result<Model> {
             "this CREATE TRIGGER has no `END;`, so everything after it would be read as its body; end it with `END;`",
         ));
     }
-    let mut scratch = Engine::Sqlite.model_scratch()?;
+    let mut scratch = engine.model_scratch()?;
     for stmt in split.statements {
         scratch
             .execute(&stmt.sql)
@@ -257,7 +259,7 @@ fn sql_hints(scratch: &dyn Scratch, schema: &Schema) -> Result<RenameHints> {
             let old = parsed
                 .columns
                 .iter()
-                .find(|p| same_name(&p.name, &col.name))
+                .find(|p| table.same_name(&p.name, &col.name))
                 .and_then(|p| p.renamed_from.clone());
             if let Some(old) = old {
                 hints
@@ -324,7 +326,10 @@ fn check_content(schema: &Schema) -> std::result::Result<(), String> {
             continue;
         };
         let known = schema.table(&content).is_some()
-            || schema.views.iter().any(|w| same_name(&w.name, &content))
+            || schema
+                .views
+                .iter()
+                .any(|w| schema.name_rule.same(&w.name, &content))
             || schema.sqlite.get(&content).is_some();
         if !known {
             return Err(format!(

@@ -13,8 +13,8 @@ use std::process::Command;
 use serde::Deserialize;
 
 use super::{Model, capture, load_sql, model_error};
+use crate::engine::Engine;
 use crate::error::Result;
-use crate::schema::same_name;
 
 const HELPER: &str = include_str!("sqlalchemy_helper.py");
 
@@ -112,7 +112,7 @@ struct RenameHint {
 }
 
 /// The models named by `target` as a [`Schema`], rename hints included.
-pub fn load(target: &str, python: Option<&str>, dir: &Path) -> Result<Model> {
+pub fn load(engine: Engine, target: &str, python: Option<&str>, dir: &Path) -> Result<Model> {
     let origin = PathBuf::from(format!("model sqlalchemy `{target}`"));
     let interp = interpreter(python, std::env::var_os("VIRTUAL_ENV").as_deref(), dir);
     let out = run_helper(target, dir, &interp, &origin)?;
@@ -132,7 +132,7 @@ pub fn load(target: &str, python: Option<&str>, dir: &Path) -> Result<Model> {
         text.push_str(statement);
         text.push_str(";\n\n");
     }
-    let mut model = load_sql(&text, &origin)?;
+    let mut model = load_sql(engine, &text, &origin)?;
     attach_hints(&mut model, &parsed.renames).map_err(|m| model_error(&origin, None, &m))?;
     Ok(model)
 }
@@ -177,12 +177,13 @@ fn run_helper(target: &str, dir: &Path, interp: &Interpreter, origin: &Path) -> 
 /// `info={"renamed_from": ...}` hints beside the inspected schema, as TOML's
 /// `renamed_from` would be; each must name what the DDL created.
 fn attach_hints(model: &mut Model, hints: &[RenameHint]) -> std::result::Result<(), String> {
+    let rule = model.schema.name_rule;
     for hint in hints {
         let table = model
             .schema
             .tables
             .iter()
-            .find(|t| same_name(&t.name, &hint.table))
+            .find(|t| rule.same(&t.name, &hint.table))
             .ok_or_else(|| {
                 format!(
                     "renamed_from on table {:?}, which the DDL did not create",
@@ -190,19 +191,21 @@ fn attach_hints(model: &mut Model, hints: &[RenameHint]) -> std::result::Result<
                 )
             })?;
         match &hint.column {
-            None => model.hints.set_table(&table.name, &hint.from),
+            None => model.hints.set_table(rule, &table.name, &hint.from),
             Some(column) => {
                 let col = table
                     .columns
                     .iter()
-                    .find(|c| same_name(&c.name, column))
+                    .find(|c| rule.same(&c.name, column))
                     .ok_or_else(|| {
                         format!(
                             "renamed_from on column {:?}.{column:?}, which the DDL did not create",
                             hint.table
                         )
                     })?;
-                model.hints.set_column(&table.name, &col.name, &hint.from);
+                model
+                    .hints
+                    .set_column(rule, &table.name, &col.name, &hint.from);
             }
         }
     }

@@ -3,8 +3,8 @@
 
 use crate::dialect::Dialect;
 use crate::driver::RowChange;
-use crate::schema::Schema;
-use crate::statement::Lexer;
+use crate::schema::{NameRule, Schema};
+use crate::statement::{Splitter, Statement};
 
 use super::names;
 use super::sql;
@@ -26,22 +26,27 @@ pub const DEFAULT_LOCK_TIMEOUT: &str = "5s";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PostgresDialect;
 
-impl Dialect for PostgresDialect {
-    /// Exact: names are folded ([`names::fold`]) when they are read.
-    fn same_name(&self, a: &str, b: &str) -> bool {
-        a == b
-    }
-
-    fn quote_ident(&self, name: &str) -> String {
-        names::quote_ident(name)
+impl Splitter for PostgresDialect {
+    /// As psql sends them; something left open (a string, a dollar quote,
+    /// a `BEGIN ATOMIC` body) is refused at the line it opens.
+    fn split(&self, script: &str) -> Result<Vec<Statement>, (usize, String)> {
+        // `advice`, not Display: the caller places the line (`file:line:`).
+        sql::check(script).map_err(|open| (open.line, open.advice()))
     }
 
     fn checksum_text(&self, section: &str) -> String {
         sql::significant_text(section)
     }
+}
 
-    fn lexer(&self) -> &'static Lexer {
-        &sql::LEXER
+impl Dialect for PostgresDialect {
+    /// Exact: names are folded ([`names::fold`]) when they are read.
+    fn name_rule(&self) -> NameRule {
+        NameRule::Exact
+    }
+
+    fn quote_ident(&self, name: &str) -> String {
+        names::quote_ident(name)
     }
 
     fn create_schema(&self, schema: &Schema) -> Vec<String> {

@@ -262,7 +262,12 @@ mod tests {
         let text = format!(
             "-- revision: abc123\n-- down_revision:\n-- message: m\n-- created: 2026-11-25T13:37:00Z\n{header}\n-- migrate:up\n{up}\n-- migrate:down\nSELECT 1;\n"
         );
-        crate::script::parse(std::path::Path::new("abc123_m.sql"), &text).unwrap()
+        crate::script::parse(
+            std::path::Path::new("abc123_m.sql"),
+            &text,
+            &crate::postgres::dialect::PostgresDialect,
+        )
+        .unwrap()
     }
 
     #[test]

@@ -21,7 +21,7 @@ use std::collections::HashSet;
 use crate::diff::{Change, ChangeKind, ColumnChange, added_tables, dropped_tables};
 use crate::plan::{Migration, ModifiedTable, Statement, parents_first, serving};
 use crate::risk::Risk;
-use crate::schema::{Schema, Table, View};
+use crate::schema::{NameRule, Schema, Table, View};
 
 use super::ddl::{self, add_foreign_key, comments, create_index, create_table, mentions};
 use super::names::quote_ident;
@@ -33,7 +33,7 @@ mod types;
 
 /// Plans both directions of `changes`, the diff `from` -> `to`.
 pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migration {
-    Migration::both_ways(from, to, changes, plan)
+    Migration::both_ways(NameRule::Exact, from, to, changes, plan)
 }
 
 /// The statements that take a database from `from` to `to` through `changes`.

@@ -15,21 +15,6 @@
 mod split;
 pub use split::{SplitError, Statement, check, split};
 
-use crate::statement::{Lexer, Unclosed};
-
-/// PostgreSQL's reading of a revision section: statements as psql sends
-/// them, anything left open refused ([`check`]), checksums over
-/// [`significant_text`].
-pub const LEXER: Lexer = Lexer {
-    split: |src| {
-        check(src).map_err(|open| Unclosed {
-            line: open.line,
-            message: open.to_string(),
-        })
-    },
-    checksum_text: significant_text,
-};
-
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

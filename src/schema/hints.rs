@@ -5,7 +5,7 @@
 //! has them, comparisons never see them), so they travel beside the schema
 //! ([`crate::load::Model`]) instead of inside it.
 
-use super::same_name;
+use super::NameRule;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RenameHints {
@@ -17,32 +17,33 @@ pub struct RenameHints {
 }
 
 impl RenameHints {
-    /// The name the model says `table` had before.
-    pub fn table(&self, table: &str) -> Option<&str> {
+    /// The name the model says `table` had before; names compared by
+    /// `rule`, the model schema's.
+    pub fn table(&self, rule: NameRule, table: &str) -> Option<&str> {
         self.tables
             .iter()
-            .find(|(t, _)| same_name(t, table))
+            .find(|(t, _)| rule.same(t, table))
             .map(|(_, old)| old.as_str())
     }
 
     /// The name the model says `table`.`column` had before.
-    pub fn column(&self, table: &str, column: &str) -> Option<&str> {
+    pub fn column(&self, rule: NameRule, table: &str, column: &str) -> Option<&str> {
         self.columns
             .iter()
-            .find(|(t, c, _)| same_name(t, table) && same_name(c, column))
+            .find(|(t, c, _)| rule.same(t, table) && rule.same(c, column))
             .map(|(_, _, old)| old.as_str())
     }
 
     /// Says `table` was called `old` (instead of what was said before).
-    pub fn set_table(&mut self, table: &str, old: &str) {
-        self.tables.retain(|(t, _)| !same_name(t, table));
+    pub fn set_table(&mut self, rule: NameRule, table: &str, old: &str) {
+        self.tables.retain(|(t, _)| !rule.same(t, table));
         self.tables.push((table.to_string(), old.to_string()));
     }
 
     /// Says `table`.`column` was called `old` (instead of what was said before).
-    pub fn set_column(&mut self, table: &str, column: &str, old: &str) {
+    pub fn set_column(&mut self, rule: NameRule, table: &str, column: &str, old: &str) {
         self.columns
-            .retain(|(t, c, _)| !(same_name(t, table) && same_name(c, column)));
+            .retain(|(t, c, _)| !(rule.same(t, table) && rule.same(c, column)));
         self.columns
             .push((table.to_string(), column.to_string(), old.to_string()));
     }
@@ -64,11 +65,17 @@ mod tests {
             tables: vec![("Song".into(), "track".into())],
             columns: vec![("song".into(), "Title".into(), "name".into())],
         };
-        assert_eq!(hints.table("song"), Some("track"));
-        assert_eq!(hints.column("SONG", "title"), Some("name"));
-        assert_eq!(hints.column("song", "name"), None);
+        let sqlite = NameRule::AsciiCaseInsensitive;
+        assert_eq!(hints.table(sqlite, "song"), Some("track"));
+        assert_eq!(hints.table(NameRule::Exact, "song"), None);
+        assert_eq!(hints.column(sqlite, "SONG", "title"), Some("name"));
+        assert_eq!(hints.column(sqlite, "song", "name"), None);
         hints.retain_tables(|t| t != "song");
-        assert_eq!(hints.table("song"), Some("track"), "kept: named Song");
-        assert_eq!(hints.column("song", "title"), None);
+        assert_eq!(
+            hints.table(sqlite, "song"),
+            Some("track"),
+            "kept: named Song"
+        );
+        assert_eq!(hints.column(sqlite, "song", "title"), None);
     }
 }

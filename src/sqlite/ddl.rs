@@ -5,9 +5,8 @@
 //! model and a database compare equal, and it is tested on every conformance
 //! schema. Statements are returned without the trailing `;`.
 
-use crate::schema::{
-    Column, ForeignKey, Index, IndexPart, IndexTarget, Schema, Table, View, same_name,
-};
+use crate::schema::{Column, ForeignKey, Index, IndexPart, IndexTarget, Schema, Table, View};
+use crate::sqlite::names::same_name;
 use crate::sqlite::sql::{self, Kind, quote_ident};
 
 /// Every statement that creates `schema` in an empty database, in an order

@@ -2,30 +2,41 @@
 
 use crate::dialect::Dialect;
 use crate::driver::RowChange;
-use crate::schema::{Schema, same_name};
+use crate::schema::{NameRule, Schema};
 use crate::sqlite::version_table::VersionTable;
 use crate::sqlite::{ddl, sql};
-use crate::statement::Lexer;
+use crate::statement::{Splitter, Statement};
 
 /// SQLite's SQL; holds nothing.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SqliteDialect;
 
-impl Dialect for SqliteDialect {
-    fn same_name(&self, a: &str, b: &str) -> bool {
-        same_name(a, b)
-    }
-
-    fn quote_ident(&self, name: &str) -> String {
-        sql::quote_ident(name)
+impl Splitter for SqliteDialect {
+    fn split(&self, script: &str) -> Result<Vec<Statement>, (usize, String)> {
+        let split = sql::split(script);
+        match split.unterminated_trigger {
+            Some(line) => Err((
+                line,
+                "this CREATE TRIGGER has no `END;`, so every statement after it would be read as \
+                 part of its body; end the trigger with `END;`"
+                    .into(),
+            )),
+            None => Ok(split.statements),
+        }
     }
 
     fn checksum_text(&self, section: &str) -> String {
         sql::significant_text(section)
     }
+}
 
-    fn lexer(&self) -> &'static Lexer {
-        &sql::LEXER
+impl Dialect for SqliteDialect {
+    fn name_rule(&self) -> NameRule {
+        crate::sqlite::names::NAMES
+    }
+
+    fn quote_ident(&self, name: &str) -> String {
+        sql::quote_ident(name)
     }
 
     fn create_schema(&self, schema: &Schema) -> Vec<String> {

@@ -15,8 +15,9 @@ use crate::error::{DatabaseProblem, Error, Result};
 use crate::schema::{
     Column, ColumnOptions, ForeignKey, Generated, Index, IndexOptions, IndexPart, IndexTarget,
     OnConflict, PrimaryKey, Schema, SqliteColumn, SqliteTable, Table, TableOptions, Trigger,
-    Unique, View, normalize_action, normalize_collation, normalize_type, same_name,
+    Unique, View, normalize_action, normalize_collation, normalize_type,
 };
+use crate::sqlite::names::same_name;
 use crate::sqlite::parse::{self, ParsedTable};
 use crate::sqlite::virtual_table::{self, VirtualTable};
 use std::collections::HashSet;
@@ -130,6 +131,7 @@ fn inspect_now(conn: &Connection, version_table: &str) -> Result<Schema> {
         }
     }
     resolve_implicit_references(&mut schema);
+    schema.set_name_rule(crate::sqlite::names::NAMES);
     schema.sort();
     Ok(schema)
 }

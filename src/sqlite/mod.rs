@@ -17,6 +17,7 @@ pub mod dialect;
 pub mod driver;
 pub mod fk_watch;
 pub mod inspect;
+pub mod names;
 pub mod outside_lock;
 pub mod parse;
 pub mod plan;

@@ -16,10 +16,10 @@ use crate::diff::{
 };
 use crate::plan::{Migration, ModifiedTable, Statement, parents_first, serving};
 use crate::risk::{self, Risk};
-use crate::schema::{Column, Schema, Table, same_name};
-use crate::sqlite::affinity::affinity;
+use crate::schema::{Column, Schema, Table};
 use crate::sqlite::ddl::{self, create_index, create_table, default_expr, referenced_names};
 use crate::sqlite::sql::{display_name, quote_ident};
+use crate::sqlite::{affinity::affinity, names::same_name};
 
 // Script text is written by its own module; `plan::render` stays the name.
 mod rebuild;
@@ -34,7 +34,7 @@ pub fn migration(from: &Schema, to: &Schema, renames: &Renames) -> Migration {
 
 /// Plans both directions of `changes`, the diff `from` -> `to`.
 pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migration {
-    Migration::both_ways(from, to, changes, plan)
+    Migration::both_ways(crate::sqlite::names::NAMES, from, to, changes, plan)
 }
 
 /// The statements that take a database from `from` to `to` through `changes`.

@@ -10,8 +10,9 @@
 //! names, the old column of the same name, or else the column's default
 //! (NULL without one), as SQLite fills a column an `INSERT` leaves out.
 
-use crate::schema::{Table, same_name};
+use crate::schema::Table;
 use crate::sqlite::ddl::default_expr;
+use crate::sqlite::names::same_name;
 use crate::sqlite::sql::{self, Kind, Token, quote_ident};
 
 /// What one section says about where new columns' values come from.

@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::backup::{Backup, StepResult};
 
-use crate::commands::{display_rel, load_graph};
 use crate::config::Config;
 use crate::error::{DatabaseProblem, Error, Result};
+use crate::files::display_rel;
 use crate::graph::Graph;
 use crate::sqlite::backup;
 use crate::sqlite::inspect;
@@ -141,7 +141,7 @@ fn verify(config: &Config, graph: &Graph, db: &Path, path: &Path) -> Result<Vec<
 
 fn restore(config: &Config, spec: &str) -> Result<()> {
     let db = config.database()?;
-    let graph = load_graph(config)?;
+    let graph = Graph::read(&config.versions_dir(), config.engine.dialect())?;
     let path = resolve(config, db, spec)?;
     if path.canonicalize().ok() == db.canonicalize().ok() {
         return Err(Error::Usage(format!(

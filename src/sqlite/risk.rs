@@ -7,7 +7,7 @@
 //! statement without a comment is judged by its text alone.
 
 use crate::risk::{self, Risk};
-use crate::schema::same_name;
+use crate::sqlite::names::same_name;
 use crate::sqlite::sql::{self, Kind, display_name};
 
 /// The significant tokens of a statement: upper-cased words for matching,

@@ -10,30 +10,6 @@
 mod split;
 pub use split::{Split, Statement, split, split_statements};
 
-use crate::statement::{Lexer, Unclosed};
-
-/// SQLite's reading of a revision section: statements as `sqlite3_complete`
-/// ends them, a `CREATE TRIGGER` without `END;` refused, checksums over
-/// [`significant_text`].
-pub const LEXER: Lexer = Lexer {
-    split: checked_split,
-    checksum_text: significant_text,
-};
-
-fn checked_split(src: &str) -> Result<Vec<Statement>, Unclosed> {
-    let split = split(src);
-    match split.unterminated_trigger {
-        Some(line) => Err(Unclosed {
-            line,
-            message:
-                "this CREATE TRIGGER has no `END;`, so every statement after it would be read as \
-                      part of its body; end the trigger with `END;`"
-                    .into(),
-        }),
-        None => Ok(split.statements),
-    }
-}
-
 /// What a token is; enough to normalize and to parse DDL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -356,14 +332,6 @@ pub fn canonical(src: &str) -> String {
     out
 }
 
-/// The first NUL byte in `text`, as a 1-based line. SQLite stops reading a
-/// statement at NUL, so a NUL would silently cut a statement short; every SQL
-/// text the tool reads is refused with it.
-pub fn nul_line(text: &str) -> Option<usize> {
-    let at = text.find('\0')?;
-    Some(1 + text[..at].matches('\n').count())
-}
-
 /// The significant text of a script: tokens without comments, joined by one
 /// space. Reformatting or rewording comments leaves it unchanged; any change
 /// to a statement (even inside a string literal) changes it.
@@ -430,8 +398,6 @@ mod tests {
         assert_eq!(display_name("x\nDROP"), "\"x\\nDROP\"");
         assert_eq!(display_name("a\"b"), "\"a\\\"b\"");
         assert_eq!(one_line("a\r\nb\u{2028}c\td"), "a\\r\\nb\\u{2028}c\\td");
-        assert_eq!(nul_line("a\nb\0c"), Some(2));
-        assert_eq!(nul_line("abc"), None);
     }
 
     #[test]

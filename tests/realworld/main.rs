@@ -24,10 +24,12 @@ use std::path::Path;
 
 use common::{Project, absent, realworld_dir, say};
 use migrate::ddl::{self, referenced_names};
+use migrate::engine::Engine;
 use migrate::load::load_sql;
-use migrate::schema::{Column, IndexTarget, Schema, Table, same_name};
+use migrate::schema::{Column, IndexTarget, Schema, Table};
 use migrate::sql::quote_ident;
 use migrate::sqlite::affinity::{Affinity, affinity};
+use migrate::sqlite::names::same_name;
 use rows::{Effect, columns_as_declared, compare, seed, snapshot, stub_functions};
 
 /// Schemas that do not pass (empty: all nine pass): (name, texts of which the error must
@@ -93,7 +95,7 @@ fn run(name: &str) {
 }
 
 fn run_case(model_sql: &str) -> Result<(), String> {
-    let base = load_sql(model_sql, Path::new("model.sql"))
+    let base = load_sql(Engine::Sqlite, model_sql, Path::new("model.sql"))
         .map_err(|e| e.to_string())?
         .schema;
     let p = Project::new();

@@ -6,9 +6,10 @@
 use std::collections::BTreeMap;
 
 use migrate::ddl;
-use migrate::schema::{Column, Schema, Table, same_name};
+use migrate::schema::{Column, Schema, Table};
 use migrate::sql::quote_ident;
 use migrate::sqlite::affinity::{Affinity, affinity};
+use migrate::sqlite::names::same_name;
 use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::Value;

@@ -5,7 +5,7 @@ use super::{
     CheckDef, ColumnDef, ForeignKeyDef, IndexDef, IndexTerm, IndexTermDef, ModelFile, TableDef,
     TriggerDef, UniqueDef, ViewDef, VirtualTableDef,
 };
-use crate::schema::{ForeignKey, Index, IndexTarget, OnConflict, Schema, Table, same_name};
+use crate::schema::{ForeignKey, Index, IndexTarget, OnConflict, Schema, Table};
 
 /// The schema as a TOML model that [`super::to_schema`] reads back to the same schema.
 pub fn from_schema(schema: &Schema) -> ModelFile {
@@ -74,7 +74,7 @@ fn table_def(t: &Table) -> TableDef {
             && !fk.ref_table.contains('.')
             && t.foreign_keys
                 .iter()
-                .filter(|o| same_name(&o.columns[0], &fk.columns[0]))
+                .filter(|o| t.same_name(&o.columns[0], &fk.columns[0]))
                 .count()
                 == 1
     };
@@ -82,8 +82,10 @@ fn table_def(t: &Table) -> TableDef {
         let fk = t
             .foreign_keys
             .iter()
-            .find(|fk| inline_fk(fk) && same_name(&fk.columns[0], &c.name));
-        let is_pk = single_pk.as_deref().is_some_and(|p| same_name(p, &c.name));
+            .find(|fk| inline_fk(fk) && t.same_name(&fk.columns[0], &c.name));
+        let is_pk = single_pk
+            .as_deref()
+            .is_some_and(|p| t.same_name(p, &c.name));
         let clause = match &t.primary_key {
             _ if c.not_null => c.sqlite().not_null_on_conflict,
             Some(pk) if is_pk => pk.on_conflict,
@@ -98,7 +100,7 @@ fn table_def(t: &Table) -> TableDef {
             autoincrement: t.primary_key.as_ref().is_some_and(|pk| {
                 t.sqlite().autoincrement
                     && pk.columns.len() == 1
-                    && same_name(&pk.columns[0], &c.name)
+                    && t.same_name(&pk.columns[0], &c.name)
             }),
             default: c.default.clone(),
             collate: c.collation.clone(),

@@ -24,8 +24,8 @@ use super::sequence;
 use super::serial::serial_type;
 use crate::schema::{
     Check, Column, ColumnOptions, EnumType, ForeignKey, Generated, Identity, Index, IndexOptions,
-    IndexPart, IndexTarget, PostgresColumn, PostgresIndex, PostgresTable, PrimaryKey, Schema,
-    Sequence, Table, TableOptions, Unique, View,
+    IndexPart, IndexTarget, NameRule, PostgresColumn, PostgresIndex, PostgresTable, PrimaryKey,
+    Schema, Sequence, Table, TableOptions, Unique, View,
 };
 
 /// The schema the catalog describes. A view's text is a whole
@@ -101,6 +101,8 @@ pub fn schema(catalog: Catalog) -> Schema {
             owned_by: s.owned_by,
         })
         .collect();
+    // PostgreSQL's names are exact (`User` and `user` are two tables).
+    schema.set_name_rule(NameRule::Exact);
     schema.sort();
     schema
 }

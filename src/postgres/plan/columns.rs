@@ -33,8 +33,9 @@ pub fn alter(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statemen
                 to: col,
                 kind,
             } => {
-                // The diff reports a modified column's name folded to lower
-                // case (SQLite's rule); PostgreSQL needs the stored name.
+                // The diff reports a modified column's name folded by the
+                // schemas' name rule (lower case under SQLite's, which a
+                // schema built by hand may carry); ALTER needs the stored name.
                 let stored = to.column(&col.name).map_or(&col.name, |c| &c.name);
                 let named = |c: &Column| Column {
                     name: stored.clone(),

@@ -8,7 +8,7 @@
 
 use crate::diff::{ChangeKind, ConstraintChange, new_checks, new_foreign_keys, new_uniques};
 use crate::plan::Statement;
-use crate::schema::{Schema, Table, same_name};
+use crate::schema::{Schema, Table};
 
 use super::super::ddl::{add_foreign_key, ident_list};
 use super::super::names::quote_ident;
@@ -110,7 +110,7 @@ pub fn add_others(
         ));
         out.push(s);
     }
-    let fresh_uniques: Vec<_> = new_uniques(changes).collect();
+    let fresh_uniques: Vec<_> = new_uniques(to.name_rule, changes).collect();
     let fresh_checks: Vec<_> = new_checks(changes).collect();
     for c in changes {
         match c {
@@ -159,7 +159,7 @@ pub fn add_foreign_keys(
     changes: &[ConstraintChange],
     schema: &Schema,
 ) -> Vec<Statement> {
-    let fresh: Vec<_> = new_foreign_keys(changes).collect();
+    let fresh: Vec<_> = new_foreign_keys(to.name_rule, changes).collect();
     changes
         .iter()
         .filter_map(|c| match c {
@@ -199,7 +199,7 @@ fn renamed_key<'t>(from: &'t Table, to: &'t Table) -> Option<(&'t str, &'t str)>
         && a.columns
             .iter()
             .zip(&b.columns)
-            .all(|(x, y)| same_name(x, y));
+            .all(|(x, y)| to.same_name(x, y));
     match (&a.name, &b.name) {
         (Some(old), Some(new)) if same_columns && old != new => Some((old, new)),
         _ => None,

@@ -11,7 +11,7 @@
 
 use crate::plan::Statement;
 use crate::risk::Risk;
-use crate::schema::{EnumType, Schema, same_name};
+use crate::schema::{EnumType, Schema};
 
 use super::super::enums::{self, EnumChange, EnumColumn};
 use super::super::names::{quote_ident, quote_str};
@@ -126,7 +126,7 @@ pub fn recreated_type_tables(from: &Schema, to: &Schema) -> Vec<String> {
 fn enum_columns(schema: &Schema, name: &str) -> Vec<EnumColumn> {
     let mut out = Vec::new();
     for t in &schema.tables {
-        for c in t.columns.iter().filter(|c| same_name(&c.decl_type, name)) {
+        for c in t.columns.iter().filter(|c| t.same_name(&c.decl_type, name)) {
             out.push(EnumColumn {
                 table: t.name.clone(),
                 column: c.name.clone(),

@@ -26,14 +26,20 @@ pub struct SplitError {
     pub closer: String,
 }
 
+impl SplitError {
+    /// What is wrong and what to do, without the line (for messages that
+    /// place the line themselves, as `file:line:`).
+    pub fn advice(&self) -> String {
+        format!(
+            "{} is never closed, so every statement after it would be part of it; add the closing {}",
+            self.what, self.closer
+        )
+    }
+}
+
 impl fmt::Display for SplitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} opened at line {} is never closed, so every statement after it would be part of it; \
-             add the closing {}",
-            self.what, self.line, self.closer
-        )
+        write!(f, "line {}: {}", self.line, self.advice())
     }
 }
 

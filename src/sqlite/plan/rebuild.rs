@@ -9,9 +9,10 @@ use crate::diff::{
 };
 use crate::plan::Statement;
 use crate::risk::Risk;
-use crate::schema::{Column, Table, same_name};
+use crate::schema::{Column, Table};
 use crate::sqlite::affinity::affinity;
 use crate::sqlite::ddl::{create_index, create_table, default_expr};
+use crate::sqlite::names::same_name;
 use crate::sqlite::sql::{display_name, quote_ident};
 
 /// The 12-step rebuild: every row is copied by SQLite, never held in Rust.
@@ -118,13 +119,13 @@ pub(super) fn rebuild(
             display_name(&dropped.name)
         )));
     }
-    for u in new_uniques(constraints) {
+    for u in new_uniques(to.name_rule, constraints) {
         risks.push(Risk::DataDependent(format!(
             "new UNIQUE ({}): fails if duplicates exist",
             display_names(&u.columns)
         )));
     }
-    for fk in new_foreign_keys(constraints) {
+    for fk in new_foreign_keys(to.name_rule, constraints) {
         let existed = fk
             .columns
             .iter()

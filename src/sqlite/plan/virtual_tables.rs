@@ -6,7 +6,8 @@ use super::serving;
 use crate::diff::{Change, ColumnChange};
 use crate::plan::Statement;
 use crate::risk::Risk;
-use crate::schema::{Table, same_name};
+use crate::schema::Table;
+use crate::sqlite::names::same_name;
 use crate::sqlite::sql::{display_name, quote_ident};
 
 use crate::sqlite::virtual_table::{SqliteObjects, VirtualTable};

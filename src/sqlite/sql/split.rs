@@ -4,7 +4,6 @@
 //! body does not end one).
 
 use super::{Kind, Token, tokenize};
-
 pub use crate::statement::Statement;
 
 /// A script split into statements, with what the splitter noticed on the way.
