@@ -10,6 +10,7 @@ use crate::check::{self, Comparison};
 use crate::commands;
 use crate::config::Config;
 use crate::describe::describe;
+use crate::dialect::Dialect;
 use crate::diff::{RenameCandidate, Renames};
 use crate::error::{Error, Result};
 use crate::files::display_rel;
@@ -216,7 +217,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
         warnln!("warning: {hint}");
     }
     let (changes, unasked) = settle_renames(&current, &model, &mut renames)?;
-    let mut migration = plan::migration_of(&current, &model, changes);
+    let mut migration = Dialect::migration_of(config.engine.dialect(), &current, &model, changes);
     let touched = config.filter.leave_unmanaged(&current, &mut migration.up);
     config.filter.leave_unmanaged(&current, &mut migration.down);
     for what in touched {

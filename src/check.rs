@@ -5,13 +5,12 @@ use std::collections::HashSet;
 
 use crate::describe::describe;
 use crate::dialect::Dialect;
-use crate::diff::Renames;
+use crate::diff::{self, Renames};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::schema::{RenameHints, Schema};
 use crate::scratch::Scratch;
-use crate::sqlite::plan;
 
 /// A scratch database of `engine` with the up sections of `revisions`
 /// applied, in graph order.
@@ -105,7 +104,7 @@ pub fn compare(
         .header(left_name, right_name)
         .to_string();
     let renames = Renames::from_hints(left, right, hints);
-    let migration = plan::migration(left, right, &renames);
+    let migration = dialect.migration_of(left, right, diff::diff(left, right, &renames));
     Comparison {
         left: left_name.to_string(),
         right: right_name.to_string(),

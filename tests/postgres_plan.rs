@@ -367,3 +367,48 @@ fn data_dependent_steps_carry_their_review_notes_and_pre_counts() {
         .expect("drop");
     assert!(drop.risks.is_empty(), "dropping a UNIQUE loses nothing");
 }
+
+#[test]
+fn each_dialect_plans_a_type_change_in_its_own_form() {
+    use migrate::dialect::Dialect;
+    use migrate::postgres::dialect::PostgresDialect;
+    use migrate::schema::{Column, NameRule, Table};
+    use migrate::sqlite::dialect::SqliteDialect;
+
+    let schema = |ty: &str, rule: NameRule| {
+        let mut s = Schema {
+            tables: vec![Table {
+                name: "t".into(),
+                columns: vec![Column {
+                    name: "n".into(),
+                    decl_type: ty.into(),
+                    ..Column::default()
+                }],
+                ..Table::default()
+            }],
+            ..Schema::default()
+        };
+        s.set_name_rule(rule);
+        s
+    };
+    let up = |d: &dyn Dialect, from: &str, to: &str| {
+        let (a, b) = (schema(from, d.name_rule()), schema(to, d.name_rule()));
+        let changes = diff(&a, &b, &Renames::default());
+        let sql: Vec<String> = d
+            .migration_of(&a, &b, changes)
+            .up
+            .into_iter()
+            .map(|s| s.sql)
+            .collect();
+        sql
+    };
+    assert_eq!(
+        up(&PostgresDialect, "integer", "bigint"),
+        ["ALTER TABLE t ALTER COLUMN n TYPE bigint"]
+    );
+    let sqlite = up(&SqliteDialect, "INTEGER", "TEXT");
+    assert!(
+        sqlite.iter().any(|s| s.contains("INSERT INTO")),
+        "SQLite rebuilds: {sqlite:?}"
+    );
+}
