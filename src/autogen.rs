@@ -10,16 +10,18 @@ use crate::check::{self, Comparison};
 use crate::commands;
 use crate::config::Config;
 use crate::describe::describe;
+use crate::dialect::Dialect;
 use crate::diff::{RenameCandidate, Renames};
 use crate::engine::{Database, Engine};
 use crate::error::{Error, Result};
 use crate::files::display_rel;
 use crate::graph::Graph;
 use crate::load::{self, Model};
+use crate::plan::Migration;
 use crate::renames::{idle_hints, parse_renames, settle_renames};
 use crate::schema::{RenameHints, Schema};
 use crate::script::NewRevision;
-use crate::sqlite::plan::{self, Migration};
+use crate::sqlite::plan;
 use crate::sqlite::{inspect, sql};
 use crate::sum;
 use crate::{noteln, out, outln, warnln};
@@ -218,7 +220,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
         warnln!("warning: {hint}");
     }
     let (changes, unasked) = settle_renames(&current, &model, &mut renames)?;
-    let mut migration = plan::migration_of(&current, &model, changes);
+    let mut migration = Dialect::migration_of(config.engine().dialect(), &current, &model, changes);
     let touched = config.filter.leave_unmanaged(&current, &mut migration.up);
     config.filter.leave_unmanaged(&current, &mut migration.down);
     for what in touched {

@@ -4,13 +4,12 @@
 use std::collections::HashSet;
 
 use crate::describe::describe;
-use crate::diff::Renames;
+use crate::diff::{self, Renames};
 use crate::engine::{Dev, Engine};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::schema::{RenameHints, Schema};
 use crate::scratch::Scratch;
-use crate::sqlite::plan;
 
 /// A scratch database made on `dev` with the up sections of `revisions`
 /// applied, in graph order.
@@ -101,15 +100,11 @@ pub fn compare(
         .header(left_name, right_name)
         .to_string();
     let renames = Renames::from_hints(left, right, hints);
-    let (operations, changes) = match engine {
-        Engine::Sqlite => {
-            let migration = plan::migration(left, right, &renames);
-            let operations = migration.up.iter().map(|s| s.sql.clone()).collect();
-            (operations, describe(&migration.changes))
-        }
-        // No PostgreSQL planner yet: what changed, without the statements.
-        Engine::Postgres => (vec![], describe(&crate::diff::diff(left, right, &renames))),
-    };
+    let migration = engine
+        .dialect()
+        .migration_of(left, right, diff::diff(left, right, &renames));
+    let operations = migration.up.iter().map(|s| s.sql.clone()).collect();
+    let changes = describe(&migration.changes);
     Comparison {
         left: left_name.to_string(),
         right: right_name.to_string(),

@@ -18,6 +18,7 @@ pub mod names;
 pub mod no_transaction;
 pub mod own_tables;
 pub mod pgpass;
+pub mod plan;
 pub mod problem;
 pub mod rename_hints;
 pub mod scratch;
