@@ -2,7 +2,6 @@
 //! the migrations and the database. Renames are settled in [`crate::renames`].
 
 use std::collections::HashSet;
-use std::path::Path;
 use std::process::ExitCode;
 
 use crate::apply;
@@ -12,7 +11,7 @@ use crate::config::Config;
 use crate::describe::describe;
 use crate::dialect::Dialect;
 use crate::diff::{RenameCandidate, Renames};
-use crate::engine::{Database, Engine};
+use crate::engine::Database;
 use crate::error::{Error, Result};
 use crate::files::display_rel;
 use crate::graph::Graph;
@@ -35,18 +34,11 @@ fn starting_schema(
     graph: &Graph,
     parents: &[String],
 ) -> Result<(Schema, &'static str)> {
-    let db = config.database()?;
+    let db = config.target()?;
     if db.exists() {
-        // One connection and one snapshot for the version rows and the
-        // schema: opening a database parses its whole schema.
-        let conn = inspect::open_read_only(db)?;
-        let (applied, schema) = inspect::in_snapshot(&conn, || {
-            let rows = crate::sqlite::driver::read_applied(&conn, &config.version_table)
-                .map_err(crate::sqlite::driver::at_path(db))?;
-            commands::verify_applied(config, graph, &rows)?;
-            let applied = ensure_at_parents(db, graph, rows, parents)?;
-            Ok((applied, inspect::inspect(&conn, &config.version_table)?))
-        })?;
+        let (rows, schema) = live(config, db)?;
+        commands::verify_applied(config, graph, &rows)?;
+        let applied = ensure_at_parents(db, graph, rows, parents)?;
         ensure_no_drift(config, db, graph, &applied, &schema)?;
         Ok((schema, "database"))
     } else {
@@ -58,11 +50,33 @@ fn starting_schema(
     }
 }
 
+/// The database's version rows and schema, nothing written.
+fn live(config: &Config, db: Database) -> Result<(Vec<apply::Applied>, Schema)> {
+    Ok(match db {
+        // One connection and one snapshot: the schema is the one the version
+        // rows describe (opening a database parses its whole schema).
+        Database::Sqlite(db) => {
+            let conn = inspect::open_read_only(db)?;
+            inspect::in_snapshot(&conn, || {
+                let rows = crate::sqlite::driver::read_applied(&conn, &config.version_table)
+                    .map_err(crate::sqlite::driver::at_path(db))?;
+                Ok((rows, inspect::inspect(&conn, &config.version_table)?))
+            })?
+        }
+        // The version rows, then the schema: a migrator running in between
+        // shows as drift, and the next run settles it.
+        Database::Postgres { .. } => (
+            db.read_applied(&config.version_table)?,
+            db.inspect(&config.version_table)?,
+        ),
+    })
+}
+
 /// Refuses to autogenerate on a database that is not exactly at the new
 /// revision's parents (the single head, or `--head REV`): the new revision
 /// must start where its parent ends. Returns the applied set.
 fn ensure_at_parents(
-    db: &Path,
+    db: Database,
     graph: &Graph,
     rows: Vec<apply::Applied>,
     parents: &[String],
@@ -105,7 +119,7 @@ fn ensure_at_parents(
 /// could then never replay from base (`verify` and `check` would fail).
 fn ensure_no_drift(
     config: &Config,
-    db: &Path,
+    db: Database,
     graph: &Graph,
     applied: &HashSet<String>,
     live: &Schema,
@@ -204,8 +218,6 @@ pub struct AutogenerateArgs<'a> {
 }
 
 pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
-    // No PostgreSQL planner yet.
-    config.sqlite_only()?;
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let parents = commands::parents_for_new(&graph, args.head)?;
@@ -236,6 +248,12 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     }
     let up = with_rename_warnings(&unasked, plan::render(&migration.up));
     let down = plan::render(&migration.down);
+    // PostgreSQL: an enum label used in the revision that adds it.
+    let in_transaction = |ss: &[crate::plan::Statement]| {
+        let ss: Vec<&str> = ss.iter().map(|s| s.sql.as_str()).collect();
+        config.engine().plan_runs_in_transaction(&ss)
+    };
+    let transactional = in_transaction(&migration.up) && in_transaction(&migration.down);
     let path = commands::write_revision(
         config,
         &graph,
@@ -246,7 +264,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
             message: args.message,
             up: &up,
             down: &down,
-            transactional: true,
+            transactional,
         },
     )?;
     let detected = describe(&migration.changes);
@@ -332,14 +350,10 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
                 heads.join(" ")
             )?;
         }
-        let headline = match dev.engine() {
-            Engine::Sqlite => {
-                "the migrations do not build the model; `migrate revision --autogenerate` would write:"
-            }
-            // No PostgreSQL planner yet: the changes, for a hand-written revision.
-            Engine::Postgres => "the migrations do not build the model:",
-        };
-        print_comparison(&model_cmp, headline)?;
+        print_comparison(
+            &model_cmp,
+            "the migrations do not build the model; `migrate revision --autogenerate` would write:",
+        )?;
         if let Some(d) = &drift {
             print_comparison(
                 d,
@@ -376,23 +390,7 @@ fn drift(
     all: &HashSet<String>,
     at_head: &Schema,
 ) -> Result<Comparison> {
-    let (rows, live) = match db {
-        // One connection and one snapshot: the schema is the one the version rows describe.
-        Database::Sqlite(db) => {
-            let conn = inspect::open_read_only(db)?;
-            inspect::in_snapshot(&conn, || {
-                let rows = crate::sqlite::driver::read_applied(&conn, &config.version_table)
-                    .map_err(crate::sqlite::driver::at_path(db))?;
-                Ok((rows, inspect::inspect(&conn, &config.version_table)?))
-            })?
-        }
-        // The version rows, then the schema: a migrator running in between
-        // shows as drift, and the next check settles it.
-        Database::Postgres { .. } => (
-            db.read_applied(&config.version_table)?,
-            db.inspect(&config.version_table)?,
-        ),
-    };
+    let (rows, live) = live(config, db)?;
     commands::verify_applied(config, graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let expected = if applied == *all {
@@ -421,7 +419,6 @@ fn print_comparison(c: &Comparison, headline: &str) -> Result<()> {
         outln!("  {line}")?;
     }
     outln!()?;
-    // None where the engine has no planner yet (PostgreSQL): the changes say it.
     if !c.operations.is_empty() {
         for op in &c.operations {
             outln!("  {}", op.replace('\n', "\n  "))?;

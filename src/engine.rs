@@ -156,6 +156,16 @@ impl Engine {
         }
     }
 
+    /// Whether a planned revision with these statements (up and down) can
+    /// run in one transaction: autogenerate writes `-- transactional: false`
+    /// otherwise (PostgreSQL: an enum label added and used in one revision).
+    pub fn plan_runs_in_transaction(self, statements: &[&str]) -> bool {
+        match self {
+            Engine::Sqlite => true,
+            Engine::Postgres => crate::postgres::no_transaction::runs_in_transaction(statements),
+        }
+    }
+
     /// The statements of a section as the engine splits them, for `--sql`.
     pub fn statements(self, section: &Section) -> Vec<String> {
         match self {

@@ -9,17 +9,11 @@ mod common;
 
 use common::Project;
 use common::pg::{TestDb, with_database};
-use common::pg_project::{fails_env, project};
+use common::pg_project::{fails_env, project, with_sql_model};
 
 /// A project on `db` with the SQL model `model` and hand-written revisions.
 fn with_model(db: &TestDb, model: &str, revisions: &[(&str, &[&str], &str, &str)]) -> Project {
-    let p = project(&db.url);
-    let toml = std::fs::read_to_string(p.path("migrate.toml")).unwrap();
-    p.write(
-        "migrate.toml",
-        &format!("{toml}\n[model]\npath = \"schema.sql\"\n"),
-    );
-    p.write("schema.sql", model);
+    let p = with_sql_model(&db.url, model);
     for (id, parents, up, down) in revisions {
         p.revision(id, parents, up, down);
     }
