@@ -152,11 +152,22 @@ fn ensure_no_drift(
         .collect();
     let ways = if applied.is_empty() {
         // No revision recorded (and so none written yet): adoption.
-        "It records no revision but has tables: a database built before migrate? Adopt it by \
-         writing the first revision from the migrations alone, with --database naming a file \
-         that does not exist (`migrate --database sqlite:none.db revision --autogenerate -m \
-         baseline`), then `migrate stamp head` here."
-            .to_string()
+        let elsewhere = match db {
+            Database::Sqlite(_) => {
+                "with --database naming a file that does not exist (`migrate --database \
+                 sqlite:none.db revision --autogenerate -m baseline`)"
+            }
+            // A server's database always exists: an empty one stands for none.
+            Database::Postgres { .. } => {
+                "with --database naming an empty database on the server (`createdb empty`, then \
+                 `migrate --database postgresql://HOST/empty revision --autogenerate -m baseline`)"
+            }
+        };
+        format!(
+            "It records no revision but has tables: a database built before migrate? Adopt it by \
+             writing the first revision from the migrations alone, {elsewhere}, then `migrate \
+             stamp head` here."
+        )
     } else {
         format!(
             "Either:\n\

@@ -189,3 +189,22 @@ fn a_drifted_database_is_refused_and_nothing_is_written() {
         .count();
     assert_eq!(files, 1, "no new revision written");
 }
+
+#[test]
+fn a_database_built_before_migrate_is_told_how_to_adopt_it_on_postgresql() {
+    let Some(db) = common::pg::fresh_db("autogen_adopt") else {
+        return;
+    };
+    db.client()
+        .batch_execute("CREATE TABLE artist (id int PRIMARY KEY)")
+        .unwrap();
+    let p = with_sql_model(&db.url, V1);
+    let err = p.fails(&["revision", "--autogenerate", "-m", "baseline"]);
+    assert!(err.contains("records no revision but has tables"), "{err}");
+    assert!(err.contains("an empty database on the server"), "{err}");
+    assert!(!err.contains("sqlite:"), "a PostgreSQL recipe: {err}");
+    let files = std::fs::read_dir(p.path("migrations/versions"))
+        .unwrap()
+        .count();
+    assert_eq!(files, 0, "no revision written");
+}
