@@ -530,13 +530,22 @@ pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
     let st = state(config)?;
     let target = Target::Revisions(st.graph.heads().iter().map(|r| r.id.clone()).collect());
     let steps = Plan::upgrade(&st.graph, &target).steps(&st.graph, &st.applied);
-    let findings = lint::findings(
-        config.engine(),
-        config.database()?,
-        &config.version_table,
-        &config.filter,
-        &steps,
-    )?;
+    let findings = match config.target()? {
+        Database::Sqlite(db) => lint::findings(
+            config.engine(),
+            db,
+            &config.version_table,
+            &config.filter,
+            &steps,
+        )?,
+        Database::Postgres { .. } => {
+            noteln!(
+                "note: on PostgreSQL, lint reports destructive statements only; its data checks \
+                 (rows a pending step would fail on) are SQLite-only for now"
+            );
+            lint::destructive(&steps)
+        }
+    };
     let code = std::process::ExitCode::from(u8::from(!findings.is_empty()));
     if json {
         crate::json::print(&crate::json::LintReport::new(&findings, steps.len()))?;

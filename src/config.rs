@@ -246,8 +246,9 @@ impl Config {
             None => Ok(()),
             Some(url) => Err(Error::Usage(format!(
                 "this command is not built yet for PostgreSQL (database {url}); on PostgreSQL, \
-                 migrate runs upgrade, downgrade (and their --sql), current, history, stamp and \
-                 approve of hand-written revisions, inspect, check and verify (without --data)"
+                 migrate runs upgrade, downgrade (and their --sql), current, history, stamp, \
+                 approve, revision (--autogenerate too), inspect, check, verify (without --data) \
+                 and lint (destructive statements only)"
             ))),
         }
     }

@@ -208,3 +208,26 @@ fn a_database_built_before_migrate_is_told_how_to_adopt_it_on_postgresql() {
         .count();
     assert_eq!(files, 0, "no revision written");
 }
+
+#[test]
+fn lint_reports_a_pending_destructive_step_and_says_data_checks_are_sqlite_only() {
+    let Some(db) = common::pg::fresh_db("autogen_lint") else {
+        return;
+    };
+    let p = at_v1(&db);
+    let (code, out, err) = p.run(&["lint"]);
+    assert_eq!(code, 0, "{out}{err}");
+    p.write(
+        "schema.sql",
+        "CREATE TYPE mood AS ENUM ('happy', 'sad');\n\
+         CREATE TABLE artist (id int PRIMARY KEY, mood mood);\n",
+    );
+    p.autogenerate("drop title", "r2");
+    let (code, out, err) = p.run(&["lint"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("destructive"), "{out}");
+    assert!(out.contains("r2"), "{out}");
+    assert!(out.contains("artist.title"), "{out}");
+    assert!(err.contains("SQLite-only for now"), "{err}");
+    assert!(!err.contains("error:"), "{err}");
+}
