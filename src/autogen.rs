@@ -2,7 +2,6 @@
 //! the migrations and the database. Renames are settled in [`crate::renames`].
 
 use std::collections::HashSet;
-use std::path::Path;
 use std::process::ExitCode;
 
 use crate::apply;
@@ -10,15 +9,18 @@ use crate::check::{self, Comparison};
 use crate::commands;
 use crate::config::Config;
 use crate::describe::describe;
+use crate::dialect::Dialect;
 use crate::diff::{RenameCandidate, Renames};
+use crate::engine::Database;
 use crate::error::{Error, Result};
 use crate::files::display_rel;
 use crate::graph::Graph;
 use crate::load::{self, Model};
+use crate::plan::Migration;
 use crate::renames::{idle_hints, parse_renames, settle_renames};
 use crate::schema::{RenameHints, Schema};
 use crate::script::NewRevision;
-use crate::sqlite::plan::{self, Migration};
+use crate::sqlite::plan;
 use crate::sqlite::{inspect, sql};
 use crate::sum;
 use crate::{noteln, out, outln, warnln};
@@ -32,34 +34,49 @@ fn starting_schema(
     graph: &Graph,
     parents: &[String],
 ) -> Result<(Schema, &'static str)> {
-    let db = config.database()?;
+    let db = config.target()?;
     if db.exists() {
-        // One connection and one snapshot for the version rows and the
-        // schema: opening a database parses its whole schema.
-        let conn = inspect::open_read_only(db)?;
-        let (applied, schema) = inspect::in_snapshot(&conn, || {
-            let rows = crate::sqlite::driver::read_applied(&conn, &config.version_table)
-                .map_err(crate::sqlite::driver::at_path(db))?;
-            commands::verify_applied(config, graph, &rows)?;
-            let applied = ensure_at_parents(db, graph, rows, parents)?;
-            Ok((applied, inspect::inspect(&conn, &config.version_table)?))
-        })?;
+        let (rows, schema) = live(config, db)?;
+        commands::verify_applied(config, graph, &rows)?;
+        let applied = ensure_at_parents(db, graph, rows, parents)?;
         ensure_no_drift(config, db, graph, &applied, &schema)?;
         Ok((schema, "database"))
     } else {
         let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
         Ok((
-            check::replayed_schema(config.engine(), graph, &all, &config.version_table)?,
+            check::replayed_schema(config.dev(), graph, &all, &config.version_table)?,
             "migrations",
         ))
     }
+}
+
+/// The database's version rows and schema, nothing written.
+fn live(config: &Config, db: Database) -> Result<(Vec<apply::Applied>, Schema)> {
+    Ok(match db {
+        // One connection and one snapshot: the schema is the one the version
+        // rows describe (opening a database parses its whole schema).
+        Database::Sqlite(db) => {
+            let conn = inspect::open_read_only(db)?;
+            inspect::in_snapshot(&conn, || {
+                let rows = crate::sqlite::driver::read_applied(&conn, &config.version_table)
+                    .map_err(crate::sqlite::driver::at_path(db))?;
+                Ok((rows, inspect::inspect(&conn, &config.version_table)?))
+            })?
+        }
+        // The version rows, then the schema: a migrator running in between
+        // shows as drift, and the next run settles it.
+        Database::Postgres { .. } => (
+            db.read_applied(&config.version_table)?,
+            db.inspect(&config.version_table)?,
+        ),
+    })
 }
 
 /// Refuses to autogenerate on a database that is not exactly at the new
 /// revision's parents (the single head, or `--head REV`): the new revision
 /// must start where its parent ends. Returns the applied set.
 fn ensure_at_parents(
-    db: &Path,
+    db: Database,
     graph: &Graph,
     rows: Vec<apply::Applied>,
     parents: &[String],
@@ -102,12 +119,12 @@ fn ensure_at_parents(
 /// could then never replay from base (`verify` and `check` would fail).
 fn ensure_no_drift(
     config: &Config,
-    db: &Path,
+    db: Database,
     graph: &Graph,
     applied: &HashSet<String>,
     live: &Schema,
 ) -> Result<()> {
-    let recorded = check::replayed_schema(config.engine(), graph, applied, &config.version_table)?;
+    let recorded = check::replayed_schema(config.dev(), graph, applied, &config.version_table)?;
     // What migrate does not manage is not drift: it is whatever it is.
     let recorded = config.filter.target(&recorded, live);
     if live.same_as(&recorded) {
@@ -121,7 +138,7 @@ fn ensure_no_drift(
     };
     let no_hints = RenameHints::default();
     let cmp = check::compare(
-        config.engine().dialect(),
+        config.engine(),
         "database",
         live,
         "recorded revision",
@@ -135,11 +152,22 @@ fn ensure_no_drift(
         .collect();
     let ways = if applied.is_empty() {
         // No revision recorded (and so none written yet): adoption.
-        "It records no revision but has tables: a database built before migrate? Adopt it by \
-         writing the first revision from the migrations alone, with --database naming a file \
-         that does not exist (`migrate --database sqlite:none.db revision --autogenerate -m \
-         baseline`), then `migrate stamp head` here."
-            .to_string()
+        let elsewhere = match db {
+            Database::Sqlite(_) => {
+                "with --database naming a file that does not exist (`migrate --database \
+                 sqlite:none.db revision --autogenerate -m baseline`)"
+            }
+            // A server's database always exists: an empty one stands for none.
+            Database::Postgres { .. } => {
+                "with --database naming an empty database on the server (`createdb empty`, then \
+                 `migrate --database postgresql://HOST/empty revision --autogenerate -m baseline`)"
+            }
+        };
+        format!(
+            "It records no revision but has tables: a database built before migrate? Adopt it by \
+             writing the first revision from the migrations alone, {elsewhere}, then `migrate \
+             stamp head` here."
+        )
     } else {
         format!(
             "Either:\n\
@@ -162,10 +190,7 @@ fn ensure_no_drift(
 /// table would be left out of every comparison, and the version table's
 /// rows would be mixed with the application's.
 fn load_model(config: &Config) -> Result<Model> {
-    // The model is built in SQLite's scratch database: PostgreSQL is refused
-    // before that (autogenerate and check both start here).
-    config.sqlite_only()?;
-    let model = load::load(config.engine(), config.model()?)?;
+    let model = load::load_on(config.model()?, config.dev())?;
     let names = model.schema.tables.iter().map(|t| &t.name);
     if let Some(name) = names
         .chain(model.schema.views.iter().map(|v| &v.name))
@@ -218,7 +243,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
         warnln!("warning: {hint}");
     }
     let (changes, unasked) = settle_renames(&current, &model, &mut renames)?;
-    let mut migration = plan::migration_of(&current, &model, changes);
+    let mut migration = Dialect::migration_of(config.engine().dialect(), &current, &model, changes);
     let touched = config.filter.leave_unmanaged(&current, &mut migration.up);
     config.filter.leave_unmanaged(&current, &mut migration.down);
     for what in touched {
@@ -232,26 +257,14 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
         outln!("No changes detected: the model matches the {source}; no revision written.")?;
         return Ok(());
     }
-    let mut up = plan::render(&migration.up);
-    for c in &unasked {
-        let hint = match c {
-            RenameCandidate::Table { from, to } => format!("--rename {from}={to}"),
-            RenameCandidate::Column { table, from, to } => {
-                format!("--rename {table}.{from}={table}.{to}")
-            }
-        };
-        // Names may hold anything, a newline included: each line stays one line.
-        let hint = sql::one_line(&hint);
-        warnln!(
-            "warning: {} Treated as drop + add; if it was a rename, delete the file and rerun with {hint}",
-            c.question()
-        );
-        up = format!(
-            "-- WARNING: {} Written as drop + add, which loses its data; if it was a rename, regenerate with {hint}\n{up}",
-            c.question()
-        );
-    }
+    let up = with_rename_warnings(&unasked, plan::render(&migration.up));
     let down = plan::render(&migration.down);
+    // PostgreSQL: an enum label used in the revision that adds it.
+    let in_transaction = |ss: &[crate::plan::Statement]| {
+        let ss: Vec<&str> = ss.iter().map(|s| s.sql.as_str()).collect();
+        config.engine().plan_runs_in_transaction(&ss)
+    };
+    let transactional = in_transaction(&migration.up) && in_transaction(&migration.down);
     let path = commands::write_revision(
         config,
         &graph,
@@ -262,7 +275,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
             message: args.message,
             up: &up,
             down: &down,
-            transactional: true,
+            transactional,
         },
     )?;
     let detected = describe(&migration.changes);
@@ -283,24 +296,49 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     Ok(())
 }
 
+/// Warns of each rename candidate nobody asked about (written as drop +
+/// add), on stderr and at the top of the revision's up section.
+fn with_rename_warnings(unasked: &[RenameCandidate], mut up: String) -> String {
+    for c in unasked {
+        let hint = match c {
+            RenameCandidate::Table { from, to } => format!("--rename {from}={to}"),
+            RenameCandidate::Column { table, from, to } => {
+                format!("--rename {table}.{from}={table}.{to}")
+            }
+        };
+        // Names may hold anything, a newline included: each line stays one line.
+        let hint = sql::one_line(&hint);
+        warnln!(
+            "warning: {} Treated as drop + add; if it was a rename, delete the file and rerun with {hint}",
+            c.question()
+        );
+        up = format!(
+            "-- WARNING: {} Written as drop + add, which loses its data; if it was a rename, regenerate with {hint}\n{up}",
+            c.question()
+        );
+    }
+    up
+}
+
 /// CI gate: 0 when the migrations build the model (and the database matches
 /// its recorded revision), 1 with a report when not.
 pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
+    let dev = config.dev();
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let model = load_model(config)?;
     let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
-    let migrations = check::replayed_schema(config.engine(), &graph, &all, &config.version_table)?;
+    let migrations = check::replayed_schema(dev, &graph, &all, &config.version_table)?;
     let model = managed(config, model, &migrations);
     let model_cmp = check::compare(
-        config.engine().dialect(),
+        dev.engine(),
         "migrations",
         &migrations,
         "model",
         &model.schema,
         &model.hints,
     );
-    let drift = match config.database.as_deref().filter(|p| p.exists()) {
+    let drift = match config.target_if_set().filter(|db| db.exists()) {
         Some(db) => Some(drift(config, &graph, db, &all, &migrations)?),
         None => None,
     };
@@ -359,28 +397,22 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
 fn drift(
     config: &Config,
     graph: &Graph,
-    db: &Path,
+    db: Database,
     all: &HashSet<String>,
     at_head: &Schema,
 ) -> Result<Comparison> {
-    // One connection and one snapshot: the schema is the one the version rows describe.
-    let conn = inspect::open_read_only(db)?;
-    let (rows, live) = inspect::in_snapshot(&conn, || {
-        let rows = crate::sqlite::driver::read_applied(&conn, &config.version_table)
-            .map_err(crate::sqlite::driver::at_path(db))?;
-        commands::verify_applied(config, graph, &rows)?;
-        Ok((rows, inspect::inspect(&conn, &config.version_table)?))
-    })?;
+    let (rows, live) = live(config, db)?;
+    commands::verify_applied(config, graph, &rows)?;
     let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
     let expected = if applied == *all {
         at_head.clone()
     } else {
-        check::replayed_schema(config.engine(), graph, &applied, &config.version_table)?
+        check::replayed_schema(config.dev(), graph, &applied, &config.version_table)?
     };
     let expected = config.filter.target(&expected, &live);
     // From the database to what it should be: the operations bring it back.
     Ok(check::compare(
-        config.engine().dialect(),
+        db.engine(),
         "database",
         &live,
         "recorded revision",
@@ -398,10 +430,12 @@ fn print_comparison(c: &Comparison, headline: &str) -> Result<()> {
         outln!("  {line}")?;
     }
     outln!()?;
-    for op in &c.operations {
-        outln!("  {}", op.replace('\n', "\n  "))?;
+    if !c.operations.is_empty() {
+        for op in &c.operations {
+            outln!("  {}", op.replace('\n', "\n  "))?;
+        }
+        outln!()?;
     }
-    outln!()?;
     out!(
         "{}",
         crate::terminal::diff(&c.diff, crate::terminal::color_stdout())

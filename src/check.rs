@@ -4,24 +4,18 @@
 use std::collections::HashSet;
 
 use crate::describe::describe;
-use crate::dialect::Dialect;
-use crate::diff::Renames;
-use crate::engine::Engine;
+use crate::diff::{self, Renames};
+use crate::engine::{Dev, Engine};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::schema::{RenameHints, Schema};
 use crate::scratch::Scratch;
-use crate::sqlite::plan;
 
-/// A scratch database of `engine` with the up sections of `revisions`
+/// A scratch database made on `dev` with the up sections of `revisions`
 /// applied, in graph order.
-pub fn replay(
-    engine: Engine,
-    graph: &Graph,
-    revisions: &HashSet<String>,
-) -> Result<Box<dyn Scratch>> {
+pub fn replay(dev: Dev, graph: &Graph, revisions: &HashSet<String>) -> Result<Box<dyn Scratch>> {
     // As `apply` does: a rebuild must not cascade (see [`Engine::scratch`]).
-    let mut scratch = engine.scratch()?;
+    let mut scratch = dev.scratch()?;
     for rev in graph.in_order().filter(|r| revisions.contains(&r.id)) {
         scratch.run_section(rev, &rev.up).map_err(|e| match e {
             Error::Statement {
@@ -49,12 +43,12 @@ pub fn replay(
 
 /// The schema the migrations build, up to `revisions`.
 pub fn replayed_schema(
-    engine: Engine,
+    dev: Dev,
     graph: &Graph,
     revisions: &HashSet<String>,
     version_table: &str,
 ) -> Result<Schema> {
-    replay(engine, graph, revisions)?.inspect(version_table)
+    replay(dev, graph, revisions)?.inspect(version_table)
 }
 
 /// One comparison of two schemas, as `check` reports it.
@@ -71,10 +65,10 @@ pub struct Comparison {
     pub changes: Vec<String>,
 }
 
-/// `left` against `right` as `dialect` writes them, with the rename hints
-/// of `right` (a model's) for what autogenerate would write.
+/// `left` against `right`, with the rename hints of `right` (a model's) for
+/// what autogenerate would write, in the SQL of `engine`.
 pub fn compare(
-    dialect: &dyn Dialect,
+    engine: Engine,
     left_name: &str,
     left: &Schema,
     right_name: &str,
@@ -93,7 +87,8 @@ pub fn compare(
         };
     }
     let as_text = |s: &Schema| {
-        dialect
+        engine
+            .dialect()
             .create_schema(s)
             .into_iter()
             .map(|s| format!("{s};\n"))
@@ -105,13 +100,17 @@ pub fn compare(
         .header(left_name, right_name)
         .to_string();
     let renames = Renames::from_hints(left, right, hints);
-    let migration = plan::migration(left, right, &renames);
+    let migration = engine
+        .dialect()
+        .migration_of(left, right, diff::diff(left, right, &renames));
+    let operations = migration.up.iter().map(|s| s.sql.clone()).collect();
+    let changes = describe(&migration.changes);
     Comparison {
         left: left_name.to_string(),
         right: right_name.to_string(),
         differs,
         diff,
-        operations: migration.up.iter().map(|s| s.sql.clone()).collect(),
-        changes: describe(&migration.changes),
+        operations,
+        changes,
     }
 }

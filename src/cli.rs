@@ -62,6 +62,15 @@ pub struct Cli {
     /// Seconds to wait for another connection's lock [default: 60] (overrides [database] lock_wait)
     #[arg(long, global = true, env = "MIGRATE_LOCK_WAIT", value_name = "SECONDS")]
     lock_wait: Option<String>,
+    /// PostgreSQL server for scratch databases (check, verify, SQL models); default: the database's own (overrides [database] dev_url)
+    #[arg(
+        long,
+        global = true,
+        env = "MIGRATE_DEV_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    dev_url: Option<String>,
     /// No notices on stderr (progress, durations, backups taken); errors, warnings and results still print
     #[arg(short, long, global = true)]
     quiet: bool,
@@ -354,6 +363,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         model: cli.model,
         dir: cli.dir,
         lock_wait: cli.lock_wait,
+        dev_url: cli.dev_url,
     };
     match cli.command {
         Command::Init { dir, template } => {

@@ -530,13 +530,22 @@ pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
     let st = state(config)?;
     let target = Target::Revisions(st.graph.heads().iter().map(|r| r.id.clone()).collect());
     let steps = Plan::upgrade(&st.graph, &target).steps(&st.graph, &st.applied);
-    let findings = lint::findings(
-        config.engine(),
-        config.database()?,
-        &config.version_table,
-        &config.filter,
-        &steps,
-    )?;
+    let findings = match config.target()? {
+        Database::Sqlite(db) => lint::findings(
+            config.engine(),
+            db,
+            &config.version_table,
+            &config.filter,
+            &steps,
+        )?,
+        Database::Postgres { .. } => {
+            noteln!(
+                "note: on PostgreSQL, lint reports destructive statements only; its data checks \
+                 (rows a pending step would fail on) are SQLite-only for now"
+            );
+            lint::destructive(&steps)
+        }
+    };
     let code = std::process::ExitCode::from(u8::from(!findings.is_empty()));
     if json {
         crate::json::print(&crate::json::LintReport::new(&findings, steps.len()))?;
@@ -562,7 +571,9 @@ pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
 }
 
 pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
-    config.sqlite_only()?;
+    if data {
+        config.sqlite_only()?;
+    }
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let results = if data {
@@ -574,12 +585,7 @@ pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
             &config.filter,
         )?
     } else {
-        verify::verify_empty(
-            config.engine(),
-            &graph,
-            &config.version_table,
-            &config.filter,
-        )?
+        verify::verify_empty(config.dev(), &graph, &config.version_table, &config.filter)?
     };
     for r in &results {
         match &r.failure {

@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::discover;
-use crate::engine::{Database, Engine};
+use crate::engine::{Database, Dev, Engine};
 use crate::error::{Error, Result};
 use crate::files;
 use crate::filter::Filter;
@@ -49,6 +49,8 @@ struct DatabaseSection {
     lock_wait: Option<toml::Value>,
     /// Seconds; PostgreSQL only ([`lock_wait::resolve_lock_timeout`]).
     lock_timeout: Option<toml::Value>,
+    /// PostgreSQL only: the server scratch databases are made on ([`database::resolve_dev`]).
+    dev_url: Option<String>,
 }
 
 /// `pyproject.toml`: the same settings under `[tool.migrate]`; the other
@@ -100,6 +102,8 @@ pub struct Overrides {
     pub dir: Option<PathBuf>,
     /// `--lock-wait` or `MIGRATE_LOCK_WAIT`, as given (checked in [`Config::load`]).
     pub lock_wait: Option<String>,
+    /// `--dev-url` or `MIGRATE_DEV_URL`, as given.
+    pub dev_url: Option<String>,
 }
 
 /// The resolved settings every command works from.
@@ -113,6 +117,9 @@ pub struct Config {
     pub database: Option<PathBuf>,
     /// The PostgreSQL database, when the URL names one.
     pub postgres: Option<PgUrl>,
+    /// PostgreSQL: the server scratch databases are made on, when it is not
+    /// the database's own (`--dev-url`, `MIGRATE_DEV_URL`, `[database] dev_url`).
+    pub dev_url: Option<PgUrl>,
     /// Which setting named the database (`--database`, `DATABASE_URL`, ...).
     pub database_origin: String,
     pub migrations_dir: PathBuf,
@@ -151,6 +158,11 @@ impl Config {
             file.database.url.as_deref(),
             &cwd,
             &root,
+            &config_name,
+        )?;
+        let dev_url = database::resolve_dev(
+            overrides.dev_url.as_deref(),
+            file.database.dev_url.as_deref(),
             &config_name,
         )?;
         let (migrations_dir, migrations_dir_origin) = match (&overrides.dir, &file.migrations.dir) {
@@ -200,6 +212,7 @@ impl Config {
             pyproject,
             database,
             postgres,
+            dev_url,
             database_origin,
             migrations_dir,
             migrations_dir_origin,
@@ -233,8 +246,9 @@ impl Config {
             None => Ok(()),
             Some(url) => Err(Error::Usage(format!(
                 "this command is not built yet for PostgreSQL (database {url}); on PostgreSQL, \
-                 migrate runs upgrade, downgrade (and their --sql), current, history, stamp and \
-                 approve of hand-written revisions, and inspect"
+                 migrate runs upgrade, downgrade (and their --sql), current, history, stamp, \
+                 approve, revision (--autogenerate too), inspect, check, verify (without --data) \
+                 and lint (destructive statements only)"
             ))),
         }
     }
@@ -255,6 +269,16 @@ impl Config {
     pub fn engine(&self) -> Engine {
         self.target_if_set()
             .map_or(Engine::Sqlite, |db| db.engine())
+    }
+
+    /// Where scratch databases are made: in memory for SQLite (and when no
+    /// database is configured), on the dev server for PostgreSQL (by
+    /// default the database's own server).
+    pub fn dev(&self) -> Dev<'_> {
+        match &self.postgres {
+            Some(url) => Dev::Postgres(self.dev_url.as_ref().unwrap_or(url)),
+            None => Dev::Sqlite,
+        }
     }
 
     /// The database, when one is configured.

@@ -4,11 +4,13 @@
 //! version table's SQL. Built by [`crate::engine::Engine::dialect`];
 //! [`crate::sqlite::dialect::SqliteDialect`] is the one implementation.
 //!
-//! Not every caller goes through it yet: the planner, the splitter and the
-//! data checks are still called by their SQLite paths (see the README's
+//! Not every caller goes through it yet: the data checks and the script
+//! text of a plan (`render`) are still called by their SQLite paths (see the README's
 //! "Layout" section for what is left).
 
+use crate::diff::Change;
 use crate::driver::RowChange;
+use crate::plan::Migration;
 use crate::schema::{NameRule, Schema};
 use crate::statement::Splitter;
 
@@ -40,4 +42,8 @@ pub trait Dialect: Splitter {
     /// What a script printed by `--sql` starts with: how to run it, and
     /// the session settings a real run makes.
     fn offline_preamble(&self) -> String;
+    /// `changes` (the diff `from` -> `to`) planned up and down in this
+    /// engine's statements (SQLite: ALTER or a table rebuild; PostgreSQL:
+    /// ALTER form only).
+    fn migration_of(&self, from: &Schema, to: &Schema, changes: Vec<Change>) -> Migration;
 }

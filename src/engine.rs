@@ -2,8 +2,8 @@
 //! [`Engine`] is chosen from a [`DatabaseUrl`] in one place, and gives the
 //! SQL-knowing [`Dialect`], the connection-holding [`Driver`] and the
 //! throwaway [`Scratch`]. A [`Database`] is where a command works: an SQLite
-//! file or a PostgreSQL server. PostgreSQL has its driver; its scratch
-//! databases (the schema side) are not built yet, and say so here.
+//! file or a PostgreSQL server. A [`Dev`] is where a command's scratch
+//! databases are made: in memory for SQLite, on a server for PostgreSQL.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,6 +13,7 @@ use crate::driver::{Applied, Driver};
 use crate::error::{Error, Result};
 use crate::postgres::dialect::PostgresDialect;
 use crate::postgres::driver::Postgres;
+use crate::postgres::scratch::PgScratch;
 use crate::schema::Schema;
 use crate::scratch::Scratch;
 use crate::script::{Direction, Revision, Section};
@@ -155,6 +156,16 @@ impl Engine {
         }
     }
 
+    /// Whether a planned revision with these statements (up and down) can
+    /// run in one transaction: autogenerate writes `-- transactional: false`
+    /// otherwise (PostgreSQL: an enum label added and used in one revision).
+    pub fn plan_runs_in_transaction(self, statements: &[&str]) -> bool {
+        match self {
+            Engine::Sqlite => true,
+            Engine::Postgres => crate::postgres::no_transaction::runs_in_transaction(statements),
+        }
+    }
+
     /// The statements of a section as the engine splits them, for `--sql`.
     pub fn statements(self, section: &Section) -> Vec<String> {
         match self {
@@ -188,30 +199,88 @@ impl Engine {
     }
 
     /// An empty scratch database, set up as a migration runs (SQLite:
-    /// foreign keys off, so a rebuild never cascades).
+    /// foreign keys off, so a rebuild never cascades). PostgreSQL's are made
+    /// on a server: [`Dev::scratch`].
     pub fn scratch(self) -> Result<Box<dyn Scratch>> {
         match self {
             Engine::Sqlite => Ok(Box::new(SqliteScratch::empty()?)),
-            Engine::Postgres => Err(not_built("scratch databases")),
+            Engine::Postgres => Err(on_a_server()),
         }
     }
 
     /// An empty scratch database as the engine opens one, for creating a
-    /// model in (SQLite: foreign keys as compiled in, on).
+    /// model in (SQLite: foreign keys as compiled in, on). PostgreSQL's:
+    /// [`Dev::model_scratch`].
     pub fn model_scratch(self) -> Result<Box<dyn Scratch>> {
         match self {
             Engine::Sqlite => Ok(Box::new(SqliteScratch::for_model()?)),
-            Engine::Postgres => Err(not_built("scratch databases")),
+            Engine::Postgres => Err(on_a_server()),
         }
     }
 
     /// A scratch copy of the database at `db`; the file is only read.
+    /// PostgreSQL has none: a copy of a live database (`CREATE DATABASE ...
+    /// TEMPLATE`) needs it without sessions, so `verify --data` and lint's
+    /// data checks read the live database and replay into an empty one.
     pub fn scratch_copy(self, db: &Path) -> Result<Box<dyn Scratch>> {
         match self {
             Engine::Sqlite => Ok(Box::new(SqliteScratch::copy_of(db)?)),
-            Engine::Postgres => Err(not_built("scratch databases")),
+            Engine::Postgres => Err(not_built("a scratch copy of a live database")),
         }
     }
+}
+
+/// Where a command's scratch databases are made ([`crate::config::Config::dev`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Dev<'a> {
+    /// In memory.
+    Sqlite,
+    /// On the server of this URL (`dev_url`, by default the database's own),
+    /// each made from `template0` and dropped after.
+    Postgres(&'a PgUrl),
+}
+
+impl Dev<'_> {
+    pub fn engine(&self) -> Engine {
+        match self {
+            Dev::Sqlite => Engine::Sqlite,
+            Dev::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// An empty scratch database, set up as a migration runs.
+    pub fn scratch(&self) -> Result<Box<dyn Scratch>> {
+        match self {
+            Dev::Sqlite => Engine::Sqlite.scratch(),
+            Dev::Postgres(url) => Ok(Box::new(PgScratch::create(url)?)),
+        }
+    }
+
+    /// An empty scratch database for creating a model in.
+    pub fn model_scratch(&self) -> Result<Box<dyn Scratch>> {
+        match self {
+            Dev::Sqlite => Engine::Sqlite.model_scratch(),
+            Dev::Postgres(url) => Ok(Box::new(PgScratch::create(url)?)),
+        }
+    }
+}
+
+impl Engine {
+    /// Where the engine makes scratch databases without a server: SQLite's,
+    /// in memory. PostgreSQL's need one ([`crate::config::Config::dev`]).
+    pub fn local(self) -> Result<Dev<'static>> {
+        match self {
+            Engine::Sqlite => Ok(Dev::Sqlite),
+            Engine::Postgres => Err(on_a_server()),
+        }
+    }
+}
+
+/// Engine's scratch constructors cannot make PostgreSQL's: they need a server.
+fn on_a_server() -> Error {
+    Error::Usage(
+        "PostgreSQL scratch databases are made on a server: use the config's Dev (dev_url)".into(),
+    )
 }
 
 /// What the PostgreSQL engine does not have yet.

@@ -25,8 +25,8 @@
 
 use glob::{MatchOptions, Pattern};
 
+use crate::plan::Statement;
 use crate::schema::{Schema, Trigger};
-use crate::sqlite::plan::Statement;
 use crate::sqlite::sql::{self, display_name, quote_ident};
 
 const OPTIONS: MatchOptions = MatchOptions {

@@ -88,17 +88,9 @@ fn has_data_changes(rev: &Revision, direction: Direction) -> bool {
     })
 }
 
-/// Findings for `steps`, taken in order from the database at `db` (which may
-/// not exist yet). Destructive statements are always reported; data checks
-/// count rows in the database as it is now.
-// Long: the destructive scan and the scratch replay share the loop over the steps.
-pub fn findings(
-    engine: Engine,
-    db: &Path,
-    version_table: &str,
-    filter: &Filter,
-    steps: &[(&Revision, Direction)],
-) -> Result<Vec<Finding>> {
+/// The destructive statements of `steps`, from their text and the review
+/// comments above them: no database is read, so every engine has it.
+pub fn destructive(steps: &[(&Revision, Direction)]) -> Vec<Finding> {
     let mut out = Vec::new();
     for (rev, direction) in steps {
         for (stmt, risks) in risks(rev, *direction) {
@@ -114,6 +106,21 @@ pub fn findings(
             }
         }
     }
+    out
+}
+
+/// Findings for `steps`, taken in order from the database at `db` (which may
+/// not exist yet). Destructive statements are always reported; data checks
+/// count rows in the database as it is now.
+// Long: the destructive scan and the scratch replay share the loop over the steps.
+pub fn findings(
+    engine: Engine,
+    db: &Path,
+    version_table: &str,
+    filter: &Filter,
+    steps: &[(&Revision, Direction)],
+) -> Result<Vec<Finding>> {
+    let mut out = destructive(steps);
     if !db.exists() || !steps.iter().any(|(rev, dir)| may_depend_on_data(rev, *dir)) {
         return Ok(out);
     }

@@ -43,7 +43,7 @@ mod name_rule;
 mod normalize;
 mod on_conflict;
 mod options;
-pub use hints::RenameHints;
+pub use hints::{RenameHints, renamed_from_text};
 pub use name_rule::NameRule;
 pub use normalize::{normalize_action, normalize_collation, normalize_expr, normalize_type};
 pub use on_conflict::OnConflict;

@@ -18,6 +18,8 @@ use crate::script::{Revision, Section};
 #[derive(Debug)]
 pub struct ReplayFailed {
     pub statement: Option<usize>,
+    /// The failed statement's line in the revision file.
+    pub line: Option<usize>,
     pub message: String,
 }
 

@@ -3,15 +3,15 @@
 //! back the schema from before the up, and the second up the schema of the
 //! first. `--data` does the same on an in-memory copy of the configured
 //! database (never the file) for the revisions it has not applied yet, and
-//! counts the rows each step loses per table.
+//! counts the rows each step loses per table (SQLite only: a copy of a live
+//! PostgreSQL database would need it without sessions).
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use crate::apply::{self, Direction};
 use crate::check;
-use crate::dialect::Dialect;
-use crate::engine::Engine;
+use crate::engine::{Dev, Engine};
 use crate::error::Result;
 use crate::filter::Filter;
 use crate::graph::Graph;
@@ -37,16 +37,17 @@ fn run(
 ) -> std::result::Result<(), String> {
     // As upgrade runs it: what a rebuild does not know about is carried.
     let section = rev.section(direction);
-    scratch.replay(section).map_err(|e| match e.statement {
-        Some(i) => format!(
-            "{} statement {} (line {}) failed: {}",
-            direction.as_str(),
-            i + 1,
-            section.statements()[i].line,
-            e.message
-        ),
-        None => format!("{} {}", direction.as_str(), e.message),
-    })
+    scratch
+        .replay(section)
+        .map_err(|e| match (e.statement, e.line) {
+            (Some(i), Some(line)) => format!(
+                "{} statement {} (line {line}) failed: {}",
+                direction.as_str(),
+                i + 1,
+                e.message
+            ),
+            _ => format!("{} {}", direction.as_str(), e.message),
+        })
 }
 
 fn counts(scratch: &dyn Scratch, schema: &Schema) -> Result<BTreeMap<String, i64>> {
@@ -61,20 +62,20 @@ fn counts(scratch: &dyn Scratch, schema: &Schema) -> Result<BTreeMap<String, i64
 /// The unified diff between what `filter` manages of `a` and of `b`, when
 /// they differ: objects migrate does not manage are not its to prove.
 fn managed_diff(
-    dialect: &dyn Dialect,
+    engine: Engine,
     filter: &Filter,
     (a_name, a): (&str, &Schema),
     (b_name, b): (&str, &Schema),
 ) -> Option<String> {
     let (a, b) = (filter.managed(a), filter.managed(b));
     (!a.same_as(&b))
-        .then(|| check::compare(dialect, a_name, &a, b_name, &b, &RenameHints::default()).diff)
+        .then(|| check::compare(engine, a_name, &a, b_name, &b, &RenameHints::default()).diff)
 }
 
 /// Up, down, up for one revision on `scratch`; `own` names the tool's tables.
 /// Rows are counted in every table, managed or not: data is never lost quietly.
 fn round_trip(
-    dialect: &dyn Dialect,
+    engine: Engine,
     scratch: &mut dyn Scratch,
     rev: &Revision,
     own: &str,
@@ -109,7 +110,7 @@ fn round_trip(
     }
     let after_down = scratch.inspect(own)?;
     if let Some(diff) = managed_diff(
-        dialect,
+        engine,
         filter,
         ("before up", &start),
         ("after down", &after_down),
@@ -137,7 +138,7 @@ fn round_trip(
     }
     let again = scratch.inspect(own)?;
     if let Some(diff) = managed_diff(
-        dialect,
+        engine,
         filter,
         ("first up", &after_up),
         ("second up", &again),
@@ -147,17 +148,11 @@ fn round_trip(
     Ok(result)
 }
 
-/// Every revision from base to head on an empty scratch database.
-pub fn verify_empty(
-    engine: Engine,
-    graph: &Graph,
-    own: &str,
-    filter: &Filter,
-) -> Result<Vec<RoundTrip>> {
-    let mut scratch = engine.scratch()?;
-    let dialect = engine.dialect();
+/// Every revision from base to head on an empty scratch database made on `dev`.
+pub fn verify_empty(dev: Dev, graph: &Graph, own: &str, filter: &Filter) -> Result<Vec<RoundTrip>> {
+    let mut scratch = dev.scratch()?;
     walk(
-        dialect,
+        dev.engine(),
         scratch.as_mut(),
         graph.in_order(),
         own,
@@ -175,7 +170,6 @@ pub fn verify_data(
     own: &str,
     filter: &Filter,
 ) -> Result<Vec<RoundTrip>> {
-    let dialect = engine.dialect();
     let mut copy = engine.scratch_copy(db)?;
     let scratch = copy.as_mut();
     let rows = scratch.applied(own)?;
@@ -186,7 +180,7 @@ pub fn verify_data(
         .filter(|r| !applied.contains(&r.id))
         .collect();
     if !pending.is_empty() {
-        return walk(dialect, scratch, pending.into_iter(), own, filter, true);
+        return walk(engine, scratch, pending.into_iter(), own, filter, true);
     }
     // At head: take each head down and up again, and see what the data kept.
     let mut out = Vec::new();
@@ -207,12 +201,8 @@ pub fn verify_data(
             r.failure = Some(e);
         } else {
             let end = scratch.inspect(own)?;
-            if let Some(diff) = managed_diff(
-                dialect,
-                filter,
-                ("before down", &start),
-                ("after down and up", &end),
-            ) {
+            let (before_down, after) = (("before down", &start), ("after down and up", &end));
+            if let Some(diff) = managed_diff(engine, filter, before_down, after) {
                 r.failure = Some(format!("down then up does not restore the schema:\n{diff}"));
             }
             let after = counts(scratch, &end)?;
@@ -229,7 +219,7 @@ pub fn verify_data(
 }
 
 fn walk<'a>(
-    dialect: &dyn Dialect,
+    engine: Engine,
     scratch: &mut dyn Scratch,
     revisions: impl Iterator<Item = &'a Revision>,
     own: &str,
@@ -238,7 +228,7 @@ fn walk<'a>(
 ) -> Result<Vec<RoundTrip>> {
     let mut out = Vec::new();
     for rev in revisions {
-        let r = round_trip(dialect, scratch, rev, own, filter, data)?;
+        let r = round_trip(engine, scratch, rev, own, filter, data)?;
         let failed = r.failure.is_some();
         out.push(r);
         if failed {

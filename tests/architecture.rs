@@ -296,11 +296,7 @@ const DIALECT_IMPORTS_ALLOWED: &[(&str, &str)] = &[
     ),
     (
         "src/autogen.rs",
-        "plans with SQLite's planner and reads the live database with SQLite's inspector and version-table helpers: the planner is not behind the dialect yet",
-    ),
-    (
-        "src/check.rs",
-        "plans with SQLite's planner (not behind the dialect yet)",
+        "renders the plan with SQLite's script writer (plan::render) and reads the live database with SQLite's inspector and version-table helpers",
     ),
     (
         "src/cli.rs",

@@ -8,10 +8,11 @@
 
 use std::path::Path;
 
+use migrate::describe;
 use migrate::diff::{self, Change, ColumnChange, ConstraintChange, Renames};
 use migrate::engine::Engine;
 use migrate::load::{self, Model};
-use migrate::{describe, plan};
+use migrate::sqlite::plan;
 
 fn schema(sql: &str) -> Model {
     load::load_sql(Engine::Sqlite, sql, Path::new("case.sql"))

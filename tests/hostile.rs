@@ -183,8 +183,8 @@ mod generated_scripts {
 
     use std::path::Path;
 
-    use migrate::plan;
     use migrate::sql::{quote_ident, significant_text, split_statements};
+    use migrate::sqlite::plan;
     use proptest::prelude::*;
 
     fn hostile_name() -> impl Strategy<Value = String> {
@@ -254,7 +254,7 @@ mod generated_scripts {
         (a, b)
     }
 
-    fn lexes_back(statements: &[plan::Statement]) -> Result<(), TestCaseError> {
+    fn lexes_back(statements: &[migrate::plan::Statement]) -> Result<(), TestCaseError> {
         let script = plan::render(statements);
         // Statement by statement, every token but the comments.
         let back: Vec<String> = split_statements(&script)

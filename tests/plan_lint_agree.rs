@@ -15,9 +15,9 @@ use common::catalogue::STEPS;
 use migrate::diff::{self, Renames};
 use migrate::engine::Engine;
 use migrate::load::{self, Model};
-use migrate::plan;
 use migrate::risk::RiskKind;
 use migrate::schema::Schema;
+use migrate::sqlite::plan;
 use migrate::sqlite::{risk, sql};
 
 fn schema(sql: &str) -> Model {

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use migrate::engine::Engine;
 use migrate::load::{load_sql, load_toml};
-use migrate::plan;
 use migrate::schema::Schema;
+use migrate::sqlite::plan;
 use proptest::prelude::*;
 
 const TYPES: [&str; 6] = ["INTEGER", "TEXT", "VARCHAR(20)", "REAL", "NUMERIC", "BLOB"];
@@ -205,7 +205,7 @@ fn schema_strategy() -> impl Strategy<Value = String> {
     prop::collection::vec(table_spec(), 0..4).prop_map(|t| ddl(&consistent(t)))
 }
 
-fn run(conn: &rusqlite::Connection, statements: &[plan::Statement]) {
+fn run(conn: &rusqlite::Connection, statements: &[migrate::plan::Statement]) {
     let script: String = statements.iter().map(|s| format!("{};\n", s.sql)).collect();
     conn.execute_batch(&format!(
         "PRAGMA foreign_keys = OFF; BEGIN;\n{script}COMMIT;"

@@ -70,3 +70,30 @@ pub(super) fn resolve(
     files::ensure_regular_if_exists(&path)?;
     Ok((Some(path), None, origin))
 }
+
+/// `[database] dev_url`, `--dev-url` or `MIGRATE_DEV_URL` (the flag and the
+/// variable first): the PostgreSQL server where scratch databases are made.
+/// It must name PostgreSQL; the database in it is only connected to.
+pub(super) fn resolve_dev(
+    given: Option<&str>,
+    file_url: Option<&str>,
+    config_name: &str,
+) -> Result<Option<PgUrl>> {
+    let (url, origin) = match (given.filter(|u| !u.is_empty()), file_url) {
+        (Some(url), _) => (url, "--dev-url or MIGRATE_DEV_URL".to_string()),
+        (None, Some(url)) => (url, format!("[database] dev_url in {config_name}")),
+        (None, None) => return Ok(None),
+    };
+    let refuse = |message: String| Error::Config {
+        path: origin.clone().into(),
+        message,
+    };
+    match DatabaseUrl::parse(url).map_err(refuse)? {
+        DatabaseUrl::Postgres(url) => Ok(Some(url)),
+        DatabaseUrl::Sqlite { .. } => Err(refuse(format!(
+            "dev_url {:?} is not a PostgreSQL URL: it names the PostgreSQL server where scratch \
+             databases are made (postgresql://user@host/dbname); SQLite's are made in memory",
+            redact(url)
+        ))),
+    }
+}

@@ -1,10 +1,12 @@
 //! A model (TOML file, SQL DDL file, or a command printing DDL) to a
 //! [`Model`]: the [`Schema`] it means and its [`RenameHints`] beside it.
 //!
-//! Every model is normalized by SQLite itself, the way Atlas's dev database
-//! does it: the DDL runs in an in-memory database and is read back with
-//! [`crate::sqlite::inspect`]. So a model and a live database that mean the same
-//! thing are the same value; the rename hints are read from the model's text.
+//! Every model is normalized by its engine itself, the way Atlas's dev
+//! database does it: the DDL runs in a scratch database (SQLite: in memory;
+//! PostgreSQL: on the dev server, see [`crate::engine::Dev`]) and is read back
+//! by the engine's inspector. So a model and a live database that mean the
+//! same thing are the same value; the rename hints are read from the model's
+//! text.
 
 pub mod sqlalchemy;
 pub mod toml_model;
@@ -13,7 +15,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::engine::Engine;
+use crate::engine::{Dev, Engine};
 use crate::error::{Error, Result};
 use crate::schema::{RenameHints, Schema};
 use crate::scratch::Scratch;
@@ -44,15 +46,20 @@ pub struct Model {
     pub hints: RenameHints,
 }
 
-/// The model `source` names, read by `engine` (its scratch database
-/// normalizes it, as that engine's inspector reads a live database).
+/// The model `source` names, read by `engine` where it needs no server
+/// (SQLite); [`load_on`] takes where scratch databases are made.
 pub fn load(engine: Engine, source: &ModelSource) -> Result<Model> {
+    load_on(source, engine.local()?)
+}
+
+/// The model as the engine of `dev` reads it, created in a scratch database there.
+pub fn load_on(source: &ModelSource, dev: Dev) -> Result<Model> {
     match source {
         ModelSource::File(path) => {
             let text = files::read_text(path)?;
             match path.extension().and_then(|e| e.to_str()) {
-                Some("toml") => load_toml(engine, &text, path),
-                Some("sql") => load_sql(engine, &text, path),
+                Some("toml") => load_toml_on(&text, path, dev),
+                Some("sql") => load_sql_on(&text, path, dev),
                 _ => Err(model_error(
                     path,
                     None,
@@ -63,13 +70,13 @@ pub fn load(engine: Engine, source: &ModelSource) -> Result<Model> {
         ModelSource::Command { command, dir } => {
             let origin = PathBuf::from(format!("model command `{command}`"));
             let text = run_model_command(command, dir, &origin)?;
-            load_sql(engine, &text, &origin)
+            load_sql_on(&text, &origin, dev)
         }
         ModelSource::Sqlalchemy {
             target,
             python,
             dir,
-        } => sqlalchemy::load(engine, target, python.as_deref(), dir),
+        } => sqlalchemy::load(target, python.as_deref(), dir, dev),
     }
 }
 
@@ -163,8 +170,13 @@ fn refuse_nul(text: &str, path: &Path) -> Result<()> {
     }
 }
 
-/// A TOML model; `path` is only used in error messages.
+/// A TOML model read by `engine` (see [`load`]); `path` is only used in error messages.
 pub fn load_toml(engine: Engine, text: &str, path: &Path) -> Result<Model> {
+    load_toml_on(text, path, engine.local()?)
+}
+
+/// A TOML model, created by the engine of `dev` (what both dialects share).
+pub fn load_toml_on(text: &str, path: &Path, dev: Dev) -> Result<Model> {
     let model: toml_model::ModelFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count());
         model_error(path, line, e.message())
@@ -173,8 +185,8 @@ pub fn load_toml(engine: Engine, text: &str, path: &Path) -> Result<Model> {
         schema: declared,
         hints,
     } = toml_model::to_model(model).map_err(|m| model_error(path, None, &m))?;
-    let mut scratch = engine.model_scratch()?;
-    for statement in engine.dialect().create_schema(&declared) {
+    let mut scratch = dev.model_scratch()?;
+    for statement in dev.engine().dialect().create_schema(&declared) {
         // A `\u0000` escape in a TOML string reaches the SQL only here.
         if statement.contains('\0') {
             return Err(model_error(
@@ -199,10 +211,19 @@ pub fn load_toml(engine: Engine, text: &str, path: &Path) -> Result<Model> {
     Ok(Model { schema, hints })
 }
 
-/// A SQL DDL model; statements run in order, each error names its line.
+/// A SQL DDL model read by `engine` (see [`load`]); statements run in
+/// order, each error names its line.
 pub fn load_sql(engine: Engine, text: &str, path: &Path) -> Result<Model> {
+    load_sql_on(text, path, engine.local()?)
+}
+
+/// A SQL DDL model in the engine of `dev`.
+pub fn load_sql_on(text: &str, path: &Path, dev: Dev) -> Result<Model> {
     refuse_nul(text, path)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if dev.engine() == Engine::Postgres {
+        return postgres_sql(text, path, dev);
+    }
     let split = sql::split(text);
     if let Some(line) = split.unterminated_trigger {
         return Err(model_error(
@@ -211,7 +232,7 @@ pub fn load_sql(engine: Engine, text: &str, path: &Path) -> Result<Model> {
             "this CREATE TRIGGER has no `END;`, so everything after it would be read as its body; end it with `END;`",
         ));
     }
-    let mut scratch = engine.model_scratch()?;
+    let mut scratch = dev.model_scratch()?;
     for stmt in split.statements {
         scratch
             .execute(&stmt.sql)
@@ -219,6 +240,40 @@ pub fn load_sql(engine: Engine, text: &str, path: &Path) -> Result<Model> {
     }
     let schema = read_back(scratch.as_ref(), path)?;
     let hints = sql_hints(scratch.as_ref(), &schema)?;
+    validate(&schema, path)?;
+    Ok(Model { schema, hints })
+}
+
+/// A PostgreSQL SQL model: split by the server's rules (an unclosed
+/// construct named at its line), run in a scratch database on the dev
+/// server, read back; the hints from the text, as the catalog drops comments.
+fn postgres_sql(text: &str, path: &Path, dev: Dev) -> Result<Model> {
+    let statements = crate::postgres::sql::check(text).map_err(|open| {
+        model_error(
+            path,
+            Some(open.line),
+            &format!(
+                "{} is never closed, so everything after it would be part of it; add the closing {}",
+                open.what, open.closer
+            ),
+        )
+    })?;
+    let mut scratch = dev.model_scratch()?;
+    for stmt in statements {
+        scratch
+            .execute(&stmt.sql)
+            .map_err(|e| model_error(path, Some(stmt.line), &e.to_string()))?;
+    }
+    let schema = read_back(scratch.as_ref(), path)?;
+    drop(scratch);
+    let (mut hints, unreadable) = crate::postgres::rename_hints::read(text);
+    for bad in unreadable {
+        warnln!(
+            "warning: {}: {bad:?} is not a rename hint migrate can read (write              `-- @renamed from=old_name`, quoting a name that is not a plain word); ignored",
+            path.display()
+        );
+    }
+    hints.retain_tables(|t| schema.table(t).is_some());
     validate(&schema, path)?;
     Ok(Model { schema, hints })
 }

@@ -12,14 +12,19 @@ use std::process::Command;
 
 use serde::Deserialize;
 
-use super::{Model, capture, load_sql, model_error};
-use crate::engine::Engine;
+use super::{Model, capture, load_sql_on, model_error};
+use crate::engine::{Dev, Engine};
 use crate::error::Result;
 
 const HELPER: &str = include_str!("sqlalchemy_helper.py");
 
-/// The SQLAlchemy dialect the DDL is written for (the only engine yet).
-const DIALECT: &str = "sqlite";
+/// The SQLAlchemy dialect the DDL is written for: the engine's.
+fn dialect_name(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => "sqlite",
+        Engine::Postgres => "postgresql",
+    }
+}
 
 /// The helper's exit code when the user's module (or `create_all`) raised.
 const USER_CODE_FAILED: i32 = 3;
@@ -111,11 +116,12 @@ struct RenameHint {
     from: String,
 }
 
-/// The models named by `target` as a [`Schema`], rename hints included.
-pub fn load(engine: Engine, target: &str, python: Option<&str>, dir: &Path) -> Result<Model> {
+/// The models named by `target` as a [`Schema`], rename hints included, as
+/// SQLAlchemy writes the DDL for the engine of `dev`.
+pub fn load(target: &str, python: Option<&str>, dir: &Path, dev: Dev) -> Result<Model> {
     let origin = PathBuf::from(format!("model sqlalchemy `{target}`"));
     let interp = interpreter(python, std::env::var_os("VIRTUAL_ENV").as_deref(), dir);
-    let out = run_helper(target, dir, &interp, &origin)?;
+    let out = run_helper(target, dir, &interp, &origin, dialect_name(dev.engine()))?;
     let parsed: HelperOutput = serde_json::from_slice(&out).map_err(|e| {
         model_error(
             &origin,
@@ -132,19 +138,25 @@ pub fn load(engine: Engine, target: &str, python: Option<&str>, dir: &Path) -> R
         text.push_str(statement);
         text.push_str(";\n\n");
     }
-    let mut model = load_sql(engine, &text, &origin)?;
+    let mut model = load_sql_on(&text, &origin, dev)?;
     attach_hints(&mut model, &parsed.renames).map_err(|m| model_error(&origin, None, &m))?;
     Ok(model)
 }
 
 /// Runs the helper; a failure says which interpreter ran it, with the
 /// user's traceback when their code raised.
-fn run_helper(target: &str, dir: &Path, interp: &Interpreter, origin: &Path) -> Result<Vec<u8>> {
+fn run_helper(
+    target: &str,
+    dir: &Path,
+    interp: &Interpreter,
+    origin: &Path,
+    dialect: &str,
+) -> Result<Vec<u8>> {
     let python = format!("{} (from {})", interp.program.display(), interp.origin);
     let mut cmd = Command::new(&interp.program);
     cmd.arg("-c")
         .arg(HELPER)
-        .args([target, &dir.to_string_lossy(), DIALECT])
+        .args([target, &dir.to_string_lossy(), dialect])
         .current_dir(dir);
     let out = capture(cmd, origin, |e| {
         model_error(

@@ -333,6 +333,12 @@ pub fn views_in_dependency_order(views: &[View]) -> Vec<&View> {
     done
 }
 
+/// Whether `sql` names `name` (as PostgreSQL folds names; a string
+/// literal is not a name): the planner's test for a view over a table.
+pub fn mentions(sql: &str, name: &str) -> bool {
+    names_in(sql).contains(name)
+}
+
 /// The names `sql` mentions, as stored names.
 fn names_in(sql: &str) -> HashSet<String> {
     tokenize(sql).iter().filter_map(ident).collect()

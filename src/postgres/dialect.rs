@@ -70,6 +70,15 @@ impl Dialect for PostgresDialect {
     fn offline_preamble(&self) -> String {
         offline_preamble(DEFAULT_LOCK_TIMEOUT)
     }
+
+    fn migration_of(
+        &self,
+        from: &Schema,
+        to: &Schema,
+        changes: Vec<crate::diff::Change>,
+    ) -> crate::plan::Migration {
+        super::plan::migration_of(from, to, changes)
+    }
 }
 
 /// What a `--sql` script starts with: how to run it (psql stopping at the

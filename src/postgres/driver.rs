@@ -152,7 +152,7 @@ impl Driver for Postgres {
 
 /// Sends a section's statements one by one; a failure names the revision
 /// file, the statement and the line the server points at.
-fn run_statements(client: &mut Client, rev: &Revision, section: &Section) -> Result<()> {
+pub(crate) fn run_statements(client: &mut Client, rev: &Revision, section: &Section) -> Result<()> {
     let statements = sql::check(&section.sql).map_err(|open| Error::Script {
         path: rev.path.clone(),
         line: Some(section.first_line + open.line - 1),

@@ -145,6 +145,16 @@ pub fn enum_value_used_later(statements: &[&str]) -> Option<(usize, usize, Strin
     })
 }
 
+/// Whether `statements`, in order, can run inside one transaction block:
+/// none is one the server refuses there, and no enum value added is used
+/// by a later one.
+pub fn runs_in_transaction(statements: &[&str]) -> bool {
+    !statements
+        .iter()
+        .any(|s| why_not_in_transaction(s).is_some())
+        && enum_value_used_later(statements).is_none()
+}
+
 /// Refuses, before any step runs, a transactional revision whose section
 /// holds a statement PostgreSQL runs only outside a transaction block.
 pub fn refuse_in_transaction(steps: &[(&Revision, Direction)]) -> Result<()> {

@@ -55,6 +55,19 @@ impl RenameHints {
     }
 }
 
+/// What follows `@renamed from=` in a SQL comment (the old name, still as
+/// its dialect writes it), if the comment is a hint.
+pub fn renamed_from_text(comment: &str) -> Option<&str> {
+    let at = comment.find("@renamed")?;
+    let rest = comment[at + "@renamed".len()..].trim_start();
+    Some(
+        rest.strip_prefix("from")?
+            .trim_start()
+            .strip_prefix('=')?
+            .trim_start(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

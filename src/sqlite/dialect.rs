@@ -60,6 +60,15 @@ impl Dialect for SqliteDialect {
     fn offline_preamble(&self) -> String {
         "run with: sqlite3 DATABASE < this-file\nPRAGMA foreign_keys = OFF;".to_string()
     }
+
+    fn migration_of(
+        &self,
+        from: &Schema,
+        to: &Schema,
+        changes: Vec<crate::diff::Change>,
+    ) -> crate::plan::Migration {
+        crate::sqlite::plan::migration_of(from, to, changes)
+    }
 }
 
 #[cfg(test)]

@@ -12,9 +12,9 @@
 use std::collections::HashSet;
 
 use crate::diff::{
-    Change, ChangeKind, ColumnChange, ConstraintChange, Renames, added_tables, diff,
-    dropped_tables, reversed,
+    Change, ChangeKind, ColumnChange, ConstraintChange, Renames, added_tables, diff, dropped_tables,
 };
+use crate::plan::{Migration, ModifiedTable, Statement, parents_first, serving};
 use crate::risk::{self, Risk};
 use crate::schema::{Column, Schema, Table};
 use crate::sqlite::ddl::{self, create_index, create_table, default_expr, referenced_names};
@@ -27,64 +27,6 @@ mod render;
 mod virtual_tables;
 pub use render::render;
 
-/// One planned statement and what a reviewer should know about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement {
-    pub sql: String,
-    /// Notes for the reader that are no risk (written above the risks).
-    pub comments: Vec<String>,
-    /// What it risks, each written above it as a review comment.
-    pub risks: Vec<Risk>,
-    /// The change it serves; `None` for a view or trigger taken down and put
-    /// back around a rebuild, or a virtual table refilled after one.
-    pub source: Option<Change>,
-}
-
-impl Statement {
-    fn plain(sql: String) -> Statement {
-        Statement {
-            sql,
-            comments: vec![],
-            risks: vec![],
-            source: None,
-        }
-    }
-
-    fn with_risk(sql: String, risk: Risk) -> Statement {
-        Statement {
-            risks: vec![risk],
-            ..Statement::plain(sql)
-        }
-    }
-
-    /// What is written above it: the notes, then each risk as the review
-    /// comment lint reads back ([`Risk::from_comment`]).
-    pub fn review_comments(&self) -> Vec<String> {
-        let risks = self.risks.iter().map(ToString::to_string);
-        self.comments.iter().cloned().chain(risks).collect()
-    }
-
-    /// Drops data, or can fail depending on the rows present: `revision`
-    /// lists it for review.
-    pub fn risky(&self) -> bool {
-        self.risks.iter().any(Risk::needs_review)
-    }
-}
-
-/// A reviewed migration: the changes and both directions.
-#[derive(Debug, Clone)]
-pub struct Migration {
-    pub changes: Vec<Change>,
-    pub up: Vec<Statement>,
-    pub down: Vec<Statement>,
-}
-
-impl Migration {
-    pub fn is_empty(&self) -> bool {
-        self.changes.is_empty()
-    }
-}
-
 /// Diff `from` -> `to` and plan both directions.
 pub fn migration(from: &Schema, to: &Schema, renames: &Renames) -> Migration {
     migration_of(from, to, diff(from, to, renames))
@@ -92,11 +34,7 @@ pub fn migration(from: &Schema, to: &Schema, renames: &Renames) -> Migration {
 
 /// Plans both directions of `changes`, the diff `from` -> `to`.
 pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migration {
-    Migration {
-        up: plan(from, to, &changes),
-        down: plan(to, from, &reversed(crate::sqlite::names::NAMES, &changes)),
-        changes,
-    }
+    Migration::both_ways(crate::sqlite::names::NAMES, from, to, changes, plan)
 }
 
 /// The statements that take a database from `from` to `to` through `changes`.
@@ -297,34 +235,14 @@ struct Modified<'c> {
 }
 
 fn modified(c: &Change) -> Option<Modified<'_>> {
-    let Change::ModifyTable {
-        from,
-        to,
-        columns,
-        kind,
-        constraints,
-    } = c
-    else {
-        return None;
-    };
+    let m = ModifiedTable::of(c)?;
     Some(Modified {
-        from,
-        to,
-        columns,
-        constraints,
-        alterable: alterable(from, to, columns, *kind, constraints),
+        alterable: alterable(m.from, m.to, m.columns, m.kind, m.constraints),
+        from: m.from,
+        to: m.to,
+        columns: m.columns,
+        constraints: m.constraints,
     })
-}
-
-/// `statements` marked as serving `change` (those not marked yet).
-fn serving(change: &Change, statements: impl IntoIterator<Item = Statement>) -> Vec<Statement> {
-    statements
-        .into_iter()
-        .map(|mut s| {
-            s.source.get_or_insert_with(|| change.clone());
-            s
-        })
-        .collect()
 }
 
 /// Each statement with what the one classifier reads in the text too
@@ -338,23 +256,6 @@ fn with_text_risks(mut statements: Vec<Statement>) -> Vec<Statement> {
         risk::merge(&mut s.risks, more);
     }
     statements
-}
-
-/// Tables ordered so that a table comes after the tables it references
-/// (a cycle keeps the given order for its members).
-fn parents_first<'a>(tables: &[&'a Table]) -> Vec<&'a Table> {
-    let mut done: Vec<&Table> = Vec::new();
-    let mut pending: Vec<&Table> = tables.to_vec();
-    while !pending.is_empty() {
-        let ready = pending.iter().position(|t| {
-            t.foreign_keys.iter().all(|fk| {
-                same_name(&fk.ref_table, &t.name)
-                    || !pending.iter().any(|p| same_name(&p.name, &fk.ref_table))
-            })
-        });
-        done.push(pending.remove(ready.unwrap_or(0)));
-    }
-    done
 }
 
 /// True when SQLite's ALTER TABLE can make the change: only columns added at

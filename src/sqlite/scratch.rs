@@ -63,6 +63,7 @@ impl Scratch for SqliteScratch {
                 .and_then(|()| self.conn.execute_batch(&stmt.sql))
                 .map_err(|e| ReplayFailed {
                     statement: Some(i),
+                    line: Some(stmt.line),
                     message: e.to_string(),
                 })?;
         }
@@ -71,6 +72,7 @@ impl Scratch for SqliteScratch {
             .map(|_| ())
             .map_err(|e| ReplayFailed {
                 statement: None,
+                line: None,
                 message: format!("{}: {}", e.what, e.message),
             })
     }

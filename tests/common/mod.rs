@@ -75,6 +75,7 @@ impl Project {
             "MIGRATE_DIR",
             "MIGRATE_LOCK_WAIT",
             "MIGRATE_LOCK_TIMEOUT",
+            "MIGRATE_DEV_URL",
             "DATABASE_URL",
             // libpq's, which migrate reads for PostgreSQL.
             "PGHOST",

@@ -19,6 +19,18 @@ pub fn project(url: &str) -> Project {
     p
 }
 
+/// A project on `url` whose model is `schema.sql` holding `model`.
+pub fn with_sql_model(url: &str, model: &str) -> Project {
+    let p = project(url);
+    let toml = std::fs::read_to_string(p.path("migrate.toml")).unwrap();
+    p.write(
+        "migrate.toml",
+        &format!("{toml}\n[model]\npath = \"schema.sql\"\n"),
+    );
+    p.write("schema.sql", model);
+    p
+}
+
 /// Runs migrate in `p` with `env` set: (exit code, stdout, stderr).
 pub fn run_env(p: &Project, env: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
     let mut cmd = p.migrate();

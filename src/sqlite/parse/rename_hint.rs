@@ -6,13 +6,7 @@ use crate::sqlite::sql::{self, Kind};
 
 /// The old name in a `@renamed from=old` comment, if `comment` is one.
 pub fn rename_hint(comment: &str) -> Option<String> {
-    let at = comment.find("@renamed")?;
-    let rest = comment[at + "@renamed".len()..].trim_start();
-    let rest = rest
-        .strip_prefix("from")?
-        .trim_start()
-        .strip_prefix('=')?
-        .trim_start();
+    let rest = crate::schema::renamed_from_text(comment)?;
     let tok = sql::tokenize(rest).into_iter().next()?;
     match tok.kind {
         Kind::Word | Kind::QuotedIdent | Kind::String => tok.ident(),

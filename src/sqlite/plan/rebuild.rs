@@ -3,10 +3,11 @@
 //! INSERT ... SELECT, drop the old one, rename, recreate the indexes. Rows
 //! never pass through Rust; each copy that may fail or lose data says so.
 
-use super::{Statement, narrows};
+use super::narrows;
 use crate::diff::{
     ChangeKind, ColumnChange, ConstraintChange, new_checks, new_foreign_keys, new_uniques,
 };
+use crate::plan::Statement;
 use crate::risk::Risk;
 use crate::schema::{Column, Table};
 use crate::sqlite::affinity::affinity;

@@ -3,7 +3,7 @@
 //! splits back into exactly the statements planned (a name or a trailing
 //! comment can never turn into, or swallow, a statement).
 
-use super::Statement;
+use crate::plan::Statement;
 use crate::sqlite::sql::{self, one_line};
 
 /// Renders statements as a script section, each comment above its statement

@@ -2,8 +2,9 @@
 //! that keeps the rows), and the reverse reading lint needs: which drops in a
 //! script section are followed by a refill that loses nothing.
 
-use super::{Statement, serving};
+use super::serving;
 use crate::diff::{Change, ColumnChange};
+use crate::plan::Statement;
 use crate::risk::Risk;
 use crate::schema::Table;
 use crate::sqlite::names::same_name;

@@ -1,0 +1,238 @@
+//! A modified table's column changes as `ALTER TABLE` statements: add,
+//! drop, rename, and each changed fact of a column in the order PostgreSQL
+//! accepts them (a default off before its type changes, NOT NULL before an
+//! identity is added and after one is dropped). Table-level options
+//! (comment, UNLOGGED) are here too: they are the table's own facts.
+
+use crate::diff::{ChangeKind, ColumnChange};
+use crate::plan::Statement;
+use crate::risk::Risk;
+use crate::schema::{Column, Identity, Table};
+
+use super::super::casts::{self, CastContext};
+use super::super::ddl::column_def;
+use super::super::names::{quote_ident, quote_str};
+use super::precount;
+
+/// The statements for the column changes of `from` -> `to` (already
+/// renamed to `to.name`), and the table's own options.
+pub fn alter(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement> {
+    let t = quote_ident(&to.name);
+    let mut out = Vec::new();
+    for c in columns {
+        match c {
+            ColumnChange::Rename { from, to } => out.push(Statement::plain(format!(
+                "ALTER TABLE {t} RENAME COLUMN {} TO {}",
+                quote_ident(from),
+                quote_ident(to)
+            ))),
+            ColumnChange::Drop(col) => out.push(drop_column(&to.name, col)),
+            ColumnChange::Add(col) => out.extend(add_column(&to.name, col)),
+            ColumnChange::Modify {
+                from,
+                to: col,
+                kind,
+            } => {
+                // The diff reports a modified column's name folded by the
+                // schemas' name rule (lower case under SQLite's, which a
+                // schema built by hand may carry); ALTER needs the stored name.
+                let stored = to.column(&col.name).map_or(&col.name, |c| &c.name);
+                let named = |c: &Column| Column {
+                    name: stored.clone(),
+                    ..c.clone()
+                };
+                out.extend(modify(&to.name, &named(from), &named(col), *kind));
+            }
+        }
+    }
+    out.extend(table_options(from, to));
+    out
+}
+
+fn drop_column(table: &str, col: &Column) -> Statement {
+    Statement::with_risk(
+        format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            quote_ident(table),
+            quote_ident(&col.name)
+        ),
+        Risk::Destructive(format!("drops column {table}.{} and its data", col.name)),
+    )
+}
+
+fn add_column(table: &str, col: &Column) -> Vec<Statement> {
+    let mut add = Statement::plain(format!(
+        "ALTER TABLE {} ADD COLUMN {}",
+        quote_ident(table),
+        column_def(col)
+    ));
+    if col.not_null && col.default.is_none() && col.postgres().identity.is_none() {
+        add.risks.push(precount::risk(
+            format!(
+                "fails if {table} has rows: {} is NOT NULL without a default",
+                col.name
+            ),
+            format!("SELECT count(*) FROM {}", quote_ident(table)),
+        ));
+    }
+    let mut out = vec![add];
+    out.extend(column_comment(table, col));
+    out
+}
+
+/// One column's changed facts, in an order PostgreSQL accepts.
+fn modify(table: &str, from: &Column, to: &Column, kind: ChangeKind) -> Vec<Statement> {
+    let alter = |what: String| {
+        Statement::plain(format!(
+            "ALTER TABLE {} ALTER COLUMN {} {what}",
+            quote_ident(table),
+            quote_ident(&to.name)
+        ))
+    };
+    let mut out = Vec::new();
+    if kind.contains(ChangeKind::GENERATED) {
+        if to.generated.is_some() {
+            // No ALTER makes a column generated or changes its expression
+            // before PostgreSQL 17: the column is made again, its values
+            // computed from the row.
+            let mut drop = drop_column(table, from);
+            if from.generated.is_some() {
+                drop.risks.clear();
+            }
+            out.push(drop);
+            out.extend(add_column(table, to));
+            return out;
+        }
+        out.push(alter("DROP EXPRESSION".into()));
+    }
+    let retype = kind.intersects(ChangeKind::TYPE | ChangeKind::COLLATION);
+    let default_off = retype && from.default.is_some();
+    if default_off {
+        out.push(alter("DROP DEFAULT".into()));
+    }
+    if retype {
+        out.push(retype_column(table, from, to));
+    }
+    let (was, will) = (from.postgres().identity, to.postgres().identity);
+    if was.is_some() && will.is_none() {
+        out.push(alter("DROP IDENTITY".into()));
+    }
+    if kind.contains(ChangeKind::NULL) {
+        if to.not_null {
+            let mut s = alter("SET NOT NULL".into());
+            s.risks.push(precount::risk(
+                format!("fails if {table}.{} has NULLs", to.name),
+                precount::nulls(table, &to.name),
+            ));
+            out.push(s);
+        } else {
+            out.push(alter("DROP NOT NULL".into()));
+        }
+    }
+    match (was, will) {
+        (None, Some(id)) => {
+            out.push(alter(format!("ADD {}", identity(id))));
+            // The new sequence starts at 1: past the values the rows hold.
+            out.push(Statement::plain(format!(
+                "SELECT setval(pg_get_serial_sequence({}, {}), coalesce(max({}), 0) + 1, false) FROM {}",
+                quote_str(&quote_ident(table)),
+                quote_str(&to.name),
+                quote_ident(&to.name),
+                quote_ident(table)
+            )));
+        }
+        (Some(a), Some(b)) if a != b => {
+            // `SET GENERATED ...` takes no `AS IDENTITY`.
+            let kind = identity(b).trim_end_matches(" AS IDENTITY");
+            out.push(alter(format!("SET {kind}")));
+        }
+        _ => {}
+    }
+    if kind.contains(ChangeKind::DEFAULT) || default_off {
+        match &to.default {
+            Some(d) => out.push(alter(format!("SET DEFAULT {d}"))),
+            None if !default_off => out.push(alter("DROP DEFAULT".into())),
+            None => {}
+        }
+    }
+    if from.postgres().comment != to.postgres().comment {
+        out.push(comment_on_column(table, to));
+    }
+    out
+}
+
+fn identity(id: Identity) -> &'static str {
+    match id {
+        Identity::Always => "GENERATED ALWAYS AS IDENTITY",
+        Identity::ByDefault => "GENERATED BY DEFAULT AS IDENTITY",
+    }
+}
+
+/// `ALTER COLUMN ... TYPE` (with `USING` and its review note where no
+/// implicit or assignment cast exists); data-dependent unless the cast is
+/// implicit, with the rows it converts as the pre-count.
+fn retype_column(table: &str, from: &Column, to: &Column) -> Statement {
+    let (mut sql, note) = casts::alter_column_type(table, &to.name, &from.decl_type, &to.decl_type);
+    if let Some(coll) = &to.collation {
+        sql = sql.replacen(
+            &format!(" TYPE {}", to.decl_type),
+            &format!(" TYPE {} COLLATE {}", to.decl_type, quote_ident(coll)),
+            1,
+        );
+    } else if from.collation.is_some() {
+        sql = sql.replacen(
+            &format!(" TYPE {}", to.decl_type),
+            &format!(" TYPE {} COLLATE \"default\"", to.decl_type),
+            1,
+        );
+    }
+    let mut s = Statement::plain(sql);
+    s.comments.extend(note);
+    if casts::cast_context(&from.decl_type, &to.decl_type) != Some(CastContext::Implicit) {
+        s.risks.push(precount::risk(
+            format!(
+                "{table}.{} changes type {} -> {}: values that do not convert fail it",
+                to.name, from.decl_type, to.decl_type
+            ),
+            precount::values(table, &to.name),
+        ));
+    }
+    s
+}
+
+fn column_comment(table: &str, col: &Column) -> Option<Statement> {
+    col.postgres()
+        .comment
+        .is_some()
+        .then(|| comment_on_column(table, col))
+}
+
+fn comment_on_column(table: &str, col: &Column) -> Statement {
+    let text = col
+        .postgres()
+        .comment
+        .map_or_else(|| "NULL".to_string(), |c| quote_str(&c));
+    Statement::plain(format!(
+        "COMMENT ON COLUMN {}.{} IS {text}",
+        quote_ident(table),
+        quote_ident(&col.name)
+    ))
+}
+
+/// The table's comment and UNLOGGED, when they changed.
+fn table_options(from: &Table, to: &Table) -> Vec<Statement> {
+    let (a, b) = (from.postgres(), to.postgres());
+    let t = quote_ident(&to.name);
+    let mut out = Vec::new();
+    if a.unlogged != b.unlogged {
+        let how = if b.unlogged { "UNLOGGED" } else { "LOGGED" };
+        out.push(Statement::plain(format!("ALTER TABLE {t} SET {how}")));
+    }
+    if a.comment != b.comment {
+        let text = b
+            .comment
+            .map_or_else(|| "NULL".to_string(), |c| quote_str(&c));
+        out.push(Statement::plain(format!("COMMENT ON TABLE {t} IS {text}")));
+    }
+    out
+}

@@ -1,0 +1,414 @@
+//! Issue 16 item 4's judge for the PostgreSQL planner, on the real server:
+//! for each (from DDL, to DDL), both are inspected from databases of their
+//! own, diffed and planned; the up runs (in one transaction) on a database
+//! holding `from` and seed rows, and must give `to` by the inspector with
+//! the rows kept; the down must give `from` back, rows kept (compared as
+//! `Schema::folded` compares: column order does not count).
+
+mod common;
+
+use common::pg::{TestDb, fresh_db};
+use migrate::diff::{Renames, diff};
+use migrate::plan::Statement;
+use migrate::postgres::{inspect, plan};
+use migrate::schema::Schema;
+
+fn inspect_db(db: &TestDb) -> Schema {
+    inspect::inspect(&mut db.client(), &inspect::Options::default())
+        .unwrap_or_else(|e| panic!("inspecting {}: {e}", db.name))
+}
+
+/// The schema the DDL `sql` makes, read from a database made for it.
+fn schema_of(tag: &str, sql: &str) -> Schema {
+    let db = fresh_db(tag).expect("the server is there");
+    db.client()
+        .batch_execute(sql)
+        .unwrap_or_else(|e| panic!("{tag}: DDL fails: {e:?}"));
+    inspect_db(&db)
+}
+
+/// Runs `statements` in one transaction; the error names the statement.
+fn apply(db: &TestDb, statements: &[Statement]) -> Result<(), String> {
+    let mut client = db.client();
+    let mut tx = client.transaction().unwrap();
+    for s in statements {
+        tx.batch_execute(&s.sql).map_err(|e| {
+            format!(
+                "{}\n-- in: {}",
+                e.as_db_error()
+                    .map_or(e.to_string(), |d| d.message().to_string()),
+                s.sql
+            )
+        })?;
+    }
+    tx.commit().map_err(|e| e.to_string())
+}
+
+fn script(statements: &[Statement]) -> String {
+    let lines: Vec<String> = statements
+        .iter()
+        .map(|s| {
+            let notes: Vec<String> = s
+                .review_comments()
+                .iter()
+                .map(|c| format!("-- {c}\n"))
+                .collect();
+            format!("{}{};", notes.concat(), s.sql)
+        })
+        .collect();
+    lines.join("\n")
+}
+
+fn query_text(db: &TestDb, sql: &str) -> String {
+    let row = db
+        .client()
+        .query_one(sql, &[])
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    row.get::<_, Option<String>>(0).unwrap_or_default()
+}
+
+struct Case {
+    tag: &'static str,
+    from: &'static str,
+    to: &'static str,
+    renames: fn() -> Renames,
+    seed: &'static str,
+    /// One text value that shows the rows, on the `from` side and the `to` side.
+    rows_from: &'static str,
+    rows_to: &'static str,
+}
+
+fn no_renames() -> Renames {
+    Renames::default()
+}
+
+/// The whole judge for one case.
+fn run(case: &Case) -> Option<()> {
+    let target = fresh_db(case.tag)?;
+    let from = schema_of(&format!("{}_from", case.tag), case.from);
+    let to = schema_of(&format!("{}_to", case.tag), case.to);
+    let changes = diff(&from, &to, &(case.renames)());
+    // Enum types and extensions are planned from the schemas (the diff
+    // has no change for them), so the plan, not the diff, must say something.
+    let m = plan::migration_of(&from, &to, changes);
+    assert!(!m.up.is_empty(), "{}: the case changes nothing", case.tag);
+    let mut client = target.client();
+    client.batch_execute(case.from).unwrap();
+    client.batch_execute(case.seed).unwrap();
+    let rows = query_text(&target, case.rows_from);
+    assert!(!rows.is_empty(), "{}: the seed shows no rows", case.tag);
+
+    let up = script(&m.up);
+    apply(&target, &m.up).unwrap_or_else(|e| panic!("{}: up fails: {e}\n{up}", case.tag));
+    assert_eq!(
+        inspect_db(&target).folded(),
+        to.folded(),
+        "{}: up does not give `to`:\n{up}",
+        case.tag
+    );
+    assert_eq!(
+        query_text(&target, case.rows_to),
+        rows,
+        "{}: rows after up",
+        case.tag
+    );
+
+    let down = script(&m.down);
+    apply(&target, &m.down).unwrap_or_else(|e| panic!("{}: down fails: {e}\n{down}", case.tag));
+    assert_eq!(
+        inspect_db(&target).folded(),
+        from.folded(),
+        "{}: down does not give `from`:\n{down}",
+        case.tag
+    );
+    assert_eq!(
+        query_text(&target, case.rows_from),
+        rows,
+        "{}: rows after down",
+        case.tag
+    );
+    Some(())
+}
+
+const CASES: &[Case] = &[
+    Case {
+        tag: "tables",
+        from: "CREATE TABLE a (id int PRIMARY KEY, x text); CREATE TABLE gone (id int PRIMARY KEY);",
+        to: "CREATE TABLE b (id int PRIMARY KEY, x text); CREATE TABLE fresh (id int PRIMARY KEY, a_id int REFERENCES b (id));",
+        renames: || Renames {
+            tables: vec![("a".into(), "b".into())],
+            columns: vec![],
+        },
+        seed: "INSERT INTO a VALUES (1, 'one'), (2, 'two');",
+        rows_from: "SELECT string_agg(id || x, ',' ORDER BY id) FROM a",
+        rows_to: "SELECT string_agg(id || x, ',' ORDER BY id) FROM b",
+    },
+    Case {
+        tag: "columns",
+        from: "CREATE TABLE t (id int PRIMARY KEY, old_name text, dropped int, n int);",
+        to: "CREATE TABLE t (id int PRIMARY KEY, new_name text, added text DEFAULT 'x' NOT NULL, n int);",
+        renames: || Renames {
+            tables: vec![],
+            columns: vec![("t".into(), "old_name".into(), "new_name".into())],
+        },
+        seed: "INSERT INTO t VALUES (1, 'a', NULL, 5), (2, 'b', NULL, 6);",
+        rows_from: "SELECT string_agg(id || old_name || n, ',' ORDER BY id) FROM t",
+        rows_to: "SELECT string_agg(id || new_name || n, ',' ORDER BY id) FROM t",
+    },
+    Case {
+        tag: "types",
+        from: "CREATE TABLE t (id int PRIMARY KEY, n int DEFAULT 0, code text, price numeric(10,2)); \
+               CREATE VIEW v AS SELECT id, code FROM t; CREATE VIEW w AS SELECT id FROM v;",
+        to: "CREATE TABLE t (id int PRIMARY KEY, n bigint DEFAULT 0, code integer, price numeric(12,2)); \
+             CREATE VIEW v AS SELECT id, code FROM t; CREATE VIEW w AS SELECT id FROM v;",
+        renames: no_renames,
+        seed: "INSERT INTO t VALUES (1, 7, '42', 1.5), (2, 8, '43', 2.25);",
+        rows_from: "SELECT string_agg(id || ':' || n || ':' || code || ':' || price, ',' ORDER BY id) FROM v JOIN t USING (id, code)",
+        rows_to: "SELECT string_agg(id || ':' || n || ':' || code || ':' || price, ',' ORDER BY id) FROM v JOIN t USING (id, code)",
+    },
+    Case {
+        tag: "nulls_defaults",
+        from: "CREATE TABLE t (id int PRIMARY KEY, a text, b text NOT NULL, c int DEFAULT 3, d int);",
+        to: "CREATE TABLE t (id int PRIMARY KEY, a text NOT NULL, b text, c int, d int DEFAULT 4);",
+        renames: no_renames,
+        seed: "INSERT INTO t VALUES (1, 'x', 'y', 1, 2);",
+        rows_from: "SELECT string_agg(concat_ws(':', id, a, b, c, d), ',' ORDER BY id) FROM t",
+        rows_to: "SELECT string_agg(concat_ws(':', id, a, b, c, d), ',' ORDER BY id) FROM t",
+    },
+    Case {
+        tag: "constraints",
+        from: "CREATE TABLE p (id int, code text); CREATE TABLE c (id int PRIMARY KEY, p_id int, qty int, \
+               CONSTRAINT qty_small CHECK (qty < 100));",
+        to: "CREATE TABLE p (id int PRIMARY KEY, code text UNIQUE); CREATE TABLE c (id int PRIMARY KEY, \
+             p_id int REFERENCES p (id) ON DELETE CASCADE, qty int CHECK (qty > 0)); \
+             ALTER TABLE c ADD CONSTRAINT later CHECK (qty <> 7) NOT VALID;",
+        renames: no_renames,
+        seed: "INSERT INTO p VALUES (1, 'a'), (2, 'b'); INSERT INTO c VALUES (1, 1, 5), (2, 2, 7);",
+        rows_from: "SELECT string_agg(concat_ws(':', c.id, p.code, qty), ',' ORDER BY c.id) FROM c JOIN p ON p.id = c.p_id",
+        rows_to: "SELECT string_agg(concat_ws(':', c.id, p.code, qty), ',' ORDER BY c.id) FROM c JOIN p ON p.id = c.p_id",
+    },
+    Case {
+        tag: "identity_indexes",
+        from: "CREATE TABLE t (id int NOT NULL, a text, b int); CREATE INDEX t_a ON t (a); \
+               CREATE TABLE u (id int GENERATED ALWAYS AS IDENTITY, x text);",
+        to: "CREATE TABLE t (id int GENERATED BY DEFAULT AS IDENTITY, a text, b int); \
+             CREATE UNIQUE INDEX t_b ON t (b DESC) WHERE b > 0; CREATE INDEX t_lower ON t (lower(a)); \
+             CREATE TABLE u (id int NOT NULL, x text);",
+        renames: no_renames,
+        seed: "INSERT INTO t VALUES (1, 'x', 1), (2, 'y', 2); INSERT INTO u (x) VALUES ('p'), ('q');",
+        rows_from: "SELECT string_agg(concat_ws(':', t.id, a, b, x), ',' ORDER BY t.id) FROM t JOIN u USING (id)",
+        rows_to: "SELECT string_agg(concat_ws(':', t.id, a, b, x), ',' ORDER BY t.id) FROM t JOIN u USING (id)",
+    },
+    Case {
+        tag: "enums_comments_extensions",
+        from: "CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE TABLE t (id int PRIMARY KEY, m mood DEFAULT 'ok');",
+        to: "CREATE EXTENSION IF NOT EXISTS citext; CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); \
+             CREATE TYPE size AS ENUM ('s', 'm'); \
+             CREATE TABLE t (id int PRIMARY KEY, m mood DEFAULT 'ok', s size, e citext); \
+             COMMENT ON TABLE t IS 'the table'; COMMENT ON COLUMN t.m IS 'how it feels';",
+        renames: no_renames,
+        seed: "INSERT INTO t VALUES (1, 'sad'), (2, 'ok');",
+        rows_from: "SELECT string_agg(concat_ws(':', id, m), ',' ORDER BY id) FROM t",
+        rows_to: "SELECT string_agg(concat_ws(':', id, m), ',' ORDER BY id) FROM t",
+    },
+    Case {
+        tag: "enum_reorder",
+        from: "CREATE TYPE mood AS ENUM ('sad', 'ok', 'gone'); CREATE TABLE t (id int PRIMARY KEY, m mood DEFAULT 'ok'); \
+               CREATE VIEW v AS SELECT id, m FROM t;",
+        to: "CREATE TYPE mood AS ENUM ('ok', 'sad'); CREATE TABLE t (id int PRIMARY KEY, m mood DEFAULT 'ok'); \
+             CREATE VIEW v AS SELECT id, m FROM t;",
+        renames: no_renames,
+        seed: "INSERT INTO t VALUES (1, 'sad'), (2, 'ok');",
+        rows_from: "SELECT string_agg(concat_ws(':', id, m), ',' ORDER BY id) FROM v",
+        rows_to: "SELECT string_agg(concat_ws(':', id, m), ',' ORDER BY id) FROM v",
+    },
+    Case {
+        tag: "awkward_names",
+        from: "CREATE TABLE \"Order\" (id int PRIMARY KEY, \"Qty\" int, \"select\" text); \
+               CREATE VIEW \"Big\" AS SELECT id, \"Qty\" FROM \"Order\";",
+        to: "CREATE TABLE \"Order\" (id int PRIMARY KEY, \"Qty\" bigint NOT NULL DEFAULT 1, \"select\" text UNIQUE); \
+             CREATE VIEW \"Big\" AS SELECT id, \"Qty\" FROM \"Order\";",
+        renames: no_renames,
+        seed: "INSERT INTO \"Order\" VALUES (1, 2, 'a'), (2, 3, 'b');",
+        rows_from: "SELECT string_agg(concat_ws(':', id, \"Qty\"), ',' ORDER BY id) FROM \"Big\"",
+        rows_to: "SELECT string_agg(concat_ws(':', id, \"Qty\"), ',' ORDER BY id) FROM \"Big\"",
+    },
+    Case {
+        tag: "generated_options_sequences",
+        from: "CREATE TABLE t (id int PRIMARY KEY, a int, g int GENERATED ALWAYS AS (a * 2) STORED, h int); \
+               CREATE UNLOGGED TABLE u (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text); \
+               CREATE SEQUENCE s;",
+        to: "CREATE TABLE t (id int PRIMARY KEY, a int, g int GENERATED ALWAYS AS (a * 3) STORED, \
+             h int GENERATED ALWAYS AS (a + 1) STORED); \
+             CREATE TABLE u (id int GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, note text);",
+        renames: no_renames,
+        seed: "INSERT INTO t (id, a, h) VALUES (1, 10, 11), (2, 20, 21); INSERT INTO u (note) VALUES ('x'), ('y');",
+        rows_from: "SELECT string_agg(concat_ws(':', t.id, a, h, note), ',' ORDER BY t.id) FROM t JOIN u USING (id)",
+        rows_to: "SELECT string_agg(concat_ws(':', t.id, a, h, note), ',' ORDER BY t.id) FROM t JOIN u USING (id)",
+    },
+];
+
+#[test]
+fn every_case_goes_up_to_the_model_and_down_to_the_start_keeping_rows() {
+    for case in CASES {
+        if run(case).is_none() {
+            return;
+        }
+    }
+}
+
+/// The schema `sql` makes and a migration from `from_sql`'s to it.
+fn migration(
+    tag: &str,
+    from_sql: &str,
+    to_sql: &str,
+) -> (Schema, Schema, migrate::plan::Migration) {
+    let from = schema_of(&format!("{tag}_from"), from_sql);
+    let to = schema_of(&format!("{tag}_to"), to_sql);
+    let changes = diff(&from, &to, &Renames::default());
+    let m = plan::migration_of(&from, &to, changes);
+    (from, to, m)
+}
+
+#[test]
+fn an_enum_label_still_in_use_is_refused_with_the_row_count_and_nothing_changes() {
+    let Some(target) = fresh_db("enum_refused") else {
+        return;
+    };
+    let from_sql =
+        "CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE TABLE t (id int PRIMARY KEY, m mood);";
+    let to_sql = "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE TABLE t (id int PRIMARY KEY, m mood);";
+    let (from, to, m) = migration("enum_refused", from_sql, to_sql);
+    // The diff lists no change for an enum's labels; the migration still
+    // has something to do (autogenerate writes a revision for it).
+    assert!(!m.is_empty(), "an added label is a migration");
+    let added =
+        m.up.iter()
+            .find(|s| s.sql.contains("ADD VALUE"))
+            .expect("ADD VALUE");
+    assert!(
+        added
+            .review_comments()
+            .iter()
+            .any(|c| c.contains("transactional: false")),
+        "{:?}",
+        added.review_comments()
+    );
+    target.client().batch_execute(from_sql).unwrap();
+    target
+        .client()
+        .batch_execute("INSERT INTO t VALUES (1, 'sad')")
+        .unwrap();
+    apply(&target, &m.up).unwrap();
+    target
+        .client()
+        .batch_execute("INSERT INTO t VALUES (2, 'happy'), (3, 'happy')")
+        .unwrap();
+
+    // The down would remove 'happy', which two rows hold: refused, named.
+    let err = apply(&target, &m.down).expect_err("the down must be refused");
+    assert!(
+        err.contains("cannot remove label happy from enum type mood: 2 rows of t.m still use it"),
+        "{err}"
+    );
+    assert_eq!(inspect_db(&target).folded(), to.folded(), "nothing changed");
+    let rows = "SELECT string_agg(id || ':' || m, ',' ORDER BY id) FROM t";
+    assert_eq!(query_text(&target, rows), "1:sad,2:happy,3:happy");
+
+    // Once no row holds it, the same down runs.
+    target
+        .client()
+        .batch_execute("UPDATE t SET m = 'ok' WHERE m = 'happy'")
+        .unwrap();
+    apply(&target, &m.down).unwrap();
+    assert_eq!(inspect_db(&target).folded(), from.folded());
+    assert_eq!(query_text(&target, rows), "1:sad,2:ok,3:ok");
+}
+
+#[test]
+fn data_dependent_steps_carry_their_review_notes_and_pre_counts() {
+    let from_sql = "CREATE TABLE t (id int PRIMARY KEY, code text, n int);";
+    let to_sql = "CREATE TABLE t (id int PRIMARY KEY, code integer UNIQUE, n int NOT NULL);";
+    let Some(_server) = fresh_db("notes_probe") else {
+        return;
+    };
+    let (_, _, m) = migration("notes", from_sql, to_sql);
+    let retype =
+        m.up.iter()
+            .find(|s| s.sql.contains("TYPE integer"))
+            .expect("retype");
+    assert!(
+        retype.sql.ends_with("USING code::integer"),
+        "{}",
+        retype.sql
+    );
+    assert!(
+        retype
+            .comments
+            .iter()
+            .any(|c| c.contains("no implicit cast from text to integer"))
+    );
+    let counts: Vec<&str> =
+        m.up.iter()
+            .flat_map(|s| &s.risks)
+            .filter_map(plan::precount::of)
+            .collect();
+    for q in [
+        "SELECT count(*) FROM t WHERE code IS NOT NULL",
+        "SELECT count(*) FROM t WHERE n IS NULL",
+        "SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM t GROUP BY code HAVING count(*) > 1) AS d",
+    ] {
+        assert!(counts.contains(&q), "{q} not in {counts:#?}");
+    }
+    let drop = m
+        .down
+        .iter()
+        .find(|s| s.sql.contains("DROP CONSTRAINT"))
+        .expect("drop");
+    assert!(drop.risks.is_empty(), "dropping a UNIQUE loses nothing");
+}
+
+#[test]
+fn each_dialect_plans_a_type_change_in_its_own_form() {
+    use migrate::dialect::Dialect;
+    use migrate::postgres::dialect::PostgresDialect;
+    use migrate::schema::{Column, NameRule, Table};
+    use migrate::sqlite::dialect::SqliteDialect;
+
+    let schema = |ty: &str, rule: NameRule| {
+        let mut s = Schema {
+            tables: vec![Table {
+                name: "t".into(),
+                columns: vec![Column {
+                    name: "n".into(),
+                    decl_type: ty.into(),
+                    ..Column::default()
+                }],
+                ..Table::default()
+            }],
+            ..Schema::default()
+        };
+        s.set_name_rule(rule);
+        s
+    };
+    let up = |d: &dyn Dialect, from: &str, to: &str| {
+        let (a, b) = (schema(from, d.name_rule()), schema(to, d.name_rule()));
+        let changes = diff(&a, &b, &Renames::default());
+        let sql: Vec<String> = d
+            .migration_of(&a, &b, changes)
+            .up
+            .into_iter()
+            .map(|s| s.sql)
+            .collect();
+        sql
+    };
+    assert_eq!(
+        up(&PostgresDialect, "integer", "bigint"),
+        ["ALTER TABLE t ALTER COLUMN n TYPE bigint"]
+    );
+    let sqlite = up(&SqliteDialect, "INTEGER", "TEXT");
+    assert!(
+        sqlite.iter().any(|s| s.contains("INSERT INTO")),
+        "SQLite rebuilds: {sqlite:?}"
+    );
+}
