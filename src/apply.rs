@@ -92,6 +92,10 @@ impl Plan {
 /// whose up section changed since it was applied.
 pub fn verify_applied(graph: &Graph, applied: &[Applied]) -> Result<()> {
     for a in applied {
+        // A pruned revision: its file, and so its text, is gone; its squash stands for it.
+        if graph.replaced_by(&a.revision).is_some() {
+            continue;
+        }
         let Some(rev) = graph.get(&a.revision) else {
             return Err(Error::Refused(format!(
                 "the database records revision {} (applied {}), which is not in the versions directory; \
@@ -150,6 +154,7 @@ pub fn run_with<D: Driver + ?Sized>(
         seen_version: -1,
         prepare: &mut prepare,
         prepared: false,
+        recorded: HashSet::new(),
     };
     let result = run.all(db, &mut on_step, &mut on_done);
     db.end_session();
@@ -168,6 +173,8 @@ struct Run<'a> {
     prepare: Prepare<'a>,
     /// False until `prepare` has seen the queue as it is.
     prepared: bool,
+    /// The version table's ids as last read (a pruned id is not in the graph).
+    recorded: HashSet<String>,
 }
 
 impl Run<'_> {
@@ -221,7 +228,8 @@ impl Run<'_> {
             db.ensure_version_table()?;
             let rows = db.applied()?;
             verify_applied(self.graph, &rows)?;
-            let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
+            self.recorded = rows.iter().map(|a| a.revision.clone()).collect();
+            let applied = self.graph.applied_set(rows.into_iter().map(|a| a.revision));
             let steps = self.plan.steps(self.graph, &applied);
             crate::non_transactional::refuse_rebuilds(&steps)?;
             let same = |q: &VecDeque<(&Revision, Direction)>| {
@@ -253,6 +261,10 @@ impl Run<'_> {
             check_integrity(db, rev)?;
             let duration = Some(started.elapsed().as_millis());
             db.record(RowChange::of(rev, direction), direction.as_str(), duration)?;
+            let recorded = &self.recorded;
+            for id in alias_rows(self.graph, rev, direction).filter(|id| recorded.contains(*id)) {
+                db.record(RowChange::Delete(id), direction.as_str(), None)?;
+            }
             db.commit()?;
         } else {
             // Ends the empty transaction; other migrators stay out until
@@ -267,6 +279,18 @@ impl Run<'_> {
             duration: started.elapsed(),
         }))
     }
+}
+
+/// Reverting a squash whose range was pruned also removes the version rows
+/// of the replaced ids that stood for it (a database that was past the range).
+fn alias_rows<'g>(
+    graph: &'g Graph,
+    rev: &'g Revision,
+    direction: Direction,
+) -> impl Iterator<Item = &'g str> {
+    graph
+        .aliases_of(&rev.id)
+        .filter(move |_| direction == Direction::Down)
 }
 
 /// A revision marked `-- transactional: false`: statements one by one, then
@@ -374,6 +398,10 @@ pub fn offline_sql(
             None,
         ));
         out.push_str(";\n");
+        for id in alias_rows(graph, rev, direction) {
+            out.push_str(&dialect.record_sql(version_table, RowChange::Delete(id), "down", None));
+            out.push_str(";\n");
+        }
         if rev.transactional {
             out.push_str("COMMIT;\n");
         }

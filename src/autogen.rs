@@ -403,7 +403,7 @@ fn drift(
 ) -> Result<Comparison> {
     let (rows, live) = live(config, db)?;
     commands::verify_applied(config, graph, &rows)?;
-    let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
+    let applied = graph.applied_set(rows.into_iter().map(|a| a.revision));
     let expected = if applied == *all {
         at_head.clone()
     } else {
@@ -442,6 +442,11 @@ fn print_comparison(c: &Comparison, headline: &str) -> Result<()> {
     )?;
     outln!()?;
     Ok(())
+}
+
+/// Planned statements as a revision section (SQLite's script writer serves both engines).
+pub fn render(statements: &[crate::plan::Statement]) -> String {
+    plan::render(statements)
 }
 
 /// Plans a migration from a schema to a model with the model's hints only (for tests and lint).

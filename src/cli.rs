@@ -220,6 +220,32 @@ enum Command {
         #[arg(long, value_name = "ID")]
         rev_id: Option<String>,
     },
+    /// One revision in place of a range (FROM..TO), or --prune the replaced files
+    #[command(
+        after_help = "The new revision's up is the plan from below FROM to TO's schema (replayed in scratch\n\
+        databases), its down the reverse; it records the ids it replaces (`-- replaces:`). A database\n\
+        below FROM takes it; one in the range or past it goes on through the replaced files, which\n\
+        --prune removes once the configured database is not in the middle of the range.\n\
+        Examples:\n  migrate squash 34e5 caa1 -m \"catalogue, first year\"\n  migrate squash --prune"
+    )]
+    Squash {
+        /// The first revision of the range
+        #[arg(required_unless_present = "prune", conflicts_with = "prune")]
+        from: Option<String>,
+        /// The last revision of the range
+        #[arg(required_unless_present = "prune")]
+        to: Option<String>,
+        #[arg(short, long, required_unless_present = "prune")]
+        message: Option<String>,
+        #[arg(long, value_name = "ID")]
+        rev_id: Option<String>,
+        /// A rename inside the range: OLD=NEW or TABLE.OLD=TABLE.NEW
+        #[arg(long, value_name = "OLD=NEW")]
+        rename: Vec<String>,
+        /// Remove the files of squashed ranges that no database needs
+        #[arg(long)]
+        prune: bool,
+    },
     /// CI gate: exit 0 when the migrations build the model (and the database matches)
     #[command(
         after_help = "Exit: 0 no difference, 1 a difference (printed as a unified diff plus the operations\n\
@@ -489,6 +515,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &revs,
                 rev_id.as_deref(),
             )?;
+        }
+        Command::Squash {
+            from,
+            to,
+            message,
+            rev_id,
+            rename,
+            prune,
+        } => {
+            let config = Config::load(&overrides)?;
+            match (prune, from, to, message) {
+                (false, Some(from), Some(to), Some(message)) => crate::squash::squash(
+                    &config,
+                    crate::squash::SquashArgs {
+                        from: &from,
+                        to: &to,
+                        message: &message,
+                        rev_id: rev_id.as_deref(),
+                        renames: &rename,
+                    },
+                )?,
+                _ => crate::squash::prune(&config)?,
+            }
         }
         Command::Check { format } => {
             return autogen::check(&Config::load(&overrides)?, format.json());

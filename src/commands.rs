@@ -18,9 +18,20 @@ use crate::script::{self, NewRevision, Revision};
 use crate::{files, lint, project, sum, verify};
 use crate::{noteln, out, outln, warnln};
 
-/// Every revision file, as a graph.
+/// Every revision file, as a graph. While a squash's replaced files are
+/// there, which of the two the graph holds depends on what the configured
+/// database records ([`crate::replaces`]): it is read then, and only then.
 pub fn load_graph(config: &Config) -> Result<Graph> {
-    Graph::read(&config.versions_dir(), config.engine().dialect())
+    let revisions = script::read_dir(&config.versions_dir(), config.engine().dialect())?;
+    let applied = match config.target_if_set().filter(|db| db.exists()) {
+        Some(db) if crate::replaces::needs_database(&revisions) => db
+            .read_applied(&config.version_table)?
+            .into_iter()
+            .map(|a| a.revision)
+            .collect(),
+        _ => HashSet::new(),
+    };
+    Graph::for_applied(revisions, &applied)
 }
 
 /// The project's revision template, or the built-in one.
@@ -134,7 +145,7 @@ pub fn state(config: &Config) -> Result<State> {
     sum::ensure_current(&config.migrations_dir)?;
     let rows = config.target()?.read_applied(&config.version_table)?;
     verify_applied(config, &graph, &rows)?;
-    let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
+    let applied = graph.applied_set(rows.into_iter().map(|a| a.revision));
     let current = graph.current_heads(&applied);
     Ok(State {
         graph,
@@ -362,7 +373,7 @@ pub fn migrate(
         return Ok(());
     }
     let after = db.read_applied(&config.version_table)?;
-    let applied: HashSet<String> = after.into_iter().map(|a| a.revision).collect();
+    let applied = st.graph.applied_set(after.into_iter().map(|a| a.revision));
     outln!(
         "{} revision(s) {}; the database is at {}",
         steps.len(),

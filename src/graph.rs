@@ -15,6 +15,8 @@ pub struct Graph {
     children: Vec<Vec<usize>>,
     /// Every revision, parents before children, ties broken by id.
     order: Vec<usize>,
+    /// Ids of pruned squashed ranges -> their squash ([`crate::replaces`]).
+    aliases: HashMap<String, String>,
 }
 
 /// Words that name targets, so never a revision id (any case).
@@ -69,8 +71,22 @@ impl Graph {
     }
 
     /// Builds the graph; duplicate ids, missing parents and cycles are errors
-    /// that name the files.
+    /// that name the files. A squash stands in for the range it replaces, as
+    /// for a database at base ([`Graph::for_applied`]).
     pub fn new(revisions: Vec<Revision>) -> Result<Graph> {
+        Graph::for_applied(revisions, &HashSet::new())
+    }
+
+    /// The graph a database recording `applied` sees: a squash, or the
+    /// revisions it replaces ([`crate::replaces::view`]).
+    pub fn for_applied(revisions: Vec<Revision>, applied: &HashSet<String>) -> Result<Graph> {
+        let view = crate::replaces::view(revisions, applied)?;
+        let mut graph = Graph::build(view.revisions)?;
+        graph.aliases = view.aliases;
+        Ok(graph)
+    }
+
+    fn build(revisions: Vec<Revision>) -> Result<Graph> {
         let mut by_id = HashMap::new();
         for (i, r) in revisions.iter().enumerate() {
             if is_reserved(&r.id) {
@@ -127,6 +143,7 @@ impl Graph {
             by_id,
             children,
             order: Vec::new(),
+            aliases: HashMap::new(),
         };
         graph.order = graph.topological_order()?;
         Ok(graph)
@@ -192,6 +209,30 @@ impl Graph {
 
     pub fn get(&self, id: &str) -> Option<&Revision> {
         self.by_id.get(id).map(|&i| &self.revisions[i])
+    }
+
+    /// The squash a pruned id stands for, when `id` is one.
+    pub fn replaced_by(&self, id: &str) -> Option<&str> {
+        self.aliases.get(id).map(String::as_str)
+    }
+
+    /// The ids a squash stands for after its range was pruned.
+    pub fn aliases_of<'a>(&'a self, squash: &'a str) -> impl Iterator<Item = &'a str> {
+        self.aliases
+            .iter()
+            .filter(move |(_, s)| s.as_str() == squash)
+            .map(|(id, _)| id.as_str())
+    }
+
+    /// The applied set from the version table's ids: a pruned id counts as
+    /// its squash.
+    pub fn applied_set(&self, ids: impl IntoIterator<Item = String>) -> HashSet<String> {
+        ids.into_iter()
+            .map(|id| match self.aliases.get(&id) {
+                Some(squash) => squash.clone(),
+                None => id,
+            })
+            .collect()
     }
 
     /// Revisions, parents before children.

@@ -35,6 +35,9 @@ pub struct Revision {
     pub path: PathBuf,
     /// Line of the `down_revision` header, for errors about parents.
     pub parents_line: usize,
+    /// The revisions a squash replaced (`-- replaces:`), parents first, the
+    /// top of the range last; empty for every other revision.
+    pub replaces: Vec<String>,
     checksum: String,
 }
 
@@ -126,6 +129,7 @@ pub fn parse(path: &Path, text: &str, dialect: &dyn Splitter) -> Result<Revision
     let mut message = None;
     let mut created = String::new();
     let mut transactional = true;
+    let mut replaces = Vec::new();
     let mut up_line = None;
     let mut down_line = None;
     if let Some(n) = nul_line(text) {
@@ -202,6 +206,7 @@ pub fn parse(path: &Path, text: &str, dialect: &dyn Splitter) -> Result<Revision
                 parents = Some((list, n));
             }
             "message" => message = Some(value),
+            "replaces" => replaces = parse_replaces(&value).map_err(|m| err(n, m))?,
             "created" => created = value,
             "transactional" => {
                 transactional = match value.as_str() {
@@ -275,7 +280,21 @@ pub fn parse(path: &Path, text: &str, dialect: &dyn Splitter) -> Result<Revision
         down,
         path: path.to_path_buf(),
         parents_line,
+        replaces,
     })
+}
+
+/// The `-- replaces:` header of a squashed revision: ids, comma-separated.
+fn parse_replaces(value: &str) -> std::result::Result<Vec<String>, String> {
+    let ids: Vec<String> = value
+        .split(',')
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if let Some(bad) = ids.iter().find(|p| !valid_id(p)) {
+        return Err(format!("replaces {bad:?} is not a revision id"));
+    }
+    Ok(ids)
 }
 
 /// A section marker line, alone or followed by a comment
