@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
+mod graph_history;
+
 const MIGRATE: &str = env!("CARGO_BIN_EXE_migrate");
 /// Runs of each measurement in the schema-size groups; the median is reported.
 const RUNS: usize = 5;
@@ -31,6 +33,7 @@ fn main() {
         "bigdb",
         "rebuild",
         "startup",
+        "graph",
     ];
     let chosen: Vec<&str> = groups
         .iter()
@@ -74,6 +77,16 @@ fn main() {
             rows.push(bench_rebuild(work.path(), n, false));
         }
         rows.push(bench_rebuild(work.path(), *big.last().unwrap(), true));
+    }
+    if run_group("graph") {
+        let sizes: &[usize] = if quick { &[500, 1000] } else { &[1000, 5000] };
+        for &n in sizes {
+            rows.extend(graph_history::rows(
+                work.path(),
+                n,
+                if quick { 3 } else { RUNS },
+            ));
+        }
     }
     if run_group("startup") {
         rows.push(bench_startup(work.path(), 5));

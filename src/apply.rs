@@ -91,6 +91,7 @@ impl Plan {
 /// Refuses when the database records a revision that has no file, or one
 /// whose up section changed since it was applied.
 pub fn verify_applied(graph: &Graph, applied: &[Applied]) -> Result<()> {
+    refuse_midway_pruned(graph, applied)?;
     for a in applied {
         // A pruned revision: its file, and so its text, is gone; its squash stands for it.
         if graph.replaced_by(&a.revision).is_some() {
@@ -112,6 +113,31 @@ pub fn verify_applied(graph: &Graph, applied: &[Applied]) -> Result<()> {
                 rev.path.display(),
                 a.applied_at,
                 a.revision
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A database that stopped in the middle of a squashed range whose files
+/// were pruned has no way through it: it needs them back.
+fn refuse_midway_pruned(graph: &Graph, applied: &[Applied]) -> Result<()> {
+    let recorded: HashSet<&str> = applied.iter().map(|a| a.revision.as_str()).collect();
+    for a in applied {
+        let Some(squash) = graph.replaced_by(&a.revision) else {
+            continue;
+        };
+        let replaced: Vec<&str> = graph.aliases_of(squash).collect();
+        let missing: Vec<&str> = replaced
+            .iter()
+            .copied()
+            .filter(|id| !recorded.contains(id))
+            .collect();
+        if !missing.is_empty() && !recorded.contains(squash) {
+            return Err(Error::Refused(format!(
+                "the database records {}, one of the revisions squash {squash} replaced, but not {}: it stopped in the middle of that range, whose files were pruned; restore the replaced files (from version control) to finish the range through them",
+                a.revision,
+                missing.join(", ")
             )));
         }
     }
