@@ -235,8 +235,10 @@ enum Command {
         /// The last revision of the range
         #[arg(required_unless_present = "prune")]
         to: Option<String>,
+        /// What the squash stands for (becomes the file name's slug)
         #[arg(short, long, required_unless_present = "prune")]
         message: Option<String>,
+        /// The new revision's id (default: a fresh one)
         #[arg(long, value_name = "ID")]
         rev_id: Option<String>,
         /// A rename inside the range: OLD=NEW or TABLE.OLD=TABLE.NEW

@@ -26,7 +26,7 @@ fn graph(n: usize) -> Vec<(String, Vec<String>)> {
     let mut revs: Vec<(String, Vec<String>)> = Vec::with_capacity(n);
     let id = |i: usize| format!("r{i:05}");
     let mut top: Option<String> = None;
-    let mut push = |parents: Vec<String>, revs: &mut Vec<(String, Vec<String>)>| {
+    let push = |parents: Vec<String>, revs: &mut Vec<(String, Vec<String>)>| {
         let me = id(revs.len());
         revs.push((me.clone(), parents));
         me
@@ -118,7 +118,7 @@ pub fn rows(root: &Path, n: usize, runs: usize) -> Vec<Row> {
         t[1].push(time(|| floor_read(&dir, &db)));
         t[2].push(run(&dir, &["history"]).0);
         t[3].push(t[1][t[1].len() - 1]);
-        t[4].push(run(&dir, &["upgrade", "head", "--no-backup"]).0);
+        t[4].push(run(&dir, &["-q", "upgrade", "head", "--no-backup"]).0);
         let _ = std::fs::remove_file(&floor_db);
         t[5].push(time(|| {
             floor_read(&dir, &db);
@@ -132,7 +132,7 @@ pub fn rows(root: &Path, n: usize, runs: usize) -> Vec<Row> {
                 .unwrap();
             }
         }));
-        t[6].push(run(&dir, &["upgrade", "head", "--no-backup"]).0);
+        t[6].push(run(&dir, &["-q", "upgrade", "head", "--no-backup"]).0);
         t[7].push(time(|| floor_read(&dir, &db)));
     }
     let [
@@ -154,10 +154,22 @@ pub fn rows(root: &Path, n: usize, runs: usize) -> Vec<Row> {
         tables: 0,
         model_ddl: None,
     };
-    vec![
+    let rows = vec![
         row("`heads`", heads, heads_floor),
         row("`history`", history, history_floor),
         row("`upgrade head` from base", up, up_floor),
         row("no-op `upgrade head`", noop, noop_floor),
-    ]
+    ];
+    // As they come: the whole group takes minutes.
+    for r in &rows {
+        eprintln!(
+            "{}: {:.1} ms, floor {:.1} ms ({:.3} / {:.3} ms per revision)",
+            r.name,
+            super::ms(r.migrate),
+            super::ms(r.floor),
+            super::ms(r.migrate) / n as f64,
+            super::ms(r.floor) / n as f64
+        );
+    }
+    rows
 }
