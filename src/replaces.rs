@@ -113,7 +113,17 @@ pub fn view(revisions: Vec<Revision>, applied: &HashSet<String>) -> Result<View>
             }
         }
     }
-    let revisions = revisions
+    let revisions = rewire(revisions, &hidden, &remap);
+    Ok(View { revisions, aliases })
+}
+
+/// Drops the hidden revisions and points parents at what stands for them.
+fn rewire(
+    revisions: Vec<Revision>,
+    hidden: &HashSet<String>,
+    remap: &HashMap<String, String>,
+) -> Vec<Revision> {
+    revisions
         .into_iter()
         .filter(|r| !hidden.contains(&r.id))
         .map(|mut r| {
@@ -127,8 +137,7 @@ pub fn view(revisions: Vec<Revision>, applied: &HashSet<String>) -> Result<View>
             r.parents = parents;
             r
         })
-        .collect();
-    Ok(View { revisions, aliases })
+        .collect()
 }
 
 fn refusal(squash: &Revision, message: String) -> Error {
