@@ -226,12 +226,16 @@ pub struct AutogenerateArgs<'a> {
     pub head: Option<&'a str>,
     pub rev_id: Option<&'a str>,
     pub renames: &'a [String],
+    /// `--branch-label` / `--depends-on`.
+    pub branch_labels: &'a [String],
+    pub depends_on: &'a [String],
 }
 
 pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let parents = commands::parents_for_new(&graph, args.head)?;
+    let branch = crate::branching::check_new(&graph, args.branch_labels, args.depends_on)?;
     let model = load_model(config)?;
     let (current, source) = starting_schema(config, &graph, &parents)?;
     let managed = managed(config, model, &current);
@@ -265,7 +269,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
         config.engine().plan_runs_in_transaction(&ss)
     };
     let transactional = in_transaction(&migration.up) && in_transaction(&migration.down);
-    let path = commands::write_revision(
+    let path = commands::write_revision_on(
         config,
         &graph,
         args.rev_id,
@@ -277,6 +281,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
             down: &down,
             transactional,
         },
+        &branch,
     )?;
     let detected = describe(&migration.changes);
     outln!(
@@ -343,7 +348,14 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
         None => None,
     };
     let heads: Vec<String> = graph.heads().iter().map(|r| r.id.clone()).collect();
-    let ok = !model_cmp.differs && !drift.as_ref().is_some_and(|d| d.differs) && heads.len() < 2;
+    // Labelled branches are meant to stay apart; other extra heads are to be merged.
+    let unlabelled: Vec<String> = graph
+        .unlabelled_extra_heads()
+        .iter()
+        .map(|r| r.id.clone())
+        .collect();
+    let ok =
+        !model_cmp.differs && !drift.as_ref().is_some_and(|d| d.differs) && unlabelled.is_empty();
     if json {
         crate::json::print(&crate::json::CheckReport {
             ok,
@@ -352,13 +364,21 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
             drift: drift.as_ref().map(Into::into),
         })?;
     } else {
-        if heads.len() > 1 {
+        if !unlabelled.is_empty() {
             outln!(
                 "the migrations have {} heads ({}), which `migrate upgrade head` refuses; \
-                 join them with `migrate merge -m \"merge\" {}`\n",
+                 join them with `migrate merge -m \"merge\" {}`{}\n",
                 heads.len(),
                 heads.join(", "),
-                heads.join(" ")
+                heads.join(" "),
+                if unlabelled.len() < heads.len() {
+                    format!(
+                        " (or keep them apart as labelled branches; without a label of their own: {})",
+                        unlabelled.join(", ")
+                    )
+                } else {
+                    String::new()
+                }
             )?;
         }
         print_comparison(

@@ -10,6 +10,7 @@
 
 pub mod apply;
 pub mod autogen;
+pub mod branching;
 pub mod check;
 pub mod cli;
 pub mod commands;

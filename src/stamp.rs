@@ -18,10 +18,22 @@ pub fn stamp(
     graph: &Graph,
     target: &Target,
 ) -> Result<Vec<String>> {
+    stamp_with(db, version_table, graph, target, false)
+}
+
+/// [`stamp`]; `purge` (Alembic's `stamp --purge`) first empties the version
+/// table, so every row is written anew (checksums of the files as they are now).
+pub fn stamp_with(
+    db: &Database,
+    version_table: &str,
+    graph: &Graph,
+    target: &Target,
+    purge: bool,
+) -> Result<Vec<String>> {
     let mut db = db.open(version_table)?;
     db.begin_locked()?;
-    let outcome =
-        stamp_locked(db.as_mut(), graph, target).and_then(|stamped| db.commit().map(|()| stamped));
+    let outcome = stamp_locked(db.as_mut(), graph, target, purge)
+        .and_then(|stamped| db.commit().map(|()| stamped));
     db.rollback();
     outcome
 }
@@ -30,33 +42,54 @@ fn stamp_locked<D: Driver + ?Sized>(
     db: &mut D,
     graph: &Graph,
     target: &Target,
+    purge: bool,
 ) -> Result<Vec<String>> {
     db.ensure_version_table()?;
-    let want: HashSet<String> = match target {
-        Target::Base => HashSet::new(),
-        Target::Revisions(ids) => graph.ancestors_inclusive(ids.iter().map(String::as_str)),
-    };
     let have: HashSet<String> = db.applied()?.into_iter().map(|a| a.revision).collect();
-    for rev in graph
-        .in_order()
-        .rev()
-        .filter(|r| have.contains(&r.id) && !want.contains(&r.id))
-    {
-        db.record(RowChange::Delete(&rev.id), "unstamp", None)?;
-    }
-    // Rows for revisions that no longer exist are dropped too.
-    for gone in have.iter().filter(|id| graph.get(id).is_none()) {
-        db.record(RowChange::Delete(gone), "unstamp", None)?;
-    }
+    let changes = stamp_changes(graph, &have, target, purge);
     let mut stamped = Vec::new();
-    for rev in graph
-        .in_order()
-        .filter(|r| want.contains(&r.id) && !have.contains(&r.id))
-    {
-        db.record(RowChange::Insert(rev), "stamp", None)?;
-        stamped.push(rev.id.clone());
+    for change in changes {
+        match change {
+            RowChange::Insert(rev) => {
+                db.record(change, "stamp", None)?;
+                stamped.push(rev.id.clone());
+            }
+            other => db.record(other, "unstamp", None)?,
+        }
     }
     Ok(stamped)
+}
+
+/// The version-table rows that take `have` to exactly `target`: deletions
+/// (children first), then insertions (parents first).
+pub fn stamp_changes<'g>(
+    graph: &'g Graph,
+    have: &'g HashSet<String>,
+    target: &Target,
+    purge: bool,
+) -> Vec<RowChange<'g>> {
+    let want: HashSet<String> = match target {
+        Target::Base => HashSet::new(),
+        Target::Revisions(ids) => graph.required_inclusive(ids.iter().map(String::as_str)),
+    };
+    let keeps = |id: &str| !purge && want.contains(id);
+    let mut changes: Vec<RowChange> = graph
+        .in_order()
+        .rev()
+        .filter(|r| have.contains(&r.id) && !keeps(&r.id))
+        .map(|r| RowChange::Delete(&r.id))
+        .collect();
+    // Rows for revisions that no longer exist are dropped too.
+    let mut gone: Vec<&String> = have.iter().filter(|id| graph.get(id).is_none()).collect();
+    gone.sort();
+    changes.extend(gone.into_iter().map(|id| RowChange::Delete(id)));
+    changes.extend(
+        graph
+            .in_order()
+            .filter(|r| want.contains(&r.id) && (purge || !have.contains(&r.id)))
+            .map(RowChange::Insert),
+    );
+    changes
 }
 
 /// Accepts the current text of an applied revision as its new checksum.
