@@ -462,7 +462,11 @@ pub fn stamp(config: &Config, spec: &str, purge: bool, sql: bool) -> Result<()> 
     }
     let db = config.target()?;
     let rows = db.read_applied(&config.version_table)?;
-    let current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
+    let mut current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
+    if purge {
+        // Alembic's purge: from an empty table, so no other branch stays.
+        current.clear();
+    }
     // `REV-N` on one of several heads moves that branch only, as in downgrade.
     let target = graph.resolve_downgrade(spec, &current)?;
     crate::stamp::stamp_with(&db, &config.version_table, &graph, &target, purge)?;
