@@ -196,6 +196,7 @@ enum Command {
         /// Range FROM:TO (either side may be empty)
         #[arg(short = 'r', long, allow_hyphen_values = true)]
         rev_range: Option<String>,
+        /// Each revision's parents, branch names, dependencies, path and date too
         #[arg(short, long)]
         verbose: bool,
         /// Accepted for Alembic: (current) marks the database's revisions whenever a database is configured
