@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use crate::dialect::Dialect;
 use crate::driver::Driver;
 use crate::driver::RowChange;
 use crate::engine::Database;
@@ -90,6 +91,41 @@ pub fn stamp_changes<'g>(
             .map(RowChange::Insert),
     );
     changes
+}
+
+/// `stamp --sql`: the version-table statements that take `have` to
+/// `target` (no revision's SQL). A script knows nothing of the rows there:
+/// a purge deletes the row of every revision, then writes the target's anew.
+pub fn stamp_script(
+    dialect: &dyn Dialect,
+    version_table: &str,
+    graph: &Graph,
+    have: &HashSet<String>,
+    target: &Target,
+    purge: bool,
+) -> String {
+    let all: HashSet<String>;
+    let have = match purge {
+        true => {
+            all = graph.in_order().map(|r| r.id.clone()).collect();
+            &all
+        }
+        false => have,
+    };
+    let mut text = format!(
+        "\n{};\n\nBEGIN;\n",
+        dialect.version_table_sql(version_table)
+    );
+    for change in stamp_changes(graph, have, target, purge) {
+        let label = match change {
+            RowChange::Insert(_) => "stamp",
+            _ => "unstamp",
+        };
+        text.push_str(&dialect.record_sql(version_table, change, label, None));
+        text.push_str(";\n");
+    }
+    text.push_str("COMMIT;\n");
+    text
 }
 
 /// Accepts the current text of an applied revision as its new checksum.

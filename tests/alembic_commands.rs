@@ -134,6 +134,15 @@ fn stamp_purge_rewrites_every_row_and_stamp_sql_prints_them() {
         sql.contains("DELETE FROM migrate_version WHERE revision = 'a1'"),
         "{sql}"
     );
+    let sql = p.ok(&["stamp", "genres@head", "--sql", "--purge"]);
+    assert!(
+        sql.contains("DELETE FROM migrate_version WHERE revision = 'a1'"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("VALUES ('b1'") && !sql.contains("VALUES ('a1'"),
+        "{sql}"
+    );
     assert_eq!(before, p.bytes("app.db"));
     // The script runs: sqlite3-style through rusqlite.
     let script = p.ok(&["stamp", "base:genres@head", "--sql"]);
