@@ -11,6 +11,7 @@
 pub mod apply;
 pub mod autogen;
 pub mod check;
+pub mod check_envs;
 pub mod cli;
 pub mod commands;
 pub mod config;
