@@ -320,8 +320,6 @@ fn with_rename_warnings(unasked: &[RenameCandidate], mut up: String) -> String {
     up
 }
 
-/// CI gate: 0 when the migrations build the model (and the database matches
-/// its recorded revision), 1 with a report when not.
 /// The comparisons of `check` on `config`. With `reachable_only`, a database
 /// that cannot be opened or reached is kept in the outcome instead of ending
 /// the run (`check --all-envs`: a production server out of reach).
@@ -360,6 +358,8 @@ pub fn check_outcome(config: &Config, reachable_only: bool) -> Result<check::Che
     })
 }
 
+/// CI gate: 0 when the migrations build the model (and the database matches
+/// its recorded revision), 1 with a report when not.
 pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
     let outcome = check_outcome(config, false)?;
     let ok = outcome.ok();
