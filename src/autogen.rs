@@ -365,21 +365,7 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
         })?;
     } else {
         if !unlabelled.is_empty() {
-            outln!(
-                "the migrations have {} heads ({}), which `migrate upgrade head` refuses; \
-                 join them with `migrate merge -m \"merge\" {}`{}\n",
-                heads.len(),
-                heads.join(", "),
-                heads.join(" "),
-                if unlabelled.len() < heads.len() {
-                    format!(
-                        " (or keep them apart as labelled branches; without a label of their own: {})",
-                        unlabelled.join(", ")
-                    )
-                } else {
-                    String::new()
-                }
-            )?;
+            outln!("{}\n", unmerged_heads(&heads, &unlabelled))?;
         }
         print_comparison(
             &model_cmp,
@@ -410,6 +396,24 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `check`'s finding on heads that are neither merged nor labelled apart.
+fn unmerged_heads(heads: &[String], unlabelled: &[String]) -> String {
+    let labelled_too = match unlabelled.len() < heads.len() {
+        true => format!(
+            " (or keep them apart as labelled branches; without a label of their own: {})",
+            unlabelled.join(", ")
+        ),
+        false => String::new(),
+    };
+    format!(
+        "the migrations have {} heads ({}), which `migrate upgrade head` refuses; \
+         join them with `migrate merge -m \"merge\" {}`{labelled_too}",
+        heads.len(),
+        heads.join(", "),
+        heads.join(" ")
+    )
 }
 
 /// The live database against the schema of its recorded revision; at head,

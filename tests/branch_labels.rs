@@ -336,6 +336,16 @@ fn header_errors_name_the_file_and_line() {
         err.contains("z1_step.sql:3") && err.contains("a-b"),
         "{err}"
     );
+    revision(
+        &p,
+        "z1",
+        "",
+        "-- branch_labels: Heads\n",
+        "SELECT 1;",
+        "SELECT 1;",
+    );
+    let err = p.fails(&["hash"]);
+    assert!(err.contains("Heads") && err.contains("targets"), "{err}");
     // A dependency cycle is a cycle.
     revision(
         &p,
