@@ -189,6 +189,12 @@ fn upgrade_a_labelled_branch_applies_what_it_depends_on_without_merging() {
     assert_eq!(p.applied(), ["c1", "c2", "r1", "r2"]);
     p.sql("app.db", "INSERT INTO track VALUES (1, 't');");
     p.ok(&["upgrade", "heads"]);
+    // With two heads `-1` names no branch; the hint names one by its label.
+    let err = p.fails(&["downgrade", "-1"]);
+    assert!(
+        err.contains("e.g. core@-1") || err.contains("e.g. reports@-1"),
+        "{err}"
+    );
     // NAME@-1 reverts that branch only: the other's rows are untouched.
     p.ok(&["downgrade", "reports@-1"]);
     assert_eq!(p.applied(), ["c1", "c2", "r1"]);
