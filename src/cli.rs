@@ -71,6 +71,9 @@ pub struct Cli {
         value_name = "URL"
     )]
     dev_url: Option<String>,
+    /// Environment: use [env.NAME] of the config (its url, migrations, dev_url, lock_timeout)
+    #[arg(long, global = true, env = "MIGRATE_ENV", value_name = "NAME")]
+    env: Option<String>,
     /// No notices on stderr (progress, durations, backups taken); errors, warnings and results still print
     #[arg(short, long, global = true)]
     quiet: bool,
@@ -264,11 +267,15 @@ enum Command {
     /// CI gate: exit 0 when the migrations build the model (and the database matches)
     #[command(
         after_help = "Exit: 0 no difference, 1 a difference (printed as a unified diff plus the operations\n\
-        autogenerate would write), 2 an error.\nExamples:\n  migrate check\n  migrate check --format json"
+        autogenerate would write), 2 an error.\nExamples:\n  migrate check\n  migrate check --format json\n  \
+        migrate --env prod check\n  migrate check --all-envs   # each [env.NAME]: its migrations build the model"
     )]
     Check {
         #[command(flatten)]
         format: FormatArg,
+        /// Check every [env.NAME]: its migrations (on its own dialect) build the model, its database matches
+        #[arg(long)]
+        all_envs: bool,
     },
     /// Report destructive and data-dependent changes in pending revisions (exit 1 if any)
     #[command(
@@ -341,7 +348,7 @@ impl Cli {
     /// Whether the command asked for JSON, so that an error is JSON too.
     fn wants_json(&self) -> bool {
         match &self.command {
-            Command::Check { format }
+            Command::Check { format, .. }
             | Command::Current { format, .. }
             | Command::Heads { format, .. }
             | Command::History { format, .. }
@@ -405,6 +412,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         dir: cli.dir,
         lock_wait: cli.lock_wait,
         dev_url: cli.dev_url,
+        env: cli.env,
     };
     match cli.command {
         Command::Init {
@@ -554,7 +562,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 rev_id.as_deref(),
             )?;
         }
-        Command::Check { format } => {
+        Command::Check { format, all_envs } => {
+            if all_envs {
+                return crate::check_envs::run(&overrides, format.json());
+            }
             return autogen::check(&Config::load(&overrides)?, format.json());
         }
         Command::Completions { shell } => {

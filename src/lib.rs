@@ -12,6 +12,7 @@ pub mod apply;
 pub mod autogen;
 pub mod branching;
 pub mod check;
+pub mod check_envs;
 pub mod cli;
 pub mod commands;
 pub mod config;
