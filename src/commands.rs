@@ -6,7 +6,7 @@
 //! shell is split (issue 14, part 2).
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::apply::{self, Direction, Plan};
 use crate::config::Config;
@@ -279,10 +279,20 @@ pub fn migrate(
     // pending then: another migrator may have applied some since `state`,
     // or between two of ours (then apply calls this again).
     let prepare = |pending: apply::Pending| {
-        let Some(file) = sqlite_file else {
+        let data = match sqlite_file {
+            Some(file) => lint::findings(
+                config.engine(),
+                file,
+                &config.version_table,
+                &config.filter,
+                pending,
+            )?,
+            None => lint::pre_counts(&db, pending, config.data_check_timeout)?,
+        };
+        refuse_lost_data(&data, committed.get() > 0)?;
+        let Some(_) = sqlite_file else {
             return Ok(());
         };
-        refuse_lost_data(file, config, pending, committed.get() > 0)?;
         // Called again after another migrator changed what is pending: the
         // checks run again; the first backup stays the one to go back to.
         if backup.is_none()
@@ -380,23 +390,12 @@ pub fn migrate(
 /// rows that are there (a new UNIQUE over duplicates, NOT NULL over NULLs...).
 /// `midway`: revisions of this run are already committed (the checks run
 /// again after another migrator changed what is pending).
-fn refuse_lost_data(
-    db: &Path,
-    config: &Config,
-    pending: apply::Pending,
-    midway: bool,
-) -> Result<()> {
-    let blocking: Vec<String> = lint::findings(
-        config.engine(),
-        db,
-        &config.version_table,
-        &config.filter,
-        pending,
-    )?
-    .iter()
-    .filter(|f| f.kind == "data")
-    .map(|f| format!("  {f}"))
-    .collect();
+fn refuse_lost_data(findings: &[lint::Finding], midway: bool) -> Result<()> {
+    let blocking: Vec<String> = findings
+        .iter()
+        .filter(|f| f.kind == "data")
+        .map(|f| format!("  {f}"))
+        .collect();
     if blocking.is_empty() {
         return Ok(());
     }
@@ -538,12 +537,10 @@ pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
             &config.filter,
             &steps,
         )?,
-        Database::Postgres { .. } => {
-            noteln!(
-                "note: on PostgreSQL, lint reports destructive statements only; its data checks \
-                 (rows a pending step would fail on) are SQLite-only for now"
-            );
-            lint::destructive(&steps)
+        db @ Database::Postgres { .. } => {
+            let mut all = lint::destructive(&steps);
+            all.extend(lint::pre_counts(&db, &steps, config.data_check_timeout)?);
+            all
         }
     };
     let code = std::process::ExitCode::from(u8::from(!findings.is_empty()));

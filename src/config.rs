@@ -51,6 +51,8 @@ struct DatabaseSection {
     lock_timeout: Option<toml::Value>,
     /// PostgreSQL only: the server scratch databases are made on ([`database::resolve_dev`]).
     dev_url: Option<String>,
+    /// Seconds; PostgreSQL only ([`lock_wait::resolve_data_check_timeout`]).
+    data_check_timeout: Option<toml::Value>,
 }
 
 /// `pyproject.toml`: the same settings under `[tool.migrate]`; the other
@@ -135,6 +137,8 @@ pub struct Config {
     pub lock_wait: Duration,
     /// PostgreSQL: how long a revision's statement waits for a table lock.
     pub lock_timeout: Duration,
+    /// PostgreSQL: how long one pre-count query may run.
+    pub data_check_timeout: Duration,
 }
 
 impl Config {
@@ -207,6 +211,10 @@ impl Config {
         crate::lock_wait::set(lock_wait);
         let lock_timeout =
             lock_wait::resolve_lock_timeout(file.database.lock_timeout.clone(), &config_name)?;
+        let data_check_timeout = lock_wait::resolve_data_check_timeout(
+            file.database.data_check_timeout.clone(),
+            &config_name,
+        )?;
         Ok(Config {
             path,
             pyproject,
@@ -223,6 +231,7 @@ impl Config {
             backup_keep,
             lock_wait,
             lock_timeout,
+            data_check_timeout,
         })
     }
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::dialect::Dialect;
 use crate::driver::{Applied, Driver};
 use crate::error::{Error, Result};
+use crate::lint::Count;
 use crate::postgres::dialect::PostgresDialect;
 use crate::postgres::driver::Postgres;
 use crate::postgres::scratch::PgScratch;
@@ -106,6 +107,18 @@ impl Database<'_> {
         match self {
             Database::Sqlite(path) => crate::sqlite::backup::take(path, dir, keep, label),
             Database::Postgres { .. } => Err(not_built("backups")),
+        }
+    }
+
+    /// The count of each pre-count query ([`crate::lint::pre_counts`]), each
+    /// run read-only under `timeout`. SQLite's data checks work on a
+    /// scratch copy instead (`lint::findings`): it has no queries to run.
+    pub fn count_rows(&self, queries: &[String], timeout: Duration) -> Result<Vec<Count>> {
+        match self {
+            Database::Sqlite(_) => Ok(vec![Count::Unknown; queries.len()]),
+            Database::Postgres { url, .. } => {
+                crate::postgres::pre_count::run(url, queries, timeout)
+            }
         }
     }
 

@@ -19,6 +19,7 @@ pub mod no_transaction;
 pub mod own_tables;
 pub mod pgpass;
 pub mod plan;
+pub mod pre_count;
 pub mod problem;
 pub mod rename_hints;
 pub mod scratch;
