@@ -217,6 +217,27 @@ fn refuse_reversed_range(
     )))
 }
 
+/// Whether `upgrade`/`downgrade` back the database up before a risky step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backup {
+    /// SQLite: take one; PostgreSQL: print the `pg_dump` command to run.
+    Default,
+    /// `--no-backup`.
+    Skip,
+    /// `--backup`: on PostgreSQL too (with `pg_dump`).
+    Take,
+}
+
+impl Backup {
+    pub fn from_flags(backup: bool, no_backup: bool) -> Backup {
+        match (backup, no_backup) {
+            (true, _) => Backup::Take,
+            (_, true) => Backup::Skip,
+            _ => Backup::Default,
+        }
+    }
+}
+
 // Long: preflight (lint, backup), the run and its report share one run's locals; to split when the
 // commands move to commands/ (issue 14, part 2).
 pub fn migrate(
@@ -224,7 +245,7 @@ pub fn migrate(
     direction: Direction,
     spec: &str,
     sql: bool,
-    no_backup: bool,
+    backup_choice: Backup,
 ) -> Result<()> {
     let st = state(config)?;
     let range = spec;
@@ -255,7 +276,8 @@ pub fn migrate(
         return Ok(());
     }
     let db = config.target()?;
-    // The data checks and backups are SQLite's so far.
+    // SQLite's data checks replay on a copy of the file; PostgreSQL's run
+    // the planner's pre-count queries on the server (lint::pre_counts).
     let sqlite_file = match db {
         Database::Sqlite(path) => Some(path),
         Database::Postgres { .. } => None,
@@ -275,6 +297,7 @@ pub fn migrate(
     // refusal) must still print the restore line.
     let committed = std::cell::Cell::new(0usize);
     let partial = std::cell::Cell::new(false);
+    let noted_backup = std::cell::Cell::new(false);
     // The data checks and the backup run under the lock, on the steps still
     // pending then: another migrator may have applied some since `state`,
     // or between two of ours (then apply calls this again).
@@ -290,13 +313,10 @@ pub fn migrate(
             None => lint::pre_counts(&db, pending, config.data_check_timeout)?,
         };
         refuse_lost_data(&data, committed.get() > 0)?;
-        let Some(_) = sqlite_file else {
-            return Ok(());
-        };
         // Called again after another migrator changed what is pending: the
         // checks run again; the first backup stays the one to go back to.
         if backup.is_none()
-            && !no_backup
+            && backup_choice != Backup::Skip
             && existed
             && pending.iter().any(|(rev, dir)| lint::is_risky(rev, *dir))
         {
@@ -305,6 +325,18 @@ pub fn migrate(
                 .map(|(r, _)| r.id.clone())
                 .unwrap_or_default();
             let label = format!("before-{}-{label}", direction.as_str());
+            // PostgreSQL's dump can take long on a big database: run only
+            // when asked; otherwise say how to take one.
+            if sqlite_file.is_none() && backup_choice == Backup::Default {
+                if !noted_backup.replace(true) {
+                    let cmd = db.backup_command(&config.backup_dir, &label)?;
+                    noteln!(
+                        "note: a pending revision drops data; no backup is taken on PostgreSQL \
+                         unless asked (--backup runs pg_dump). To take one yourself first: {cmd}"
+                    );
+                }
+                return Ok(());
+            }
             let path = db.backup(&config.backup_dir, config.backup_keep, &label)?;
             noteln!(
                 "backup: {} (verified; --no-backup skips it)",
@@ -355,6 +387,11 @@ pub fn migrate(
     // committed before the failing one, or a non-transactional one half-done.
     let changed = committed.get() > 0 || partial.get();
     let steps = result.map_err(|e| match &backup {
+        Some(path) if changed && path.exists() && sqlite_file.is_none() => Error::Refused(format!(
+            "{e}\n  to return to where this command started, while nothing else uses the database: \
+             pg_restore --clean --if-exists --single-transaction --dbname=<the database> {}",
+            display_rel(path)
+        )),
         Some(path) if changed && path.exists() => Error::Refused(format!(
             "{e}\n  to return to where this command started: migrate restore {} \
              (with this command's options), or, while nothing else uses the database: cp {} {}",

@@ -106,7 +106,7 @@ impl Database<'_> {
     pub fn backup(&self, dir: &Path, keep: usize, label: &str) -> Result<PathBuf> {
         match self {
             Database::Sqlite(path) => crate::sqlite::backup::take(path, dir, keep, label),
-            Database::Postgres { .. } => Err(not_built("backups")),
+            Database::Postgres { url, .. } => crate::postgres::backup::take(url, dir, keep, label),
         }
     }
 
@@ -118,6 +118,18 @@ impl Database<'_> {
             Database::Sqlite(_) => Ok(vec![Count::Unknown; queries.len()]),
             Database::Postgres { url, .. } => {
                 crate::postgres::pre_count::run(url, queries, timeout)
+            }
+        }
+    }
+
+    /// The command a user runs to back the database up as [`Database::backup`]
+    /// would, without the password (PostgreSQL's `pg_dump`).
+    pub fn backup_command(&self, dir: &Path, label: &str) -> Result<String> {
+        match self {
+            Database::Sqlite(path) => Ok(format!("cp {} {}", path.display(), dir.display())),
+            Database::Postgres { url, .. } => {
+                let file = crate::postgres::backup::path_for(url, dir, label)?;
+                crate::postgres::backup::command(url, &file)
             }
         }
     }

@@ -5,6 +5,7 @@
 //! version table's SQL) lives beside the code that holds connections
 //! (connecting, the driver).
 
+pub mod backup;
 pub mod casts;
 pub mod connect;
 pub mod ddl;
