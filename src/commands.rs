@@ -257,8 +257,11 @@ pub fn migrate(
     let current = st.graph.current_heads(&applied);
     let (target, plan) = plan_for(&st.graph, direction, spec, &current, &applied)?;
     // Before the pre-check, the backup, or printing a script that would do it.
-    crate::non_transactional::refuse_rebuilds(&plan.steps(&st.graph, &applied))?;
     let engine = config.engine();
+    crate::non_transactional::refuse_rebuilds(
+        &plan.steps(&st.graph, &applied),
+        engine == crate::engine::Engine::Sqlite,
+    )?;
     engine.refuse_unrunnable(&plan.steps(&st.graph, &applied))?;
     if sql {
         refuse_reversed_range(&st.graph, direction, &plan, &target, &applied, range)?;

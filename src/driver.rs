@@ -40,6 +40,13 @@ pub trait Driver {
     }
     /// Rolls back the open transaction, if there is one.
     fn rollback(&mut self);
+    /// Whether a table dropped or renamed in a `-- transactional: false`
+    /// revision may be one step of a table rebuild, and so is refused
+    /// ([`crate::non_transactional::refuse_rebuilds`]): SQLite rebuilds to
+    /// ALTER; PostgreSQL does not, and a single DROP or rename is atomic.
+    fn rebuilds_tables(&self) -> bool {
+        true
+    }
     /// A value that changes when another connection commits.
     fn change_counter(&mut self) -> Result<i64>;
     fn ensure_version_table(&mut self) -> Result<()>;
