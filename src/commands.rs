@@ -608,16 +608,14 @@ pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
 }
 
 pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
-    if data {
-        config.sqlite_only()?;
-    }
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let results = if data {
+        let copy = config.dev().copy_of(&config.target()?)?;
         verify::verify_data(
             config.engine(),
             &graph,
-            config.database()?,
+            copy,
             &config.version_table,
             &config.filter,
         )?

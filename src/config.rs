@@ -256,8 +256,8 @@ impl Config {
             Some(url) => Err(Error::Usage(format!(
                 "this command is not built yet for PostgreSQL (database {url}); on PostgreSQL, \
                  migrate runs upgrade, downgrade (and their --sql), current, history, stamp, \
-                 approve, revision (--autogenerate too), inspect, check, verify (without --data) \
-                 and lint (destructive statements only)"
+                 approve, revision (--autogenerate too), inspect, check, verify (--data too) \
+                 and lint; to go back to a backup, pg_restore the file upgrade --backup made"
             ))),
         }
     }

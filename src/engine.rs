@@ -281,6 +281,18 @@ impl Dev<'_> {
         }
     }
 
+    /// A scratch copy of `db`, rows too; `db` is only read. PostgreSQL's
+    /// is made on this server with `pg_dump | pg_restore`.
+    pub fn copy_of(&self, db: &Database) -> Result<Box<dyn Scratch>> {
+        match (self, db) {
+            (Dev::Postgres(dev), Database::Postgres { url, .. }) => {
+                Ok(Box::new(PgScratch::copy_of(dev, url)?))
+            }
+            (_, Database::Sqlite(path)) => Engine::Sqlite.scratch_copy(path),
+            (Dev::Sqlite, Database::Postgres { .. }) => Err(on_a_server()),
+        }
+    }
+
     /// An empty scratch database for creating a model in.
     pub fn model_scratch(&self) -> Result<Box<dyn Scratch>> {
         match self {

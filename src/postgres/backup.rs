@@ -6,7 +6,7 @@
 //! environment, never its arguments (which any user can list).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
@@ -123,33 +123,114 @@ pub fn take(url: &PgUrl, dir: &Path, keep: usize, label: &str) -> Result<PathBuf
     Ok(path)
 }
 
-/// Runs `program` with `args` and `env`; its stderr as the error.
-fn run(program: &str, args: &[String], env: &[(&str, String)]) -> Result<()> {
-    let out = Command::new(program)
+/// Why a program is run, for its messages: what asked for it, and what to
+/// do without it.
+struct Purpose {
+    asked: &'static str,
+    instead: &'static str,
+    failed: &'static str,
+}
+
+const BACKUP: Purpose = Purpose {
+    asked: "a backup was asked for (--backup)",
+    instead: "take the backup another way and run without --backup",
+    failed: "no backup was taken",
+};
+
+const COPY: Purpose = Purpose {
+    asked: "verify --data copies the PostgreSQL database with pg_dump and pg_restore",
+    instead: "verify without --data (on an empty scratch database)",
+    failed: "the scratch copy could not be made",
+};
+
+/// `program` started with `args` and `env`, or why it could not be.
+fn spawn(
+    program: &str,
+    args: &[String],
+    env: &[(&str, String)],
+    purpose: &Purpose,
+    stdin: Stdio,
+    stdout: Stdio,
+) -> Result<Child> {
+    Command::new(program)
         .args(args)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .stdin(std::process::Stdio::null())
-        .output()
+        .stdin(stdin)
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::Usage(format!(
-                "a backup was asked for (--backup), but {program} is not on PATH: install \
-                 PostgreSQL's client programs (Debian: postgresql-client, the server's major \
-                 version or newer), or take the backup another way and run without --backup; \
-                 nothing was changed"
+                "{}, but {program} is not on PATH: install PostgreSQL's client programs \
+                 (Debian: postgresql-client, the server's major version or newer), or {}; \
+                 nothing was changed",
+                purpose.asked, purpose.instead
             )),
             _ => Error::Usage(format!(
                 "{program} could not be started: {e}; nothing was changed"
             )),
-        })?;
+        })
+}
+
+/// Waits for `child`; its stderr as the error.
+fn finish(program: &str, child: Child, purpose: &Purpose) -> Result<()> {
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Error::Usage(format!("{program} could not be waited for: {e}")))?;
     if out.status.success() {
         return Ok(());
     }
     let err = String::from_utf8_lossy(&out.stderr);
     Err(Error::Refused(format!(
-        "{program} failed ({}), so no backup was taken and nothing was changed: {}",
+        "{program} failed ({}), so {} and nothing was changed: {}",
         out.status,
+        purpose.failed,
         err.trim()
     )))
+}
+
+/// Runs `program` with `args` and `env` for a backup; its stderr as the error.
+fn run(program: &str, args: &[String], env: &[(&str, String)]) -> Result<()> {
+    let child = spawn(program, args, env, &BACKUP, Stdio::null(), Stdio::null())?;
+    finish(program, child, &BACKUP)
+}
+
+/// Copies the database `live` names, schema and rows, into the empty
+/// database `target` names: `pg_dump` piped into `pg_restore`, so the live
+/// database is only read, in one snapshot, holding no lock that blocks
+/// writes (unlike `CREATE DATABASE ... TEMPLATE`, which needs it idle).
+pub fn copy_into(live: &PgUrl, target: &PgUrl) -> Result<()> {
+    let (from, to) = (resolved(live)?, resolved(target)?);
+    let mut dump_args = vec!["--format=custom".to_string()];
+    dump_args.extend(server_args(&from));
+    let env = environment(&from, true);
+    let mut dump = spawn(
+        "pg_dump",
+        &dump_args,
+        &env,
+        &COPY,
+        Stdio::null(),
+        Stdio::piped(),
+    )?;
+    let piped = dump.stdout.take().map_or_else(Stdio::null, Stdio::from);
+    let mut restore_args = vec![
+        "--no-owner".to_string(),
+        "--no-privileges".to_string(),
+        "--exit-on-error".to_string(),
+    ];
+    restore_args.extend(server_args(&to));
+    let env = environment(&to, true);
+    let restored = spawn(
+        "pg_restore",
+        &restore_args,
+        &env,
+        &COPY,
+        piped,
+        Stdio::null(),
+    )
+    .and_then(|r| finish("pg_restore", r, &COPY));
+    let dumped = finish("pg_dump", dump, &COPY);
+    dumped.and(restored)
 }
 
 fn dump(s: &Settings, to: &Path) -> Result<()> {
