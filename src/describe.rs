@@ -6,7 +6,7 @@
 //! is escaped and can never forge a line of its own.
 
 use crate::diff::{Change, ChangeKind, ColumnChange, ConstraintChange};
-use crate::schema::{Column, ForeignKey, Table};
+use crate::schema::{Column, ForeignKey, PostgresObjects, Table};
 use crate::sqlite::sql::{display_name, one_line};
 
 /// An index, view or trigger that `change` adds (`true`) or drops whole:
@@ -99,6 +99,100 @@ pub fn describe(changes: &[Change]) -> Vec<String> {
 }
 
 /// `'name'`, escaped by [`display_name`] when it is not a plain word.
+/// One line per PostgreSQL object the schemas differ by (enum types,
+/// extensions, sequences no column owns), which the diff of tables does not
+/// carry: the planner reads them from the schemas. Sequences a column owns
+/// come and go with their column.
+pub fn objects(from: &PostgresObjects, to: &PostgresObjects) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in &to.enums {
+        match from.enums.iter().find(|old| old.name == e.name) {
+            None => out.push(format!(
+                "added enum type {} ({})",
+                q(&e.name),
+                labels(&e.labels)
+            )),
+            Some(old) if old.labels == e.labels => {}
+            Some(old) => {
+                let kept: Vec<&String> =
+                    e.labels.iter().filter(|l| old.labels.contains(l)).collect();
+                let added: Vec<&String> = e
+                    .labels
+                    .iter()
+                    .filter(|l| !old.labels.contains(l))
+                    .collect();
+                if kept.iter().copied().eq(old.labels.iter()) {
+                    let added: Vec<String> = added.iter().map(|l| q(l)).collect();
+                    out.push(format!(
+                        "added value(s) {} to enum type {}",
+                        added.join(", "),
+                        q(&e.name)
+                    ));
+                } else {
+                    out.push(format!(
+                        "changed values of enum type {} ({} -> {})",
+                        q(&e.name),
+                        labels(&old.labels),
+                        labels(&e.labels)
+                    ));
+                }
+            }
+        }
+    }
+    for e in from
+        .enums
+        .iter()
+        .filter(|e| !to.enums.iter().any(|n| n.name == e.name))
+    {
+        out.push(format!("removed enum type {}", q(&e.name)));
+    }
+    for x in to
+        .extensions
+        .iter()
+        .filter(|x| !from.extensions.contains(x))
+    {
+        out.push(format!("added extension {}", q(x)));
+    }
+    for x in from
+        .extensions
+        .iter()
+        .filter(|x| !to.extensions.contains(x))
+    {
+        out.push(format!("removed extension {}", q(x)));
+    }
+    let free = |o: &PostgresObjects| -> Vec<crate::schema::Sequence> {
+        o.sequences
+            .iter()
+            .filter(|s| s.owned_by.is_none())
+            .cloned()
+            .collect()
+    };
+    let (was, will) = (free(from), free(to));
+    for s in &will {
+        match was.iter().find(|old| old.name == s.name) {
+            None => out.push(format!("added sequence {}", q(&s.name))),
+            Some(old) if old.settings != s.settings => {
+                out.push(format!("changed sequence {}", q(&s.name)))
+            }
+            Some(_) => {}
+        }
+    }
+    for s in was
+        .iter()
+        .filter(|s| !will.iter().any(|n| n.name == s.name))
+    {
+        out.push(format!("removed sequence {}", q(&s.name)));
+    }
+    out.into_iter()
+        .map(|line| one_line(&format!("Detected {line}")))
+        .collect()
+}
+
+/// An enum's labels as a list of quoted strings.
+fn labels(labels: &[String]) -> String {
+    labels.iter().map(|l| q(l)).collect::<Vec<_>>().join(", ")
+}
+
 fn q(name: &str) -> String {
     format!("'{}'", display_name(name))
 }
