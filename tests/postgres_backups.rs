@@ -125,3 +125,29 @@ fn backup_without_pg_dump_refuses_and_changes_nothing() {
     assert!(p.ok(&["current"]).contains("r1"));
     assert_eq!(notes(&db), 2);
 }
+
+#[test]
+fn a_failure_after_the_backup_names_pg_restore_to_go_back() {
+    let Some(db) = fresh_db("backup_then_fail") else {
+        return;
+    };
+    let p = with_a_drop(&db, &db.url);
+    p.revision(
+        "r3",
+        &["r2"],
+        "CREATE TABLE u (id int);\nINSERT INTO t VALUES (no_such_column);",
+        "DROP TABLE u;",
+    );
+    p.ok(&["hash"]);
+    let err = fails_env(&p, &[], &["upgrade", "--backup"]);
+    assert!(err.contains("no_such_column"), "{err}");
+    assert!(err.contains("pg_restore --clean --if-exists"), "{err}");
+    let made = dumps(&p);
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert!(
+        err.contains(&made[0].file_name().unwrap().to_string_lossy().to_string()),
+        "{err}"
+    );
+    // r2 committed, r3 rolled back.
+    assert!(p.ok(&["current"]).contains("r2"));
+}
