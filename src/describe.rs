@@ -98,68 +98,83 @@ pub fn describe(changes: &[Change]) -> Vec<String> {
         .collect()
 }
 
-/// `'name'`, escaped by [`display_name`] when it is not a plain word.
 /// One line per PostgreSQL object the schemas differ by (enum types,
 /// extensions, sequences no column owns), which the diff of tables does not
 /// carry: the planner reads them from the schemas. Sequences a column owns
 /// come and go with their column.
 pub fn objects(from: &PostgresObjects, to: &PostgresObjects) -> Vec<String> {
+    let mut out = enums(from, to);
+    let gained = |a: &PostgresObjects, b: &PostgresObjects| -> Vec<String> {
+        let had = &a.extensions;
+        b.extensions
+            .iter()
+            .filter(|x| !had.contains(x))
+            .cloned()
+            .collect()
+    };
+    out.extend(
+        gained(from, to)
+            .iter()
+            .map(|x| format!("added extension {}", q(x))),
+    );
+    out.extend(
+        gained(to, from)
+            .iter()
+            .map(|x| format!("removed extension {}", q(x))),
+    );
+    out.extend(sequences(from, to));
+    out.into_iter()
+        .map(|line| one_line(&format!("Detected {line}")))
+        .collect()
+}
+
+/// Enum types added, removed, or with values added or changed.
+fn enums(from: &PostgresObjects, to: &PostgresObjects) -> Vec<String> {
     let mut out = Vec::new();
     for e in &to.enums {
-        match from.enums.iter().find(|old| old.name == e.name) {
-            None => out.push(format!(
+        let Some(old) = from.enums.iter().find(|old| old.name == e.name) else {
+            out.push(format!(
                 "added enum type {} ({})",
                 q(&e.name),
                 labels(&e.labels)
-            )),
-            Some(old) if old.labels == e.labels => {}
-            Some(old) => {
-                let kept: Vec<&String> =
-                    e.labels.iter().filter(|l| old.labels.contains(l)).collect();
-                let added: Vec<&String> = e
-                    .labels
-                    .iter()
-                    .filter(|l| !old.labels.contains(l))
-                    .collect();
-                if kept.iter().copied().eq(old.labels.iter()) {
-                    let added: Vec<String> = added.iter().map(|l| q(l)).collect();
-                    out.push(format!(
-                        "added value(s) {} to enum type {}",
-                        added.join(", "),
-                        q(&e.name)
-                    ));
-                } else {
-                    out.push(format!(
-                        "changed values of enum type {} ({} -> {})",
-                        q(&e.name),
-                        labels(&old.labels),
-                        labels(&e.labels)
-                    ));
-                }
-            }
+            ));
+            continue;
+        };
+        if old.labels == e.labels {
+            continue;
         }
+        let kept = e.labels.iter().filter(|l| old.labels.contains(l));
+        let added: Vec<String> = e
+            .labels
+            .iter()
+            .filter(|l| !old.labels.contains(l))
+            .map(|l| q(l))
+            .collect();
+        out.push(if kept.eq(old.labels.iter()) {
+            format!(
+                "added value(s) {} to enum type {}",
+                added.join(", "),
+                q(&e.name)
+            )
+        } else {
+            format!(
+                "changed values of enum type {} ({} -> {})",
+                q(&e.name),
+                labels(&old.labels),
+                labels(&e.labels)
+            )
+        });
     }
-    for e in from
+    let gone = from
         .enums
         .iter()
-        .filter(|e| !to.enums.iter().any(|n| n.name == e.name))
-    {
-        out.push(format!("removed enum type {}", q(&e.name)));
-    }
-    for x in to
-        .extensions
-        .iter()
-        .filter(|x| !from.extensions.contains(x))
-    {
-        out.push(format!("added extension {}", q(x)));
-    }
-    for x in from
-        .extensions
-        .iter()
-        .filter(|x| !to.extensions.contains(x))
-    {
-        out.push(format!("removed extension {}", q(x)));
-    }
+        .filter(|e| !to.enums.iter().any(|n| n.name == e.name));
+    out.extend(gone.map(|e| format!("removed enum type {}", q(&e.name))));
+    out
+}
+
+/// Sequences no column owns, added, changed or removed.
+fn sequences(from: &PostgresObjects, to: &PostgresObjects) -> Vec<String> {
     let free = |o: &PostgresObjects| -> Vec<crate::schema::Sequence> {
         o.sequences
             .iter()
@@ -168,6 +183,7 @@ pub fn objects(from: &PostgresObjects, to: &PostgresObjects) -> Vec<String> {
             .collect()
     };
     let (was, will) = (free(from), free(to));
+    let mut out = Vec::new();
     for s in &will {
         match was.iter().find(|old| old.name == s.name) {
             None => out.push(format!("added sequence {}", q(&s.name))),
@@ -177,15 +193,11 @@ pub fn objects(from: &PostgresObjects, to: &PostgresObjects) -> Vec<String> {
             Some(_) => {}
         }
     }
-    for s in was
+    let gone = was
         .iter()
-        .filter(|s| !will.iter().any(|n| n.name == s.name))
-    {
-        out.push(format!("removed sequence {}", q(&s.name)));
-    }
-    out.into_iter()
-        .map(|line| one_line(&format!("Detected {line}")))
-        .collect()
+        .filter(|s| !will.iter().any(|n| n.name == s.name));
+    out.extend(gone.map(|s| format!("removed sequence {}", q(&s.name))));
+    out
 }
 
 /// An enum's labels as a list of quoted strings.
@@ -193,6 +205,7 @@ fn labels(labels: &[String]) -> String {
     labels.iter().map(|l| q(l)).collect::<Vec<_>>().join(", ")
 }
 
+/// `'name'`, escaped by [`display_name`] when it is not a plain word.
 fn q(name: &str) -> String {
     format!("'{}'", display_name(name))
 }

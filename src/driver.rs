@@ -60,6 +60,18 @@ pub trait Driver {
     fn record(&mut self, change: RowChange, label: &str, duration_ms: Option<u128>) -> Result<()>;
 }
 
+/// What one pre-count query found on the live database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    Rows(i64),
+    /// It could not be asked of the database as it is now (a table or
+    /// column an earlier pending revision makes): nothing is known, and the
+    /// revision's own transaction decides.
+    Unknown,
+    /// It ran past its `statement_timeout`.
+    TimedOut,
+}
+
 /// A child table with more broken references than before the revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewViolation {

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::dialect::Dialect;
+use crate::driver::Count;
 use crate::driver::{Applied, Driver};
 use crate::error::{Error, Result};
-use crate::lint::Count;
 use crate::postgres::dialect::PostgresDialect;
 use crate::postgres::driver::Postgres;
 use crate::postgres::scratch::PgScratch;

@@ -13,7 +13,6 @@
 //! and the transaction still fails atomically if they do not.
 
 use std::path::Path;
-use std::time::Duration;
 
 use serde::Serialize;
 
@@ -22,7 +21,7 @@ use crate::diff::{
     Change, ChangeKind, ColumnChange, ConstraintChange, Renames, diff, new_checks,
     new_foreign_keys, new_uniques,
 };
-use crate::engine::{Database, Engine};
+use crate::engine::Engine;
 use crate::error::{DatabaseProblem, Error, Result};
 use crate::filter::Filter;
 use crate::risk::Risk;
@@ -33,6 +32,9 @@ use crate::sqlite::projection::{self, Copies};
 use crate::sqlite::risk::{moves_sequence_row, tokens, words};
 use crate::sqlite::sql::{self, quote_ident};
 use crate::sqlite::{ddl, inspect};
+
+mod pre_count;
+pub use pre_count::pre_counts;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Finding {
@@ -65,6 +67,16 @@ fn risks(rev: &Revision, direction: Direction) -> Vec<(sql::Statement, Vec<Risk>
     let statements = section.statements();
     let risks = crate::sqlite::risk::section_risks(&section.sql, &statements, section.first_line);
     statements.into_iter().zip(risks).collect()
+}
+
+/// Each statement of a step with the risks its review comments state, as
+/// written (a PostgreSQL plan's carry their pre-count queries).
+fn review_risks(rev: &Revision, direction: Direction) -> Vec<(sql::Statement, Vec<Risk>)> {
+    let section = rev.section(direction);
+    let statements = section.statements();
+    let reviews =
+        crate::sqlite::risk::section_review_risks(&section.sql, &statements, section.first_line);
+    statements.into_iter().zip(reviews).collect()
 }
 
 /// True when the step runs a statement that destroys data or rebuilds a
@@ -108,92 +120,6 @@ pub fn destructive(steps: &[(&Revision, Direction)]) -> Vec<Finding> {
         }
     }
     out
-}
-
-/// What one pre-count query found on the live database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Count {
-    Rows(i64),
-    /// It could not be asked of the database as it is now (a table or
-    /// column an earlier pending revision makes): nothing is known, and the
-    /// revision's own transaction decides.
-    Unknown,
-    /// It ran past its `statement_timeout`.
-    TimedOut,
-}
-
-/// Data findings for `steps` from the pre-count queries the dialect's
-/// planner wrote into their review comments (PostgreSQL), counted on the
-/// live database under `timeout`. As with SQLite's checks, from the first
-/// step that changes rows on nothing is counted: the live rows no longer
-/// say what a later step meets. A count that runs out of time refuses.
-pub fn pre_counts(
-    db: &Database,
-    steps: &[(&Revision, Direction)],
-    timeout: Duration,
-) -> Result<Vec<Finding>> {
-    let dialect = db.engine().dialect();
-    let mut asked = Vec::new();
-    for (rev, direction) in steps {
-        if has_data_changes(rev, *direction) {
-            break;
-        }
-        let section = rev.section(*direction);
-        let statements = section.statements();
-        let reviews = crate::sqlite::risk::section_review_risks(
-            &section.sql,
-            &statements,
-            section.first_line,
-        );
-        for (stmt, risks) in statements.iter().zip(reviews) {
-            for pre in risks.iter().filter_map(|r| dialect.pre_count(r)) {
-                let message = format!(
-                    "line {}: {} ({})",
-                    stmt.line,
-                    pre.reason,
-                    excerpt(&stmt.sql)
-                );
-                asked.push((*rev, pre.table, message, pre.query.to_string()));
-            }
-        }
-    }
-    let queries: Vec<String> = asked.iter().map(|a| a.3.clone()).collect();
-    let counts = db.count_rows(&queries, timeout)?;
-    let mut out = Vec::new();
-    for ((rev, table, message, query), count) in asked.into_iter().zip(counts) {
-        match count {
-            Count::Rows(0) | Count::Unknown => {}
-            Count::Rows(n) => out.push(Finding {
-                revision: rev.id.clone(),
-                file: rev.file_name(),
-                kind: "data",
-                table,
-                message,
-                rows: Some(n),
-            }),
-            Count::TimedOut => {
-                return Err(Error::Refused(format!(
-                    "the data check of revision {} ({}, {message}) did not finish within {} s \
-                     (statement_timeout), so it is not known whether the rows allow it; nothing was \
-                     changed. Raise [database] data_check_timeout (seconds; 0 = no limit), or run \
-                     the count yourself: {query}",
-                    rev.id,
-                    rev.file_name(),
-                    timeout.as_secs_f64()
-                )));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// A statement on one line, cut short: enough to name its constraint.
-fn excerpt(statement: &str) -> String {
-    let line = sql::one_line(statement.trim());
-    match line.char_indices().nth(120) {
-        Some((at, _)) => format!("{}...", &line[..at]),
-        None => line,
-    }
 }
 
 /// Findings for `steps`, taken in order from the database at `db` (which may

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use postgres::error::SqlState;
 
+use crate::driver::Count;
 use crate::error::{Error, Result};
-use crate::lint::Count;
 use crate::postgres::connect;
 use crate::postgres::problem::server_error;
 use crate::url::PgUrl;
