@@ -51,8 +51,18 @@ pub fn resolve(
 /// revision fails, so that the application's queries never queue behind a
 /// waiting `ALTER TABLE` for long. Seconds from 0 (no limit) to one day;
 /// 5 s when not set.
-pub fn resolve_lock_timeout(from_file: Option<toml::Value>, config_name: &str) -> Result<Duration> {
-    seconds_setting("lock_timeout", from_file, DEFAULT_LOCK_TIMEOUT, config_name)
+pub fn resolve_lock_timeout(
+    from_file: Option<toml::Value>,
+    table: &str,
+    config_name: &str,
+) -> Result<Duration> {
+    seconds_setting(
+        "lock_timeout",
+        from_file,
+        DEFAULT_LOCK_TIMEOUT,
+        table,
+        config_name,
+    )
 }
 
 /// `[database] data_check_timeout`: how long one PostgreSQL pre-count query
@@ -67,15 +77,17 @@ pub fn resolve_data_check_timeout(
         "data_check_timeout",
         from_file,
         Duration::from_secs(60),
+        "[database]",
         config_name,
     )
 }
 
-/// A `[database]` setting in seconds, `default` when not set.
+/// A setting in seconds read from `table`, `default` when not set.
 fn seconds_setting(
     key: &str,
     from_file: Option<toml::Value>,
     default: Duration,
+    table: &str,
     config_name: &str,
 ) -> Result<Duration> {
     let text = match from_file {
@@ -86,7 +98,7 @@ fn seconds_setting(
     };
     parse_seconds(key, &text, MAX_SECS).map_err(|e| Error::Config {
         path: config_name.into(),
-        message: format!("[database] {e}"),
+        message: format!("{table} {e}"),
     })
 }
 
