@@ -223,7 +223,7 @@ impl Run<'_> {
             verify_applied(self.graph, &rows)?;
             let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
             let steps = self.plan.steps(self.graph, &applied);
-            crate::non_transactional::refuse_rebuilds(&steps)?;
+            crate::non_transactional::refuse_rebuilds(&steps, db.rebuilds_tables())?;
             let same = |q: &VecDeque<(&Revision, Direction)>| {
                 q.len() == steps.len()
                     && q.iter()

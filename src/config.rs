@@ -57,6 +57,8 @@ struct DatabaseSection {
     lock_timeout: Option<toml::Value>,
     /// PostgreSQL only: the server scratch databases are made on ([`database::resolve_dev`]).
     dev_url: Option<String>,
+    /// Seconds; PostgreSQL only ([`lock_wait::resolve_data_check_timeout`]).
+    data_check_timeout: Option<toml::Value>,
 }
 
 /// `pyproject.toml`: the same settings under `[tool.migrate]`; the other
@@ -143,6 +145,8 @@ pub struct Config {
     pub lock_wait: Duration,
     /// PostgreSQL: how long a revision's statement waits for a table lock.
     pub lock_timeout: Duration,
+    /// PostgreSQL: how long one pre-count query may run.
+    pub data_check_timeout: Duration,
     /// The environment in use (`--env`), if any.
     pub env: Option<String>,
     /// The names of the file's `[env.NAME]` tables.
@@ -228,6 +232,10 @@ impl Config {
             &keys.lock_timeout,
             &config_name,
         )?;
+        let data_check_timeout = lock_wait::resolve_data_check_timeout(
+            file.database.data_check_timeout.clone(),
+            &config_name,
+        )?;
         Ok(Config {
             path,
             pyproject,
@@ -244,6 +252,7 @@ impl Config {
             backup_keep,
             lock_wait,
             lock_timeout,
+            data_check_timeout,
             env: overrides.env.clone(),
             envs,
         })
@@ -271,8 +280,8 @@ impl Config {
             Some(url) => Err(Error::Usage(format!(
                 "this command is not built yet for PostgreSQL (database {url}); on PostgreSQL, \
                  migrate runs upgrade, downgrade (and their --sql), current, history, stamp, \
-                 approve, revision (--autogenerate too), inspect, check, verify (without --data) \
-                 and lint (destructive statements only)"
+                 approve, revision (--autogenerate too), inspect, check, verify (--data too) \
+                 and lint; to go back to a backup, pg_restore the file upgrade --backup made"
             ))),
         }
     }

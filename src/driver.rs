@@ -40,6 +40,13 @@ pub trait Driver {
     }
     /// Rolls back the open transaction, if there is one.
     fn rollback(&mut self);
+    /// Whether a table dropped or renamed in a `-- transactional: false`
+    /// revision may be one step of a table rebuild, and so is refused
+    /// ([`crate::non_transactional::refuse_rebuilds`]): SQLite rebuilds to
+    /// ALTER; PostgreSQL does not, and a single DROP or rename is atomic.
+    fn rebuilds_tables(&self) -> bool {
+        true
+    }
     /// A value that changes when another connection commits.
     fn change_counter(&mut self) -> Result<i64>;
     fn ensure_version_table(&mut self) -> Result<()>;
@@ -51,6 +58,18 @@ pub trait Driver {
     fn new_violations(&mut self) -> Result<Vec<NewViolation>>;
     /// Writes the version-table change and its log row.
     fn record(&mut self, change: RowChange, label: &str, duration_ms: Option<u128>) -> Result<()>;
+}
+
+/// What one pre-count query found on the live database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    Rows(i64),
+    /// It could not be asked of the database as it is now (a table or
+    /// column an earlier pending revision makes): nothing is known, and the
+    /// revision's own transaction decides.
+    Unknown,
+    /// It ran past its `statement_timeout`.
+    TimedOut,
 }
 
 /// A child table with more broken references than before the revision.

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::dialect::Dialect;
+use crate::driver::Count;
 use crate::driver::{Applied, Driver};
 use crate::error::{Error, Result};
 use crate::postgres::dialect::PostgresDialect;
@@ -105,7 +106,31 @@ impl Database<'_> {
     pub fn backup(&self, dir: &Path, keep: usize, label: &str) -> Result<PathBuf> {
         match self {
             Database::Sqlite(path) => crate::sqlite::backup::take(path, dir, keep, label),
-            Database::Postgres { .. } => Err(not_built("backups")),
+            Database::Postgres { url, .. } => crate::postgres::backup::take(url, dir, keep, label),
+        }
+    }
+
+    /// The count of each pre-count query ([`crate::lint::pre_counts`]), each
+    /// run read-only under `timeout`. SQLite's data checks work on a
+    /// scratch copy instead (`lint::findings`): it has no queries to run.
+    pub fn count_rows(&self, queries: &[String], timeout: Duration) -> Result<Vec<Count>> {
+        match self {
+            Database::Sqlite(_) => Ok(vec![Count::Unknown; queries.len()]),
+            Database::Postgres { url, .. } => {
+                crate::postgres::pre_count::run(url, queries, timeout)
+            }
+        }
+    }
+
+    /// The command a user runs to back the database up as [`Database::backup`]
+    /// would, without the password (PostgreSQL's `pg_dump`).
+    pub fn backup_command(&self, dir: &Path, label: &str) -> Result<String> {
+        match self {
+            Database::Sqlite(path) => Ok(format!("cp {} {}", path.display(), dir.display())),
+            Database::Postgres { url, .. } => {
+                let file = crate::postgres::backup::path_for(url, dir, label)?;
+                crate::postgres::backup::command(url, &file)
+            }
         }
     }
 
@@ -253,6 +278,18 @@ impl Dev<'_> {
         match self {
             Dev::Sqlite => Engine::Sqlite.scratch(),
             Dev::Postgres(url) => Ok(Box::new(PgScratch::create(url)?)),
+        }
+    }
+
+    /// A scratch copy of `db`, rows too; `db` is only read. PostgreSQL's
+    /// is made on this server with `pg_dump | pg_restore`.
+    pub fn copy_of(&self, db: &Database) -> Result<Box<dyn Scratch>> {
+        match (self, db) {
+            (Dev::Postgres(dev), Database::Postgres { url, .. }) => {
+                Ok(Box::new(PgScratch::copy_of(dev, url)?))
+            }
+            (_, Database::Sqlite(path)) => Engine::Sqlite.scratch_copy(path),
+            (Dev::Sqlite, Database::Postgres { .. }) => Err(on_a_server()),
         }
     }
 

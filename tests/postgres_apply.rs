@@ -490,7 +490,7 @@ fn schema_side_commands_say_they_are_not_built_yet_for_postgres() {
         &[("a1", &[], "CREATE TABLE t (id int);", "DROP TABLE t;")],
     );
     p.write("model.sql", "CREATE TABLE t (id int);\n");
-    let err = p.fails(&["verify", "--data"]);
+    let err = p.fails(&["restore"]);
     assert!(err.contains("not built yet for PostgreSQL"), "{err}");
     assert!(
         err.contains("upgrade, downgrade (and their --sql), current"),

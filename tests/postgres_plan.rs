@@ -353,8 +353,19 @@ fn data_dependent_steps_carry_their_review_notes_and_pre_counts() {
             .flat_map(|s| &s.risks)
             .filter_map(plan::precount::of)
             .collect();
+    // The type change's count is of values converted, not of failures: it
+    // is for the reviewer, and nothing refuses on it.
+    assert!(
+        !counts.iter().any(|q| q.contains("code IS NOT NULL")),
+        "{counts:#?}"
+    );
+    assert!(
+        retype
+            .risks
+            .iter()
+            .any(|r| r.reason().contains("values to convert"))
+    );
     for q in [
-        "SELECT count(*) FROM t WHERE code IS NOT NULL",
         "SELECT count(*) FROM t WHERE n IS NULL",
         "SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM t GROUP BY code HAVING count(*) > 1) AS d",
     ] {
@@ -366,6 +377,55 @@ fn data_dependent_steps_carry_their_review_notes_and_pre_counts() {
         .find(|s| s.sql.contains("DROP CONSTRAINT"))
         .expect("drop");
     assert!(drop.risks.is_empty(), "dropping a UNIQUE loses nothing");
+}
+
+#[test]
+fn a_constraint_that_only_loses_not_valid_is_validated_in_place_and_its_down_adds_it_not_valid() {
+    let from_sql = "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, p_id int, q int); \
+        ALTER TABLE c ADD CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID; \
+        ALTER TABLE c ADD CONSTRAINT c_q CHECK (q > 0) NOT VALID;";
+    let to_sql = "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, p_id int, q int); \
+        ALTER TABLE c ADD CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES p (id); \
+        ALTER TABLE c ADD CONSTRAINT c_q CHECK (q > 0);";
+    let Some(_server) = fresh_db("validate_probe") else {
+        return;
+    };
+    let (from, to, m) = migration("validate", from_sql, to_sql);
+    let up: Vec<&str> = m.up.iter().map(|s| s.sql.as_str()).collect();
+    assert_eq!(
+        up,
+        [
+            "ALTER TABLE c VALIDATE CONSTRAINT c_q",
+            "ALTER TABLE c VALIDATE CONSTRAINT c_p"
+        ],
+        "{}",
+        script(&m.up)
+    );
+    // Each validation counts the rows it would fail on.
+    let counts: Vec<&str> =
+        m.up.iter()
+            .flat_map(|s| &s.risks)
+            .filter_map(plan::precount::of)
+            .collect();
+    assert_eq!(counts.len(), 2, "{counts:#?}");
+    // PostgreSQL cannot un-validate: the down drops and adds NOT VALID.
+    let down = script(&m.down);
+    assert!(
+        down.contains("DROP CONSTRAINT c_q") && down.contains("NOT VALID"),
+        "{down}"
+    );
+
+    // On rows: up validates (rows kept), down gives the start back.
+    let db = fresh_db("validate_rows").unwrap();
+    db.client().batch_execute(from_sql).unwrap();
+    db.client()
+        .batch_execute("INSERT INTO p VALUES (1); INSERT INTO c VALUES (1, 1, 3), (2, NULL, 4);")
+        .unwrap();
+    apply(&db, &m.up).unwrap();
+    assert_eq!(inspect_db(&db).folded(), to.folded());
+    apply(&db, &m.down).unwrap();
+    assert_eq!(inspect_db(&db).folded(), from.folded());
+    assert_eq!(query_text(&db, "SELECT count(*)::text FROM c"), "2");
 }
 
 #[test]

@@ -100,6 +100,10 @@ impl Driver for Postgres {
         self.execute("COMMIT")
     }
 
+    fn rebuilds_tables(&self) -> bool {
+        false
+    }
+
     fn rollback(&mut self) {
         if self.in_transaction {
             self.in_transaction = false;

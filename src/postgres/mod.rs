@@ -5,6 +5,7 @@
 //! version table's SQL) lives beside the code that holds connections
 //! (connecting, the driver).
 
+pub mod backup;
 pub mod casts;
 pub mod connect;
 pub mod ddl;
@@ -19,6 +20,7 @@ pub mod no_transaction;
 pub mod own_tables;
 pub mod pgpass;
 pub mod plan;
+pub mod pre_count;
 pub mod problem;
 pub mod rename_hints;
 pub mod scratch;

@@ -189,7 +189,7 @@ fn retype_column(table: &str, from: &Column, to: &Column) -> Statement {
     let mut s = Statement::plain(sql);
     s.comments.extend(note);
     if casts::cast_context(&from.decl_type, &to.decl_type) != Some(CastContext::Implicit) {
-        s.risks.push(precount::risk(
+        s.risks.push(precount::conversion(
             format!(
                 "{table}.{} changes type {} -> {}: values that do not convert fail it",
                 to.name, from.decl_type, to.decl_type
