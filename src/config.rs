@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::capabilities::Capabilities;
 use crate::discover;
 use crate::engine::{Database, Dev, Engine};
 use crate::error::{Error, Result};
@@ -51,6 +52,8 @@ struct DatabaseSection {
     lock_timeout: Option<toml::Value>,
     /// PostgreSQL only: the server scratch databases are made on ([`database::resolve_dev`]).
     dev_url: Option<String>,
+    /// PostgreSQL only: capabilities to switch off ([`Capabilities::from_config`]).
+    capabilities: Option<toml::Value>,
 }
 
 /// `pyproject.toml`: the same settings under `[tool.migrate]`; the other
@@ -135,6 +138,9 @@ pub struct Config {
     pub lock_wait: Duration,
     /// PostgreSQL: how long a revision's statement waits for a table lock.
     pub lock_timeout: Duration,
+    /// PostgreSQL: the capabilities `[database] capabilities` leaves on (all
+    /// unless it switches some off); the driver ands them with the server's.
+    pub capabilities: Capabilities,
 }
 
 impl Config {
@@ -207,6 +213,13 @@ impl Config {
         crate::lock_wait::set(lock_wait);
         let lock_timeout =
             lock_wait::resolve_lock_timeout(file.database.lock_timeout.clone(), &config_name)?;
+        let capabilities = match &file.database.capabilities {
+            None => Capabilities::ALL,
+            Some(v) => Capabilities::from_config(v).map_err(|message| Error::Config {
+                path: config_name.clone().into(),
+                message,
+            })?,
+        };
         Ok(Config {
             path,
             pyproject,
@@ -223,6 +236,7 @@ impl Config {
             backup_keep,
             lock_wait,
             lock_timeout,
+            capabilities,
         })
     }
 
@@ -287,6 +301,7 @@ impl Config {
             (Some(url), _) => Some(Database::Postgres {
                 url,
                 lock_timeout: self.lock_timeout,
+                capabilities: self.capabilities,
             }),
             (None, Some(path)) => Some(Database::Sqlite(path)),
             (None, None) => None,

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::capabilities::Capabilities;
 use crate::dialect::Dialect;
 use crate::driver::{Applied, Driver};
 use crate::error::{Error, Result};
@@ -37,6 +38,8 @@ pub enum Database<'a> {
         url: &'a PgUrl,
         /// How long a revision's statement waits for a table lock.
         lock_timeout: Duration,
+        /// What the config leaves on (see [`crate::capabilities`]).
+        capabilities: Capabilities,
     },
 }
 
@@ -52,9 +55,16 @@ impl Database<'_> {
     pub fn open(&self, version_table: &str) -> Result<Box<dyn Driver>> {
         match self {
             Database::Sqlite(path) => Engine::Sqlite.open(path, version_table),
-            Database::Postgres { url, lock_timeout } => {
-                Ok(Box::new(Postgres::open(url, version_table, *lock_timeout)?))
-            }
+            Database::Postgres {
+                url,
+                lock_timeout,
+                capabilities,
+            } => Ok(Box::new(Postgres::open(
+                url,
+                version_table,
+                *lock_timeout,
+                *capabilities,
+            )?)),
         }
     }
 

@@ -10,6 +10,7 @@
 
 pub mod apply;
 pub mod autogen;
+pub mod capabilities;
 pub mod check;
 pub mod cli;
 pub mod commands;
@@ -41,6 +42,7 @@ pub mod scratch;
 pub mod script;
 pub mod stamp;
 pub mod statement;
+pub mod stepwise;
 pub mod sum;
 pub mod terminal;
 pub mod test_hooks;

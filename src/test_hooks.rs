@@ -46,3 +46,26 @@ fn wait_for(file: &Path) {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// Test-only: `MIGRATE_TEST_STOP_AFTER_STATEMENT=N`: on an engine without
+/// transactional DDL, once the `N`th statement of a revision (counted from
+/// 1, not its last) has committed, a run sleeps 60 s, so that a test can
+/// kill it between two statements. Not a setting for users.
+pub fn stop_after_statement(number: usize) {
+    let stop = std::env::var("MIGRATE_TEST_STOP_AFTER_STATEMENT")
+        .ok()
+        .and_then(|s| s.trim().parse::<usize>().ok());
+    if stop == Some(number) {
+        std::thread::sleep(Duration::from_secs(60));
+    }
+}
+
+/// Test-only: `MIGRATE_TEST_LEASE_MS` shortens the migration lease (see
+/// `crate::postgres::lease`), so that a test sees a killed holder's lease
+/// expire without waiting the default. Not a setting for users.
+pub fn lease_duration(default: Duration) -> Duration {
+    std::env::var("MIGRATE_TEST_LEASE_MS")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map_or(default, Duration::from_millis)
+}

@@ -5,6 +5,7 @@
 //! version table's SQL) lives beside the code that holds connections
 //! (connecting, the driver).
 
+pub mod capabilities;
 pub mod casts;
 pub mod connect;
 pub mod ddl;
@@ -13,6 +14,7 @@ pub mod driver;
 pub mod enums;
 pub mod inspect;
 pub mod keywords;
+pub mod lease;
 pub mod lock;
 pub mod names;
 pub mod no_transaction;
@@ -20,6 +22,7 @@ pub mod own_tables;
 pub mod pgpass;
 pub mod plan;
 pub mod problem;
+pub mod progress;
 pub mod rename_hints;
 pub mod scratch;
 pub mod sql;
