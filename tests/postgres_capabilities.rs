@@ -408,3 +408,90 @@ fn an_unknown_capability_is_refused_naming_it() {
         "{err}"
     );
 }
+
+#[test]
+fn a_run_whose_lease_was_taken_stops_before_its_next_statement() {
+    let Some(db) = common::pg::fresh_db("leasefence") else {
+        return;
+    };
+    let p = with_caps(&db, NEITHER, &[("a1", &[], FIVE, "DROP TABLE ran;")]);
+    let mut child = p
+        .plain_command()
+        .env("MIGRATE_TEST_STOP_AFTER_STATEMENT", "1:1500")
+        .arg("upgrade")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(30);
+    while done(&db, "a1") < 1 && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Another run's lease now (as if this one's had expired and been taken).
+    db.client()
+        .batch_execute("UPDATE migrate_version_lease SET token = 'thief', holder = 'another run'")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("this run lost the migration lease"), "{err}");
+    assert_eq!(done(&db, "a1"), 1, "statement 2 never ran");
+    assert_eq!(count(&db, "SELECT count(*) FROM ran"), 0);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM migrate_version_lease"),
+        1,
+        "the other run's lease is left alone"
+    );
+    db.client()
+        .batch_execute("DELETE FROM migrate_version_lease")
+        .unwrap();
+    p.ok(&["upgrade"]);
+    assert_eq!(applied(&db), ["a1"]);
+    assert_eq!(count(&db, "SELECT count(*) FROM ran"), 3);
+}
+
+#[test]
+fn without_transactional_ddl_a_non_transactional_revision_runs_statement_by_statement() {
+    let Some(db) = common::pg::fresh_db("stepnontx") else {
+        return;
+    };
+    let p = with_caps(
+        &db,
+        NEITHER,
+        &[(
+            "a1",
+            &[],
+            "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1), (2);",
+            "DROP TABLE t;",
+        )],
+    );
+    p.write(
+        "migrations/versions/b2_step.sql",
+        "-- revision: b2\n-- down_revision: a1\n-- message: index\n-- transactional: false\n\n\
+         -- migrate:up\nCREATE INDEX CONCURRENTLY t_id ON t (id);\nINSERT INTO t VALUES (3);\n\n\
+         -- migrate:down\nDROP INDEX CONCURRENTLY t_id;\nDELETE FROM t WHERE id = 3;\n",
+    );
+    p.ok(&["hash"]);
+    p.ok(&["upgrade"]);
+    assert_eq!(applied(&db), ["a1", "b2"]);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM pg_indexes WHERE indexname = 't_id'"
+        ),
+        1
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM t"), 3);
+    p.ok(&["downgrade", "a1"]);
+    assert_eq!(applied(&db), ["a1"]);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM pg_indexes WHERE indexname = 't_id'"
+        ),
+        0
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM t"), 2, "rows kept");
+    // `stamp` releases the lease it took: the next run does not wait for it.
+    p.ok(&["stamp", "b2"]);
+    assert_eq!(count(&db, "SELECT count(*) FROM migrate_version_lease"), 0);
+}

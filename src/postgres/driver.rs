@@ -109,6 +109,15 @@ impl Postgres {
     }
 }
 
+/// A command that locks without ending its session (`stamp`, `approve`)
+/// still releases the lock: a lease row would otherwise outlive the
+/// connection until it expires.
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        self.end_session();
+    }
+}
+
 /// The applied revisions of the database `url` names, read without creating
 /// or writing anything.
 pub fn read_applied_at(url: &PgUrl, version_table: &str) -> Result<Vec<Applied>> {
