@@ -415,7 +415,7 @@ fn a_run_whose_lease_was_taken_stops_before_its_next_statement() {
         return;
     };
     let p = with_caps(&db, NEITHER, &[("a1", &[], FIVE, "DROP TABLE ran;")]);
-    let mut child = p
+    let child = p
         .plain_command()
         .env("MIGRATE_TEST_STOP_AFTER_STATEMENT", "1:1500")
         .arg("upgrade")
