@@ -79,6 +79,18 @@ impl Database<'_> {
         }
     }
 
+    /// The revisions a run without transactional DDL left halfway
+    /// ([`crate::stepwise`]), read without writing anything.
+    pub fn read_progress(&self, version_table: &str) -> Result<Vec<crate::driver::Progress>> {
+        match self {
+            Database::Sqlite(_) => Ok(vec![]),
+            Database::Postgres { url, .. } => {
+                let (mut client, place) = crate::postgres::connect::connect(url)?;
+                crate::postgres::progress::read(&mut client, version_table, &place)
+            }
+        }
+    }
+
     /// The database's schema as its engine's inspector reads it (without
     /// the tool's own tables); nothing is written. PostgreSQL: the `public`
     /// schema until the schemas are a setting.

@@ -131,6 +131,13 @@ fn without_transactional_ddl_a_killed_run_resumes_where_it_stopped() {
         1,
         "statement 2 committed, 3 not"
     );
+    let (code, _, err) = p.run(&["current"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("revision a1 is halfway: 2 of its 5 statements going up committed")
+            && err.contains("resumes at statement 3"),
+        "{err}"
+    );
 
     let out = p.ok(&["upgrade"]);
     assert!(out.contains("2 revision(s) applied"), "{out}");
