@@ -36,14 +36,13 @@ impl Server {
         }
     }
 
-    /// What the server can do, as far as the apply loop cares.
-    /// CockroachDB commits a schema change when its transaction commits but
-    /// runs it after, as a job that can fail then (its docs advise one DDL
-    /// statement per transaction); its advisory-lock functions are no-ops.
-    /// YugabyteDB runs DDL outside the transaction (transactional DDL is a
-    /// preview flag) and has advisory locks only behind a flag from 2.25.
-    /// Both accept `CONCURRENTLY` without PostgreSQL's meaning (CockroachDB
-    /// builds every index online; YugabyteDB's concurrent build is its own).
+    /// What the server can do, as far as the apply loop cares. From the
+    /// engines' documentation, not from a running server (none can be
+    /// installed here): CockroachDB runs a schema change as a job after its
+    /// transaction commits, and advises one DDL statement per transaction;
+    /// YugabyteDB commits DDL outside the transaction unless an option says
+    /// otherwise; neither gives advisory locks PostgreSQL's guarantee; both
+    /// accept `CONCURRENTLY` without PostgreSQL's meaning.
     pub fn capabilities(self) -> Capabilities {
         match self {
             Server::PostgreSql => Capabilities::ALL,
