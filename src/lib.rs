@@ -10,8 +10,10 @@
 
 pub mod apply;
 pub mod autogen;
+pub mod branching;
 pub mod capabilities;
 pub mod check;
+pub mod check_envs;
 pub mod cli;
 pub mod commands;
 pub mod config;
