@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::capabilities::Capabilities;
 use crate::discover;
 use crate::engine::{Database, Dev, Engine};
 use crate::error::{Error, Result};
@@ -59,6 +60,8 @@ struct DatabaseSection {
     dev_url: Option<String>,
     /// Seconds; PostgreSQL only ([`lock_wait::resolve_data_check_timeout`]).
     data_check_timeout: Option<toml::Value>,
+    /// PostgreSQL only: capabilities to switch off ([`Capabilities::from_config`]).
+    capabilities: Option<toml::Value>,
 }
 
 /// `pyproject.toml`: the same settings under `[tool.migrate]`; the other
@@ -147,6 +150,9 @@ pub struct Config {
     pub lock_timeout: Duration,
     /// PostgreSQL: how long one pre-count query may run.
     pub data_check_timeout: Duration,
+    /// PostgreSQL: the capabilities `[database] capabilities` leaves on (all
+    /// unless it switches some off); the driver ands them with the server's.
+    pub capabilities: Capabilities,
     /// The environment in use (`--env`), if any.
     pub env: Option<String>,
     /// The names of the file's `[env.NAME]` tables.
@@ -227,6 +233,13 @@ impl Config {
             &config_name,
         )?;
         crate::lock_wait::set(lock_wait);
+        let capabilities = match &file.database.capabilities {
+            None => Capabilities::ALL,
+            Some(v) => Capabilities::from_config(v).map_err(|message| Error::Config {
+                path: config_name.clone().into(),
+                message,
+            })?,
+        };
         let lock_timeout = lock_wait::resolve_lock_timeout(
             file.database.lock_timeout.clone(),
             &keys.lock_timeout,
@@ -253,6 +266,7 @@ impl Config {
             lock_wait,
             lock_timeout,
             data_check_timeout,
+            capabilities,
             env: overrides.env.clone(),
             envs,
         })
@@ -320,6 +334,7 @@ impl Config {
             (Some(url), _) => Some(Database::Postgres {
                 url,
                 lock_timeout: self.lock_timeout,
+                capabilities: self.capabilities,
             }),
             (None, Some(path)) => Some(Database::Sqlite(path)),
             (None, None) => None,

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::capabilities::Capabilities;
 use crate::dialect::Dialect;
 use crate::driver::Count;
 use crate::driver::{Applied, Driver};
@@ -38,6 +39,8 @@ pub enum Database<'a> {
         url: &'a PgUrl,
         /// How long a revision's statement waits for a table lock.
         lock_timeout: Duration,
+        /// What the config leaves on (see [`crate::capabilities`]).
+        capabilities: Capabilities,
     },
 }
 
@@ -53,9 +56,16 @@ impl Database<'_> {
     pub fn open(&self, version_table: &str) -> Result<Box<dyn Driver>> {
         match self {
             Database::Sqlite(path) => Engine::Sqlite.open(path, version_table),
-            Database::Postgres { url, lock_timeout } => {
-                Ok(Box::new(Postgres::open(url, version_table, *lock_timeout)?))
-            }
+            Database::Postgres {
+                url,
+                lock_timeout,
+                capabilities,
+            } => Ok(Box::new(Postgres::open(
+                url,
+                version_table,
+                *lock_timeout,
+                *capabilities,
+            )?)),
         }
     }
 
@@ -66,6 +76,18 @@ impl Database<'_> {
             Database::Sqlite(path) => crate::sqlite::driver::read_applied_at(path, version_table),
             Database::Postgres { url, .. } => {
                 crate::postgres::driver::read_applied_at(url, version_table)
+            }
+        }
+    }
+
+    /// The revisions a run without transactional DDL left halfway
+    /// ([`crate::stepwise`]), read without writing anything.
+    pub fn read_progress(&self, version_table: &str) -> Result<Vec<crate::driver::Progress>> {
+        match self {
+            Database::Sqlite(_) => Ok(vec![]),
+            Database::Postgres { url, .. } => {
+                let (mut client, place) = crate::postgres::connect::connect(url)?;
+                crate::postgres::progress::read(&mut client, version_table, &place)
             }
         }
     }

@@ -6,6 +6,7 @@
 //! (connecting, the driver).
 
 pub mod backup;
+pub mod capabilities;
 pub mod casts;
 pub mod connect;
 pub mod ddl;
@@ -14,6 +15,7 @@ pub mod driver;
 pub mod enums;
 pub mod inspect;
 pub mod keywords;
+pub mod lease;
 pub mod lock;
 pub mod names;
 pub mod no_transaction;
@@ -22,6 +24,7 @@ pub mod pgpass;
 pub mod plan;
 pub mod pre_count;
 pub mod problem;
+pub mod progress;
 pub mod rename_hints;
 pub mod scratch;
 pub mod sql;
