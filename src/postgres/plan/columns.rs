@@ -10,7 +10,7 @@ use crate::risk::Risk;
 use crate::schema::{Column, Identity, Table};
 
 use super::super::casts::{self, CastContext};
-use super::super::ddl::column_def;
+use super::super::ddl::{column_def, sequence_changes, sequence_settings};
 use super::super::names::{quote_ident, quote_str};
 use super::precount;
 
@@ -106,14 +106,15 @@ fn modify(table: &str, from: &Column, to: &Column, kind: ChangeKind) -> Vec<Stat
         out.push(alter("DROP EXPRESSION".into()));
     }
     let retype = kind.intersects(ChangeKind::TYPE | ChangeKind::COLLATION);
-    let default_off = retype && from.default.is_some();
+    let (was, will) = (from.postgres().identity, to.postgres().identity);
+    // PostgreSQL refuses an identity on a column that has a default.
+    let default_off = (retype || (was.is_none() && will.is_some())) && from.default.is_some();
     if default_off {
         out.push(alter("DROP DEFAULT".into()));
     }
     if retype {
         out.push(retype_column(table, from, to));
     }
-    let (was, will) = (from.postgres().identity, to.postgres().identity);
     if was.is_some() && will.is_none() {
         out.push(alter("DROP IDENTITY".into()));
     }
@@ -131,7 +132,13 @@ fn modify(table: &str, from: &Column, to: &Column, kind: ChangeKind) -> Vec<Stat
     }
     match (was, will) {
         (None, Some(id)) => {
-            out.push(alter(format!("ADD {}", identity(id))));
+            let settings = sequence_settings(&to.postgres().identity_sequence);
+            let settings = if settings.is_empty() {
+                settings
+            } else {
+                format!(" ({})", settings.trim_start())
+            };
+            out.push(alter(format!("ADD {}{settings}", identity(id))));
             // The new sequence starts at 1: past the values the rows hold.
             out.push(Statement::plain(format!(
                 "SELECT setval(pg_get_serial_sequence({}, {}), coalesce(max({}), 0) + 1, false) FROM {}",
@@ -141,10 +148,21 @@ fn modify(table: &str, from: &Column, to: &Column, kind: ChangeKind) -> Vec<Stat
                 quote_ident(table)
             )));
         }
-        (Some(a), Some(b)) if a != b => {
-            // `SET GENERATED ...` takes no `AS IDENTITY`.
-            let kind = identity(b).trim_end_matches(" AS IDENTITY");
-            out.push(alter(format!("SET {kind}")));
+        (Some(a), Some(b)) => {
+            let mut sets = Vec::new();
+            if a != b {
+                // `SET GENERATED ...` takes no `AS IDENTITY`.
+                sets.push(identity(b).trim_end_matches(" AS IDENTITY").to_string());
+            }
+            sets.extend(sequence_changes(
+                &from.postgres().identity_sequence,
+                &to.postgres().identity_sequence,
+                false,
+            ));
+            if !sets.is_empty() {
+                let sets: Vec<String> = sets.iter().map(|s| format!("SET {s}")).collect();
+                out.push(alter(sets.join(" ")));
+            }
         }
         _ => {}
     }

@@ -13,6 +13,7 @@ use crate::plan::Statement;
 use crate::risk::Risk;
 use crate::schema::{EnumType, Schema};
 
+use super::super::ddl;
 use super::super::enums::{self, EnumChange, EnumColumn};
 use super::super::names::{quote_ident, quote_str};
 
@@ -37,20 +38,50 @@ pub fn creates(from: &Schema, to: &Schema) -> Vec<Statement> {
             Some(o) => out.extend(change_enum(from, o, e)),
         }
     }
-    for s in new.sequences.iter().filter(|s| !old.sequences.contains(s)) {
-        out.push(Statement::plain(format!(
-            "CREATE SEQUENCE {}",
-            quote_ident(&s.name)
-        )));
+    out.extend(sequences(from, to));
+    out
+}
+
+/// New sequences with their settings; kept ones altered in place (so
+/// their position is kept) and let go by an owner they leave, before that
+/// owner may be dropped with them.
+fn sequences(from: &Schema, to: &Schema) -> Vec<Statement> {
+    let old = &from.postgres.sequences;
+    let mut out = Vec::new();
+    for s in &to.postgres.sequences {
+        let name = quote_ident(&s.name);
+        let Some(was) = old.iter().find(|o| o.name == s.name) else {
+            out.push(Statement::plain(format!(
+                "CREATE SEQUENCE {name}{}",
+                ddl::sequence_settings(&s.settings)
+            )));
+            continue;
+        };
+        if was.owned_by.is_some() && was.owned_by != s.owned_by {
+            out.push(Statement::plain(format!(
+                "ALTER SEQUENCE {name} OWNED BY NONE"
+            )));
+        }
+        let changes = ddl::sequence_changes(&was.settings, &s.settings, true);
+        if !changes.is_empty() {
+            out.push(Statement::plain(format!(
+                "ALTER SEQUENCE {name} {}",
+                changes.join(" ")
+            )));
+        }
     }
     out
 }
 
-/// Sequence owners, once the tables exist.
+/// Sequence owners, once the tables exist: new sequences' and moved ones'.
 pub fn owners(from: &Schema, to: &Schema) -> Vec<Statement> {
     let old = &from.postgres.sequences;
     let mut out = Vec::new();
-    for s in to.postgres.sequences.iter().filter(|s| !old.contains(s)) {
+    for s in &to.postgres.sequences {
+        let was = old.iter().find(|o| o.name == s.name);
+        if was.is_some_and(|w| w.owned_by == s.owned_by) {
+            continue;
+        }
         if let Some((table, column)) = &s.owned_by {
             out.push(Statement::plain(format!(
                 "ALTER SEQUENCE {} OWNED BY {}.{}",
@@ -69,11 +100,16 @@ pub fn owners(from: &Schema, to: &Schema) -> Vec<Statement> {
 pub fn drops(from: &Schema, to: &Schema) -> Vec<Statement> {
     let (old, new) = (&from.postgres, &to.postgres);
     let mut out = Vec::new();
-    for s in old.sequences.iter().filter(|s| !new.sequences.contains(s)) {
+    for s in old
+        .sequences
+        .iter()
+        .filter(|s| !new.sequences.iter().any(|n| n.name == s.name))
+    {
+        // A sequence goes with the column that owns it.
         let owner_dropped = s
             .owned_by
             .as_ref()
-            .is_some_and(|(t, _)| to.table(t).is_none());
+            .is_some_and(|(t, c)| to.table(t).is_none_or(|t| t.column(c).is_none()));
         if !owner_dropped {
             out.push(Statement::with_risk(
                 format!("DROP SEQUENCE {}", quote_ident(&s.name)),
