@@ -222,6 +222,19 @@ const CASES: &[Case] = &[
         rows_from: "SELECT string_agg(concat_ws(':', id, m), ',' ORDER BY id) FROM v",
         rows_to: "SELECT string_agg(concat_ws(':', id, m), ',' ORDER BY id) FROM v",
     },
+    // pg-schema-diff's enum "add values" (its down): the column's default
+    // names a label the recreated type lacks; the recreate used to set it
+    // back before the default changed.
+    Case {
+        tag: "enum_default_on_removed_label",
+        from: "CREATE TYPE mood AS ENUM ('sad', 'ok', 'gone'); \
+               CREATE TABLE t (id int PRIMARY KEY, m mood DEFAULT 'gone', n mood DEFAULT 'gone');",
+        to: "CREATE TYPE mood AS ENUM ('ok', 'sad'); CREATE TABLE t (id int PRIMARY KEY, m mood DEFAULT 'ok', n mood);",
+        renames: no_renames,
+        seed: "INSERT INTO t VALUES (1, 'sad', 'ok'), (2, 'ok', 'sad');",
+        rows_from: "SELECT string_agg(concat_ws(':', id, m, n), ',' ORDER BY id) FROM t",
+        rows_to: "SELECT string_agg(concat_ws(':', id, m, n), ',' ORDER BY id) FROM t",
+    },
     Case {
         tag: "awkward_names",
         from: "CREATE TABLE \"Order\" (id int PRIMARY KEY, \"Qty\" int, \"select\" text); \

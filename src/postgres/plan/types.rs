@@ -35,7 +35,7 @@ pub fn creates(from: &Schema, to: &Schema) -> Vec<Statement> {
     for e in &new.enums {
         match old.enums.iter().find(|o| o.name == e.name) {
             None => out.push(Statement::plain(enums::create_sql(&e.name, &e.labels))),
-            Some(o) => out.extend(change_enum(from, o, e)),
+            Some(o) => out.extend(change_enum(from, to, o, e)),
         }
     }
     out.extend(sequences(from, to));
@@ -167,13 +167,14 @@ fn enum_columns(schema: &Schema, name: &str) -> Vec<EnumColumn> {
                 table: t.name.clone(),
                 column: c.name.clone(),
                 default: c.default.clone(),
+                default_after: None,
             });
         }
     }
     out
 }
 
-fn change_enum(from: &Schema, old: &EnumType, new: &EnumType) -> Vec<Statement> {
+fn change_enum(from: &Schema, to: &Schema, old: &EnumType, new: &EnumType) -> Vec<Statement> {
     match enums::plan(&old.labels, &new.labels) {
         EnumChange::Unchanged => vec![],
         EnumChange::Add(adds) => adds
@@ -189,7 +190,13 @@ fn change_enum(from: &Schema, old: &EnumType, new: &EnumType) -> Vec<Statement> 
             })
             .collect(),
         EnumChange::Recreate { removed, .. } => {
-            let columns = enum_columns(from, &new.name);
+            let columns: Vec<EnumColumn> = enum_columns(from, &new.name)
+                .into_iter()
+                .map(|c| EnumColumn {
+                    default_after: Some(default_after_recreate(from, to, &c)),
+                    ..c
+                })
+                .collect();
             let mut out = Vec::new();
             if !removed.is_empty() && !columns.is_empty() {
                 out.push(guard(&new.name, &removed, &columns));
@@ -199,6 +206,19 @@ fn change_enum(from: &Schema, old: &EnumType, new: &EnumType) -> Vec<Statement> 
             }
             out
         }
+    }
+}
+
+/// The default `c` gets back once its type is recreated: the one it ends
+/// with when it keeps its type (its old one may name a removed label),
+/// none when it changes type (the type change sets it), and its old one
+/// when `to` has no such column (renamed, or dropped later).
+fn default_after_recreate(from: &Schema, to: &Schema, c: &EnumColumn) -> Option<String> {
+    let was = from.table(&c.table).and_then(|t| t.column(&c.column));
+    match (was, to.table(&c.table).and_then(|t| t.column(&c.column))) {
+        (Some(was), Some(will)) if was.decl_type == will.decl_type => will.default.clone(),
+        (Some(_), Some(_)) => None,
+        _ => c.default.clone(),
     }
 }
 
@@ -222,8 +242,9 @@ fn guard(type_name: &str, removed: &[String], columns: &[EnumColumn]) -> Stateme
         escape(type_name.to_string()),
         escape(places.join(", "))
     ));
+    // A column may be named `n` too: in the counts, names are columns.
     let mut s = Statement::plain(format!(
-        "DO $migrate$ DECLARE n bigint; BEGIN n := {}; IF n > 0 THEN RAISE EXCEPTION {message}, n; END IF; END $migrate$",
+        "DO $migrate$ #variable_conflict use_column\nDECLARE n bigint; BEGIN n := {}; IF n > 0 THEN RAISE EXCEPTION {message}, n; END IF; END $migrate$",
         counts.join(" + ")
     ));
     s.risks.push(Risk::DataDependent(format!(
