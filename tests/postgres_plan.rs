@@ -235,6 +235,18 @@ const CASES: &[Case] = &[
         rows_from: "SELECT string_agg(concat_ws(':', id, m, n), ',' ORDER BY id) FROM t",
         rows_to: "SELECT string_agg(concat_ws(':', id, m, n), ',' ORDER BY id) FROM t",
     },
+    // pg-schema-diff's big "Alter table" case: a unique index a foreign
+    // key uses cannot be dropped before that key.
+    Case {
+        tag: "unique_index_under_a_foreign_key",
+        from: "CREATE TABLE p (id int PRIMARY KEY, code text); CREATE UNIQUE INDEX p_code ON p (code); \
+               CREATE TABLE c (id int PRIMARY KEY, code text REFERENCES p (code));",
+        to: "CREATE TABLE p (id int PRIMARY KEY, code text); CREATE TABLE c (id int PRIMARY KEY, code text);",
+        renames: no_renames,
+        seed: "INSERT INTO p VALUES (1, 'a'), (2, 'b'); INSERT INTO c VALUES (1, 'a'), (2, 'b');",
+        rows_from: "SELECT string_agg(concat_ws(':', c.id, p.id), ',' ORDER BY c.id) FROM c JOIN p USING (code)",
+        rows_to: "SELECT string_agg(concat_ws(':', c.id, p.id), ',' ORDER BY c.id) FROM c JOIN p USING (code)",
+    },
     Case {
         tag: "awkward_names",
         from: "CREATE TABLE \"Order\" (id int PRIMARY KEY, \"Qty\" int, \"select\" text); \

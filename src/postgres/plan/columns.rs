@@ -82,13 +82,7 @@ fn add_column(table: &str, col: &Column) -> Vec<Statement> {
 
 /// One column's changed facts, in an order PostgreSQL accepts.
 fn modify(table: &str, from: &Column, to: &Column, kind: ChangeKind) -> Vec<Statement> {
-    let alter = |what: String| {
-        Statement::plain(format!(
-            "ALTER TABLE {} ALTER COLUMN {} {what}",
-            quote_ident(table),
-            quote_ident(&to.name)
-        ))
-    };
+    let alter = |what: String| alter_column(table, &to.name, &what);
     let mut out = Vec::new();
     if kind.contains(ChangeKind::GENERATED) {
         if to.generated.is_some() {
@@ -130,7 +124,26 @@ fn modify(table: &str, from: &Column, to: &Column, kind: ChangeKind) -> Vec<Stat
             out.push(alter("DROP NOT NULL".into()));
         }
     }
-    match (was, will) {
+    out.extend(identity_changes(table, from, to));
+    if kind.contains(ChangeKind::DEFAULT) || default_off {
+        match &to.default {
+            Some(d) => out.push(alter(format!("SET DEFAULT {d}"))),
+            None if !default_off => out.push(alter("DROP DEFAULT".into())),
+            None => {}
+        }
+    }
+    if from.postgres().comment != to.postgres().comment {
+        out.push(comment_on_column(table, to));
+    }
+    out
+}
+
+/// An identity added (with its sequence settings, the sequence moved past
+/// the rows), or a kept one's kind and settings changed.
+fn identity_changes(table: &str, from: &Column, to: &Column) -> Vec<Statement> {
+    let alter = |what: String| alter_column(table, &to.name, &what);
+    let mut out = Vec::new();
+    match (from.postgres().identity, to.postgres().identity) {
         (None, Some(id)) => {
             let settings = sequence_settings(&to.postgres().identity_sequence);
             let settings = if settings.is_empty() {
@@ -166,17 +179,16 @@ fn modify(table: &str, from: &Column, to: &Column, kind: ChangeKind) -> Vec<Stat
         }
         _ => {}
     }
-    if kind.contains(ChangeKind::DEFAULT) || default_off {
-        match &to.default {
-            Some(d) => out.push(alter(format!("SET DEFAULT {d}"))),
-            None if !default_off => out.push(alter("DROP DEFAULT".into())),
-            None => {}
-        }
-    }
-    if from.postgres().comment != to.postgres().comment {
-        out.push(comment_on_column(table, to));
-    }
     out
+}
+
+/// `ALTER TABLE table ALTER COLUMN column what`.
+fn alter_column(table: &str, column: &str, what: &str) -> Statement {
+    Statement::plain(format!(
+        "ALTER TABLE {} ALTER COLUMN {} {what}",
+        quote_ident(table),
+        quote_ident(column)
+    ))
 }
 
 fn identity(id: Identity) -> &'static str {
