@@ -8,6 +8,9 @@
 //! the transaction (it is inert inside one), and `foreign_key_check` runs
 //! before every COMMIT.
 //!
+//! An engine without transactional DDL (see [`crate::capabilities`]) runs
+//! each revision one statement per transaction instead ([`crate::stepwise`]).
+//!
 //! Everything SQLite-specific about the version table lives in [`VersionTable`];
 //! [`run`] and [`offline_sql`] share the same step selection, so `--sql`
 //! prints exactly what a real run would execute.
@@ -46,7 +49,7 @@ impl Plan {
     pub fn upgrade(graph: &Graph, target: &Target) -> Plan {
         Plan::Up(match target {
             Target::Base => HashSet::new(),
-            Target::Revisions(ids) => graph.ancestors_inclusive(ids.iter().map(String::as_str)),
+            Target::Revisions(ids) => graph.required_inclusive(ids.iter().map(String::as_str)),
         })
     }
 
@@ -55,7 +58,7 @@ impl Plan {
         Plan::Down(match target {
             Target::Base => applied.clone(),
             Target::Revisions(ids) => {
-                let keep = graph.ancestors_inclusive(ids.iter().map(String::as_str));
+                let keep = graph.required_inclusive(ids.iter().map(String::as_str));
                 applied
                     .iter()
                     .filter(|r| !keep.contains(*r))
@@ -181,6 +184,7 @@ pub fn run_with<D: Driver + ?Sized>(
         prepare: &mut prepare,
         prepared: false,
         recorded: HashSet::new(),
+        progress: Vec::new(),
     };
     let result = run.all(db, &mut on_step, &mut on_done);
     db.end_session();
@@ -201,6 +205,8 @@ struct Run<'a> {
     prepared: bool,
     /// The version table's ids as last read (a pruned id is not in the graph).
     recorded: HashSet<String>,
+    /// The revisions an interrupted run left halfway (read at each replan).
+    progress: Vec<crate::driver::Progress>,
 }
 
 impl Run<'_> {
@@ -257,7 +263,10 @@ impl Run<'_> {
             self.recorded = rows.iter().map(|a| a.revision.clone()).collect();
             let applied = self.graph.applied_set(rows.into_iter().map(|a| a.revision));
             let steps = self.plan.steps(self.graph, &applied);
-            crate::non_transactional::refuse_rebuilds(&steps)?;
+            crate::non_transactional::refuse_rebuilds(&steps, db.rebuilds_tables())?;
+            db.refuse_steps(&steps)?;
+            self.progress = db.progress()?;
+            crate::stepwise::check(&self.progress, &steps)?;
             let same = |q: &VecDeque<(&Revision, Direction)>| {
                 q.len() == steps.len()
                     && q.iter()
@@ -282,7 +291,10 @@ impl Run<'_> {
         };
         on_step(rev, direction);
         let started = Instant::now();
-        if rev.transactional {
+        let resume = crate::stepwise::resume_at(&self.progress, rev, direction);
+        if !db.capabilities().transactional_ddl || resume > 0 {
+            crate::stepwise::run(db, rev, direction, resume, started)?;
+        } else if rev.transactional {
             db.run_section(rev, direction)?;
             check_integrity(db, rev)?;
             let duration = Some(started.elapsed().as_millis());

@@ -6,7 +6,7 @@
 //! shell is split (issue 14, part 2).
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::apply::{self, Direction, Plan};
 use crate::config::Config;
@@ -41,9 +41,12 @@ fn script_template(config: &Config) -> Result<String> {
         .unwrap_or_else(|| project::DEFAULT_SCRIPT_TEMPLATE.to_string()))
 }
 
-/// The parents of a new revision: `--head`, or the single head.
+/// The parents of a new revision: `--head` (a revision, `NAME@head`, or
+/// `base` for a new root), or the single head.
 pub fn parents_for_new(graph: &Graph, head: Option<&str>) -> Result<Vec<String>> {
     match head {
+        Some(h) if h.trim().eq_ignore_ascii_case("base") => Ok(vec![]),
+        Some(h) if h.contains('@') => crate::branching::one_revision(graph, h),
         Some(h) => Ok(vec![graph.resolve_id(h)?.id.clone()]),
         None => Ok(match graph.heads().as_slice() {
             [] => vec![],
@@ -68,6 +71,24 @@ pub fn write_revision(
     graph: &Graph,
     rev_id: Option<&str>,
     new: NewRevision,
+) -> Result<PathBuf> {
+    write_revision_on(
+        config,
+        graph,
+        rev_id,
+        new,
+        &script::BranchHeaders::default(),
+    )
+}
+
+/// [`write_revision`] with `branch_labels`/`depends_on` headers (checked
+/// against `graph` by [`crate::branching::check_new`] first).
+pub fn write_revision_on(
+    config: &Config,
+    graph: &Graph,
+    rev_id: Option<&str>,
+    new: NewRevision,
+    branch: &script::BranchHeaders,
 ) -> Result<PathBuf> {
     sum::ensure_current(&config.migrations_dir)?;
     let generated;
@@ -97,6 +118,7 @@ pub fn write_revision(
         )));
     }
     let text = script::render(&script_template(config)?, &NewRevision { id, ..new })?;
+    let text = branch.write_into(&text);
     let dir = config.versions_dir();
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let path = dir.join(script::file_name(id, new.message));
@@ -107,7 +129,7 @@ pub fn write_revision(
             config.migrations_dir.join("script.sql.tmpl").display()
         ))
     })?;
-    if parsed.id != id || parsed.parents != new.parents {
+    if parsed.id != id || parsed.parents != new.parents || parsed.branch.labels != branch.labels {
         return Err(Error::Usage(
             "the script template must write the revision and down_revision headers".into(),
         ));
@@ -164,7 +186,7 @@ fn split_range<'a>(
         Some((from, to)) => {
             let start = match graph.resolve(from, &[])? {
                 Target::Base => HashSet::new(),
-                Target::Revisions(ids) => graph.ancestors_inclusive(ids.iter().map(String::as_str)),
+                Target::Revisions(ids) => graph.required_inclusive(ids.iter().map(String::as_str)),
             };
             Ok((to, start))
         }
@@ -209,7 +231,7 @@ fn refuse_reversed_range(
     }
     let wanted = match target {
         Target::Base => HashSet::new(),
-        Target::Revisions(ids) => graph.ancestors_inclusive(ids.iter().map(String::as_str)),
+        Target::Revisions(ids) => graph.required_inclusive(ids.iter().map(String::as_str)),
     };
     let (reversed, other) = match direction {
         Direction::Up => (wanted.is_subset(start) && wanted != *start, "downgrade"),
@@ -228,6 +250,27 @@ fn refuse_reversed_range(
     )))
 }
 
+/// Whether `upgrade`/`downgrade` back the database up before a risky step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backup {
+    /// SQLite: take one; PostgreSQL: print the `pg_dump` command to run.
+    Default,
+    /// `--no-backup`.
+    Skip,
+    /// `--backup`: on PostgreSQL too (with `pg_dump`).
+    Take,
+}
+
+impl Backup {
+    pub fn from_flags(backup: bool, no_backup: bool) -> Backup {
+        match (backup, no_backup) {
+            (true, _) => Backup::Take,
+            (_, true) => Backup::Skip,
+            _ => Backup::Default,
+        }
+    }
+}
+
 // Long: preflight (lint, backup), the run and its report share one run's locals; to split when the
 // commands move to commands/ (issue 14, part 2).
 pub fn migrate(
@@ -235,7 +278,7 @@ pub fn migrate(
     direction: Direction,
     spec: &str,
     sql: bool,
-    no_backup: bool,
+    backup_choice: Backup,
 ) -> Result<()> {
     let st = state(config)?;
     let range = spec;
@@ -247,8 +290,11 @@ pub fn migrate(
     let current = st.graph.current_heads(&applied);
     let (target, plan) = plan_for(&st.graph, direction, spec, &current, &applied)?;
     // Before the pre-check, the backup, or printing a script that would do it.
-    crate::non_transactional::refuse_rebuilds(&plan.steps(&st.graph, &applied))?;
     let engine = config.engine();
+    crate::non_transactional::refuse_rebuilds(
+        &plan.steps(&st.graph, &applied),
+        engine == crate::engine::Engine::Sqlite,
+    )?;
     engine.refuse_unrunnable(&plan.steps(&st.graph, &applied))?;
     if sql {
         refuse_reversed_range(&st.graph, direction, &plan, &target, &applied, range)?;
@@ -266,7 +312,8 @@ pub fn migrate(
         return Ok(());
     }
     let db = config.target()?;
-    // The data checks and backups are SQLite's so far.
+    // SQLite's data checks replay on a copy of the file; PostgreSQL's run
+    // the planner's pre-count queries on the server (lint::pre_counts).
     let sqlite_file = match db {
         Database::Sqlite(path) => Some(path),
         Database::Postgres { .. } => None,
@@ -286,18 +333,26 @@ pub fn migrate(
     // refusal) must still print the restore line.
     let committed = std::cell::Cell::new(0usize);
     let partial = std::cell::Cell::new(false);
+    let noted_backup = std::cell::Cell::new(false);
     // The data checks and the backup run under the lock, on the steps still
     // pending then: another migrator may have applied some since `state`,
     // or between two of ours (then apply calls this again).
     let prepare = |pending: apply::Pending| {
-        let Some(file) = sqlite_file else {
-            return Ok(());
+        let data = match sqlite_file {
+            Some(file) => lint::findings(
+                config.engine(),
+                file,
+                &config.version_table,
+                &config.filter,
+                pending,
+            )?,
+            None => lint::pre_counts(&db, pending, config.data_check_timeout)?,
         };
-        refuse_lost_data(file, config, pending, committed.get() > 0)?;
+        refuse_lost_data(&data, committed.get() > 0)?;
         // Called again after another migrator changed what is pending: the
         // checks run again; the first backup stays the one to go back to.
         if backup.is_none()
-            && !no_backup
+            && backup_choice != Backup::Skip
             && existed
             && pending.iter().any(|(rev, dir)| lint::is_risky(rev, *dir))
         {
@@ -306,6 +361,18 @@ pub fn migrate(
                 .map(|(r, _)| r.id.clone())
                 .unwrap_or_default();
             let label = format!("before-{}-{label}", direction.as_str());
+            // PostgreSQL's dump can take long on a big database: run only
+            // when asked; otherwise say how to take one.
+            if sqlite_file.is_none() && backup_choice == Backup::Default {
+                if !noted_backup.replace(true) {
+                    let cmd = db.backup_command(&config.backup_dir, &label)?;
+                    noteln!(
+                        "note: a pending revision drops data; no backup is taken on PostgreSQL \
+                         unless asked (--backup runs pg_dump). To take one yourself first: {cmd}"
+                    );
+                }
+                return Ok(());
+            }
             let path = db.backup(&config.backup_dir, config.backup_keep, &label)?;
             noteln!(
                 "backup: {} (verified; --no-backup skips it)",
@@ -356,6 +423,11 @@ pub fn migrate(
     // committed before the failing one, or a non-transactional one half-done.
     let changed = committed.get() > 0 || partial.get();
     let steps = result.map_err(|e| match &backup {
+        Some(path) if changed && path.exists() && sqlite_file.is_none() => Error::Refused(format!(
+            "{e}\n  to return to where this command started, while nothing else uses the database: \
+             pg_restore --clean --if-exists --single-transaction --dbname=<the database> {}",
+            display_rel(path)
+        )),
         Some(path) if changed && path.exists() => Error::Refused(format!(
             "{e}\n  to return to where this command started: migrate restore {} \
              (with this command's options), or, while nothing else uses the database: cp {} {}",
@@ -391,23 +463,12 @@ pub fn migrate(
 /// rows that are there (a new UNIQUE over duplicates, NOT NULL over NULLs...).
 /// `midway`: revisions of this run are already committed (the checks run
 /// again after another migrator changed what is pending).
-fn refuse_lost_data(
-    db: &Path,
-    config: &Config,
-    pending: apply::Pending,
-    midway: bool,
-) -> Result<()> {
-    let blocking: Vec<String> = lint::findings(
-        config.engine(),
-        db,
-        &config.version_table,
-        &config.filter,
-        pending,
-    )?
-    .iter()
-    .filter(|f| f.kind == "data")
-    .map(|f| format!("  {f}"))
-    .collect();
+fn refuse_lost_data(findings: &[lint::Finding], midway: bool) -> Result<()> {
+    let blocking: Vec<String> = findings
+        .iter()
+        .filter(|f| f.kind == "data")
+        .map(|f| format!("  {f}"))
+        .collect();
     if blocking.is_empty() {
         return Ok(());
     }
@@ -443,20 +504,48 @@ fn describe(heads: &[String]) -> String {
     }
 }
 
-pub fn stamp(config: &Config, spec: &str) -> Result<()> {
+pub fn stamp(config: &Config, spec: &str, purge: bool, sql: bool) -> Result<()> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
+    if sql {
+        return stamp_sql(config, &graph, spec, purge);
+    }
     let db = config.target()?;
     let rows = db.read_applied(&config.version_table)?;
-    let current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
+    let mut current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
+    if purge {
+        // Alembic's purge: from an empty table, so no other branch stays.
+        current.clear();
+    }
     // `REV-N` on one of several heads moves that branch only, as in downgrade.
     let target = graph.resolve_downgrade(spec, &current)?;
-    apply::stamp(&db, &config.version_table, &graph, &target)?;
+    crate::stamp::stamp_with(&db, &config.version_table, &graph, &target, purge)?;
     let label = match &target {
         Target::Base => "base".to_string(),
         Target::Revisions(ids) => ids.join(", "),
     };
     outln!("stamped {} at {label} (no SQL was run)", db.display())?;
+    Ok(())
+}
+
+/// `stamp [FROM:]TO --sql`: the version-table statements, from FROM (or
+/// base) without reading the database, as `upgrade --sql` does.
+fn stamp_sql(config: &Config, graph: &Graph, spec: &str, purge: bool) -> Result<()> {
+    let (spec, have) = split_range(graph, spec, &HashSet::new())?;
+    // A purge starts from an empty table, as a real one does.
+    let current = if purge {
+        vec![]
+    } else {
+        graph.current_heads(&have)
+    };
+    let target = graph.resolve_downgrade(spec, &current)?;
+    let dialect = config.engine().dialect();
+    let text =
+        crate::stamp::stamp_script(dialect, &config.version_table, graph, &have, &target, purge);
+    out!(
+        "-- generated by migrate {}: stamp {spec}\n{text}",
+        env!("CARGO_PKG_VERSION")
+    )?;
     Ok(())
 }
 
@@ -485,14 +574,16 @@ pub fn approve(config: &Config, specs: &[String]) -> Result<()> {
 
 pub fn merge(config: &Config, message: &str, specs: &[String], rev_id: Option<&str>) -> Result<()> {
     let graph = load_graph(config)?;
-    if specs.len() < 2 {
+    let named = crate::branching::merge_parents(&graph, specs)?;
+    if named.len() < 2 {
         return Err(Error::Usage(
-            "merge needs two or more revisions, e.g. `migrate merge -m \"merge\" ab12 cd34`".into(),
+            "merge needs two or more revisions, e.g. `migrate merge -m \"merge\" ab12 cd34` \
+             (or `migrate merge -m \"merge\" heads` with several heads)"
+                .into(),
         ));
     }
     let mut parents: Vec<String> = Vec::new();
-    for spec in specs {
-        let id = graph.resolve_id(spec)?.id.clone();
+    for (id, spec) in named {
         if parents.contains(&id) {
             return Err(Error::Usage(format!(
                 "merge names {id} twice ({spec:?}); a revision cannot be merged with itself"
@@ -549,12 +640,10 @@ pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
             &config.filter,
             &steps,
         )?,
-        Database::Postgres { .. } => {
-            noteln!(
-                "note: on PostgreSQL, lint reports destructive statements only; its data checks \
-                 (rows a pending step would fail on) are SQLite-only for now"
-            );
-            lint::destructive(&steps)
+        db @ Database::Postgres { .. } => {
+            let mut all = lint::destructive(&steps);
+            all.extend(lint::pre_counts(&db, &steps, config.data_check_timeout)?);
+            all
         }
     };
     let code = std::process::ExitCode::from(u8::from(!findings.is_empty()));
@@ -582,16 +671,14 @@ pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
 }
 
 pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
-    if data {
-        config.sqlite_only()?;
-    }
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let results = if data {
+        let copy = config.dev().copy_of(&config.target()?)?;
         verify::verify_data(
             config.engine(),
             &graph,
-            config.database()?,
+            copy,
             &config.version_table,
             &config.filter,
         )?

@@ -10,7 +10,10 @@
 
 pub mod apply;
 pub mod autogen;
+pub mod branching;
+pub mod capabilities;
 pub mod check;
+pub mod check_envs;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -25,6 +28,7 @@ pub mod error;
 pub mod files;
 pub mod filter;
 pub mod graph;
+pub mod graph_aliases;
 pub mod import_alembic;
 pub mod json;
 pub mod lint;
@@ -43,6 +47,7 @@ pub mod script;
 pub mod squash;
 pub mod stamp;
 pub mod statement;
+pub mod stepwise;
 pub mod sum;
 pub mod terminal;
 pub mod test_hooks;

@@ -15,7 +15,9 @@ use crate::error::{Error, Result};
 use crate::files::nul_line;
 use crate::statement::{Splitter, Statement};
 
+mod branch;
 mod dir;
+pub use branch::{BranchHeaders, valid_label};
 pub use dir::{id_of_file, read_dir, revision_files, revision_ids};
 
 pub const UP_MARKER: &str = "-- migrate:up";
@@ -38,6 +40,8 @@ pub struct Revision {
     /// The revisions a squash replaced (`-- replaces:`), parents first, the
     /// top of the range last; empty for every other revision.
     pub replaces: Vec<String>,
+    /// The `branch_labels` and `depends_on` headers ([`BranchHeaders`]).
+    pub branch: BranchHeaders,
     checksum: String,
 }
 
@@ -130,6 +134,7 @@ pub fn parse(path: &Path, text: &str, dialect: &dyn Splitter) -> Result<Revision
     let mut created = String::new();
     let mut transactional = true;
     let mut replaces = Vec::new();
+    let mut branch = BranchHeaders::default();
     let mut up_line = None;
     let mut down_line = None;
     if let Some(n) = nul_line(text) {
@@ -208,6 +213,9 @@ pub fn parse(path: &Path, text: &str, dialect: &dyn Splitter) -> Result<Revision
             "message" => message = Some(value),
             "replaces" => replaces = parse_replaces(&value).map_err(|m| err(n, m))?,
             "created" => created = value,
+            "branch_labels" | "depends_on" => {
+                branch.read(key.trim(), &value, n).map_err(|m| err(n, m))?;
+            }
             "transactional" => {
                 transactional = match value.as_str() {
                     "true" => true,
@@ -281,6 +289,7 @@ pub fn parse(path: &Path, text: &str, dialect: &dyn Splitter) -> Result<Revision
         path: path.to_path_buf(),
         parents_line,
         replaces,
+        branch,
     })
 }
 
