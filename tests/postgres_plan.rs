@@ -412,3 +412,21 @@ fn each_dialect_plans_a_type_change_in_its_own_form() {
         "SQLite rebuilds: {sqlite:?}"
     );
 }
+
+// Found by sqldef's cases (tests/conformance_postgres.rs); here so a clone
+// without ../shared still covers them.
+
+/// No cast joins two enum types: the values go through their labels
+/// (ChangeColumnTypeFromEnumToDifferentEnum).
+#[test]
+fn a_column_moves_from_one_enum_type_to_another_by_label() {
+    run(&Case {
+        tag: "enum_to_enum",
+        from: "CREATE TYPE old_status AS ENUM ('a', 'b'); CREATE TABLE t (id int PRIMARY KEY, s old_status NOT NULL);",
+        to: "CREATE TYPE new_status AS ENUM ('a', 'b'); CREATE TABLE t (id int PRIMARY KEY, s new_status NOT NULL);",
+        renames: no_renames,
+        seed: "INSERT INTO t VALUES (1, 'a'), (2, 'b');",
+        rows_from: "SELECT string_agg(id || s::text, ',' ORDER BY id) FROM t",
+        rows_to: "SELECT string_agg(id || s::text, ',' ORDER BY id) FROM t",
+    });
+}
