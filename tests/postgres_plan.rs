@@ -416,6 +416,21 @@ fn each_dialect_plans_a_type_change_in_its_own_form() {
 // Found by sqldef's cases (tests/conformance_postgres.rs); here so a clone
 // without ../shared still covers them.
 
+/// `serial` is not a type ALTER accepts: the column takes the integer type
+/// and its sequence follows (SerialToBigserial and kin).
+#[test]
+fn a_serial_column_becomes_bigserial_and_back_with_its_sequence() {
+    run(&Case {
+        tag: "serial_widen",
+        from: "CREATE TABLE t (id serial NOT NULL, x text);",
+        to: "CREATE TABLE t (id bigserial NOT NULL, x text);",
+        renames: no_renames,
+        seed: "INSERT INTO t (x) VALUES ('a'), ('b');",
+        rows_from: "SELECT string_agg(id || x, ',' ORDER BY id) FROM t",
+        rows_to: "SELECT string_agg(id || x, ',' ORDER BY id) FROM t",
+    });
+}
+
 /// No cast joins two enum types: the values go through their labels
 /// (ChangeColumnTypeFromEnumToDifferentEnum).
 #[test]
@@ -428,5 +443,25 @@ fn a_column_moves_from_one_enum_type_to_another_by_label() {
         seed: "INSERT INTO t VALUES (1, 'a'), (2, 'b');",
         rows_from: "SELECT string_agg(id || s::text, ',' ORDER BY id) FROM t",
         rows_to: "SELECT string_agg(id || s::text, ',' ORDER BY id) FROM t",
+    });
+}
+
+/// The down renames the column back first, then alters it by the name it
+/// gets (RenameColumnWithTypeChange, RenameColumnWithComment).
+#[test]
+fn a_renamed_column_that_changes_type_and_comment_goes_down_by_its_old_name() {
+    run(&Case {
+        tag: "rename_retype",
+        from: "CREATE TABLE t (id int PRIMARY KEY, username varchar(100)); \
+               COMMENT ON COLUMN t.username IS 'login';",
+        to: "CREATE TABLE t (id int PRIMARY KEY, user_name text NOT NULL); \
+             COMMENT ON COLUMN t.user_name IS 'user name';",
+        renames: || Renames {
+            tables: vec![],
+            columns: vec![("t".into(), "username".into(), "user_name".into())],
+        },
+        seed: "INSERT INTO t VALUES (1, 'ann'), (2, 'bob');",
+        rows_from: "SELECT string_agg(id || username, ',' ORDER BY id) FROM t",
+        rows_to: "SELECT string_agg(id || user_name, ',' ORDER BY id) FROM t",
     });
 }
