@@ -465,3 +465,21 @@ fn a_renamed_column_that_changes_type_and_comment_goes_down_by_its_old_name() {
         rows_to: "SELECT string_agg(id || user_name, ',' ORDER BY id) FROM t",
     });
 }
+
+/// An index's storage parameters are part of it: read, compared and
+/// written back (CreateIndexWithStorageParameter* and kin).
+#[test]
+fn index_storage_parameters_are_kept_and_changed() {
+    run(&Case {
+        tag: "index_storage",
+        from: "CREATE TABLE t (id int PRIMARY KEY, x text, y text); CREATE INDEX t_x ON t (x); \
+               CREATE INDEX t_y ON t USING hash (y) WITH (fillfactor = 80);",
+        to: "CREATE TABLE t (id int PRIMARY KEY, x text, y text); \
+             CREATE INDEX t_x ON t (x) WITH (fillfactor = 70, deduplicate_items = off); \
+             CREATE INDEX t_y ON t USING hash (y);",
+        renames: no_renames,
+        seed: "INSERT INTO t VALUES (1, 'a', 'b'), (2, 'c', 'd');",
+        rows_from: "SELECT string_agg(id || x || y, ',' ORDER BY id) FROM t",
+        rows_to: "SELECT string_agg(id || x || y, ',' ORDER BY id) FROM t",
+    });
+}

@@ -270,10 +270,26 @@ pub fn create_index(table: &str, index: &Index) -> String {
     if pg.nulls_not_distinct {
         s.push_str(" NULLS NOT DISTINCT");
     }
+    if !pg.storage.is_empty() {
+        s.push_str(&format!(" WITH ({})", storage_parameters(&pg.storage)));
+    }
     if let Some(w) = &index.where_clause {
         s.push_str(&format!(" WHERE {w}"));
     }
     s
+}
+
+/// The catalog's `name=value` storage parameters as `WITH` takes them,
+/// each value quoted (`fillfactor='70'`, as pg_dump writes them).
+fn storage_parameters(storage: &[String]) -> String {
+    storage
+        .iter()
+        .map(|p| match p.split_once('=') {
+            Some((name, value)) => format!("{name}={}", quote_str(value)),
+            None => p.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `COMMENT ON` the table and each commented column.

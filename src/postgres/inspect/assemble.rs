@@ -217,6 +217,7 @@ fn index(i: &IndexRow, columns: &[&IndexColumnRow]) -> Index {
             } else {
                 opclasses
             },
+            storage: i.storage.clone(),
         }),
     }
 }
@@ -405,6 +406,7 @@ mod tests {
             method: "btree".into(),
             predicate: None,
             nulls_not_distinct: false,
+            storage: Vec::new(),
         };
         let plain = index(
             &row,

@@ -80,6 +80,8 @@ pub struct IndexRow {
     pub method: String,
     pub predicate: Option<String>,
     pub nulls_not_distinct: bool,
+    /// `pg_class.reloptions`: `fillfactor=70`, ...
+    pub storage: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -259,6 +261,7 @@ fn index_row(r: &Row) -> IndexRow {
         method: r.get(4),
         predicate: r.get(5),
         nulls_not_distinct: r.get(6),
+        storage: r.get(7),
     }
 }
 
