@@ -145,6 +145,8 @@ pub struct Check {
     pub expr: String,
     /// PostgreSQL's `NOT VALID`: existing rows were not checked.
     pub not_valid: bool,
+    /// PostgreSQL's `NO INHERIT`: tables that inherit this one do not get it.
+    pub no_inherit: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

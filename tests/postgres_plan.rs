@@ -483,3 +483,32 @@ fn index_storage_parameters_are_kept_and_changed() {
         rows_to: "SELECT string_agg(id || x || y, ',' ORDER BY id) FROM t",
     });
 }
+
+/// `NO INHERIT` is part of a CHECK: read, compared, written back, on a new
+/// table and on an existing one (CheckConstraint, AddCheckConstraintNoInherit).
+/// Judged by the catalog: the inspector is what is being fixed.
+#[test]
+fn a_check_keeps_no_inherit() {
+    let from_sql = "CREATE TABLE t (id int PRIMARY KEY, n int, CONSTRAINT n_pos CHECK (n > 0));";
+    let to_sql = "CREATE TABLE t (id int PRIMARY KEY, n int, CONSTRAINT n_pos CHECK (n > 0) NO INHERIT); \
+                  CREATE TABLE u (id int PRIMARY KEY, m int CONSTRAINT m_big CHECK (m > 1) NO INHERIT);";
+    let Some(target) = fresh_db("no_inherit") else {
+        return;
+    };
+    let (_, _, m) = migration("no_inherit", from_sql, to_sql);
+    target.client().batch_execute(from_sql).unwrap();
+    target
+        .client()
+        .batch_execute("INSERT INTO t VALUES (1, 5)")
+        .unwrap();
+    let flags = "SELECT string_agg(conname || ':' || connoinherit, ',' ORDER BY conname) \
+                 FROM pg_constraint WHERE contype = 'c' AND conrelid <> 0";
+    apply(&target, &m.up).unwrap_or_else(|e| panic!("up fails: {e}"));
+    assert_eq!(query_text(&target, flags), "m_big:true,n_pos:true");
+    apply(&target, &m.down).unwrap_or_else(|e| panic!("down fails: {e}"));
+    assert_eq!(query_text(&target, flags), "n_pos:false");
+    assert_eq!(
+        query_text(&target, "SELECT string_agg(id || ':' || n, ',') FROM t"),
+        "1:5"
+    );
+}

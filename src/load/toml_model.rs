@@ -322,6 +322,7 @@ fn table(def: TableDef) -> Result<Table, String> {
         name: c.name,
         expr: normalize_expr(&c.expr),
         not_valid: false,
+        no_inherit: false,
     }));
     for ix in def.indexes {
         let parts = ix
@@ -370,6 +371,7 @@ fn column(t: &mut Table, c: ColumnDef) -> Result<ColumnKey, String> {
             name: None,
             expr: normalize_expr(expr),
             not_valid: false,
+            no_inherit: false,
         });
     }
     if let Some(target) = &c.references {

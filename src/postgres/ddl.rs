@@ -11,7 +11,8 @@ use std::collections::HashSet;
 use super::names::{ident, quote_ident, quote_str};
 use super::sql::tokenize;
 use crate::schema::{
-    Column, ForeignKey, Identity, Index, IndexTarget, Schema, SequenceSettings, Table, Unique, View,
+    Check, Column, ForeignKey, Identity, Index, IndexTarget, Schema, SequenceSettings, Table,
+    Unique, View,
 };
 
 /// Every statement that creates `schema` in an empty database, in an order
@@ -69,10 +70,10 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
         }
         for c in t.checks.iter().filter(|c| c.not_valid) {
             out.push(format!(
-                "ALTER TABLE {} ADD {}CHECK ({}) NOT VALID",
+                "ALTER TABLE {} ADD {}{} NOT VALID",
                 quote_ident(&t.name),
                 constraint_name(&c.name),
-                c.expr
+                check_clause(c)
             ));
         }
     }
@@ -113,7 +114,7 @@ pub fn create_table(t: &Table) -> String {
         ));
     }
     for c in t.checks.iter().filter(|c| !c.not_valid) {
-        items.push(format!("{}CHECK ({})", constraint_name(&c.name), c.expr));
+        items.push(format!("{}{}", constraint_name(&c.name), check_clause(c)));
     }
     let unlogged = if t.postgres().unlogged {
         "UNLOGGED "
@@ -290,6 +291,12 @@ fn storage_parameters(storage: &[String]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `CHECK (expr)`, with `NO INHERIT` when it has it.
+pub fn check_clause(c: &Check) -> String {
+    let no_inherit = if c.no_inherit { " NO INHERIT" } else { "" };
+    format!("CHECK ({}){no_inherit}", c.expr)
 }
 
 /// `COMMENT ON` the table and each commented column.

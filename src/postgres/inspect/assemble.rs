@@ -171,6 +171,7 @@ fn add_constraint(table: &mut Table, con: &ConstraintRow) {
             name,
             expr: con.check_expr.clone().unwrap_or_default(),
             not_valid: !con.validated,
+            no_inherit: con.no_inherit,
         }),
         "f" => table.foreign_keys.push(ForeignKey {
             name,

@@ -69,6 +69,8 @@ pub struct ConstraintRow {
     pub deferred: bool,
     pub validated: bool,
     pub check_expr: Option<String>,
+    /// `NO INHERIT` (a CHECK's).
+    pub no_inherit: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -249,6 +251,7 @@ fn constraint_row(r: &Row) -> ConstraintRow {
         deferred: r.get(9),
         validated: r.get(10),
         check_expr: r.get(11),
+        no_inherit: r.get(12),
     }
 }
 
