@@ -137,6 +137,11 @@ pub struct Unique {
     pub columns: Vec<String>,
     /// SQLite's conflict clause (see [`PrimaryKey::on_conflict`]).
     pub on_conflict: OnConflict,
+    /// PostgreSQL's `DEFERRABLE`: checked at the end of the statement or
+    /// transaction rather than row by row.
+    pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (only with `deferrable`): checked at commit.
+    pub initially_deferred: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

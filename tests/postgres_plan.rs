@@ -512,3 +512,36 @@ fn a_check_keeps_no_inherit() {
         "1:5"
     );
 }
+
+/// A UNIQUE constraint's `DEFERRABLE` / `INITIALLY DEFERRED` is part of it
+/// (ModifyUniqueConstraintToDeferrable and kin), judged by the catalog.
+#[test]
+fn a_unique_constraint_keeps_its_deferral() {
+    let from_sql =
+        "CREATE TABLE t (id int PRIMARY KEY, a int, b int, CONSTRAINT ab UNIQUE (a, b));";
+    let to_sql = "CREATE TABLE t (id int PRIMARY KEY, a int, b int, \
+                  CONSTRAINT ab UNIQUE (a, b) DEFERRABLE INITIALLY DEFERRED); \
+                  CREATE TABLE u (id int PRIMARY KEY, c int CONSTRAINT u_c UNIQUE DEFERRABLE);";
+    let Some(target) = fresh_db("deferrable") else {
+        return;
+    };
+    let (_, _, m) = migration("deferrable", from_sql, to_sql);
+    target.client().batch_execute(from_sql).unwrap();
+    target
+        .client()
+        .batch_execute("INSERT INTO t VALUES (1, 2, 3)")
+        .unwrap();
+    let flags = "SELECT string_agg(conname || ':' || condeferrable || ':' || condeferred, ',' \
+                 ORDER BY conname) FROM pg_constraint WHERE contype = 'u' AND conrelid >= 16384";
+    apply(&target, &m.up).unwrap_or_else(|e| panic!("up fails: {e}"));
+    assert_eq!(query_text(&target, flags), "ab:true:true,u_c:true:false");
+    apply(&target, &m.down).unwrap_or_else(|e| panic!("down fails: {e}"));
+    assert_eq!(query_text(&target, flags), "ab:false:false");
+    assert_eq!(
+        query_text(
+            &target,
+            "SELECT string_agg(id || ':' || a || b, ',') FROM t"
+        ),
+        "1:23"
+    );
+}

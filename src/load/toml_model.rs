@@ -316,6 +316,7 @@ fn table(def: TableDef) -> Result<Table, String> {
             name: u.name,
             columns: u.columns,
             on_conflict: clause,
+            ..Unique::default()
         });
     }
     t.checks.extend(def.checks.into_iter().map(|c| Check {
@@ -364,6 +365,7 @@ fn column(t: &mut Table, c: ColumnDef) -> Result<ColumnKey, String> {
             name: None,
             columns: vec![c.name.clone()],
             on_conflict: clause,
+            ..Unique::default()
         });
     }
     if let Some(expr) = &c.check {

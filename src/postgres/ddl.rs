@@ -62,10 +62,10 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
     for t in &schema.tables {
         for u in repeated_uniques(t) {
             out.push(format!(
-                "ALTER TABLE {} ADD {}UNIQUE ({})",
+                "ALTER TABLE {} ADD {}{}",
                 quote_ident(&t.name),
                 constraint_name(&u.name),
-                ident_list(&u.columns)
+                unique_clause(u)
             ));
         }
         for c in t.checks.iter().filter(|c| c.not_valid) {
@@ -107,11 +107,7 @@ pub fn create_table(t: &Table) -> String {
     }
     let repeated = repeated_uniques(t);
     for u in t.uniques.iter().filter(|u| !repeated.contains(u)) {
-        items.push(format!(
-            "{}UNIQUE ({})",
-            constraint_name(&u.name),
-            ident_list(&u.columns)
-        ));
+        items.push(format!("{}{}", constraint_name(&u.name), unique_clause(u)));
     }
     for c in t.checks.iter().filter(|c| !c.not_valid) {
         items.push(format!("{}{}", constraint_name(&c.name), check_clause(c)));
@@ -291,6 +287,16 @@ fn storage_parameters(storage: &[String]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `UNIQUE (columns)`, with its `DEFERRABLE` and `INITIALLY DEFERRED`.
+pub fn unique_clause(u: &Unique) -> String {
+    let deferral = match (u.deferrable, u.initially_deferred) {
+        (false, _) => "",
+        (true, false) => " DEFERRABLE",
+        (true, true) => " DEFERRABLE INITIALLY DEFERRED",
+    };
+    format!("UNIQUE ({}){deferral}", ident_list(&u.columns))
 }
 
 /// `CHECK (expr)`, with `NO INHERIT` when it has it.

@@ -165,6 +165,8 @@ fn add_constraint(table: &mut Table, con: &ConstraintRow) {
         "u" => table.uniques.push(Unique {
             name,
             columns: con.columns.clone(),
+            deferrable: con.deferrable,
+            initially_deferred: con.deferrable && con.deferred,
             ..Unique::default()
         }),
         "c" => table.checks.push(Check {

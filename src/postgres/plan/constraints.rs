@@ -10,7 +10,7 @@ use crate::diff::{ChangeKind, ConstraintChange, new_checks, new_foreign_keys, ne
 use crate::plan::Statement;
 use crate::schema::{Schema, Table};
 
-use super::super::ddl::{add_foreign_key, check_clause, ident_list};
+use super::super::ddl::{add_foreign_key, check_clause, ident_list, unique_clause};
 use super::super::names::quote_ident;
 use super::precount;
 
@@ -116,9 +116,9 @@ pub fn add_others(
         match c {
             ConstraintChange::AddUnique(u) => {
                 let mut s = Statement::plain(format!(
-                    "ALTER TABLE {t} ADD {}UNIQUE ({})",
+                    "ALTER TABLE {t} ADD {}{}",
                     name(&u.name),
-                    ident_list(&u.columns)
+                    unique_clause(u)
                 ));
                 if fresh_uniques.contains(&u) {
                     s.risks.push(precount::risk(
