@@ -371,6 +371,7 @@ mod tests {
             deferred,
             validated,
             check_expr: None,
+            no_inherit: false,
         };
         add_constraint(&mut t, &fk(true, true, false));
         add_constraint(&mut t, &fk(true, false, true));
