@@ -69,6 +69,19 @@ fn sqldef_postgres_cases_reach_desired_and_come_back() {
     );
 }
 
+/// A clone without `../shared` says so and passes; under CI it fails.
+#[test]
+fn without_the_cases_ci_fails_saying_so() {
+    let (passed, out) = common::rerun_without_data(
+        "sqldef_postgres_cases_reach_desired_and_come_back",
+        "MIGRATE_CONFORMANCE_DIR",
+    );
+    assert!(
+        !passed && out.contains("sqldef PostgreSQL cases not found") && out.contains("CI is set"),
+        "{out}"
+    );
+}
+
 /// The in-scope `tests_*.yml` files, sorted; every file found must be known.
 fn case_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
