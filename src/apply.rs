@@ -46,7 +46,7 @@ impl Plan {
     pub fn upgrade(graph: &Graph, target: &Target) -> Plan {
         Plan::Up(match target {
             Target::Base => HashSet::new(),
-            Target::Revisions(ids) => graph.ancestors_inclusive(ids.iter().map(String::as_str)),
+            Target::Revisions(ids) => graph.required_inclusive(ids.iter().map(String::as_str)),
         })
     }
 
@@ -55,7 +55,7 @@ impl Plan {
         Plan::Down(match target {
             Target::Base => applied.clone(),
             Target::Revisions(ids) => {
-                let keep = graph.ancestors_inclusive(ids.iter().map(String::as_str));
+                let keep = graph.required_inclusive(ids.iter().map(String::as_str));
                 applied
                     .iter()
                     .filter(|r| !keep.contains(*r))

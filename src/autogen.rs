@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::describe::describe;
 use crate::dialect::Dialect;
 use crate::diff::{RenameCandidate, Renames};
-use crate::engine::Database;
+use crate::engine::{Database, Engine};
 use crate::error::{Error, Result};
 use crate::files::display_rel;
 use crate::graph::Graph;
@@ -23,7 +23,7 @@ use crate::script::NewRevision;
 use crate::sqlite::plan;
 use crate::sqlite::{inspect, sql};
 use crate::sum;
-use crate::{noteln, out, outln, warnln};
+use crate::{noteln, outln, warnln};
 
 /// The schema autogenerate starts from: the live database when it exists
 /// (it must be exactly at `parents`, the new revision's parents, and match
@@ -226,12 +226,16 @@ pub struct AutogenerateArgs<'a> {
     pub head: Option<&'a str>,
     pub rev_id: Option<&'a str>,
     pub renames: &'a [String],
+    /// `--branch-label` / `--depends-on`.
+    pub branch_labels: &'a [String],
+    pub depends_on: &'a [String],
 }
 
 pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let parents = commands::parents_for_new(&graph, args.head)?;
+    let branch = crate::branching::check_new(&graph, args.branch_labels, args.depends_on)?;
     let model = load_model(config)?;
     let (current, source) = starting_schema(config, &graph, &parents)?;
     let managed = managed(config, model, &current);
@@ -265,7 +269,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
         config.engine().plan_runs_in_transaction(&ss)
     };
     let transactional = in_transaction(&migration.up) && in_transaction(&migration.down);
-    let path = commands::write_revision(
+    let path = commands::write_revision_on(
         config,
         &graph,
         args.rev_id,
@@ -277,6 +281,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
             down: &down,
             transactional,
         },
+        &branch,
     )?;
     let detected = describe(&migration.changes);
     outln!(
@@ -320,9 +325,10 @@ fn with_rename_warnings(unasked: &[RenameCandidate], mut up: String) -> String {
     up
 }
 
-/// CI gate: 0 when the migrations build the model (and the database matches
-/// its recorded revision), 1 with a report when not.
-pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
+/// The comparisons of `check` on `config`. With `reachable_only`, a database
+/// that cannot be opened or reached is kept in the outcome instead of ending
+/// the run (`check --all-envs`: a production server out of reach).
+pub fn check_outcome(config: &Config, reachable_only: bool) -> Result<check::CheckOutcome> {
     let dev = config.dev();
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
@@ -339,42 +345,54 @@ pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
         &model.hints,
     );
     let drift = match config.target_if_set().filter(|db| db.exists()) {
-        Some(db) => Some(drift(config, &graph, db, &all, &migrations)?),
+        Some(db) => match drift(config, &graph, db, &all, &migrations) {
+            Err(e @ Error::Database { .. })
+                if reachable_only && db.engine() == Engine::Postgres =>
+            {
+                Some(Err(e))
+            }
+            other => Some(Ok(other?)),
+        },
         None => None,
     };
-    let heads: Vec<String> = graph.heads().iter().map(|r| r.id.clone()).collect();
-    let ok = !model_cmp.differs && !drift.as_ref().is_some_and(|d| d.differs) && heads.len() < 2;
+    Ok(check::CheckOutcome {
+        revisions: graph.len(),
+        heads: graph.heads().iter().map(|r| r.id.clone()).collect(),
+        // Labelled branches are meant to stay apart; other extra heads are to be merged.
+        unlabelled_heads: graph
+            .unlabelled_extra_heads()
+            .iter()
+            .map(|r| r.id.clone())
+            .collect(),
+        model: model_cmp,
+        drift,
+    })
+}
+
+/// CI gate: 0 when the migrations build the model (and the database matches
+/// its recorded revision), 1 with a report when not.
+pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
+    let outcome = check_outcome(config, false)?;
+    let ok = outcome.ok();
+    let drift = outcome.drift.and_then(|d| d.ok());
     if json {
         crate::json::print(&crate::json::CheckReport {
             ok,
-            heads,
-            model_vs_migrations: (&model_cmp).into(),
+            heads: outcome.heads,
+            model_vs_migrations: (&outcome.model).into(),
             drift: drift.as_ref().map(Into::into),
         })?;
     } else {
-        if heads.len() > 1 {
-            outln!(
-                "the migrations have {} heads ({}), which `migrate upgrade head` refuses; \
-                 join them with `migrate merge -m \"merge\" {}`\n",
-                heads.len(),
-                heads.join(", "),
-                heads.join(" ")
-            )?;
-        }
-        print_comparison(
-            &model_cmp,
-            "the migrations do not build the model; `migrate revision --autogenerate` would write:",
+        check::print_check(
+            &outcome.heads,
+            &outcome.unlabelled_heads,
+            &outcome.model,
+            drift.as_ref(),
         )?;
-        if let Some(d) = &drift {
-            print_comparison(
-                d,
-                "the database has drifted from its recorded revision; to bring it back:",
-            )?;
-        }
         if ok {
             outln!(
                 "ok: the migrations ({} revision(s)) build the model{}",
-                graph.len(),
+                outcome.revisions,
                 if drift.is_some() {
                     ", and the database matches its recorded revision"
                 } else {
@@ -419,29 +437,6 @@ fn drift(
         &expected,
         &RenameHints::default(),
     ))
-}
-
-fn print_comparison(c: &Comparison, headline: &str) -> Result<()> {
-    if !c.differs {
-        return Ok(());
-    }
-    outln!("{headline}")?;
-    for line in &c.changes {
-        outln!("  {line}")?;
-    }
-    outln!()?;
-    if !c.operations.is_empty() {
-        for op in &c.operations {
-            outln!("  {}", op.replace('\n', "\n  "))?;
-        }
-        outln!()?;
-    }
-    out!(
-        "{}",
-        crate::terminal::diff(&c.diff, crate::terminal::color_stdout())
-    )?;
-    outln!()?;
-    Ok(())
 }
 
 /// Plans a migration from a schema to a model with the model's hints only (for tests and lint).

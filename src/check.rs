@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::schema::{RenameHints, Schema};
 use crate::scratch::Scratch;
+use crate::{out, outln};
 
 /// A scratch database made on `dev` with the up sections of `revisions`
 /// applied, in graph order.
@@ -113,4 +114,95 @@ pub fn compare(
         operations,
         changes,
     }
+}
+
+/// What `check` found for one configuration: the migrations against the
+/// model, and the database against its recorded revision.
+pub struct CheckOutcome {
+    /// How many revisions the migrations have.
+    pub revisions: usize,
+    pub heads: Vec<String>,
+    /// The heads beyond the first that carry no branch label of their own
+    /// (labelled branches are meant to stay apart; these are to be merged).
+    pub unlabelled_heads: Vec<String>,
+    /// The migrations replayed against the model.
+    pub model: Comparison,
+    /// The database against its recorded revision: `None` when there is no
+    /// database (yet); `Err` when a server could not be reached and
+    /// `reachable_only`.
+    pub drift: Option<std::result::Result<Comparison, Error>>,
+}
+
+impl CheckOutcome {
+    /// No difference and a single head (a database out of reach is no
+    /// difference: it was not compared).
+    pub fn ok(&self) -> bool {
+        !self.model.differs
+            && !self
+                .drift
+                .as_ref()
+                .is_some_and(|d| d.as_ref().is_ok_and(|c| c.differs))
+            && self.unlabelled_heads.is_empty()
+    }
+}
+
+/// `check`'s findings as text: heads to be merged, the migrations against the
+/// model, the database against its revision (each only when it differs).
+pub fn print_check(
+    heads: &[String],
+    unlabelled: &[String],
+    model: &Comparison,
+    drift: Option<&Comparison>,
+) -> Result<()> {
+    if !unlabelled.is_empty() {
+        outln!(
+            "the migrations have {} heads ({}), which `migrate upgrade head` refuses; \
+             join them with `migrate merge -m \"merge\" {}`{}\n",
+            heads.len(),
+            heads.join(", "),
+            heads.join(" "),
+            if unlabelled.len() < heads.len() {
+                format!(
+                    " (or keep them apart as labelled branches; without a label of their own: {})",
+                    unlabelled.join(", ")
+                )
+            } else {
+                String::new()
+            }
+        )?;
+    }
+    print_comparison(
+        model,
+        "the migrations do not build the model; `migrate revision --autogenerate` would write:",
+    )?;
+    if let Some(d) = drift {
+        print_comparison(
+            d,
+            "the database has drifted from its recorded revision; to bring it back:",
+        )?;
+    }
+    Ok(())
+}
+
+fn print_comparison(c: &Comparison, headline: &str) -> Result<()> {
+    if !c.differs {
+        return Ok(());
+    }
+    outln!("{headline}")?;
+    for line in &c.changes {
+        outln!("  {line}")?;
+    }
+    outln!()?;
+    if !c.operations.is_empty() {
+        for op in &c.operations {
+            outln!("  {}", op.replace('\n', "\n  "))?;
+        }
+        outln!()?;
+    }
+    out!(
+        "{}",
+        crate::terminal::diff(&c.diff, crate::terminal::color_stdout())
+    )?;
+    outln!()?;
+    Ok(())
 }

@@ -71,6 +71,9 @@ pub struct Cli {
         value_name = "URL"
     )]
     dev_url: Option<String>,
+    /// Environment: use [env.NAME] of the config (its url, migrations, dev_url, lock_timeout)
+    #[arg(long, global = true, env = "MIGRATE_ENV", value_name = "NAME")]
+    env: Option<String>,
     /// No notices on stderr (progress, durations, backups taken); errors, warnings and results still print
     #[arg(short, long, global = true)]
     quiet: bool,
@@ -92,10 +95,19 @@ enum Command {
         /// Which template: generic (a TOML model) or sqlalchemy (SQLAlchemy models in models.py)
         #[arg(long, default_value = "generic")]
         template: String,
+        /// List the templates and create nothing (as `migrate list-templates`)
+        #[arg(long)]
+        list_templates: bool,
     },
+    /// List the project templates `migrate init --template` takes
+    #[command(
+        visible_alias = "list_templates",
+        after_help = "Example:  migrate list-templates"
+    )]
+    ListTemplates,
     /// Write a new revision: empty, or generated from the model (--autogenerate)
     #[command(
-        after_help = "Examples:\n  migrate revision --autogenerate -m \"add album table\"\n  migrate revision --autogenerate -m \"rename\" --rename track.name=track.title\n  migrate revision -m \"backfill durations\"          # empty, for data-migration SQL\n  migrate revision -m \"fix\" --head ab12              # extend one branch"
+        after_help = "Examples:\n  migrate revision --autogenerate -m \"add album table\"\n  migrate revision --autogenerate -m \"rename\" --rename track.name=track.title\n  migrate revision -m \"backfill durations\"          # empty, for data-migration SQL\n  migrate revision -m \"fix\" --head ab12              # extend one branch\n  migrate revision -m \"reports\" --head base --branch-label reports   # a new labelled branch\n  migrate revision -m \"more\" --head reports@head --depends-on ab12"
     )]
     Revision {
         /// What the revision does (becomes the file name's slug)
@@ -107,17 +119,26 @@ enum Command {
         /// A rename autogenerate should use instead of drop + add: OLD=NEW or TABLE.OLD=TABLE.NEW
         #[arg(long, value_name = "OLD=NEW")]
         rename: Vec<String>,
-        /// Parent revision (default: the single head)
+        /// Parent revision (default: the single head): REV, NAME@head, or base for a new root
         #[arg(long, value_name = "REV")]
         head: Option<String>,
         /// Use this id instead of a random one
         #[arg(long, value_name = "ID")]
         rev_id: Option<String>,
+        /// Label the branch this revision starts or belongs to (targets NAME@head, NAME@-1...)
+        #[arg(long, value_name = "NAME")]
+        branch_label: Vec<String>,
+        /// A revision or branch label to apply before this one, without merging branches
+        #[arg(long, value_name = "REV")]
+        depends_on: Vec<String>,
+        /// Accepted for Alembic: --head may name any revision here (a non-head starts a branch)
+        #[arg(long)]
+        splice: bool,
     },
     /// Apply revisions up to TARGET (default: head)
     #[command(
-        after_help = "TARGET: head | heads | REV (any unique prefix) | +N | REV+N\n\
-        Examples:\n  migrate upgrade\n  migrate upgrade +1\n  migrate upgrade ab12\n  migrate upgrade head --sql > deploy.sql\n  migrate upgrade ab12:head --sql   # from ab12, without reading the database"
+        after_help = "TARGET: head | heads | REV (any unique prefix) | +N | REV+N | NAME@head | NAME@REV | NAME@+N\n\
+        Examples:\n  migrate upgrade\n  migrate upgrade +1\n  migrate upgrade ab12\n  migrate upgrade head --sql > deploy.sql\n  migrate upgrade ab12:head --sql   # from ab12, without reading the database\n  migrate upgrade reports@head      # one labelled branch (and what it depends on)"
     )]
     Upgrade {
         #[arg(default_value = "head")]
@@ -130,8 +151,11 @@ enum Command {
         no_backup: bool,
     },
     /// Revert revisions down to TARGET
-    #[command(after_help = "TARGET: -N | base | REV (any unique prefix) | REV-N\n\
-        Examples:\n  migrate downgrade -1\n  migrate downgrade base\n  migrate downgrade ab12 --sql")]
+    #[command(
+        after_help = "TARGET: -N | base | REV (any unique prefix) | REV-N | NAME@-N | NAME@REV | NAME@base\n\
+        REV-N and NAME@... move that branch only; the other branches stay applied.\n\
+        Examples:\n  migrate downgrade -1\n  migrate downgrade base\n  migrate downgrade ab12 --sql\n  migrate downgrade reports@-1"
+    )]
     Downgrade {
         #[arg(allow_hyphen_values = true)]
         target: String,
@@ -147,6 +171,9 @@ enum Command {
         after_help = "Examples:\n  migrate --database sqlite:prod.db current\n  migrate current --format json"
     )]
     Current {
+        /// Each revision's parents, path, date and message too
+        #[arg(short, long)]
+        verbose: bool,
         #[command(flatten)]
         format: FormatArg,
     },
@@ -155,6 +182,9 @@ enum Command {
         after_help = "Example:  migrate heads   # more than one? `migrate merge -m \"merge\" A B`"
     )]
     Heads {
+        /// Each head's parents, path, date and message too
+        #[arg(short, long)]
+        verbose: bool,
         #[command(flatten)]
         format: FormatArg,
     },
@@ -169,13 +199,19 @@ enum Command {
         /// Range FROM:TO (either side may be empty)
         #[arg(short = 'r', long, allow_hyphen_values = true)]
         rev_range: Option<String>,
-        #[arg(long)]
+        /// Each revision's parents, branch names, dependencies, path and date too
+        #[arg(short, long)]
         verbose: bool,
+        /// Accepted for Alembic: (current) marks the database's revisions whenever a database is configured
+        #[arg(short, long)]
+        indicate_current: bool,
         #[command(flatten)]
         format: FormatArg,
     },
     /// Print one revision file
-    #[command(after_help = "Example:  migrate show ab12")]
+    #[command(
+        after_help = "Examples:\n  migrate show ab12\n  migrate show head      # or heads, or NAME@head"
+    )]
     Show {
         rev: String,
     },
@@ -191,11 +227,17 @@ enum Command {
     },
     /// Record TARGET in the version table without running any SQL
     #[command(
-        after_help = "Example:  migrate stamp head   # the database was built by other means"
+        after_help = "Examples:\n  migrate stamp head   # the database was built by other means\n  migrate stamp reports@head --purge\n  migrate stamp base:head --sql"
     )]
     Stamp {
         #[arg(allow_hyphen_values = true)]
         target: String,
+        /// Empty the version table first, so every row is written anew
+        #[arg(long)]
+        purge: bool,
+        /// Print the version-table SQL instead (FROM:TO states where it starts; default base)
+        #[arg(long)]
+        sql: bool,
     },
     ImportAlembic(crate::import_alembic::Args),
     /// Rewrite migrations/migrate.sum after reviewing revision files changed by hand
@@ -211,7 +253,9 @@ enum Command {
         revs: Vec<String>,
     },
     /// Join several heads with an empty revision
-    #[command(after_help = "Example:  migrate merge -m \"merge album and genre\" ab12 cd34")]
+    #[command(
+        after_help = "Examples:\n  migrate merge -m \"merge album and genre\" ab12 cd34\n  migrate merge -m \"merge\" heads   # every head"
+    )]
     Merge {
         #[arg(short, long)]
         message: String,
@@ -223,11 +267,15 @@ enum Command {
     /// CI gate: exit 0 when the migrations build the model (and the database matches)
     #[command(
         after_help = "Exit: 0 no difference, 1 a difference (printed as a unified diff plus the operations\n\
-        autogenerate would write), 2 an error.\nExamples:\n  migrate check\n  migrate check --format json"
+        autogenerate would write), 2 an error.\nExamples:\n  migrate check\n  migrate check --format json\n  \
+        migrate --env prod check\n  migrate check --all-envs   # each [env.NAME]: its migrations build the model"
     )]
     Check {
         #[command(flatten)]
         format: FormatArg,
+        /// Check every [env.NAME]: its migrations (on its own dialect) build the model, its database matches
+        #[arg(long)]
+        all_envs: bool,
     },
     /// Report destructive and data-dependent changes in pending revisions (exit 1 if any)
     #[command(
@@ -300,9 +348,9 @@ impl Cli {
     /// Whether the command asked for JSON, so that an error is JSON too.
     fn wants_json(&self) -> bool {
         match &self.command {
-            Command::Check { format }
-            | Command::Current { format }
-            | Command::Heads { format }
+            Command::Check { format, .. }
+            | Command::Current { format, .. }
+            | Command::Heads { format, .. }
             | Command::History { format, .. }
             | Command::Lint { format } => format.json(),
             _ => false,
@@ -364,9 +412,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
         dir: cli.dir,
         lock_wait: cli.lock_wait,
         dev_url: cli.dev_url,
+        env: cli.env,
     };
     match cli.command {
-        Command::Init { dir, template } => {
+        Command::Init {
+            list_templates: true,
+            ..
+        }
+        | Command::ListTemplates => {
+            for (name, about) in project::template_list() {
+                outln!("{name:<12} {about}")?;
+            }
+            outln!("\nmigrate init DIR --template NAME")?;
+        }
+        Command::Init { dir, template, .. } => {
             for path in project::init(&dir, &template)? {
                 outln!("created {}", path.display())?;
             }
@@ -380,12 +439,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             head,
             rev_id,
             rename,
+            branch_label,
+            depends_on,
+            splice: _,
         } => {
             let args = AutogenerateArgs {
                 message: &message,
                 head: head.as_deref(),
                 rev_id: rev_id.as_deref(),
                 renames: &rename,
+                branch_labels: &branch_label,
+                depends_on: &depends_on,
             };
             autogen::autogenerate(&Config::load(&overrides)?, args)?;
         }
@@ -395,6 +459,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             head,
             rev_id,
             rename,
+            branch_label,
+            depends_on,
+            splice: _,
         } => {
             if !rename.is_empty() {
                 return Err(Error::Usage(
@@ -404,7 +471,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let config = Config::load(&overrides)?;
             let graph = commands::load_graph(&config)?;
             let parents = commands::parents_for_new(&graph, head.as_deref())?;
-            let path = commands::write_revision(
+            let branch = crate::branching::check_new(&graph, &branch_label, &depends_on)?;
+            let path = commands::write_revision_on(
                 &config,
                 &graph,
                 rev_id.as_deref(),
@@ -416,6 +484,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     down: "",
                     transactional: true,
                 },
+                &branch,
             )?;
             outln!("created {}", crate::files::display_rel(&path))?;
         }
@@ -452,16 +521,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             crate::sqlite::restore::run(&Config::load(&overrides)?, backup.as_deref())?;
         }
         Command::Verify { data } => return commands::verify(&Config::load(&overrides)?, data),
-        Command::Current { format } => {
-            views::current(&Config::load(&overrides)?, format.json())?;
+        Command::Current { verbose, format } => {
+            views::current(&Config::load(&overrides)?, format.json(), verbose)?;
         }
-        Command::Heads { format } => {
-            views::heads(&Config::load(&overrides)?, format.json())?;
+        Command::Heads { verbose, format } => {
+            views::heads(&Config::load(&overrides)?, format.json(), verbose)?;
         }
         Command::Branches => views::branches(&Config::load(&overrides)?)?,
         Command::History {
             rev_range,
             verbose,
+            indicate_current: _,
             format,
         } => {
             let json = format.json();
@@ -474,7 +544,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Show { rev } => views::show(&Config::load(&overrides)?, &rev)?,
         Command::Edit { rev } => crate::edit::edit(&Config::load(&overrides)?, &rev)?,
-        Command::Stamp { target } => commands::stamp(&Config::load(&overrides)?, &target)?,
+        Command::Stamp { target, purge, sql } => {
+            commands::stamp(&Config::load(&overrides)?, &target, purge, sql)?;
+        }
         Command::Hash => commands::hash(&Config::load(&overrides)?)?,
         Command::ImportAlembic(args) => crate::import_alembic::run(&overrides, &args)?,
         Command::Approve { revs } => commands::approve(&Config::load(&overrides)?, &revs)?,
@@ -490,7 +562,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 rev_id.as_deref(),
             )?;
         }
-        Command::Check { format } => {
+        Command::Check { format, all_envs } => {
+            if all_envs {
+                return crate::check_envs::run(&overrides, format.json());
+            }
             return autogen::check(&Config::load(&overrides)?, format.json());
         }
         Command::Completions { shell } => {

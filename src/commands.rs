@@ -30,9 +30,12 @@ fn script_template(config: &Config) -> Result<String> {
         .unwrap_or_else(|| project::DEFAULT_SCRIPT_TEMPLATE.to_string()))
 }
 
-/// The parents of a new revision: `--head`, or the single head.
+/// The parents of a new revision: `--head` (a revision, `NAME@head`, or
+/// `base` for a new root), or the single head.
 pub fn parents_for_new(graph: &Graph, head: Option<&str>) -> Result<Vec<String>> {
     match head {
+        Some(h) if h.trim().eq_ignore_ascii_case("base") => Ok(vec![]),
+        Some(h) if h.contains('@') => crate::branching::one_revision(graph, h),
         Some(h) => Ok(vec![graph.resolve_id(h)?.id.clone()]),
         None => Ok(match graph.heads().as_slice() {
             [] => vec![],
@@ -57,6 +60,24 @@ pub fn write_revision(
     graph: &Graph,
     rev_id: Option<&str>,
     new: NewRevision,
+) -> Result<PathBuf> {
+    write_revision_on(
+        config,
+        graph,
+        rev_id,
+        new,
+        &script::BranchHeaders::default(),
+    )
+}
+
+/// [`write_revision`] with `branch_labels`/`depends_on` headers (checked
+/// against `graph` by [`crate::branching::check_new`] first).
+pub fn write_revision_on(
+    config: &Config,
+    graph: &Graph,
+    rev_id: Option<&str>,
+    new: NewRevision,
+    branch: &script::BranchHeaders,
 ) -> Result<PathBuf> {
     sum::ensure_current(&config.migrations_dir)?;
     let generated;
@@ -86,6 +107,7 @@ pub fn write_revision(
         )));
     }
     let text = script::render(&script_template(config)?, &NewRevision { id, ..new })?;
+    let text = branch.write_into(&text);
     let dir = config.versions_dir();
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let path = dir.join(script::file_name(id, new.message));
@@ -96,7 +118,7 @@ pub fn write_revision(
             config.migrations_dir.join("script.sql.tmpl").display()
         ))
     })?;
-    if parsed.id != id || parsed.parents != new.parents {
+    if parsed.id != id || parsed.parents != new.parents || parsed.branch.labels != branch.labels {
         return Err(Error::Usage(
             "the script template must write the revision and down_revision headers".into(),
         ));
@@ -153,7 +175,7 @@ fn split_range<'a>(
         Some((from, to)) => {
             let start = match graph.resolve(from, &[])? {
                 Target::Base => HashSet::new(),
-                Target::Revisions(ids) => graph.ancestors_inclusive(ids.iter().map(String::as_str)),
+                Target::Revisions(ids) => graph.required_inclusive(ids.iter().map(String::as_str)),
             };
             Ok((to, start))
         }
@@ -198,7 +220,7 @@ fn refuse_reversed_range(
     }
     let wanted = match target {
         Target::Base => HashSet::new(),
-        Target::Revisions(ids) => graph.ancestors_inclusive(ids.iter().map(String::as_str)),
+        Target::Revisions(ids) => graph.required_inclusive(ids.iter().map(String::as_str)),
     };
     let (reversed, other) = match direction {
         Direction::Up => (wanted.is_subset(start) && wanted != *start, "downgrade"),
@@ -432,20 +454,48 @@ fn describe(heads: &[String]) -> String {
     }
 }
 
-pub fn stamp(config: &Config, spec: &str) -> Result<()> {
+pub fn stamp(config: &Config, spec: &str, purge: bool, sql: bool) -> Result<()> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
+    if sql {
+        return stamp_sql(config, &graph, spec, purge);
+    }
     let db = config.target()?;
     let rows = db.read_applied(&config.version_table)?;
-    let current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
+    let mut current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
+    if purge {
+        // Alembic's purge: from an empty table, so no other branch stays.
+        current.clear();
+    }
     // `REV-N` on one of several heads moves that branch only, as in downgrade.
     let target = graph.resolve_downgrade(spec, &current)?;
-    apply::stamp(&db, &config.version_table, &graph, &target)?;
+    crate::stamp::stamp_with(&db, &config.version_table, &graph, &target, purge)?;
     let label = match &target {
         Target::Base => "base".to_string(),
         Target::Revisions(ids) => ids.join(", "),
     };
     outln!("stamped {} at {label} (no SQL was run)", db.display())?;
+    Ok(())
+}
+
+/// `stamp [FROM:]TO --sql`: the version-table statements, from FROM (or
+/// base) without reading the database, as `upgrade --sql` does.
+fn stamp_sql(config: &Config, graph: &Graph, spec: &str, purge: bool) -> Result<()> {
+    let (spec, have) = split_range(graph, spec, &HashSet::new())?;
+    // A purge starts from an empty table, as a real one does.
+    let current = if purge {
+        vec![]
+    } else {
+        graph.current_heads(&have)
+    };
+    let target = graph.resolve_downgrade(spec, &current)?;
+    let dialect = config.engine().dialect();
+    let text =
+        crate::stamp::stamp_script(dialect, &config.version_table, graph, &have, &target, purge);
+    out!(
+        "-- generated by migrate {}: stamp {spec}\n{text}",
+        env!("CARGO_PKG_VERSION")
+    )?;
     Ok(())
 }
 
@@ -474,14 +524,16 @@ pub fn approve(config: &Config, specs: &[String]) -> Result<()> {
 
 pub fn merge(config: &Config, message: &str, specs: &[String], rev_id: Option<&str>) -> Result<()> {
     let graph = load_graph(config)?;
-    if specs.len() < 2 {
+    let named = crate::branching::merge_parents(&graph, specs)?;
+    if named.len() < 2 {
         return Err(Error::Usage(
-            "merge needs two or more revisions, e.g. `migrate merge -m \"merge\" ab12 cd34`".into(),
+            "merge needs two or more revisions, e.g. `migrate merge -m \"merge\" ab12 cd34` \
+             (or `migrate merge -m \"merge\" heads` with several heads)"
+                .into(),
         ));
     }
     let mut parents: Vec<String> = Vec::new();
-    for spec in specs {
-        let id = graph.resolve_id(spec)?.id.clone();
+    for (id, spec) in named {
         if parents.contains(&id) {
             return Err(Error::Usage(format!(
                 "merge names {id} twice ({spec:?}); a revision cannot be merged with itself"

@@ -14,13 +14,16 @@ use serde::Deserialize;
 use crate::discover;
 use crate::engine::{Database, Dev, Engine};
 use crate::error::{Error, Result};
-use crate::files;
 use crate::filter::Filter;
 use crate::load::ModelSource;
 use crate::url::PgUrl;
 
 mod database;
+mod env;
 mod lock_wait;
+mod source;
+
+use source::read_config;
 
 pub const DEFAULT_CONFIG: &str = discover::MIGRATE_TOML;
 /// `[backup] keep` runs from one backup to this many.
@@ -38,6 +41,9 @@ struct File {
     model: ModelSection,
     #[serde(default)]
     backup: BackupSection,
+    /// `[env.NAME]`: environments ([`env`]).
+    #[serde(default)]
+    env: env::Envs,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -104,6 +110,8 @@ pub struct Overrides {
     pub lock_wait: Option<String>,
     /// `--dev-url` or `MIGRATE_DEV_URL`, as given.
     pub dev_url: Option<String>,
+    /// `--env` or `MIGRATE_ENV`: the `[env.NAME]` to use.
+    pub env: Option<String>,
 }
 
 /// The resolved settings every command works from.
@@ -135,6 +143,10 @@ pub struct Config {
     pub lock_wait: Duration,
     /// PostgreSQL: how long a revision's statement waits for a table lock.
     pub lock_timeout: Duration,
+    /// The environment in use (`--env`), if any.
+    pub env: Option<String>,
+    /// The names of the file's `[env.NAME]` tables.
+    pub envs: Vec<String>,
 }
 
 impl Config {
@@ -153,21 +165,27 @@ impl Config {
             Some(s) => (Some(s.path), s.pyproject, s.file),
             None => (None, false, File::default()),
         };
+        let envs = env::names(&file.env);
+        let (file, keys) =
+            env::apply(file, overrides.env.as_deref()).map_err(|message| Error::Config {
+                path: config_name.clone().into(),
+                message,
+            })?;
         let (database, postgres, database_origin) = database::resolve(
             overrides,
             file.database.url.as_deref(),
             &cwd,
             &root,
-            &config_name,
+            &format!("{} in {config_name}", keys.url),
         )?;
         let dev_url = database::resolve_dev(
             overrides.dev_url.as_deref(),
             file.database.dev_url.as_deref(),
-            &config_name,
+            &format!("{} in {config_name}", keys.dev_url),
         )?;
         let (migrations_dir, migrations_dir_origin) = match (&overrides.dir, &file.migrations.dir) {
             (Some(d), _) => (cwd.join(d), "--dir or MIGRATE_DIR".to_string()),
-            (None, Some(d)) => (root.join(d), format!("[migrations] dir in {config_name}")),
+            (None, Some(d)) => (root.join(d), format!("{} in {config_name}", keys.dir)),
             (None, None) => (
                 root.join("migrations"),
                 match &path {
@@ -205,8 +223,11 @@ impl Config {
             &config_name,
         )?;
         crate::lock_wait::set(lock_wait);
-        let lock_timeout =
-            lock_wait::resolve_lock_timeout(file.database.lock_timeout.clone(), &config_name)?;
+        let lock_timeout = lock_wait::resolve_lock_timeout(
+            file.database.lock_timeout.clone(),
+            &keys.lock_timeout,
+            &config_name,
+        )?;
         Ok(Config {
             path,
             pyproject,
@@ -223,6 +244,8 @@ impl Config {
             backup_keep,
             lock_wait,
             lock_timeout,
+            env: overrides.env.clone(),
+            envs,
         })
     }
 
@@ -232,9 +255,10 @@ impl Config {
     pub fn database(&self) -> Result<&Path> {
         self.sqlite_only()?;
         self.database.as_deref().ok_or_else(|| {
-            Error::Usage(format!(
-                "no database configured: set [database] url in {}, pass --database, or set MIGRATE_DATABASE_URL (or DATABASE_URL)",
-                self.config_name()
+            Error::Usage(database::none_configured(
+                &self.config_name(),
+                self.env.as_deref(),
+                &self.envs,
             ))
         })
     }
@@ -430,52 +454,4 @@ fn check_values(version_table: &str, keep: usize) -> std::result::Result<(), Str
         ));
     }
     Ok(())
-}
-
-/// The config file that applies and what it says.
-struct Source {
-    path: PathBuf,
-    /// Where relative paths in it start.
-    dir: PathBuf,
-    pyproject: bool,
-    file: File,
-}
-
-impl Source {
-    fn name(&self) -> String {
-        let name = self.path.display().to_string();
-        if self.pyproject {
-            format!("{name} [tool.migrate]")
-        } else {
-            name
-        }
-    }
-}
-
-/// `--config` when given (a `pyproject.toml` by that name is read under
-/// `[tool.migrate]`), otherwise the file [`discover::find`] finds.
-fn read_config(given: Option<&Path>, cwd: &Path) -> Result<Option<Source>> {
-    let (path, dir, text, pyproject) = match given {
-        Some(p) => {
-            let text = files::read_text(p)?;
-            let dir = cwd.join(p.parent().unwrap_or(Path::new("")));
-            let pyproject = p.file_name() == Some(discover::PYPROJECT_TOML.as_ref());
-            (p.to_path_buf(), dir, text, pyproject)
-        }
-        None => match discover::find(cwd)? {
-            Some(found) => (found.path, found.dir, found.text, found.pyproject),
-            None => return Ok(None),
-        },
-    };
-    let file = if pyproject {
-        files::parse_toml::<PyProject>(&path, &text)?.tool.migrate
-    } else {
-        files::parse_toml(&path, &text)?
-    };
-    Ok(Some(Source {
-        path,
-        dir,
-        pyproject,
-        file,
-    }))
 }

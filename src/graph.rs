@@ -1,6 +1,7 @@
 //! The revision graph: a DAG built once from the revision files (after
 //! Alembic's `RevisionMap`), and the one place where targets (`head`,
-//! `heads`, `base`, id prefixes, `+N`, `-N`, `REV+N`, `REV-N`) are resolved.
+//! `heads`, `base`, id prefixes, `+N`, `-N`, `REV+N`, `REV-N`, and the
+//! branch forms `NAME@...` of [`branches`]) are resolved.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -8,11 +9,15 @@ use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::script::Revision;
 
+mod branches;
+
 #[derive(Debug)]
 pub struct Graph {
     revisions: Vec<Revision>,
     by_id: HashMap<String, usize>,
     children: Vec<Vec<usize>>,
+    /// Branch labels and `depends_on`, resolved ([`branches`]).
+    branch: branches::Branches,
     /// Every revision, parents before children, ties broken by id.
     order: Vec<usize>,
 }
@@ -122,10 +127,12 @@ impl Graph {
                 children[pi].push(i);
             }
         }
+        let branch = branches::Branches::new(&revisions, &by_id, &children)?;
         let mut graph = Graph {
             revisions,
             by_id,
             children,
+            branch,
             order: Vec::new(),
         };
         graph.order = graph.topological_order()?;
@@ -134,20 +141,22 @@ impl Graph {
 
     /// Kahn's algorithm; what it cannot reach lies on a cycle.
     fn topological_order(&self) -> Result<Vec<usize>> {
-        let mut missing_parents: Vec<usize> =
-            self.revisions.iter().map(|r| r.parents.len()).collect();
+        // A revision waits for its parents and for what it depends on.
+        let mut missing_parents: Vec<usize> = (0..self.revisions.len())
+            .map(|i| self.revisions[i].parents.len() + self.branch.depends[i].len())
+            .collect();
         let mut ready: BTreeSet<(&str, usize)> = self
             .revisions
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.parents.is_empty())
+            .filter(|(i, _)| missing_parents[*i] == 0)
             .map(|(i, r)| (r.id.as_str(), i))
             .collect();
         let mut order = Vec::with_capacity(self.revisions.len());
         while let Some(first) = ready.pop_first() {
             let i = first.1;
             order.push(i);
-            for &c in &self.children[i] {
+            for &c in self.children[i].iter().chain(&self.branch.dependents[i]) {
                 missing_parents[c] -= 1;
                 if missing_parents[c] == 0 {
                     ready.insert((self.revisions[c].id.as_str(), c));
@@ -174,7 +183,7 @@ impl Graph {
                 .clone(),
                 line: None,
                 message: format!(
-                    "the revisions form a cycle through their down_revision: {}",
+                    "the revisions form a cycle through their down_revision (and depends_on): {}",
                     cycle.join(", ")
                 ),
             });
@@ -271,8 +280,15 @@ impl Graph {
             .collect()
     }
 
-    /// A full id from a unique prefix; errors list the candidates.
+    /// A full id from a unique prefix, or the revision that carries a
+    /// branch label; errors list the candidates.
     pub fn resolve_id(&self, prefix: &str) -> Result<&Revision> {
+        if let Some(r) = self.get(prefix) {
+            return Ok(r);
+        }
+        if let Some(r) = self.labelled(prefix)? {
+            return Ok(r);
+        }
         resolve_prefix(self.in_order(), |r| r.id.as_str(), prefix)
     }
 
@@ -316,6 +332,9 @@ impl Graph {
             }
             _ => {}
         }
+        if let Some((label, rest)) = spec.split_once('@') {
+            return self.resolve_on_branch(spec, label, rest, current);
+        }
         if let Some((anchor, step, n)) = relative(spec) {
             let up = step.starts_with('+');
             let start: Option<String> = if anchor.is_empty() {
@@ -339,7 +358,7 @@ impl Graph {
             } else {
                 Some(self.resolve_id(anchor)?.id.clone())
             };
-            return self.walk(start, n, up, spec);
+            return self.walk(start, n, up, spec, None);
         }
         Ok(Target::Revisions(vec![self.resolve_id(spec)?.id.clone()]))
     }
@@ -347,16 +366,19 @@ impl Graph {
     /// A downgrade target. With several current heads, `REV-N` where REV is
     /// one of them reverts that branch only (REV and the revisions below it,
     /// down to N steps): the other heads stay applied. Otherwise as [`Graph::resolve`].
+    /// `NAME@...` likewise moves branch NAME only. A revision that an
+    /// applied revision of another branch depends on is not reverted: an
+    /// error names the dependent.
     pub fn resolve_downgrade(&self, spec: &str, current: &[String]) -> Result<Target> {
         let target = self.resolve(spec, current)?;
-        let Some((anchor, _, _)) = relative(spec.trim()).filter(|(a, ..)| !a.is_empty()) else {
-            return Ok(target);
+        let anchor = match self.branch_anchor(spec.trim(), current)? {
+            Some(anchor) => anchor,
+            None => return Ok(target),
         };
-        let anchor = &self.resolve_id(anchor)?.id;
-        if current.len() < 2 || !current.contains(anchor) {
+        if current.len() < 2 || !current.contains(&anchor) {
             return Ok(target);
         }
-        let mut keep: Vec<String> = current.iter().filter(|c| *c != anchor).cloned().collect();
+        let mut keep: Vec<String> = current.iter().filter(|c| **c != anchor).cloned().collect();
         if let Target::Revisions(ids) = target {
             for id in ids {
                 if !keep.contains(&id) {
@@ -364,11 +386,33 @@ impl Graph {
                 }
             }
         }
+        self.refuse_breaking_dependents(current, &keep, spec)?;
         Ok(Target::Revisions(keep))
     }
 
-    /// `n` steps up (children) or down (parents) from `start` (None = base).
-    fn walk(&self, start: Option<String>, n: usize, up: bool, spec: &str) -> Result<Target> {
+    /// The head a per-branch downgrade moves: REV of `REV-N`, or branch
+    /// NAME's current revision for `NAME@...`; None for other targets.
+    fn branch_anchor(&self, spec: &str, current: &[String]) -> Result<Option<String>> {
+        if let Some((label, _)) = spec.split_once('@') {
+            return self.branch_position(label, current);
+        }
+        match relative(spec).filter(|(a, ..)| !a.is_empty()) {
+            Some((anchor, ..)) => Ok(Some(self.resolve_id(anchor)?.id.clone())),
+            None => Ok(None),
+        }
+    }
+
+    /// `n` steps up (children) or down (parents) from `start` (None = base);
+    /// going up stays `within` a branch's line when given.
+    fn walk(
+        &self,
+        start: Option<String>,
+        n: usize,
+        up: bool,
+        spec: &str,
+        within: Option<&HashSet<String>>,
+    ) -> Result<Target> {
+        let on_line = |id: &String| within.is_none_or(|w| w.contains(id));
         let mut at = start;
         for step in 0..n {
             let next: Vec<String> = match (&at, up) {
@@ -376,11 +420,17 @@ impl Graph {
                     .in_order()
                     .filter(|r| r.parents.is_empty())
                     .map(|r| r.id.clone())
+                    .filter(on_line)
                     .collect(),
                 (None, false) => {
                     return Err(Error::Revision(format!("{spec}: cannot go below base")));
                 }
-                (Some(id), true) => self.children(id).iter().map(|r| r.id.clone()).collect(),
+                (Some(id), true) => self
+                    .children(id)
+                    .iter()
+                    .map(|r| r.id.clone())
+                    .filter(on_line)
+                    .collect(),
                 (Some(id), false) => self.get(id).map(|r| r.parents.clone()).unwrap_or_default(),
             };
             at = match next.as_slice() {

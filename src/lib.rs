@@ -10,7 +10,9 @@
 
 pub mod apply;
 pub mod autogen;
+pub mod branching;
 pub mod check;
+pub mod check_envs;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -51,6 +51,16 @@ pub fn template_names() -> Vec<&'static str> {
     TEMPLATES.iter().map(|t| t.name).collect()
 }
 
+/// Each template with one line on what it sets up (`migrate list-templates`).
+pub fn template_list() -> Vec<(&'static str, &'static str)> {
+    let about = |name: &str| match name {
+        "generic" => "a TOML model (models.toml), SQLite database app.db, migrations/",
+        "sqlalchemy" => "SQLAlchemy models in models.py as the model, migrations/",
+        _ => "",
+    };
+    TEMPLATES.iter().map(|t| (t.name, about(t.name))).collect()
+}
+
 /// Writes the template into `dir`; refuses, changing nothing, when any of its
 /// files exists already. Returns the files written.
 pub fn init(dir: &Path, template: &str) -> Result<Vec<PathBuf>> {

@@ -15,7 +15,9 @@ use crate::error::{Error, Result};
 use crate::files::nul_line;
 use crate::statement::{Splitter, Statement};
 
+mod branch;
 mod dir;
+pub use branch::{BranchHeaders, valid_label};
 pub use dir::{id_of_file, read_dir, revision_files, revision_ids};
 
 pub const UP_MARKER: &str = "-- migrate:up";
@@ -35,6 +37,8 @@ pub struct Revision {
     pub path: PathBuf,
     /// Line of the `down_revision` header, for errors about parents.
     pub parents_line: usize,
+    /// The `branch_labels` and `depends_on` headers ([`BranchHeaders`]).
+    pub branch: BranchHeaders,
     checksum: String,
 }
 
@@ -126,6 +130,7 @@ pub fn parse(path: &Path, text: &str, dialect: &dyn Splitter) -> Result<Revision
     let mut message = None;
     let mut created = String::new();
     let mut transactional = true;
+    let mut branch = BranchHeaders::default();
     let mut up_line = None;
     let mut down_line = None;
     if let Some(n) = nul_line(text) {
@@ -203,6 +208,9 @@ pub fn parse(path: &Path, text: &str, dialect: &dyn Splitter) -> Result<Revision
             }
             "message" => message = Some(value),
             "created" => created = value,
+            "branch_labels" | "depends_on" => {
+                branch.read(key.trim(), &value, n).map_err(|m| err(n, m))?;
+            }
             "transactional" => {
                 transactional = match value.as_str() {
                     "true" => true,
@@ -275,6 +283,7 @@ pub fn parse(path: &Path, text: &str, dialect: &dyn Splitter) -> Result<Revision
         down,
         path: path.to_path_buf(),
         parents_line,
+        branch,
     })
 }
 

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::{files, json, out, outln, script};
 
-pub fn current(config: &Config, json: bool) -> Result<()> {
+pub fn current(config: &Config, json: bool, verbose: bool) -> Result<()> {
     let db = config.target()?;
     let rows = db.read_applied(&config.version_table)?;
     if json {
@@ -28,6 +28,9 @@ pub fn current(config: &Config, json: bool) -> Result<()> {
         return Ok(());
     }
     config.require_migrations_dir()?;
+    if verbose {
+        return current_verbose(config, &rows);
+    }
     // From the version table alone: parsing every revision file is work
     // `current` does not need. The directory listing says what is pending.
     let on_disk = script::revision_ids(&config.versions_dir())?;
@@ -46,6 +49,50 @@ pub fn current(config: &Config, json: bool) -> Result<()> {
     }
     config.where_notes();
     Ok(())
+}
+
+/// `current --verbose`: each current revision as `history --verbose` shows
+/// it, with when it was applied (this reads every revision file).
+fn current_verbose(config: &Config, rows: &[Applied]) -> Result<()> {
+    let graph = load_graph(config)?;
+    let applied: HashSet<String> = rows.iter().map(|a| a.revision.clone()).collect();
+    let current = graph.current_heads(&applied);
+    let heads: HashSet<&str> = graph.heads().iter().map(|r| r.id.as_str()).collect();
+    for id in &current {
+        let (Some(rev), Some(row)) = (graph.get(id), rows.iter().find(|a| &a.revision == id))
+        else {
+            continue;
+        };
+        let entry = entry(&graph, rev, &heads, true);
+        print_history_entry(&graph, &entry, true)?;
+        outln!("Applied: {}\n", row.applied_at)?;
+    }
+    for unknown in rows.iter().filter(|a| graph.get(&a.revision).is_none()) {
+        outln!("{} (not in the versions directory!)", unknown.revision)?;
+    }
+    let pending = graph.len() - applied.iter().filter(|id| graph.get(id).is_some()).count();
+    if pending > 0 {
+        outln!(
+            "{pending} revision(s) not applied: `migrate upgrade` (or `migrate history` to see them)"
+        )?;
+    }
+    config.where_notes();
+    Ok(())
+}
+
+fn entry<'g>(
+    graph: &Graph,
+    rev: &'g script::Revision,
+    heads: &HashSet<&str>,
+    current: bool,
+) -> json::HistoryEntry<'g> {
+    json::HistoryEntry {
+        head: heads.contains(rev.id.as_str()),
+        current,
+        branchpoint: graph.children(&rev.id).len() > 1,
+        mergepoint: rev.parents.len() > 1,
+        revision: rev.into(),
+    }
 }
 
 /// The applied revisions no other applied revision builds on.
@@ -87,25 +134,52 @@ fn print_current_json(config: &Config, db: &Database, rows: &[Applied]) -> Resul
     })
 }
 
-pub fn heads(config: &Config, json: bool) -> Result<()> {
+pub fn heads(config: &Config, json: bool, verbose: bool) -> Result<()> {
     let graph = load_graph(config)?;
-    let heads: Vec<json::RevisionInfo> = graph.heads().into_iter().map(Into::into).collect();
     if json {
+        let heads: Vec<json::RevisionInfo> = graph.heads().into_iter().map(Into::into).collect();
         return json::print(&json::HeadsReport { heads });
     }
-    for h in heads {
-        outln!("{} (head)  {}", h.revision, h.message)?;
+    let ids: HashSet<&str> = graph.heads().iter().map(|r| r.id.as_str()).collect();
+    for h in graph.heads() {
+        if verbose {
+            print_history_entry(&graph, &entry(&graph, h, &ids, false), true)?;
+        } else {
+            outln!("{}{} (head)  {}", h.id, labels(&graph, &h.id), h.message)?;
+        }
     }
     Ok(())
+}
+
+/// ` (NAME, ...)`: the branch labels a revision carries, as Alembic prints them.
+fn labels(graph: &Graph, id: &str) -> String {
+    match graph.labels_of(id).as_slice() {
+        [] => String::new(),
+        names => format!(" ({})", names.join(", ")),
+    }
 }
 
 pub fn branches(config: &Config) -> Result<()> {
     let graph = load_graph(config)?;
     for b in graph.branch_points() {
-        outln!("{} (branchpoint)  {}", b.id, b.message)?;
+        outln!(
+            "{}{} (branchpoint)  {}",
+            b.id,
+            labels(&graph, &b.id),
+            b.message
+        )?;
         for c in graph.children(&b.id) {
-            outln!("  -> {}  {}", c.id, c.message)?;
+            outln!("  -> {}{}  {}", c.id, labels(&graph, &c.id), c.message)?;
         }
+    }
+    // Labelled branches, branch point or not (a new root has none).
+    for label in graph.label_names() {
+        let heads: Vec<&str> = graph
+            .branch_heads(label)?
+            .iter()
+            .map(|h| h.id.as_str())
+            .collect();
+        outln!("branch {label}: head {}", heads.join(", "))?;
     }
     Ok(())
 }
@@ -156,25 +230,19 @@ pub fn history(config: &Config, range: Option<&str>, verbose: bool, json: bool) 
             keep_below.as_ref().is_none_or(|k| k.contains(&rev.id))
                 && keep_above.as_ref().is_none_or(|k| k.contains(&rev.id))
         })
-        .map(|rev| json::HistoryEntry {
-            head: heads.contains(rev.id.as_str()),
-            current: current.contains(rev.id.as_str()),
-            branchpoint: graph.children(&rev.id).len() > 1,
-            mergepoint: rev.parents.len() > 1,
-            revision: rev.into(),
-        })
+        .map(|rev| entry(&graph, rev, &heads, current.contains(rev.id.as_str())))
         .collect();
     if json {
         return json::print(&json::HistoryReport { revisions });
     }
     for entry in &revisions {
-        print_history_entry(entry, verbose)?;
+        print_history_entry(&graph, entry, verbose)?;
     }
     Ok(())
 }
 
-fn print_history_entry(entry: &json::HistoryEntry, verbose: bool) -> Result<()> {
-    let mut marks = String::new();
+fn print_history_entry(graph: &Graph, entry: &json::HistoryEntry, verbose: bool) -> Result<()> {
+    let mut marks = labels(graph, entry.revision.revision);
     for (set, mark) in [
         (entry.head, " (head)"),
         (entry.current, " (current)"),
@@ -190,6 +258,18 @@ fn print_history_entry(entry: &json::HistoryEntry, verbose: bool) -> Result<()> 
     if verbose {
         outln!("Revision: {}{marks}", rev.revision)?;
         outln!("Parent: {}", parents.as_str().or_base())?;
+        let labels = graph.labels_of(rev.revision);
+        if !labels.is_empty() {
+            outln!("Branch names: {}", labels.join(", "))?;
+        }
+        let depends: Vec<&str> = graph
+            .dependencies(rev.revision)
+            .iter()
+            .map(|d| d.id.as_str())
+            .collect();
+        if !depends.is_empty() {
+            outln!("Depends on: {}", depends.join(", "))?;
+        }
         outln!("Path: {}", rev.path)?;
         outln!("Created: {}", rev.created)?;
         outln!("\n    {}\n", rev.message)?;
@@ -213,10 +293,30 @@ fn current_for_history(config: &Config, graph: &Graph) -> Result<Vec<String>> {
     Ok(graph.current_heads(&rows.into_iter().map(|a| a.revision).collect()))
 }
 
+/// `show REV`; `show head`, `show heads` and `show NAME@head` print the
+/// files of the revisions they name, one after another.
 pub fn show(config: &Config, spec: &str) -> Result<()> {
     let graph = load_graph(config)?;
-    let rev = graph.resolve_id(spec)?;
-    let text = files::read_text(&rev.path)?;
-    out!("{text}")?;
+    let ids = if spec.contains('@') || crate::graph::is_reserved(spec) {
+        match graph.resolve(spec, &[])? {
+            Target::Base => {
+                return Err(Error::Usage(format!(
+                    "`show {spec}`: base is before every revision; there is no file to show"
+                )));
+            }
+            Target::Revisions(ids) => ids,
+        }
+    } else {
+        vec![graph.resolve_id(spec)?.id.clone()]
+    };
+    for (i, id) in ids.iter().enumerate() {
+        let rev = graph
+            .get(id)
+            .ok_or_else(|| Error::Revision(format!("no revision {id}")))?;
+        if i > 0 {
+            outln!()?;
+        }
+        out!("{}", files::read_text(&rev.path)?)?;
+    }
     Ok(())
 }

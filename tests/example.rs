@@ -6,37 +6,8 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::Project;
-
-/// A fresh copy of migrations-example (without any database or backups).
-fn example() -> Project {
-    let p = Project::new();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-example");
-    copy_dir(&src, p.dir.path());
-    p
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name.ends_with(".db")
-            || name.contains(".db-")
-            || name == "backups"
-            || name == "__pycache__"
-        {
-            continue;
-        }
-        if path.is_dir() {
-            copy_dir(&path, &to.join(&name));
-        } else {
-            std::fs::copy(&path, to.join(&name)).unwrap();
-        }
-    }
-}
+use common::example::{example, sqlalchemy_available};
 
 fn seed_rows(p: &Project) -> (i64, i64, String) {
     let conn = p.conn("music.db");
@@ -95,23 +66,6 @@ fn catalogue_goes_base_head_base_head_with_seed_rows_intact() {
         assert_eq!(p.ok(&["current"]).trim(), "base (no revision applied)");
     }
     p.ok(&["verify"]);
-}
-
-/// With the interpreter migrate picks here: the active virtualenv's, else python3.
-fn sqlalchemy_available() -> bool {
-    let python = std::env::var_os("VIRTUAL_ENV")
-        .filter(|v| !v.is_empty())
-        .map_or_else(
-            || std::path::PathBuf::from("python3"),
-            |v| Path::new(&v).join("bin/python"),
-        );
-    std::process::Command::new(python)
-        .args([
-            "-c",
-            "import sqlalchemy; assert sqlalchemy.__version__.startswith('2.')",
-        ])
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 fn up_and_down(text: &str) -> String {

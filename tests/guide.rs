@@ -17,6 +17,10 @@
 //!   this text after it. No terminal is involved.
 //! - `python` (```sh python) needs SQLAlchemy: run when `python3 -c 'import
 //!   sqlalchemy'` works, otherwise skipped with a note on stderr.
+//! - `postgres` (```sh postgres) needs a PostgreSQL server: run with
+//!   `DATABASE_URL` set to a fresh database of MIGRATE_TEST_PG_URL's server
+//!   (the same one for every such block), otherwise skipped as the other
+//!   PostgreSQL tests are (and failing under CI=true).
 //! - In the CI recipes, the step that installs `migrate` (a GitHub step named
 //!   "Install migrate", GitLab's `before_script`) is not run: the built binary
 //!   is already on PATH, and the test has no network.
@@ -155,6 +159,8 @@ fn run_block(root: &Path, cwd: &Path, script: &str, what: &str) -> PathBuf {
 fn walk(doc: &str, root: &Path, start: &Path) -> PathBuf {
     let all = blocks(&repo_file(doc));
     let python = sqlalchemy_available();
+    // Made at the first `postgres` block; `None` inside: no server.
+    let mut pg: Option<Option<common::pg::TestDb>> = None;
     let mut cwd = start.to_path_buf();
     for (i, block) in all.iter().enumerate() {
         if let Some(rel) = block.file() {
@@ -173,9 +179,17 @@ fn walk(doc: &str, root: &Path, start: &Path) -> PathBuf {
             ));
             continue;
         }
+        let mut script = block.text.clone();
+        if block.has("postgres") {
+            let Some(db) = pg.get_or_insert_with(|| common::pg::fresh_db("guide")) else {
+                common::say(&format!("{doc}:{}: skipped (PostgreSQL)", block.line));
+                continue;
+            };
+            script = format!("export DATABASE_URL='{}'\n{script}", db.url);
+        }
         let body = all[i..].iter().find(|b| b.has("editor"));
         write_editor(root, body.map_or("", |b| b.text.as_str()));
-        cwd = run_block(root, &cwd, &block.text, &format!("{doc}:{}", block.line));
+        cwd = run_block(root, &cwd, &script, &format!("{doc}:{}", block.line));
     }
     cwd
 }

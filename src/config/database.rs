@@ -20,7 +20,7 @@ pub(super) fn resolve(
     file_url: Option<&str>,
     cwd: &Path,
     root: &Path,
-    config_name: &str,
+    file_origin: &str,
 ) -> Result<(Option<PathBuf>, Option<PgUrl>, String)> {
     let (url, origin, base) = if let Some(url) = &overrides.database {
         // clap merged the flag and the variable; the same text means the variable.
@@ -32,11 +32,7 @@ pub(super) fn resolve(
         };
         (url.clone(), origin.to_string(), cwd)
     } else if let Some(url) = file_url {
-        (
-            url.to_string(),
-            format!("[database] url in {config_name}"),
-            root,
-        )
+        (url.to_string(), file_origin.to_string(), root)
     } else if let Some(url) = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) {
         (url, "DATABASE_URL".to_string(), cwd)
     } else {
@@ -77,11 +73,11 @@ pub(super) fn resolve(
 pub(super) fn resolve_dev(
     given: Option<&str>,
     file_url: Option<&str>,
-    config_name: &str,
+    file_origin: &str,
 ) -> Result<Option<PgUrl>> {
     let (url, origin) = match (given.filter(|u| !u.is_empty()), file_url) {
         (Some(url), _) => (url, "--dev-url or MIGRATE_DEV_URL".to_string()),
-        (None, Some(url)) => (url, format!("[database] dev_url in {config_name}")),
+        (None, Some(url)) => (url, file_origin.to_string()),
         (None, None) => return Ok(None),
     };
     let refuse = |message: String| Error::Config {
@@ -95,5 +91,25 @@ pub(super) fn resolve_dev(
              databases are made (postgresql://user@host/dbname); SQLite's are made in memory",
             redact(url)
         ))),
+    }
+}
+
+/// Why no database is configured, and the ways to name one (`--env` too
+/// when the file has environments).
+pub(super) fn none_configured(config_name: &str, env: Option<&str>, envs: &[String]) -> String {
+    match (env, envs.is_empty()) {
+        (Some(env), _) => format!(
+            "no database for environment {env:?}: set url in [env.{env}] of {config_name}, \
+             pass --database, or set DATABASE_URL (or MIGRATE_DATABASE_URL)"
+        ),
+        (None, true) => format!(
+            "no database configured: set [database] url in {config_name}, pass --database, or set \
+             MIGRATE_DATABASE_URL (or DATABASE_URL)"
+        ),
+        (None, false) => format!(
+            "no database configured: choose an environment with --env ({}), set [database] url \
+             in {config_name}, pass --database, or set MIGRATE_DATABASE_URL (or DATABASE_URL)",
+            envs.join(", ")
+        ),
     }
 }

@@ -51,7 +51,11 @@ pub fn resolve(
 /// revision fails, so that the application's queries never queue behind a
 /// waiting `ALTER TABLE` for long. Seconds from 0 (no limit) to one day;
 /// 5 s when not set.
-pub fn resolve_lock_timeout(from_file: Option<toml::Value>, config_name: &str) -> Result<Duration> {
+pub fn resolve_lock_timeout(
+    from_file: Option<toml::Value>,
+    table: &str,
+    config_name: &str,
+) -> Result<Duration> {
     let text = match from_file {
         None => return Ok(DEFAULT_LOCK_TIMEOUT),
         Some(toml::Value::Integer(n)) => n.to_string(),
@@ -60,7 +64,7 @@ pub fn resolve_lock_timeout(from_file: Option<toml::Value>, config_name: &str) -
     };
     parse_seconds("lock_timeout", &text, MAX_SECS).map_err(|e| Error::Config {
         path: config_name.into(),
-        message: format!("[database] {e}"),
+        message: format!("{table} {e}"),
     })
 }
 

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod catalogue;
+pub mod example;
 pub mod pg;
 pub mod pg_project;
 pub mod snapshot;
@@ -76,6 +77,7 @@ impl Project {
             "MIGRATE_LOCK_WAIT",
             "MIGRATE_LOCK_TIMEOUT",
             "MIGRATE_DEV_URL",
+            "MIGRATE_ENV",
             "DATABASE_URL",
             // libpq's, which migrate reads for PostgreSQL.
             "PGHOST",
