@@ -8,6 +8,9 @@
 //! the transaction (it is inert inside one), and `foreign_key_check` runs
 //! before every COMMIT.
 //!
+//! An engine without transactional DDL (see [`crate::capabilities`]) runs
+//! each revision one statement per transaction instead ([`crate::stepwise`]).
+//!
 //! Everything SQLite-specific about the version table lives in [`VersionTable`];
 //! [`run`] and [`offline_sql`] share the same step selection, so `--sql`
 //! prints exactly what a real run would execute.
@@ -150,6 +153,7 @@ pub fn run_with<D: Driver + ?Sized>(
         seen_version: -1,
         prepare: &mut prepare,
         prepared: false,
+        progress: Vec::new(),
     };
     let result = run.all(db, &mut on_step, &mut on_done);
     db.end_session();
@@ -168,6 +172,8 @@ struct Run<'a> {
     prepare: Prepare<'a>,
     /// False until `prepare` has seen the queue as it is.
     prepared: bool,
+    /// The revisions an interrupted run left halfway (read at each replan).
+    progress: Vec<crate::driver::Progress>,
 }
 
 impl Run<'_> {
@@ -223,7 +229,10 @@ impl Run<'_> {
             verify_applied(self.graph, &rows)?;
             let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
             let steps = self.plan.steps(self.graph, &applied);
-            crate::non_transactional::refuse_rebuilds(&steps)?;
+            crate::non_transactional::refuse_rebuilds(&steps, db.rebuilds_tables())?;
+            db.refuse_steps(&steps)?;
+            self.progress = db.progress()?;
+            crate::stepwise::check(&self.progress, &steps)?;
             let same = |q: &VecDeque<(&Revision, Direction)>| {
                 q.len() == steps.len()
                     && q.iter()
@@ -248,7 +257,10 @@ impl Run<'_> {
         };
         on_step(rev, direction);
         let started = Instant::now();
-        if rev.transactional {
+        let resume = crate::stepwise::resume_at(&self.progress, rev, direction);
+        if !db.capabilities().transactional_ddl || resume > 0 {
+            crate::stepwise::run(db, rev, direction, resume, started)?;
+        } else if rev.transactional {
             db.run_section(rev, direction)?;
             check_integrity(db, rev)?;
             let duration = Some(started.elapsed().as_millis());

@@ -283,7 +283,8 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
         },
         &branch,
     )?;
-    let detected = describe(&migration.changes);
+    let mut detected = describe(&migration.changes);
+    detected.extend(crate::describe::objects(&current.postgres, &model.postgres));
     outln!(
         "created {} ({} change(s) against the {source}):",
         display_rel(&path),

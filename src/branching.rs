@@ -24,7 +24,7 @@ pub fn one_revision(graph: &Graph, spec: &str) -> Result<Vec<String>> {
 /// written as full ids (or as the label given).
 pub fn check_new(graph: &Graph, labels: &[String], depends_on: &[String]) -> Result<BranchHeaders> {
     for (i, label) in labels.iter().enumerate() {
-        if !valid_label(label) {
+        if !valid_label(label) || crate::graph::is_reserved(label) {
             return Err(Error::Usage(format!(
                 "--branch-label {label:?}: use ASCII letters, digits and _ (not all digits, \
                  not head, heads or base)"

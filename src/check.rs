@@ -105,7 +105,8 @@ pub fn compare(
         .dialect()
         .migration_of(left, right, diff::diff(left, right, &renames));
     let operations = migration.up.iter().map(|s| s.sql.clone()).collect();
-    let changes = describe(&migration.changes);
+    let mut changes = describe(&migration.changes);
+    changes.extend(crate::describe::objects(&left.postgres, &right.postgres));
     Comparison {
         left: left_name.to_string(),
         right: right_name.to_string(),

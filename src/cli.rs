@@ -149,6 +149,10 @@ enum Command {
         /// Do not back the database up before destructive statements
         #[arg(long)]
         no_backup: bool,
+        /// PostgreSQL: run pg_dump before destructive statements (without
+        /// it, the command to run is printed)
+        #[arg(long, conflicts_with = "no_backup")]
+        backup: bool,
     },
     /// Revert revisions down to TARGET
     #[command(
@@ -165,6 +169,10 @@ enum Command {
         /// Do not back the database up before destructive statements
         #[arg(long)]
         no_backup: bool,
+        /// PostgreSQL: run pg_dump before destructive statements (without
+        /// it, the command to run is printed)
+        #[arg(long, conflicts_with = "no_backup")]
+        backup: bool,
     },
     /// Show the revision(s) the database is at
     #[command(
@@ -492,26 +500,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
             target,
             sql,
             no_backup,
+            backup,
         } => {
             commands::migrate(
                 &Config::load(&overrides)?,
                 Direction::Up,
                 &target,
                 sql,
-                no_backup,
+                commands::Backup::from_flags(backup, no_backup),
             )?;
         }
         Command::Downgrade {
             target,
             sql,
             no_backup,
+            backup,
         } => {
             commands::migrate(
                 &Config::load(&overrides)?,
                 Direction::Down,
                 &target,
                 sql,
-                no_backup,
+                commands::Backup::from_flags(backup, no_backup),
             )?;
         }
         Command::Lint { format } => {

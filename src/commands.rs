@@ -6,7 +6,7 @@
 //! shell is split (issue 14, part 2).
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::apply::{self, Direction, Plan};
 use crate::config::Config;
@@ -239,6 +239,27 @@ fn refuse_reversed_range(
     )))
 }
 
+/// Whether `upgrade`/`downgrade` back the database up before a risky step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backup {
+    /// SQLite: take one; PostgreSQL: print the `pg_dump` command to run.
+    Default,
+    /// `--no-backup`.
+    Skip,
+    /// `--backup`: on PostgreSQL too (with `pg_dump`).
+    Take,
+}
+
+impl Backup {
+    pub fn from_flags(backup: bool, no_backup: bool) -> Backup {
+        match (backup, no_backup) {
+            (true, _) => Backup::Take,
+            (_, true) => Backup::Skip,
+            _ => Backup::Default,
+        }
+    }
+}
+
 // Long: preflight (lint, backup), the run and its report share one run's locals; to split when the
 // commands move to commands/ (issue 14, part 2).
 pub fn migrate(
@@ -246,7 +267,7 @@ pub fn migrate(
     direction: Direction,
     spec: &str,
     sql: bool,
-    no_backup: bool,
+    backup_choice: Backup,
 ) -> Result<()> {
     let st = state(config)?;
     let range = spec;
@@ -258,8 +279,11 @@ pub fn migrate(
     let current = st.graph.current_heads(&applied);
     let (target, plan) = plan_for(&st.graph, direction, spec, &current, &applied)?;
     // Before the pre-check, the backup, or printing a script that would do it.
-    crate::non_transactional::refuse_rebuilds(&plan.steps(&st.graph, &applied))?;
     let engine = config.engine();
+    crate::non_transactional::refuse_rebuilds(
+        &plan.steps(&st.graph, &applied),
+        engine == crate::engine::Engine::Sqlite,
+    )?;
     engine.refuse_unrunnable(&plan.steps(&st.graph, &applied))?;
     if sql {
         refuse_reversed_range(&st.graph, direction, &plan, &target, &applied, range)?;
@@ -277,7 +301,8 @@ pub fn migrate(
         return Ok(());
     }
     let db = config.target()?;
-    // The data checks and backups are SQLite's so far.
+    // SQLite's data checks replay on a copy of the file; PostgreSQL's run
+    // the planner's pre-count queries on the server (lint::pre_counts).
     let sqlite_file = match db {
         Database::Sqlite(path) => Some(path),
         Database::Postgres { .. } => None,
@@ -297,18 +322,26 @@ pub fn migrate(
     // refusal) must still print the restore line.
     let committed = std::cell::Cell::new(0usize);
     let partial = std::cell::Cell::new(false);
+    let noted_backup = std::cell::Cell::new(false);
     // The data checks and the backup run under the lock, on the steps still
     // pending then: another migrator may have applied some since `state`,
     // or between two of ours (then apply calls this again).
     let prepare = |pending: apply::Pending| {
-        let Some(file) = sqlite_file else {
-            return Ok(());
+        let data = match sqlite_file {
+            Some(file) => lint::findings(
+                config.engine(),
+                file,
+                &config.version_table,
+                &config.filter,
+                pending,
+            )?,
+            None => lint::pre_counts(&db, pending, config.data_check_timeout)?,
         };
-        refuse_lost_data(file, config, pending, committed.get() > 0)?;
+        refuse_lost_data(&data, committed.get() > 0)?;
         // Called again after another migrator changed what is pending: the
         // checks run again; the first backup stays the one to go back to.
         if backup.is_none()
-            && !no_backup
+            && backup_choice != Backup::Skip
             && existed
             && pending.iter().any(|(rev, dir)| lint::is_risky(rev, *dir))
         {
@@ -317,6 +350,18 @@ pub fn migrate(
                 .map(|(r, _)| r.id.clone())
                 .unwrap_or_default();
             let label = format!("before-{}-{label}", direction.as_str());
+            // PostgreSQL's dump can take long on a big database: run only
+            // when asked; otherwise say how to take one.
+            if sqlite_file.is_none() && backup_choice == Backup::Default {
+                if !noted_backup.replace(true) {
+                    let cmd = db.backup_command(&config.backup_dir, &label)?;
+                    noteln!(
+                        "note: a pending revision drops data; no backup is taken on PostgreSQL \
+                         unless asked (--backup runs pg_dump). To take one yourself first: {cmd}"
+                    );
+                }
+                return Ok(());
+            }
             let path = db.backup(&config.backup_dir, config.backup_keep, &label)?;
             noteln!(
                 "backup: {} (verified; --no-backup skips it)",
@@ -367,6 +412,11 @@ pub fn migrate(
     // committed before the failing one, or a non-transactional one half-done.
     let changed = committed.get() > 0 || partial.get();
     let steps = result.map_err(|e| match &backup {
+        Some(path) if changed && path.exists() && sqlite_file.is_none() => Error::Refused(format!(
+            "{e}\n  to return to where this command started, while nothing else uses the database: \
+             pg_restore --clean --if-exists --single-transaction --dbname=<the database> {}",
+            display_rel(path)
+        )),
         Some(path) if changed && path.exists() => Error::Refused(format!(
             "{e}\n  to return to where this command started: migrate restore {} \
              (with this command's options), or, while nothing else uses the database: cp {} {}",
@@ -402,23 +452,12 @@ pub fn migrate(
 /// rows that are there (a new UNIQUE over duplicates, NOT NULL over NULLs...).
 /// `midway`: revisions of this run are already committed (the checks run
 /// again after another migrator changed what is pending).
-fn refuse_lost_data(
-    db: &Path,
-    config: &Config,
-    pending: apply::Pending,
-    midway: bool,
-) -> Result<()> {
-    let blocking: Vec<String> = lint::findings(
-        config.engine(),
-        db,
-        &config.version_table,
-        &config.filter,
-        pending,
-    )?
-    .iter()
-    .filter(|f| f.kind == "data")
-    .map(|f| format!("  {f}"))
-    .collect();
+fn refuse_lost_data(findings: &[lint::Finding], midway: bool) -> Result<()> {
+    let blocking: Vec<String> = findings
+        .iter()
+        .filter(|f| f.kind == "data")
+        .map(|f| format!("  {f}"))
+        .collect();
     if blocking.is_empty() {
         return Ok(());
     }
@@ -590,12 +629,10 @@ pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
             &config.filter,
             &steps,
         )?,
-        Database::Postgres { .. } => {
-            noteln!(
-                "note: on PostgreSQL, lint reports destructive statements only; its data checks \
-                 (rows a pending step would fail on) are SQLite-only for now"
-            );
-            lint::destructive(&steps)
+        db @ Database::Postgres { .. } => {
+            let mut all = lint::destructive(&steps);
+            all.extend(lint::pre_counts(&db, &steps, config.data_check_timeout)?);
+            all
         }
     };
     let code = std::process::ExitCode::from(u8::from(!findings.is_empty()));
@@ -623,16 +660,14 @@ pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
 }
 
 pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
-    if data {
-        config.sqlite_only()?;
-    }
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let results = if data {
+        let copy = config.dev().copy_of(&config.target()?)?;
         verify::verify_data(
             config.engine(),
             &graph,
-            config.database()?,
+            copy,
             &config.version_table,
             &config.filter,
         )?

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::capabilities::Capabilities;
 use crate::discover;
 use crate::engine::{Database, Dev, Engine};
 use crate::error::{Error, Result};
@@ -57,6 +58,10 @@ struct DatabaseSection {
     lock_timeout: Option<toml::Value>,
     /// PostgreSQL only: the server scratch databases are made on ([`database::resolve_dev`]).
     dev_url: Option<String>,
+    /// Seconds; PostgreSQL only ([`lock_wait::resolve_data_check_timeout`]).
+    data_check_timeout: Option<toml::Value>,
+    /// PostgreSQL only: capabilities to switch off ([`Capabilities::from_config`]).
+    capabilities: Option<toml::Value>,
 }
 
 /// `pyproject.toml`: the same settings under `[tool.migrate]`; the other
@@ -143,6 +148,11 @@ pub struct Config {
     pub lock_wait: Duration,
     /// PostgreSQL: how long a revision's statement waits for a table lock.
     pub lock_timeout: Duration,
+    /// PostgreSQL: how long one pre-count query may run.
+    pub data_check_timeout: Duration,
+    /// PostgreSQL: the capabilities `[database] capabilities` leaves on (all
+    /// unless it switches some off); the driver ands them with the server's.
+    pub capabilities: Capabilities,
     /// The environment in use (`--env`), if any.
     pub env: Option<String>,
     /// The names of the file's `[env.NAME]` tables.
@@ -223,9 +233,20 @@ impl Config {
             &config_name,
         )?;
         crate::lock_wait::set(lock_wait);
+        let capabilities = match &file.database.capabilities {
+            None => Capabilities::ALL,
+            Some(v) => Capabilities::from_config(v).map_err(|message| Error::Config {
+                path: config_name.clone().into(),
+                message,
+            })?,
+        };
         let lock_timeout = lock_wait::resolve_lock_timeout(
             file.database.lock_timeout.clone(),
             &keys.lock_timeout,
+            &config_name,
+        )?;
+        let data_check_timeout = lock_wait::resolve_data_check_timeout(
+            file.database.data_check_timeout.clone(),
             &config_name,
         )?;
         Ok(Config {
@@ -244,6 +265,8 @@ impl Config {
             backup_keep,
             lock_wait,
             lock_timeout,
+            data_check_timeout,
+            capabilities,
             env: overrides.env.clone(),
             envs,
         })
@@ -271,8 +294,8 @@ impl Config {
             Some(url) => Err(Error::Usage(format!(
                 "this command is not built yet for PostgreSQL (database {url}); on PostgreSQL, \
                  migrate runs upgrade, downgrade (and their --sql), current, history, stamp, \
-                 approve, revision (--autogenerate too), inspect, check, verify (without --data) \
-                 and lint (destructive statements only)"
+                 approve, revision (--autogenerate too), inspect, check, verify (--data too) \
+                 and lint; to go back to a backup, pg_restore the file upgrade --backup made"
             ))),
         }
     }
@@ -311,6 +334,7 @@ impl Config {
             (Some(url), _) => Some(Database::Postgres {
                 url,
                 lock_timeout: self.lock_timeout,
+                capabilities: self.capabilities,
             }),
             (None, Some(path)) => Some(Database::Sqlite(path)),
             (None, None) => None,

@@ -6,7 +6,7 @@
 //! is escaped and can never forge a line of its own.
 
 use crate::diff::{Change, ChangeKind, ColumnChange, ConstraintChange};
-use crate::schema::{Column, ForeignKey, Table};
+use crate::schema::{Column, ForeignKey, PostgresObjects, Table};
 use crate::sqlite::sql::{display_name, one_line};
 
 /// An index, view or trigger that `change` adds (`true`) or drops whole:
@@ -96,6 +96,113 @@ pub fn describe(changes: &[Change]) -> Vec<String> {
     out.into_iter()
         .map(|line| one_line(&format!("Detected {line}")))
         .collect()
+}
+
+/// One line per PostgreSQL object the schemas differ by (enum types,
+/// extensions, sequences no column owns), which the diff of tables does not
+/// carry: the planner reads them from the schemas. Sequences a column owns
+/// come and go with their column.
+pub fn objects(from: &PostgresObjects, to: &PostgresObjects) -> Vec<String> {
+    let mut out = enums(from, to);
+    let gained = |a: &PostgresObjects, b: &PostgresObjects| -> Vec<String> {
+        let had = &a.extensions;
+        b.extensions
+            .iter()
+            .filter(|x| !had.contains(x))
+            .cloned()
+            .collect()
+    };
+    out.extend(
+        gained(from, to)
+            .iter()
+            .map(|x| format!("added extension {}", q(x))),
+    );
+    out.extend(
+        gained(to, from)
+            .iter()
+            .map(|x| format!("removed extension {}", q(x))),
+    );
+    out.extend(sequences(from, to));
+    out.into_iter()
+        .map(|line| one_line(&format!("Detected {line}")))
+        .collect()
+}
+
+/// Enum types added, removed, or with values added or changed.
+fn enums(from: &PostgresObjects, to: &PostgresObjects) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in &to.enums {
+        let Some(old) = from.enums.iter().find(|old| old.name == e.name) else {
+            out.push(format!(
+                "added enum type {} ({})",
+                q(&e.name),
+                labels(&e.labels)
+            ));
+            continue;
+        };
+        if old.labels == e.labels {
+            continue;
+        }
+        let kept = e.labels.iter().filter(|l| old.labels.contains(l));
+        let added: Vec<String> = e
+            .labels
+            .iter()
+            .filter(|l| !old.labels.contains(l))
+            .map(|l| q(l))
+            .collect();
+        out.push(if kept.eq(old.labels.iter()) {
+            format!(
+                "added value(s) {} to enum type {}",
+                added.join(", "),
+                q(&e.name)
+            )
+        } else {
+            format!(
+                "changed values of enum type {} ({} -> {})",
+                q(&e.name),
+                labels(&old.labels),
+                labels(&e.labels)
+            )
+        });
+    }
+    let gone = from
+        .enums
+        .iter()
+        .filter(|e| !to.enums.iter().any(|n| n.name == e.name));
+    out.extend(gone.map(|e| format!("removed enum type {}", q(&e.name))));
+    out
+}
+
+/// Sequences no column owns, added, changed or removed.
+fn sequences(from: &PostgresObjects, to: &PostgresObjects) -> Vec<String> {
+    let free = |o: &PostgresObjects| -> Vec<crate::schema::Sequence> {
+        o.sequences
+            .iter()
+            .filter(|s| s.owned_by.is_none())
+            .cloned()
+            .collect()
+    };
+    let (was, will) = (free(from), free(to));
+    let mut out = Vec::new();
+    for s in &will {
+        match was.iter().find(|old| old.name == s.name) {
+            None => out.push(format!("added sequence {}", q(&s.name))),
+            Some(old) if old.settings != s.settings => {
+                out.push(format!("changed sequence {}", q(&s.name)))
+            }
+            Some(_) => {}
+        }
+    }
+    let gone = was
+        .iter()
+        .filter(|s| !will.iter().any(|n| n.name == s.name));
+    out.extend(gone.map(|s| format!("removed sequence {}", q(&s.name))));
+    out
+}
+
+/// An enum's labels as a list of quoted strings.
+fn labels(labels: &[String]) -> String {
+    labels.iter().map(|l| q(l)).collect::<Vec<_>>().join(", ")
 }
 
 /// `'name'`, escaped by [`display_name`] when it is not a plain word.

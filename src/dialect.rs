@@ -11,6 +11,7 @@
 use crate::diff::Change;
 use crate::driver::RowChange;
 use crate::plan::Migration;
+use crate::risk::{PreCount, Risk};
 use crate::schema::{NameRule, Schema};
 use crate::statement::Splitter;
 
@@ -46,4 +47,12 @@ pub trait Dialect: Splitter {
     /// engine's statements (SQLite: ALTER or a table rebuild; PostgreSQL:
     /// ALTER form only).
     fn migration_of(&self, from: &Schema, to: &Schema, changes: Vec<Change>) -> Migration;
+    /// The query a planned statement's risk carries to count the rows it
+    /// would fail on, run before `upgrade` and by `lint` (PostgreSQL's
+    /// planner writes one into the review comment; SQLite's data checks
+    /// compare schemas instead, so it has none).
+    fn pre_count<'r>(&self, risk: &'r Risk) -> Option<PreCount<'r>> {
+        let _ = risk;
+        None
+    }
 }

@@ -5,8 +5,10 @@
 //! would add a second one (its own locking, version table DDL and integrity
 //! check) without touching `schema`, `diff`, `script`, `graph` or the loop.
 
-use crate::error::Result;
+use crate::capabilities::Capabilities;
+use crate::error::{Error, Result};
 use crate::script::{Direction, Revision};
+use crate::statement::Statement;
 
 /// A row of the version table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +42,13 @@ pub trait Driver {
     }
     /// Rolls back the open transaction, if there is one.
     fn rollback(&mut self);
+    /// Whether a table dropped or renamed in a `-- transactional: false`
+    /// revision may be one step of a table rebuild, and so is refused
+    /// ([`crate::non_transactional::refuse_rebuilds`]): SQLite rebuilds to
+    /// ALTER; PostgreSQL does not, and a single DROP or rename is atomic.
+    fn rebuilds_tables(&self) -> bool {
+        true
+    }
     /// A value that changes when another connection commits.
     fn change_counter(&mut self) -> Result<i64>;
     fn ensure_version_table(&mut self) -> Result<()>;
@@ -51,6 +60,65 @@ pub trait Driver {
     fn new_violations(&mut self) -> Result<Vec<NewViolation>>;
     /// Writes the version-table change and its log row.
     fn record(&mut self, change: RowChange, label: &str, duration_ms: Option<u128>) -> Result<()>;
+
+    /// What this connection can do ([`crate::capabilities`]); the apply
+    /// loop runs statement by statement without `transactional_ddl`.
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::ALL
+    }
+    /// Refuses, before anything runs, steps this connection cannot run as
+    /// written (PostgreSQL without `concurrently`: a `CONCURRENTLY` statement).
+    fn refuse_steps(&self, _steps: &[(&Revision, Direction)]) -> Result<()> {
+        Ok(())
+    }
+    /// The revisions a run without transactional DDL left halfway (read
+    /// under the lock); none on an engine that never runs that way.
+    fn progress(&mut self) -> Result<Vec<Progress>> {
+        Ok(vec![])
+    }
+    /// Records in the open transaction how far a revision got, or with
+    /// `None` that it is done (its version row is written beside).
+    fn save_progress(&mut self, _revision: &str, _progress: Option<&Progress>) -> Result<()> {
+        Err(no_stepwise())
+    }
+    /// Runs statement `number` (from 1) of a revision's section alone, in
+    /// the open transaction if there is one; a failure names it.
+    fn run_statement(&mut self, _rev: &Revision, _number: usize, _stmt: &Statement) -> Result<()> {
+        Err(no_stepwise())
+    }
+}
+
+fn no_stepwise() -> Error {
+    Error::Refused(
+        "this engine runs every revision in one transaction; it has no statement-by-statement mode"
+            .into(),
+    )
+}
+
+/// How far a revision got on an engine without transactional DDL: its
+/// first `done` statements of `total` committed, going `direction`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub revision: String,
+    /// `up` or `down`.
+    pub direction: String,
+    /// The section's text as it ran ([`crate::stepwise::section_checksum`]):
+    /// resuming an edited section would skip the wrong statements.
+    pub checksum: String,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// What one pre-count query found on the live database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    Rows(i64),
+    /// It could not be asked of the database as it is now (a table or
+    /// column an earlier pending revision makes): nothing is known, and the
+    /// revision's own transaction decides.
+    Unknown,
+    /// It ran past its `statement_timeout`.
+    TimedOut,
 }
 
 /// A child table with more broken references than before the revision.

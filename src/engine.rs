@@ -8,7 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::capabilities::Capabilities;
 use crate::dialect::Dialect;
+use crate::driver::Count;
 use crate::driver::{Applied, Driver};
 use crate::error::{Error, Result};
 use crate::postgres::dialect::PostgresDialect;
@@ -37,6 +39,8 @@ pub enum Database<'a> {
         url: &'a PgUrl,
         /// How long a revision's statement waits for a table lock.
         lock_timeout: Duration,
+        /// What the config leaves on (see [`crate::capabilities`]).
+        capabilities: Capabilities,
     },
 }
 
@@ -52,9 +56,16 @@ impl Database<'_> {
     pub fn open(&self, version_table: &str) -> Result<Box<dyn Driver>> {
         match self {
             Database::Sqlite(path) => Engine::Sqlite.open(path, version_table),
-            Database::Postgres { url, lock_timeout } => {
-                Ok(Box::new(Postgres::open(url, version_table, *lock_timeout)?))
-            }
+            Database::Postgres {
+                url,
+                lock_timeout,
+                capabilities,
+            } => Ok(Box::new(Postgres::open(
+                url,
+                version_table,
+                *lock_timeout,
+                *capabilities,
+            )?)),
         }
     }
 
@@ -65,6 +76,18 @@ impl Database<'_> {
             Database::Sqlite(path) => crate::sqlite::driver::read_applied_at(path, version_table),
             Database::Postgres { url, .. } => {
                 crate::postgres::driver::read_applied_at(url, version_table)
+            }
+        }
+    }
+
+    /// The revisions a run without transactional DDL left halfway
+    /// ([`crate::stepwise`]), read without writing anything.
+    pub fn read_progress(&self, version_table: &str) -> Result<Vec<crate::driver::Progress>> {
+        match self {
+            Database::Sqlite(_) => Ok(vec![]),
+            Database::Postgres { url, .. } => {
+                let (mut client, place) = crate::postgres::connect::connect(url)?;
+                crate::postgres::progress::read(&mut client, version_table, &place)
             }
         }
     }
@@ -105,7 +128,31 @@ impl Database<'_> {
     pub fn backup(&self, dir: &Path, keep: usize, label: &str) -> Result<PathBuf> {
         match self {
             Database::Sqlite(path) => crate::sqlite::backup::take(path, dir, keep, label),
-            Database::Postgres { .. } => Err(not_built("backups")),
+            Database::Postgres { url, .. } => crate::postgres::backup::take(url, dir, keep, label),
+        }
+    }
+
+    /// The count of each pre-count query ([`crate::lint::pre_counts`]), each
+    /// run read-only under `timeout`. SQLite's data checks work on a
+    /// scratch copy instead (`lint::findings`): it has no queries to run.
+    pub fn count_rows(&self, queries: &[String], timeout: Duration) -> Result<Vec<Count>> {
+        match self {
+            Database::Sqlite(_) => Ok(vec![Count::Unknown; queries.len()]),
+            Database::Postgres { url, .. } => {
+                crate::postgres::pre_count::run(url, queries, timeout)
+            }
+        }
+    }
+
+    /// The command a user runs to back the database up as [`Database::backup`]
+    /// would, without the password (PostgreSQL's `pg_dump`).
+    pub fn backup_command(&self, dir: &Path, label: &str) -> Result<String> {
+        match self {
+            Database::Sqlite(path) => Ok(format!("cp {} {}", path.display(), dir.display())),
+            Database::Postgres { url, .. } => {
+                let file = crate::postgres::backup::path_for(url, dir, label)?;
+                crate::postgres::backup::command(url, &file)
+            }
         }
     }
 
@@ -253,6 +300,18 @@ impl Dev<'_> {
         match self {
             Dev::Sqlite => Engine::Sqlite.scratch(),
             Dev::Postgres(url) => Ok(Box::new(PgScratch::create(url)?)),
+        }
+    }
+
+    /// A scratch copy of `db`, rows too; `db` is only read. PostgreSQL's
+    /// is made on this server with `pg_dump | pg_restore`.
+    pub fn copy_of(&self, db: &Database) -> Result<Box<dyn Scratch>> {
+        match (self, db) {
+            (Dev::Postgres(dev), Database::Postgres { url, .. }) => {
+                Ok(Box::new(PgScratch::copy_of(dev, url)?))
+            }
+            (_, Database::Sqlite(path)) => Engine::Sqlite.scratch_copy(path),
+            (Dev::Sqlite, Database::Postgres { .. }) => Err(on_a_server()),
         }
     }
 

@@ -346,7 +346,11 @@ impl Graph {
                             "{spec} is relative, but the database has {} heads ({}); name one, e.g. {}{step}{}",
                             many.len(),
                             many.join(", "),
-                            many[0],
+                            // A labelled branch is named by its label.
+                            match self.labels_of(&many[0]).first() {
+                                Some(label) => format!("{label}@"),
+                                None => many[0].clone(),
+                            },
                             if up {
                                 ""
                             } else {

@@ -221,7 +221,8 @@ fn write_all(
     let sum_existed = sum::path(&config.migrations_dir).exists();
     let mut written: Vec<PathBuf> = Vec::new();
     let mut stubs = Vec::new();
-    for rev in &history.revisions {
+    let branches = branch_headers(history, ids)?;
+    for (rev, branch) in history.revisions.iter().zip(&branches) {
         let id = &ids[&rev.id];
         let parents: Vec<String> = rev.parents.iter().map(|p| ids[p].clone()).collect();
         let source = rev.path.strip_prefix(ini_dir).unwrap_or(&rev.path);
@@ -251,7 +252,7 @@ fn write_all(
             down: &down,
             transactional: true,
         };
-        match commands::write_revision(config, &empty, Some(id), new) {
+        match commands::write_revision_on(config, &empty, Some(id), new, branch) {
             Ok(path) => {
                 outln!("{id}  {}", display_rel(&path))?;
                 written.push(path);
@@ -271,6 +272,37 @@ fn write_all(
         }
     }
     Ok(stubs)
+}
+
+/// Each revision's `branch_labels` and `depends_on` headers, dependencies
+/// on revisions written with their ids here; refused before anything is
+/// written when a label is one migrate cannot read back.
+fn branch_headers(
+    history: &History,
+    ids: &HashMap<String, String>,
+) -> Result<Vec<script::BranchHeaders>> {
+    let mut out = Vec::new();
+    for rev in &history.revisions {
+        if let Some(bad) = rev.branch_labels.iter().find(|l| !script::valid_label(l)) {
+            return Err(Error::Usage(format!(
+                "the Alembic revision {} ({}) has the branch label {bad:?}; migrate's labels are \
+                 ASCII letters, digits and _ (not all digits): rename it in the Alembic history \
+                 and import again (nothing was written)",
+                rev.id,
+                rev.path.display()
+            )));
+        }
+        out.push(script::BranchHeaders {
+            labels: rev.branch_labels.clone(),
+            depends_on: rev
+                .depends_on
+                .iter()
+                .map(|d| ids.get(d).cloned().unwrap_or_else(|| d.clone()))
+                .collect(),
+            depends_line: 0,
+        });
+    }
+    Ok(out)
 }
 
 /// One section's text: Alembic's statements without its bookkeeping, under a

@@ -71,6 +71,12 @@ pub struct RevisionInfo<'a> {
     pub message: &'a str,
     pub created: &'a str,
     pub path: String,
+    /// Its `branch_labels` header (absent when it has none).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub branch_labels: &'a [String],
+    /// Its `depends_on` header as written (absent when it has none).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub depends_on: &'a [String],
 }
 
 impl<'a> From<&'a Revision> for RevisionInfo<'a> {
@@ -81,6 +87,8 @@ impl<'a> From<&'a Revision> for RevisionInfo<'a> {
             message: &r.message,
             created: &r.created,
             path: r.path.display().to_string(),
+            branch_labels: &r.branch.labels,
+            depends_on: &r.branch.depends_on,
         }
     }
 }

@@ -11,6 +11,7 @@
 pub mod apply;
 pub mod autogen;
 pub mod branching;
+pub mod capabilities;
 pub mod check;
 pub mod check_envs;
 pub mod cli;
@@ -43,6 +44,7 @@ pub mod scratch;
 pub mod script;
 pub mod stamp;
 pub mod statement;
+pub mod stepwise;
 pub mod sum;
 pub mod terminal;
 pub mod test_hooks;

@@ -33,6 +33,9 @@ use crate::sqlite::risk::{moves_sequence_row, tokens, words};
 use crate::sqlite::sql::{self, quote_ident};
 use crate::sqlite::{ddl, inspect};
 
+mod pre_count;
+pub use pre_count::pre_counts;
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Finding {
     pub revision: String,
@@ -64,6 +67,16 @@ fn risks(rev: &Revision, direction: Direction) -> Vec<(sql::Statement, Vec<Risk>
     let statements = section.statements();
     let risks = crate::sqlite::risk::section_risks(&section.sql, &statements, section.first_line);
     statements.into_iter().zip(risks).collect()
+}
+
+/// Each statement of a step with the risks its review comments state, as
+/// written (a PostgreSQL plan's carry their pre-count queries).
+fn review_risks(rev: &Revision, direction: Direction) -> Vec<(sql::Statement, Vec<Risk>)> {
+    let section = rev.section(direction);
+    let statements = section.statements();
+    let reviews =
+        crate::sqlite::risk::section_review_risks(&section.sql, &statements, section.first_line);
+    statements.into_iter().zip(reviews).collect()
 }
 
 /// True when the step runs a statement that destroys data or rebuilds a

@@ -22,6 +22,17 @@ pub enum Risk {
     DataDependent(String),
 }
 
+/// A data-dependent risk's query counting the rows the statement would fail
+/// on, as a dialect reads it back ([`crate::dialect::Dialect::pre_count`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreCount<'r> {
+    /// The table the query counts rows of.
+    pub table: String,
+    /// The risk's reason without the query.
+    pub reason: &'r str,
+    pub query: &'r str,
+}
+
 /// The kind of a [`Risk`], without its reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RiskKind {

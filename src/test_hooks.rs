@@ -46,3 +46,29 @@ fn wait_for(file: &Path) {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// Test-only: `MIGRATE_TEST_STOP_AFTER_STATEMENT=N` (or `N:MS`): on an
+/// engine without transactional DDL, once the `N`th statement of a revision
+/// (counted from 1, not its last) has committed, a run sleeps 60 s (or `MS`
+/// milliseconds), so that a test can kill it, or take its lease, between
+/// two statements. Not a setting for users.
+pub fn stop_after_statement(number: usize) {
+    let Ok(value) = std::env::var("MIGRATE_TEST_STOP_AFTER_STATEMENT") else {
+        return;
+    };
+    let (n, ms) = value.split_once(':').unwrap_or((&value, "60000"));
+    if n.trim().parse::<usize>().ok() == Some(number) {
+        let ms = ms.trim().parse::<u64>().unwrap_or(60_000);
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+}
+
+/// Test-only: `MIGRATE_TEST_LEASE_MS` shortens the migration lease (see
+/// `crate::postgres::lease`), so that a test sees a killed holder's lease
+/// expire without waiting the default. Not a setting for users.
+pub fn lease_duration(default: Duration) -> Duration {
+    std::env::var("MIGRATE_TEST_LEASE_MS")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map_or(default, Duration::from_millis)
+}

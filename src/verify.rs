@@ -1,13 +1,12 @@
 //! `migrate verify`: prove on a scratch database that every revision reverses
 //! exactly. For each revision, base to head: up, down, up; the down must give
 //! back the schema from before the up, and the second up the schema of the
-//! first. `--data` does the same on an in-memory copy of the configured
-//! database (never the file) for the revisions it has not applied yet, and
-//! counts the rows each step loses per table (SQLite only: a copy of a live
-//! PostgreSQL database would need it without sessions).
+//! first. `--data` does the same on a copy of the configured database
+//! (never the database itself: SQLite's in memory, PostgreSQL's a scratch
+//! database filled by `pg_dump | pg_restore`) for the revisions it has not
+//! applied yet, and counts the rows each step loses per table.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
 
 use crate::apply::{self, Direction};
 use crate::check;
@@ -162,15 +161,15 @@ pub fn verify_empty(dev: Dev, graph: &Graph, own: &str, filter: &Filter) -> Resu
 }
 
 /// The revisions the database has not applied yet (or, when it is at head,
-/// its current heads), on an in-memory copy of it.
+/// its current heads), on `copy`, a scratch copy of it with its rows
+/// ([`Dev::copy_of`]).
 pub fn verify_data(
     engine: Engine,
     graph: &Graph,
-    db: &Path,
+    mut copy: Box<dyn Scratch>,
     own: &str,
     filter: &Filter,
 ) -> Result<Vec<RoundTrip>> {
-    let mut copy = engine.scratch_copy(db)?;
     let scratch = copy.as_mut();
     let rows = scratch.applied(own)?;
     apply::verify_applied(graph, &rows)?;

@@ -18,6 +18,17 @@ pub fn current(config: &Config, json: bool, verbose: bool) -> Result<()> {
     if json {
         return print_current_json(config, &db, &rows);
     }
+    for p in db.read_progress(&config.version_table)? {
+        crate::noteln!(
+            "revision {} is halfway: {} of its {} statements going {} committed before a run stopped \
+             (this database has no transactional DDL); the next run that applies it resumes at statement {}",
+            p.revision,
+            p.done,
+            p.total,
+            p.direction,
+            p.done + 1
+        );
+    }
     if rows.is_empty() {
         outln!(
             "base (no revision applied{})",

@@ -140,7 +140,7 @@ fn stamp_purge_rewrites_every_row_and_stamp_sql_prints_them() {
         "{sql}"
     );
     assert!(
-        sql.contains("VALUES ('b1'") && !sql.contains("VALUES ('a1'"),
+        sql.contains("('b1', 'stamp'") && !sql.contains("('a1', 'stamp'"),
         "{sql}"
     );
     assert_eq!(before, p.bytes("app.db"));

@@ -189,6 +189,12 @@ fn upgrade_a_labelled_branch_applies_what_it_depends_on_without_merging() {
     assert_eq!(p.applied(), ["c1", "c2", "r1", "r2"]);
     p.sql("app.db", "INSERT INTO track VALUES (1, 't');");
     p.ok(&["upgrade", "heads"]);
+    // With two heads `-1` names no branch; the hint names one by its label.
+    let err = p.fails(&["downgrade", "-1"]);
+    assert!(
+        err.contains("e.g. core@-1") || err.contains("e.g. reports@-1"),
+        "{err}"
+    );
     // NAME@-1 reverts that branch only: the other's rows are untouched.
     p.ok(&["downgrade", "reports@-1"]);
     assert_eq!(p.applied(), ["c1", "c2", "r1"]);
@@ -336,6 +342,16 @@ fn header_errors_name_the_file_and_line() {
         err.contains("z1_step.sql:3") && err.contains("a-b"),
         "{err}"
     );
+    revision(
+        &p,
+        "z1",
+        "",
+        "-- branch_labels: Heads\n",
+        "SELECT 1;",
+        "SELECT 1;",
+    );
+    let err = p.fails(&["hash"]);
+    assert!(err.contains("Heads") && err.contains("targets"), "{err}");
     // A dependency cycle is a cycle.
     revision(
         &p,

@@ -400,3 +400,60 @@ fn alembic_ini_given_as_config_is_told_which_flag_takes_it() {
 fn revision_files(p: &Project) -> usize {
     std::fs::read_dir(p.path("migrations/versions")).map_or(0, |d| d.count())
 }
+
+/// Alembic's `branch_labels` and `depends_on` come across as our headers:
+/// two labelled branches, the second depending on the first, stay apart.
+#[test]
+fn branch_labels_and_depends_on_are_carried_across() {
+    let Some(p) = alembic_project() else {
+        return;
+    };
+    let module = |id: &str, labels: &str, depends: &str, up: &str, down: &str| {
+        p.write(
+            &format!("alembic/versions/{id}_rev.py"),
+            &format!(
+                "\"\"\"step {id}\n\nRevision ID: {id}\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\n\
+                 revision = {id:?}\ndown_revision = None\nbranch_labels = {labels}\ndepends_on = {depends}\n\n\
+                 def upgrade():\n{up}\n\ndef downgrade():\n{down}\n"
+            ),
+        );
+    };
+    module(
+        "aa11",
+        "('core',)",
+        "None",
+        "    op.create_table('account', sa.Column('id', sa.Integer, primary_key=True))",
+        "    op.drop_table('account')",
+    );
+    module(
+        "bb22",
+        "('reports',)",
+        "'aa11'",
+        "    op.create_table('report', sa.Column('id', sa.Integer, primary_key=True))",
+        "    op.drop_table('report')",
+    );
+    alembic(&p, &["upgrade", "heads"]);
+    p.sql("alembic.db", "INSERT INTO account (id) VALUES (1);");
+    p.ok(&["import-alembic"]);
+    let reports = revision_file(&p, "bb22");
+    assert!(
+        reports.contains("-- branch_labels: reports\n-- depends_on: aa11\n"),
+        "{reports}"
+    );
+    assert!(revision_file(&p, "aa11").contains("-- branch_labels: core\n"));
+    let heads = p.ok(&["heads"]);
+    assert!(
+        heads.contains("aa11 (core) (head)") && heads.contains("bb22 (reports) (head)"),
+        "{heads}"
+    );
+    assert!(p.ok(&["upgrade", "heads"]).contains("nothing to do"));
+    // The dependency holds: core cannot go while reports needs it.
+    let err = p.fails(&["downgrade", "core@base"]);
+    assert!(err.contains("bb22"), "{err}");
+    let rows: i64 = p
+        .conn("alembic.db")
+        .query_row("SELECT count(*) FROM account", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 1);
+    p.ok(&["verify"]);
+}

@@ -289,3 +289,45 @@ fn text_stays_the_default() {
     assert!(out.is_empty(), "no JSON without --format json: {out}");
     assert!(err.starts_with("error: no revision matches"), "{err}");
 }
+
+#[test]
+fn heads_and_history_carry_branch_labels_and_depends_on() {
+    let p = Project::with_config();
+    p.ok(&["revision", "-m", "core", "--rev-id", "c1"]);
+    p.ok(&[
+        "revision",
+        "-m",
+        "reports",
+        "--rev-id",
+        "r1",
+        "--head",
+        "base",
+        "--branch-label",
+        "reports",
+        "--depends-on",
+        "c1",
+    ]);
+    let v = json(&p, &["heads", "--format", "json"], 0, "heads");
+    let r1 = v["heads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["revision"] == "r1")
+        .unwrap()
+        .clone();
+    assert_eq!(r1["branch_labels"], serde_json::json!(["reports"]));
+    assert_eq!(r1["depends_on"], serde_json::json!(["c1"]));
+    let v = json(&p, &["history", "--format", "json"], 0, "history");
+    let c1 = v["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["revision"] == "c1")
+        .unwrap()
+        .clone();
+    // Absent when the header is.
+    assert!(
+        c1.get("branch_labels").is_none() && c1.get("depends_on").is_none(),
+        "{c1}"
+    );
+}

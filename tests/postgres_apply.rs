@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::Project;
 use common::pg::TestDb;
-use common::pg_project::project;
+use common::pg_project::with_setting;
 
 /// The advisory lock key migrate takes ("migrate!" as a big-endian number).
 const LOCK_KEY: i64 = i64::from_be_bytes(*b"migrate!");
@@ -48,20 +48,11 @@ fn with_revisions(
     lock_timeout: &str,
     revisions: &[(&str, &[&str], &str, &str)],
 ) -> Project {
-    let p = project(&db.url);
-    let toml = std::fs::read_to_string(p.path("migrate.toml")).unwrap();
-    p.write(
-        "migrate.toml",
-        &toml.replace(
-            "[database]\n",
-            &format!("[database]\nlock_timeout = {lock_timeout}\n"),
-        ),
-    );
-    for (id, parents, up, down) in revisions {
-        p.revision(id, parents, up, down);
-    }
-    p.ok(&["hash"]);
-    p
+    with_setting(
+        &db.url,
+        &format!("lock_timeout = {lock_timeout}"),
+        revisions,
+    )
 }
 
 #[test]
@@ -490,7 +481,7 @@ fn schema_side_commands_say_they_are_not_built_yet_for_postgres() {
         &[("a1", &[], "CREATE TABLE t (id int);", "DROP TABLE t;")],
     );
     p.write("model.sql", "CREATE TABLE t (id int);\n");
-    let err = p.fails(&["verify", "--data"]);
+    let err = p.fails(&["restore"]);
     assert!(err.contains("not built yet for PostgreSQL"), "{err}");
     assert!(
         err.contains("upgrade, downgrade (and their --sql), current"),

@@ -79,6 +79,7 @@ fn a_recreate_keeps_every_row_or_changes_nothing() {
         table: "order".into(),
         column: "m".into(),
         default: Some("'a'::mood".into()),
+        default_after: None,
     };
     let run = |client: &mut postgres::Client, new: &str| -> Result<(), postgres::Error> {
         let mut tx = client.transaction()?;

@@ -56,13 +56,47 @@ pub fn resolve_lock_timeout(
     table: &str,
     config_name: &str,
 ) -> Result<Duration> {
+    seconds_setting(
+        "lock_timeout",
+        from_file,
+        DEFAULT_LOCK_TIMEOUT,
+        table,
+        config_name,
+    )
+}
+
+/// `[database] data_check_timeout`: how long one PostgreSQL pre-count query
+/// (`upgrade`'s and `lint`'s data checks) may run (`SET LOCAL
+/// statement_timeout`) before the command stops, saying the check could not
+/// finish. Seconds from 0 (no limit) to one day; 60 s when not set.
+pub fn resolve_data_check_timeout(
+    from_file: Option<toml::Value>,
+    config_name: &str,
+) -> Result<Duration> {
+    seconds_setting(
+        "data_check_timeout",
+        from_file,
+        Duration::from_secs(60),
+        "[database]",
+        config_name,
+    )
+}
+
+/// A setting in seconds read from `table`, `default` when not set.
+fn seconds_setting(
+    key: &str,
+    from_file: Option<toml::Value>,
+    default: Duration,
+    table: &str,
+    config_name: &str,
+) -> Result<Duration> {
     let text = match from_file {
-        None => return Ok(DEFAULT_LOCK_TIMEOUT),
+        None => return Ok(default),
         Some(toml::Value::Integer(n)) => n.to_string(),
         Some(toml::Value::Float(x)) => x.to_string(),
         Some(other) => other.to_string(),
     };
-    parse_seconds("lock_timeout", &text, MAX_SECS).map_err(|e| Error::Config {
+    parse_seconds(key, &text, MAX_SECS).map_err(|e| Error::Config {
         path: config_name.into(),
         message: format!("{table} {e}"),
     })

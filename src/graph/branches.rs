@@ -83,6 +83,13 @@ fn owners(
     let mut owners: BTreeMap<String, usize> = BTreeMap::new();
     for (i, r) in revisions.iter().enumerate() {
         for label in &r.branch.labels {
+            if super::is_reserved(label) {
+                return Err(script_error(
+                    r,
+                    0,
+                    format!("branch label {label} is a word for targets; choose another label"),
+                ));
+            }
             if by_id.contains_key(label) {
                 return Err(script_error(
                     r,

@@ -91,6 +91,9 @@ def main():
             {
                 "id": rev.revision,
                 "parents": list(util.to_tuple(rev.down_revision, default=())),
+                # The labels written on this revision, not those it inherits.
+                "branch_labels": sorted(getattr(rev, "_orig_branch_labels", None) or ()),
+                "depends_on": list(util.to_tuple(rev.dependencies, default=())),
                 "message": (rev.doc or "").strip(),
                 "path": rev.path,
                 "up": up,

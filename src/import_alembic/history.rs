@@ -27,6 +27,11 @@ pub struct History {
 pub struct AlembicRevision {
     pub id: String,
     pub parents: Vec<String>,
+    /// `branch_labels` and `depends_on` (revision ids or labels), as written.
+    #[serde(default)]
+    pub branch_labels: Vec<String>,
+    #[serde(default)]
+    pub depends_on: Vec<String>,
     pub message: String,
     /// The revision's Python file.
     pub path: PathBuf,

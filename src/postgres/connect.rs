@@ -165,12 +165,7 @@ fn default_host(port: u16) -> String {
 /// refused when the server is older than PostgreSQL 12; with the database
 /// for messages (`postgres://user@host:port/dbname`, no password).
 pub fn connect(url: &PgUrl) -> Result<(Client, String)> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let os_user = whoami::username().ok();
-    let mut s = settings(url, &env, os_user).map_err(|m| Error::database(&url.redacted, m))?;
-    if s.password.is_none() {
-        s.password = password_from_file(&s);
-    }
+    let s = resolved(url)?;
     let mut client = open(&s)?;
     let row = client
         .query_one(
@@ -181,6 +176,18 @@ pub fn connect(url: &PgUrl) -> Result<(Client, String)> {
     supported_version(row.get(0), row.get(1))
         .map_err(|m| Error::Refused(format!("database {}: {m}", s.place())))?;
     Ok((client, s.place()))
+}
+
+/// The settings for `url` as [`connect`] uses them: the gaps filled from
+/// this process's environment, the password from the password file.
+pub fn resolved(url: &PgUrl) -> Result<Settings> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let os_user = whoami::username().ok();
+    let mut s = settings(url, &env, os_user).map_err(|m| Error::database(&url.redacted, m))?;
+    if s.password.is_none() {
+        s.password = password_from_file(&s);
+    }
+    Ok(s)
 }
 
 /// The password for `s` from the password file, warning when the file is

@@ -40,6 +40,10 @@ impl Splitter for PostgresDialect {
 }
 
 impl Dialect for PostgresDialect {
+    fn pre_count<'r>(&self, risk: &'r crate::risk::Risk) -> Option<crate::risk::PreCount<'r>> {
+        super::plan::precount::read(risk)
+    }
+
     /// Exact: names are folded ([`names::fold`]) when they are read.
     fn name_rule(&self) -> NameRule {
         NameRule::Exact

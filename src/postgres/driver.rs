@@ -3,18 +3,27 @@
 //! lock of [`crate::postgres::lock`] as the migration lock, `SET LOCAL
 //! lock_timeout` in every revision's transaction, and statements sent one
 //! by one (split by [`crate::postgres::sql`]) so that a server error names
-//! the revision file and line.
+//! the revision file and line. On a server without some of PostgreSQL's
+//! capabilities (detected from `SELECT version()` by
+//! [`crate::postgres::capabilities`], or switched off in the config), the
+//! lock is a lease row ([`crate::postgres::lease`]) and revisions run one
+//! statement per transaction with their progress recorded
+//! ([`crate::postgres::progress`]).
 
 use std::time::Duration;
 
 use postgres::Client;
 
-use crate::driver::{Applied, Driver, NewViolation, RowChange};
+use crate::capabilities::Capabilities;
+use crate::driver::{Applied, Driver, NewViolation, Progress, RowChange};
 use crate::error::{Error, Result};
+use crate::postgres::capabilities::Server;
+use crate::postgres::lease::Lease;
 use crate::postgres::problem::{line_offset, server_error};
 use crate::postgres::version_table::VersionTable;
-use crate::postgres::{connect, lock, own_tables, sql};
+use crate::postgres::{connect, lock, no_transaction, own_tables, progress, sql};
 use crate::script::{Direction, Revision, Section};
+use crate::statement::Statement;
 use crate::url::PgUrl;
 
 /// A connection opened for migrating.
@@ -29,11 +38,28 @@ pub struct Postgres {
     /// [`Driver::begin_locked`] to [`Driver::end_session`]).
     locked: bool,
     in_transaction: bool,
+    url: PgUrl,
+    server: Server,
+    /// The server's capabilities, less what the config switched off.
+    caps: Capabilities,
+    /// The migration lease, held where advisory locks are missing.
+    lease: Option<Lease>,
 }
 
 impl Postgres {
-    pub fn open(url: &PgUrl, version_table: &str, lock_timeout: Duration) -> Result<Postgres> {
-        let (client, place) = connect::connect(url)?;
+    /// Connects to `url`; `mask` holds the capabilities the config leaves on.
+    pub fn open(
+        url: &PgUrl,
+        version_table: &str,
+        lock_timeout: Duration,
+        mask: Capabilities,
+    ) -> Result<Postgres> {
+        let (mut client, place) = connect::connect(url)?;
+        let version: String = client
+            .query_one("SELECT version()", &[])
+            .map_err(|e| Error::database(&place, server_error(&e)))?
+            .get(0);
+        let server = Server::detect(&version);
         Ok(Postgres {
             client,
             place,
@@ -42,7 +68,29 @@ impl Postgres {
             lock_timeout,
             locked: false,
             in_transaction: false,
+            url: url.clone(),
+            server,
+            caps: server.capabilities().and(mask),
+            lease: None,
         })
+    }
+
+    /// Takes the migration lock: the advisory lock, or the lease.
+    fn lock(&mut self) -> Result<()> {
+        let wait = crate::lock_wait::current();
+        if self.caps.advisory_locks {
+            lock::acquire(&mut self.client, wait, &self.place)
+        } else {
+            let lease = Lease::acquire(
+                &mut self.client,
+                &self.url,
+                &self.version_table,
+                wait,
+                &self.place,
+            )?;
+            self.lease = Some(lease);
+            Ok(())
+        }
     }
 
     fn err(&self, e: postgres::Error) -> Error {
@@ -61,6 +109,15 @@ impl Postgres {
     }
 }
 
+/// A command that locks without ending its session (`stamp`, `approve`)
+/// still releases the lock: a lease row would otherwise outlive the
+/// connection until it expires.
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        self.end_session();
+    }
+}
+
 /// The applied revisions of the database `url` names, read without creating
 /// or writing anything.
 pub fn read_applied_at(url: &PgUrl, version_table: &str) -> Result<Vec<Applied>> {
@@ -76,18 +133,24 @@ impl Driver for Postgres {
     fn end_session(&mut self) {
         self.rollback();
         if self.locked {
-            lock::release(&mut self.client);
+            match self.lease.take() {
+                Some(lease) => lease.release(&mut self.client),
+                None => lock::release(&mut self.client),
+            }
             self.locked = false;
         }
     }
 
     fn begin_locked(&mut self) -> Result<()> {
         if !self.locked {
-            lock::acquire(&mut self.client, crate::lock_wait::current(), &self.place)?;
+            self.lock()?;
             self.locked = true;
         }
         self.execute("BEGIN")?;
         self.in_transaction = true;
+        if let Some(lease) = &self.lease {
+            lease.fence(&mut self.client, &self.place)?;
+        }
         // Only for this transaction: a statement waiting for a table lock
         // longer than this fails the revision instead of queueing the
         // application's queries behind it.
@@ -98,6 +161,10 @@ impl Driver for Postgres {
     fn commit(&mut self) -> Result<()> {
         self.in_transaction = false;
         self.execute("COMMIT")
+    }
+
+    fn rebuilds_tables(&self) -> bool {
+        false
     }
 
     fn rollback(&mut self) {
@@ -115,7 +182,11 @@ impl Driver for Postgres {
     }
 
     fn ensure_version_table(&mut self) -> Result<()> {
-        own_tables::ensure(&mut self.client, &self.version_table, &self.place)
+        own_tables::ensure(&mut self.client, &self.version_table, &self.place)?;
+        if !self.caps.transactional_ddl {
+            progress::ensure(&mut self.client, &self.version_table, &self.place)?;
+        }
+        Ok(())
     }
 
     fn applied(&mut self) -> Result<Vec<Applied>> {
@@ -147,6 +218,80 @@ impl Driver for Postgres {
     fn record(&mut self, change: RowChange, label: &str, duration_ms: Option<u128>) -> Result<()> {
         let sql = self.vt.record(change, label, duration_ms);
         self.client.batch_execute(&sql).map_err(|e| self.err(e))
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.caps
+    }
+
+    fn refuse_steps(&self, steps: &[(&Revision, Direction)]) -> Result<()> {
+        if self.caps.concurrently {
+            return Ok(());
+        }
+        for (rev, direction) in steps {
+            for (i, stmt) in rev.section(*direction).statements().iter().enumerate() {
+                let Some(why) = no_transaction::why_not_in_transaction(&stmt.sql) else {
+                    continue;
+                };
+                if !why.contains("CONCURRENTLY") {
+                    continue;
+                }
+                return Err(Error::Refused(format!(
+                    "revision {} ({}, {} statement {} at line {}) uses {why}, which {} does not run as \
+                     PostgreSQL does{}. Nothing ran. Remove the word CONCURRENTLY (this server builds \
+                     indexes without blocking writes anyway)",
+                    rev.id,
+                    rev.path.display(),
+                    direction.as_str(),
+                    i + 1,
+                    stmt.line,
+                    self.server.name(),
+                    match self.server {
+                        Server::PostgreSql =>
+                            " with `concurrently = false` in [database] capabilities",
+                        _ => "",
+                    }
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn progress(&mut self) -> Result<Vec<Progress>> {
+        progress::read(&mut self.client, &self.version_table, &self.place)
+    }
+
+    fn save_progress(&mut self, revision: &str, done: Option<&Progress>) -> Result<()> {
+        progress::save(
+            &mut self.client,
+            &self.version_table,
+            revision,
+            done,
+            &self.place,
+        )
+    }
+
+    fn run_statement(&mut self, rev: &Revision, number: usize, stmt: &Statement) -> Result<()> {
+        let session_timeout = !self.in_transaction;
+        if session_timeout {
+            let timeout = self.lock_timeout_sql();
+            self.execute(&format!("SET lock_timeout = {timeout}"))?;
+        }
+        let result = self
+            .client
+            .batch_execute(&stmt.sql)
+            .map_err(|e| Error::Statement {
+                revision: rev.id.clone(),
+                path: rev.path.clone(),
+                number,
+                line: stmt.line + line_offset(&e, &stmt.sql),
+                statement: first_line(&stmt.sql),
+                message: server_error(&e),
+            });
+        if session_timeout {
+            let _ = self.client.batch_execute("RESET lock_timeout");
+        }
+        result
     }
 }
 

@@ -105,6 +105,9 @@ pub struct EnumColumn {
     pub table: String,
     pub column: String,
     pub default: Option<String>,
+    /// The default set once the type is recreated, when not `default`
+    /// (which may name a label the new type lacks); `None`: `default`.
+    pub default_after: Option<Option<String>>,
 }
 
 /// The statements that recreate `type_name` with `labels`, converting each
@@ -127,7 +130,7 @@ pub fn recreate_sql(type_name: &str, labels: &[String], columns: &[EnumColumn]) 
         out.push(format!(
             "ALTER TABLE {table} ALTER COLUMN {column} TYPE {ty} USING {column}::text::{ty}"
         ));
-        if let Some(default) = &c.default {
+        if let Some(default) = c.default_after.as_ref().unwrap_or(&c.default) {
             out.push(format!(
                 "ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {default}"
             ));

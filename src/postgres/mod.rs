@@ -5,6 +5,8 @@
 //! version table's SQL) lives beside the code that holds connections
 //! (connecting, the driver).
 
+pub mod backup;
+pub mod capabilities;
 pub mod casts;
 pub mod connect;
 pub mod ddl;
@@ -13,13 +15,16 @@ pub mod driver;
 pub mod enums;
 pub mod inspect;
 pub mod keywords;
+pub mod lease;
 pub mod lock;
 pub mod names;
 pub mod no_transaction;
 pub mod own_tables;
 pub mod pgpass;
 pub mod plan;
+pub mod pre_count;
 pub mod problem;
+pub mod progress;
 pub mod rename_hints;
 pub mod scratch;
 pub mod sql;

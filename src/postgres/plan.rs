@@ -4,11 +4,12 @@
 //!
 //! The order is the plan: views in the way down (the ones the changes drop,
 //! and the ones over a column whose type changes: `ALTER COLUMN TYPE`
-//! refuses while a view depends on it), dropped triggers and indexes;
+//! refuses while a view depends on it), dropped triggers;
 //! extensions, enum types and sequences (`plan/types.rs`, from the schemas,
 //! since the diff does not list them); table renames; foreign keys
-//! dropped, tables dropped (children first), then the other lost
-//! constraints; new tables (parents first);
+//! dropped, then indexes (a foreign key may use a unique one) and tables
+//! (children first), then the other lost constraints; new tables (parents
+//! first);
 //! column changes (`plan/columns.rs`); new keys and checks, indexes, then
 //! foreign keys (`plan/constraints.rs`); then the types and extensions nobody uses; views and triggers back.
 //! The down is the plan of the reversed changes between the swapped
@@ -55,23 +56,15 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
         }
     }
     for c in changes {
-        match c {
-            Change::DropTrigger(t) => out.extend(serving(
+        if let Change::DropTrigger(t) = c {
+            out.extend(serving(
                 c,
                 [Statement::plain(format!(
                     "DROP TRIGGER {} ON {}",
                     quote_ident(&t.name),
                     quote_ident(&t.table)
                 ))],
-            )),
-            Change::DropIndex { index, .. } => out.extend(serving(
-                c,
-                [Statement::plain(format!(
-                    "DROP INDEX {}",
-                    quote_ident(&index.name)
-                ))],
-            )),
-            _ => {}
+            ));
         }
     }
     out.extend(types::creates(from, to));
@@ -94,6 +87,13 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             c,
             constraints::drop_foreign_keys(m.to, m.constraints),
         ));
+    }
+    // After the foreign keys: a unique index may be what one of them uses.
+    for c in changes {
+        if let Change::DropIndex { index, .. } = c {
+            let sql = format!("DROP INDEX {}", quote_ident(&index.name));
+            out.extend(serving(c, [Statement::plain(sql)]));
+        }
     }
     // Tables go once no kept table's key points at them, and before the
     // keys their own foreign keys use are dropped.

@@ -69,6 +69,19 @@ impl PgScratch {
         Ok(scratch)
     }
 
+    /// A scratch database on `dev` holding a copy of the database `live`
+    /// names, its rows too ([`super::backup::copy_into`]).
+    pub fn copy_of(dev: &PgUrl, live: &PgUrl) -> Result<PgScratch> {
+        let scratch = PgScratch::create(dev)?;
+        let url = PgUrl {
+            dbname: Some(scratch.name.clone()),
+            redacted: format!("{} (scratch database {})", dev.redacted, scratch.name),
+            ..dev.clone()
+        };
+        super::backup::copy_into(live, &url)?;
+        Ok(scratch)
+    }
+
     /// `f` on the scratch database's session.
     fn with<T>(&self, f: impl FnOnce(&mut Client) -> T) -> T {
         let mut client = self.client.borrow_mut();

@@ -25,10 +25,24 @@ pub fn own_tables(name: &str) -> [String; 3] {
     ]
 }
 
+/// The lease table of the version table `name`: the migration lock where
+/// advisory locks are missing ([`crate::postgres::lease`]). Made only then.
+pub fn lease_table(name: &str) -> String {
+    format!("{name}_lease")
+}
+
+/// The progress table of the version table `name`: how far a revision got
+/// without transactional DDL ([`crate::postgres::progress`]). Made only then.
+pub fn progress_table(name: &str) -> String {
+    format!("{name}_progress")
+}
+
 /// Whether `table` is one of the tool's own tables for the version table
 /// `name`: exactly (PostgreSQL's names are compared as stored).
 pub fn is_own(table: &str, name: &str) -> bool {
     own_tables(name).iter().any(|own| own == table)
+        || table == lease_table(name)
+        || table == progress_table(name)
 }
 
 /// `applied_at` as SQLite's tables hold it (`2026-01-02T03:04:05.678Z`), so
@@ -118,6 +132,7 @@ mod tests {
                 .contains("CREATE TABLE IF NOT EXISTS \"Versions_log\"")
         );
         assert!(is_own("Versions_format", "Versions"));
+        assert!(is_own("Versions_lease", "Versions") && is_own("Versions_progress", "Versions"));
         assert!(!is_own("versions_format", "Versions"));
         assert!(!is_own("artist", "a"));
     }

@@ -16,14 +16,13 @@ pub struct BranchHeaders {
 }
 
 /// A branch label: ASCII letters, digits and `_` (no `-` or `+`, which
-/// would read as a relative step in `NAME-1`), not all digits, not a
-/// reserved target word.
+/// would read as a relative step in `NAME-1`), not all digits. (The graph
+/// refuses the target words head, heads and base, as it does for ids.)
 pub fn valid_label(label: &str) -> bool {
     !label.is_empty()
         && label.len() <= 64
         && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !label.chars().all(|c| c.is_ascii_digit())
-        && !crate::graph::is_reserved(label)
 }
 
 impl BranchHeaders {
@@ -35,7 +34,7 @@ impl BranchHeaders {
         if let Some(bad) = list.iter().find(|l| !ok(l)) {
             return Err(format!(
                 "{key} {bad:?}: write revision ids or branch labels (ASCII letters, digits, _), \
-                 comma-separated, not a target word (head, heads, base)"
+                 comma-separated"
             ));
         }
         if let Some(twice) = list
@@ -117,7 +116,7 @@ mod tests {
     #[test]
     fn labels_cannot_read_as_targets() {
         assert!(valid_label("reports_2"));
-        for bad in ["a-b", "a+1", "heads", "123", "", "a@b"] {
+        for bad in ["a-b", "a+1", "123", "", "a@b"] {
             assert!(!valid_label(bad), "{bad}");
         }
     }

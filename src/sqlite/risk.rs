@@ -87,6 +87,21 @@ pub fn section_risks(
         .collect()
 }
 
+/// The risks each statement's review comments state, as written (where
+/// [`section_risks`] keeps one risk of each kind, this keeps the comment's
+/// own: a PostgreSQL plan's carries its pre-count query).
+pub fn section_review_risks(
+    section: &str,
+    statements: &[sql::Statement],
+    first_line: usize,
+) -> Vec<Vec<Risk>> {
+    let lines: Vec<&str> = section.lines().collect();
+    statements
+        .iter()
+        .map(|stmt| review_comments(&lines, stmt, first_line))
+        .collect()
+}
+
 /// The risks written as `-- ` comments on the lines right above a statement
 /// that begins its line (as `plan::render` writes them).
 fn review_comments(lines: &[&str], stmt: &sql::Statement, first_line: usize) -> Vec<Risk> {

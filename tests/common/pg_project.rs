@@ -107,3 +107,57 @@ fn script() -> &'static Path {
         "/scripts/pg-test-server"
     ))
 }
+
+/// A project on `url` with `setting` (a line such as `lock_timeout = 5`)
+/// under `[database]`, these revisions `(id, parents, up, down)` and a fresh sum.
+pub fn with_setting(
+    url: &str,
+    setting: &str,
+    revisions: &[(&str, &[&str], &str, &str)],
+) -> Project {
+    let p = project(url);
+    let toml = std::fs::read_to_string(p.path("migrate.toml")).unwrap();
+    p.write(
+        "migrate.toml",
+        &toml.replace("[database]\n", &format!("[database]\n{setting}\n")),
+    );
+    for (id, parents, up, down) in revisions {
+        p.revision(id, parents, up, down);
+    }
+    p.ok(&["hash"]);
+    p
+}
+
+/// Starts `n` runs of migrate with `args` at once and waits for them all:
+/// each one's (success, stdout, stderr).
+pub fn run_at_once(
+    p: &Project,
+    n: usize,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> Vec<(bool, String, String)> {
+    let children: Vec<_> = (0..n)
+        .map(|_| {
+            let mut cmd = p.plain_command();
+            for (k, v) in env {
+                cmd.env(k, v);
+            }
+            cmd.args(args)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            (
+                out.status.success(),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        })
+        .collect()
+}

@@ -10,7 +10,7 @@ use crate::risk::Risk;
 use crate::schema::{Column, Identity, Table};
 
 use super::super::casts::{self, CastContext};
-use super::super::ddl::column_def;
+use super::super::ddl::{column_def, sequence_changes, sequence_settings};
 use super::super::inspect::default_name;
 use super::super::names::{quote_ident, quote_str};
 use super::precount;
@@ -98,13 +98,7 @@ fn add_column(table: &str, col: &Column) -> Vec<Statement> {
 
 /// One column's changed facts, in an order PostgreSQL accepts.
 fn modify(table: &str, from: &Column, to: &Column, kind: ChangeKind) -> Vec<Statement> {
-    let alter = |what: String| {
-        Statement::plain(format!(
-            "ALTER TABLE {} ALTER COLUMN {} {what}",
-            quote_ident(table),
-            quote_ident(&to.name)
-        ))
-    };
+    let alter = |what: String| alter_column(table, &to.name, &what);
     let mut out = Vec::new();
     if kind.contains(ChangeKind::GENERATED) {
         if to.generated.is_some() {
@@ -122,7 +116,9 @@ fn modify(table: &str, from: &Column, to: &Column, kind: ChangeKind) -> Vec<Stat
         out.push(alter("DROP EXPRESSION".into()));
     }
     let retype = kind.intersects(ChangeKind::TYPE | ChangeKind::COLLATION);
-    let default_off = retype && from.default.is_some();
+    let (was, will) = (from.postgres().identity, to.postgres().identity);
+    // PostgreSQL refuses an identity on a column that has a default.
+    let default_off = (retype || (was.is_none() && will.is_some())) && from.default.is_some();
     if default_off {
         out.push(alter("DROP DEFAULT".into()));
     }
@@ -130,7 +126,6 @@ fn modify(table: &str, from: &Column, to: &Column, kind: ChangeKind) -> Vec<Stat
         out.push(retype_column(table, from, to));
         out.extend(retype_serial_sequence(table, from, to));
     }
-    let (was, will) = (from.postgres().identity, to.postgres().identity);
     if was.is_some() && will.is_none() {
         out.push(alter("DROP IDENTITY".into()));
     }
@@ -146,25 +141,7 @@ fn modify(table: &str, from: &Column, to: &Column, kind: ChangeKind) -> Vec<Stat
             out.push(alter("DROP NOT NULL".into()));
         }
     }
-    match (was, will) {
-        (None, Some(id)) => {
-            out.push(alter(format!("ADD {}", identity(id))));
-            // The new sequence starts at 1: past the values the rows hold.
-            out.push(Statement::plain(format!(
-                "SELECT setval(pg_get_serial_sequence({}, {}), coalesce(max({}), 0) + 1, false) FROM {}",
-                quote_str(&quote_ident(table)),
-                quote_str(&to.name),
-                quote_ident(&to.name),
-                quote_ident(table)
-            )));
-        }
-        (Some(a), Some(b)) if a != b => {
-            // `SET GENERATED ...` takes no `AS IDENTITY`.
-            let kind = identity(b).trim_end_matches(" AS IDENTITY");
-            out.push(alter(format!("SET {kind}")));
-        }
-        _ => {}
-    }
+    out.extend(identity_changes(table, from, to));
     if kind.contains(ChangeKind::DEFAULT) || default_off {
         match &to.default {
             Some(d) => out.push(alter(format!("SET DEFAULT {d}"))),
@@ -176,6 +153,59 @@ fn modify(table: &str, from: &Column, to: &Column, kind: ChangeKind) -> Vec<Stat
         out.push(comment_on_column(table, to));
     }
     out
+}
+
+/// An identity added (with its sequence settings, the sequence moved past
+/// the rows), or a kept one's kind and settings changed.
+fn identity_changes(table: &str, from: &Column, to: &Column) -> Vec<Statement> {
+    let alter = |what: String| alter_column(table, &to.name, &what);
+    let mut out = Vec::new();
+    match (from.postgres().identity, to.postgres().identity) {
+        (None, Some(id)) => {
+            let settings = sequence_settings(&to.postgres().identity_sequence);
+            let settings = if settings.is_empty() {
+                settings
+            } else {
+                format!(" ({})", settings.trim_start())
+            };
+            out.push(alter(format!("ADD {}{settings}", identity(id))));
+            // The new sequence starts at 1: past the values the rows hold.
+            out.push(Statement::plain(format!(
+                "SELECT setval(pg_get_serial_sequence({}, {}), coalesce(max({}), 0) + 1, false) FROM {}",
+                quote_str(&quote_ident(table)),
+                quote_str(&to.name),
+                quote_ident(&to.name),
+                quote_ident(table)
+            )));
+        }
+        (Some(a), Some(b)) => {
+            let mut sets = Vec::new();
+            if a != b {
+                // `SET GENERATED ...` takes no `AS IDENTITY`.
+                sets.push(identity(b).trim_end_matches(" AS IDENTITY").to_string());
+            }
+            sets.extend(sequence_changes(
+                &from.postgres().identity_sequence,
+                &to.postgres().identity_sequence,
+                false,
+            ));
+            if !sets.is_empty() {
+                let sets: Vec<String> = sets.iter().map(|s| format!("SET {s}")).collect();
+                out.push(alter(sets.join(" ")));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// `ALTER TABLE table ALTER COLUMN column what`.
+fn alter_column(table: &str, column: &str, what: &str) -> Statement {
+    Statement::plain(format!(
+        "ALTER TABLE {} ALTER COLUMN {} {what}",
+        quote_ident(table),
+        quote_ident(column)
+    ))
 }
 
 fn identity(id: Identity) -> &'static str {
@@ -207,7 +237,7 @@ fn retype_column(table: &str, from: &Column, to: &Column) -> Statement {
     let mut s = Statement::plain(sql);
     s.comments.extend(note);
     if casts::cast_context(&from.decl_type, &to.decl_type) != Some(CastContext::Implicit) {
-        s.risks.push(precount::risk(
+        s.risks.push(precount::conversion(
             format!(
                 "{table}.{} changes type {} -> {}: values that do not convert fail it",
                 to.name, from.decl_type, to.decl_type

@@ -4,11 +4,15 @@
 //! Foreign keys are dropped before anything else and added after
 //! everything else, so a key they reference exists whenever they do.
 //! Each new rule rows must satisfy carries its pre-count ([`precount`]);
-//! `NOT VALID` is kept, and then checks no existing row.
+//! `NOT VALID` is kept, and then checks no existing row. A constraint that
+//! only loses its `NOT VALID` is validated in place (`VALIDATE CONSTRAINT`,
+//! which checks the rows without blocking writes); the other way round,
+//! PostgreSQL cannot un-validate, so it is dropped and added `NOT VALID`
+//! (no row is read: that is cheap).
 
 use crate::diff::{ChangeKind, ConstraintChange, new_checks, new_foreign_keys, new_uniques};
 use crate::plan::Statement;
-use crate::schema::{Schema, Table};
+use crate::schema::{Check, ForeignKey, Schema, Table};
 
 use super::super::ddl::{add_foreign_key, check_clause, ident_list, unique_clause};
 use super::super::names::quote_ident;
@@ -38,10 +42,61 @@ fn drop_constraint(
     ))
 }
 
+/// The name of the constraint `old` -> `new` only validates: `old` NOT
+/// VALID, `new` the same rule, valid, under the same name (or none given).
+fn validation(old: &ConstraintChange, new: &ConstraintChange) -> Option<String> {
+    use ConstraintChange::*;
+    let (name, same) = match (old, new) {
+        (DropCheck(a), AddCheck(b)) if a.not_valid && !b.not_valid => {
+            let bare = |c: &Check| Check {
+                name: None,
+                not_valid: false,
+                ..c.clone()
+            };
+            (
+                a.name.clone()?,
+                bare(a) == bare(b) && b.name.as_ref().is_none_or(|n| a.name.as_ref() == Some(n)),
+            )
+        }
+        (DropForeignKey(a), AddForeignKey(b)) if a.not_valid && !b.not_valid => {
+            let bare = |f: &ForeignKey| ForeignKey {
+                name: None,
+                not_valid: false,
+                ..f.clone()
+            };
+            (
+                a.name.clone()?,
+                bare(a) == bare(b) && b.name.as_ref().is_none_or(|n| a.name.as_ref() == Some(n)),
+            )
+        }
+        _ => return None,
+    };
+    same.then_some(name)
+}
+
+/// The constraint an added one validates in place, if any.
+fn validated_by(changes: &[ConstraintChange], new: &ConstraintChange) -> Option<String> {
+    changes.iter().find_map(|old| validation(old, new))
+}
+
+/// Whether a lost constraint is only validated (so not dropped).
+fn only_validated(changes: &[ConstraintChange], old: &ConstraintChange) -> bool {
+    changes.iter().any(|new| validation(old, new).is_some())
+}
+
+fn validate(table: &str, name: &str) -> Statement {
+    Statement::plain(format!(
+        "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+        quote_ident(table),
+        quote_ident(name)
+    ))
+}
+
 /// The foreign keys `to` lost, before any key they reference is dropped.
 pub fn drop_foreign_keys(to: &Table, changes: &[ConstraintChange]) -> Vec<Statement> {
     changes
         .iter()
+        .filter(|c| !only_validated(changes, c))
         .filter_map(|c| match c {
             ConstraintChange::DropForeignKey(fk) => {
                 Some(drop_constraint(&to.name, &fk.name, &fk.columns, "fkey"))
@@ -60,6 +115,7 @@ pub fn drop_others(
 ) -> Vec<Statement> {
     let mut out: Vec<Statement> = changes
         .iter()
+        .filter(|c| !only_validated(changes, c))
         .filter_map(|c| match c {
             ConstraintChange::DropUnique(u) => {
                 Some(drop_constraint(&to.name, &u.name, &u.columns, "key"))
@@ -132,6 +188,15 @@ pub fn add_others(
                 }
                 out.push(s);
             }
+            ConstraintChange::AddCheck(k) if validated_by(changes, c).is_some() => {
+                let name = validated_by(changes, c).unwrap_or_default();
+                let mut s = validate(&to.name, &name);
+                s.risks.push(precount::risk(
+                    format!("fails if rows of {} violate CHECK ({})", to.name, k.expr),
+                    precount::violations(&to.name, &k.expr),
+                ));
+                out.push(s);
+            }
             ConstraintChange::AddCheck(k) => {
                 let valid = if k.not_valid { " NOT VALID" } else { "" };
                 let mut s = Statement::plain(format!(
@@ -163,12 +228,15 @@ pub fn add_foreign_keys(
     changes
         .iter()
         .filter_map(|c| match c {
-            ConstraintChange::AddForeignKey(fk) => Some(fk),
+            ConstraintChange::AddForeignKey(fk) => Some((fk, validated_by(changes, c))),
             _ => None,
         })
-        .map(|fk| {
-            let mut s = Statement::plain(add_foreign_key(&to.name, fk));
-            if fresh.contains(&fk) && !fk.not_valid {
+        .map(|(fk, validated)| {
+            let mut s = match &validated {
+                Some(name) => validate(&to.name, name),
+                None => Statement::plain(add_foreign_key(&to.name, fk)),
+            };
+            if (fresh.contains(&fk) || validated.is_some()) && !fk.not_valid {
                 let parent_key = if fk.ref_columns.is_empty() {
                     schema
                         .table(&fk.ref_table)

@@ -6,7 +6,7 @@
 //! file's review comment and the apply side reads it back with [`of`],
 //! to run it under a `statement_timeout` before the step.
 
-use crate::risk::Risk;
+use crate::risk::{PreCount, Risk};
 use crate::schema::ForeignKey;
 
 use super::super::ddl::ident_list;
@@ -19,6 +19,13 @@ pub fn risk(reason: String, query: String) -> Risk {
     Risk::DataDependent(format!("{reason}{MARK}{query})"))
 }
 
+/// A type change's risk: `reason`, and the query counting the values it
+/// converts. Not a pre-count (a value that converts is no failure), so
+/// nothing refuses on it; the count is there for the reviewer.
+pub fn conversion(reason: String, query: String) -> Risk {
+    Risk::DataDependent(format!("{reason} (values to convert: {query})"))
+}
+
 /// The pre-count query a risk carries, if any.
 pub fn of(risk: &Risk) -> Option<&str> {
     let Risk::DataDependent(reason) = risk else {
@@ -26,6 +33,33 @@ pub fn of(risk: &Risk) -> Option<&str> {
     };
     let (_, rest) = reason.rsplit_once(MARK)?;
     rest.strip_suffix(')')
+}
+
+/// The risk's reason, query and the table it counts, for running it.
+pub fn read(risk: &Risk) -> Option<PreCount<'_>> {
+    let query = of(risk)?;
+    let reason = risk.reason().strip_suffix(&format!("{MARK}{query})"))?;
+    Some(PreCount {
+        table: counted_table(query)?,
+        reason,
+        query,
+    })
+}
+
+/// The table a pre-count query reads: the first `FROM` not followed by a
+/// subquery (every query here counts rows of one table, maybe joined to
+/// its parent after).
+fn counted_table(query: &str) -> Option<String> {
+    let tokens = super::super::sql::tokenize(query);
+    let mut words = tokens.iter().filter(|t| !t.is_trivia());
+    while let Some(w) = words.next() {
+        if w.is_word("FROM")
+            && let Some(name) = words.next().and_then(super::super::names::ident)
+        {
+            return Some(name);
+        }
+    }
+    None
 }
 
 /// Rows whose `column` is NULL.
@@ -103,5 +137,19 @@ mod tests {
         let back = Risk::from_comment(&r.to_string()).unwrap();
         assert_eq!(of(&back), of(&r));
         assert_eq!(of(&Risk::Destructive("x".into())), None);
+        let read = read(&back).unwrap();
+        assert_eq!(read.reason, "fails if t.a has NULLs");
+        assert_eq!(read.table, "t");
+    }
+
+    #[test]
+    fn the_counted_table_is_the_first_one_read() {
+        let q = duplicates("Order Items", &columns(&["a".into()]));
+        assert_eq!(counted_table(&q).as_deref(), Some("Order Items"));
+        assert_eq!(
+            counted_table("SELECT count(*) FROM t AS c WHERE NOT EXISTS (SELECT 1 FROM p)")
+                .as_deref(),
+            Some("t")
+        );
     }
 }

@@ -13,6 +13,7 @@ use crate::plan::Statement;
 use crate::risk::Risk;
 use crate::schema::{EnumType, Schema};
 
+use super::super::ddl;
 use super::super::enums::{self, EnumChange, EnumColumn};
 use super::super::names::{quote_ident, quote_str};
 
@@ -34,23 +35,53 @@ pub fn creates(from: &Schema, to: &Schema) -> Vec<Statement> {
     for e in &new.enums {
         match old.enums.iter().find(|o| o.name == e.name) {
             None => out.push(Statement::plain(enums::create_sql(&e.name, &e.labels))),
-            Some(o) => out.extend(change_enum(from, o, e)),
+            Some(o) => out.extend(change_enum(from, to, o, e)),
         }
     }
-    for s in new.sequences.iter().filter(|s| !old.sequences.contains(s)) {
-        out.push(Statement::plain(format!(
-            "CREATE SEQUENCE {}",
-            quote_ident(&s.name)
-        )));
+    out.extend(sequences(from, to));
+    out
+}
+
+/// New sequences with their settings; kept ones altered in place (so
+/// their position is kept) and let go by an owner they leave, before that
+/// owner may be dropped with them.
+fn sequences(from: &Schema, to: &Schema) -> Vec<Statement> {
+    let old = &from.postgres.sequences;
+    let mut out = Vec::new();
+    for s in &to.postgres.sequences {
+        let name = quote_ident(&s.name);
+        let Some(was) = old.iter().find(|o| o.name == s.name) else {
+            out.push(Statement::plain(format!(
+                "CREATE SEQUENCE {name}{}",
+                ddl::sequence_settings(&s.settings)
+            )));
+            continue;
+        };
+        if was.owned_by.is_some() && was.owned_by != s.owned_by {
+            out.push(Statement::plain(format!(
+                "ALTER SEQUENCE {name} OWNED BY NONE"
+            )));
+        }
+        let changes = ddl::sequence_changes(&was.settings, &s.settings, true);
+        if !changes.is_empty() {
+            out.push(Statement::plain(format!(
+                "ALTER SEQUENCE {name} {}",
+                changes.join(" ")
+            )));
+        }
     }
     out
 }
 
-/// Sequence owners, once the tables exist.
+/// Sequence owners, once the tables exist: new sequences' and moved ones'.
 pub fn owners(from: &Schema, to: &Schema) -> Vec<Statement> {
     let old = &from.postgres.sequences;
     let mut out = Vec::new();
-    for s in to.postgres.sequences.iter().filter(|s| !old.contains(s)) {
+    for s in &to.postgres.sequences {
+        let was = old.iter().find(|o| o.name == s.name);
+        if was.is_some_and(|w| w.owned_by == s.owned_by) {
+            continue;
+        }
         if let Some((table, column)) = &s.owned_by {
             out.push(Statement::plain(format!(
                 "ALTER SEQUENCE {} OWNED BY {}.{}",
@@ -69,11 +100,16 @@ pub fn owners(from: &Schema, to: &Schema) -> Vec<Statement> {
 pub fn drops(from: &Schema, to: &Schema) -> Vec<Statement> {
     let (old, new) = (&from.postgres, &to.postgres);
     let mut out = Vec::new();
-    for s in old.sequences.iter().filter(|s| !new.sequences.contains(s)) {
+    for s in old
+        .sequences
+        .iter()
+        .filter(|s| !new.sequences.iter().any(|n| n.name == s.name))
+    {
+        // A sequence goes with the column that owns it.
         let owner_dropped = s
             .owned_by
             .as_ref()
-            .is_some_and(|(t, _)| to.table(t).is_none());
+            .is_some_and(|(t, c)| to.table(t).is_none_or(|t| t.column(c).is_none()));
         if !owner_dropped {
             out.push(Statement::with_risk(
                 format!("DROP SEQUENCE {}", quote_ident(&s.name)),
@@ -131,13 +167,14 @@ fn enum_columns(schema: &Schema, name: &str) -> Vec<EnumColumn> {
                 table: t.name.clone(),
                 column: c.name.clone(),
                 default: c.default.clone(),
+                default_after: None,
             });
         }
     }
     out
 }
 
-fn change_enum(from: &Schema, old: &EnumType, new: &EnumType) -> Vec<Statement> {
+fn change_enum(from: &Schema, to: &Schema, old: &EnumType, new: &EnumType) -> Vec<Statement> {
     match enums::plan(&old.labels, &new.labels) {
         EnumChange::Unchanged => vec![],
         EnumChange::Add(adds) => adds
@@ -153,7 +190,13 @@ fn change_enum(from: &Schema, old: &EnumType, new: &EnumType) -> Vec<Statement> 
             })
             .collect(),
         EnumChange::Recreate { removed, .. } => {
-            let columns = enum_columns(from, &new.name);
+            let columns: Vec<EnumColumn> = enum_columns(from, &new.name)
+                .into_iter()
+                .map(|c| EnumColumn {
+                    default_after: Some(default_after_recreate(from, to, &c)),
+                    ..c
+                })
+                .collect();
             let mut out = Vec::new();
             if !removed.is_empty() && !columns.is_empty() {
                 out.push(guard(&new.name, &removed, &columns));
@@ -163,6 +206,19 @@ fn change_enum(from: &Schema, old: &EnumType, new: &EnumType) -> Vec<Statement> 
             }
             out
         }
+    }
+}
+
+/// The default `c` gets back once its type is recreated: the one it ends
+/// with when it keeps its type (its old one may name a removed label),
+/// none when it changes type (the type change sets it), and its old one
+/// when `to` has no such column (renamed, or dropped later).
+fn default_after_recreate(from: &Schema, to: &Schema, c: &EnumColumn) -> Option<String> {
+    let was = from.table(&c.table).and_then(|t| t.column(&c.column));
+    match (was, to.table(&c.table).and_then(|t| t.column(&c.column))) {
+        (Some(was), Some(will)) if was.decl_type == will.decl_type => will.default.clone(),
+        (Some(_), Some(_)) => None,
+        _ => c.default.clone(),
     }
 }
 
@@ -186,8 +242,9 @@ fn guard(type_name: &str, removed: &[String], columns: &[EnumColumn]) -> Stateme
         escape(type_name.to_string()),
         escape(places.join(", "))
     ));
+    // A column may be named `n` too: in the counts, names are columns.
     let mut s = Statement::plain(format!(
-        "DO $migrate$ DECLARE n bigint; BEGIN n := {}; IF n > 0 THEN RAISE EXCEPTION {message}, n; END IF; END $migrate$",
+        "DO $migrate$ #variable_conflict use_column\nDECLARE n bigint; BEGIN n := {}; IF n > 0 THEN RAISE EXCEPTION {message}, n; END IF; END $migrate$",
         counts.join(" + ")
     ));
     s.risks.push(Risk::DataDependent(format!(
