@@ -137,6 +137,11 @@ pub struct Unique {
     pub columns: Vec<String>,
     /// SQLite's conflict clause (see [`PrimaryKey::on_conflict`]).
     pub on_conflict: OnConflict,
+    /// PostgreSQL's `DEFERRABLE`: checked at the end of the statement or
+    /// transaction rather than row by row.
+    pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (only with `deferrable`): checked at commit.
+    pub initially_deferred: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -145,6 +150,8 @@ pub struct Check {
     pub expr: String,
     /// PostgreSQL's `NOT VALID`: existing rows were not checked.
     pub not_valid: bool,
+    /// PostgreSQL's `NO INHERIT`: tables that inherit this one do not get it.
+    pub no_inherit: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -243,6 +243,7 @@ fn build_table(n: usize, spec: &TableSpec, specs: &[TableSpec]) -> Table {
             name: Some(format!("{name}_a_positive")),
             expr: "(a > 0)".into(),
             not_valid,
+            no_inherit: false,
         });
     }
     if let Some((parent, action, deferred, not_valid)) = spec.fk {

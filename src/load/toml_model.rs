@@ -316,12 +316,14 @@ fn table(def: TableDef) -> Result<Table, String> {
             name: u.name,
             columns: u.columns,
             on_conflict: clause,
+            ..Unique::default()
         });
     }
     t.checks.extend(def.checks.into_iter().map(|c| Check {
         name: c.name,
         expr: normalize_expr(&c.expr),
         not_valid: false,
+        no_inherit: false,
     }));
     for ix in def.indexes {
         let parts = ix
@@ -363,6 +365,7 @@ fn column(t: &mut Table, c: ColumnDef) -> Result<ColumnKey, String> {
             name: None,
             columns: vec![c.name.clone()],
             on_conflict: clause,
+            ..Unique::default()
         });
     }
     if let Some(expr) = &c.check {
@@ -370,6 +373,7 @@ fn column(t: &mut Table, c: ColumnDef) -> Result<ColumnKey, String> {
             name: None,
             expr: normalize_expr(expr),
             not_valid: false,
+            no_inherit: false,
         });
     }
     if let Some(target) = &c.references {

@@ -297,11 +297,16 @@ pub fn alter_column_type(
                  check the data, or write the USING expression"
             )),
         ),
+        // Every type converts to and from text (its I/O functions), so the
+        // text form is the one conversion that can work (one enum type to
+        // another, by label) where no cast is known.
         None => (
-            format!("{alter} USING {c}::{to}"),
+            format!("{alter} USING {c}::text::{to}"),
             Some(format!(
-                "review: PostgreSQL has no cast from {from} to {to} that migrate knows of; this USING \
-                 will likely fail: write the expression that converts each value"
+                "review: PostgreSQL has no cast from {from} to {to} that migrate knows of, so the \
+                 values convert through their text form; a value the new type does not accept \
+                 fails the revision (nothing is changed): check the data, or write the expression \
+                 that converts each value"
             )),
         ),
     }
@@ -351,7 +356,11 @@ mod tests {
             note.unwrap()
                 .contains("no implicit cast from text to integer")
         );
-        let (_, note) = alter_column_type("t", "d", "date", "integer");
+        let (sql, note) = alter_column_type("t", "d", "date", "integer");
+        assert_eq!(
+            sql,
+            "ALTER TABLE t ALTER COLUMN d TYPE integer USING d::text::integer"
+        );
         assert!(note.unwrap().contains("no cast from date to integer"));
     }
 }

@@ -11,7 +11,8 @@ use std::collections::HashSet;
 use super::names::{ident, quote_ident, quote_str};
 use super::sql::tokenize;
 use crate::schema::{
-    Column, ForeignKey, Identity, Index, IndexTarget, Schema, SequenceSettings, Table, Unique, View,
+    Check, Column, ForeignKey, Identity, Index, IndexTarget, Schema, SequenceSettings, Table,
+    Unique, View,
 };
 
 /// Every statement that creates `schema` in an empty database, in an order
@@ -61,18 +62,18 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
     for t in &schema.tables {
         for u in repeated_uniques(t) {
             out.push(format!(
-                "ALTER TABLE {} ADD {}UNIQUE ({})",
+                "ALTER TABLE {} ADD {}{}",
                 quote_ident(&t.name),
                 constraint_name(&u.name),
-                ident_list(&u.columns)
+                unique_clause(u)
             ));
         }
         for c in t.checks.iter().filter(|c| c.not_valid) {
             out.push(format!(
-                "ALTER TABLE {} ADD {}CHECK ({}) NOT VALID",
+                "ALTER TABLE {} ADD {}{} NOT VALID",
                 quote_ident(&t.name),
                 constraint_name(&c.name),
-                c.expr
+                check_clause(c)
             ));
         }
     }
@@ -106,14 +107,10 @@ pub fn create_table(t: &Table) -> String {
     }
     let repeated = repeated_uniques(t);
     for u in t.uniques.iter().filter(|u| !repeated.contains(u)) {
-        items.push(format!(
-            "{}UNIQUE ({})",
-            constraint_name(&u.name),
-            ident_list(&u.columns)
-        ));
+        items.push(format!("{}{}", constraint_name(&u.name), unique_clause(u)));
     }
     for c in t.checks.iter().filter(|c| !c.not_valid) {
-        items.push(format!("{}CHECK ({})", constraint_name(&c.name), c.expr));
+        items.push(format!("{}{}", constraint_name(&c.name), check_clause(c)));
     }
     let unlogged = if t.postgres().unlogged {
         "UNLOGGED "
@@ -322,10 +319,42 @@ pub fn create_index(table: &str, index: &Index) -> String {
     if pg.nulls_not_distinct {
         s.push_str(" NULLS NOT DISTINCT");
     }
+    if !pg.storage.is_empty() {
+        s.push_str(&format!(" WITH ({})", storage_parameters(&pg.storage)));
+    }
     if let Some(w) = &index.where_clause {
         s.push_str(&format!(" WHERE {w}"));
     }
     s
+}
+
+/// The catalog's `name=value` storage parameters as `WITH` takes them,
+/// each value quoted (`fillfactor='70'`, as pg_dump writes them).
+fn storage_parameters(storage: &[String]) -> String {
+    storage
+        .iter()
+        .map(|p| match p.split_once('=') {
+            Some((name, value)) => format!("{name}={}", quote_str(value)),
+            None => p.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `UNIQUE (columns)`, with its `DEFERRABLE` and `INITIALLY DEFERRED`.
+pub fn unique_clause(u: &Unique) -> String {
+    let deferral = match (u.deferrable, u.initially_deferred) {
+        (false, _) => "",
+        (true, false) => " DEFERRABLE",
+        (true, true) => " DEFERRABLE INITIALLY DEFERRED",
+    };
+    format!("UNIQUE ({}){deferral}", ident_list(&u.columns))
+}
+
+/// `CHECK (expr)`, with `NO INHERIT` when it has it.
+pub fn check_clause(c: &Check) -> String {
+    let no_inherit = if c.no_inherit { " NO INHERIT" } else { "" };
+    format!("CHECK ({}){no_inherit}", c.expr)
 }
 
 /// `COMMENT ON` the table and each commented column.

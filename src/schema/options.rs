@@ -99,6 +99,9 @@ pub struct PostgresIndex {
     /// empty when every part has the default. Without it some indexes
     /// cannot be written at all (`USING gin (name)` on text has no default).
     pub opclasses: Vec<Option<String>>,
+    /// Storage parameters, `WITH (fillfactor = 70)`, as the catalog keeps
+    /// them (`fillfactor=70`), in its order; empty when none is set.
+    pub storage: Vec<String>,
 }
 
 /// Objects only PostgreSQL has, kept apart from the tables.

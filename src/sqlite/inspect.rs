@@ -331,6 +331,7 @@ fn unique_constraint(parsed: &ParsedTable, columns: Vec<String>) -> Unique {
             .find(|&c| c != OnConflict::Abort)
             .unwrap_or_default(),
         columns,
+        ..Unique::default()
     }
 }
 

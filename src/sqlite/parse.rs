@@ -338,6 +338,7 @@ fn column_def(c: &mut Cursor, table: &mut ParsedTable) -> Result<(), String> {
                 name: constraint_name.take(),
                 expr: normalize_expr(expr),
                 not_valid: false,
+                no_inherit: false,
             });
         } else if c.eat_word("DEFAULT") {
             if c.eat_punct("(") {
@@ -400,6 +401,7 @@ fn table_constraint(c: &mut Cursor, table: &mut ParsedTable) -> Result<(), Strin
             name,
             expr: normalize_expr(expr),
             not_valid: false,
+            no_inherit: false,
         });
     } else if c.eat_word("FOREIGN") {
         c.expect_word("KEY")?;

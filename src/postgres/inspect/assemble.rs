@@ -165,12 +165,15 @@ fn add_constraint(table: &mut Table, con: &ConstraintRow) {
         "u" => table.uniques.push(Unique {
             name,
             columns: con.columns.clone(),
+            deferrable: con.deferrable,
+            initially_deferred: con.deferrable && con.deferred,
             ..Unique::default()
         }),
         "c" => table.checks.push(Check {
             name,
             expr: con.check_expr.clone().unwrap_or_default(),
             not_valid: !con.validated,
+            no_inherit: con.no_inherit,
         }),
         "f" => table.foreign_keys.push(ForeignKey {
             name,
@@ -217,6 +220,7 @@ fn index(i: &IndexRow, columns: &[&IndexColumnRow]) -> Index {
             } else {
                 opclasses
             },
+            storage: i.storage.clone(),
         }),
     }
 }
@@ -367,6 +371,7 @@ mod tests {
             deferred,
             validated,
             check_expr: None,
+            no_inherit: false,
         };
         add_constraint(&mut t, &fk(true, true, false));
         add_constraint(&mut t, &fk(true, false, true));
@@ -405,6 +410,7 @@ mod tests {
             method: "btree".into(),
             predicate: None,
             nulls_not_distinct: false,
+            storage: Vec::new(),
         };
         let plain = index(
             &row,

@@ -69,6 +69,8 @@ pub struct ConstraintRow {
     pub deferred: bool,
     pub validated: bool,
     pub check_expr: Option<String>,
+    /// `NO INHERIT` (a CHECK's).
+    pub no_inherit: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -80,6 +82,8 @@ pub struct IndexRow {
     pub method: String,
     pub predicate: Option<String>,
     pub nulls_not_distinct: bool,
+    /// `pg_class.reloptions`: `fillfactor=70`, ...
+    pub storage: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -247,6 +251,7 @@ fn constraint_row(r: &Row) -> ConstraintRow {
         deferred: r.get(9),
         validated: r.get(10),
         check_expr: r.get(11),
+        no_inherit: r.get(12),
     }
 }
 
@@ -259,6 +264,7 @@ fn index_row(r: &Row) -> IndexRow {
         method: r.get(4),
         predicate: r.get(5),
         nulls_not_distinct: r.get(6),
+        storage: r.get(7),
     }
 }
 

@@ -13,7 +13,8 @@ SELECT con.conrelid, con.conname::text, con.contype::text AS kind,
        con.confupdtype::text AS on_update,
        con.confdeltype::text AS on_delete,
        con.condeferrable, con.condeferred, con.convalidated,
-       CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr
+       CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr,
+       con.connoinherit
 FROM pg_constraint con
 LEFT JOIN pg_class ref ON ref.oid = con.confrelid
 WHERE con.conrelid = ANY($1) AND con.contype IN ('p', 'u', 'c', 'f')

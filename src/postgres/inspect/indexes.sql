@@ -4,7 +4,8 @@ SELECT i.indexrelid, i.indrelid, ic.relname::text AS name, i.indisunique,
        am.amname::text AS method,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,
        current_setting('server_version_num')::int >= 150000
-           AND coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false) AS nulls_not_distinct
+           AND coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false) AS nulls_not_distinct,
+       coalesce(ic.reloptions, '{}')::text[] AS storage
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam

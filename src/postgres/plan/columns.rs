@@ -11,6 +11,7 @@ use crate::schema::{Column, Identity, Table};
 
 use super::super::casts::{self, CastContext};
 use super::super::ddl::{column_def, sequence_changes, sequence_settings};
+use super::super::inspect::default_name;
 use super::super::names::{quote_ident, quote_str};
 use super::precount;
 
@@ -36,7 +37,14 @@ pub fn alter(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statemen
                 // The diff reports a modified column's name folded by the
                 // schemas' name rule (lower case under SQLite's, which a
                 // schema built by hand may carry); ALTER needs the stored name.
-                let stored = to.column(&col.name).map_or(&col.name, |c| &c.name);
+                // A column this change also renames is named by its name
+                // before the rename (so in a down, by the up's new name):
+                // ALTER runs after the rename, under the name it gives.
+                let stored = to
+                    .column(&col.name)
+                    .map(|c| &c.name)
+                    .or_else(|| renamed_to(columns, &col.name))
+                    .unwrap_or(&col.name);
                 let named = |c: &Column| Column {
                     name: stored.clone(),
                     ..c.clone()
@@ -47,6 +55,14 @@ pub fn alter(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statemen
     }
     out.extend(table_options(from, to));
     out
+}
+
+/// The new name of the column `name`, when `columns` renames it.
+fn renamed_to<'a>(columns: &'a [ColumnChange], name: &str) -> Option<&'a String> {
+    columns.iter().find_map(|c| match c {
+        ColumnChange::Rename { from, to } if from == name => Some(to),
+        _ => None,
+    })
 }
 
 fn drop_column(table: &str, col: &Column) -> Statement {
@@ -108,6 +124,7 @@ fn modify(table: &str, from: &Column, to: &Column, kind: ChangeKind) -> Vec<Stat
     }
     if retype {
         out.push(retype_column(table, from, to));
+        out.extend(retype_serial_sequence(table, from, to));
     }
     if was.is_some() && will.is_none() {
         out.push(alter("DROP IDENTITY".into()));
@@ -202,17 +219,18 @@ fn identity(id: Identity) -> &'static str {
 /// implicit or assignment cast exists); data-dependent unless the cast is
 /// implicit, with the rows it converts as the pre-count.
 fn retype_column(table: &str, from: &Column, to: &Column) -> Statement {
-    let (mut sql, note) = casts::alter_column_type(table, &to.name, &from.decl_type, &to.decl_type);
+    let to_type = serial_storage(&to.decl_type).unwrap_or(&to.decl_type);
+    let (mut sql, note) = casts::alter_column_type(table, &to.name, &from.decl_type, to_type);
     if let Some(coll) = &to.collation {
         sql = sql.replacen(
-            &format!(" TYPE {}", to.decl_type),
-            &format!(" TYPE {} COLLATE {}", to.decl_type, quote_ident(coll)),
+            &format!(" TYPE {to_type}"),
+            &format!(" TYPE {to_type} COLLATE {}", quote_ident(coll)),
             1,
         );
     } else if from.collation.is_some() {
         sql = sql.replacen(
-            &format!(" TYPE {}", to.decl_type),
-            &format!(" TYPE {} COLLATE \"default\"", to.decl_type),
+            &format!(" TYPE {to_type}"),
+            &format!(" TYPE {to_type} COLLATE \"default\""),
             1,
         );
     }
@@ -228,6 +246,30 @@ fn retype_column(table: &str, from: &Column, to: &Column) -> Statement {
         ));
     }
     s
+}
+
+/// The integer type a `serial` pseudo-type stores (`serial` is not a
+/// type `ALTER COLUMN ... TYPE` accepts: it is an integer column, its
+/// sequence and default).
+fn serial_storage(decl: &str) -> Option<&'static str> {
+    match decl.to_ascii_lowercase().as_str() {
+        "serial" | "serial4" => Some("integer"),
+        "bigserial" | "serial8" => Some("bigint"),
+        "smallserial" | "serial2" => Some("smallint"),
+        _ => None,
+    }
+}
+
+/// A serial column that becomes another serial keeps its sequence, whose
+/// type must follow the column's (its bounds follow: `AS` moves a maximum
+/// that was the old type's to the new type's).
+fn retype_serial_sequence(table: &str, from: &Column, to: &Column) -> Option<Statement> {
+    serial_storage(&from.decl_type)?;
+    let to_type = serial_storage(&to.decl_type)?;
+    Some(Statement::plain(format!(
+        "ALTER SEQUENCE {} AS {to_type}",
+        quote_ident(&default_name(table, &to.name, "seq"))
+    )))
 }
 
 fn column_comment(table: &str, col: &Column) -> Option<Statement> {

@@ -14,7 +14,7 @@ use crate::diff::{ChangeKind, ConstraintChange, new_checks, new_foreign_keys, ne
 use crate::plan::Statement;
 use crate::schema::{Check, ForeignKey, Schema, Table};
 
-use super::super::ddl::{add_foreign_key, ident_list};
+use super::super::ddl::{add_foreign_key, check_clause, ident_list, unique_clause};
 use super::super::names::quote_ident;
 use super::precount;
 
@@ -172,9 +172,9 @@ pub fn add_others(
         match c {
             ConstraintChange::AddUnique(u) => {
                 let mut s = Statement::plain(format!(
-                    "ALTER TABLE {t} ADD {}UNIQUE ({})",
+                    "ALTER TABLE {t} ADD {}{}",
                     name(&u.name),
-                    ident_list(&u.columns)
+                    unique_clause(u)
                 ));
                 if fresh_uniques.contains(&u) {
                     s.risks.push(precount::risk(
@@ -200,9 +200,9 @@ pub fn add_others(
             ConstraintChange::AddCheck(k) => {
                 let valid = if k.not_valid { " NOT VALID" } else { "" };
                 let mut s = Statement::plain(format!(
-                    "ALTER TABLE {t} ADD {}CHECK ({}){valid}",
+                    "ALTER TABLE {t} ADD {}{}{valid}",
                     name(&k.name),
-                    k.expr
+                    check_clause(k)
                 ));
                 if fresh_checks.contains(&k) && !k.not_valid {
                     s.risks.push(precount::risk(
