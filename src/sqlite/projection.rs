@@ -177,14 +177,17 @@ fn select_list(src: &str, toks: &[Token]) -> Vec<String> {
 }
 
 /// Runs a data check's count on the live database. `None` when SQLite
-/// could not run it as phrased (its generic error code): the caller skips
-/// such a check rather than fail a valid revision.
+/// could not run it as phrased (its generic error code, such as a column an
+/// earlier pending revision renames): the caller skips such a check rather
+/// than fail a valid revision.
 pub fn count(live: &rusqlite::Connection, sql: &str) -> rusqlite::Result<Option<i64>> {
     match live.query_row(sql, [], |r| r.get(0)) {
         Ok(rows) => Ok(Some(rows)),
-        Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::Unknown => {
-            Ok(None)
-        }
+        // rusqlite reports an error found while preparing as SqlInputError
+        // (with the offset), one found while stepping as SqliteFailure.
+        Err(
+            rusqlite::Error::SqliteFailure(f, _) | rusqlite::Error::SqlInputError { error: f, .. },
+        ) if f.code == rusqlite::ErrorCode::Unknown => Ok(None),
         Err(e) => Err(e),
     }
 }
