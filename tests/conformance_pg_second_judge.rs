@@ -87,17 +87,8 @@ fn skip_reason(case: &Case) -> Option<&'static str> {
 
 /// pg-schema-diff's cases: every `*.yml` mapping `name -> case`.
 fn pg_schema_diff_cases(dir: &Path) -> Vec<Case> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("read pg-schema-diff")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
-        .collect();
-    files.sort();
     let mut cases = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).expect("read yml");
-        let docs = yaml_rust2::YamlLoader::load_from_str(&text).expect("valid yaml");
-        let file = file.file_name().unwrap().to_string_lossy().into_owned();
+    for (file, docs) in common::yaml_files(dir) {
         for (name, case) in docs[0].as_hash().expect("mapping of cases") {
             let get = |k: &str| case[k].as_str().unwrap_or("").to_string();
             let hazards = case["hazards"].as_vec().map_or(vec![], |v| {

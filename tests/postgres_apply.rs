@@ -17,31 +17,6 @@ use common::pg_project::with_setting;
 /// The advisory lock key migrate takes ("migrate!" as a big-endian number).
 const LOCK_KEY: i64 = i64::from_be_bytes(*b"migrate!");
 
-fn count(db: &TestDb, sql: &str) -> i64 {
-    db.client().query_one(sql, &[]).expect(sql).get(0)
-}
-
-/// The version table's revisions, sorted.
-fn applied(db: &TestDb) -> Vec<String> {
-    let mut client = db.client();
-    let exists: bool = client
-        .query_one("SELECT to_regclass('migrate_version') IS NOT NULL", &[])
-        .unwrap()
-        .get(0);
-    if !exists {
-        return vec![];
-    }
-    client
-        .query(
-            "SELECT revision FROM migrate_version ORDER BY revision",
-            &[],
-        )
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
-}
-
 /// A project on `db` with `[database] lock_timeout` and a fresh sum.
 fn with_revisions(
     db: &TestDb,
@@ -87,16 +62,10 @@ fn hand_written_revisions_go_up_and_down_and_keep_the_rows() {
         out.contains("2 revision(s) applied; the database is at b2"),
         "{out}"
     );
-    assert_eq!(applied(&db), ["a1", "b2"]);
+    assert_eq!(db.applied(), ["a1", "b2"]);
+    assert_eq!(db.count("SELECT count(*) FROM artist WHERE born = 1950"), 2);
     assert_eq!(
-        count(&db, "SELECT count(*) FROM artist WHERE born = 1950"),
-        2
-    );
-    assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM artist WHERE shout(name) = 'SEMI; COLON'"
-        ),
+        db.count("SELECT count(*) FROM artist WHERE shout(name) = 'SEMI; COLON'"),
         1
     );
     assert!(p.ok(&["current"]).contains("b2 (head)"));
@@ -106,33 +75,29 @@ fn hand_written_revisions_go_up_and_down_and_keep_the_rows() {
         "{history}"
     );
     assert_eq!(
-        count(&db, "SELECT format::bigint FROM migrate_version_format"),
+        db.count("SELECT format::bigint FROM migrate_version_format"),
         2
     );
 
     let out = p.ok(&["downgrade", "a1"]);
     assert!(out.contains("1 revision(s) reverted"), "{out}");
-    assert_eq!(applied(&db), ["a1"]);
-    assert_eq!(count(&db, "SELECT count(*) FROM artist"), 2, "rows kept");
+    assert_eq!(db.applied(), ["a1"]);
+    assert_eq!(db.count("SELECT count(*) FROM artist"), 2, "rows kept");
     assert_eq!(
-        count(
-            &db,
+        db.count(
             "SELECT count(*) FROM information_schema.columns WHERE table_name = 'artist' AND column_name = 'born'"
         ),
         0
     );
     p.ok(&["downgrade", "base"]);
-    assert!(applied(&db).is_empty());
-    assert_eq!(applied(&db), Vec::<String>::new());
+    assert!(db.applied().is_empty());
+    assert_eq!(db.applied(), Vec::<String>::new());
     assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM pg_tables WHERE tablename = 'artist'"
-        ),
+        db.count("SELECT count(*) FROM pg_tables WHERE tablename = 'artist'"),
         0
     );
     p.ok(&["upgrade"]);
-    assert_eq!(applied(&db), ["a1", "b2"]);
+    assert_eq!(db.applied(), ["a1", "b2"]);
     // Every step is in the log, in order.
     let mut client = db.client();
     let log: Vec<String> = client
@@ -162,9 +127,9 @@ fn hand_written_revisions_go_up_and_down_and_keep_the_rows() {
     // stamp writes the version table only.
     let out = p.ok(&["stamp", "a1"]);
     assert!(out.contains("stamped") && out.contains("at a1"), "{out}");
-    assert_eq!(applied(&db), ["a1"]);
+    assert_eq!(db.applied(), ["a1"]);
     assert_eq!(
-        count(&db, "SELECT count(*) FROM artist WHERE born IS NOT NULL"),
+        db.count("SELECT count(*) FROM artist WHERE born IS NOT NULL"),
         2
     );
 }
@@ -198,16 +163,13 @@ fn a_statement_failing_mid_revision_rolls_the_revision_back() {
     assert!(err.contains("b2_step.sql, statement 2 at line 8"), "{err}");
     assert!(err.contains("no_such_column"), "{err}");
     assert!(err.contains("statement: INSERT INTO t ..."), "{err}");
-    assert_eq!(applied(&db), ["a1"], "a1 committed, b2 not");
+    assert_eq!(db.applied(), ["a1"], "a1 committed, b2 not");
     assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM pg_tables WHERE tablename IN ('u', 'v')"
-        ),
+        db.count("SELECT count(*) FROM pg_tables WHERE tablename IN ('u', 'v')"),
         0
     );
-    assert_eq!(count(&db, "SELECT count(*) FROM t"), 1);
-    assert_eq!(count(&db, "SELECT count(*) FROM migrate_version_log"), 1);
+    assert_eq!(db.count("SELECT count(*) FROM t"), 1);
+    assert_eq!(db.count("SELECT count(*) FROM migrate_version_log"), 1);
 
     // A dollar quote that never closes: refused before anything runs, naming its line.
     p.revision(
@@ -225,7 +187,7 @@ fn a_statement_failing_mid_revision_rolls_the_revision_back() {
             "{command}: {err}"
         );
     }
-    assert_eq!(applied(&db), ["a1"]);
+    assert_eq!(db.applied(), ["a1"]);
 }
 
 #[test]
@@ -277,13 +239,10 @@ fn eight_concurrent_upgrades_apply_each_revision_once() {
         assert!(out.status.success(), "{stderr}{stdout}");
         applied_by.push(stdout.into_owned());
     }
-    assert_eq!(applied(&db), ["a1", "b2", "c3"]);
-    assert_eq!(count(&db, "SELECT count(*) FROM runs"), 3);
+    assert_eq!(db.applied(), ["a1", "b2", "c3"]);
+    assert_eq!(db.count("SELECT count(*) FROM runs"), 3);
     assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM migrate_version_log WHERE direction = 'up'"
-        ),
+        db.count("SELECT count(*) FROM migrate_version_log WHERE direction = 'up'"),
         3
     );
     let steps: usize = applied_by
@@ -331,18 +290,15 @@ fn a_table_lock_held_past_lock_timeout_is_a_clear_refusal() {
         "{err}"
     );
     assert!(err.contains("b2_step.sql, statement 2 at line 7"), "{err}");
-    assert_eq!(applied(&db), ["a1"]);
+    assert_eq!(db.applied(), ["a1"]);
     assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM pg_tables WHERE tablename = 'before_it'"
-        ),
+        db.count("SELECT count(*) FROM pg_tables WHERE tablename = 'before_it'"),
         0
     );
     app.batch_execute("COMMIT").unwrap();
     p.ok(&["upgrade"]);
-    assert_eq!(applied(&db), ["a1", "b2"]);
-    assert_eq!(count(&db, "SELECT count(*) FROM t"), 1);
+    assert_eq!(db.applied(), ["a1", "b2"]);
+    assert_eq!(db.count("SELECT count(*) FROM t"), 1);
 }
 
 #[test]
@@ -366,12 +322,12 @@ fn the_migration_lock_held_past_lock_wait_is_a_clear_refusal() {
     );
     assert!(err.contains("server process"), "{err}");
     assert!(err.contains("--lock-wait"), "{err}");
-    assert_eq!(applied(&db), Vec::<String>::new());
+    assert_eq!(db.applied(), Vec::<String>::new());
     other
         .query_one("SELECT pg_advisory_unlock($1)", &[&LOCK_KEY])
         .unwrap();
     p.ok(&["--lock-wait", "0.5", "upgrade"]);
-    assert_eq!(applied(&db), ["a1"]);
+    assert_eq!(db.applied(), ["a1"]);
 }
 
 #[test]
@@ -392,14 +348,11 @@ fn a_killed_migrator_leaves_the_next_run_free_to_proceed() {
     let mut child = p.plain_command().arg("upgrade").spawn().unwrap();
     // Wait until it holds the migration lock, then kill it mid-revision.
     let held = |db: &TestDb| {
-        count(
-            db,
-            &format!(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted \
+        db.count(&format!(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted \
                  AND database = (SELECT oid FROM pg_database WHERE datname = '{}')",
-                db.name
-            ),
-        ) > 0
+            db.name
+        )) > 0
     };
     let until = Instant::now() + Duration::from_secs(30);
     while !held(&db) && Instant::now() < until {
@@ -412,8 +365,8 @@ fn a_killed_migrator_leaves_the_next_run_free_to_proceed() {
     // finishes; the next run waits for that and applies the revision once.
     let out = p.ok(&["--lock-wait", "30", "upgrade"]);
     assert!(out.contains("1 revision(s) applied"), "{out}");
-    assert_eq!(applied(&db), ["a1"]);
-    assert_eq!(count(&db, "SELECT count(*) FROM t"), 1);
+    assert_eq!(db.applied(), ["a1"]);
+    assert_eq!(db.count("SELECT count(*) FROM t"), 1);
 }
 
 #[test]
@@ -445,7 +398,7 @@ fn create_index_concurrently_runs_only_outside_a_transaction() {
         err.contains("b2") && err.contains("transactional: false"),
         "{err}"
     );
-    assert_eq!(applied(&db), Vec::<String>::new());
+    assert_eq!(db.applied(), Vec::<String>::new());
     p.write(
         "migrations/versions/b2_step.sql",
         "-- revision: b2\n-- down_revision: a1\n-- message: index\n-- transactional: false\n\n\
@@ -454,20 +407,19 @@ fn create_index_concurrently_runs_only_outside_a_transaction() {
     );
     p.ok(&["hash"]);
     p.ok(&["upgrade"]);
-    assert_eq!(applied(&db), ["a1", "b2"]);
+    assert_eq!(db.applied(), ["a1", "b2"]);
     assert_eq!(
-        count(
-            &db,
+        db.count(
             "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'ix_t' AND i.indisvalid"
         ),
         1
     );
     p.ok(&["downgrade", "a1"]);
     assert_eq!(
-        count(&db, "SELECT count(*) FROM pg_class WHERE relname = 'ix_t'"),
+        db.count("SELECT count(*) FROM pg_class WHERE relname = 'ix_t'"),
         0
     );
-    assert_eq!(count(&db, "SELECT count(*) FROM t"), 1);
+    assert_eq!(db.count("SELECT count(*) FROM t"), 1);
 }
 
 #[test]
@@ -487,7 +439,7 @@ fn schema_side_commands_say_they_are_not_built_yet_for_postgres() {
         err.contains("upgrade, downgrade (and their --sql), current"),
         "{err}"
     );
-    assert_eq!(applied(&db), Vec::<String>::new());
+    assert_eq!(db.applied(), Vec::<String>::new());
 }
 
 #[test]
@@ -552,7 +504,7 @@ fn upgrade_sql_prints_a_script_psql_runs() {
         script.contains("INSERT INTO t VALUES (1, $$a; b$$);"),
         "{script}"
     );
-    assert_eq!(applied(&db), Vec::<String>::new(), "--sql runs nothing");
+    assert_eq!(db.applied(), Vec::<String>::new(), "--sql runs nothing");
     p.write("up.sql", &script);
     let psql = std::process::Command::new("psql")
         .args([
@@ -574,7 +526,7 @@ fn upgrade_sql_prints_a_script_psql_runs() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(applied(&db), ["a1", "b2"]);
+    assert_eq!(db.applied(), ["a1", "b2"]);
     assert!(p.ok(&["current"]).contains("b2 (head)"));
     assert!(p.ok(&["upgrade"]).contains("nothing to do"));
 }
@@ -602,12 +554,12 @@ fn a_trigger_revision_is_read_by_postgresql_rules() {
         )],
     );
     p.ok(&["upgrade", "head"]);
-    assert_eq!(applied(&db), ["a1"]);
+    assert_eq!(db.applied(), ["a1"]);
     db.client().batch_execute("UPDATE t SET id = 1").unwrap();
-    assert_eq!(count(&db, "SELECT n::bigint FROM t WHERE id = 1"), 1);
+    assert_eq!(db.count("SELECT n::bigint FROM t WHERE id = 1"), 1);
     p.ok(&["downgrade", "base"]);
-    assert!(applied(&db).is_empty());
+    assert!(db.applied().is_empty());
     // The table is the application's: its row stays, the trigger is gone.
     db.client().batch_execute("UPDATE t SET id = 1").unwrap();
-    assert_eq!(count(&db, "SELECT n::bigint FROM t WHERE id = 1"), 1);
+    assert_eq!(db.count("SELECT n::bigint FROM t WHERE id = 1"), 1);
 }

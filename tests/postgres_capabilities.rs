@@ -17,22 +17,6 @@ use common::pg_project::{fails_env, run_at_once, run_env, with_setting};
 /// Both modes at once, as on CockroachDB and YugabyteDB.
 const NEITHER: &str = "{ transactional_ddl = false, advisory_locks = false }";
 
-fn count(db: &TestDb, sql: &str) -> i64 {
-    db.client().query_one(sql, &[]).expect(sql).get(0)
-}
-
-fn applied(db: &TestDb) -> Vec<String> {
-    db.client()
-        .query(
-            "SELECT revision FROM migrate_version ORDER BY revision",
-            &[],
-        )
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
-}
-
 /// How many statements of `rev` the progress table says committed (0: no row).
 fn done(db: &TestDb, rev: &str) -> i64 {
     let mut c = db.client();
@@ -123,11 +107,11 @@ fn without_transactional_ddl_a_killed_run_resumes_where_it_stopped() {
     );
     kill_after(&p, &db, "a1", 2, &["upgrade"], &[]);
     assert!(
-        applied(&db).is_empty(),
+        db.applied().is_empty(),
         "no version row before the last statement"
     );
     assert_eq!(
-        count(&db, "SELECT count(*) FROM ran"),
+        db.count("SELECT count(*) FROM ran"),
         1,
         "statement 2 committed, 3 not"
     );
@@ -141,7 +125,7 @@ fn without_transactional_ddl_a_killed_run_resumes_where_it_stopped() {
 
     let out = p.ok(&["upgrade"]);
     assert!(out.contains("2 revision(s) applied"), "{out}");
-    assert_eq!(applied(&db), ["a1", "b2"]);
+    assert_eq!(db.applied(), ["a1", "b2"]);
     let mut ran: Vec<i32> = db
         .client()
         .query("SELECT stmt FROM ran ORDER BY stmt", &[])
@@ -151,7 +135,7 @@ fn without_transactional_ddl_a_killed_run_resumes_where_it_stopped() {
         .collect();
     ran.dedup();
     assert_eq!(ran, [2, 3, 5], "each statement ran once");
-    assert_eq!(count(&db, "SELECT count(*) FROM ran"), 3);
+    assert_eq!(db.count("SELECT count(*) FROM ran"), 3);
     assert_eq!(
         done(&db, "a1"),
         0,
@@ -160,9 +144,9 @@ fn without_transactional_ddl_a_killed_run_resumes_where_it_stopped() {
 
     // Down too: killed between statements, resumed, the rows kept.
     kill_after(&p, &db, "a1", 1, &["downgrade", "base"], &[]);
-    assert_eq!(applied(&db), ["a1"], "b2 reverted, a1 halfway");
+    assert_eq!(db.applied(), ["a1"], "b2 reverted, a1 halfway");
     assert_eq!(
-        count(&db, "SELECT count(*) FROM ran"),
+        db.count("SELECT count(*) FROM ran"),
         2,
         "its first statement committed"
     );
@@ -174,16 +158,13 @@ fn without_transactional_ddl_a_killed_run_resumes_where_it_stopped() {
         "{err}"
     );
     p.ok(&["downgrade", "base"]);
-    assert!(applied(&db).is_empty());
+    assert!(db.applied().is_empty());
     assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM pg_tables WHERE tablename = 'ran'"
-        ),
+        db.count("SELECT count(*) FROM pg_tables WHERE tablename = 'ran'"),
         0
     );
     // Every step is logged once.
-    assert_eq!(count(&db, "SELECT count(*) FROM migrate_version_log"), 4);
+    assert_eq!(db.count("SELECT count(*) FROM migrate_version_log"), 4);
 }
 
 #[test]
@@ -225,9 +206,9 @@ fn without_transactional_ddl_a_failed_statement_is_resumed_at_not_repeated() {
         .batch_execute("CREATE TABLE missing (id int)")
         .unwrap();
     p.ok(&["upgrade"]);
-    assert_eq!(applied(&db), ["a1"]);
-    assert_eq!(count(&db, "SELECT count(*) FROM t"), 2);
-    assert_eq!(count(&db, "SELECT count(*) FROM missing"), 1);
+    assert_eq!(db.applied(), ["a1"]);
+    assert_eq!(db.count("SELECT count(*) FROM t"), 2);
+    assert_eq!(db.count("SELECT count(*) FROM missing"), 1);
 }
 
 #[test]
@@ -269,16 +250,12 @@ fn with_a_lease_eight_concurrent_upgrades_apply_each_statement_once() {
             .and_then(|n| n.trim().rsplit(' ').next()?.parse::<usize>().ok())
             .unwrap_or(0);
     }
-    assert_eq!(applied(&db), ["a1", "b2", "c3"]);
-    assert_eq!(
-        count(&db, "SELECT count(*) FROM runs"),
-        4,
-        "each insert once"
-    );
-    assert_eq!(count(&db, "SELECT count(*) FROM migrate_version_log"), 3);
+    assert_eq!(db.applied(), ["a1", "b2", "c3"]);
+    assert_eq!(db.count("SELECT count(*) FROM runs"), 4, "each insert once");
+    assert_eq!(db.count("SELECT count(*) FROM migrate_version_log"), 3);
     assert_eq!(steps, 3);
     assert_eq!(
-        count(&db, "SELECT count(*) FROM migrate_version_lease"),
+        db.count("SELECT count(*) FROM migrate_version_lease"),
         0,
         "released"
     );
@@ -301,16 +278,13 @@ fn a_lease_holder_killed_between_statements_is_outlived_and_resumed() {
     );
     let (code, out, err) = run_env(&p, &short, &["--lock-wait", "30", "upgrade"]);
     assert_eq!(code, 0, "{err}{out}");
-    assert_eq!(applied(&db), ["a1"]);
+    assert_eq!(db.applied(), ["a1"]);
     assert_eq!(
-        count(&db, "SELECT count(*) FROM ran"),
+        db.count("SELECT count(*) FROM ran"),
         3,
         "statements 2, 3, 5 once each"
     );
-    assert_eq!(
-        count(&db, "SELECT count(*) FROM ran WHERE note = 'last'"),
-        1
-    );
+    assert_eq!(db.count("SELECT count(*) FROM ran WHERE note = 'last'"), 1);
 }
 
 #[test]
@@ -347,7 +321,7 @@ fn a_lease_held_past_lock_wait_is_refused_naming_its_holder() {
         "{err}"
     );
     assert_eq!(
-        count(&db, "SELECT count(*) FROM pg_tables WHERE tablename = 't'"),
+        db.count("SELECT count(*) FROM pg_tables WHERE tablename = 't'"),
         0
     );
     // Expired (its holder crashed and never renewed it): taken over.
@@ -355,8 +329,8 @@ fn a_lease_held_past_lock_wait_is_refused_naming_its_holder() {
         .batch_execute("UPDATE migrate_version_lease SET expires_at = now() - interval '1 second'")
         .unwrap();
     p.ok(&["--lock-wait", "0.5", "upgrade"]);
-    assert_eq!(applied(&db), ["a1"]);
-    assert_eq!(count(&db, "SELECT count(*) FROM t"), 1);
+    assert_eq!(db.applied(), ["a1"]);
+    assert_eq!(db.count("SELECT count(*) FROM t"), 1);
 }
 
 #[test]
@@ -384,10 +358,7 @@ fn without_concurrently_a_revision_using_it_is_refused_before_anything_runs() {
         "{err}"
     );
     assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM pg_tables WHERE tablename IN ('t', 'migrate_version')"
-        ),
+        db.count("SELECT count(*) FROM pg_tables WHERE tablename IN ('t', 'migrate_version')"),
         0,
         "rolled back, a1 included"
     );
@@ -434,9 +405,9 @@ fn a_run_whose_lease_was_taken_stops_before_its_next_statement() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("this run lost the migration lease"), "{err}");
     assert_eq!(done(&db, "a1"), 1, "statement 2 never ran");
-    assert_eq!(count(&db, "SELECT count(*) FROM ran"), 0);
+    assert_eq!(db.count("SELECT count(*) FROM ran"), 0);
     assert_eq!(
-        count(&db, "SELECT count(*) FROM migrate_version_lease"),
+        db.count("SELECT count(*) FROM migrate_version_lease"),
         1,
         "the other run's lease is left alone"
     );
@@ -444,8 +415,8 @@ fn a_run_whose_lease_was_taken_stops_before_its_next_statement() {
         .batch_execute("DELETE FROM migrate_version_lease")
         .unwrap();
     p.ok(&["upgrade"]);
-    assert_eq!(applied(&db), ["a1"]);
-    assert_eq!(count(&db, "SELECT count(*) FROM ran"), 3);
+    assert_eq!(db.applied(), ["a1"]);
+    assert_eq!(db.count("SELECT count(*) FROM ran"), 3);
 }
 
 #[test]
@@ -471,26 +442,20 @@ fn without_transactional_ddl_a_non_transactional_revision_runs_statement_by_stat
     );
     p.ok(&["hash"]);
     p.ok(&["upgrade"]);
-    assert_eq!(applied(&db), ["a1", "b2"]);
+    assert_eq!(db.applied(), ["a1", "b2"]);
     assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM pg_indexes WHERE indexname = 't_id'"
-        ),
+        db.count("SELECT count(*) FROM pg_indexes WHERE indexname = 't_id'"),
         1
     );
-    assert_eq!(count(&db, "SELECT count(*) FROM t"), 3);
+    assert_eq!(db.count("SELECT count(*) FROM t"), 3);
     p.ok(&["downgrade", "a1"]);
-    assert_eq!(applied(&db), ["a1"]);
+    assert_eq!(db.applied(), ["a1"]);
     assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) FROM pg_indexes WHERE indexname = 't_id'"
-        ),
+        db.count("SELECT count(*) FROM pg_indexes WHERE indexname = 't_id'"),
         0
     );
-    assert_eq!(count(&db, "SELECT count(*) FROM t"), 2, "rows kept");
+    assert_eq!(db.count("SELECT count(*) FROM t"), 2, "rows kept");
     // `stamp` releases the lease it took: the next run does not wait for it.
     p.ok(&["stamp", "b2"]);
-    assert_eq!(count(&db, "SELECT count(*) FROM migrate_version_lease"), 0);
+    assert_eq!(db.count("SELECT count(*) FROM migrate_version_lease"), 0);
 }

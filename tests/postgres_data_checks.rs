@@ -39,17 +39,12 @@ fn with_bad_rows(db: &TestDb) -> Project {
     p
 }
 
-fn count(db: &TestDb, sql: &str) -> i64 {
-    db.client().query_one(sql, &[]).unwrap().get(0)
-}
-
 /// Nothing of r2 ran: at r1, every row there, no constraint added.
 fn untouched(db: &TestDb, p: &Project) {
     assert!(p.ok(&["current"]).contains("r1"));
-    assert_eq!(count(db, "SELECT count(*) FROM book"), 4);
-    assert_eq!(count(db, "SELECT count(*) FROM author"), 2);
-    let constraints = count(
-        db,
+    assert_eq!(db.count("SELECT count(*) FROM book"), 4);
+    assert_eq!(db.count("SELECT count(*) FROM author"), 2);
+    let constraints = db.count(
         "SELECT count(*) FROM pg_constraint WHERE conname IN \
          ('book_author_fk', 'book_title_key', 'book_pages_check')",
     );
@@ -108,7 +103,7 @@ fn upgrade_counts_the_rows_each_new_constraint_fails_on_and_refuses_before_anyth
     assert_eq!(code, 0, "{out}");
     p.ok(&["upgrade"]);
     assert!(p.ok(&["current"]).contains("r2"));
-    assert_eq!(count(&db, "SELECT count(*) FROM book"), 4);
+    assert_eq!(db.count("SELECT count(*) FROM book"), 4);
 }
 
 #[test]

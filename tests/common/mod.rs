@@ -175,6 +175,28 @@ pub fn rerun_without_data(test: &str, dir_var: &str) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// Every `*.yml` file in `dir`, by name, parsed: the shape the external case
+/// suites (sqldef, pg-schema-diff) come in.
+pub fn yaml_files(dir: &Path) -> Vec<(String, Vec<yaml_rust2::Yaml>)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file).expect("read yml");
+            let docs = yaml_rust2::YamlLoader::load_from_str(&text).expect("valid yaml");
+            (
+                file.file_name().unwrap().to_string_lossy().into_owned(),
+                docs,
+            )
+        })
+        .collect()
+}
+
 /// Every case of the sqldef suite, or `None` (said plainly) when absent.
 pub fn conformance_cases() -> Option<Vec<Case>> {
     let Some(dir) = conformance_dir() else {
@@ -185,21 +207,13 @@ pub fn conformance_cases() -> Option<Vec<Case>> {
         return None;
     };
     let sub = dir.join("sqldef-sqlite3");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&sub)
-        .expect("read conformance dir")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
-        .collect();
-    files.sort();
     let mut cases = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).expect("read yml");
-        let docs = yaml_rust2::YamlLoader::load_from_str(&text).expect("valid yaml");
+    for (file, docs) in yaml_files(&sub) {
         let map = docs[0].as_hash().expect("mapping of cases");
         for (name, case) in map {
             let get = |k: &str| case[k].as_str().unwrap_or("").to_string();
             cases.push(Case {
-                file: file.file_name().unwrap().to_string_lossy().into_owned(),
+                file: file.clone(),
                 name: name.as_str().expect("case name").to_string(),
                 current: get("current"),
                 desired: get("desired"),

@@ -79,6 +79,32 @@ impl TestDb {
     pub fn client(&self) -> postgres::Client {
         postgres::Client::connect(&self.url, postgres::NoTls).expect("connect to test database")
     }
+
+    /// The single number `sql` returns (a `count(*)`).
+    pub fn count(&self, sql: &str) -> i64 {
+        self.client().query_one(sql, &[]).expect(sql).get(0)
+    }
+
+    /// The revisions in the version table, sorted; none before it exists.
+    pub fn applied(&self) -> Vec<String> {
+        let mut client = self.client();
+        let exists: bool = client
+            .query_one("SELECT to_regclass('migrate_version') IS NOT NULL", &[])
+            .expect("to_regclass")
+            .get(0);
+        if !exists {
+            return vec![];
+        }
+        client
+            .query(
+                "SELECT revision FROM migrate_version ORDER BY revision",
+                &[],
+            )
+            .expect("read the version table")
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    }
 }
 
 impl Drop for TestDb {
