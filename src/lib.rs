@@ -23,6 +23,7 @@ pub mod diff;
 pub mod discover;
 pub mod driver;
 pub mod edit;
+pub mod embedded;
 pub mod engine;
 pub mod error;
 pub mod files;
