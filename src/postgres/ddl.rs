@@ -24,6 +24,9 @@ use crate::schema::{
 pub fn create_schema(schema: &Schema) -> Vec<String> {
     let pg = &schema.postgres;
     let mut out: Vec<String> = Vec::new();
+    for ns in &pg.namespaces {
+        out.push(create_namespace(ns));
+    }
     for ext in &pg.extensions {
         out.push(format!(
             "CREATE EXTENSION IF NOT EXISTS {}",
@@ -96,6 +99,11 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
 /// the checks that hold for existing rows; foreign keys, `NOT VALID`
 /// checks (PostgreSQL validates every check in a `CREATE TABLE`, whatever
 /// it says) and [`repeated_uniques`] are added after.
+/// A configured schema (a namespace), made before anything goes into it.
+pub fn create_namespace(name: &str) -> String {
+    format!("CREATE SCHEMA IF NOT EXISTS {}", super::names::quote_one(name))
+}
+
 pub fn create_table(t: &Table) -> String {
     let mut items: Vec<String> = t.columns.iter().map(column_def).collect();
     if let Some(pk) = &t.primary_key {

@@ -53,8 +53,11 @@ impl Postgres {
         version_table: &str,
         lock_timeout: Duration,
         mask: Capabilities,
+        schemas: &[String],
     ) -> Result<Postgres> {
         let (mut client, place) = connect::connect(url)?;
+        super::schemas::set_search_path(&mut client, schemas)
+            .map_err(|e| Error::database(&place, server_error(&e)))?;
         let version: String = client
             .query_one("SELECT version()", &[])
             .map_err(|e| Error::database(&place, server_error(&e)))?

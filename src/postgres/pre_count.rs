@@ -15,11 +15,19 @@ use crate::postgres::problem::server_error;
 use crate::url::PgUrl;
 
 /// The count of each query, in order, on the database `url` names.
-pub fn run(url: &PgUrl, queries: &[String], timeout: Duration) -> Result<Vec<Count>> {
+pub fn run(
+    url: &PgUrl,
+    schemas: &[String],
+    queries: &[String],
+    timeout: Duration,
+) -> Result<Vec<Count>> {
     if queries.is_empty() {
         return Ok(Vec::new());
     }
     let (mut client, place) = connect::connect(url)?;
+    // The queries name the first schema's tables without it, as revisions do.
+    super::schemas::set_search_path(&mut client, schemas)
+        .map_err(|e| Error::database(&place, server_error(&e)))?;
     let mut out = Vec::with_capacity(queries.len());
     for query in queries {
         let mut tx = client

@@ -38,12 +38,17 @@ pub struct PgScratch {
     name: String,
     /// The dev server for messages, without a password.
     place: String,
+    /// The configured schemas (`[database] schemas`): on the session's
+    /// `search_path`, and the ones inspected.
+    schemas: Vec<String>,
 }
 
 impl PgScratch {
     /// A new, empty scratch database on the server `dev` names, after
-    /// sweeping idle leftovers of killed runs.
-    pub fn create(dev: &PgUrl) -> Result<PgScratch> {
+    /// sweeping idle leftovers of killed runs, its session's `search_path`
+    /// set to `schemas`. `make_schemas`: they are created too (a model's
+    /// database; a replayed history creates its own).
+    pub fn create(dev: &PgUrl, schemas: &[String], make_schemas: bool) -> Result<PgScratch> {
         let (mut admin, place) = connect::connect(dev)?;
         sweep(&mut admin, SystemTime::now());
         let name = new_name(std::process::id(), SystemTime::now());
@@ -59,20 +64,29 @@ impl PgScratch {
             admin,
             name,
             place,
+            schemas: schemas.to_vec(),
         };
         let url = PgUrl {
             dbname: Some(scratch.name.clone()),
             redacted: format!("{} (scratch database {})", dev.redacted, scratch.name),
             ..dev.clone()
         };
-        scratch.client = RefCell::new(Some(connect::connect(&url)?.0));
+        let mut client = connect::connect(&url)?.0;
+        let set_up = match make_schemas {
+            true => super::schemas::create_all(&mut client, schemas),
+            false => Ok(()),
+        };
+        set_up
+            .and_then(|()| super::schemas::set_search_path(&mut client, schemas))
+            .map_err(|e| scratch.err(&e))?;
+        scratch.client = RefCell::new(Some(client));
         Ok(scratch)
     }
 
     /// A scratch database on `dev` holding a copy of the database `live`
     /// names, its rows too ([`super::backup::copy_into`]).
-    pub fn copy_of(dev: &PgUrl, live: &PgUrl) -> Result<PgScratch> {
-        let scratch = PgScratch::create(dev)?;
+    pub fn copy_of(dev: &PgUrl, live: &PgUrl, schemas: &[String]) -> Result<PgScratch> {
+        let scratch = PgScratch::create(dev, schemas, false)?;
         let url = PgUrl {
             dbname: Some(scratch.name.clone()),
             redacted: format!("{} (scratch database {})", dev.redacted, scratch.name),
@@ -202,7 +216,7 @@ impl Scratch for PgScratch {
     fn inspect(&self, own: &str) -> Result<Schema> {
         let options = inspect::Options {
             version_table: own.to_string(),
-            ..Default::default()
+            schemas: self.schemas.clone(),
         };
         self.with(|c| inspect::inspect(c, &options))
     }
