@@ -101,7 +101,10 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
 /// it says) and [`repeated_uniques`] are added after.
 /// A configured schema (a namespace), made before anything goes into it.
 pub fn create_namespace(name: &str) -> String {
-    format!("CREATE SCHEMA IF NOT EXISTS {}", super::names::quote_one(name))
+    format!(
+        "CREATE SCHEMA IF NOT EXISTS {}",
+        super::names::quote_one(name)
+    )
 }
 
 pub fn create_table(t: &Table) -> String {

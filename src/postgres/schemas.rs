@@ -6,6 +6,7 @@
 use postgres::Client;
 
 use super::names::quote_one;
+use super::sql::{Kind, Token, tokenize};
 
 /// Sets the session's `search_path` to `schemas`. The default list
 /// (`public` alone) leaves the server's own setting (`"$user", public`) as
@@ -35,9 +36,49 @@ pub fn create_all(client: &mut Client, schemas: &[String]) -> Result<(), postgre
     Ok(())
 }
 
+/// A model's `CREATE SCHEMA name ...` as `CREATE SCHEMA IF NOT EXISTS
+/// name ...`: the model's database has the configured schemas made before
+/// the model runs, and a model that makes them itself (as one written for
+/// a fresh database does) must not fail for it. `None`: any other statement.
+pub fn tolerant_create_schema(sql: &str) -> Option<String> {
+    let words: Vec<Token> = tokenize(sql)
+        .into_iter()
+        .filter(|t| {
+            !matches!(
+                t.kind,
+                Kind::Whitespace | Kind::LineComment | Kind::BlockComment
+            )
+        })
+        .take(3)
+        .collect();
+    let is = |i: usize, w: &str| {
+        words
+            .get(i)
+            .is_some_and(|t| t.kind == Kind::Word && t.text.eq_ignore_ascii_case(w))
+    };
+    if !(is(0, "create") && is(1, "schema")) || is(2, "if") {
+        return None;
+    }
+    let at = words.get(2).map_or(sql.len(), |t| t.offset);
+    Some(format!("{}IF NOT EXISTS {}", &sql[..at], &sql[at..]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_models_create_schema_tolerates_the_made_one() {
+        assert_eq!(
+            tolerant_create_schema("create  schema billing AUTHORIZATION x").as_deref(),
+            Some("create  schema IF NOT EXISTS billing AUTHORIZATION x")
+        );
+        assert_eq!(
+            tolerant_create_schema("CREATE SCHEMA IF NOT EXISTS b"),
+            None
+        );
+        assert_eq!(tolerant_create_schema("CREATE TABLE schema (id int)"), None);
+    }
 
     #[test]
     fn the_default_list_leaves_the_servers_search_path() {

@@ -41,6 +41,9 @@ pub struct PgScratch {
     /// The configured schemas (`[database] schemas`): on the session's
     /// `search_path`, and the ones inspected.
     schemas: Vec<String>,
+    /// Made for a model: the schemas were made first, and a model's own
+    /// `CREATE SCHEMA` of one must not fail for it.
+    model: bool,
 }
 
 impl PgScratch {
@@ -65,6 +68,7 @@ impl PgScratch {
             name,
             place,
             schemas: schemas.to_vec(),
+            model: make_schemas,
         };
         let url = PgUrl {
             dbname: Some(scratch.name.clone()),
@@ -192,6 +196,11 @@ fn create_failed(e: &postgres::Error, dev: &PgUrl, place: &str) -> Error {
 
 impl Scratch for PgScratch {
     fn execute(&mut self, sql: &str) -> Result<()> {
+        let tolerant = self
+            .model
+            .then(|| super::schemas::tolerant_create_schema(sql))
+            .flatten();
+        let sql = tolerant.as_deref().unwrap_or(sql);
         self.with(|c| c.batch_execute(sql))
             .map_err(|e| self.err(&e))
     }
