@@ -66,7 +66,8 @@ fn two_schemas_autogenerate_upgrade_check_and_downgrade_keeping_rows() {
         )
         .unwrap();
     let p = with_schemas(&db, MODEL, r#"["public", "billing"]"#);
-    p.autogenerate("billing", "r1");
+    let out = p.autogenerate("billing", "r1");
+    assert!(out.contains("added schema 'billing'"), "{out}");
     let rev = only_revision(&p);
     assert!(rev.contains("CREATE SCHEMA IF NOT EXISTS billing"), "{rev}");
     assert!(rev.contains("CREATE TABLE customer"), "{rev}");
@@ -129,7 +130,9 @@ fn the_same_table_name_in_two_schemas_is_two_tables() {
     let Some(db) = common::pg::fresh_db("schemas_same") else {
         return;
     };
-    let model = "CREATE TABLE item (id int PRIMARY KEY);\n\
+    // A model written for a fresh database makes its schema itself.
+    let model = "CREATE SCHEMA billing;\n\
+        CREATE TABLE item (id int PRIMARY KEY);\n\
         CREATE TABLE billing.item (id int PRIMARY KEY, price int);\n";
     let p = with_schemas(&db, model, r#"["public", "billing"]"#);
     p.autogenerate("items", "r1");
