@@ -78,8 +78,8 @@ impl Database<'_> {
     pub fn read_applied(&self, version_table: &str) -> Result<Vec<Applied>> {
         match self {
             Database::Sqlite(path) => crate::sqlite::driver::read_applied_at(path, version_table),
-            Database::Postgres { url, .. } => {
-                crate::postgres::driver::read_applied_at(url, version_table)
+            Database::Postgres { url, schemas, .. } => {
+                crate::postgres::driver::read_applied_at(url, schemas, version_table)
             }
         }
     }
@@ -89,8 +89,8 @@ impl Database<'_> {
     pub fn read_progress(&self, version_table: &str) -> Result<Vec<crate::driver::Progress>> {
         match self {
             Database::Sqlite(_) => Ok(vec![]),
-            Database::Postgres { url, .. } => {
-                let (mut client, place) = crate::postgres::connect::connect(url)?;
+            Database::Postgres { url, schemas, .. } => {
+                let (mut client, place) = crate::postgres::schemas::connect(url, schemas)?;
                 crate::postgres::progress::read(&mut client, version_table, &place)
             }
         }

@@ -210,3 +210,37 @@ fn a_bad_schemas_list_is_refused() {
         assert!(err.contains(says), "{list}: {err}");
     }
 }
+
+#[test]
+fn a_first_schema_other_than_public_takes_the_unqualified_names() {
+    let Some(db) = common::pg::fresh_db("schemas_first") else {
+        return;
+    };
+    let model = "CREATE TABLE account (id int PRIMARY KEY);\n\
+        CREATE TABLE public.legacy (id int REFERENCES account (id));\n";
+    let p = with_schemas(&db, model, r#"["app", "public"]"#);
+    // The first schema must be there: the version table goes in it.
+    let err = p.fails(&["current"]);
+    assert!(err.contains("no schema app"), "{err}");
+    assert!(err.contains("CREATE SCHEMA app"), "{err}");
+    db.client().batch_execute("CREATE SCHEMA app").unwrap();
+    let out = p.autogenerate("accounts", "r1");
+    assert!(!out.contains("added schema"), "{out}");
+    let rev = only_revision(&p);
+    assert!(rev.contains("CREATE TABLE account ("), "{rev}");
+    assert!(rev.contains("CREATE TABLE public.legacy"), "{rev}");
+    p.ok(&["upgrade"]);
+    db.client()
+        .batch_execute("INSERT INTO app.account VALUES (1); INSERT INTO public.legacy VALUES (1)")
+        .unwrap();
+    // The version table went where the migrating session's search_path put
+    // it, and every command finds it there.
+    assert!(p.ok(&["current"]).contains("r1"));
+    p.ok(&["check"]);
+    p.ok(&["downgrade", "base"]);
+    assert_eq!(
+        db.count("SELECT count(*) FROM pg_class WHERE relname IN ('account', 'legacy')"),
+        0
+    );
+    assert!(!p.ok(&["current"]).contains("r1"));
+}

@@ -67,11 +67,14 @@ pub fn inspect(client: &mut Client, options: &Options) -> Result<Schema> {
         options.version_table.is_empty() || !version_table::is_own(name, &options.version_table)
     };
     let mut catalog = catalog::read(&mut tx, &schemas, keep).map_err(catalog_error)?;
-    // `public` is in every new database (template0 has it): not listed, so
-    // the default configuration plans and prints no schema at all.
+    // `public` is in every new database (template0 has it) and the first
+    // schema must be there before anything (it holds the version table):
+    // neither is listed, so the default configuration plans and prints no
+    // schema at all.
+    let first = schemas[0].clone();
     catalog.namespaces = schemas
         .into_iter()
-        .filter(|s| s != "public" && !missing.contains(s))
+        .filter(|s| s != "public" && *s != first && !missing.contains(s))
         .collect();
     // Read only: ending it either way is the same.
     tx.rollback().map_err(catalog_error)?;

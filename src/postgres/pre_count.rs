@@ -10,7 +10,6 @@ use postgres::error::SqlState;
 
 use crate::driver::Count;
 use crate::error::{Error, Result};
-use crate::postgres::connect;
 use crate::postgres::problem::server_error;
 use crate::url::PgUrl;
 
@@ -24,10 +23,8 @@ pub fn run(
     if queries.is_empty() {
         return Ok(Vec::new());
     }
-    let (mut client, place) = connect::connect(url)?;
     // The queries name the first schema's tables without it, as revisions do.
-    super::schemas::set_search_path(&mut client, schemas)
-        .map_err(|e| Error::database(&place, server_error(&e)))?;
+    let (mut client, place) = super::schemas::connect(url, schemas)?;
     let mut out = Vec::with_capacity(queries.len());
     for query in queries {
         let mut tx = client

@@ -5,13 +5,46 @@
 
 use postgres::Client;
 
+use super::connect;
 use super::names::quote_one;
+use super::problem::server_error;
 use super::sql::{Kind, Token, tokenize};
+use crate::error::{Error, Result};
+use crate::url::PgUrl;
+
+/// A session on `url` with the `search_path` set to `schemas`
+/// ([`set_search_path`]), and its place for messages. The first schema
+/// must exist: unqualified names, the version table among them, go there.
+pub fn connect(url: &PgUrl, schemas: &[String]) -> Result<(Client, String)> {
+    let (mut client, place) = connect::connect(url)?;
+    let fail = |e: postgres::Error| Error::database(&place, server_error(&e));
+    set_search_path(&mut client, schemas).map_err(fail)?;
+    if let Some(first) = schemas.first().filter(|_| search_path(schemas).is_some()) {
+        let row = client
+            .query_one(
+                "SELECT to_regnamespace(quote_ident($1)) IS NOT NULL",
+                &[first],
+            )
+            .map_err(fail)?;
+        if !row.get::<_, bool>(0) {
+            return Err(Error::Refused(format!(
+                "{place} has no schema {first}, the first of [database] schemas: migrate puts \
+                 unqualified names and its version table there, so it must exist first. \
+                 Create it (CREATE SCHEMA {}) or list an existing schema first",
+                quote_one(first)
+            )));
+        }
+    }
+    Ok((client, place))
+}
 
 /// Sets the session's `search_path` to `schemas`. The default list
 /// (`public` alone) leaves the server's own setting (`"$user", public`) as
 /// it was, so the default configuration changes nothing.
-pub fn set_search_path(client: &mut Client, schemas: &[String]) -> Result<(), postgres::Error> {
+pub fn set_search_path(
+    client: &mut Client,
+    schemas: &[String],
+) -> std::result::Result<(), postgres::Error> {
     match search_path(schemas) {
         Some(path) => client.batch_execute(&format!("SET search_path TO {path}")),
         None => Ok(()),
@@ -29,7 +62,10 @@ pub fn search_path(schemas: &[String]) -> Option<String> {
 
 /// Creates each of `schemas` the database lacks (a model's scratch
 /// database: the model's objects may go in any of them).
-pub fn create_all(client: &mut Client, schemas: &[String]) -> Result<(), postgres::Error> {
+pub fn create_all(
+    client: &mut Client,
+    schemas: &[String],
+) -> std::result::Result<(), postgres::Error> {
     for s in schemas {
         client.batch_execute(&super::ddl::create_namespace(s))?;
     }

@@ -49,8 +49,10 @@ pub struct PgScratch {
 impl PgScratch {
     /// A new, empty scratch database on the server `dev` names, after
     /// sweeping idle leftovers of killed runs, its session's `search_path`
-    /// set to `schemas`. `make_schemas`: they are created too (a model's
-    /// database; a replayed history creates its own).
+    /// set to `schemas`; the first of them is created (it is where a
+    /// database's unqualified names and version table go). `make_schemas`:
+    /// all are created (a model's database; a replayed history creates its
+    /// own).
     pub fn create(dev: &PgUrl, schemas: &[String], make_schemas: bool) -> Result<PgScratch> {
         let (mut admin, place) = connect::connect(dev)?;
         sweep(&mut admin, SystemTime::now());
@@ -76,10 +78,12 @@ impl PgScratch {
             ..dev.clone()
         };
         let mut client = connect::connect(&url)?.0;
-        let set_up = match make_schemas {
-            true => super::schemas::create_all(&mut client, schemas),
-            false => Ok(()),
+        let made = if make_schemas {
+            schemas
+        } else {
+            &schemas[..schemas.len().min(1)]
         };
+        let set_up = super::schemas::create_all(&mut client, made);
         set_up
             .and_then(|()| super::schemas::set_search_path(&mut client, schemas))
             .map_err(|e| scratch.err(&e))?;

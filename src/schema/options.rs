@@ -111,8 +111,9 @@ pub struct PostgresObjects {
     pub extensions: Vec<String>,
     pub sequences: Vec<Sequence>,
     /// The configured schemas (`[database] schemas`) the database has, but
-    /// `public` (every database has it); planned as `CREATE SCHEMA` /
-    /// `DROP SCHEMA` like extensions.
+    /// `public` (every database has it) and the first (which must be there
+    /// before anything); planned as `CREATE SCHEMA` / `DROP SCHEMA` like
+    /// extensions.
     pub namespaces: Vec<String>,
 }
 

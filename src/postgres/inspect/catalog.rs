@@ -22,7 +22,8 @@ pub struct Catalog {
     /// (name, the query as `pg_get_viewdef` prints it).
     pub views: Vec<(String, String)>,
     pub extensions: Vec<String>,
-    /// The inspected schemas the database has but `public` (set by the caller).
+    /// The inspected schemas the database has but `public` and the first
+    /// (set by the caller).
     pub namespaces: Vec<String>,
 }
 
