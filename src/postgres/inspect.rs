@@ -15,6 +15,8 @@ use crate::schema::Schema;
 
 mod assemble;
 mod catalog;
+mod comments;
+mod matviews;
 mod sequence;
 mod serial;
 
@@ -72,6 +74,8 @@ pub fn inspect(client: &mut Client, options: &Options) -> Result<Schema> {
         options.version_table.is_empty() || !version_table::is_own(name, &options.version_table)
     };
     let catalog = catalog::read(&mut tx, &schemas, keep).map_err(catalog_error)?;
+    let matviews = matviews::read(&mut tx, &schemas).map_err(catalog_error)?;
+    let comments = comments::read(&mut tx, &schemas).map_err(catalog_error)?;
     // Read only: ending it either way is the same.
     tx.rollback().map_err(catalog_error)?;
     if let Some(twice) = first_duplicate(catalog.tables.iter().map(|t| t.name.as_str())) {
@@ -87,7 +91,12 @@ pub fn inspect(client: &mut Client, options: &Options) -> Result<Schema> {
             homes.join(", ")
         )));
     }
-    Ok(assemble::schema(catalog))
+    let mut schema = assemble::schema(catalog);
+    schema.postgres.matviews = matviews;
+    // After the objects: only the comments of objects the schema holds are kept.
+    comments::add(&mut schema, comments);
+    schema.sort();
+    Ok(schema)
 }
 
 fn first_duplicate<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
