@@ -87,7 +87,7 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
     }
     let views = matview_ddl::all_views(schema);
     for v in views_in_dependency_order(&views) {
-        out.extend(matview_ddl::create_view(schema, v));
+        out.extend(create_view(schema, v));
     }
     out.extend(
         pg.comments
@@ -95,6 +95,15 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
             .map(|c| matview_ddl::comment_sql(&c.on, Some(&c.text))),
     );
     out.extend(schema.triggers.iter().map(|t| t.sql.clone()));
+    out
+}
+
+/// The view `v` of `s` made, and a materialized view's indexes after it.
+pub fn create_view(s: &Schema, v: &View) -> Vec<String> {
+    let mut out = vec![v.sql.clone()];
+    if let Some(m) = matview_ddl::matview(s, &v.name) {
+        out.extend(m.indexes.iter().map(|i| create_index(&v.name, i)));
+    }
     out
 }
 

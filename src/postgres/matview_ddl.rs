@@ -1,10 +1,9 @@
 //! DDL for what PostgreSQL has beside tables and plain views that both
 //! [`super::ddl::create_schema`] and the planner write: materialized views
 //! (ordered with the plain views, as one list: either may select from the
-//! other) with their indexes, and `COMMENT ON` the objects that are not
-//! tables or columns.
+//! other; [`super::ddl::create_view`] adds their indexes), and `COMMENT ON`
+//! the objects that are not tables or columns.
 
-use super::ddl::create_index;
 use super::names::{quote_ident, quote_str};
 use crate::schema::{CommentOn, MaterializedView, Schema, View};
 
@@ -19,15 +18,6 @@ pub fn all_views(s: &Schema) -> Vec<View> {
 /// The materialized view `name` of `s`, if it is one.
 pub fn matview<'a>(s: &'a Schema, name: &str) -> Option<&'a MaterializedView> {
     s.postgres.matviews.iter().find(|m| m.view.name == name)
-}
-
-/// The view `v` of `s` made, and a materialized view's indexes after it.
-pub fn create_view(s: &Schema, v: &View) -> Vec<String> {
-    let mut out = vec![v.sql.clone()];
-    if let Some(m) = matview(s, &v.name) {
-        out.extend(m.indexes.iter().map(|i| create_index(&v.name, i)));
-    }
-    out
 }
 
 /// `COMMENT ON ... IS 'text'`, or `IS NULL`.

@@ -173,7 +173,7 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             let source = changes
                 .iter()
                 .find(|c| matches!(c, Change::AddView(a) if a.name == v.name));
-            out.extend(matview_ddl::create_view(to, v).into_iter().map(|sql| {
+            out.extend(ddl::create_view(to, v).into_iter().map(|sql| {
                 let mut s = Statement::plain(sql);
                 s.source = source.cloned();
                 s
