@@ -48,9 +48,9 @@ pub use name_rule::NameRule;
 pub use normalize::{normalize_action, normalize_collation, normalize_expr, normalize_type};
 pub use on_conflict::OnConflict;
 pub use options::{
-    ColumnOptions, EnumType, Identity, IndexOptions, PostgresColumn, PostgresIndex,
-    PostgresObjects, PostgresTable, Sequence, SequenceSettings, SqliteColumn, SqliteTable,
-    TableOptions,
+    ColumnOptions, CommentOn, EnumType, Identity, IndexOptions, MaterializedView, ObjectComment,
+    PostgresColumn, PostgresIndex, PostgresObjects, PostgresTable, Sequence, SequenceSettings,
+    SqliteColumn, SqliteTable, TableOptions,
 };
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -648,3 +648,72 @@ fn a_unique_constraint_keeps_its_deferral() {
         "1:23"
     );
 }
+
+/// Comments on indexes, constraints, views and enum types (tests_comments.yml):
+/// one changed, one lost on a kept index, one on a dropped index (its
+/// down brings it back), one on a new index, one on an enum type that is
+/// recreated (a label removed) and one on a view taken down around a retype.
+#[test]
+fn comments_on_objects_beside_tables_follow_their_objects_both_ways() {
+    run(&Case {
+        tag: "object_comments",
+        from: "CREATE TYPE mood AS ENUM ('happy', 'sad', 'meh'); \
+               CREATE TABLE t (id int CONSTRAINT t_pkey PRIMARY KEY, x text, n int, m mood, \
+               CONSTRAINT n_pos CHECK (n > 0)); \
+               CREATE INDEX t_x ON t (x); CREATE INDEX t_n ON t (n); CREATE INDEX t_gone ON t (x, n); \
+               CREATE VIEW v AS SELECT id, n FROM t; \
+               COMMENT ON INDEX t_x IS 'old x'; COMMENT ON INDEX t_n IS 'lost'; \
+               COMMENT ON INDEX t_gone IS 'gone with its index'; \
+               COMMENT ON CONSTRAINT n_pos ON t IS 'positive'; COMMENT ON TYPE mood IS 'how it went'; \
+               COMMENT ON VIEW v IS 'the view';",
+        to: "CREATE TYPE mood AS ENUM ('happy', 'sad'); \
+             CREATE TABLE t (id int CONSTRAINT t_pkey PRIMARY KEY, x text, n bigint, m mood, \
+             CONSTRAINT n_pos CHECK (n > 0)); \
+             CREATE INDEX t_x ON t (x); CREATE INDEX t_n ON t (n); CREATE INDEX t_new ON t (id, x); \
+             CREATE VIEW v AS SELECT id, n FROM t; \
+             COMMENT ON INDEX t_x IS 'new x'; COMMENT ON INDEX t_new IS 'it''s new'; \
+             COMMENT ON CONSTRAINT t_pkey ON t IS 'the key'; \
+             COMMENT ON CONSTRAINT n_pos ON t IS 'positive'; COMMENT ON TYPE mood IS 'how it went'; \
+             COMMENT ON VIEW v IS 'the view';",
+        renames: no_renames,
+        seed: "INSERT INTO t VALUES (1, 'a', 2, 'happy'), (2, 'b', 3, 'sad');",
+        rows_from: "SELECT string_agg(concat_ws(':', id, x, n, m), ',' ORDER BY id) FROM t",
+        rows_to: "SELECT string_agg(concat_ws(':', id, x, n, m), ',' ORDER BY id) FROM t",
+    });
+}
+
+/// Materialized views (tests_views.yml): one over a view and a view over
+/// one (dependency order both ways), a changed query (drop + create, with
+/// its index and comment made again), one taken down and back around a
+/// column's retype, an index added to a kept one, a new one and a dropped one.
+#[test]
+fn materialized_views_are_made_dropped_and_remade_in_dependency_order() {
+    run(&Case {
+        tag: "matviews",
+        from: "CREATE TABLE t (id int PRIMARY KEY, n int, x text); \
+               CREATE VIEW v AS SELECT id, n FROM t WHERE n > 0; \
+               CREATE MATERIALIZED VIEW m AS SELECT id, n FROM v; \
+               CREATE INDEX m_n ON m (n); COMMENT ON MATERIALIZED VIEW m IS 'over a view'; \
+               CREATE MATERIALIZED VIEW kept AS SELECT id, x FROM t; \
+               CREATE VIEW over_kept AS SELECT x FROM kept; \
+               CREATE MATERIALIZED VIEW gone AS SELECT count(*) AS c FROM t;",
+        to: "CREATE TABLE t (id int PRIMARY KEY, n bigint, x text); \
+             CREATE VIEW v AS SELECT id, n FROM t WHERE n > 0; \
+             CREATE MATERIALIZED VIEW m AS SELECT id, n, n * 2 AS twice FROM v; \
+             CREATE INDEX m_n ON m (n); COMMENT ON MATERIALIZED VIEW m IS 'over a view'; \
+             CREATE MATERIALIZED VIEW kept AS SELECT id, x FROM t; \
+             CREATE UNIQUE INDEX kept_id ON kept (id); \
+             CREATE VIEW over_kept AS SELECT x FROM kept; \
+             CREATE MATERIALIZED VIEW fresh AS SELECT max(id) AS top FROM t WITH NO DATA;",
+        renames: no_renames,
+        seed: "INSERT INTO t VALUES (1, 5, 'a'), (2, 7, 'b'); \
+               REFRESH MATERIALIZED VIEW m; REFRESH MATERIALIZED VIEW kept;",
+        // The table's rows, and the materialized views made again hold theirs.
+        rows_from: MATVIEW_ROWS,
+        rows_to: MATVIEW_ROWS,
+    });
+}
+
+const MATVIEW_ROWS: &str = "SELECT (SELECT string_agg(concat_ws(':', id, n, x), ',' ORDER BY id) FROM t) \
+     || '/' || (SELECT string_agg(id::text, ',' ORDER BY id) FROM m) \
+     || '/' || (SELECT string_agg(x, ',' ORDER BY x) FROM over_kept)";

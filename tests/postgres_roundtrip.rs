@@ -131,3 +131,27 @@ fn awkward_names_round_trip() {
         "PostgreSQL drops a comment set to ''"
     );
 }
+
+/// Materialized views (with their indexes, one over a view and a view
+/// over one) and comments on indexes, constraints, views, materialized
+/// views, enum types and sequences are read and written back.
+#[test]
+fn materialized_views_and_object_comments_round_trip() {
+    let sql = "CREATE TYPE mood AS ENUM ('ok', 'bad'); CREATE SEQUENCE counter; \
+               CREATE TABLE t (id int CONSTRAINT t_pkey PRIMARY KEY, n int, m mood, \
+               CONSTRAINT \"n.pos\" CHECK (n > 0)); CREATE INDEX \"T_n\" ON t (n); \
+               CREATE VIEW v AS SELECT id, n FROM t; \
+               CREATE MATERIALIZED VIEW mv AS SELECT id, n FROM v WITH NO DATA; \
+               CREATE UNIQUE INDEX mv_id ON mv (id); CREATE VIEW over_mv AS SELECT n FROM mv; \
+               COMMENT ON INDEX \"T_n\" IS 'by n'; COMMENT ON INDEX mv_id IS 'on a matview'; \
+               COMMENT ON CONSTRAINT \"n.pos\" ON t IS 'positive'; \
+               COMMENT ON CONSTRAINT t_pkey ON t IS 'the key'; COMMENT ON VIEW v IS 'a view'; \
+               COMMENT ON MATERIALIZED VIEW mv IS 'it''s materialized'; \
+               COMMENT ON TYPE mood IS 'a type'; COMMENT ON SEQUENCE counter IS 'counts';";
+    let Some(schema) = assert_round_trip("matviews_comments", sql) else {
+        return;
+    };
+    assert_eq!(schema.postgres.matviews.len(), 1);
+    assert_eq!(schema.postgres.matviews[0].indexes.len(), 1);
+    assert_eq!(schema.postgres.comments.len(), 8, "{schema:#?}");
+}

@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 
+use super::matview_ddl;
 use super::names::{ident, quote_ident, quote_str};
 use super::sql::tokenize;
 use crate::schema::{
@@ -20,7 +21,8 @@ use crate::schema::{
 /// sequences (defaults call them), tables with their keys and checks,
 /// sequence owners, then foreign keys once every table exists (so two
 /// tables may reference each other), `NOT VALID` checks, indexes,
-/// comments, and views after the views they select from.
+/// comments, views and materialized views after the views they select
+/// from (with their indexes), then the other objects' comments.
 pub fn create_schema(schema: &Schema) -> Vec<String> {
     let pg = &schema.postgres;
     let mut out: Vec<String> = Vec::new();
@@ -86,12 +88,25 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
     for t in &schema.tables {
         out.extend(comments(t));
     }
+    let views = matview_ddl::all_views(schema);
+    for v in views_in_dependency_order(&views) {
+        out.extend(create_view(schema, v));
+    }
     out.extend(
-        views_in_dependency_order(&schema.views)
-            .into_iter()
-            .map(|v| v.sql.clone()),
+        pg.comments
+            .iter()
+            .map(|c| matview_ddl::comment_sql(&c.on, Some(&c.text))),
     );
     out.extend(schema.triggers.iter().map(|t| t.sql.clone()));
+    out
+}
+
+/// The view `v` of `s` made, and a materialized view's indexes after it.
+pub fn create_view(s: &Schema, v: &View) -> Vec<String> {
+    let mut out = vec![v.sql.clone()];
+    if let Some(m) = matview_ddl::matview(s, &v.name) {
+        out.extend(m.indexes.iter().map(|i| create_index(&v.name, i)));
+    }
     out
 }
 

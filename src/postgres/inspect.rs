@@ -17,6 +17,8 @@ use crate::schema::Schema;
 
 mod assemble;
 mod catalog;
+mod comments;
+mod matviews;
 mod sequence;
 mod serial;
 
@@ -67,6 +69,8 @@ pub fn inspect(client: &mut Client, options: &Options) -> Result<Schema> {
         options.version_table.is_empty() || !version_table::is_own(name, &options.version_table)
     };
     let mut catalog = catalog::read(&mut tx, &schemas, keep).map_err(catalog_error)?;
+    let matviews = matviews::read(&mut tx, &schemas).map_err(catalog_error)?;
+    let comments = comments::read(&mut tx, &schemas).map_err(catalog_error)?;
     // `public` is in every new database (template0 has it) and the first
     // schema must be there before anything (it holds the version table):
     // neither is listed, so the default configuration plans and prints no
@@ -91,7 +95,12 @@ pub fn inspect(client: &mut Client, options: &Options) -> Result<Schema> {
             homes.join(", ")
         )));
     }
-    Ok(assemble::schema(catalog))
+    let mut schema = assemble::schema(catalog);
+    schema.postgres.matviews = matviews;
+    // After the objects: only the comments of objects the schema holds are kept.
+    comments::add(&mut schema, comments);
+    schema.sort();
+    Ok(schema)
 }
 
 fn first_duplicate<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'a str> {

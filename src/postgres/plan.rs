@@ -25,10 +25,13 @@ use crate::risk::Risk;
 use crate::schema::{NameRule, Schema, Table, View};
 
 use super::ddl::{self, add_foreign_key, comments, create_index, create_table, mentions};
+use super::matview_ddl;
 use super::names::{self, quote_ident};
 
 mod columns;
+mod comments;
 mod constraints;
+mod matviews;
 pub mod precount;
 mod types;
 
@@ -42,12 +45,13 @@ pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migrati
 pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
     let mut out = Vec::new();
     let taken_down = views_taken_down(from, to, changes);
-    for v in ddl::views_in_dependency_order(&from.views)
+    let from_views = matview_ddl::all_views(from);
+    for v in ddl::views_in_dependency_order(&from_views)
         .into_iter()
         .rev()
     {
         if taken_down.contains(&v.name) {
-            let drop = Statement::plain(format!("DROP VIEW {}", quote_ident(&v.name)));
+            let drop = Statement::plain(matviews::drop_sql(from, &v.name));
             out.extend(serving_one(
                 changes,
                 drop,
@@ -154,28 +158,37 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
     }
     out.extend(types::owners(from, to));
     out.extend(types::drops(from, to));
-    let added_views: HashSet<&str> = changes
+    // Views and materialized views made: new ones, and the ones taken down.
+    let mut made_views: HashSet<String> = changes
         .iter()
         .filter_map(|c| match c {
-            Change::AddView(v) => Some(v.name.as_str()),
+            Change::AddView(v) => Some(v.name.clone()),
             _ => None,
         })
         .collect();
-    for v in ddl::views_in_dependency_order(&to.views) {
-        if added_views.contains(v.name.as_str()) || taken_down.contains(&v.name) {
-            let create = Statement::plain(v.sql.clone());
-            out.extend(serving_one(
-                changes,
-                create,
-                |c| matches!(c, Change::AddView(a) if a.name == v.name),
-            ));
+    made_views.extend(matviews::added(from, to));
+    made_views.extend(taken_down.iter().cloned());
+    let to_views = matview_ddl::all_views(to);
+    for v in ddl::views_in_dependency_order(&to_views) {
+        if made_views.contains(&v.name) {
+            // A view taken down around a retype serves no change.
+            let source = changes
+                .iter()
+                .find(|c| matches!(c, Change::AddView(a) if a.name == v.name));
+            out.extend(ddl::create_view(to, v).into_iter().map(|sql| {
+                let mut s = Statement::plain(sql);
+                s.source = source.cloned();
+                s
+            }));
         }
     }
+    out.extend(matviews::index_changes(from, to, &made_views));
     for c in changes {
         if let Change::AddTrigger(t) = c {
             out.extend(serving(c, [Statement::plain(t.sql.clone())]));
         }
     }
+    out.extend(comments::statements(from, to, &made_views));
     out
 }
 
@@ -248,14 +261,15 @@ fn views_taken_down(from: &Schema, to: &Schema, changes: &[Change]) -> HashSet<S
             _ => None,
         })
         .collect();
+    down.extend(matviews::changed(from, to));
+    let from_views = matview_ddl::all_views(from);
     loop {
         let over = |v: &&View| {
             !down.contains(&v.name)
                 && (retyped.iter().any(|t| mentions(&v.sql, t))
                     || down.iter().any(|d| mentions(&v.sql, d)))
         };
-        let more: Vec<String> = from
-            .views
+        let more: Vec<String> = from_views
             .iter()
             .filter(over)
             .map(|v| v.name.clone())

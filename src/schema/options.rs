@@ -10,7 +10,7 @@
 //! give `None` for it, and the `folded()` comparisons (schema.rs) map it
 //! to `None` for values built by hand, so the two never differ.
 
-use super::OnConflict;
+use super::{Index, OnConflict, View};
 
 /// A table's options in one dialect.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -115,6 +115,42 @@ pub struct PostgresObjects {
     /// before anything); planned as `CREATE SCHEMA` / `DROP SCHEMA` like
     /// extensions.
     pub namespaces: Vec<String>,
+    /// `CREATE MATERIALIZED VIEW`s, each with its indexes.
+    pub matviews: Vec<MaterializedView>,
+    /// `COMMENT ON` an object that is not a table or a column (those are
+    /// in [`PostgresTable`] and [`PostgresColumn`]). Kept apart from the
+    /// objects so that a comment change never looks like a changed index.
+    pub comments: Vec<ObjectComment>,
+}
+
+/// A materialized view: its `CREATE MATERIALIZED VIEW` (the whole
+/// statement, compared in canonical form like a [`View`]'s) and its
+/// indexes. `WITH [NO] DATA` is not part of it: it says whether the rows
+/// are there, as `REFRESH` does, and pg_dump never prints it as a property.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaterializedView {
+    pub view: View,
+    pub indexes: Vec<Index>,
+}
+
+/// A comment on one object other than a table or column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ObjectComment {
+    pub on: CommentOn,
+    pub text: String,
+}
+
+/// The object a comment is on, by kind: an index and a type may share a name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CommentOn {
+    Index(String),
+    /// A table's constraint: (table, constraint).
+    Constraint(String, String),
+    View(String),
+    MaterializedView(String),
+    /// An enum type.
+    Type(String),
+    Sequence(String),
 }
 
 /// `CREATE TYPE name AS ENUM (labels...)`; the labels keep their order.
@@ -226,6 +262,33 @@ impl PostgresObjects {
         self.extensions.sort();
         self.namespaces.sort();
         self.sequences.sort_by(|a, b| a.name.cmp(&b.name));
+        self.matviews.sort_by(|a, b| a.view.name.cmp(&b.view.name));
+        for m in &mut self.matviews {
+            m.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        self.comments.sort();
+    }
+}
+
+impl CommentOn {
+    /// Whether `schema` has the object this names (a constraint: its table,
+    /// since not every kind of constraint is in the model).
+    pub fn is_in(&self, schema: &super::Schema) -> bool {
+        let pg = &schema.postgres;
+        match self {
+            CommentOn::Index(name) => {
+                schema.tables.iter().any(|t| t.index(name).is_some())
+                    || pg
+                        .matviews
+                        .iter()
+                        .any(|m| m.indexes.iter().any(|i| &i.name == name))
+            }
+            CommentOn::Constraint(table, _) => schema.table(table).is_some(),
+            CommentOn::View(name) => schema.views.iter().any(|v| &v.name == name),
+            CommentOn::MaterializedView(name) => pg.matviews.iter().any(|m| &m.view.name == name),
+            CommentOn::Type(name) => pg.enums.iter().any(|e| &e.name == name),
+            CommentOn::Sequence(name) => pg.sequences.iter().any(|s| &s.name == name),
+        }
     }
 }
 

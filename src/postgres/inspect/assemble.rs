@@ -203,7 +203,7 @@ fn action(code: &str) -> Option<String> {
     Some(words.to_string())
 }
 
-fn index(i: &IndexRow, columns: &[&IndexColumnRow]) -> Index {
+pub(super) fn index(i: &IndexRow, columns: &[&IndexColumnRow]) -> Index {
     let (keys, include): (Vec<&IndexColumnRow>, Vec<&IndexColumnRow>) =
         columns.iter().partition(|c| c.is_key);
     let parts = keys.iter().map(|c| index_part(c)).collect();

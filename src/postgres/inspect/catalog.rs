@@ -156,21 +156,12 @@ pub fn read(
         .filter(|t| keep(&t.name))
         .collect();
     let oids: Vec<Oid> = tables.iter().map(|t| t.oid).collect();
-    let indexes: Vec<IndexRow> = client
-        .query(INDEXES, &[&oids])?
-        .iter()
-        .map(index_row)
-        .collect();
-    let index_oids: Vec<Oid> = indexes.iter().map(|i| i.oid).collect();
+    let (indexes, index_columns) = indexes_of(client, &oids)?;
     let mut list = |sql: &str, arg: &(dyn postgres::types::ToSql + Sync)| client.query(sql, &[arg]);
     let columns = list(COLUMNS, &oids)?.iter().map(column_row).collect();
     let constraints = list(CONSTRAINTS, &oids)?
         .iter()
         .map(constraint_row)
-        .collect();
-    let index_columns = list(INDEX_COLUMNS, &index_oids)?
-        .iter()
-        .map(index_column_row)
         .collect();
     // A sequence owned by a table left out goes with it.
     let sequences = list(SEQUENCES, &schemas)?
@@ -203,6 +194,26 @@ pub fn read(
         extensions,
         namespaces: Vec::new(),
     })
+}
+
+/// The indexes of the relations `oids` (tables or materialized views)
+/// that no constraint owns, and their parts.
+pub fn indexes_of(
+    client: &mut impl GenericClient,
+    oids: &[Oid],
+) -> Result<(Vec<IndexRow>, Vec<IndexColumnRow>), postgres::Error> {
+    let indexes: Vec<IndexRow> = client
+        .query(INDEXES, &[&oids])?
+        .iter()
+        .map(index_row)
+        .collect();
+    let index_oids: Vec<Oid> = indexes.iter().map(|i| i.oid).collect();
+    let parts = client
+        .query(INDEX_COLUMNS, &[&index_oids])?
+        .iter()
+        .map(index_column_row)
+        .collect();
+    Ok((indexes, parts))
 }
 
 fn table_row(r: &Row) -> TableRow {
