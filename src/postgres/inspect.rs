@@ -82,30 +82,13 @@ pub fn inspect(client: &mut Client, options: &Options) -> Result<Schema> {
         .collect();
     // Read only: ending it either way is the same.
     tx.rollback().map_err(catalog_error)?;
-    if let Some(twice) = first_duplicate(catalog.tables.iter().map(|t| t.name.as_str())) {
-        let homes: Vec<&str> = catalog
-            .tables
-            .iter()
-            .filter(|t| t.name == twice)
-            .map(|t| t.schema.as_str())
-            .collect();
-        return Err(Error::Schema(format!(
-            "table {twice} is in more than one inspected schema ({}); tables are named without \
-             their schema, so inspect one of them at a time",
-            homes.join(", ")
-        )));
-    }
+    // Names are unique: only the first schema's objects go without it.
     let mut schema = assemble::schema(catalog);
     schema.postgres.matviews = matviews;
     // After the objects: only the comments of objects the schema holds are kept.
     comments::add(&mut schema, comments);
     schema.sort();
     Ok(schema)
-}
-
-fn first_duplicate<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let mut seen = std::collections::HashSet::new();
-    names.into_iter().find(|n| !seen.insert(*n))
 }
 
 /// A failure to read the catalog, with PostgreSQL's own message.
