@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::embedded::EmbeddedMigrations;
 use crate::error::{Error, Result};
 use crate::graph::Target;
+use crate::postgres::driver::Postgres;
 use crate::sqlite::driver::Sqlite;
 
 mod report;
@@ -61,6 +62,8 @@ enum Own {
     None,
     /// Taken out for a run and put back after it.
     Sqlite(Option<rusqlite::Connection>),
+    /// Lent to each run.
+    Postgres(crate::postgres::Client),
 }
 
 impl Migrator {
@@ -84,7 +87,7 @@ impl Migrator {
     /// As [`Migrator::from_dir`].
     ///
     /// ```
-    /// use migrate::{EmbeddedMigrations, EmbeddedRevision};
+    /// use migrate::EmbeddedMigrations;
     /// static NONE: EmbeddedMigrations = EmbeddedMigrations { revisions: &[], sum: "" };
     /// let migrator = migrate::Migrator::embedded(&NONE).unwrap();
     /// ```
@@ -121,7 +124,10 @@ impl Migrator {
     /// [`Error::Config`] for a URL that cannot be read.
     pub fn database(mut self, url: &str) -> Result<Migrator> {
         self.config.set_database_url(url)?;
-        self.own = Own::None;
+        // A lent client stays for the same engine's URL (`postgres_client` needs both).
+        if !(matches!(self.own, Own::Postgres(_)) && self.config.postgres.is_some()) {
+            self.own = Own::None;
+        }
         Ok(self)
     }
 
@@ -150,7 +156,37 @@ impl Migrator {
     pub fn into_sqlite_connection(self) -> Option<rusqlite::Connection> {
         match self.own {
             Own::Sqlite(conn) => conn,
-            Own::None => None,
+            _ => None,
+        }
+    }
+
+    /// The application's own PostgreSQL client (of the `postgres` crate,
+    /// 0.19), to the database [`Migrator::database`] named first: the
+    /// revisions, the advisory lock and the version rows go through it, so
+    /// the lock is held by the application's session during each run and
+    /// released after it. What only reads (the version table before a run,
+    /// the data checks' counts, `check`) opens short connections of its own
+    /// from that URL. [`Migrator::into_postgres_client`] gives it back.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when no PostgreSQL URL was given before.
+    pub fn postgres_client(mut self, client: crate::postgres::Client) -> Result<Migrator> {
+        if self.config.postgres.is_none() {
+            return Err(Error::Usage(
+                "Migrator::postgres_client: name the same database with \
+                 .database(\"postgresql://...\") first (what only reads connects with it)"
+                    .into(),
+            ));
+        }
+        self.own = Own::Postgres(client);
+        Ok(self)
+    }
+
+    /// The application's PostgreSQL client back (`None` when it gave none).
+    pub fn into_postgres_client(self) -> Option<crate::postgres::Client> {
+        match self.own {
+            Own::Postgres(client) => Some(client),
+            _ => None,
         }
     }
 
@@ -226,6 +262,12 @@ impl Migrator {
                     commands::run_migration(config, direction, target, backup, Some(&mut driver));
                 *slot = Some(driver.into_connection());
                 outcome
+            }
+            Own::Postgres(client) => {
+                let url = config.postgres.as_ref().ok_or_else(lost_connection)?;
+                let mut driver =
+                    Postgres::on_client(client, url, vt, config.lock_timeout, config.capabilities)?;
+                commands::run_migration(config, direction, target, backup, Some(&mut driver))
             }
         };
         let notes = crate::output::take_notes();

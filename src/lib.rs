@@ -150,3 +150,7 @@ pub use sqlite::{backup, ddl, inspect, parse, sql};
 pub use api::{CheckReport, Differences, Direction, Migrator, Model, Report, RevisionInfo};
 pub use embedded::{EmbeddedMigrations, EmbeddedRevision};
 pub use error::{DatabaseProblem, Error, Result};
+/// The rusqlite this crate is built with. Open the connection you give
+/// [`Migrator::sqlite_connection`] with it: a binary links one SQLite
+/// (`links = "sqlite3"`), so every crate in it must agree on `libsqlite3-sys`.
+pub use rusqlite;

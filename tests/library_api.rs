@@ -63,7 +63,7 @@ fn upgrade_downgrade_current_pending_on_sqlite() {
     assert_eq!(report.steps[1].parents, ["a1"]);
     // What the CLI says on stderr is in the report, not on the terminal.
     assert!(
-        report.notes.iter().any(|n| n.contains("running upgrade")),
+        report.notes.iter().any(|n| n.contains("running up base -> a1")),
         "{:?}",
         report.notes
     );
@@ -307,4 +307,27 @@ fn upgrade_downgrade_current_pending_check_on_postgres() {
     assert_eq!(ids(&m.downgrade("-1").unwrap().steps), ["a2"]);
     assert_eq!(db.applied(), ["a1"]);
     assert_eq!(db.count("SELECT count(*) FROM artist"), 1);
+
+    // The application's own client: the run goes through it, and it comes back
+    // without the migration lock.
+    let mut m = Migrator::from_dir(p.path("migrations"))
+        .unwrap()
+        .database(&db.url)
+        .unwrap()
+        .postgres_client(db.client())
+        .unwrap();
+    assert_eq!(ids(&m.upgrade("head").unwrap().steps), ["a2"]);
+    let mut client = m.into_postgres_client().unwrap();
+    let held: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(held, 0, "the lock is released after the run");
+    client
+        .batch_execute("INSERT INTO track VALUES (1, 1)")
+        .unwrap();
+    assert_eq!(db.applied(), ["a1", "a2"]);
 }
