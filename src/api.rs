@@ -54,6 +54,8 @@ pub use report::{CheckReport, Differences, Direction, Model, Report, RevisionInf
 pub struct Migrator {
     config: Config,
     backups: bool,
+    /// `backups(dir, ..)` was called: the database no longer moves them.
+    backup_dir_set: bool,
     own: Own,
 }
 
@@ -101,6 +103,7 @@ impl Migrator {
         Ok(Migrator {
             config,
             backups: true,
+            backup_dir_set: false,
             own: Own::None,
         })
     }
@@ -124,6 +127,7 @@ impl Migrator {
     /// [`Error::Config`] for a URL that cannot be read.
     pub fn database(mut self, url: &str) -> Result<Migrator> {
         self.config.set_database_url(url)?;
+        self.backups_beside_the_database();
         // A lent client stays for the same engine's URL (`postgres_client` needs both).
         if !(matches!(self.own, Own::Postgres(_)) && self.config.postgres.is_some()) {
             self.own = Own::None;
@@ -148,8 +152,21 @@ impl Migrator {
         let path = crate::sqlite::driver::own_connection_path(&conn)?;
         self.config
             .set_database_url(&format!("sqlite:{}", path.display()))?;
+        self.backups_beside_the_database();
         self.own = Own::Sqlite(Some(conn));
         Ok(self)
+    }
+
+    /// Embedded revisions have no project directory to keep backups beside:
+    /// they go beside the SQLite file (never into the working directory).
+    fn backups_beside_the_database(&mut self) {
+        if self.config.embedded.is_none() || self.backup_dir_set {
+            return;
+        }
+        if let Some(db) = &self.config.database {
+            let dir = db.parent().unwrap_or(Path::new("."));
+            self.config.backup_dir = dir.join("backups");
+        }
     }
 
     /// The application's SQLite connection back (`None` when it gave none).
@@ -197,10 +214,12 @@ impl Migrator {
     }
 
     /// Where SQLite backups go and how many are kept (default: `backups/`
-    /// beside the migrations directory, 5).
+    /// beside the migrations directory, or for embedded revisions beside
+    /// the database file; 5 kept).
     pub fn backups(mut self, dir: impl AsRef<Path>, keep: usize) -> Result<Migrator> {
         self.config.set_backups(dir.as_ref(), keep)?;
         self.backups = true;
+        self.backup_dir_set = true;
         Ok(self)
     }
 
@@ -253,7 +272,8 @@ impl Migrator {
                 let conn = slot.take().ok_or_else(lost_connection)?;
                 let mut driver = match Sqlite::on_connection(conn, vt) {
                     Ok(d) => d,
-                    Err((e, conn)) => {
+                    Err(failed) => {
+                        let (e, conn) = *failed;
                         *slot = Some(conn);
                         return Err(e);
                     }

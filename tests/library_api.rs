@@ -63,7 +63,10 @@ fn upgrade_downgrade_current_pending_on_sqlite() {
     assert_eq!(report.steps[1].parents, ["a1"]);
     // What the CLI says on stderr is in the report, not on the terminal.
     assert!(
-        report.notes.iter().any(|n| n.contains("running up base -> a1")),
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("running up base -> a1")),
         "{:?}",
         report.notes
     );
@@ -160,7 +163,15 @@ fn embedded_revisions_run_and_a_stale_embedded_sum_is_refused() {
         .unwrap();
     assert_eq!(ids(&m.upgrade("heads").unwrap().steps), ["a1", "a2"]);
     assert_eq!(ids(&m.current().unwrap()), ["a2"]);
-    assert_eq!(ids(&m.downgrade("base").unwrap().steps), ["a2", "a1"]);
+    let report = m.downgrade("base").unwrap();
+    assert_eq!(ids(&report.steps), ["a2", "a1"]);
+    // Dropping tables is backed up beside the database, not in the working directory.
+    let backup = report.backup.expect("a backup before dropping tables");
+    assert!(
+        backup.starts_with(p.path("backups")),
+        "{}",
+        backup.display()
+    );
 }
 
 /// Two threads of one application upgrade one file at once: the lock lets
@@ -170,7 +181,7 @@ fn two_threads_upgrading_at_once_apply_each_revision_once() {
     let p = project();
     // Hold the write lock while both plan from `base`, so that both then
     // queue for it with a plan that is stale for one of them.
-    let mut blocker = p.conn("app.db");
+    let blocker = p.conn("app.db");
     blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
     let start = Arc::new(Barrier::new(3));
     let threads: Vec<_> = (0..2)
@@ -330,4 +341,15 @@ fn upgrade_downgrade_current_pending_check_on_postgres() {
         .batch_execute("INSERT INTO track VALUES (1, 1)")
         .unwrap();
     assert_eq!(db.applied(), ["a1", "a2"]);
+}
+
+/// An application builds the migrator on one thread and may run it on
+/// another (a start-up task); the report crosses threads too.
+#[test]
+fn the_migrator_and_its_values_are_send() {
+    fn send<T: Send>() {}
+    send::<Migrator>();
+    send::<migrate::Report>();
+    send::<migrate::CheckReport>();
+    send::<Error>();
 }

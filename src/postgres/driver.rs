@@ -29,7 +29,8 @@ use crate::url::PgUrl;
 /// The driver's client: its own, or the application's (the library's
 /// `Migrator::postgres_client`), lent for one run.
 enum ClientRef<'c> {
-    Own(Client),
+    /// Boxed: a client is large, and a lent one is a pointer.
+    Own(Box<Client>),
     Lent(&'c mut Client),
 }
 
@@ -82,7 +83,7 @@ impl Postgres<'static> {
     ) -> Result<Postgres<'static>> {
         let (client, place) = connect::connect(url)?;
         Postgres::on(
-            ClientRef::Own(client),
+            ClientRef::Own(Box::new(client)),
             place,
             url,
             version_table,

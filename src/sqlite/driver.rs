@@ -41,16 +41,25 @@ impl Sqlite {
     pub fn open(path: &Path, version_table: &str) -> Result<Sqlite> {
         let mut conn = open_for_write(path)?;
         let fk_watch = FkWatch::install(&mut conn).map_err(|e| Error::database(path, e))?;
-        Ok(Sqlite {
+        Ok(Sqlite::with(
             conn,
-            path: path.to_path_buf(),
+            path.to_path_buf(),
+            version_table,
+            fk_watch,
+        ))
+    }
+
+    fn with(conn: Connection, path: PathBuf, version_table: &str, fk_watch: FkWatch) -> Sqlite {
+        Sqlite {
+            conn,
+            path,
             version_table: version_table.to_string(),
             vt: VersionTable::new(version_table),
             foreign_keys_were_on: false,
             journal_persisted: false,
             fk_watch,
             outside: None,
-        })
+        }
     }
 
     /// The driver on a connection the application opened (the library's
@@ -60,28 +69,19 @@ impl Sqlite {
     pub fn on_connection(
         mut conn: Connection,
         version_table: &str,
-    ) -> std::result::Result<Sqlite, (Error, Connection)> {
+    ) -> std::result::Result<Sqlite, Box<(Error, Connection)>> {
         let path = match own_connection_path(&conn) {
             Ok(p) => p,
-            Err(e) => return Err((e, conn)),
+            Err(e) => return Err(Box::new((e, conn))),
         };
         let fk_watch = match conn
             .busy_timeout(crate::lock_wait::current())
             .and_then(|()| FkWatch::install(&mut conn))
         {
             Ok(w) => w,
-            Err(e) => return Err((Error::database(&path, e), conn)),
+            Err(e) => return Err(Box::new((Error::database(&path, e), conn))),
         };
-        Ok(Sqlite {
-            conn,
-            path,
-            version_table: version_table.to_string(),
-            vt: VersionTable::new(version_table),
-            foreign_keys_were_on: false,
-            journal_persisted: false,
-            fk_watch,
-            outside: None,
-        })
+        Ok(Sqlite::with(conn, path, version_table, fk_watch))
     }
 
     /// The connection back, as [`Sqlite::on_connection`] took it (its
