@@ -90,13 +90,34 @@ pub fn write(migrations_dir: &Path) -> Result<PathBuf> {
 /// Every disagreement between the directory and its sum; empty when current.
 pub fn validate(migrations_dir: &Path) -> Result<Vec<Stale>> {
     let actual = lines_for(&migrations_dir.join("versions"))?;
-    let p = path(migrations_dir);
-    let Some(text) = files::read_text_if_exists(&p)? else {
-        return Ok(if actual.is_empty() {
+    let text = files::read_text_if_exists(&path(migrations_dir))?;
+    Ok(compare(&actual, text.as_deref()))
+}
+
+/// [`validate`] for revisions held in memory (compiled into an application
+/// by `embed_migrations!`): `(file name, text)` of each, and the sum's text.
+pub fn validate_texts<'a>(
+    revisions: impl IntoIterator<Item = (&'a str, &'a str)>,
+    sum: Option<&str>,
+) -> Vec<Stale> {
+    let mut actual: Vec<(String, String)> = revisions
+        .into_iter()
+        .map(|(name, text)| (name.to_string(), file_hash(text.as_bytes())))
+        .collect();
+    // Sorted by name as the directory listing is: the total depends on the order.
+    actual.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    compare(&actual, sum)
+}
+
+/// The revisions as they are (name and hash, sorted) against the sum's
+/// text (`None`: there is no sum).
+fn compare(actual: &[(String, String)], text: Option<&str>) -> Vec<Stale> {
+    let Some(text) = text else {
+        return if actual.is_empty() {
             vec![]
         } else {
             vec![Stale::Missing]
-        });
+        };
     };
     let mut lines = text.lines();
     let recorded_total = lines.next().unwrap_or("").trim().to_string();
@@ -117,7 +138,7 @@ pub fn validate(migrations_dir: &Path) -> Result<Vec<Stale>> {
         .iter()
         .map(|(n, h)| (n.as_str(), h.as_str()))
         .collect();
-    for (name, hash) in &actual {
+    for (name, hash) in actual {
         match recorded_by_name.get(name.as_str()) {
             None => stale.push(Stale::Added(name.clone())),
             Some(h) if h != hash => stale.push(Stale::Edited(name.clone())),
@@ -130,19 +151,26 @@ pub fn validate(migrations_dir: &Path) -> Result<Vec<Stale>> {
             stale.push(Stale::Removed(name.clone()));
         }
     }
-    Ok(stale)
+    stale
 }
 
 /// Refuses, naming every file, when the sum is stale.
 pub fn ensure_current(migrations_dir: &Path) -> Result<()> {
-    let stale = validate(migrations_dir)?;
+    refuse_stale(
+        &path(migrations_dir).display().to_string(),
+        &validate(migrations_dir)?,
+    )
+}
+
+/// The refusal for a stale sum named `sum` (a path, or where an embedded
+/// one came from); `Ok` when nothing is stale.
+pub fn refuse_stale(sum: &str, stale: &[Stale]) -> Result<()> {
     if stale.is_empty() {
         return Ok(());
     }
     let list: Vec<String> = stale.iter().map(|s| format!("  {s}")).collect();
     Err(Error::Refused(format!(
-        "{} does not match the revision files:\n{}\nreview the changes, then run `migrate hash` to accept them",
-        path(migrations_dir).display(),
+        "{sum} does not match the revision files:\n{}\nreview the changes, then run `migrate hash` to accept them",
         list.join("\n")
     )))
 }

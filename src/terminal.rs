@@ -16,6 +16,18 @@ use anstyle::{AnsiColor, Style};
 pub use anstream::ColorChoice;
 
 static QUIET: AtomicBool = AtomicBool::new(false);
+static ATTACHED: AtomicBool = AtomicBool::new(false);
+
+/// Sends output to stdout and stderr from now on: the CLI calls it first
+/// thing; used as a library, the crate prints nothing ([`crate::output`]).
+pub fn attach() {
+    ATTACHED.store(true, Ordering::Relaxed);
+}
+
+/// Whether output goes to the terminal (the CLI) or is kept (a library call).
+pub fn attached() -> bool {
+    ATTACHED.load(Ordering::Relaxed)
+}
 
 /// Sets the process-wide output settings; the CLI calls it first thing.
 pub fn configure(quiet: bool, color: ColorChoice) {
@@ -32,7 +44,7 @@ pub fn quiet() -> bool {
 /// Whether a person watches stderr: progress bars and per-revision durations
 /// are for them, and never reach a log file or CI output.
 pub fn progress_wanted() -> bool {
-    !quiet() && std::io::stderr().is_terminal()
+    !quiet() && attached() && std::io::stderr().is_terminal()
 }
 
 /// Whether results on stdout get colour (see the module comment).

@@ -30,7 +30,6 @@ pub struct Catalog {
 #[derive(Debug, Clone)]
 pub struct TableRow {
     pub oid: Oid,
-    pub schema: String,
     pub name: String,
     pub unlogged: bool,
     pub comment: Option<String>,
@@ -219,7 +218,6 @@ pub fn indexes_of(
 fn table_row(r: &Row) -> TableRow {
     TableRow {
         oid: r.get(0),
-        schema: r.get(1),
         name: r.get(2),
         unlogged: r.get(3),
         comment: r.get(4),
