@@ -189,7 +189,7 @@ fn ensure_no_drift(
 /// The model, refused when it defines one of the tool's own tables: that
 /// table would be left out of every comparison, and the version table's
 /// rows would be mixed with the application's.
-fn load_model(config: &Config) -> Result<Model> {
+pub(crate) fn load_model(config: &Config) -> Result<Model> {
     let model = load::load_on(config.model()?, config.dev())?;
     let names = model.schema.tables.iter().map(|t| &t.name);
     if let Some(name) = names
@@ -237,6 +237,8 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     let parents = commands::parents_for_new(&graph, args.head)?;
     let branch = crate::branching::check_new(&graph, args.branch_labels, args.depends_on)?;
     let model = load_model(config)?;
+    // A committed snapshot is kept current; none is made unasked.
+    let for_snapshot = crate::snapshot::exists(config).then(|| model.clone());
     let (current, source) = starting_schema(config, &graph, &parents)?;
     let managed = managed(config, model, &current);
     let (model, hints) = (managed.schema, managed.hints);
@@ -299,6 +301,9 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
             sql::one_line(&s.review_comments().join("; "))
         )?;
     }
+    if let Some(model) = for_snapshot {
+        crate::snapshot::refresh(config, &model)?;
+    }
     Ok(())
 }
 
@@ -333,9 +338,17 @@ pub fn check_outcome(config: &Config, reachable_only: bool) -> Result<check::Che
     let dev = config.dev();
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
-    let model = load_model(config)?;
+    // The committed snapshot stands in for a side whose inputs are unchanged.
+    let sides = crate::snapshot::for_check(config, dev)?;
+    let model = match sides.model {
+        Some(model) => model,
+        None => load_model(config)?,
+    };
     let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
-    let migrations = check::replayed_schema(dev, &graph, &all, &config.version_table)?;
+    let migrations = match sides.migrations {
+        Some(schema) => schema,
+        None => check::replayed_schema(dev, &graph, &all, &config.version_table)?,
+    };
     let model = managed(config, model, &migrations);
     let model_cmp = check::compare(
         dev.engine(),

@@ -45,6 +45,7 @@ pub mod risk;
 pub mod schema;
 pub mod scratch;
 pub mod script;
+pub mod snapshot;
 pub mod squash;
 pub mod stamp;
 pub mod statement;
