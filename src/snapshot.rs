@@ -80,10 +80,11 @@ pub struct Sides {
     pub migrations: Option<Schema>,
 }
 
-/// The sides of a current snapshot, after one line on stderr for each side
-/// that must be built anyway. Nothing (and no line) without a snapshot file
-/// or on an engine whose scratch databases cost nothing (SQLite).
-pub fn for_check(config: &Config, dev: Dev) -> Result<Sides> {
+/// The sides of a current snapshot; with `announce` (`check`), one line on
+/// stderr for each side that must be built anyway (autogenerate is quiet:
+/// it builds what it must either way). Nothing (and no line) without a
+/// snapshot file or on an engine whose scratch databases cost nothing (SQLite).
+pub fn sides(config: &Config, dev: Dev, announce: bool) -> Result<Sides> {
     let file = path(&config.migrations_dir);
     let Some(text) = files::read_text_if_exists(&file)? else {
         return Ok(Sides::default());
@@ -95,14 +96,19 @@ pub fn for_check(config: &Config, dev: Dev) -> Result<Sides> {
     let stored = match parse(&text) {
         Ok(s) => s,
         Err(why) => {
-            crate::noteln!(
-                "snapshot not used: {shown} {why}; building the model and replaying the migrations in a scratch database (run `migrate snapshot` to rewrite it)"
-            );
+            if announce {
+                crate::noteln!(
+                    "snapshot not used: {shown} {why}; building the model and replaying the migrations in a scratch database (run `migrate snapshot` to rewrite it)"
+                );
+            }
             return Ok(Sides::default());
         }
     };
     let keys = keys(config, server_major)?;
     let stale = |what: &str, instead: &str| {
+        if !announce {
+            return;
+        }
         crate::noteln!(
             "snapshot stale: {what}; {instead} in a scratch database (run `migrate snapshot` to refresh {shown})"
         );
@@ -240,8 +246,7 @@ fn tool() -> String {
 
 /// The stored snapshot, or why it cannot be used.
 fn parse(text: &str) -> std::result::Result<Stored, String> {
-    let stored: Stored =
-        serde_json::from_str(text).map_err(|e| format!("does not parse ({e})"))?;
+    let stored: Stored = serde_json::from_str(text).map_err(|e| format!("does not parse ({e})"))?;
     if stored.format != FORMAT {
         return Err(format!(
             "has format {}, this migrate writes {FORMAT}",
@@ -254,35 +259,33 @@ fn parse(text: &str) -> std::result::Result<Stored, String> {
     Ok(stored)
 }
 
-/// The hash of everything stored but the hash itself.
+/// The hash of the two sides, keys included. `tool` and `server_major` are
+/// labels for the stale message: the keys hash both, so an edit to either
+/// label can only make the snapshot stale, never trusted.
 fn content_hash(stored: &Stored) -> String {
-    let sides = serde_json::to_string(&(
-        &stored.format,
-        &stored.tool,
-        &stored.server_major,
-        &stored.model,
-        &stored.migrations,
-    ))
-    .unwrap_or_default();
+    let sides = serde_json::to_string(&(&stored.format, &stored.model, &stored.migrations))
+        .unwrap_or_default();
     digest(&[&sides])
 }
 
-/// The model's key covers its text (a model command's output), the config
-/// file (the settings that shape how it is read) and the own tables' names;
-/// the migrations' key covers the sum's total, which covers every revision
-/// file. Both cover the server's major version and migrate's.
+/// The model's key covers its text (a model command's output); the
+/// migrations' key covers the sum's total, which covers every revision file.
+/// Both cover the config file (any setting may shape how a schema is read:
+/// an edit to it makes the snapshot stale), the own tables' names, the
+/// server's major version and migrate's.
 fn keys(config: &Config, server_major: u32) -> Result<Keys> {
-    let common = format!("{}\0{server_major}\0{}", tool(), config.version_table);
-    let model = match load::model_text(config.model()?)? {
-        None => None,
-        Some(text) => {
-            let settings = match &config.path {
-                Some(p) => files::read_text_if_exists(p)?.unwrap_or_default(),
-                None => String::new(),
-            };
-            Some(digest(&["model", &common, &settings, &text]))
-        }
+    let settings = match &config.path {
+        Some(p) => files::read_text_if_exists(p)?.unwrap_or_default(),
+        None => String::new(),
     };
+    let common = [
+        tool().as_str(),
+        &server_major.to_string(),
+        &config.version_table,
+        &settings,
+    ]
+    .join("\0");
+    let model = load::model_text(config.model()?)?.map(|text| digest(&["model", &common, &text]));
     let total = crate::sum::recorded_total(&config.migrations_dir)?.unwrap_or_default();
     Ok(Keys {
         model,

@@ -182,7 +182,10 @@ pub fn connect(url: &PgUrl) -> Result<(Client, String)> {
 pub fn server_major(url: &PgUrl) -> Result<u32> {
     let (mut client, place) = connect(url)?;
     let row = client
-        .query_one("SELECT current_setting('server_version_num')::int / 10000", &[])
+        .query_one(
+            "SELECT current_setting('server_version_num')::int / 10000",
+            &[],
+        )
         .map_err(|e| Error::database(&place, e.to_string()))?;
     let major: i32 = row.get(0);
     Ok(major.unsigned_abs())
