@@ -254,7 +254,7 @@ enum Command {
         (`migrate edit REV` opens the file and rewrites the sum in one step.)"
     )]
     Hash,
-    /// Write migrations/migrate.snapshot.json, the schemas `check` reads instead of scratch databases (PostgreSQL)
+    /// Write migrations/migrate.snapshot.json: the schemas `check` reads instead of scratch databases (PostgreSQL)
     #[command(
         after_help = "The model's schema and the replayed migrations', each keyed by a hash of its inputs \
         and the server's major version. `check` uses a side while its key matches and otherwise builds it \

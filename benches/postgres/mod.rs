@@ -109,10 +109,9 @@ fn with_database(url: &str, name: &str) -> String {
 
 /// A fresh empty database `name`; its URL.
 fn fresh(admin: &str, name: &str) -> String {
+    drop_db(admin, name);
     client(admin)
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name} TEMPLATE template0"
-        ))
+        .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE template0"))
         .expect("create bench database");
     with_database(admin, name)
 }
