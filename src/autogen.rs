@@ -195,7 +195,7 @@ fn ensure_no_drift(
 /// The model, refused when it defines one of the tool's own tables: that
 /// table would be left out of every comparison, and the version table's
 /// rows would be mixed with the application's.
-pub(crate) fn load_model(config: &Config) -> Result<Model> {
+fn load_model(config: &Config) -> Result<Model> {
     let model = load::load_on(config.model()?, config.dev())?;
     let names = model.schema.tables.iter().map(|t| &t.name);
     if let Some(name) = names
@@ -316,6 +316,13 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
         crate::snapshot::refresh(config, &model)?;
     }
     Ok(())
+}
+
+/// `migrate snapshot`: the model built and every revision replayed, in
+/// scratch databases, written to the committed snapshot.
+pub fn snapshot(config: &Config) -> Result<()> {
+    crate::snapshot::refuse_unsupported(config)?;
+    crate::snapshot::refresh(config, &load_model(config)?)
 }
 
 /// Warns of each rename candidate nobody asked about (written as drop +

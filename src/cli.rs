@@ -594,7 +594,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             commands::stamp(&Config::load(&overrides)?, &target, purge, sql)?;
         }
         Command::Hash => commands::hash(&Config::load(&overrides)?)?,
-        Command::Snapshot => crate::snapshot::command(&Config::load(&overrides)?)?,
+        Command::Snapshot => crate::autogen::snapshot(&Config::load(&overrides)?)?,
         Command::ImportAlembic(args) => crate::import_alembic::run(&overrides, &args)?,
         Command::Approve { revs } => commands::approve(&Config::load(&overrides)?, &revs)?,
         Command::Merge {

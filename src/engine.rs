@@ -321,7 +321,7 @@ impl Dev<'_> {
     pub fn server_major(&self) -> Result<Option<u32>> {
         match self {
             Dev::Sqlite => Ok(None),
-            Dev::Postgres(url) => crate::postgres::connect::server_major(url).map(Some),
+            Dev::Postgres(url) => crate::postgres::scratch::server_major(url).map(Some),
         }
     }
 

@@ -169,12 +169,9 @@ pub fn write(
         return Ok(None);
     };
     let keys = keys(config, server_major)?;
+    // A SQLAlchemy model: nothing `check` could trust (`command` says so).
     let Some(model_key) = keys.model else {
-        return Err(Error::Usage(
-            "migrate snapshot: a SQLAlchemy model's inputs (the Python it imports) cannot be \
-             hashed, so `check` could never trust a snapshot of it; check builds it each time"
-                .into(),
-        ));
+        return Ok(None);
     };
     let mut stored = Stored {
         about: "written by `migrate snapshot` and `migrate revision --autogenerate`: the schemas \
@@ -203,11 +200,23 @@ pub fn write(
     Ok(Some(file))
 }
 
-/// `migrate snapshot`: the model built and every revision replayed, in
-/// scratch databases, written to the snapshot.
-pub fn command(config: &Config) -> Result<()> {
-    let model = crate::autogen::load_model(config)?;
-    refresh(config, &model)?;
+/// `migrate snapshot`: refused where it means nothing; then the model is
+/// loaded (by the caller, [`crate::autogen::snapshot`]) and [`refresh`]ed.
+pub fn refuse_unsupported(config: &Config) -> Result<()> {
+    if config.dev().server_major()?.is_none() {
+        return Err(Error::Usage(
+            "migrate snapshot: SQLite's scratch databases are in memory and cost nothing, so \
+             there is no snapshot to write; it is for PostgreSQL"
+                .into(),
+        ));
+    }
+    if matches!(config.model()?, load::ModelSource::Sqlalchemy { .. }) {
+        return Err(Error::Usage(
+            "migrate snapshot: a SQLAlchemy model's inputs (the Python it imports) cannot be \
+             hashed, so `check` could never trust a snapshot of it; check builds it each time"
+                .into(),
+        ));
+    }
     Ok(())
 }
 
@@ -217,12 +226,6 @@ pub fn refresh(config: &Config, model: &Model) -> Result<()> {
     let graph = crate::commands::load_graph(config)?;
     crate::sum::ensure_current(&config.migrations_dir)?;
     let dev = config.dev();
-    if dev.server_major()?.is_none() {
-        return Err(Error::Usage(
-            "migrate snapshot: SQLite's scratch databases are in memory and cost nothing, so              there is no snapshot to write; it is for PostgreSQL"
-                .into(),
-        ));
-    }
     let all = graph.in_order().map(|r| r.id.clone()).collect();
     let migrations = crate::check::replayed_schema(dev, &graph, &all, &config.version_table)?;
     if let Some(file) = write(config, dev, model, &migrations)? {

@@ -235,3 +235,16 @@ fn a_tampered_snapshot_is_not_used() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(!err.contains("snapshot"), "{err}");
 }
+
+#[test]
+fn sqlite_has_no_snapshot() {
+    let p = Project::with_sql_model("");
+    let err = p.fails(&["snapshot"]);
+    assert!(err.contains("it is for PostgreSQL"), "{err}");
+    assert!(!p.path(SNAPSHOT).exists());
+    // A file there is not read: check builds both sides in memory as always.
+    p.write(SNAPSHOT, "{ not json");
+    let (code, out, err) = p.run(&["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!err.contains("snapshot"), "{err}");
+}

@@ -178,19 +178,6 @@ pub fn connect(url: &PgUrl) -> Result<(Client, String)> {
     Ok((client, s.place()))
 }
 
-/// The major version of the server `url` names (15 for 15.4).
-pub fn server_major(url: &PgUrl) -> Result<u32> {
-    let (mut client, place) = connect(url)?;
-    let row = client
-        .query_one(
-            "SELECT current_setting('server_version_num')::int / 10000",
-            &[],
-        )
-        .map_err(|e| Error::database(&place, e.to_string()))?;
-    let major: i32 = row.get(0);
-    Ok(major.unsigned_abs())
-}
-
 /// The settings for `url` as [`connect`] uses them: the gaps filled from
 /// this process's environment, the password from the password file.
 pub fn resolved(url: &PgUrl) -> Result<Settings> {
