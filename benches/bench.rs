@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 
 mod graph_history;
+mod postgres;
 
 const MIGRATE: &str = env!("CARGO_BIN_EXE_migrate");
 /// Runs of each measurement in the schema-size groups; the median is reported.
@@ -34,6 +35,7 @@ fn main() {
         "rebuild",
         "startup",
         "graph",
+        "postgres",
     ];
     let chosen: Vec<&str> = groups
         .iter()
@@ -92,6 +94,13 @@ fn main() {
     if run_group("startup") {
         rows.push(bench_startup(work.path(), 5));
         rows.push(bench_startup(work.path(), revisions));
+    }
+    if run_group("postgres") {
+        // Its own table: Alembic's columns beside ours.
+        postgres::run_group(work.path(), quick);
+    }
+    if rows.is_empty() {
+        return;
     }
 
     println!("\n| benchmark | migrate | floor | ratio | target | peak RSS |");

@@ -33,20 +33,26 @@ fn starting_schema(
     config: &Config,
     graph: &Graph,
     parents: &[String],
+    at_head: Option<Schema>,
 ) -> Result<(Schema, &'static str)> {
     let db = config.target()?;
+    let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
     if db.exists() {
         let (rows, schema) = live(config, db)?;
         commands::verify_applied(config, graph, &rows)?;
         let applied = ensure_at_parents(db, graph, rows, parents)?;
-        ensure_no_drift(config, db, graph, &applied, &schema)?;
+        let recorded = match at_head {
+            Some(at_head) if applied == all => at_head,
+            _ => check::replayed_schema(config.dev(), graph, &applied, &config.version_table)?,
+        };
+        ensure_no_drift(config, db, graph, &applied, &schema, recorded)?;
         Ok((schema, "database"))
     } else {
-        let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
-        Ok((
-            check::replayed_schema(config.dev(), graph, &all, &config.version_table)?,
-            "migrations",
-        ))
+        let schema = match at_head {
+            Some(at_head) => at_head,
+            None => check::replayed_schema(config.dev(), graph, &all, &config.version_table)?,
+        };
+        Ok((schema, "migrations"))
     }
 }
 
@@ -123,8 +129,8 @@ fn ensure_no_drift(
     graph: &Graph,
     applied: &HashSet<String>,
     live: &Schema,
+    recorded: Schema,
 ) -> Result<()> {
-    let recorded = check::replayed_schema(config.dev(), graph, applied, &config.version_table)?;
     // What migrate does not manage is not drift: it is whatever it is.
     let recorded = config.filter.target(&recorded, live);
     if live.same_as(&recorded) {
@@ -236,8 +242,15 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     sum::ensure_current(&config.migrations_dir)?;
     let parents = commands::parents_for_new(&graph, args.head)?;
     let branch = crate::branching::check_new(&graph, args.branch_labels, args.depends_on)?;
-    let model = load_model(config)?;
-    let (current, source) = starting_schema(config, &graph, &parents)?;
+    // The committed snapshot stands in for a side whose inputs are unchanged.
+    let sides = crate::snapshot::sides(config, config.dev(), false)?;
+    let model = match sides.model {
+        Some(model) => model,
+        None => load_model(config)?,
+    };
+    // A committed snapshot is kept current; none is made unasked.
+    let for_snapshot = crate::snapshot::exists(config).then(|| model.clone());
+    let (current, source) = starting_schema(config, &graph, &parents, sides.migrations)?;
     let managed = managed(config, model, &current);
     let (model, hints) = (managed.schema, managed.hints);
     let mut renames = Renames::from_hints(&current, &model, &hints);
@@ -299,7 +312,17 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
             sql::one_line(&s.review_comments().join("; "))
         )?;
     }
+    if let Some(model) = for_snapshot {
+        crate::snapshot::refresh(config, &model)?;
+    }
     Ok(())
+}
+
+/// `migrate snapshot`: the model built and every revision replayed, in
+/// scratch databases, written to the committed snapshot.
+pub fn snapshot(config: &Config) -> Result<()> {
+    crate::snapshot::refuse_unsupported(config)?;
+    crate::snapshot::refresh(config, &load_model(config)?)
 }
 
 /// Warns of each rename candidate nobody asked about (written as drop +
@@ -333,9 +356,17 @@ pub fn check_outcome(config: &Config, reachable_only: bool) -> Result<check::Che
     let dev = config.dev();
     let graph = commands::load_graph(config)?;
     config.ensure_sum_current()?;
-    let model = load_model(config)?;
+    // The committed snapshot stands in for a side whose inputs are unchanged.
+    let sides = crate::snapshot::sides(config, dev, true)?;
+    let model = match sides.model {
+        Some(model) => model,
+        None => load_model(config)?,
+    };
     let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
-    let migrations = check::replayed_schema(dev, &graph, &all, &config.version_table)?;
+    let migrations = match sides.migrations {
+        Some(schema) => schema,
+        None => check::replayed_schema(dev, &graph, &all, &config.version_table)?,
+    };
     let model = managed(config, model, &migrations);
     let model_cmp = check::compare(
         dev.engine(),

@@ -254,6 +254,14 @@ enum Command {
         (`migrate edit REV` opens the file and rewrites the sum in one step.)"
     )]
     Hash,
+    /// Write migrations/migrate.snapshot.json: the schemas `check` reads instead of scratch databases (PostgreSQL)
+    #[command(
+        after_help = "The model's schema and the replayed migrations', each keyed by a hash of its inputs \
+        and the server's major version. `check` uses a side while its key matches and otherwise builds it \
+        in a scratch database, saying why; `revision --autogenerate` refreshes the file once it exists. \
+        Commit it beside migrate.sum.\nExample:  migrate snapshot && git add migrations/migrate.snapshot.json"
+    )]
+    Snapshot,
     /// Accept the edited text of an applied revision (after review)
     #[command(after_help = "Example:  migrate approve ab12")]
     Approve {
@@ -588,6 +596,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             commands::stamp(&Config::load(&overrides)?, &target, purge, sql)?;
         }
         Command::Hash => commands::hash(&Config::load(&overrides)?)?,
+        Command::Snapshot => crate::autogen::snapshot(&Config::load(&overrides)?)?,
         Command::ImportAlembic(args) => crate::import_alembic::run(&overrides, &args)?,
         Command::Approve { revs } => commands::approve(&Config::load(&overrides)?, &revs)?,
         Command::Merge {

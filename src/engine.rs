@@ -320,6 +320,16 @@ impl Dev<'_> {
         }
     }
 
+    /// The major version of the server scratch databases are made on (what
+    /// the committed snapshot is keyed by, [`crate::snapshot`]); `None` for
+    /// SQLite, whose in-memory scratch databases need no snapshot.
+    pub fn server_major(&self) -> Result<Option<u32>> {
+        match self {
+            Dev::Sqlite => Ok(None),
+            Dev::Postgres(url, _) => crate::postgres::scratch::server_major(url).map(Some),
+        }
+    }
+
     /// An empty scratch database for creating a model in (PostgreSQL: the
     /// configured schemas made first, so the model's objects may go in them).
     pub fn model_scratch(&self) -> Result<Box<dyn Scratch>> {

@@ -114,6 +114,8 @@ pub mod scratch;
 #[doc(hidden)]
 pub mod script;
 #[doc(hidden)]
+pub mod snapshot;
+#[doc(hidden)]
 pub mod squash;
 #[doc(hidden)]
 pub mod stamp;

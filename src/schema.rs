@@ -53,7 +53,7 @@ pub use options::{
     SqliteColumn, SqliteTable, TableOptions,
 };
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Schema {
     pub tables: Vec<Table>,
     pub views: Vec<View>,
@@ -67,7 +67,7 @@ pub struct Schema {
     pub name_rule: NameRule,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     pub name: String,
     pub columns: Vec<Column>,
@@ -84,7 +84,7 @@ pub struct Table {
     pub name_rule: NameRule,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Column {
     pub name: String,
     /// Normalized declared type; empty when none was declared.
@@ -100,13 +100,13 @@ pub struct Column {
     pub options: ColumnOptions,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Generated {
     pub expr: String,
     pub stored: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PrimaryKey {
     pub name: Option<String>,
     pub columns: Vec<String>,
@@ -116,7 +116,7 @@ pub struct PrimaryKey {
     pub on_conflict: OnConflict,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ForeignKey {
     pub name: Option<String>,
     pub columns: Vec<String>,
@@ -131,7 +131,7 @@ pub struct ForeignKey {
     pub not_valid: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Unique {
     pub name: Option<String>,
     pub columns: Vec<String>,
@@ -144,7 +144,7 @@ pub struct Unique {
     pub initially_deferred: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Check {
     pub name: Option<String>,
     pub expr: String,
@@ -154,7 +154,7 @@ pub struct Check {
     pub no_inherit: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Index {
     pub name: String,
     pub unique: bool,
@@ -165,7 +165,7 @@ pub struct Index {
     pub options: IndexOptions,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IndexPart {
     pub target: IndexTarget,
     pub desc: bool,
@@ -175,7 +175,7 @@ pub struct IndexPart {
     pub nulls_first: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IndexTarget {
     Column(String),
     /// Canonical expression.
@@ -183,13 +183,13 @@ pub enum IndexTarget {
 }
 
 /// A view; its SQL is kept as written and compared in canonical form.
-#[derive(Debug, Clone, Eq)]
+#[derive(Debug, Clone, Eq, serde::Serialize, serde::Deserialize)]
 pub struct View {
     pub name: String,
     pub sql: String,
 }
 
-#[derive(Debug, Clone, Eq)]
+#[derive(Debug, Clone, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Trigger {
     pub name: String,
     pub table: String,

@@ -87,6 +87,13 @@ pub fn write(migrations_dir: &Path) -> Result<PathBuf> {
     Ok(p)
 }
 
+/// The total on the sum's first line (it hashes every revision file's
+/// hash), as recorded; `None` without a sum.
+pub fn recorded_total(migrations_dir: &Path) -> Result<Option<String>> {
+    let text = files::read_text_if_exists(&path(migrations_dir))?;
+    Ok(text.map(|t| t.lines().next().unwrap_or("").trim().to_string()))
+}
+
 /// Every disagreement between the directory and its sum; empty when current.
 pub fn validate(migrations_dir: &Path) -> Result<Vec<Stale>> {
     let actual = lines_for(&migrations_dir.join("versions"))?;

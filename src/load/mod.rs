@@ -83,6 +83,26 @@ pub fn load_on(source: &ModelSource, dev: Dev) -> Result<Model> {
     }
 }
 
+/// The text the model is read from, for hashing ([`crate::snapshot`]): a
+/// model file's, or a model command's output. `None` for a SQLAlchemy
+/// model: the Python it imports is not known from here.
+pub fn model_text(source: &ModelSource) -> Result<Option<String>> {
+    match source {
+        // The kind, not the path: a checkout elsewhere has the same model.
+        ModelSource::File(path) => Ok(Some(format!(
+            "{:?}\0{}",
+            path.extension(),
+            files::read_text(path)?
+        ))),
+        ModelSource::Command { command, dir } => {
+            let origin = PathBuf::from(format!("model command `{command}`"));
+            Ok(Some(run_model_command(command, dir, &origin)?))
+        }
+        ModelSource::Sql(text) => Ok(Some(format!("sql\0{text}"))),
+        ModelSource::Sqlalchemy { .. } => Ok(None),
+    }
+}
+
 /// The standard output of a model command, at most [`files::MAX_INPUT`]
 /// bytes: a command that prints without end is stopped, not followed.
 fn run_model_command(command: &str, dir: &Path, origin: &Path) -> Result<String> {

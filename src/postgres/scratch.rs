@@ -133,6 +133,20 @@ impl Drop for PgScratch {
     }
 }
 
+/// The major version of the server scratch databases are made on (15 for
+/// 15.4): what the committed snapshot is keyed by ([`crate::snapshot`]).
+pub fn server_major(dev: &PgUrl) -> Result<u32> {
+    let (mut client, place) = connect::connect(dev)?;
+    let row = client
+        .query_one(
+            "SELECT current_setting('server_version_num')::int / 10000",
+            &[],
+        )
+        .map_err(|e| Error::database(&place, e.to_string()))?;
+    let major: i32 = row.get(0);
+    Ok(major.unsigned_abs())
+}
+
 /// `PREFIX` + pid + seconds since the epoch + a few random-enough bits.
 pub fn new_name(pid: u32, now: SystemTime) -> String {
     let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();

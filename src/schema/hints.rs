@@ -7,7 +7,7 @@
 
 use super::NameRule;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RenameHints {
     /// (table, the name it had before)
     pub tables: Vec<(String, String)>,

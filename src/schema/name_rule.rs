@@ -8,7 +8,9 @@
 
 use std::cmp::Ordering;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum NameRule {
     /// SQLite: `Users` and `users` are one table.
     #[default]

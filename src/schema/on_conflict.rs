@@ -8,7 +8,18 @@
 /// The resolution a constraint declares. `ABORT` is SQLite's default, so it
 /// is also what a constraint without a clause has: the two are one value,
 /// and the DDL writer leaves it unsaid.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum OnConflict {
     Rollback,
     #[default]

@@ -13,7 +13,7 @@
 use super::{Index, OnConflict, View};
 
 /// A table's options in one dialect.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TableOptions {
     #[default]
     None,
@@ -22,7 +22,7 @@ pub enum TableOptions {
 }
 
 /// What a SQLite table declares beside its columns and constraints.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SqliteTable {
     /// `WITHOUT ROWID`.
     pub without_rowid: bool,
@@ -33,7 +33,7 @@ pub struct SqliteTable {
 }
 
 /// What a PostgreSQL table declares beside its columns and constraints.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PostgresTable {
     /// `COMMENT ON TABLE`.
     pub comment: Option<String>,
@@ -42,7 +42,7 @@ pub struct PostgresTable {
 }
 
 /// A column's options in one dialect.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ColumnOptions {
     #[default]
     None,
@@ -51,14 +51,14 @@ pub enum ColumnOptions {
 }
 
 /// What a SQLite column declares that no other dialect has.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SqliteColumn {
     /// The NOT NULL's conflict clause; [`OnConflict::Abort`] without NOT NULL.
     pub not_null_on_conflict: OnConflict,
 }
 
 /// What a PostgreSQL column declares that no other dialect has.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PostgresColumn {
     /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`.
     pub identity: Option<Identity>,
@@ -71,14 +71,14 @@ pub struct PostgresColumn {
 }
 
 /// A PostgreSQL identity column's kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Identity {
     Always,
     ByDefault,
 }
 
 /// An index's options in one dialect (SQLite has none of its own).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IndexOptions {
     #[default]
     None,
@@ -86,7 +86,7 @@ pub enum IndexOptions {
 }
 
 /// What a PostgreSQL index declares beside its parts and WHERE clause.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PostgresIndex {
     /// The access method (`gin`, `gist`, ...); `None` is `btree`, the default.
     pub method: Option<String>,
@@ -105,7 +105,7 @@ pub struct PostgresIndex {
 }
 
 /// Objects only PostgreSQL has, kept apart from the tables.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PostgresObjects {
     pub enums: Vec<EnumType>,
     pub extensions: Vec<String>,
@@ -127,21 +127,21 @@ pub struct PostgresObjects {
 /// statement, compared in canonical form like a [`View`]'s) and its
 /// indexes. `WITH [NO] DATA` is not part of it: it says whether the rows
 /// are there, as `REFRESH` does, and pg_dump never prints it as a property.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MaterializedView {
     pub view: View,
     pub indexes: Vec<Index>,
 }
 
 /// A comment on one object other than a table or column.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct ObjectComment {
     pub on: CommentOn,
     pub text: String,
 }
 
 /// The object a comment is on, by kind: an index and a type may share a name.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum CommentOn {
     Index(String),
     /// A table's constraint: (table, constraint).
@@ -154,14 +154,14 @@ pub enum CommentOn {
 }
 
 /// `CREATE TYPE name AS ENUM (labels...)`; the labels keep their order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EnumType {
     pub name: String,
     pub labels: Vec<String>,
 }
 
 /// A sequence, and the column that owns it (`OWNED BY table.column`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sequence {
     pub name: String,
     /// (table, column).
@@ -176,7 +176,7 @@ pub struct Sequence {
 /// MAXVALUE the type's greatest ascending and -1 descending, START the
 /// MINVALUE ascending and the MAXVALUE descending, INCREMENT and CACHE 1.
 /// So `CREATE SEQUENCE s` and `CREATE SEQUENCE s START 1` are one value.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SequenceSettings {
     /// `AS smallint | integer | bigint`.
     pub data_type: Option<String>,

@@ -23,13 +23,13 @@
 use crate::sqlite::sql::{self, Kind};
 
 /// Objects only SQLite has; the seam for a future generic core.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SqliteObjects {
     pub virtual_tables: Vec<VirtualTable>,
 }
 
 /// One virtual table: its name and full `CREATE VIRTUAL TABLE` statement.
-#[derive(Debug, Clone, Eq)]
+#[derive(Debug, Clone, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VirtualTable {
     pub name: String,
     pub sql: String,
@@ -45,7 +45,7 @@ impl PartialEq for VirtualTable {
 }
 
 /// The parts of `CREATE VIRTUAL TABLE name USING module(args)` that matter.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Definition {
     /// Lower-case module name: `fts5`, `rtree`, ...
     pub module: String,

@@ -289,7 +289,6 @@ mod tests {
         Catalog {
             tables: vec![TableRow {
                 oid: 1,
-                schema: "public".into(),
                 name: "t".into(),
                 unlogged: false,
                 comment: None,
