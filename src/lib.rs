@@ -66,3 +66,8 @@ pub mod sqlite;
 pub use sqlite::{backup, ddl, inspect, parse, sql};
 
 pub use error::{Error, Result};
+
+// Issue 19's embedding: the macro (its own crate, crates/migrate-macros)
+// expands to these two types at `::migrate::`.
+pub use embedded::{EmbeddedMigrations, EmbeddedRevision};
+pub use migrate_macros::embed_migrations;
