@@ -151,6 +151,8 @@ fn refuse_midway_pruned(graph: &Graph, applied: &[Applied]) -> Result<()> {
 #[derive(Debug, Clone)]
 pub struct Step {
     pub revision: String,
+    /// The revision's parents (for the library's report).
+    pub parents: Vec<String>,
     pub message: String,
     pub direction: Direction,
     pub duration: Duration,
@@ -312,6 +314,7 @@ impl Run<'_> {
         }
         Ok(Some(Step {
             revision: rev.id.clone(),
+            parents: rev.parents.clone(),
             message: rev.message.clone(),
             direction,
             duration: started.elapsed(),

@@ -332,7 +332,7 @@ fn with_rename_warnings(unasked: &[RenameCandidate], mut up: String) -> String {
 pub fn check_outcome(config: &Config, reachable_only: bool) -> Result<check::CheckOutcome> {
     let dev = config.dev();
     let graph = commands::load_graph(config)?;
-    sum::ensure_current(&config.migrations_dir)?;
+    config.ensure_sum_current()?;
     let model = load_model(config)?;
     let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
     let migrations = check::replayed_schema(dev, &graph, &all, &config.version_table)?;

@@ -415,6 +415,8 @@ enum Format {
 }
 
 pub fn main() -> ExitCode {
+    // The one place output reaches the terminal: the library prints nothing.
+    crate::output::to_terminal();
     let cli = Cli::try_parse().unwrap_or_else(|e| refused_command_line(e));
     let json = cli.wants_json();
     match run(cli) {

@@ -22,7 +22,7 @@ use crate::{noteln, out, outln, warnln};
 /// there, which of the two the graph holds depends on what the configured
 /// database records ([`crate::replaces`]): it is read then, and only then.
 pub fn load_graph(config: &Config) -> Result<Graph> {
-    let revisions = script::read_dir(&config.versions_dir(), config.engine().dialect())?;
+    let revisions = config.read_revisions()?;
     let applied = match config.target_if_set().filter(|db| db.exists()) {
         Some(db) if crate::replaces::needs_database(&revisions) => db
             .read_applied(&config.version_table)?
@@ -164,7 +164,7 @@ pub fn verify_applied(config: &Config, graph: &Graph, rows: &[apply::Applied]) -
 
 pub fn state(config: &Config) -> Result<State> {
     let graph = load_graph(config)?;
-    sum::ensure_current(&config.migrations_dir)?;
+    config.ensure_sum_current()?;
     let rows = config.target()?.read_applied(&config.version_table)?;
     verify_applied(config, &graph, &rows)?;
     let applied = graph.applied_set(rows.into_iter().map(|a| a.revision));
@@ -271,8 +271,8 @@ impl Backup {
     }
 }
 
-// Long: preflight (lint, backup), the run and its report share one run's locals; to split when the
-// commands move to commands/ (issue 14, part 2).
+/// `upgrade`/`downgrade` (with `--sql`: the script instead), printed: the
+/// run itself is [`run_migration`], which the library's `Migrator` calls too.
 pub fn migrate(
     config: &Config,
     direction: Direction,
@@ -280,37 +280,112 @@ pub fn migrate(
     sql: bool,
     backup_choice: Backup,
 ) -> Result<()> {
+    if sql {
+        return migrate_sql(config, direction, spec);
+    }
+    let outcome = run_migration(config, direction, spec, backup_choice, None)?;
+    match outcome.ran {
+        Ran::Nothing => outln!(
+            "nothing to do: the database is at {}",
+            describe(&outcome.current)
+        ),
+        Ran::OtherGotThere => outln!(
+            "nothing left to do: another migrator got there first; the database is at {}",
+            describe(&outcome.current)
+        ),
+        Ran::Steps => outln!(
+            "{} revision(s) {}; the database is at {}",
+            outcome.steps.len(),
+            if direction == Direction::Up {
+                "applied"
+            } else {
+                "reverted"
+            },
+            describe(&outcome.current)
+        ),
+    }
+}
+
+/// `upgrade`/`downgrade --sql`: the script, from the graph alone.
+fn migrate_sql(config: &Config, direction: Direction, range: &str) -> Result<()> {
     let st = state(config)?;
-    let range = spec;
-    let (spec, applied) = if sql {
-        split_range(&st.graph, spec, &st.applied)?
-    } else {
-        (spec, st.applied.clone())
-    };
+    let (spec, applied) = split_range(&st.graph, range, &st.applied)?;
     let current = st.graph.current_heads(&applied);
     let (target, plan) = plan_for(&st.graph, direction, spec, &current, &applied)?;
-    // Before the pre-check, the backup, or printing a script that would do it.
+    let engine = config.engine();
+    refuse_unrunnable(config, &st.graph, &plan, &applied)?;
+    refuse_reversed_range(&st.graph, direction, &plan, &target, &applied, range)?;
+    out!(
+        "{}",
+        apply::offline_sql(
+            engine,
+            config.lock_timeout,
+            &config.version_table,
+            &st.graph,
+            &plan,
+            &applied
+        )
+    )
+}
+
+/// Refuses, before the pre-check, the backup, or printing a script that
+/// would do it, steps that cannot run as written.
+fn refuse_unrunnable(
+    config: &Config,
+    graph: &Graph,
+    plan: &Plan,
+    applied: &HashSet<String>,
+) -> Result<()> {
     let engine = config.engine();
     crate::non_transactional::refuse_rebuilds(
-        &plan.steps(&st.graph, &applied),
+        &plan.steps(graph, applied),
         engine == crate::engine::Engine::Sqlite,
     )?;
-    engine.refuse_unrunnable(&plan.steps(&st.graph, &applied))?;
-    if sql {
-        refuse_reversed_range(&st.graph, direction, &plan, &target, &applied, range)?;
-        out!(
-            "{}",
-            apply::offline_sql(
-                engine,
-                config.lock_timeout,
-                &config.version_table,
-                &st.graph,
-                &plan,
-                &applied
-            )
-        )?;
-        return Ok(());
-    }
+    engine.refuse_unrunnable(&plan.steps(graph, applied))
+}
+
+/// What one [`run_migration`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ran {
+    /// Nothing was pending.
+    Nothing,
+    /// Something was pending, but another migrator applied it first.
+    OtherGotThere,
+    /// `steps` ran.
+    Steps,
+}
+
+/// The result of [`run_migration`], for the CLI to print or the library to return.
+#[derive(Debug)]
+pub struct Outcome {
+    pub ran: Ran,
+    /// The steps that ran, in order.
+    pub steps: Vec<apply::Step>,
+    /// The database's heads afterwards (empty: base).
+    pub current: Vec<String>,
+    /// The backup taken before a risky step.
+    pub backup: Option<PathBuf>,
+}
+
+/// Runs `upgrade SPEC` or `downgrade SPEC` on the configured database (or on
+/// `own`, a driver on the application's own connection, with the database
+/// file or server it is connected to configured): the sum and the applied
+/// revisions checked, then under the lock the data checks, the backup, and
+/// one transaction per revision. The CLI and the library both run this.
+// Long: preflight (lint, backup), the run and its report share one run's locals; to split when the
+// commands move to commands/ (issue 14, part 2).
+pub fn run_migration(
+    config: &Config,
+    direction: Direction,
+    spec: &str,
+    backup_choice: Backup,
+    own: Option<&mut dyn crate::driver::Driver>,
+) -> Result<Outcome> {
+    let st = state(config)?;
+    let applied = st.applied.clone();
+    let current = st.graph.current_heads(&applied);
+    let (_, plan) = plan_for(&st.graph, direction, spec, &current, &applied)?;
+    refuse_unrunnable(config, &st.graph, &plan, &applied)?;
     let db = config.target()?;
     // SQLite's data checks replay on a copy of the file; PostgreSQL's run
     // the planner's pre-count queries on the server (lint::pre_counts).
@@ -322,8 +397,12 @@ pub fn migrate(
         if db.exists() {
             db.clear_leftovers()?;
         }
-        outln!("nothing to do: the database is at {}", describe(&current))?;
-        return Ok(());
+        return Ok(Outcome {
+            ran: Ran::Nothing,
+            steps: vec![],
+            current,
+            backup: None,
+        });
     }
     let existed = db.exists();
     let mut backup: Option<PathBuf> = None;
@@ -384,41 +463,46 @@ pub fn migrate(
     };
     let show_durations = crate::terminal::progress_wanted();
     crate::test_hooks::pause_before_lock();
-    let opened = db.open(&config.version_table);
-    let result = opened.and_then(|mut driver| {
+    let run = |driver: &mut dyn crate::driver::Driver| {
         apply::run_with(
-        driver.as_mut(),
-        &st.graph,
-        &plan,
-        prepare,
-        |rev, dir| {
-            partial.set(!rev.transactional);
-            if !rev.transactional {
-                warnln!(
-                    "note: revision {} is marked `transactional: false`; its statements run one by one and a failure leaves it half-done",
-                    rev.id
-                );
-            }
-            let arrow = match dir {
-                Direction::Up => {
-                    format!("{} -> {}", rev.parents.join(",").as_str().or_base(), rev.id)
+            driver,
+            &st.graph,
+            &plan,
+            prepare,
+            |rev, dir| {
+                partial.set(!rev.transactional);
+                if !rev.transactional {
+                    warnln!(
+                        "note: revision {} is marked `transactional: false`; its statements run one by one and a failure leaves it half-done",
+                        rev.id
+                    );
                 }
-                Direction::Down => {
-                    format!("{} -> {}", rev.id, rev.parents.join(",").as_str().or_base())
+                let arrow = match dir {
+                    Direction::Up => {
+                        format!("{} -> {}", rev.parents.join(",").as_str().or_base(), rev.id)
+                    }
+                    Direction::Down => {
+                        format!("{} -> {}", rev.id, rev.parents.join(",").as_str().or_base())
+                    }
+                };
+                noteln!("running {} {arrow}: {}", dir.as_str(), rev.message);
+            },
+            |step| {
+                committed.set(committed.get() + 1);
+                partial.set(false);
+                // For a person watching; a log gets the version table's record.
+                if show_durations {
+                    noteln!("  done in {}", crate::terminal::duration(step.duration));
                 }
-            };
-            noteln!("running {} {arrow}: {}", dir.as_str(), rev.message);
-        },
-        |step| {
-            committed.set(committed.get() + 1);
-            partial.set(false);
-            // For a person watching; a log gets the version table's record.
-            if show_durations {
-                noteln!("  done in {}", crate::terminal::duration(step.duration));
-            }
-        },
-    )
-    });
+            },
+        )
+    };
+    let result = match own {
+        Some(driver) => run(driver),
+        None => db
+            .open(&config.version_table)
+            .and_then(|mut driver| run(driver.as_mut())),
+    };
     // The restore line only when something stayed applied: a revision
     // committed before the failing one, or a non-transactional one half-done.
     let changed = committed.get() > 0 || partial.get();
@@ -438,25 +522,21 @@ pub fn migrate(
         _ => e,
     })?;
     if steps.is_empty() {
-        outln!(
-            "nothing left to do: another migrator got there first; the database is at {}",
-            describe(&state(config)?.current)
-        )?;
-        return Ok(());
+        return Ok(Outcome {
+            ran: Ran::OtherGotThere,
+            steps,
+            current: state(config)?.current,
+            backup,
+        });
     }
     let after = db.read_applied(&config.version_table)?;
     let applied = st.graph.applied_set(after.into_iter().map(|a| a.revision));
-    outln!(
-        "{} revision(s) {}; the database is at {}",
-        steps.len(),
-        if direction == Direction::Up {
-            "applied"
-        } else {
-            "reverted"
-        },
-        describe(&st.graph.current_heads(&applied))
-    )?;
-    Ok(())
+    Ok(Outcome {
+        ran: Ran::Steps,
+        steps,
+        current: st.graph.current_heads(&applied),
+        backup,
+    })
 }
 
 /// Stops before anything runs when the pending steps would not keep the

@@ -21,6 +21,7 @@ use crate::url::PgUrl;
 
 mod database;
 mod env;
+mod library;
 mod lock_wait;
 mod source;
 
@@ -157,6 +158,9 @@ pub struct Config {
     pub env: Option<String>,
     /// The names of the file's `[env.NAME]` tables.
     pub envs: Vec<String>,
+    /// Revisions compiled into the application (a [`crate::Migrator`]
+    /// made by `Migrator::embedded`), read instead of `migrations_dir`.
+    pub embedded: Option<&'static crate::embedded::EmbeddedMigrations>,
 }
 
 impl Config {
@@ -269,6 +273,7 @@ impl Config {
             capabilities,
             env: overrides.env.clone(),
             envs,
+            embedded: None,
         })
     }
 
@@ -399,7 +404,7 @@ impl Config {
     /// Refuses a migrations directory that does not exist, naming it and the
     /// setting that points there (a wrong path, not lost revision files).
     pub fn require_migrations_dir(&self) -> Result<()> {
-        if self.migrations_dir.is_dir() {
+        if self.embedded.is_some() || self.migrations_dir.is_dir() {
             return Ok(());
         }
         Err(Error::Config {

@@ -6,43 +6,66 @@
 
 use std::path::PathBuf;
 
+/// What every fallible call of the crate returns.
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Everything that can go wrong, each with the facts a message needs; its
+/// `Display` is the message the command-line tool prints (what, where, what
+/// to do). Nothing was changed unless the message says so (a revision
+/// failing after others committed names them).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// A file or directory could not be read or written.
     #[error("{path}: {source}")]
     Io {
+        /// The file or directory.
         path: PathBuf,
+        /// The operating system's error.
         source: std::io::Error,
     },
 
+    /// A setting that cannot be used (a database URL, a config key).
     #[error("{path}: {message}")]
-    Config { path: PathBuf, message: String },
+    Config {
+        /// The config file, or the setting's name.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
 
+    /// A call or command line that asks for something impossible.
     #[error("{0}")]
     Usage(String),
 
     /// A model file (TOML or SQL) or model command that cannot be read.
     #[error("{}: {message}", location(.path, *.line))]
     Model {
+        /// The model file (or a description of the model's source).
         path: PathBuf,
+        /// The line, when known.
         line: Option<usize>,
+        /// What is wrong.
         message: String,
     },
 
     /// The database could not be opened or read.
     #[error("database {path}: {problem}")]
     Database {
+        /// The database file, or the server's URL without its password.
         path: PathBuf,
+        /// Why.
         problem: DatabaseProblem,
     },
 
     /// A revision file that cannot be parsed, or a broken revision graph.
     #[error("{}: {message}", location(.path, *.line))]
     Script {
+        /// The revision file.
         path: PathBuf,
+        /// The line, when known.
         line: Option<usize>,
+        /// What is wrong.
         message: String,
     },
 
@@ -55,11 +78,17 @@ pub enum Error {
         "revision {revision} ({path}, statement {number} at line {line}) failed: {message}\n  statement: {statement}\n  the database is unchanged at the revision before it"
     )]
     Statement {
+        /// The revision's id.
         revision: String,
+        /// Its file.
         path: PathBuf,
+        /// Which statement of the section (from 1).
         number: usize,
+        /// The statement's line in the file.
         line: usize,
+        /// The statement, shortened.
         statement: String,
+        /// The database's error.
         message: String,
     },
 
@@ -71,9 +100,12 @@ pub enum Error {
     #[error("{0}")]
     Schema(String),
 
+    /// An error of the SQLite library not placed in a file (rare: most are
+    /// [`Error::Database`] or [`Error::Statement`]).
     #[error("{0}")]
     Sqlite(#[from] crate::sqlite::EngineError),
 
+    /// The revision template could not be rendered.
     #[error("template: {0}")]
     Template(#[from] minijinja::Error),
 
@@ -91,6 +123,7 @@ fn location(path: &std::path::Path, line: Option<usize>) -> String {
 }
 
 impl Error {
+    /// An [`Error::Io`] on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
@@ -98,6 +131,7 @@ impl Error {
         }
     }
 
+    /// An [`Error::Database`] on `path`.
     pub fn database(path: impl Into<PathBuf>, problem: impl Into<DatabaseProblem>) -> Self {
         Error::Database {
             path: path.into(),
@@ -112,6 +146,7 @@ impl Error {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DatabaseProblem {
+    /// The file is not an SQLite database.
     #[error(
         "not an SQLite database (the file exists but its header is not SQLite's); check --database"
     )]
@@ -121,17 +156,21 @@ pub enum DatabaseProblem {
          try again when it is done, or wait longer with --lock-wait SECONDS",
         crate::lock_wait::current().as_secs_f64()
     )]
+    /// Another connection held the lock longer than the lock wait.
     Locked,
     #[error(
         "is read-only (file permissions, an immutable file or a read-only mount); nothing was changed"
     )]
+    /// The database cannot be written.
     ReadOnly,
     /// Only where reading must not create the file.
     #[error("no such file (a database is created by the first `migrate upgrade`)")]
     Missing,
+    /// The database cannot be opened.
     #[error("cannot be opened; check that the path exists and is readable")]
     CannotOpen,
     #[error("the disk (or the database's size limit) is full; free some space, then run again")]
+    /// No space left.
     Full,
     /// Anything else, in the engine's own words (with context).
     #[error("{0}")]

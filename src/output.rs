@@ -6,15 +6,48 @@
 //! go to stderr even then.
 //!
 //! Use the macros: `outln!(...)?`, `out!(...)?`, `noteln!(...)` and `warnln!(...)`.
+//!
+//! Only the CLI writes to the terminal: it calls [`to_terminal`] first
+//! thing. Used as a library (`crate::Migrator`) nothing is printed: results
+//! are dropped (the API returns them as values) and notices and warnings are
+//! kept for the calling thread, where the API takes them ([`take_notes`]) into
+//! its report.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Error, Result};
+
+static TERMINAL: AtomicBool = AtomicBool::new(false);
+
+thread_local! {
+    /// What a library call would have said on stderr, for its report.
+    static NOTES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Sends output to stdout and stderr from now on (the CLI; a library prints nothing).
+pub fn to_terminal() {
+    TERMINAL.store(true, Ordering::Relaxed);
+}
+
+/// Whether output goes to the terminal (the CLI) or is kept (a library call).
+pub fn terminal() -> bool {
+    TERMINAL.load(Ordering::Relaxed)
+}
+
+/// The notices and warnings kept on this thread since the last call, in order.
+pub fn take_notes() -> Vec<String> {
+    NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()))
+}
 
 /// Writes a result to stdout. A reader that went away is [`Error::OutputClosed`],
 /// which the CLI ends on quietly (exit 0): there is nobody left to tell.
 pub fn out(args: fmt::Arguments) -> Result<()> {
+    if !terminal() {
+        return Ok(());
+    }
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_fmt(args)
@@ -46,6 +79,11 @@ pub fn prompt(args: fmt::Arguments) {
 /// be one system call per piece); a closed stderr is ignored.
 fn to_stderr(args: fmt::Arguments) {
     let line = args.to_string();
+    if !terminal() {
+        let note = line.trim_end_matches('\n').to_string();
+        NOTES.with(|n| n.borrow_mut().push(note));
+        return;
+    }
     let _ = std::io::stderr().write_all(line.as_bytes());
 }
 

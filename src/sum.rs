@@ -49,32 +49,34 @@ pub fn validate(migrations_dir: &Path) -> Result<Vec<Stale>> {
     Ok(migrate_sum::stale(&actual, text.as_deref()))
 }
 
+/// [`validate`] for revisions held in memory (compiled into an application
+/// by `embed_migrations!`): `(file name, text)` of each, and the sum's text.
+pub fn validate_texts<'a>(
+    revisions: impl IntoIterator<Item = (&'a str, &'a str)>,
+    sum: Option<&str>,
+) -> Vec<Stale> {
+    let mut actual: Vec<(String, String)> = revisions
+        .into_iter()
+        .map(|(name, text)| (name.to_string(), migrate_sum::file_hash(text.as_bytes())))
+        .collect();
+    // Sorted by name as the directory listing is: the total depends on the order.
+    actual.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    migrate_sum::stale(&actual, sum)
+}
+
 /// Refuses, naming every file, when the sum is stale.
 pub fn ensure_current(migrations_dir: &Path) -> Result<()> {
-    let stale = validate(migrations_dir)?;
+    refuse_stale(
+        &path(migrations_dir).display().to_string(),
+        &validate(migrations_dir)?,
+    )
+}
+
+/// The refusal for a stale sum named `sum` (a path, or where an embedded
+/// one came from); `Ok` when nothing is stale.
+pub fn refuse_stale(sum: &str, stale: &[Stale]) -> Result<()> {
     if stale.is_empty() {
         return Ok(());
     }
-    Err(Error::Refused(migrate_sum::stale_message(
-        &path(migrations_dir).display().to_string(),
-        &stale,
-    )))
-}
-
-/// Every disagreement between revisions compiled into the binary and the
-/// sum compiled beside them (the macro checked it at compile time; this
-/// checks it again when they are opened, as a directory is). An empty sum
-/// is no sum file: the macro embeds "" only when there was none.
-pub fn validate_embedded(embedded: &crate::embedded::EmbeddedMigrations) -> Vec<Stale> {
-    let actual: Vec<(String, String)> = embedded
-        .revisions
-        .iter()
-        .map(|r| {
-            (
-                r.file_name.to_string(),
-                migrate_sum::file_hash(r.text.as_bytes()),
-            )
-        })
-        .collect();
-    migrate_sum::stale(&actual, (!embedded.sum.is_empty()).then_some(embedded.sum))
+    Err(Error::Refused(migrate_sum::stale_message(sum, stale)))
 }

@@ -32,7 +32,7 @@ pub fn quiet() -> bool {
 /// Whether a person watches stderr: progress bars and per-revision durations
 /// are for them, and never reach a log file or CI output.
 pub fn progress_wanted() -> bool {
-    !quiet() && std::io::stderr().is_terminal()
+    !quiet() && crate::output::terminal() && std::io::stderr().is_terminal()
 }
 
 /// Whether results on stdout get colour (see the module comment).

@@ -107,7 +107,7 @@ fn entry<'g>(
 }
 
 /// The applied revisions no other applied revision builds on.
-fn tips(rows: &[Applied]) -> impl Iterator<Item = &Applied> {
+pub fn tips(rows: &[Applied]) -> impl Iterator<Item = &Applied> {
     let parents: HashSet<&str> = rows
         .iter()
         .flat_map(|a| a.parents.iter().map(String::as_str))

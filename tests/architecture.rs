@@ -11,7 +11,16 @@ use std::path::{Path, PathBuf};
 
 /// Files outside `src/sqlite/` that may still name `rusqlite`, each with
 /// the reason. Empty is the goal; every entry is a debt to pay.
-const RUSQLITE_ALLOWED: &[(&str, &str)] = &[];
+const RUSQLITE_ALLOWED: &[(&str, &str)] = &[
+    (
+        "src/api.rs",
+        "the public API takes the application's own rusqlite::Connection and gives it back (issue 19 item 3)",
+    ),
+    (
+        "src/lib.rs",
+        "re-exports rusqlite: a binary links one libsqlite3-sys, so the application opens its connection with ours",
+    ),
+];
 
 fn src_files() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -290,6 +299,10 @@ fn rusqlite_is_named_only_inside_src_sqlite() {
 /// reason. `engine.rs` is where the engines are built; every other entry is
 /// a seam not cut yet, a debt to pay (and to remove from here when paid).
 const DIALECT_IMPORTS_ALLOWED: &[(&str, &str)] = &[
+    (
+        "src/api.rs",
+        "runs revisions on the application's own SQLite connection through SQLite's driver (Sqlite::on_connection)",
+    ),
     (
         "src/engine.rs",
         "builds each engine's dialect, driver and scratch: the one place that may",

@@ -30,23 +30,27 @@ fn the_example_is_embedded_file_for_file_with_its_sum() {
     }
     let sum = std::fs::read_to_string(dir.join("migrate.sum")).unwrap();
     assert_eq!(EXAMPLE.sum, sum);
-    assert_eq!(migrate::sum::validate_embedded(&EXAMPLE), []);
+    assert!(migrate::Migrator::embedded(&EXAMPLE).is_ok());
 }
 
 #[test]
-fn embedded_revisions_edited_after_compiling_are_stale() {
+fn embedded_revisions_edited_after_compiling_are_refused() {
     let mut revisions = EXAMPLE.revisions.to_vec();
     revisions[1].text = "-- edited\n";
-    let edited = migrate::EmbeddedMigrations {
-        revisions: Box::leak(revisions.into_boxed_slice()),
-        sum: EXAMPLE.sum,
-    };
-    assert_eq!(
-        migrate::sum::validate_embedded(&edited),
-        [migrate::sum::Stale::Edited(
-            EXAMPLE.revisions[1].file_name.to_string()
-        )]
+    let edited: &'static migrate::EmbeddedMigrations =
+        Box::leak(Box::new(migrate::EmbeddedMigrations {
+            revisions: Box::leak(revisions.into_boxed_slice()),
+            sum: EXAMPLE.sum,
+        }));
+    let err = migrate::Migrator::embedded(edited)
+        .err()
+        .expect("a revision that does not match the embedded sum is refused")
+        .to_string();
+    let expected = format!(
+        "{}: edited since migrate.sum was written",
+        EXAMPLE.revisions[1].file_name
     );
+    assert!(err.contains(&expected), "{err}");
 }
 
 /// A crate that embeds `migrations/` with the macro. Its `migrate` is itself

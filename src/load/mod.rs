@@ -37,6 +37,8 @@ pub enum ModelSource {
         python: Option<String>,
         dir: PathBuf,
     },
+    /// SQL DDL given as text (the library's `Model::sql`).
+    Sql(String),
 }
 
 /// A loaded model: the schema it means, and what it says was renamed.
@@ -77,6 +79,7 @@ pub fn load_on(source: &ModelSource, dev: Dev) -> Result<Model> {
             python,
             dir,
         } => sqlalchemy::load(target, python.as_deref(), dir, dev),
+        ModelSource::Sql(text) => load_sql_on(text, Path::new("the model"), dev),
     }
 }
 

@@ -26,9 +26,35 @@ use crate::script::{Direction, Revision, Section};
 use crate::statement::Statement;
 use crate::url::PgUrl;
 
+/// The driver's client: its own, or the application's (the library's
+/// `Migrator::postgres_client`), lent for one run.
+enum ClientRef<'c> {
+    Own(Client),
+    Lent(&'c mut Client),
+}
+
+impl std::ops::Deref for ClientRef<'_> {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        match self {
+            ClientRef::Own(c) => c,
+            ClientRef::Lent(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for ClientRef<'_> {
+    fn deref_mut(&mut self) -> &mut Client {
+        match self {
+            ClientRef::Own(c) => c,
+            ClientRef::Lent(c) => c,
+        }
+    }
+}
+
 /// A connection opened for migrating.
-pub struct Postgres {
-    client: Client,
+pub struct Postgres<'c> {
+    client: ClientRef<'c>,
     /// The database for messages, without a password.
     place: String,
     version_table: String,
@@ -46,15 +72,57 @@ pub struct Postgres {
     lease: Option<Lease>,
 }
 
-impl Postgres {
+impl Postgres<'static> {
     /// Connects to `url`; `mask` holds the capabilities the config leaves on.
     pub fn open(
         url: &PgUrl,
         version_table: &str,
         lock_timeout: Duration,
         mask: Capabilities,
-    ) -> Result<Postgres> {
-        let (mut client, place) = connect::connect(url)?;
+    ) -> Result<Postgres<'static>> {
+        let (client, place) = connect::connect(url)?;
+        Postgres::on(
+            ClientRef::Own(client),
+            place,
+            url,
+            version_table,
+            lock_timeout,
+            mask,
+        )
+    }
+}
+
+impl<'c> Postgres<'c> {
+    /// The driver on a client the application opened to the database `url`
+    /// names (`url` is for the lease and for messages; the revisions, the
+    /// lock and the version rows go through `client`). Ending the driver
+    /// releases the lock and leaves the client as it was.
+    pub fn on_client(
+        client: &'c mut Client,
+        url: &PgUrl,
+        version_table: &str,
+        lock_timeout: Duration,
+        mask: Capabilities,
+    ) -> Result<Postgres<'c>> {
+        let place = connect::resolved(url)?.place();
+        Postgres::on(
+            ClientRef::Lent(client),
+            place,
+            url,
+            version_table,
+            lock_timeout,
+            mask,
+        )
+    }
+
+    fn on(
+        mut client: ClientRef<'c>,
+        place: String,
+        url: &PgUrl,
+        version_table: &str,
+        lock_timeout: Duration,
+        mask: Capabilities,
+    ) -> Result<Postgres<'c>> {
         let version: String = client
             .query_one("SELECT version()", &[])
             .map_err(|e| Error::database(&place, server_error(&e)))?
@@ -112,7 +180,7 @@ impl Postgres {
 /// A command that locks without ending its session (`stamp`, `approve`)
 /// still releases the lock: a lease row would otherwise outlive the
 /// connection until it expires.
-impl Drop for Postgres {
+impl Drop for Postgres<'_> {
     fn drop(&mut self) {
         self.end_session();
     }
@@ -125,7 +193,7 @@ pub fn read_applied_at(url: &PgUrl, version_table: &str) -> Result<Vec<Applied>>
     own_tables::read_applied(&mut client, version_table, &place)
 }
 
-impl Driver for Postgres {
+impl Driver for Postgres<'_> {
     fn start_session(&mut self) -> Result<()> {
         Ok(())
     }

@@ -5,6 +5,9 @@
 //! version table's SQL) lives beside the code that holds connections
 //! (connecting, the driver).
 
+/// The client an application may lend the library (`Migrator::postgres_client`).
+pub use ::postgres::Client;
+
 pub mod backup;
 pub mod capabilities;
 pub mod casts;

@@ -53,6 +53,52 @@ impl Sqlite {
         })
     }
 
+    /// The driver on a connection the application opened (the library's
+    /// `Migrator::sqlite_connection`); [`Sqlite::into_connection`] gives it
+    /// back, and so does a failure here. `BEGIN IMMEDIATE` on this
+    /// connection is the lock that keeps every other connection out.
+    pub fn on_connection(
+        mut conn: Connection,
+        version_table: &str,
+    ) -> std::result::Result<Sqlite, (Error, Connection)> {
+        let path = match own_connection_path(&conn) {
+            Ok(p) => p,
+            Err(e) => return Err((e, conn)),
+        };
+        let fk_watch = match conn
+            .busy_timeout(crate::lock_wait::current())
+            .and_then(|()| FkWatch::install(&mut conn))
+        {
+            Ok(w) => w,
+            Err(e) => return Err((Error::database(&path, e), conn)),
+        };
+        Ok(Sqlite {
+            conn,
+            path,
+            version_table: version_table.to_string(),
+            vt: VersionTable::new(version_table),
+            foreign_keys_were_on: false,
+            journal_persisted: false,
+            fk_watch,
+            outside: None,
+        })
+    }
+
+    /// The connection back, as [`Sqlite::on_connection`] took it (its
+    /// authorizer removed; its busy timeout stays the lock wait).
+    pub fn into_connection(mut self) -> Connection {
+        self.end_transaction();
+        if let Some(lock) = self.outside.take() {
+            lock.release();
+        }
+        // The watch's authorizer goes with the driver; the application's
+        // statements should not pay for it.
+        let _ = self.conn.authorizer(
+            None::<fn(rusqlite::hooks::AuthContext<'_>) -> rusqlite::hooks::Authorization>,
+        );
+        self.conn
+    }
+
     fn err(&self, e: impl Into<DatabaseProblem>) -> Error {
         Error::database(&self.path, e)
     }
@@ -81,6 +127,30 @@ impl Sqlite {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
     }
+}
+
+/// The file an application's own connection is to; refused for an
+/// in-memory database (the data checks and the backup read the file) and
+/// for a connection inside a transaction (each revision runs in its own).
+pub fn own_connection_path(conn: &Connection) -> Result<PathBuf> {
+    let path = match conn.path() {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => {
+            return Err(Error::Usage(
+                "the SQLite connection is to an in-memory database; migrate needs a file \
+                 (its data checks and backups read it): open one with Connection::open(PATH)"
+                    .into(),
+            ));
+        }
+    };
+    if !conn.is_autocommit() {
+        return Err(Error::Usage(format!(
+            "the SQLite connection to {} is inside a transaction; commit or roll it back \
+             before migrating (each revision runs in its own)",
+            path.display()
+        )));
+    }
+    Ok(path)
 }
 
 /// Removes the rollback journal a killed run may have left beside `db`
