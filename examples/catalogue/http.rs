@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 
-use rusqlite::Connection;
+use migrate::rusqlite::{self, Connection};
 use serde_json::{Value, json};
 
 /// Answers requests until the process is stopped.

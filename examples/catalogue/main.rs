@@ -17,7 +17,9 @@ mod http;
 
 use std::process::ExitCode;
 
-use rusqlite::Connection;
+// The library's own rusqlite: a binary links one SQLite (`links =
+// "sqlite3"`), so the application opens its connection with the same crate.
+use migrate::rusqlite::{self, Connection};
 
 /// The example project's revisions and `migrate.sum`, checked when this
 /// example was compiled (a stale sum would not have compiled).
