@@ -152,6 +152,34 @@ pub use sqlite::{backup, ddl, inspect, parse, sql};
 pub use api::{CheckReport, Differences, Direction, Migrator, Model, Report, RevisionInfo};
 pub use embedded::{EmbeddedMigrations, EmbeddedRevision};
 pub use error::{DatabaseProblem, Error, Result};
+/// Compiles a migrations directory into the binary: every
+/// `versions/*.sql` and `migrate.sum` (the path is relative to the calling
+/// crate's `Cargo.toml`), as an [`EmbeddedMigrations`] for
+/// [`Migrator::embedded`]. The sum is checked while compiling: a stale,
+/// missing or hand-edited `migrate.sum` is a compile error naming each file
+/// and saying to run `migrate hash`.
+///
+/// ```
+/// static MIGRATIONS: migrate::EmbeddedMigrations =
+///     migrate::embed_migrations!("migrations-example/migrations");
+///
+/// # fn main() -> migrate::Result<()> {
+/// # let tmp = tempfile::tempdir().unwrap();
+/// # let db = tmp.path().join("catalogue.db");
+/// let conn = migrate::rusqlite::Connection::open(&db).unwrap();
+/// let mut migrator = migrate::Migrator::embedded(&MIGRATIONS)?
+///     .sqlite_connection(conn)?
+///     .no_backups();
+/// let report = migrator.upgrade("head")?;
+/// assert_eq!(report.steps.len(), MIGRATIONS.revisions.len());
+/// let conn = migrator.into_sqlite_connection().unwrap();
+/// # Ok(())
+/// # }
+/// ```
+///
+/// The macro lives in its own crate (`crates/migrate-macros`) and expands
+/// to `::migrate::EmbeddedMigrations`.
+pub use migrate_macros::embed_migrations;
 /// The rusqlite this crate is built with. Open the connection you give
 /// [`Migrator::sqlite_connection`] with it: a binary links one SQLite
 /// (`links = "sqlite3"`), so every crate in it must agree on `libsqlite3-sys`.

@@ -103,15 +103,8 @@ pub fn checksum(dialect: &dyn Splitter, section: &str) -> String {
     hex(&Sha256::digest(dialect.checksum_text(section).as_bytes()))
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        text.push(DIGITS[usize::from(b >> 4)] as char);
-        text.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    text
-}
+// One hex writer for checksums and the sum file (the `migrate-sum` crate).
+pub use migrate_sum::hex;
 
 /// A revision id is what may stand in a file name and on a command line:
 /// ASCII letters and digits (no `_`, which separates the id from the slug).
