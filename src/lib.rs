@@ -14,6 +14,7 @@ pub mod branching;
 pub mod capabilities;
 pub mod check;
 pub mod check_envs;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -30,6 +31,9 @@ pub mod files;
 pub mod filter;
 pub mod graph;
 pub mod graph_aliases;
+// A command of the CLI; without `sqlalchemy` it only says it is not built.
+#[cfg(feature = "cli")]
+#[cfg_attr(not(feature = "sqlalchemy"), path = "import_alembic_off.rs")]
 pub mod import_alembic;
 pub mod json;
 pub mod lint;
@@ -57,6 +61,7 @@ pub mod verify;
 pub mod version_rows;
 pub mod views;
 
+#[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod sqlite;
 
