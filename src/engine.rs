@@ -415,3 +415,20 @@ fn no_postgres() -> Error {
 fn never_made() -> ! {
     unreachable!("{NO_POSTGRES}")
 }
+
+/// Run by `cargo test --no-default-features --features sqlite --lib` (CI).
+#[cfg(all(test, not(feature = "postgres")))]
+mod without_postgres {
+    use super::*;
+
+    #[test]
+    fn a_postgresql_url_is_refused_saying_which_feature() {
+        let url = DatabaseUrl::parse("postgresql://u@localhost/app").unwrap();
+        let err = Engine::of(&url).unwrap_err();
+        assert!(err.contains("feature `postgres`"), "{err}");
+        assert!(matches!(
+            DatabaseUrl::parse("sqlite:app.db").map(|u| Engine::of(&u)),
+            Ok(Ok(Engine::Sqlite))
+        ));
+    }
+}
