@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::embedded::EmbeddedMigrations;
 use crate::error::{Error, Result};
 use crate::graph::Target;
+#[cfg(feature = "postgres")]
 use crate::postgres::driver::Postgres;
 use crate::sqlite::driver::Sqlite;
 
@@ -65,6 +66,7 @@ enum Own {
     /// Taken out for a run and put back after it.
     Sqlite(Option<rusqlite::Connection>),
     /// Lent to each run.
+    #[cfg(feature = "postgres")]
     Postgres(crate::postgres::Client),
 }
 
@@ -129,7 +131,7 @@ impl Migrator {
         self.config.set_database_url(url)?;
         self.backups_beside_the_database();
         // A lent client stays for the same engine's URL (`postgres_client` needs both).
-        if !(matches!(self.own, Own::Postgres(_)) && self.config.postgres.is_some()) {
+        if !(self.lends_postgres() && self.config.postgres.is_some()) {
             self.own = Own::None;
         }
         Ok(self)
@@ -177,6 +179,7 @@ impl Migrator {
         }
     }
 
+    #[cfg(feature = "postgres")]
     /// The application's own PostgreSQL client (of the `postgres` crate,
     /// 0.19), to the database [`Migrator::database`] named first: the
     /// revisions, the advisory lock and the version rows go through it, so
@@ -199,6 +202,15 @@ impl Migrator {
         Ok(self)
     }
 
+    /// Whether the application lent its PostgreSQL client.
+    fn lends_postgres(&self) -> bool {
+        #[cfg(feature = "postgres")]
+        return matches!(self.own, Own::Postgres(_));
+        #[cfg(not(feature = "postgres"))]
+        false
+    }
+
+    #[cfg(feature = "postgres")]
     /// The application's PostgreSQL client back (`None` when it gave none).
     pub fn into_postgres_client(self) -> Option<crate::postgres::Client> {
         match self.own {
@@ -283,6 +295,7 @@ impl Migrator {
                 *slot = Some(driver.into_connection());
                 outcome
             }
+            #[cfg(feature = "postgres")]
             Own::Postgres(client) => {
                 let url = config.postgres.as_ref().ok_or_else(lost_connection)?;
                 let mut driver =

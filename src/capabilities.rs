@@ -57,19 +57,23 @@ impl Capabilities {
     /// `[database] capabilities = { transactional_ddl = false, ... }`: the
     /// capabilities to switch off. `true` means "as the server has it" (a
     /// capability the engine lacks cannot be switched on). An unknown key or
-    /// a value that is not a boolean is refused, naming it.
-    pub fn from_config(value: &toml::Value) -> std::result::Result<Capabilities, String> {
+    /// a value that is not a boolean is refused, naming it in `section`
+    /// (`[database]`, or the environment's `[env.NAME]`).
+    pub fn from_config(
+        value: &toml::Value,
+        section: &str,
+    ) -> std::result::Result<Capabilities, String> {
         let example = "e.g. capabilities = { transactional_ddl = false, advisory_locks = false }";
         let Some(table) = value.as_table() else {
             return Err(format!(
-                "[database] capabilities must be a table of booleans, {example}"
+                "{section} capabilities must be a table of booleans, {example}"
             ));
         };
         let mut mask = Capabilities::ALL;
         for (key, v) in table {
             let Some(on) = v.as_bool() else {
                 return Err(format!(
-                    "[database] capabilities.{key} = {v}: give true or false, {example}"
+                    "{section} capabilities.{key} = {v}: give true or false, {example}"
                 ));
             };
             let slot = match key.as_str() {
@@ -78,7 +82,7 @@ impl Capabilities {
                 "concurrently" => &mut mask.concurrently,
                 _ => {
                     return Err(format!(
-                        "[database] capabilities.{key} is not a capability; the known ones are \
+                        "{section} capabilities.{key} is not a capability; the known ones are \
                          transactional_ddl, advisory_locks and concurrently"
                     ));
                 }
@@ -101,7 +105,7 @@ mod tests {
 
     fn parse(text: &str) -> std::result::Result<Capabilities, String> {
         let doc: toml::Table = toml::from_str(&format!("c = {text}")).unwrap();
-        Capabilities::from_config(&doc["c"])
+        Capabilities::from_config(&doc["c"], "[database]")
     }
 
     #[test]

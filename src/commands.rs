@@ -592,7 +592,9 @@ pub fn stamp(config: &Config, spec: &str, purge: bool, sql: bool) -> Result<()> 
     }
     let db = config.target()?;
     let rows = db.read_applied(&config.version_table)?;
-    let mut current = graph.current_heads(&rows.into_iter().map(|a| a.revision).collect());
+    // A pruned id counts as its squash, as `upgrade` counts it.
+    let applied = graph.applied_set(rows.into_iter().map(|a| a.revision));
+    let mut current = graph.current_heads(&applied);
     if purge {
         // Alembic's purge: from an empty table, so no other branch stays.
         current.clear();

@@ -245,9 +245,11 @@ impl Config {
         crate::lock_wait::set(lock_wait);
         let capabilities = match &file.database.capabilities {
             None => Capabilities::ALL,
-            Some(v) => Capabilities::from_config(v).map_err(|message| Error::Config {
-                path: config_name.clone().into(),
-                message,
+            Some(v) => Capabilities::from_config(v, &keys.capabilities).map_err(|message| {
+                Error::Config {
+                    path: config_name.clone().into(),
+                    message,
+                }
             })?,
         };
         let lock_timeout = lock_wait::resolve_lock_timeout(
@@ -257,6 +259,7 @@ impl Config {
         )?;
         let data_check_timeout = lock_wait::resolve_data_check_timeout(
             file.database.data_check_timeout.clone(),
+            &keys.data_check_timeout,
             &config_name,
         )?;
         let schemas = database::resolve_schemas(

@@ -5,6 +5,9 @@
 //! file or a PostgreSQL server. A [`Dev`] is where a command's scratch
 //! databases are made: in memory for SQLite, on a server for PostgreSQL.
 
+// Without PostgreSQL, the arguments only its arms read go unread.
+#![cfg_attr(not(feature = "postgres"), allow(unused_variables))]
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -13,9 +16,8 @@ use crate::dialect::Dialect;
 use crate::driver::Count;
 use crate::driver::{Applied, Driver};
 use crate::error::{Error, Result};
-use crate::postgres::dialect::PostgresDialect;
-use crate::postgres::driver::Postgres;
-use crate::postgres::scratch::PgScratch;
+#[cfg(feature = "postgres")]
+use crate::postgres::{dialect::PostgresDialect, driver::Postgres, scratch::PgScratch};
 use crate::schema::Schema;
 use crate::scratch::Scratch;
 use crate::script::{Direction, Revision, Section};
@@ -58,6 +60,9 @@ impl Database<'_> {
     pub fn open(&self, version_table: &str) -> Result<Box<dyn Driver>> {
         match self {
             Database::Sqlite(path) => Engine::Sqlite.open(path, version_table),
+            #[cfg(not(feature = "postgres"))]
+            Database::Postgres { .. } => Err(no_postgres()),
+            #[cfg(feature = "postgres")]
             Database::Postgres {
                 url,
                 lock_timeout,
@@ -78,6 +83,9 @@ impl Database<'_> {
     pub fn read_applied(&self, version_table: &str) -> Result<Vec<Applied>> {
         match self {
             Database::Sqlite(path) => crate::sqlite::driver::read_applied_at(path, version_table),
+            #[cfg(not(feature = "postgres"))]
+            Database::Postgres { .. } => Err(no_postgres()),
+            #[cfg(feature = "postgres")]
             Database::Postgres { url, schemas, .. } => {
                 crate::postgres::driver::read_applied_at(url, schemas, version_table)
             }
@@ -89,6 +97,9 @@ impl Database<'_> {
     pub fn read_progress(&self, version_table: &str) -> Result<Vec<crate::driver::Progress>> {
         match self {
             Database::Sqlite(_) => Ok(vec![]),
+            #[cfg(not(feature = "postgres"))]
+            Database::Postgres { .. } => Err(no_postgres()),
+            #[cfg(feature = "postgres")]
             Database::Postgres { url, schemas, .. } => {
                 let (mut client, place) = crate::postgres::schemas::connect(url, schemas)?;
                 crate::postgres::progress::read(&mut client, version_table, &place)
@@ -106,6 +117,9 @@ impl Database<'_> {
                 crate::sqlite::inspect::inspect(&conn, version_table)
                     .map_err(|e| Error::database(path, e))
             }
+            #[cfg(not(feature = "postgres"))]
+            Database::Postgres { .. } => Err(no_postgres()),
+            #[cfg(feature = "postgres")]
             Database::Postgres { url, schemas, .. } => {
                 let (mut client, _) = crate::postgres::connect::connect(url)?;
                 let options = crate::postgres::inspect::Options {
@@ -132,6 +146,9 @@ impl Database<'_> {
     pub fn backup(&self, dir: &Path, keep: usize, label: &str) -> Result<PathBuf> {
         match self {
             Database::Sqlite(path) => crate::sqlite::backup::take(path, dir, keep, label),
+            #[cfg(not(feature = "postgres"))]
+            Database::Postgres { .. } => Err(no_postgres()),
+            #[cfg(feature = "postgres")]
             Database::Postgres { url, .. } => crate::postgres::backup::take(url, dir, keep, label),
         }
     }
@@ -142,6 +159,9 @@ impl Database<'_> {
     pub fn count_rows(&self, queries: &[String], timeout: Duration) -> Result<Vec<Count>> {
         match self {
             Database::Sqlite(_) => Ok(vec![Count::Unknown; queries.len()]),
+            #[cfg(not(feature = "postgres"))]
+            Database::Postgres { .. } => Err(no_postgres()),
+            #[cfg(feature = "postgres")]
             Database::Postgres { url, schemas, .. } => {
                 crate::postgres::pre_count::run(url, schemas, queries, timeout)
             }
@@ -153,6 +173,9 @@ impl Database<'_> {
     pub fn backup_command(&self, dir: &Path, label: &str) -> Result<String> {
         match self {
             Database::Sqlite(path) => Ok(format!("cp {} {}", path.display(), dir.display())),
+            #[cfg(not(feature = "postgres"))]
+            Database::Postgres { .. } => Err(no_postgres()),
+            #[cfg(feature = "postgres")]
             Database::Postgres { url, .. } => {
                 let file = crate::postgres::backup::path_for(url, dir, label)?;
                 crate::postgres::backup::command(url, &file)
@@ -184,7 +207,13 @@ impl Engine {
     pub fn of(url: &DatabaseUrl) -> std::result::Result<Engine, String> {
         match url {
             DatabaseUrl::Sqlite { .. } => Ok(Engine::Sqlite),
+            #[cfg(feature = "postgres")]
             DatabaseUrl::Postgres(_) => Ok(Engine::Postgres),
+            // The one refusal a build without PostgreSQL needs: no URL of
+            // it gets past here, so no PostgreSQL `Engine`, `Database` or
+            // `Dev` is ever made and the arms below never run.
+            #[cfg(not(feature = "postgres"))]
+            DatabaseUrl::Postgres(_) => Err(NO_POSTGRES.into()),
         }
     }
 
@@ -192,6 +221,9 @@ impl Engine {
     pub fn dialect(self) -> &'static dyn Dialect {
         match self {
             Engine::Sqlite => &SqliteDialect,
+            #[cfg(not(feature = "postgres"))]
+            Engine::Postgres => never_made(),
+            #[cfg(feature = "postgres")]
             Engine::Postgres => &PostgresDialect,
         }
     }
@@ -203,6 +235,9 @@ impl Engine {
     pub fn refuse_unrunnable(self, steps: &[(&Revision, Direction)]) -> Result<()> {
         match self {
             Engine::Sqlite => Ok(()),
+            #[cfg(not(feature = "postgres"))]
+            Engine::Postgres => Err(no_postgres()),
+            #[cfg(feature = "postgres")]
             Engine::Postgres => crate::postgres::no_transaction::refuse_in_transaction(steps),
         }
     }
@@ -213,6 +248,9 @@ impl Engine {
     pub fn plan_runs_in_transaction(self, statements: &[&str]) -> bool {
         match self {
             Engine::Sqlite => true,
+            #[cfg(not(feature = "postgres"))]
+            Engine::Postgres => never_made(),
+            #[cfg(feature = "postgres")]
             Engine::Postgres => crate::postgres::no_transaction::runs_in_transaction(statements),
         }
     }
@@ -221,6 +259,9 @@ impl Engine {
     pub fn statements(self, section: &Section) -> Vec<String> {
         match self {
             Engine::Sqlite => section.statements().into_iter().map(|s| s.sql).collect(),
+            #[cfg(not(feature = "postgres"))]
+            Engine::Postgres => never_made(),
+            #[cfg(feature = "postgres")]
             Engine::Postgres => crate::postgres::sql::split(&section.sql)
                 .into_iter()
                 .map(|s| s.sql)
@@ -233,6 +274,9 @@ impl Engine {
     pub fn offline_preamble(self, lock_timeout: Duration) -> String {
         match self {
             Engine::Sqlite => self.dialect().offline_preamble(),
+            #[cfg(not(feature = "postgres"))]
+            Engine::Postgres => never_made(),
+            #[cfg(feature = "postgres")]
             Engine::Postgres => crate::postgres::dialect::offline_preamble(&format!(
                 "{}ms",
                 lock_timeout.as_millis()
@@ -304,6 +348,9 @@ impl Dev<'_> {
     pub fn scratch(&self) -> Result<Box<dyn Scratch>> {
         match self {
             Dev::Sqlite => Engine::Sqlite.scratch(),
+            #[cfg(not(feature = "postgres"))]
+            Dev::Postgres(_, _) => Err(no_postgres()),
+            #[cfg(feature = "postgres")]
             Dev::Postgres(url, schemas) => Ok(Box::new(PgScratch::create(url, schemas, false)?)),
         }
     }
@@ -312,6 +359,9 @@ impl Dev<'_> {
     /// is made on this server with `pg_dump | pg_restore`.
     pub fn copy_of(&self, db: &Database) -> Result<Box<dyn Scratch>> {
         match (self, db) {
+            #[cfg(not(feature = "postgres"))]
+            (Dev::Postgres(_, _), Database::Postgres { .. }) => Err(no_postgres()),
+            #[cfg(feature = "postgres")]
             (Dev::Postgres(dev, schemas), Database::Postgres { url, .. }) => {
                 Ok(Box::new(PgScratch::copy_of(dev, url, schemas)?))
             }
@@ -326,6 +376,9 @@ impl Dev<'_> {
     pub fn server_major(&self) -> Result<Option<u32>> {
         match self {
             Dev::Sqlite => Ok(None),
+            #[cfg(not(feature = "postgres"))]
+            Dev::Postgres(_, _) => Err(no_postgres()),
+            #[cfg(feature = "postgres")]
             Dev::Postgres(url, _) => crate::postgres::scratch::server_major(url).map(Some),
         }
     }
@@ -335,6 +388,9 @@ impl Dev<'_> {
     pub fn model_scratch(&self) -> Result<Box<dyn Scratch>> {
         match self {
             Dev::Sqlite => Engine::Sqlite.model_scratch(),
+            #[cfg(not(feature = "postgres"))]
+            Dev::Postgres(_, _) => Err(no_postgres()),
+            #[cfg(feature = "postgres")]
             Dev::Postgres(url, schemas) => Ok(Box::new(PgScratch::create(url, schemas, true)?)),
         }
     }
@@ -361,4 +417,37 @@ fn on_a_server() -> Error {
 /// What the PostgreSQL engine does not have yet.
 fn not_built(what: &str) -> Error {
     Error::Usage(format!("{what}: not built yet for PostgreSQL"))
+}
+
+/// What a build without the `postgres` feature says to a PostgreSQL URL.
+pub const NO_POSTGRES: &str = "this build has no PostgreSQL support (feature `postgres`): \
+     build migrate with that feature (it is among the default features), or name an SQLite database";
+
+#[cfg(not(feature = "postgres"))]
+fn no_postgres() -> Error {
+    Error::Usage(NO_POSTGRES.into())
+}
+
+/// An arm that cannot return an error, in a build without PostgreSQL: no
+/// PostgreSQL value exists there ([`Engine::of`] refuses their URLs).
+#[cfg(not(feature = "postgres"))]
+fn never_made() -> ! {
+    unreachable!("{NO_POSTGRES}")
+}
+
+/// Run by `cargo test --no-default-features --features sqlite --lib` (CI).
+#[cfg(all(test, not(feature = "postgres")))]
+mod without_postgres {
+    use super::*;
+
+    #[test]
+    fn a_postgresql_url_is_refused_saying_which_feature() {
+        let url = DatabaseUrl::parse("postgresql://u@localhost/app").unwrap();
+        let err = Engine::of(&url).unwrap_err();
+        assert!(err.contains("feature `postgres`"), "{err}");
+        assert!(matches!(
+            DatabaseUrl::parse("sqlite:app.db").map(|u| Engine::of(&u)),
+            Ok(Ok(Engine::Sqlite))
+        ));
+    }
 }

@@ -51,6 +51,7 @@ pub mod capabilities;
 pub mod check;
 #[doc(hidden)]
 pub mod check_envs;
+#[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
 #[doc(hidden)]
@@ -83,6 +84,9 @@ pub mod filter;
 pub mod graph;
 #[doc(hidden)]
 pub mod graph_aliases;
+// A command of the CLI; without `sqlalchemy` it only says it is not built.
+#[cfg(feature = "cli")]
+#[cfg_attr(not(feature = "sqlalchemy"), path = "import_alembic_off.rs")]
 #[doc(hidden)]
 pub mod import_alembic;
 #[doc(hidden)]
@@ -138,6 +142,7 @@ pub mod version_rows;
 #[doc(hidden)]
 pub mod views;
 
+#[cfg(feature = "postgres")]
 #[doc(hidden)]
 pub mod postgres;
 #[doc(hidden)]

@@ -39,56 +39,122 @@ pub fn current(config: &Config, json: bool, verbose: bool) -> Result<()> {
         return Ok(());
     }
     config.require_migrations_dir()?;
-    if verbose {
-        return current_verbose(config, &rows);
+    let (position, graph) = locate(config, &rows, verbose)?;
+    for row in &position.current {
+        match graph.as_ref().filter(|_| verbose) {
+            // As `history --verbose` shows it, with when it was applied.
+            Some(graph) => {
+                let heads: HashSet<&str> = graph.heads().iter().map(|r| r.id.as_str()).collect();
+                if let Some(rev) = graph.get(&row.revision) {
+                    print_history_entry(graph, &entry(graph, rev, &heads, true), true)?;
+                    outln!("Applied: {}\n", row.applied_at)?;
+                }
+            }
+            None => {
+                let mark = if position.pending == 0 { " (head)" } else { "" };
+                outln!("{}{mark}  {}", row.revision, row.message)?;
+            }
+        }
     }
-    // From the version table alone: parsing every revision file is work
-    // `current` does not need. The directory listing says what is pending.
-    let on_disk = script::revision_ids(&config.versions_dir())?;
-    let pending = pending(&rows, &on_disk);
-    for row in tips(&rows) {
-        let mark = if pending == 0 { " (head)" } else { "" };
-        outln!("{}{mark}  {}", row.revision, row.message)?;
+    // One footer for both forms: rows without a file, then what is pending.
+    for unknown in &position.unknown {
+        outln!("{unknown} (not in the versions directory!)")?;
     }
-    for unknown in rows.iter().filter(|a| !on_disk.contains(&a.revision)) {
-        outln!("{} (not in the versions directory!)", unknown.revision)?;
-    }
-    if pending > 0 {
+    if position.pending > 0 {
         outln!(
-            "{pending} revision(s) not applied: `migrate upgrade` (or `migrate history` to see them)"
+            "{} revision(s) not applied: `migrate upgrade` (or `migrate history` to see them)",
+            position.pending
         )?;
     }
     config.where_notes();
     Ok(())
 }
 
-/// `current --verbose`: each current revision as `history --verbose` shows
-/// it, with when it was applied (this reads every revision file).
-fn current_verbose(config: &Config, rows: &[Applied]) -> Result<()> {
+/// Where a database is, as `upgrade` sees it: its current revisions (as
+/// version rows), the rows no revision file stands for, and how many
+/// revisions are pending.
+struct Position {
+    current: Vec<Applied>,
+    unknown: Vec<String>,
+    pending: usize,
+}
+
+/// The database's [`Position`], with the graph when one was read. The
+/// version table and the file names answer alone (no file parsed) when
+/// every file is applied and every row has its file; otherwise a squash may
+/// stand in for the ids it replaced, and only the graph ([`load_graph`],
+/// as `upgrade` reads it) says which. `--verbose` always wants the graph.
+fn locate(
+    config: &Config,
+    rows: &[Applied],
+    graph_wanted: bool,
+) -> Result<(Position, Option<Graph>)> {
+    let on_disk = script::revision_ids(&config.versions_dir())?;
+    let pending = pending(rows, &on_disk);
+    let unknown: Vec<String> = rows
+        .iter()
+        .filter(|a| !on_disk.contains(&a.revision))
+        .map(|a| a.revision.clone())
+        .collect();
+    if !graph_wanted && pending == 0 && unknown.is_empty() {
+        let current = tips(rows).cloned().collect();
+        return Ok((
+            Position {
+                current,
+                unknown,
+                pending,
+            },
+            None,
+        ));
+    }
     let graph = load_graph(config)?;
-    let applied: HashSet<String> = rows.iter().map(|a| a.revision.clone()).collect();
-    let current = graph.current_heads(&applied);
-    let heads: HashSet<&str> = graph.heads().iter().map(|r| r.id.as_str()).collect();
-    for id in &current {
-        let (Some(rev), Some(row)) = (graph.get(id), rows.iter().find(|a| &a.revision == id))
-        else {
-            continue;
-        };
-        let entry = entry(&graph, rev, &heads, true);
-        print_history_entry(&graph, &entry, true)?;
-        outln!("Applied: {}\n", row.applied_at)?;
+    // A pruned id counts as its squash, as `upgrade` counts it.
+    let applied = graph.applied_set(rows.iter().map(|a| a.revision.clone()));
+    let unknown: Vec<String> = rows
+        .iter()
+        .filter(|a| graph.get(&a.revision).is_none() && graph.replaced_by(&a.revision).is_none())
+        .map(|a| a.revision.clone())
+        .collect();
+    // A row without a file is still where the table says it is.
+    let lost_tips = tips(rows)
+        .filter(|a| unknown.contains(&a.revision))
+        .cloned();
+    let position = Position {
+        current: graph
+            .current_heads(&applied)
+            .iter()
+            .filter_map(|id| row_of(&graph, rows, id))
+            .chain(lost_tips)
+            .collect(),
+        unknown,
+        pending: graph
+            .in_order()
+            .filter(|r| !applied.contains(&r.id))
+            .count(),
+    };
+    Ok((position, Some(graph)))
+}
+
+/// The version row of current revision `id`. A squash that stands for
+/// pruned ids has no row of its own: it is shown from its file, applied
+/// when the last of those rows was.
+fn row_of(graph: &Graph, rows: &[Applied], id: &str) -> Option<Applied> {
+    if let Some(row) = rows.iter().find(|a| a.revision == id) {
+        return Some(row.clone());
     }
-    for unknown in rows.iter().filter(|a| graph.get(&a.revision).is_none()) {
-        outln!("{} (not in the versions directory!)", unknown.revision)?;
-    }
-    let pending = graph.len() - applied.iter().filter(|id| graph.get(id).is_some()).count();
-    if pending > 0 {
-        outln!(
-            "{pending} revision(s) not applied: `migrate upgrade` (or `migrate history` to see them)"
-        )?;
-    }
-    config.where_notes();
-    Ok(())
+    let rev = graph.get(id)?;
+    let applied_at = rows
+        .iter()
+        .filter(|a| graph.replaced_by(&a.revision) == Some(id))
+        .map(|a| a.applied_at.clone())
+        .max()?;
+    Some(Applied {
+        revision: rev.id.clone(),
+        checksum: rev.checksum().to_string(),
+        applied_at,
+        parents: rev.parents.clone(),
+        message: rev.message.clone(),
+    })
 }
 
 fn entry<'g>(
@@ -131,17 +197,13 @@ fn print_current_json(config: &Config, db: &Database, rows: &[Applied]) -> Resul
     if !rows.is_empty() {
         config.require_migrations_dir()?;
     }
-    let on_disk = script::revision_ids(&config.versions_dir())?;
+    let (position, _) = locate(config, rows, false)?;
     json::print(&json::CurrentReport {
         database: db.display(),
         exists: db.exists(),
-        current: tips(rows).map(Into::into).collect(),
-        pending: pending(rows, &on_disk),
-        unknown: rows
-            .iter()
-            .filter(|a| !on_disk.contains(&a.revision))
-            .map(|a| a.revision.as_str())
-            .collect(),
+        current: position.current.iter().map(Into::into).collect(),
+        pending: position.pending,
+        unknown: position.unknown.iter().map(String::as_str).collect(),
     })
 }
 
@@ -301,7 +363,8 @@ fn current_for_history(config: &Config, graph: &Graph) -> Result<Vec<String>> {
         return Ok(vec![]);
     };
     let rows = db.read_applied(&config.version_table)?;
-    Ok(graph.current_heads(&rows.into_iter().map(|a| a.revision).collect()))
+    // A pruned id counts as its squash, as `upgrade` counts it.
+    Ok(graph.current_heads(&graph.applied_set(rows.into_iter().map(|a| a.revision))))
 }
 
 /// `show REV`; `show head`, `show heads` and `show NAME@head` print the

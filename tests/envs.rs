@@ -72,6 +72,13 @@ fn tables(p: &Project, db: &str) -> i64 {
         .unwrap()
 }
 
+/// The project's `migrate.toml` with `lines` added under `table`.
+fn config_with(p: &Project, table: &str, lines: &str) -> String {
+    std::fs::read_to_string(p.path("migrate.toml"))
+        .unwrap()
+        .replace(table, &format!("{table}\n{lines}"))
+}
+
 #[test]
 fn env_picks_its_database_and_migrations_and_without_env_the_top_level_applies() {
     let p = project();
@@ -168,6 +175,37 @@ fn an_unknown_environment_is_refused_naming_the_ones_that_exist() {
     );
     let err = q.fails(&["--env", "dev", "current"]);
     assert!(err.contains("dir"), "{err}");
+}
+
+/// `data_check_timeout` and `capabilities` are per environment, as
+/// `lock_timeout` is: accepted in `[env.NAME]`, and a bad value there is
+/// refused naming that table, before anything is created.
+#[test]
+fn an_environment_sets_data_check_timeout_and_capabilities() {
+    let p = project();
+    let good = config_with(
+        &p,
+        "[env.dev]",
+        "data_check_timeout = 5\ncapabilities = { advisory_locks = false }",
+    );
+    p.write("migrate.toml", &good);
+    p.ok(&["--env", "dev", "upgrade"]);
+    assert!(tables(&p, "dev.db") > 0);
+    for (bad, named) in [
+        (
+            "data_check_timeout = \"soon\"",
+            "[env.staging] data_check_timeout",
+        ),
+        (
+            "capabilities = { advisory_lock = false }",
+            "[env.staging] capabilities.advisory_lock",
+        ),
+    ] {
+        p.write("migrate.toml", &config_with(&p, "[env.staging]", bad));
+        let err = p.fails(&["--env", "staging", "current"]);
+        assert!(err.contains(named), "{err}");
+        assert!(!p.path("staging/stage.db").exists());
+    }
 }
 
 #[test]

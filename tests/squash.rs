@@ -254,3 +254,40 @@ fn refusals_name_what_and_write_nothing() {
     );
     p.ok(&["verify"]);
 }
+
+/// After a prune, a database whose version table names the pruned ids is
+/// at the squash, as `upgrade` sees it: `current` (plain, verbose and
+/// JSON, one footer) and `history` show the squash, count one revision
+/// pending and call no row unknown; `stamp -1` steps back from the squash.
+#[test]
+fn current_history_and_stamp_read_pruned_ids_as_the_squash() {
+    let p = catalogue();
+    let at = seeded_db(&p, "at.db", &[TO]);
+    p.ok(&["squash", FROM, TO, "-m", "squash", "--rev-id", "5a5a"]);
+    p.ok(&["--database", &at, "squash", "--prune"]);
+    let before = rows(&p, "at.db");
+    assert!(before.1.contains(&TO.to_string()), "{before:?}");
+
+    let plain = p.ok(&["--database", &at, "current"]);
+    let verbose = p.ok(&["--database", &at, "current", "--verbose"]);
+    for out in [&plain, &verbose] {
+        assert!(out.contains("5a5a"), "{out}");
+        assert!(!out.contains("not in the versions directory"), "{out}");
+        assert!(out.contains("1 revision(s) not applied"), "{out}");
+        assert!(!out.contains("(head)"), "{out}");
+    }
+    assert!(plain.starts_with("5a5a  squash\n"), "{plain}");
+    let json = p.ok(&["--database", &at, "current", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["current"][0]["revision"], "5a5a", "{json}");
+    assert_eq!(json["pending"], 1, "{json}");
+    assert_eq!(json["unknown"], serde_json::json!([]), "{json}");
+    let history = p.ok(&["--database", &at, "history"]);
+    assert!(history.contains("5a5a (current)"), "{history}");
+    assert_eq!(rows(&p, "at.db"), before, "shown, not written");
+
+    // One step back from the squash is the revision below it, not base.
+    p.ok(&["--database", &at, "stamp", "-1"]);
+    assert_eq!(rows(&p, "at.db").1, ["34e511a57ae6"]);
+    assert_eq!(rows(&p, "at.db").0, before.0, "stamp runs no SQL");
+}

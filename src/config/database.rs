@@ -84,7 +84,9 @@ pub(super) fn resolve_dev(
         path: origin.clone().into(),
         message,
     };
-    match DatabaseUrl::parse(url).map_err(refuse)? {
+    let parsed = DatabaseUrl::parse(url).map_err(refuse)?;
+    Engine::of(&parsed).map_err(refuse)?;
+    match parsed {
         DatabaseUrl::Postgres(url) => Ok(Some(url)),
         DatabaseUrl::Sqlite { .. } => Err(refuse(format!(
             "dev_url {:?} is not a PostgreSQL URL: it names the PostgreSQL server where scratch \

@@ -31,6 +31,10 @@ pub(super) struct EnvSection {
     lock_timeout: Option<toml::Value>,
     /// PostgreSQL's schemas; default `[database] schemas`.
     schemas: Option<Vec<String>>,
+    /// Each environment's server has its own sizes and extensions: the two
+    /// PostgreSQL settings below are per database, as `lock_timeout` is.
+    data_check_timeout: Option<toml::Value>,
+    capabilities: Option<toml::Value>,
 }
 
 pub(super) type Envs = BTreeMap<String, EnvSection>;
@@ -44,6 +48,9 @@ pub(super) struct Keys {
     pub dir: String,
     /// The table `lock_timeout` was read from (`[database]`, `[env.prod]`).
     pub lock_timeout: String,
+    /// The tables `data_check_timeout` and `capabilities` were read from.
+    pub data_check_timeout: String,
+    pub capabilities: String,
 }
 
 impl Keys {
@@ -53,6 +60,8 @@ impl Keys {
             dev_url: "[database] dev_url".into(),
             dir: "[migrations] dir".into(),
             lock_timeout: "[database]".into(),
+            data_check_timeout: "[database]".into(),
+            capabilities: "[database]".into(),
         }
     }
 }
@@ -67,6 +76,10 @@ pub(super) fn apply(mut file: File, name: Option<&str>) -> Result<(File, Keys), 
         return Err(unknown(name, &file.env));
     };
     let key = |k: &str| format!("[env.{name}] {k}");
+    let table = |own: bool| match own {
+        true => format!("[env.{name}]"),
+        false => "[database]".to_string(),
+    };
     let keys = Keys {
         url: key("url"),
         dev_url: if env.dev_url.is_some() {
@@ -79,16 +92,16 @@ pub(super) fn apply(mut file: File, name: Option<&str>) -> Result<(File, Keys), 
         } else {
             "[migrations] dir".into()
         },
-        lock_timeout: if env.lock_timeout.is_some() {
-            format!("[env.{name}]")
-        } else {
-            "[database]".into()
-        },
+        lock_timeout: table(env.lock_timeout.is_some()),
+        data_check_timeout: table(env.data_check_timeout.is_some()),
+        capabilities: table(env.capabilities.is_some()),
     };
     file.database.url = env.url;
     file.database.dev_url = env.dev_url.or(file.database.dev_url);
     file.database.lock_timeout = env.lock_timeout.or(file.database.lock_timeout);
     file.database.schemas = env.schemas.or(file.database.schemas);
+    file.database.data_check_timeout = env.data_check_timeout.or(file.database.data_check_timeout);
+    file.database.capabilities = env.capabilities.or(file.database.capabilities);
     file.migrations.dir = env.migrations.or(file.migrations.dir);
     Ok((file, keys))
 }
@@ -98,7 +111,8 @@ fn unknown(name: &str, envs: &Envs) -> String {
     if envs.is_empty() {
         format!(
             "--env {name:?} (or MIGRATE_ENV): this config defines no environments; \
-             add an [env.{name}] table (url, migrations, dev_url, lock_timeout, schemas), or drop --env"
+             add an [env.{name}] table (url, migrations, dev_url, lock_timeout, schemas, \
+             data_check_timeout, capabilities), or drop --env"
         )
     } else {
         format!(
@@ -159,6 +173,22 @@ lock_timeout = 9
         assert_eq!(f.migrations.dir.as_deref(), Some("migrations"));
         assert_eq!(keys.dir, "[migrations] dir");
         assert_eq!(f.database.lock_timeout, Some(toml::Value::Integer(3)));
+    }
+
+    #[test]
+    fn an_env_sets_its_own_data_check_timeout_and_capabilities() {
+        let text = format!(
+            "{TWO}data_check_timeout = 2\n[env.prod.capabilities]\nadvisory_locks = false\n"
+        );
+        let (f, keys) = apply(file(&text), Some("prod")).unwrap();
+        assert_eq!(f.database.data_check_timeout, Some(toml::Value::Integer(2)));
+        assert!(f.database.capabilities.is_some());
+        assert_eq!(keys.data_check_timeout, "[env.prod]");
+        assert_eq!(keys.capabilities, "[env.prod]");
+        // Not set in `dev`: the top level's (none here).
+        let (f, keys) = apply(file(&text), Some("dev")).unwrap();
+        assert_eq!(f.database.data_check_timeout, None);
+        assert_eq!(keys.capabilities, "[database]");
     }
 
     #[test]

@@ -46,7 +46,7 @@ impl Config {
             backup_keep: 5,
             lock_wait: crate::lock_wait::DEFAULT,
             lock_timeout: lock_wait::resolve_lock_timeout(None, "[database]", name)?,
-            data_check_timeout: lock_wait::resolve_data_check_timeout(None, name)?,
+            data_check_timeout: lock_wait::resolve_data_check_timeout(None, "[database]", name)?,
             capabilities: Capabilities::ALL,
             schemas: vec!["public".into()],
             env: None,

@@ -71,13 +71,14 @@ pub fn resolve_lock_timeout(
 /// finish. Seconds from 0 (no limit) to one day; 60 s when not set.
 pub fn resolve_data_check_timeout(
     from_file: Option<toml::Value>,
+    table: &str,
     config_name: &str,
 ) -> Result<Duration> {
     seconds_setting(
         "data_check_timeout",
         from_file,
         Duration::from_secs(60),
-        "[database]",
+        table,
         config_name,
     )
 }

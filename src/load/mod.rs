@@ -8,6 +8,8 @@
 //! same thing are the same value; the rename hints are read from the model's
 //! text.
 
+// Without the feature, a stand-in refuses `[model] sqlalchemy` (the Python helper is not shipped).
+#[cfg_attr(not(feature = "sqlalchemy"), path = "sqlalchemy_off.rs")]
 pub mod sqlalchemy;
 pub mod toml_model;
 
@@ -244,6 +246,8 @@ pub fn load_sql(engine: Engine, text: &str, path: &Path) -> Result<Model> {
 pub fn load_sql_on(text: &str, path: &Path, dev: Dev) -> Result<Model> {
     refuse_nul(text, path)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Without the feature no PostgreSQL `Dev` is ever made (see [`Engine::of`]).
+    #[cfg(feature = "postgres")]
     if dev.engine() == Engine::Postgres {
         return postgres_sql(text, path, dev);
     }
@@ -270,6 +274,7 @@ pub fn load_sql_on(text: &str, path: &Path, dev: Dev) -> Result<Model> {
 /// A PostgreSQL SQL model: split by the server's rules (an unclosed
 /// construct named at its line), run in a scratch database on the dev
 /// server, read back; the hints from the text, as the catalog drops comments.
+#[cfg(feature = "postgres")]
 fn postgres_sql(text: &str, path: &Path, dev: Dev) -> Result<Model> {
     let statements = crate::postgres::sql::check(text).map_err(|open| {
         model_error(

@@ -22,6 +22,8 @@ pub mod outside_lock;
 pub mod parse;
 pub mod plan;
 pub mod problem;
+// The bar is the CLI's (`indicatif`); without the feature, a stand-in that draws nothing.
+#[cfg_attr(not(feature = "cli"), path = "progress_off.rs")]
 pub mod progress;
 pub mod projection;
 pub mod restore;
