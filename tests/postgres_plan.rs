@@ -289,6 +289,34 @@ const CASES: &[Case] = &[
         rows_from: "SELECT string_agg(concat_ws(':', id, x, c), ',' ORDER BY id) FROM t",
         rows_to: "SELECT string_agg(concat_ws(':', id, x, c), ',' ORDER BY id) FROM t",
     },
+    // Exclusion constraints: one changed (dropped and added), one added with
+    // an expression and WHERE, one over a dropped column (dropped before
+    // it), one on a new table.
+    Case {
+        tag: "exclusions",
+        from: "CREATE TABLE booking (id int PRIMARY KEY, name text, during tsrange, room int, \
+               CONSTRAINT ex1 EXCLUDE USING btree (name WITH =), \
+               CONSTRAINT ex3 EXCLUDE USING btree (room WITH =));",
+        to: "CREATE TABLE booking (id int PRIMARY KEY, name text, during tsrange, \
+             CONSTRAINT ex1 EXCLUDE USING gist (during WITH &&), \
+             CONSTRAINT ex2 EXCLUDE USING btree (lower(name) WITH =) WHERE (name <> '')); \
+             CREATE TABLE fresh (id int, r int4range, EXCLUDE USING gist (r WITH &&));",
+        renames: no_renames,
+        seed: "INSERT INTO booking VALUES (1, 'a', '[2020-01-01,2020-01-02)', 1), \
+               (2, 'b', '[2020-01-03,2020-01-04)', 2);",
+        rows_from: "SELECT string_agg(id || name || during, ',' ORDER BY id) FROM booking",
+        rows_to: "SELECT string_agg(id || name || during, ',' ORDER BY id) FROM booking",
+    },
+    // PostgreSQL 15's UNIQUE NULLS NOT DISTINCT, gained and lost.
+    Case {
+        tag: "unique_nulls_not_distinct",
+        from: "CREATE TABLE products (id int PRIMARY KEY, a int, b int, UNIQUE (a, b));",
+        to: "CREATE TABLE products (id int PRIMARY KEY, a int, b int, UNIQUE NULLS NOT DISTINCT (a, b));",
+        renames: no_renames,
+        seed: "INSERT INTO products VALUES (1, NULL, NULL), (2, NULL, 1);",
+        rows_from: "SELECT string_agg(id || ':' || coalesce(b, 0), ',' ORDER BY id) FROM products",
+        rows_to: "SELECT string_agg(id || ':' || coalesce(b, 0), ',' ORDER BY id) FROM products",
+    },
 ];
 
 #[test]

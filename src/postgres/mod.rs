@@ -17,6 +17,7 @@ pub mod inspect;
 pub mod keywords;
 pub mod lease;
 pub mod lock;
+pub mod model_order;
 pub mod names;
 pub mod no_transaction;
 pub mod own_tables;

@@ -16,7 +16,7 @@ use postgres::error::SqlState;
 use crate::driver::Applied;
 use crate::error::{Error, Result};
 use crate::postgres::problem::server_error;
-use crate::postgres::{connect, driver, inspect, names, own_tables, sql};
+use crate::postgres::{connect, driver, inspect, model_order, names, own_tables, sql};
 use crate::schema::Schema;
 use crate::scratch::{ReplayFailed, Scratch};
 use crate::script::{Revision, Section};
@@ -180,6 +180,12 @@ impl Scratch for PgScratch {
     fn execute(&mut self, sql: &str) -> Result<()> {
         self.with(|c| c.batch_execute(sql))
             .map_err(|e| self.err(&e))
+    }
+
+    /// In any order ([`model_order`]), as sqldef reads a model.
+    fn run_model(&mut self, statements: &[&str]) -> std::result::Result<(), (usize, Error)> {
+        self.with(|c| model_order::run(c, statements))
+            .map_err(|(i, e)| (i, self.err(&e)))
     }
 
     fn run_section(&mut self, rev: &Revision, section: &Section) -> Result<()> {
