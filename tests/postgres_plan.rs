@@ -676,3 +676,45 @@ fn a_unique_constraint_keeps_its_deferral() {
         "1:23"
     );
 }
+
+/// Exclusion constraints reach the catalog (the `exclusions` case above
+/// proves the order and the rows; this, that they are there at all): one
+/// changed, one added, one dropped with its column, and back.
+#[test]
+fn exclusion_constraints_are_added_changed_and_dropped() {
+    let from_sql = "CREATE TABLE b (id int, name text, during tsrange, room int, \
+                    CONSTRAINT ex1 EXCLUDE USING btree (name WITH =), \
+                    CONSTRAINT ex3 EXCLUDE USING btree (room WITH =));";
+    let to_sql = "CREATE TABLE b (id int, name text, during tsrange, \
+                  CONSTRAINT ex1 EXCLUDE USING gist (during WITH &&), \
+                  CONSTRAINT ex2 EXCLUDE USING btree (lower(name) WITH =) WHERE (name <> ''));";
+    let Some(target) = fresh_db("exclusion") else {
+        return;
+    };
+    let (_, _, m) = migration("exclusion", from_sql, to_sql);
+    target.client().batch_execute(from_sql).unwrap();
+    target
+        .client()
+        .batch_execute("INSERT INTO b VALUES (1, 'a', '[2020-01-01,2020-01-02)', 1)")
+        .unwrap();
+    let defs = "SELECT string_agg(conname || ': ' || pg_get_constraintdef(oid), ', ' \
+                ORDER BY conname) FROM pg_constraint WHERE contype = 'x'";
+    apply(&target, &m.up).unwrap_or_else(|e| panic!("up fails: {e}"));
+    assert_eq!(
+        query_text(&target, defs),
+        "ex1: EXCLUDE USING gist (during WITH &&), \
+         ex2: EXCLUDE USING btree (lower(name) WITH =) WHERE ((name <> ''::text))"
+    );
+    apply(&target, &m.down).unwrap_or_else(|e| panic!("down fails: {e}"));
+    assert_eq!(
+        query_text(&target, defs),
+        "ex1: EXCLUDE USING btree (name WITH =), ex3: EXCLUDE USING btree (room WITH =)"
+    );
+    assert_eq!(
+        query_text(
+            &target,
+            "SELECT string_agg(id || name || during, ',') FROM b"
+        ),
+        "1a[\"2020-01-01 00:00:00\",\"2020-01-02 00:00:00\")"
+    );
+}
