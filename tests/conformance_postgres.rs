@@ -73,10 +73,10 @@ fn sqldef_postgres_cases_reach_desired_and_come_back() {
     );
 }
 
-/// The judge ignores column order, as upstream's does (see
-/// `run::columns_unordered`), and nothing else.
+/// The judge ignores column order and statement order, as upstream's does
+/// (see `run::unordered`), and nothing else.
 #[test]
-fn the_judge_ignores_column_order_only() {
+fn the_judge_ignores_column_and_statement_order_only() {
     let dump = |body: &str| {
         format!("CREATE TABLE public.users (\n{body}\n);\n\nALTER TABLE ONLY public.users")
     };
@@ -92,6 +92,17 @@ fn the_judge_ignores_column_order_only() {
     assert!(
         !same("    id bigint NOT NULL,\n    name text,\n    x int"),
         "a column more"
+    );
+    // Statements follow the columns' order (COMMENT ON COLUMN), or another
+    // order pg_dump chose: the same statements, whole, are the same schema.
+    let a = "COMMENT ON COLUMN public.t.a IS 'a';\n\nCOMMENT ON COLUMN public.t.b IS 'b';";
+    let b = "COMMENT ON COLUMN public.t.b IS 'b';\n\nCOMMENT ON COLUMN public.t.a IS 'a';";
+    assert!(run::same("up", a, b).is_ok());
+    let enum_a = "CREATE TYPE public.e AS ENUM (\n    'x',\n    'y'\n);";
+    let enum_b = "CREATE TYPE public.e AS ENUM (\n    'y',\n    'x'\n);";
+    assert!(
+        run::same("up", enum_a, enum_b).is_err(),
+        "lines inside a statement keep their order"
     );
 }
 
