@@ -160,12 +160,15 @@ fn median(mut v: Vec<Duration>) -> Duration {
 // The child is reaped by wait4 (for its rusage), not by Child::wait.
 #[allow(clippy::zombie_processes)]
 fn run(dir: &Path, args: &[&str]) -> (Duration, i64) {
+    // stderr goes to a file, not a pipe: nobody reads a pipe while we wait,
+    // so a child that wrote more than the pipe holds (64 KiB) would block forever.
+    let stderr = tempfile::tempfile().expect("temp file for stderr");
     let started = Instant::now();
     let child = Command::new(MIGRATE)
         .current_dir(dir)
         .args(args)
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
+        .stderr(stderr.try_clone().expect("stderr handle"))
         .spawn()
         .expect("spawn migrate");
     let pid = child.id() as libc::pid_t;
@@ -175,11 +178,15 @@ fn run(dir: &Path, args: &[&str]) -> (Duration, i64) {
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let elapsed = started.elapsed();
     assert_eq!(waited, pid);
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "migrate {args:?} failed in {}",
-        dir.display()
-    );
+    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+        let mut said = String::new();
+        let mut stderr = stderr;
+        use std::io::{Read, Seek};
+        let _ = stderr
+            .rewind()
+            .and_then(|_| stderr.read_to_string(&mut said));
+        panic!("migrate {args:?} failed in {}:\n{said}", dir.display());
+    }
     (elapsed, usage.ru_maxrss)
 }
 

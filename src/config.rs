@@ -62,6 +62,8 @@ struct DatabaseSection {
     data_check_timeout: Option<toml::Value>,
     /// PostgreSQL only: capabilities to switch off ([`Capabilities::from_config`]).
     capabilities: Option<toml::Value>,
+    /// PostgreSQL only: the schemas migrate manages ([`database::resolve_schemas`]).
+    schemas: Option<Vec<String>>,
 }
 
 /// `pyproject.toml`: the same settings under `[tool.migrate]`; the other
@@ -153,6 +155,10 @@ pub struct Config {
     /// PostgreSQL: the capabilities `[database] capabilities` leaves on (all
     /// unless it switches some off); the driver ands them with the server's.
     pub capabilities: Capabilities,
+    /// PostgreSQL: the schemas migrate manages, in `search_path` order
+    /// (`[database] schemas`, default `["public"]`); the first one's
+    /// objects are named without it, the others' as `schema.name`.
+    pub schemas: Vec<String>,
     /// The environment in use (`--env`), if any.
     pub env: Option<String>,
     /// The names of the file's `[env.NAME]` tables.
@@ -249,6 +255,14 @@ impl Config {
             file.database.data_check_timeout.clone(),
             &config_name,
         )?;
+        let schemas = database::resolve_schemas(
+            file.database.schemas,
+            postgres.is_some() || database.is_none(),
+        )
+        .map_err(|message| Error::Config {
+            path: config_name.clone().into(),
+            message,
+        })?;
         Ok(Config {
             path,
             pyproject,
@@ -267,6 +281,7 @@ impl Config {
             lock_timeout,
             data_check_timeout,
             capabilities,
+            schemas,
             env: overrides.env.clone(),
             envs,
         })
@@ -323,7 +338,7 @@ impl Config {
     /// default the database's own server).
     pub fn dev(&self) -> Dev<'_> {
         match &self.postgres {
-            Some(url) => Dev::Postgres(self.dev_url.as_ref().unwrap_or(url)),
+            Some(url) => Dev::Postgres(self.dev_url.as_ref().unwrap_or(url), &self.schemas),
             None => Dev::Sqlite,
         }
     }
@@ -335,6 +350,7 @@ impl Config {
                 url,
                 lock_timeout: self.lock_timeout,
                 capabilities: self.capabilities,
+                schemas: &self.schemas,
             }),
             (None, Some(path)) => Some(Database::Sqlite(path)),
             (None, None) => None,

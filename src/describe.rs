@@ -99,29 +99,37 @@ pub fn describe(changes: &[Change]) -> Vec<String> {
 }
 
 /// One line per PostgreSQL object the schemas differ by (enum types,
-/// extensions, sequences no column owns), which the diff of tables does not
+/// extensions, configured schemas, sequences no column owns), which the diff of tables does not
 /// carry: the planner reads them from the schemas. Sequences a column owns
 /// come and go with their column.
 pub fn objects(from: &PostgresObjects, to: &PostgresObjects) -> Vec<String> {
     let mut out = enums(from, to);
-    let gained = |a: &PostgresObjects, b: &PostgresObjects| -> Vec<String> {
-        let had = &a.extensions;
-        b.extensions
-            .iter()
-            .filter(|x| !had.contains(x))
-            .cloned()
-            .collect()
-    };
-    out.extend(
-        gained(from, to)
-            .iter()
-            .map(|x| format!("added extension {}", q(x))),
-    );
-    out.extend(
-        gained(to, from)
-            .iter()
-            .map(|x| format!("removed extension {}", q(x))),
-    );
+    for (kind, list) in [
+        (
+            "schema",
+            (|o| &o.namespaces) as fn(&PostgresObjects) -> &Vec<String>,
+        ),
+        ("extension", |o| &o.extensions),
+    ] {
+        let gained = |a: &PostgresObjects, b: &PostgresObjects| -> Vec<String> {
+            let had = list(a);
+            list(b)
+                .iter()
+                .filter(|x| !had.contains(x))
+                .cloned()
+                .collect()
+        };
+        out.extend(
+            gained(from, to)
+                .iter()
+                .map(|x| format!("added {kind} {}", q(x))),
+        );
+        out.extend(
+            gained(to, from)
+                .iter()
+                .map(|x| format!("removed {kind} {}", q(x))),
+        );
+    }
     out.extend(sequences(from, to));
     out.into_iter()
         .map(|line| one_line(&format!("Detected {line}")))

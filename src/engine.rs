@@ -41,6 +41,8 @@ pub enum Database<'a> {
         lock_timeout: Duration,
         /// What the config leaves on (see [`crate::capabilities`]).
         capabilities: Capabilities,
+        /// The schemas migrate manages (`[database] schemas`).
+        schemas: &'a [String],
     },
 }
 
@@ -60,11 +62,13 @@ impl Database<'_> {
                 url,
                 lock_timeout,
                 capabilities,
+                schemas,
             } => Ok(Box::new(Postgres::open(
                 url,
                 version_table,
                 *lock_timeout,
                 *capabilities,
+                schemas,
             )?)),
         }
     }
@@ -74,8 +78,8 @@ impl Database<'_> {
     pub fn read_applied(&self, version_table: &str) -> Result<Vec<Applied>> {
         match self {
             Database::Sqlite(path) => crate::sqlite::driver::read_applied_at(path, version_table),
-            Database::Postgres { url, .. } => {
-                crate::postgres::driver::read_applied_at(url, version_table)
+            Database::Postgres { url, schemas, .. } => {
+                crate::postgres::driver::read_applied_at(url, schemas, version_table)
             }
         }
     }
@@ -85,16 +89,16 @@ impl Database<'_> {
     pub fn read_progress(&self, version_table: &str) -> Result<Vec<crate::driver::Progress>> {
         match self {
             Database::Sqlite(_) => Ok(vec![]),
-            Database::Postgres { url, .. } => {
-                let (mut client, place) = crate::postgres::connect::connect(url)?;
+            Database::Postgres { url, schemas, .. } => {
+                let (mut client, place) = crate::postgres::schemas::connect(url, schemas)?;
                 crate::postgres::progress::read(&mut client, version_table, &place)
             }
         }
     }
 
     /// The database's schema as its engine's inspector reads it (without
-    /// the tool's own tables); nothing is written. PostgreSQL: the `public`
-    /// schema until the schemas are a setting.
+    /// the tool's own tables); nothing is written. PostgreSQL: the
+    /// configured schemas.
     pub fn inspect(&self, version_table: &str) -> Result<Schema> {
         match self {
             Database::Sqlite(path) => {
@@ -102,11 +106,11 @@ impl Database<'_> {
                 crate::sqlite::inspect::inspect(&conn, version_table)
                     .map_err(|e| Error::database(path, e))
             }
-            Database::Postgres { url, .. } => {
+            Database::Postgres { url, schemas, .. } => {
                 let (mut client, _) = crate::postgres::connect::connect(url)?;
                 let options = crate::postgres::inspect::Options {
                     version_table: version_table.to_string(),
-                    ..Default::default()
+                    schemas: schemas.to_vec(),
                 };
                 crate::postgres::inspect::inspect(&mut client, &options)
             }
@@ -138,8 +142,8 @@ impl Database<'_> {
     pub fn count_rows(&self, queries: &[String], timeout: Duration) -> Result<Vec<Count>> {
         match self {
             Database::Sqlite(_) => Ok(vec![Count::Unknown; queries.len()]),
-            Database::Postgres { url, .. } => {
-                crate::postgres::pre_count::run(url, queries, timeout)
+            Database::Postgres { url, schemas, .. } => {
+                crate::postgres::pre_count::run(url, schemas, queries, timeout)
             }
         }
     }
@@ -283,15 +287,16 @@ pub enum Dev<'a> {
     /// In memory.
     Sqlite,
     /// On the server of this URL (`dev_url`, by default the database's own),
-    /// each made from `template0` and dropped after.
-    Postgres(&'a PgUrl),
+    /// each made from `template0` and dropped after, with the configured
+    /// schemas on its `search_path` (`[database] schemas`).
+    Postgres(&'a PgUrl, &'a [String]),
 }
 
 impl Dev<'_> {
     pub fn engine(&self) -> Engine {
         match self {
             Dev::Sqlite => Engine::Sqlite,
-            Dev::Postgres(_) => Engine::Postgres,
+            Dev::Postgres(..) => Engine::Postgres,
         }
     }
 
@@ -299,7 +304,7 @@ impl Dev<'_> {
     pub fn scratch(&self) -> Result<Box<dyn Scratch>> {
         match self {
             Dev::Sqlite => Engine::Sqlite.scratch(),
-            Dev::Postgres(url) => Ok(Box::new(PgScratch::create(url)?)),
+            Dev::Postgres(url, schemas) => Ok(Box::new(PgScratch::create(url, schemas, false)?)),
         }
     }
 
@@ -307,19 +312,20 @@ impl Dev<'_> {
     /// is made on this server with `pg_dump | pg_restore`.
     pub fn copy_of(&self, db: &Database) -> Result<Box<dyn Scratch>> {
         match (self, db) {
-            (Dev::Postgres(dev), Database::Postgres { url, .. }) => {
-                Ok(Box::new(PgScratch::copy_of(dev, url)?))
+            (Dev::Postgres(dev, schemas), Database::Postgres { url, .. }) => {
+                Ok(Box::new(PgScratch::copy_of(dev, url, schemas)?))
             }
             (_, Database::Sqlite(path)) => Engine::Sqlite.scratch_copy(path),
             (Dev::Sqlite, Database::Postgres { .. }) => Err(on_a_server()),
         }
     }
 
-    /// An empty scratch database for creating a model in.
+    /// An empty scratch database for creating a model in (PostgreSQL: the
+    /// configured schemas made first, so the model's objects may go in them).
     pub fn model_scratch(&self) -> Result<Box<dyn Scratch>> {
         match self {
             Dev::Sqlite => Engine::Sqlite.model_scratch(),
-            Dev::Postgres(url) => Ok(Box::new(PgScratch::create(url)?)),
+            Dev::Postgres(url, schemas) => Ok(Box::new(PgScratch::create(url, schemas, true)?)),
         }
     }
 }

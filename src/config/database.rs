@@ -94,6 +94,44 @@ pub(super) fn resolve_dev(
     }
 }
 
+/// `[database] schemas` (or an environment's): the PostgreSQL schemas
+/// migrate manages, `["public"]` when unset. Each is a name as the catalog
+/// stores it (case kept, no quotes), listed once. `postgres` is false for
+/// an SQLite database, which has no schemas: a list there is refused
+/// rather than ignored, since a model that names `billing.invoice` cannot
+/// mean the same on SQLite (`["public"]`, which changes nothing, is let be).
+pub(super) fn resolve_schemas(
+    given: Option<Vec<String>>,
+    postgres: bool,
+) -> std::result::Result<Vec<String>, String> {
+    let Some(schemas) = given else {
+        return Ok(vec!["public".to_string()]);
+    };
+    if !postgres && schemas != ["public"] {
+        return Err(format!(
+            "[database] schemas = {schemas:?} is a PostgreSQL setting, and the database is              SQLite (which has no schemas): remove it, or set it in the [env.NAME] of the              PostgreSQL environment only"
+        ));
+    }
+    if schemas.is_empty() {
+        return Err("[database] schemas is empty: list at least one schema (the default is                     [\"public\"]); its first is where unqualified names go"
+            .to_string());
+    }
+    for (i, s) in schemas.iter().enumerate() {
+        if s.is_empty() || s.len() > 63 {
+            return Err(format!(
+                "[database] schemas: {s:?} is not a schema name (1 to 63 bytes, as the catalog \
+                 stores it: lower case unless it was created quoted)"
+            ));
+        }
+        if schemas[..i].contains(s) {
+            return Err(format!(
+                "[database] schemas lists {s:?} twice: list each schema once"
+            ));
+        }
+    }
+    Ok(schemas)
+}
+
 /// Why no database is configured, and the ways to name one (`--env` too
 /// when the file has environments).
 pub(super) fn none_configured(config_name: &str, env: Option<&str>, envs: &[String]) -> String {

@@ -29,6 +29,8 @@ pub(super) struct EnvSection {
     /// `[migrations] dir`.
     migrations: Option<String>,
     lock_timeout: Option<toml::Value>,
+    /// PostgreSQL's schemas; default `[database] schemas`.
+    schemas: Option<Vec<String>>,
 }
 
 pub(super) type Envs = BTreeMap<String, EnvSection>;
@@ -86,6 +88,7 @@ pub(super) fn apply(mut file: File, name: Option<&str>) -> Result<(File, Keys), 
     file.database.url = env.url;
     file.database.dev_url = env.dev_url.or(file.database.dev_url);
     file.database.lock_timeout = env.lock_timeout.or(file.database.lock_timeout);
+    file.database.schemas = env.schemas.or(file.database.schemas);
     file.migrations.dir = env.migrations.or(file.migrations.dir);
     Ok((file, keys))
 }
@@ -95,7 +98,7 @@ fn unknown(name: &str, envs: &Envs) -> String {
     if envs.is_empty() {
         format!(
             "--env {name:?} (or MIGRATE_ENV): this config defines no environments; \
-             add an [env.{name}] table (url, migrations, dev_url, lock_timeout), or drop --env"
+             add an [env.{name}] table (url, migrations, dev_url, lock_timeout, schemas), or drop --env"
         )
     } else {
         format!(

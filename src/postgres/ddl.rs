@@ -24,6 +24,9 @@ use crate::schema::{
 pub fn create_schema(schema: &Schema) -> Vec<String> {
     let pg = &schema.postgres;
     let mut out: Vec<String> = Vec::new();
+    for ns in &pg.namespaces {
+        out.push(create_namespace(ns));
+    }
     for ext in &pg.extensions {
         out.push(format!(
             "CREATE EXTENSION IF NOT EXISTS {}",
@@ -96,6 +99,14 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
 /// the checks that hold for existing rows; foreign keys, `NOT VALID`
 /// checks (PostgreSQL validates every check in a `CREATE TABLE`, whatever
 /// it says) and [`repeated_uniques`] are added after.
+/// A configured schema (a namespace), made before anything goes into it.
+pub fn create_namespace(name: &str) -> String {
+    format!(
+        "CREATE SCHEMA IF NOT EXISTS {}",
+        super::names::quote_one(name)
+    )
+}
+
 pub fn create_table(t: &Table) -> String {
     let mut items: Vec<String> = t.columns.iter().map(column_def).collect();
     if let Some(pk) = &t.primary_key {
@@ -425,9 +436,18 @@ pub fn mentions(sql: &str, name: &str) -> bool {
     names_in(sql).contains(name)
 }
 
-/// The names `sql` mentions, as stored names.
+/// The names `sql` mentions, as stored names; `a.b` also as the name of
+/// `b` in schema `a` ([`super::names::qualify`]), as an object of a schema
+/// but the first is named.
 fn names_in(sql: &str) -> HashSet<String> {
-    tokenize(sql).iter().filter_map(ident).collect()
+    let tokens = tokenize(sql);
+    let mut out: HashSet<String> = tokens.iter().filter_map(ident).collect();
+    for w in tokens.windows(3) {
+        if let (Some(schema), ".", Some(name)) = (ident(&w[0]), w[1].text, ident(&w[2])) {
+            out.insert(super::names::qualify(&schema, &name));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -439,6 +459,19 @@ mod tests {
             name: name.into(),
             sql: sql.into(),
         }
+    }
+
+    #[test]
+    fn a_view_of_another_schema_comes_after_the_view_it_reads() {
+        let views = [
+            view("a.top", "CREATE VIEW a.top AS SELECT * FROM b.\"Mid\""),
+            view("b.\"Mid\"", "CREATE VIEW b.\"Mid\" AS SELECT 1"),
+        ];
+        let order: Vec<&str> = views_in_dependency_order(&views)
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect();
+        assert_eq!(order, ["b.\"Mid\"", "a.top"]);
     }
 
     #[test]

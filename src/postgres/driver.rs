@@ -21,7 +21,7 @@ use crate::postgres::capabilities::Server;
 use crate::postgres::lease::Lease;
 use crate::postgres::problem::{line_offset, server_error};
 use crate::postgres::version_table::VersionTable;
-use crate::postgres::{connect, lock, no_transaction, own_tables, progress, sql};
+use crate::postgres::{lock, no_transaction, own_tables, progress, sql};
 use crate::script::{Direction, Revision, Section};
 use crate::statement::Statement;
 use crate::url::PgUrl;
@@ -53,8 +53,9 @@ impl Postgres {
         version_table: &str,
         lock_timeout: Duration,
         mask: Capabilities,
+        schemas: &[String],
     ) -> Result<Postgres> {
-        let (mut client, place) = connect::connect(url)?;
+        let (mut client, place) = super::schemas::connect(url, schemas)?;
         let version: String = client
             .query_one("SELECT version()", &[])
             .map_err(|e| Error::database(&place, server_error(&e)))?
@@ -120,8 +121,13 @@ impl Drop for Postgres {
 
 /// The applied revisions of the database `url` names, read without creating
 /// or writing anything.
-pub fn read_applied_at(url: &PgUrl, version_table: &str) -> Result<Vec<Applied>> {
-    let (mut client, place) = connect::connect(url)?;
+pub fn read_applied_at(
+    url: &PgUrl,
+    schemas: &[String],
+    version_table: &str,
+) -> Result<Vec<Applied>> {
+    // The version table is looked up where the migrating session made it.
+    let (mut client, place) = super::schemas::connect(url, schemas)?;
     own_tables::read_applied(&mut client, version_table, &place)
 }
 

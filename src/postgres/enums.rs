@@ -117,7 +117,10 @@ pub fn recreate_sql(type_name: &str, labels: &[String], columns: &[EnumColumn]) 
     let old = format!("{type_name}__migrate_old");
     let ty = quote_ident(type_name);
     let mut out = vec![
-        format!("ALTER TYPE {ty} RENAME TO {}", quote_ident(&old)),
+        format!(
+            "ALTER TYPE {ty} RENAME TO {}",
+            quote_ident(&super::names::local_name(&old))
+        ),
         create_sql(type_name, labels),
     ];
     for c in columns {

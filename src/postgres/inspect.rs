@@ -1,9 +1,11 @@
 //! A live PostgreSQL database to a [`Schema`], read from `pg_catalog`.
 //!
 //! Everything is read in one snapshot (a `REPEATABLE READ READ ONLY`
-//! transaction), with `search_path` set to the inspected schemas so that
-//! PostgreSQL prints the names in types, defaults and views unqualified, as
-//! a model writes them. The queries are in [`catalog`]; the rows become a
+//! transaction), with `search_path` set to the first inspected schema so
+//! that PostgreSQL prints the names of its objects in types, defaults and
+//! views unqualified, as a model writes them, and those of the other
+//! inspected schemas qualified (`billing.invoice`): objects of the other
+//! schemas are named so in the [`Schema`] too ([`super::names::qualify`]). The queries are in [`catalog`]; the rows become a
 //! schema in [`assemble`]. Inspecting never writes, and this is, with the
 //! driver, the only code that talks to the database.
 
@@ -24,8 +26,8 @@ pub use serial::default_name;
 #[derive(Debug, Clone)]
 pub struct Options {
     /// The schemas (namespaces) whose objects are read, in `search_path`
-    /// order. Names are unqualified in the result, so two of them may not
-    /// both have a table of the same name.
+    /// order (`[database] schemas`). The first one's objects are named
+    /// without it; a listed schema the database lacks is read as empty.
     pub schemas: Vec<String>,
     /// The tool's version table: it, its log and its format table are left
     /// out. `""` leaves out nothing.
@@ -55,23 +57,25 @@ pub fn inspect(client: &mut Client, options: &Options) -> Result<Schema> {
         .start()
         .map_err(catalog_error)?;
     let missing = catalog::missing_schemas(&mut tx, &schemas).map_err(catalog_error)?;
-    if !missing.is_empty() {
-        return Err(Error::Schema(format!(
-            "the database has no schema {}: check the `schemas` setting",
-            missing.join(", ")
-        )));
-    }
     // Local to the transaction: the session's own search_path is untouched.
     tx.execute(
-        "SELECT set_config('search_path', \
-         (SELECT string_agg(quote_ident(s), ', ') FROM unnest($1::text[]) AS s), true)",
-        &[&schemas],
+        "SELECT set_config('search_path', quote_ident($1), true)",
+        &[&schemas[0]],
     )
     .map_err(catalog_error)?;
     let keep = |name: &str| {
         options.version_table.is_empty() || !version_table::is_own(name, &options.version_table)
     };
-    let catalog = catalog::read(&mut tx, &schemas, keep).map_err(catalog_error)?;
+    let mut catalog = catalog::read(&mut tx, &schemas, keep).map_err(catalog_error)?;
+    // `public` is in every new database (template0 has it) and the first
+    // schema must be there before anything (it holds the version table):
+    // neither is listed, so the default configuration plans and prints no
+    // schema at all.
+    let first = schemas[0].clone();
+    catalog.namespaces = schemas
+        .into_iter()
+        .filter(|s| s != "public" && *s != first && !missing.contains(s))
+        .collect();
     // Read only: ending it either way is the same.
     tx.rollback().map_err(catalog_error)?;
     if let Some(twice) = first_duplicate(catalog.tables.iter().map(|t| t.name.as_str())) {

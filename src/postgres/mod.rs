@@ -27,6 +27,7 @@ pub mod pre_count;
 pub mod problem;
 pub mod progress;
 pub mod rename_hints;
+pub mod schemas;
 pub mod scratch;
 pub mod sql;
 pub mod tls;

@@ -92,8 +92,18 @@ fn unicode_escapes(text: &str) -> String {
 /// as itself (lower-case ASCII letters, digits and `_`, not starting with a
 /// digit, not a key word that needs quotes), otherwise double-quoted with
 /// `"` doubled. The same rule as the server's `quote_ident()`, which
-/// `tests/postgres_dialect.rs` checks.
+/// `tests/postgres_dialect.rs` checks. A [`qualify`]d name (an object of
+/// a schema but the first) is already written so, and goes in as it is.
 pub fn quote_ident(name: &str) -> String {
+    if split_qualified(name).is_some() {
+        return name.to_string();
+    }
+    quote_one(name)
+}
+
+/// One name quoted by the server's rule, even one that reads as `a.b`
+/// (a schema's: schemas are never qualified).
+pub fn quote_one(name: &str) -> String {
     let mut bytes = name.bytes();
     let plain = matches!(bytes.next(), Some(b'a'..=b'z' | b'_'))
         && bytes.all(|c| matches!(c, b'a'..=b'z' | b'0'..=b'9' | b'_'))
@@ -103,6 +113,67 @@ pub fn quote_ident(name: &str) -> String {
     } else {
         format!("\"{}\"", name.replace('"', "\"\""))
     }
+}
+
+/// The name of an object in a schema other than the first configured one,
+/// as the inspector stores it: `schema.name`, each part written as
+/// [`quote_ident`] (and the server's `regclass`) writes it, so it goes into
+/// SQL as it is. (A name in the first schema is stored bare and unquoted.)
+pub fn qualify(schema: &str, name: &str) -> String {
+    format!("{}.{}", quote_one(schema), quote_one(name))
+}
+
+/// The (schema, name) a [`qualify`]d name stands for, unquoted; `None` for
+/// a name of the first schema. A first-schema name that itself reads as
+/// `a.b` with each part written as quoting would write it (a table named
+/// `"a.b"`) is taken as qualified: the documented limitation.
+pub fn split_qualified(name: &str) -> Option<(String, String)> {
+    let (schema, rest) = quoted_part(name)?;
+    let (table, rest) = quoted_part(rest.strip_prefix('.')?)?;
+    rest.is_empty().then_some((schema, table))
+}
+
+/// The name without its schema, unquoted: what `RENAME TO` and `CREATE
+/// INDEX` take (their object goes into its table's schema).
+pub fn local_name(name: &str) -> String {
+    split_qualified(name).map_or_else(|| name.to_string(), |(_, n)| n)
+}
+
+/// `object` (a bare name, such as an index's) in the schema of `table`,
+/// ready for SQL: what `DROP INDEX` and `ALTER INDEX` take.
+pub fn in_schema_of(table: &str, object: &str) -> String {
+    match split_qualified(table) {
+        Some((schema, _)) => qualify(&schema, object),
+        None => quote_one(object),
+    }
+}
+
+/// One part of a qualified name at the start of `text`, as [`quote_one`]
+/// writes it: (the unquoted name, the rest).
+fn quoted_part(text: &str) -> Option<(String, &str)> {
+    let (raw, rest) = match text.strip_prefix('"') {
+        Some(inner) => {
+            let mut raw = String::new();
+            let mut chars = inner.char_indices();
+            loop {
+                let (i, c) = chars.next()?;
+                if c != '"' {
+                    raw.push(c);
+                } else if inner[i + 1..].starts_with('"') {
+                    raw.push('"');
+                    chars.next();
+                } else {
+                    break (raw, &inner[i + 1..]);
+                }
+            }
+        }
+        None => {
+            let end = text.find('.').unwrap_or(text.len());
+            (text[..end].to_string(), &text[end..])
+        }
+    };
+    let written = &text[..text.len() - rest.len()];
+    (quote_one(&raw) == written).then_some((raw, rest))
 }
 
 /// A string literal for `value` (`standard_conforming_strings` is on, so a
@@ -155,5 +226,23 @@ mod tests {
         ] {
             assert_eq!(quote_ident(name), want, "{name}");
         }
+    }
+
+    #[test]
+    fn a_qualified_name_goes_into_sql_as_it_is_stored() {
+        let name = qualify("Billing", "invoice");
+        assert_eq!(name, "\"Billing\".invoice");
+        assert_eq!(quote_ident(&name), name);
+        assert_eq!(
+            split_qualified("\"a.b\".\"x\"\"y\""),
+            Some(("a.b".into(), "x\"y".into()))
+        );
+        assert_eq!(local_name("billing.invoice"), "invoice");
+        assert_eq!(local_name("invoice"), "invoice");
+        assert_eq!(in_schema_of("billing.invoice", "Ix"), "billing.\"Ix\"");
+        assert_eq!(in_schema_of("invoice", "ix"), "ix");
+        // Not written as quoting writes it: one name with a dot in it.
+        assert_eq!(quote_ident("Billing.invoice"), "\"Billing.invoice\"");
+        assert_eq!(quote_ident("a.b.c"), "\"a.b.c\"");
     }
 }

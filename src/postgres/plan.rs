@@ -27,7 +27,7 @@ use crate::risk::Risk;
 use crate::schema::{NameRule, Schema, Table, View};
 
 use super::ddl::{self, add_foreign_key, comments, create_index, create_table, mentions};
-use super::names::quote_ident;
+use super::names::{self, quote_ident};
 
 mod columns;
 mod constraints;
@@ -76,7 +76,8 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             let sql = format!(
                 "ALTER TABLE {} RENAME TO {}",
                 quote_ident(from),
-                quote_ident(to)
+                // The new name takes no schema: the table stays in its own.
+                quote_ident(&names::local_name(to))
             );
             out.extend(serving(c, [Statement::plain(sql)]));
         }
@@ -93,8 +94,9 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
     }
     // After the foreign keys: a unique index may be what one of them uses.
     for c in changes {
-        if let Change::DropIndex { index, .. } = c {
-            let sql = format!("DROP INDEX {}", quote_ident(&index.name));
+        if let Change::DropIndex { table, index } = c {
+            // An index is in its table's schema.
+            let sql = format!("DROP INDEX {}", names::in_schema_of(table, &index.name));
             out.extend(serving(c, [Statement::plain(sql)]));
         }
     }

@@ -10,16 +10,21 @@ use postgres::error::SqlState;
 
 use crate::driver::Count;
 use crate::error::{Error, Result};
-use crate::postgres::connect;
 use crate::postgres::problem::server_error;
 use crate::url::PgUrl;
 
 /// The count of each query, in order, on the database `url` names.
-pub fn run(url: &PgUrl, queries: &[String], timeout: Duration) -> Result<Vec<Count>> {
+pub fn run(
+    url: &PgUrl,
+    schemas: &[String],
+    queries: &[String],
+    timeout: Duration,
+) -> Result<Vec<Count>> {
     if queries.is_empty() {
         return Ok(Vec::new());
     }
-    let (mut client, place) = connect::connect(url)?;
+    // The queries name the first schema's tables without it, as revisions do.
+    let (mut client, place) = super::schemas::connect(url, schemas)?;
     let mut out = Vec::with_capacity(queries.len());
     for query in queries {
         let mut tx = client

@@ -38,12 +38,22 @@ pub struct PgScratch {
     name: String,
     /// The dev server for messages, without a password.
     place: String,
+    /// The configured schemas (`[database] schemas`): on the session's
+    /// `search_path`, and the ones inspected.
+    schemas: Vec<String>,
+    /// Made for a model: the schemas were made first, and a model's own
+    /// `CREATE SCHEMA` of one must not fail for it.
+    model: bool,
 }
 
 impl PgScratch {
     /// A new, empty scratch database on the server `dev` names, after
-    /// sweeping idle leftovers of killed runs.
-    pub fn create(dev: &PgUrl) -> Result<PgScratch> {
+    /// sweeping idle leftovers of killed runs, its session's `search_path`
+    /// set to `schemas`; the first of them is created (it is where a
+    /// database's unqualified names and version table go). `make_schemas`:
+    /// all are created (a model's database; a replayed history creates its
+    /// own).
+    pub fn create(dev: &PgUrl, schemas: &[String], make_schemas: bool) -> Result<PgScratch> {
         let (mut admin, place) = connect::connect(dev)?;
         sweep(&mut admin, SystemTime::now());
         let name = new_name(std::process::id(), SystemTime::now());
@@ -59,20 +69,32 @@ impl PgScratch {
             admin,
             name,
             place,
+            schemas: schemas.to_vec(),
+            model: make_schemas,
         };
         let url = PgUrl {
             dbname: Some(scratch.name.clone()),
             redacted: format!("{} (scratch database {})", dev.redacted, scratch.name),
             ..dev.clone()
         };
-        scratch.client = RefCell::new(Some(connect::connect(&url)?.0));
+        let mut client = connect::connect(&url)?.0;
+        let made = if make_schemas {
+            schemas
+        } else {
+            &schemas[..schemas.len().min(1)]
+        };
+        let set_up = super::schemas::create_all(&mut client, made);
+        set_up
+            .and_then(|()| super::schemas::set_search_path(&mut client, schemas))
+            .map_err(|e| scratch.err(&e))?;
+        scratch.client = RefCell::new(Some(client));
         Ok(scratch)
     }
 
     /// A scratch database on `dev` holding a copy of the database `live`
     /// names, its rows too ([`super::backup::copy_into`]).
-    pub fn copy_of(dev: &PgUrl, live: &PgUrl) -> Result<PgScratch> {
-        let scratch = PgScratch::create(dev)?;
+    pub fn copy_of(dev: &PgUrl, live: &PgUrl, schemas: &[String]) -> Result<PgScratch> {
+        let scratch = PgScratch::create(dev, schemas, false)?;
         let url = PgUrl {
             dbname: Some(scratch.name.clone()),
             redacted: format!("{} (scratch database {})", dev.redacted, scratch.name),
@@ -176,15 +198,29 @@ fn create_failed(e: &postgres::Error, dev: &PgUrl, place: &str) -> Error {
     )
 }
 
+impl PgScratch {
+    /// `sql` as it runs here: in a model's scratch database, a `CREATE
+    /// SCHEMA` of a schema made already is let be.
+    fn as_model_runs(&self, sql: &str) -> String {
+        self.model
+            .then(|| super::schemas::tolerant_create_schema(sql))
+            .flatten()
+            .unwrap_or_else(|| sql.to_string())
+    }
+}
+
 impl Scratch for PgScratch {
     fn execute(&mut self, sql: &str) -> Result<()> {
-        self.with(|c| c.batch_execute(sql))
+        let sql = self.as_model_runs(sql);
+        self.with(|c| c.batch_execute(&sql))
             .map_err(|e| self.err(&e))
     }
 
     /// In any order ([`model_order`]), as sqldef reads a model.
     fn run_model(&mut self, statements: &[&str]) -> std::result::Result<(), (usize, Error)> {
-        self.with(|c| model_order::run(c, statements))
+        let texts: Vec<String> = statements.iter().map(|s| self.as_model_runs(s)).collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        self.with(|c| model_order::run(c, &texts))
             .map_err(|(i, e)| (i, self.err(&e)))
     }
 
@@ -208,7 +244,7 @@ impl Scratch for PgScratch {
     fn inspect(&self, own: &str) -> Result<Schema> {
         let options = inspect::Options {
             version_table: own.to_string(),
-            ..Default::default()
+            schemas: self.schemas.clone(),
         };
         self.with(|c| inspect::inspect(c, &options))
     }

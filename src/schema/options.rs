@@ -123,6 +123,11 @@ pub struct PostgresObjects {
     pub enums: Vec<EnumType>,
     pub extensions: Vec<String>,
     pub sequences: Vec<Sequence>,
+    /// The configured schemas (`[database] schemas`) the database has, but
+    /// `public` (every database has it) and the first (which must be there
+    /// before anything); planned as `CREATE SCHEMA` / `DROP SCHEMA` like
+    /// extensions.
+    pub namespaces: Vec<String>,
 }
 
 /// `CREATE TYPE name AS ENUM (labels...)`; the labels keep their order.
@@ -232,6 +237,7 @@ impl PostgresObjects {
     pub fn sort(&mut self) {
         self.enums.sort_by(|a, b| a.name.cmp(&b.name));
         self.extensions.sort();
+        self.namespaces.sort();
         self.sequences.sort_by(|a, b| a.name.cmp(&b.name));
     }
 }

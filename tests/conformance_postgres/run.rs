@@ -13,7 +13,8 @@
 use migrate::diff::{Renames, diff};
 use migrate::engine::Engine;
 use migrate::plan::Statement;
-use migrate::postgres::names::quote_ident;
+use migrate::postgres::names::{self, quote_ident};
+use migrate::postgres::schemas as pg_schemas;
 use migrate::postgres::{inspect, model_order, plan, rename_hints, sql};
 use migrate::schema::Schema;
 
@@ -67,16 +68,12 @@ pub fn run(case: &Case, server_version: &str) -> Outcome {
 
 fn judge(case: &Case, seed_rows: bool) -> Result<(), Failure> {
     let options = inspect::Options {
-        schemas: if case.user {
-            vec!["foo".into(), "public".into()]
-        } else {
-            vec!["public".into()]
-        },
+        schemas: case_schemas(case),
         ..Default::default()
     };
     let (want_up, to) = {
         let des = database(case, "d");
-        run_as_model(&des, &case.desired)
+        run_model(&des, &case.desired, &options.schemas)
             .map_err(|e| fail(format!("desired does not load as a model: {e}")))?;
         let to = inspect::inspect(&mut des.client(), &options)
             .map_err(|e| fail(format!("inspecting desired: {e}")))?;
@@ -128,13 +125,84 @@ fn database(case: &Case, side: &str) -> TestDb {
     db
 }
 
-/// `text` as a SQL model loads: statement by statement, a statement naming
-/// what a later one creates run after it ([`model_order`]), stopping at the
-/// first real error.
-fn run_as_model(db: &TestDb, text: &str) -> Result<(), String> {
-    let statements = sql::split(text);
-    let texts: Vec<&str> = statements.iter().map(|s| s.sql.as_str()).collect();
-    model_order::run(&mut db.client(), &texts).map_err(|(i, e)| error_in(&e, texts[i]))
+/// `text` as a SQL model loads with `[database] schemas = schemas`: the
+/// schemas made first and on the `search_path`, a `CREATE SCHEMA` of one let
+/// be, statement by statement, a statement naming what a later one creates
+/// run after it ([`model_order`]), stopping at the first real error.
+fn run_model(db: &TestDb, text: &str, schemas: &[String]) -> Result<(), String> {
+    let mut client = db.client();
+    pg_schemas::create_all(&mut client, schemas).map_err(|e| e.to_string())?;
+    pg_schemas::set_search_path(&mut client, schemas).map_err(|e| e.to_string())?;
+    let texts: Vec<String> = sql::split(text)
+        .into_iter()
+        .map(|s| pg_schemas::tolerant_create_schema(&s.sql).unwrap_or(s.sql))
+        .collect();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    model_order::run(&mut client, &texts).map_err(|(i, e)| error_in(&e, texts[i]))
+}
+
+/// The schemas a case is run with, as a user of it would configure
+/// `[database] schemas`: upstream's runner manages every schema, so the
+/// list is the default one (`foo, public` for a `user` case) and then each
+/// schema the case's texts create or qualify a name with.
+fn case_schemas(case: &Case) -> Vec<String> {
+    let mut out: Vec<String> = match case.user {
+        true => vec!["foo".into(), "public".into()],
+        false => vec!["public".into()],
+    };
+    for text in [&case.current, &case.desired] {
+        for s in schemas_named(text) {
+            if !out.contains(&s) && s != "pg_catalog" {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+/// The schemas `text` creates (`CREATE SCHEMA [IF NOT EXISTS] s`) or
+/// qualifies an object's name with where one is named (`TABLE s.t`,
+/// `REFERENCES s.t`, ...; not `ON`: a join's `ON a.id` names an alias),
+/// in order of appearance.
+fn schemas_named(text: &str) -> Vec<String> {
+    const BEFORE_A_NAME: &[&str] = &[
+        "table",
+        "type",
+        "view",
+        "sequence",
+        "references",
+        "domain",
+        "index",
+        "exists",
+    ];
+    let tokens: Vec<sql::Token> = sql::tokenize(text)
+        .into_iter()
+        .filter(|t| {
+            !matches!(
+                t.kind,
+                sql::Kind::Whitespace | sql::Kind::LineComment | sql::Kind::BlockComment
+            )
+        })
+        .collect();
+    let word = |i: usize, w: &str| {
+        tokens
+            .get(i)
+            .is_some_and(|t| t.kind == sql::Kind::Word && t.text.eq_ignore_ascii_case(w))
+    };
+    let mut out = Vec::new();
+    for i in 0..tokens.len() {
+        let Some(name) = tokens.get(i + 1).and_then(names::ident) else {
+            continue;
+        };
+        let created = word(i, "schema") && word(i.wrapping_sub(1), "create")
+            || word(i, "exists") && word(i.wrapping_sub(3), "schema");
+        let qualifies = BEFORE_A_NAME.iter().any(|w| word(i, w))
+            && tokens.get(i + 2).is_some_and(|t| t.text == ".");
+        if (created || qualifies) && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
 }
 
 /// `text` statement by statement; the ones that fail are tried again after

@@ -43,6 +43,7 @@ pub fn schema(catalog: Catalog) -> Schema {
         enums,
         views,
         extensions,
+        namespaces,
     } = catalog;
     let table_names: HashMap<Oid, &str> = tables.iter().map(|t| (t.oid, t.name.as_str())).collect();
     let mut by_oid: HashMap<Oid, Table> = tables.iter().map(|t| (t.oid, table(t))).collect();
@@ -94,6 +95,7 @@ pub fn schema(catalog: Catalog) -> Schema {
         .map(|(name, labels)| EnumType { name, labels })
         .collect();
     schema.postgres.extensions = extensions;
+    schema.postgres.namespaces = namespaces;
     schema.postgres.sequences = sequences
         .into_iter()
         .filter(|s| !folded_sequences.contains(&s.name))

@@ -22,6 +22,9 @@ pub struct Catalog {
     /// (name, the query as `pg_get_viewdef` prints it).
     pub views: Vec<(String, String)>,
     pub extensions: Vec<String>,
+    /// The inspected schemas the database has but `public` and the first
+    /// (set by the caller).
+    pub namespaces: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -203,6 +206,7 @@ pub fn read(
         enums,
         views,
         extensions,
+        namespaces: Vec::new(),
     })
 }
 

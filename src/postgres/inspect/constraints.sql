@@ -5,7 +5,9 @@ SELECT con.conrelid, con.conname::text, con.contype::text AS kind,
              FROM unnest(con.conkey) WITH ORDINALITY AS k(num, ord)
              JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num
              ORDER BY k.ord) AS columns,
-       ref.relname::text AS ref_table,
+       CASE WHEN ref.oid IS NOT NULL THEN
+       CASE WHEN refns.nspname = current_schema() THEN ref.relname::text
+            ELSE quote_ident(refns.nspname) || '.' || quote_ident(ref.relname) END END AS ref_table,
        ARRAY(SELECT a.attname::text
              FROM unnest(con.confkey) WITH ORDINALITY AS k(num, ord)
              JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num
@@ -22,5 +24,6 @@ SELECT con.conrelid, con.conname::text, con.contype::text AS kind,
        CASE WHEN con.contype = 'x' THEN pg_get_constraintdef(con.oid) END AS definition
 FROM pg_constraint con
 LEFT JOIN pg_class ref ON ref.oid = con.confrelid
+LEFT JOIN pg_namespace refns ON refns.oid = ref.relnamespace
 WHERE con.conrelid = ANY($1) AND con.contype IN ('p', 'u', 'c', 'f', 'x')
 ORDER BY con.conrelid, con.conname

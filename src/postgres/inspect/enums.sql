@@ -1,5 +1,6 @@
 -- The enum types of the inspected schemas ($1), labels in their order.
-SELECT t.typname::text,
+SELECT CASE WHEN n.nspname = current_schema() THEN t.typname::text
+            ELSE quote_ident(n.nspname) || '.' || quote_ident(t.typname) END AS name,
        ARRAY(SELECT e.enumlabel::text FROM pg_enum e
              WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels
 FROM pg_type t

@@ -1,6 +1,10 @@
 -- The ordinary tables of the inspected schemas ($1: their names), without
--- partitions and without what an extension owns.
-SELECT c.oid, n.nspname::text, c.relname::text,
+-- partitions and without what an extension owns. A table of a schema but
+-- the first (`current_schema()`, the only one on the search_path) is named
+-- `schema.name`, each part quoted as needed (names::qualify).
+SELECT c.oid, n.nspname::text,
+       CASE WHEN n.nspname = current_schema() THEN c.relname::text
+            ELSE quote_ident(n.nspname) || '.' || quote_ident(c.relname) END AS name,
        c.relpersistence = 'u' AS unlogged,
        obj_description(c.oid, 'pg_class') AS comment
 FROM pg_class c

@@ -15,13 +15,18 @@ use crate::schema::{EnumType, Schema};
 
 use super::super::ddl;
 use super::super::enums::{self, EnumChange, EnumColumn};
-use super::super::names::{quote_ident, quote_str};
+use super::super::names::{quote_ident, quote_one, quote_str};
 
 /// Extensions, new enum types and labels, recreated types and new
 /// sequences: everything the tables of `to` may need, before they change.
 pub fn creates(from: &Schema, to: &Schema) -> Vec<Statement> {
     let (old, new) = (&from.postgres, &to.postgres);
-    let mut out = Vec::new();
+    let mut out: Vec<Statement> = new
+        .namespaces
+        .iter()
+        .filter(|n| !old.namespaces.contains(n))
+        .map(|n| Statement::plain(ddl::create_namespace(n)))
+        .collect();
     for ext in new
         .extensions
         .iter()
@@ -136,6 +141,16 @@ pub fn drops(from: &Schema, to: &Schema) -> Vec<Statement> {
             format!("DROP EXTENSION {}", quote_ident(ext)),
             Risk::Destructive(format!("drops extension {ext} and what it provides")),
         ));
+    }
+    // Last, once what was in it is gone; never CASCADE: a schema that
+    // still holds something (objects migrate does not manage) is refused
+    // by the server rather than emptied.
+    for ns in old
+        .namespaces
+        .iter()
+        .filter(|n| !new.namespaces.contains(n))
+    {
+        out.push(Statement::plain(format!("DROP SCHEMA {}", quote_one(ns))));
     }
     out
 }
