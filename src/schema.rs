@@ -48,9 +48,9 @@ pub use name_rule::NameRule;
 pub use normalize::{normalize_action, normalize_collation, normalize_expr, normalize_type};
 pub use on_conflict::OnConflict;
 pub use options::{
-    ColumnOptions, CommentOn, EnumType, Identity, IndexOptions, MaterializedView, ObjectComment,
-    PostgresColumn, PostgresIndex, PostgresObjects, PostgresTable, Sequence, SequenceSettings,
-    SqliteColumn, SqliteTable, TableOptions,
+    ColumnOptions, CommentOn, EnumType, Exclusion, Identity, IndexOptions, MaterializedView,
+    ObjectComment, PostgresColumn, PostgresIndex, PostgresObjects, PostgresTable, Sequence,
+    SequenceSettings, SqliteColumn, SqliteTable, TableOptions,
 };
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -142,6 +142,9 @@ pub struct Unique {
     pub deferrable: bool,
     /// `INITIALLY DEFERRED` (only with `deferrable`): checked at commit.
     pub initially_deferred: bool,
+    /// PostgreSQL 15's `NULLS NOT DISTINCT`: two rows with NULL in the same
+    /// columns collide.
+    pub nulls_not_distinct: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use crate::driver::Applied;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::schema::Schema;
 use crate::script::{Revision, Section};
 
@@ -27,6 +27,16 @@ pub trait Scratch {
     /// Runs SQL text as it is (one statement or several); the engine's
     /// error as it said it.
     fn execute(&mut self, sql: &str) -> Result<()>;
+    /// Runs a SQL model's statements, stopping at the first that fails: its
+    /// index and the engine's error. In text order here; an engine whose
+    /// models may be written in any order (PostgreSQL's, as sqldef reads
+    /// them) runs the ones naming what comes later after the rest.
+    fn run_model(&mut self, statements: &[&str]) -> std::result::Result<(), (usize, Error)> {
+        for (i, s) in statements.iter().enumerate() {
+            self.execute(s).map_err(|e| (i, e))?;
+        }
+        Ok(())
+    }
     /// Runs a revision's section statement by statement, as the apply loop
     /// does; a failure names the revision, the statement and its line.
     fn run_section(&mut self, rev: &Revision, section: &Section) -> Result<()>;

@@ -234,3 +234,58 @@ fn lint_reports_a_pending_destructive_step() {
     );
     assert!(!err.contains("error:"), "{err}");
 }
+
+/// A model written out of dependency order: a view before its table, an
+/// index and an `ALTER TABLE` before theirs, a foreign key to a table made
+/// later, a column of an enum declared last.
+const OUT_OF_ORDER: &str = "CREATE VIEW recent AS SELECT id, title FROM song WHERE id > 10;\n\
+    CREATE INDEX ix_song_title ON song (title);\n\
+    ALTER TABLE song ADD CONSTRAINT song_artist_fk FOREIGN KEY (artist_id) REFERENCES artist (id);\n\
+    CREATE TABLE song (\n\
+      id int PRIMARY KEY,\n\
+      artist_id int REFERENCES artist (id),\n\
+      title text NOT NULL\n\
+    );\n\
+    CREATE TABLE artist (id int PRIMARY KEY, mood mood);\n\
+    CREATE TYPE mood AS ENUM ('happy', 'sad');\n";
+
+#[test]
+fn a_model_out_of_dependency_order_loads_plans_and_applies() {
+    let Some(db) = common::pg::fresh_db("autogen_order") else {
+        return;
+    };
+    let p = with_sql_model(&db.url, OUT_OF_ORDER);
+    p.autogenerate("init", "r1");
+    p.ok(&["upgrade", "head"]);
+    let out = p.ok(&["check"]);
+    assert!(out.contains("ok:"), "{out}");
+    db.client()
+        .batch_execute("INSERT INTO artist VALUES (1, 'sad'); INSERT INTO song VALUES (11, 1, 'x')")
+        .unwrap();
+    assert_eq!(rows(&db, "SELECT title FROM recent"), ["x"]);
+    let fks = rows(
+        &db,
+        "SELECT conname::text FROM pg_constraint WHERE contype = 'f' ORDER BY 1",
+    );
+    assert_eq!(fks, ["song_artist_fk", "song_artist_id_fkey"]);
+}
+
+#[test]
+fn a_model_naming_what_it_never_creates_names_it_and_its_line() {
+    let Some(db) = common::pg::fresh_db("autogen_missing") else {
+        return;
+    };
+    let p = with_sql_model(
+        &db.url,
+        "CREATE VIEW v AS SELECT id FROM nowhere;\nCREATE TABLE t (id int);\n\
+         CREATE INDEX ix ON elsewhere (id);\n",
+    );
+    let err = p.fails(&["revision", "--autogenerate", "-m", "init"]);
+    // The first statement in text order that still fails, at its line.
+    assert!(err.contains("schema.sql:1"), "{err}");
+    assert!(err.contains("relation \"nowhere\" does not exist"), "{err}");
+    let files = std::fs::read_dir(p.path("migrations/versions"))
+        .unwrap()
+        .count();
+    assert_eq!(files, 0, "no revision written");
+}

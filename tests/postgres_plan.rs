@@ -289,6 +289,34 @@ const CASES: &[Case] = &[
         rows_from: "SELECT string_agg(concat_ws(':', id, x, c), ',' ORDER BY id) FROM t",
         rows_to: "SELECT string_agg(concat_ws(':', id, x, c), ',' ORDER BY id) FROM t",
     },
+    // Exclusion constraints: one changed (dropped and added), one added with
+    // an expression and WHERE, one over a dropped column (dropped before
+    // it), one on a new table.
+    Case {
+        tag: "exclusions",
+        from: "CREATE TABLE booking (id int PRIMARY KEY, name text, during tsrange, room int, \
+               CONSTRAINT ex1 EXCLUDE USING btree (name WITH =), \
+               CONSTRAINT ex3 EXCLUDE USING btree (room WITH =));",
+        to: "CREATE TABLE booking (id int PRIMARY KEY, name text, during tsrange, \
+             CONSTRAINT ex1 EXCLUDE USING gist (during WITH &&), \
+             CONSTRAINT ex2 EXCLUDE USING btree (lower(name) WITH =) WHERE (name <> '')); \
+             CREATE TABLE fresh (id int, r int4range, EXCLUDE USING gist (r WITH &&));",
+        renames: no_renames,
+        seed: "INSERT INTO booking VALUES (1, 'a', '[2020-01-01,2020-01-02)', 1), \
+               (2, 'b', '[2020-01-03,2020-01-04)', 2);",
+        rows_from: "SELECT string_agg(id || name || during, ',' ORDER BY id) FROM booking",
+        rows_to: "SELECT string_agg(id || name || during, ',' ORDER BY id) FROM booking",
+    },
+    // PostgreSQL 15's UNIQUE NULLS NOT DISTINCT, gained and lost.
+    Case {
+        tag: "unique_nulls_not_distinct",
+        from: "CREATE TABLE products (id int PRIMARY KEY, a int, b int, UNIQUE (a, b));",
+        to: "CREATE TABLE products (id int PRIMARY KEY, a int, b int, UNIQUE NULLS NOT DISTINCT (a, b));",
+        renames: no_renames,
+        seed: "INSERT INTO products VALUES (1, NULL, NULL), (2, NULL, 1);",
+        rows_from: "SELECT string_agg(id || ':' || coalesce(b, 0), ',' ORDER BY id) FROM products",
+        rows_to: "SELECT string_agg(id || ':' || coalesce(b, 0), ',' ORDER BY id) FROM products",
+    },
 ];
 
 #[test]
@@ -717,3 +745,45 @@ fn materialized_views_are_made_dropped_and_remade_in_dependency_order() {
 const MATVIEW_ROWS: &str = "SELECT (SELECT string_agg(concat_ws(':', id, n, x), ',' ORDER BY id) FROM t) \
      || '/' || (SELECT string_agg(id::text, ',' ORDER BY id) FROM m) \
      || '/' || (SELECT string_agg(x, ',' ORDER BY x) FROM over_kept)";
+
+/// Exclusion constraints reach the catalog (the `exclusions` case above
+/// proves the order and the rows; this, that they are there at all): one
+/// changed, one added, one dropped with its column, and back.
+#[test]
+fn exclusion_constraints_are_added_changed_and_dropped() {
+    let from_sql = "CREATE TABLE b (id int, name text, during tsrange, room int, \
+                    CONSTRAINT ex1 EXCLUDE USING btree (name WITH =), \
+                    CONSTRAINT ex3 EXCLUDE USING btree (room WITH =));";
+    let to_sql = "CREATE TABLE b (id int, name text, during tsrange, \
+                  CONSTRAINT ex1 EXCLUDE USING gist (during WITH &&), \
+                  CONSTRAINT ex2 EXCLUDE USING btree (lower(name) WITH =) WHERE (name <> ''));";
+    let Some(target) = fresh_db("exclusion") else {
+        return;
+    };
+    let (_, _, m) = migration("exclusion", from_sql, to_sql);
+    target.client().batch_execute(from_sql).unwrap();
+    target
+        .client()
+        .batch_execute("INSERT INTO b VALUES (1, 'a', '[2020-01-01,2020-01-02)', 1)")
+        .unwrap();
+    let defs = "SELECT string_agg(conname || ': ' || pg_get_constraintdef(oid), ', ' \
+                ORDER BY conname) FROM pg_constraint WHERE contype = 'x'";
+    apply(&target, &m.up).unwrap_or_else(|e| panic!("up fails: {e}"));
+    assert_eq!(
+        query_text(&target, defs),
+        "ex1: EXCLUDE USING gist (during WITH &&), \
+         ex2: EXCLUDE USING btree (lower(name) WITH =) WHERE ((name <> ''::text))"
+    );
+    apply(&target, &m.down).unwrap_or_else(|e| panic!("down fails: {e}"));
+    assert_eq!(
+        query_text(&target, defs),
+        "ex1: EXCLUDE USING btree (name WITH =), ex3: EXCLUDE USING btree (room WITH =)"
+    );
+    assert_eq!(
+        query_text(
+            &target,
+            "SELECT string_agg(id || name || during, ',') FROM b"
+        ),
+        "1a[\"2020-01-01 00:00:00\",\"2020-01-02 00:00:00\")"
+    );
+}

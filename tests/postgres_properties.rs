@@ -214,6 +214,7 @@ fn build_table(n: usize, spec: &TableSpec, specs: &[TableSpec]) -> Table {
         options: TableOptions::postgres(PostgresTable {
             comment: spec.comment.then(|| format!("table {n}")),
             unlogged: spec.unlogged,
+            ..PostgresTable::default()
         }),
         ..Table::default()
     };

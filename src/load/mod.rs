@@ -273,7 +273,9 @@ pub fn load_sql_on(text: &str, path: &Path, dev: Dev) -> Result<Model> {
 
 /// A PostgreSQL SQL model: split by the server's rules (an unclosed
 /// construct named at its line), run in a scratch database on the dev
-/// server, read back; the hints from the text, as the catalog drops comments.
+/// server in any order (a statement naming what a later one creates runs
+/// after it, see `crate::postgres::model_order`), read back; the hints from
+/// the text, as the catalog drops comments.
 #[cfg(feature = "postgres")]
 fn postgres_sql(text: &str, path: &Path, dev: Dev) -> Result<Model> {
     let statements = crate::postgres::sql::check(text).map_err(|open| {
@@ -287,11 +289,10 @@ fn postgres_sql(text: &str, path: &Path, dev: Dev) -> Result<Model> {
         )
     })?;
     let mut scratch = dev.model_scratch()?;
-    for stmt in statements {
-        scratch
-            .execute(&stmt.sql)
-            .map_err(|e| model_error(path, Some(stmt.line), &e.to_string()))?;
-    }
+    let texts: Vec<&str> = statements.iter().map(|s| s.sql.as_str()).collect();
+    scratch
+        .run_model(&texts)
+        .map_err(|(i, e)| model_error(path, Some(statements[i].line), &e.to_string()))?;
     let schema = read_back(scratch.as_ref(), path)?;
     drop(scratch);
     let (mut hints, unreadable) = crate::postgres::rename_hints::read(text);

@@ -374,7 +374,12 @@ pub fn unique_clause(u: &Unique) -> String {
         (true, false) => " DEFERRABLE",
         (true, true) => " DEFERRABLE INITIALLY DEFERRED",
     };
-    format!("UNIQUE ({}){deferral}", ident_list(&u.columns))
+    let nulls = if u.nulls_not_distinct {
+        " NULLS NOT DISTINCT"
+    } else {
+        ""
+    };
+    format!("UNIQUE{nulls} ({}){deferral}", ident_list(&u.columns))
 }
 
 /// `CHECK (expr)`, with `NO INHERIT` when it has it.

@@ -21,6 +21,7 @@ pub mod keywords;
 pub mod lease;
 pub mod lock;
 pub mod matview_ddl;
+pub mod model_order;
 pub mod names;
 pub mod no_transaction;
 pub mod own_tables;

@@ -10,6 +10,8 @@
 //! dropped, then indexes (a foreign key may use a unique one) and tables
 //! (children first), then the other lost constraints; new tables (parents
 //! first);
+//! (exclusion constraints dropped and added around the columns,
+//! `plan/exclusion.rs`);
 //! column changes (`plan/columns.rs`); new keys and checks, indexes, then
 //! foreign keys (`plan/constraints.rs`); then the types and extensions nobody uses; views and triggers back.
 //! The down is the plan of the reversed changes between the swapped
@@ -31,6 +33,7 @@ use super::names::{self, quote_ident};
 mod columns;
 mod comments;
 mod constraints;
+mod exclusion;
 mod matviews;
 pub mod precount;
 mod types;
@@ -113,6 +116,7 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
     for (c, m) in &modified {
         let drops = constraints::drop_others(m.from, m.to, m.kind, m.constraints);
         out.extend(serving(c, drops));
+        out.extend(serving(c, exclusion::drops(m.from, m.to)));
     }
     let added = parents_first(&added_tables(changes));
     for t in &added {
@@ -130,6 +134,7 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
             c,
             constraints::add_others(m.from, m.to, m.kind, m.constraints),
         ));
+        out.extend(serving(c, exclusion::adds(m.from, m.to)));
     }
     for t in &added {
         out.extend(serving(&Change::AddTable((*t).clone()), later_parts(t)));
@@ -193,7 +198,8 @@ pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
 }
 
 /// What a new table needs once it exists, beside its foreign keys: the
-/// UNIQUEs `CREATE TABLE` would merge, `NOT VALID` checks, indexes.
+/// UNIQUEs `CREATE TABLE` would merge, `NOT VALID` checks, indexes,
+/// exclusion constraints.
 fn later_parts(t: &Table) -> Vec<Statement> {
     let table = quote_ident(&t.name);
     let mut out = Vec::new();
@@ -218,7 +224,9 @@ fn later_parts(t: &Table) -> Vec<Statement> {
         ));
     }
     out.extend(t.indexes.iter().map(|i| create_index(&t.name, i)));
-    out.into_iter().map(Statement::plain).collect()
+    let mut out: Vec<Statement> = out.into_iter().map(Statement::plain).collect();
+    out.extend(exclusion::all(t));
+    out
 }
 
 fn unique_index_risk(table: &str, index: &crate::schema::Index) -> Risk {

@@ -16,7 +16,7 @@ use postgres::error::SqlState;
 use crate::driver::Applied;
 use crate::error::{Error, Result};
 use crate::postgres::problem::server_error;
-use crate::postgres::{connect, driver, inspect, names, own_tables, sql};
+use crate::postgres::{connect, driver, inspect, model_order, names, own_tables, sql};
 use crate::schema::Schema;
 use crate::scratch::{ReplayFailed, Scratch};
 use crate::script::{Revision, Section};
@@ -212,15 +212,30 @@ fn create_failed(e: &postgres::Error, dev: &PgUrl, place: &str) -> Error {
     )
 }
 
+impl PgScratch {
+    /// `sql` as it runs here: in a model's scratch database, a `CREATE
+    /// SCHEMA` of a schema made already is let be.
+    fn as_model_runs(&self, sql: &str) -> String {
+        self.model
+            .then(|| super::schemas::tolerant_create_schema(sql))
+            .flatten()
+            .unwrap_or_else(|| sql.to_string())
+    }
+}
+
 impl Scratch for PgScratch {
     fn execute(&mut self, sql: &str) -> Result<()> {
-        let tolerant = self
-            .model
-            .then(|| super::schemas::tolerant_create_schema(sql))
-            .flatten();
-        let sql = tolerant.as_deref().unwrap_or(sql);
-        self.with(|c| c.batch_execute(sql))
+        let sql = self.as_model_runs(sql);
+        self.with(|c| c.batch_execute(&sql))
             .map_err(|e| self.err(&e))
+    }
+
+    /// In any order ([`model_order`]), as sqldef reads a model.
+    fn run_model(&mut self, statements: &[&str]) -> std::result::Result<(), (usize, Error)> {
+        let texts: Vec<String> = statements.iter().map(|s| self.as_model_runs(s)).collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        self.with(|c| model_order::run(c, &texts))
+            .map_err(|(i, e)| (i, self.err(&e)))
     }
 
     fn run_section(&mut self, rev: &Revision, section: &Section) -> Result<()> {

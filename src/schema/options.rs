@@ -39,6 +39,19 @@ pub struct PostgresTable {
     pub comment: Option<String>,
     /// `CREATE UNLOGGED TABLE`.
     pub unlogged: bool,
+    /// Exclusion constraints, by name.
+    pub exclusions: Vec<Exclusion>,
+}
+
+/// An exclusion constraint: its name and its definition as
+/// `pg_get_constraintdef` writes it (`EXCLUDE USING gist (during WITH &&)`,
+/// with any `WHERE` and `DEFERRABLE`). Compared as that text: both sides of
+/// a comparison are read back from one server, which writes one meaning
+/// one way.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Exclusion {
+    pub name: String,
+    pub definition: String,
 }
 
 /// A column's options in one dialect.

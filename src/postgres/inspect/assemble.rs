@@ -12,8 +12,10 @@
 //! - a foreign key action of `NO ACTION` (the default) is `None`, as on SQLite;
 //! - an index's `btree` (the default) is no method, and a part's null
 //!   order is `None` when it is the default for its direction;
-//! - the indexes behind a primary key or UNIQUE constraint are the
-//!   constraint, not indexes (the catalog query leaves them out).
+//! - the indexes behind a primary key, UNIQUE or exclusion constraint are
+//!   the constraint, not indexes (the catalog query leaves them out);
+//! - an exclusion constraint is kept as `pg_get_constraintdef` writes it,
+//!   in the table's PostgreSQL options.
 
 use std::collections::HashMap;
 
@@ -23,9 +25,9 @@ use super::catalog::{Catalog, ColumnRow, ConstraintRow, IndexColumnRow, IndexRow
 use super::sequence;
 use super::serial::serial_type;
 use crate::schema::{
-    Check, Column, ColumnOptions, EnumType, ForeignKey, Generated, Identity, Index, IndexOptions,
-    IndexPart, IndexTarget, NameRule, PostgresColumn, PostgresIndex, PostgresTable, PrimaryKey,
-    Schema, Sequence, Table, TableOptions, Unique, View,
+    Check, Column, ColumnOptions, EnumType, Exclusion, ForeignKey, Generated, Identity, Index,
+    IndexOptions, IndexPart, IndexTarget, NameRule, PostgresColumn, PostgresIndex, PostgresTable,
+    PrimaryKey, Schema, Sequence, Table, TableOptions, Unique, View,
 };
 
 /// The schema the catalog describes. A view's text is a whole
@@ -115,6 +117,7 @@ fn table(t: &TableRow) -> Table {
         options: TableOptions::postgres(PostgresTable {
             comment: t.comment.clone(),
             unlogged: t.unlogged,
+            ..PostgresTable::default()
         }),
         ..Table::default()
     }
@@ -169,6 +172,7 @@ fn add_constraint(table: &mut Table, con: &ConstraintRow) {
             columns: con.columns.clone(),
             deferrable: con.deferrable,
             initially_deferred: con.deferrable && con.deferred,
+            nulls_not_distinct: con.nulls_not_distinct,
             ..Unique::default()
         }),
         "c" => table.checks.push(Check {
@@ -187,6 +191,14 @@ fn add_constraint(table: &mut Table, con: &ConstraintRow) {
             deferred: con.deferrable && con.deferred,
             not_valid: !con.validated,
         }),
+        "x" => {
+            let mut pg = table.postgres();
+            pg.exclusions.push(Exclusion {
+                name: con.name.clone(),
+                definition: con.definition.clone().unwrap_or_default(),
+            });
+            table.options = TableOptions::postgres(pg);
+        }
         _ => {}
     }
 }
@@ -373,6 +385,8 @@ mod tests {
             validated,
             check_expr: None,
             no_inherit: false,
+            nulls_not_distinct: false,
+            definition: None,
         };
         add_constraint(&mut t, &fk(true, true, false));
         add_constraint(&mut t, &fk(true, false, true));

@@ -59,7 +59,7 @@ pub struct ColumnRow {
 pub struct ConstraintRow {
     pub table: Oid,
     pub name: String,
-    /// `p`, `u`, `c` or `f`.
+    /// `p`, `u`, `c`, `f` or `x`.
     pub kind: String,
     pub columns: Vec<String>,
     pub ref_table: Option<String>,
@@ -73,6 +73,11 @@ pub struct ConstraintRow {
     pub check_expr: Option<String>,
     /// `NO INHERIT` (a CHECK's).
     pub no_inherit: bool,
+    /// A UNIQUE's `NULLS NOT DISTINCT` (PostgreSQL 15).
+    pub nulls_not_distinct: bool,
+    /// An exclusion constraint's definition, as `pg_get_constraintdef`
+    /// writes it (`EXCLUDE USING gist (during WITH &&)`).
+    pub definition: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -265,6 +270,8 @@ fn constraint_row(r: &Row) -> ConstraintRow {
         validated: r.get(10),
         check_expr: r.get(11),
         no_inherit: r.get(12),
+        nulls_not_distinct: r.get(13),
+        definition: r.get(14),
     }
 }
 

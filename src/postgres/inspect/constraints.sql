@@ -1,5 +1,5 @@
--- Primary, unique, check and foreign keys of the tables $1 (oids), with
--- their columns in key order.
+-- Primary, unique, check, foreign key and exclusion constraints of the
+-- tables $1 (oids), with their columns in key order.
 SELECT con.conrelid, con.conname::text, con.contype::text AS kind,
        ARRAY(SELECT a.attname::text
              FROM unnest(con.conkey) WITH ORDINALITY AS k(num, ord)
@@ -16,9 +16,14 @@ SELECT con.conrelid, con.conname::text, con.contype::text AS kind,
        con.confdeltype::text AS on_delete,
        con.condeferrable, con.condeferred, con.convalidated,
        CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr,
-       con.connoinherit
+       con.connoinherit,
+       con.contype = 'u' AND current_setting('server_version_num')::int >= 150000
+           AND coalesce((SELECT (to_jsonb(i) ->> 'indnullsnotdistinct')::boolean
+                         FROM pg_index i WHERE i.indexrelid = con.conindid), false)
+           AS nulls_not_distinct,
+       CASE WHEN con.contype = 'x' THEN pg_get_constraintdef(con.oid) END AS definition
 FROM pg_constraint con
 LEFT JOIN pg_class ref ON ref.oid = con.confrelid
 LEFT JOIN pg_namespace refns ON refns.oid = ref.relnamespace
-WHERE con.conrelid = ANY($1) AND con.contype IN ('p', 'u', 'c', 'f')
+WHERE con.conrelid = ANY($1) AND con.contype IN ('p', 'u', 'c', 'f', 'x')
 ORDER BY con.conrelid, con.conname
