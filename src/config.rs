@@ -23,8 +23,10 @@ mod database;
 mod env;
 mod library;
 mod lock_wait;
+mod model_source;
 mod source;
 
+use model_source::model_source;
 use source::read_config;
 
 pub const DEFAULT_CONFIG: &str = discover::MIGRATE_TOML;
@@ -438,44 +440,6 @@ impl Config {
 
     pub fn versions_dir(&self) -> PathBuf {
         self.migrations_dir.join("versions")
-    }
-}
-
-/// Where the model comes from: `--model`, else the one of `[model] path`,
-/// `command` or `sqlalchemy` the file sets.
-fn model_source(
-    overrides: &Overrides,
-    section: &ModelSection,
-    cwd: &Path,
-    root: &Path,
-) -> std::result::Result<Option<ModelSource>, String> {
-    if section.python.is_some() && section.sqlalchemy.is_none() {
-        return Err(
-            "[model] python is the interpreter for `sqlalchemy = \"module:Base\"`; set that too, or remove python"
-                .into(),
-        );
-    }
-    if let Some(p) = &overrides.model {
-        return Ok(Some(ModelSource::File(cwd.join(p))));
-    }
-    match (&section.path, &section.command, &section.sqlalchemy) {
-        (None, None, None) => Ok(None),
-        (Some(p), None, None) => Ok(Some(ModelSource::File(root.join(p)))),
-        (None, Some(c), None) => Ok(Some(ModelSource::Command {
-            command: c.clone(),
-            dir: root.to_path_buf(),
-        })),
-        (None, None, Some(target)) => {
-            crate::load::sqlalchemy::check_target(target)?;
-            Ok(Some(ModelSource::Sqlalchemy {
-                target: target.clone(),
-                python: section.python.clone(),
-                dir: root.to_path_buf(),
-            }))
-        }
-        _ => {
-            Err("[model] sets more than one of `path`, `command` and `sqlalchemy`; keep one".into())
-        }
     }
 }
 

@@ -33,6 +33,7 @@ pub mod progress;
 pub mod rename_hints;
 pub mod schemas;
 pub mod scratch;
+pub mod sequence_ddl;
 pub mod sql;
 pub mod tls;
 pub mod version_table;
