@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use super::matview_ddl;
-use super::names::{ident, quote_ident, quote_str};
+use super::names::{ident, quote_ident, quote_one, quote_str};
 pub use super::sequence_ddl::{sequence_changes, sequence_settings};
 use super::sql::tokenize;
 use crate::schema::{
@@ -168,7 +168,7 @@ pub fn repeated_uniques(t: &Table) -> Vec<&Unique> {
 
 /// A column definition as used in CREATE TABLE and ALTER TABLE ADD COLUMN.
 pub fn column_def(c: &Column) -> String {
-    let mut s = format!("{} {}", quote_ident(&c.name), c.decl_type);
+    let mut s = format!("{} {}", quote_one(&c.name), c.decl_type);
     if let Some(coll) = &c.collation {
         s.push_str(&format!(" COLLATE {}", quote_ident(coll)));
     }
@@ -232,7 +232,7 @@ pub fn create_index(table: &str, index: &Index) -> String {
         .enumerate()
         .map(|(i, p)| {
             let mut s = match &p.target {
-                IndexTarget::Column(c) => quote_ident(c),
+                IndexTarget::Column(c) => quote_one(c),
                 IndexTarget::Expr(e) => format!("({e})"),
             };
             if let Some(coll) = &p.collation {
@@ -326,7 +326,7 @@ pub fn comments(t: &Table) -> Vec<String> {
             out.push(format!(
                 "COMMENT ON COLUMN {}.{} IS {}",
                 quote_ident(&t.name),
-                quote_ident(&c.name),
+                quote_one(&c.name),
                 quote_str(text)
             ));
         }
@@ -336,14 +336,14 @@ pub fn comments(t: &Table) -> Vec<String> {
 
 fn constraint_name(name: &Option<String>) -> String {
     name.as_ref()
-        .map(|n| format!("CONSTRAINT {} ", quote_ident(n)))
+        .map(|n| format!("CONSTRAINT {} ", quote_one(n)))
         .unwrap_or_default()
 }
 
 pub fn ident_list(names: &[String]) -> String {
     names
         .iter()
-        .map(|n| quote_ident(n))
+        .map(|n| quote_one(n))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -4,7 +4,7 @@
 //! other; [`super::ddl::create_view`] adds their indexes), and `COMMENT ON`
 //! the objects that are not tables or columns.
 
-use super::names::{quote_ident, quote_str};
+use super::names::{quote_ident, quote_one, quote_str};
 use crate::schema::{CommentOn, MaterializedView, Schema, View};
 
 /// The views and the materialized views of `s`, as one list of views (a
@@ -25,7 +25,7 @@ pub fn comment_sql(on: &CommentOn, text: Option<&str>) -> String {
     let target = match on {
         CommentOn::Index(name) => format!("INDEX {}", quote_ident(name)),
         CommentOn::Constraint(table, name) => {
-            format!("CONSTRAINT {} ON {}", quote_ident(name), quote_ident(table))
+            format!("CONSTRAINT {} ON {}", quote_one(name), quote_ident(table))
         }
         CommentOn::View(name) => format!("VIEW {}", quote_ident(name)),
         CommentOn::MaterializedView(name) => format!("MATERIALIZED VIEW {}", quote_ident(name)),

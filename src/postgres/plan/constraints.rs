@@ -15,7 +15,7 @@ use crate::plan::Statement;
 use crate::schema::{Check, ForeignKey, Schema, Table};
 
 use super::super::ddl::{add_foreign_key, check_clause, ident_list, unique_clause};
-use super::super::names::quote_ident;
+use super::super::names::{quote_ident, quote_one};
 use super::precount;
 
 /// `DROP CONSTRAINT` by the constraint's name, or by the name PostgreSQL
@@ -38,7 +38,7 @@ fn drop_constraint(
     Statement::plain(format!(
         "ALTER TABLE {} DROP CONSTRAINT {}",
         quote_ident(table),
-        quote_ident(&name.clone().unwrap_or_else(default))
+        quote_one(&name.clone().unwrap_or_else(default))
     ))
 }
 
@@ -88,7 +88,7 @@ fn validate(table: &str, name: &str) -> Statement {
     Statement::plain(format!(
         "ALTER TABLE {} VALIDATE CONSTRAINT {}",
         quote_ident(table),
-        quote_ident(name)
+        quote_one(name)
     ))
 }
 
@@ -133,8 +133,8 @@ pub fn drop_others(
             Some((old, new)) => Statement::plain(format!(
                 "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
                 quote_ident(&to.name),
-                quote_ident(old),
-                quote_ident(new)
+                quote_one(old),
+                quote_one(new)
             )),
             None => drop_constraint(&to.name, &pk.name, &pk.columns, "pkey"),
         });
@@ -276,6 +276,6 @@ fn renamed_key<'t>(from: &'t Table, to: &'t Table) -> Option<(&'t str, &'t str)>
 
 fn name(name: &Option<String>) -> String {
     name.as_ref()
-        .map(|n| format!("CONSTRAINT {} ", quote_ident(n)))
+        .map(|n| format!("CONSTRAINT {} ", quote_one(n)))
         .unwrap_or_default()
 }

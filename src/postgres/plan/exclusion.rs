@@ -9,7 +9,7 @@ use crate::plan::Statement;
 use crate::risk::Risk;
 use crate::schema::{Exclusion, Table};
 
-use super::super::names::quote_ident;
+use super::super::names::{quote_ident, quote_one};
 
 /// `DROP CONSTRAINT` for each exclusion of `from` that `to` lacks or
 /// defines otherwise.
@@ -23,7 +23,7 @@ pub fn drops(from: &Table, to: &Table) -> Vec<Statement> {
             Statement::plain(format!(
                 "ALTER TABLE {} DROP CONSTRAINT {}",
                 quote_ident(&to.name),
-                quote_ident(&e.name)
+                quote_one(&e.name)
             ))
         })
         .collect()
@@ -52,7 +52,7 @@ fn add(table: &str, e: &Exclusion) -> Statement {
         format!(
             "ALTER TABLE {} ADD CONSTRAINT {} {}",
             quote_ident(table),
-            quote_ident(&e.name),
+            quote_one(&e.name),
             e.definition
         ),
         Risk::DataDependent(format!(
