@@ -307,6 +307,23 @@ const CASES: &[Case] = &[
         rows_from: "SELECT string_agg(id || name || during, ',' ORDER BY id) FROM booking",
         rows_to: "SELECT string_agg(id || name || during, ',' ORDER BY id) FROM booking",
     },
+    // A table replaced by a view of the same name, with a view over it
+    // that both sides have (migra's dependencies2): the view over it is
+    // taken down before the table is dropped and made again after.
+    Case {
+        tag: "table_becomes_view",
+        from: "CREATE TABLE keep (id int PRIMARY KEY, n text); \
+               CREATE TABLE data (id int, name text); \
+               CREATE VIEW q AS SELECT * FROM data;",
+        to: "CREATE TABLE keep (id int PRIMARY KEY, n text); \
+             CREATE TABLE t_data (id int, name text); \
+             CREATE VIEW data AS SELECT * FROM t_data; \
+             CREATE VIEW q AS SELECT * FROM data;",
+        renames: no_renames,
+        seed: "INSERT INTO keep VALUES (1, 'a'), (2, 'b');",
+        rows_from: "SELECT string_agg(id || n, ',' ORDER BY id) FROM keep",
+        rows_to: "SELECT string_agg(id || n, ',' ORDER BY id) FROM keep",
+    },
     // PostgreSQL 15's UNIQUE NULLS NOT DISTINCT, gained and lost.
     Case {
         tag: "unique_nulls_not_distinct",

@@ -249,10 +249,15 @@ fn unique_index_risk(table: &str, index: &crate::schema::Index) -> Risk {
 
 /// The views of `from` to drop before the changes: the ones the changes
 /// drop, the ones over a table whose column types change (by an ALTER or
-/// an enum type recreated), and every view over one of those.
+/// an enum type recreated) or that is dropped (a view of the same name
+/// may replace it, so a view over it is kept in `to`), and every view
+/// over one of those.
 fn views_taken_down(from: &Schema, to: &Schema, changes: &[Change]) -> HashSet<String> {
     let mut retyped: Vec<String> = types::recreated_type_tables(from, to);
     for c in changes {
+        if let Change::DropTable(t) = c {
+            retyped.push(t.name.clone());
+        }
         if let Some(m) = ModifiedTable::of(c)
             && m.columns.iter().any(|cc| {
                 matches!(cc, ColumnChange::Modify { kind, .. }
