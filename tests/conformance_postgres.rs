@@ -19,6 +19,8 @@ mod common;
 mod cases;
 #[path = "conformance_postgres/run.rs"]
 mod run;
+#[path = "conformance_postgres/schemas.rs"]
+mod schemas;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
