@@ -17,6 +17,8 @@ mod common;
 
 #[path = "conformance_postgres/cases.rs"]
 mod cases;
+#[path = "conformance_postgres/dump_order.rs"]
+mod dump_order;
 #[path = "conformance_postgres/run.rs"]
 mod run;
 #[path = "conformance_postgres/schemas.rs"]
