@@ -235,6 +235,26 @@ impl Migrator {
         Ok(self)
     }
 
+    /// The PostgreSQL schemas the migrations manage, in `search_path`
+    /// order (the command-line tool's `[database] schemas`; default
+    /// `["public"]`): unqualified names and the version table go into the
+    /// first, which must exist. Every session of a run has them as its
+    /// `search_path`, a client lent with [`Migrator::postgres_client`] too,
+    /// for the run only: its own `search_path` is put back after it, when
+    /// a revision failed as well. (With the default list a lent client's
+    /// own `SET search_path` is undone for the run, as the connections
+    /// migrate opens itself do not have it.) Call after
+    /// [`Migrator::database`].
+    ///
+    /// # Errors
+    /// [`Error::Usage`] before a PostgreSQL URL, or for a list the
+    /// command-line tool refuses (empty, a name twice, a bad name).
+    pub fn schemas<S: AsRef<str>>(mut self, schemas: &[S]) -> Result<Migrator> {
+        let list = schemas.iter().map(|s| s.as_ref().to_string()).collect();
+        self.config.set_schemas(list)?;
+        Ok(self)
+    }
+
     /// Takes no backup before a revision that drops data (`--no-backup`).
     pub fn no_backups(mut self) -> Migrator {
         self.backups = false;
@@ -298,8 +318,14 @@ impl Migrator {
             #[cfg(feature = "postgres")]
             Own::Postgres(client) => {
                 let url = config.postgres.as_ref().ok_or_else(lost_connection)?;
-                let mut driver =
-                    Postgres::on_client(client, url, vt, config.lock_timeout, config.capabilities)?;
+                let mut driver = Postgres::on_client(
+                    client,
+                    url,
+                    vt,
+                    config.lock_timeout,
+                    config.capabilities,
+                    &config.schemas,
+                )?;
                 commands::run_migration(config, direction, target, backup, Some(&mut driver))
             }
         };
@@ -326,17 +352,22 @@ impl Migrator {
     }
 
     /// The revisions the database is at (the applied ones no other applied
-    /// one builds on), from its version table; empty means `base`.
+    /// one builds on), from its version table, as `migrate current` shows
+    /// them (the same function): an id that `squash --prune` removed counts
+    /// as its squash. Empty means `base`.
     pub fn current(&mut self) -> Result<Vec<RevisionInfo>> {
         let rows = self
             .config
             .target()?
             .read_applied(&self.config.version_table)?;
-        Ok(crate::views::tips(&rows)
+        let (position, _) = crate::views::position(&self.config, &rows, false)?;
+        Ok(position
+            .current
+            .into_iter()
             .map(|a| RevisionInfo {
-                id: a.revision.clone(),
-                parents: a.parents.clone(),
-                message: a.message.clone(),
+                id: a.revision,
+                parents: a.parents,
+                message: a.message,
             })
             .collect())
     }

@@ -394,7 +394,8 @@ fn check_integrity<D: Driver + ?Sized>(db: &mut D, rev: &Revision) -> Result<()>
 }
 
 /// The SQL a run of `plan` would execute from `applied` on `engine`, for a
-/// DBA to read or run.
+/// DBA to read or run; without `transactional_ddl` no revision is wrapped
+/// in a BEGIN/COMMIT the server would not honour.
 pub fn offline_sql(
     engine: Engine,
     lock_timeout: Duration,
@@ -402,6 +403,7 @@ pub fn offline_sql(
     graph: &Graph,
     plan: &Plan,
     applied: &HashSet<String>,
+    transactional_ddl: bool,
 ) -> String {
     let dialect = engine.dialect();
     let mut out = format!(
@@ -423,10 +425,18 @@ pub fn offline_sql(
             rev.message,
             rev.file_name()
         ));
-        if rev.transactional {
+        // Without transactional DDL (`[database] capabilities`) the server
+        // would not honour a BEGIN around DDL: its statements commit one by
+        // one, as a `transactional: false` revision's do.
+        let wrap = rev.transactional && transactional_ddl;
+        if wrap {
             out.push_str("BEGIN;\n");
-        } else {
+        } else if !rev.transactional {
             out.push_str("-- transactional: false (statements run one by one)\n");
+        } else {
+            out.push_str(
+                "-- no transactional DDL ([database] capabilities): statements commit one by one\n",
+            );
         }
         for stmt in engine.statements(section) {
             out.push_str(&stmt);
@@ -443,7 +453,7 @@ pub fn offline_sql(
             out.push_str(&dialect.record_sql(version_table, RowChange::Delete(id), "down", None));
             out.push_str(";\n");
         }
-        if rev.transactional {
+        if wrap {
             out.push_str("COMMIT;\n");
         }
         out.push('\n');

@@ -323,7 +323,8 @@ fn migrate_sql(config: &Config, direction: Direction, range: &str) -> Result<()>
             &config.version_table,
             &st.graph,
             &plan,
-            &applied
+            &applied,
+            config.capabilities.transactional_ddl
         )
     )
 }

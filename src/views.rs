@@ -38,8 +38,7 @@ pub fn current(config: &Config, json: bool, verbose: bool) -> Result<()> {
         config.where_notes();
         return Ok(());
     }
-    config.require_migrations_dir()?;
-    let (position, graph) = locate(config, &rows, verbose)?;
+    let (position, graph) = position(config, &rows, verbose)?;
     for row in &position.current {
         match graph.as_ref().filter(|_| verbose) {
             // As `history --verbose` shows it, with when it was applied.
@@ -73,10 +72,25 @@ pub fn current(config: &Config, json: bool, verbose: bool) -> Result<()> {
 /// Where a database is, as `upgrade` sees it: its current revisions (as
 /// version rows), the rows no revision file stands for, and how many
 /// revisions are pending.
-struct Position {
-    current: Vec<Applied>,
-    unknown: Vec<String>,
-    pending: usize,
+pub(crate) struct Position {
+    pub current: Vec<Applied>,
+    pub unknown: Vec<String>,
+    pub pending: usize,
+}
+
+/// The [`Position`] of the database whose version rows are `rows`: what
+/// `current` prints and `Migrator::current` returns (one function, so the
+/// two cannot disagree). A database that records revisions needs its
+/// migrations to be there. `graph_wanted`: as [`locate`].
+pub(crate) fn position(
+    config: &Config,
+    rows: &[Applied],
+    graph_wanted: bool,
+) -> Result<(Position, Option<Graph>)> {
+    if !rows.is_empty() {
+        config.require_migrations_dir()?;
+    }
+    locate(config, rows, graph_wanted)
 }
 
 /// The database's [`Position`], with the graph when one was read. The
@@ -89,7 +103,7 @@ fn locate(
     rows: &[Applied],
     graph_wanted: bool,
 ) -> Result<(Position, Option<Graph>)> {
-    let on_disk = script::revision_ids(&config.versions_dir())?;
+    let on_disk = config.revision_ids()?;
     let pending = pending(rows, &on_disk);
     let unknown: Vec<String> = rows
         .iter()
@@ -194,10 +208,7 @@ fn pending(rows: &[Applied], on_disk: &HashSet<String>) -> usize {
 /// `current --format json`: at base too it counts the pending files (when
 /// the versions directory exists), since a program asks "is it up to date?".
 fn print_current_json(config: &Config, db: &Database, rows: &[Applied]) -> Result<()> {
-    if !rows.is_empty() {
-        config.require_migrations_dir()?;
-    }
-    let (position, _) = locate(config, rows, false)?;
+    let (position, _) = position(config, rows, false)?;
     json::print(&json::CurrentReport {
         database: db.display(),
         exists: db.exists(),

@@ -343,6 +343,113 @@ fn upgrade_downgrade_current_pending_check_on_postgres() {
     assert_eq!(db.applied(), ["a1", "a2"]);
 }
 
+/// `Migrator::current` is `migrate current`'s answer (one function): after
+/// `squash --prune` a database whose version table names the pruned ids
+/// is at the squash for both, not at an id no file has.
+#[test]
+fn current_is_the_clis_answer_after_a_prune() {
+    let p = Project::new();
+    p.revision("b1", &[], "CREATE TABLE b1 (id INTEGER);", "DROP TABLE b1;");
+    p.revision(
+        "b2",
+        &["b1"],
+        "CREATE TABLE b2 (id INTEGER);",
+        "DROP TABLE b2;",
+    );
+    p.revision(
+        "b3",
+        &["b2"],
+        "CREATE TABLE b3 (id INTEGER);",
+        "DROP TABLE b3;",
+    );
+    Migrator::write_sum(p.path("migrations")).unwrap();
+    let url = sqlite_url(&p);
+    migrator(&p).upgrade("b2").unwrap();
+    p.ok(&["squash", "b1", "b2", "-m", "squash", "--rev-id", "5a5a"]);
+    p.ok(&["--database", &url, "squash", "--prune"]);
+    assert_eq!(p.applied(), ["b1", "b2"], "the rows name the pruned ids");
+    let cli = p.ok(&["--database", &url, "current"]);
+    assert!(cli.starts_with("5a5a  squash\n"), "{cli}");
+    let mut m = migrator(&p);
+    assert_eq!(ids(&m.current().unwrap()), ["5a5a"]);
+    assert_eq!(ids(&m.pending().unwrap()), ["b3"]);
+}
+
+/// `[database] schemas` through a lent client: with `schemas(["app"])` the
+/// tables and the version table go into `app` although the client's own
+/// `search_path` is `public`, every read finds them there, and the client
+/// comes back with its own `search_path`, after a failed revision too
+/// (rolled back, the rows before it kept).
+#[test]
+fn a_lent_postgres_client_migrates_into_the_configured_schema() {
+    let Some(db) = common::pg::fresh_db("library_schemas") else {
+        return;
+    };
+    let p = Project::new();
+    p.revision(
+        "a1",
+        &[],
+        "CREATE TABLE artist (id integer PRIMARY KEY, name text NOT NULL);",
+        "DROP TABLE artist;",
+    );
+    Migrator::write_sum(p.path("migrations")).unwrap();
+    let mut client = db.client();
+    client
+        .batch_execute("CREATE SCHEMA app; SET search_path TO public")
+        .unwrap();
+    let lend = |client: postgres::Client| {
+        Migrator::from_dir(p.path("migrations"))
+            .unwrap()
+            .database(&db.url)
+            .unwrap()
+            .schemas(&["app"])
+            .unwrap()
+            .postgres_client(client)
+            .unwrap()
+    };
+    let mut m = lend(client);
+    assert_eq!(ids(&m.upgrade("head").unwrap().steps), ["a1"]);
+    assert_eq!(ids(&m.current().unwrap()), ["a1"]);
+    assert!(m.pending().unwrap().is_empty());
+    let mut client = m.into_postgres_client().unwrap();
+    let search_path = |c: &mut postgres::Client| -> String {
+        c.query_one("SHOW search_path", &[]).unwrap().get(0)
+    };
+    assert_eq!(search_path(&mut client), "public");
+    let in_schema = |name: &str| {
+        db.count(&format!(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relname = '{name}' AND n.nspname = 'app'"
+        ))
+    };
+    assert_eq!(in_schema("artist"), 1);
+    assert_eq!(in_schema("migrate_version"), 1);
+    assert_eq!(
+        db.count("SELECT count(*) FROM pg_class WHERE relname IN ('artist', 'migrate_version')"),
+        2,
+        "nothing in public"
+    );
+    client
+        .batch_execute("INSERT INTO app.artist VALUES (1, 'Nina Simone')")
+        .unwrap();
+
+    // A revision that fails half-way: rolled back, the setting put back.
+    p.revision(
+        "a2",
+        &["a1"],
+        "CREATE TABLE track (id integer);\nSELECT 1 / 0;",
+        "DROP TABLE track;",
+    );
+    Migrator::write_sum(p.path("migrations")).unwrap();
+    let mut m = lend(client);
+    let err = m.upgrade("head").unwrap_err();
+    assert!(err.to_string().contains("division by zero"), "{err}");
+    let mut client = m.into_postgres_client().unwrap();
+    assert_eq!(search_path(&mut client), "public");
+    assert_eq!(in_schema("track"), 0);
+    assert_eq!(db.count("SELECT count(*) FROM app.artist"), 1);
+}
+
 /// An application builds the migrator on one thread and may run it on
 /// another (a start-up task); the report crosses threads too.
 #[test]

@@ -459,3 +459,30 @@ fn without_transactional_ddl_a_non_transactional_revision_runs_statement_by_stat
     p.ok(&["stamp", "b2"]);
     assert_eq!(db.count("SELECT count(*) FROM migrate_version_lease"), 0);
 }
+
+/// `upgrade --sql` without transactional DDL: no BEGIN/COMMIT around a
+/// revision (the server would not honour it), said in a comment; with the
+/// capability on, each revision is wrapped as before. Nothing runs.
+#[test]
+fn without_transactional_ddl_the_offline_script_has_no_begin() {
+    let Some(db) = common::pg::fresh_db("nottx_sql") else {
+        return;
+    };
+    let revs: &[(&str, &[&str], &str, &str)] = &[(
+        "a1",
+        &[],
+        "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);",
+        "DROP TABLE t;",
+    )];
+    let off = with_caps(&db, "{ transactional_ddl = false }", revs).ok(&["upgrade", "--sql"]);
+    assert!(!off.contains("BEGIN;") && !off.contains("COMMIT;"), "{off}");
+    assert!(off.contains("no transactional DDL"), "{off}");
+    assert!(off.contains("INSERT INTO t VALUES (1);"), "{off}");
+    let on = with_caps(&db, "{ transactional_ddl = true }", revs).ok(&["upgrade", "--sql"]);
+    assert!(on.contains("BEGIN;\nCREATE TABLE t"), "{on}");
+    assert!(on.contains("COMMIT;"), "{on}");
+    assert_eq!(
+        db.count("SELECT count(*) FROM pg_tables WHERE tablename = 't'"),
+        0
+    );
+}

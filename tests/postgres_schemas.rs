@@ -244,3 +244,101 @@ fn a_first_schema_other_than_public_takes_the_unqualified_names() {
     );
     assert!(!p.ok(&["current"]).contains("r1"));
 }
+
+/// Two indexes named `idx`, one in each schema, with comments of their
+/// own, and comments on a view, a constraint and a sequence of the second
+/// schema: each comment goes on its own object (`COMMENT ON INDEX
+/// billing.idx`, not the `idx` the search_path finds first), `check`
+/// finds nothing to do, and a changed comment goes up and comes back down
+/// with the rows kept.
+#[test]
+fn comments_on_objects_of_a_second_schema_are_qualified() {
+    let Some(db) = common::pg::fresh_db("schemas_comments") else {
+        return;
+    };
+    let model = "CREATE SCHEMA billing;\n\
+        CREATE TABLE customer (id int PRIMARY KEY, name text);\n\
+        CREATE INDEX idx ON customer (name);\n\
+        CREATE TABLE billing.invoice (id int PRIMARY KEY, total int CONSTRAINT pos CHECK (total >= 0));\n\
+        CREATE INDEX idx ON billing.invoice (total);\n\
+        CREATE SEQUENCE billing.seq;\n\
+        CREATE VIEW billing.big AS SELECT id FROM billing.invoice WHERE total > 100;\n\
+        COMMENT ON INDEX public.idx IS 'names';\n\
+        COMMENT ON INDEX billing.idx IS 'totals';\n\
+        COMMENT ON CONSTRAINT pos ON billing.invoice IS 'never negative';\n\
+        COMMENT ON SEQUENCE billing.seq IS 'numbers';\n\
+        COMMENT ON VIEW billing.big IS 'big ones';\n";
+    let p = with_schemas(&db, model, r#"["public", "billing"]"#);
+    p.autogenerate("comments", "r1");
+    let rev = only_revision(&p);
+    assert!(
+        rev.contains("COMMENT ON INDEX billing.idx IS 'totals'"),
+        "{rev}"
+    );
+    assert!(rev.contains("COMMENT ON INDEX idx IS 'names'"), "{rev}");
+    p.ok(&["upgrade"]);
+    db.client()
+        .batch_execute(
+            "INSERT INTO customer VALUES (1, 'Ada'); INSERT INTO billing.invoice VALUES (1, 500)",
+        )
+        .unwrap();
+    let comment = |sql: &str| -> Option<String> { db.client().query_one(sql, &[]).unwrap().get(0) };
+    let index_comments = || {
+        (
+            comment("SELECT obj_description('public.idx'::regclass, 'pg_class')"),
+            comment("SELECT obj_description('billing.idx'::regclass, 'pg_class')"),
+        )
+    };
+    assert_eq!(
+        index_comments(),
+        (Some("names".into()), Some("totals".into()))
+    );
+    assert_eq!(
+        comment("SELECT obj_description('billing.big'::regclass, 'pg_class')").as_deref(),
+        Some("big ones")
+    );
+    assert_eq!(
+        comment("SELECT obj_description('billing.seq'::regclass, 'pg_class')").as_deref(),
+        Some("numbers")
+    );
+    assert_eq!(
+        comment(
+            "SELECT obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE conname = 'pos'"
+        )
+        .as_deref(),
+        Some("never negative")
+    );
+    let out = p.ok(&["check"]);
+    assert!(
+        out.contains("the database matches its recorded revision"),
+        "{out}"
+    );
+
+    // Only the second schema's index comment changes: planned on it alone.
+    p.write("schema.sql", &model.replace("'totals'", "'sums'"));
+    p.autogenerate("sums", "r2");
+    let r2 = std::fs::read_dir(p.path("migrations/versions"))
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("r2"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .unwrap();
+    assert!(
+        r2.contains("COMMENT ON INDEX billing.idx IS 'sums'"),
+        "{r2}"
+    );
+    assert!(!r2.contains("'names'"), "{r2}");
+    p.ok(&["upgrade"]);
+    p.ok(&["check"]);
+    assert_eq!(
+        index_comments(),
+        (Some("names".into()), Some("sums".into()))
+    );
+    p.ok(&["downgrade", "r1"]);
+    assert_eq!(
+        index_comments(),
+        (Some("names".into()), Some("totals".into()))
+    );
+    assert_eq!(db.count("SELECT count(*) FROM customer"), 1);
+    assert_eq!(db.count("SELECT count(*) FROM billing.invoice"), 1);
+}

@@ -94,18 +94,10 @@ fn client(url: &str) -> Client {
     Client::connect(url, NoTls).unwrap_or_else(|e| panic!("connect {url}: {e}"))
 }
 
-/// `url` with its database part replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    let q = query.map(|q| format!("?{q}")).unwrap_or_default();
-    format!("{}/{name}{q}", &base[..host_end])
-}
+/// `with_database(url, name)`: the tests' helper, one copy for both.
+#[path = "../../tests/common/pg_url.rs"]
+mod pg_url;
+use pg_url::with_database;
 
 /// A fresh empty database `name`; its URL.
 fn fresh(admin: &str, name: &str) -> String {

@@ -77,6 +77,19 @@ impl Config {
         Ok(())
     }
 
+    /// Sets the PostgreSQL schemas, refused as `[database] schemas` is.
+    pub fn set_schemas(&mut self, schemas: Vec<String>) -> Result<()> {
+        if self.postgres.is_none() {
+            return Err(Error::Usage(
+                "Migrator::schemas: name a PostgreSQL database with .database(\"postgresql://...\") \
+                 first (schemas are PostgreSQL's; SQLite has none)"
+                    .into(),
+            ));
+        }
+        self.schemas = database::resolve_schemas(Some(schemas), true).map_err(Error::Usage)?;
+        Ok(())
+    }
+
     /// Sets where backups go and how many stay, refused as `[backup] keep` is.
     pub fn set_backups(&mut self, dir: &Path, keep: usize) -> Result<()> {
         check_values(&self.version_table, keep).map_err(Error::Usage)?;
@@ -98,6 +111,20 @@ impl Config {
                     script::parse(&path, r.text, dialect)
                 })
                 .collect(),
+        }
+    }
+
+    /// The revision ids the file names claim, without reading the files
+    /// (compiled-in ones: their file names).
+    pub fn revision_ids(&self) -> Result<std::collections::HashSet<String>> {
+        match self.embedded {
+            None => script::revision_ids(&self.versions_dir()),
+            Some(e) => Ok(e
+                .revisions
+                .iter()
+                .map(|r| script::id_of_file(Path::new(r.file_name)).to_string())
+                .filter(|id| !id.is_empty())
+                .collect()),
         }
     }
 

@@ -71,6 +71,8 @@ pub struct Postgres<'c> {
     caps: Capabilities,
     /// The migration lease, held where advisory locks are missing.
     lease: Option<Lease>,
+    /// A lent client's own `search_path`, put back when the driver ends.
+    own_search_path: Option<String>,
 }
 
 impl Postgres<'static> {
@@ -97,24 +99,32 @@ impl Postgres<'static> {
 impl<'c> Postgres<'c> {
     /// The driver on a client the application opened to the database `url`
     /// names (`url` is for the lease and for messages; the revisions, the
-    /// lock and the version rows go through `client`). Ending the driver
-    /// releases the lock and leaves the client as it was.
+    /// lock and the version rows go through `client`), with `schemas` as
+    /// its `search_path` while the driver lives ([`super::schemas::lend`]).
+    /// Ending the driver releases the lock and leaves the client as it was,
+    /// its own `search_path` too.
     pub fn on_client(
         client: &'c mut Client,
         url: &PgUrl,
         version_table: &str,
         lock_timeout: Duration,
         mask: Capabilities,
+        schemas: &[String],
     ) -> Result<Postgres<'c>> {
         let place = connect::resolved(url)?.place();
-        Postgres::on(
+        let own = super::schemas::lend(client, schemas, &place)?;
+        // (Should `on`'s `SELECT version()` fail, the connection is gone
+        // and there is no session left to put the setting back on.)
+        let mut driver = Postgres::on(
             ClientRef::Lent(client),
             place,
             url,
             version_table,
             lock_timeout,
             mask,
-        )
+        )?;
+        driver.own_search_path = Some(own);
+        Ok(driver)
     }
 
     fn on(
@@ -142,6 +152,7 @@ impl<'c> Postgres<'c> {
             server,
             caps: server.capabilities().and(mask),
             lease: None,
+            own_search_path: None,
         })
     }
 
@@ -185,6 +196,11 @@ impl<'c> Postgres<'c> {
 impl Drop for Postgres<'_> {
     fn drop(&mut self) {
         self.end_session();
+        // After the ROLLBACK of a failed revision: the setting is the
+        // session's, so it is put back whatever the run did.
+        if let Some(own) = self.own_search_path.take() {
+            super::schemas::give_back(&mut self.client, &own);
+        }
     }
 }
 

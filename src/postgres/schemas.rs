@@ -17,8 +17,47 @@ use crate::url::PgUrl;
 /// must exist: unqualified names, the version table among them, go there.
 pub fn connect(url: &PgUrl, schemas: &[String]) -> Result<(Client, String)> {
     let (mut client, place) = connect::connect(url)?;
-    let fail = |e: postgres::Error| Error::database(&place, server_error(&e));
-    set_search_path(&mut client, schemas).map_err(fail)?;
+    enter(&mut client, schemas, &place)?;
+    Ok((client, place))
+}
+
+/// An application's client (the library's `Migrator::postgres_client`)
+/// made a migrating session like [`connect`]'s for one run: `schemas` as
+/// its `search_path`, or for the default list the session's default (a
+/// `SET` of the application's own undone), since the version reads and
+/// the data checks connect afresh and must find what it creates. Returns
+/// the client's own `search_path`, for [`give_back`] after the run. Set
+/// for the session, not per transaction: a non-transactional revision and
+/// the lock run outside one, and a failed revision's ROLLBACK leaves it.
+pub fn lend(client: &mut Client, schemas: &[String], place: &str) -> Result<String> {
+    let fail = |e: postgres::Error| Error::database(place, server_error(&e));
+    let own: String = client
+        .query_one("SELECT current_setting('search_path')", &[])
+        .map_err(fail)?
+        .get(0);
+    let entered = match search_path(schemas) {
+        None => client.batch_execute("RESET search_path").map_err(fail),
+        Some(_) => enter(client, schemas, place),
+    };
+    if let Err(e) = entered {
+        give_back(client, &own);
+        return Err(e);
+    }
+    Ok(own)
+}
+
+/// Puts a lent client's own `search_path` (from [`lend`]) back. Best
+/// effort: a client whose connection broke has no session to restore.
+pub fn give_back(client: &mut Client, own: &str) {
+    let _ = client.execute("SELECT set_config('search_path', $1, false)", &[&own]);
+}
+
+/// Sets `schemas` as the session's `search_path` ([`set_search_path`]) and
+/// checks the first exists: unqualified names, the version table among
+/// them, go there.
+fn enter(client: &mut Client, schemas: &[String], place: &str) -> Result<()> {
+    let fail = |e: postgres::Error| Error::database(place, server_error(&e));
+    set_search_path(client, schemas).map_err(fail)?;
     if let Some(first) = schemas.first().filter(|_| search_path(schemas).is_some()) {
         let row = client
             .query_one(
@@ -35,7 +74,7 @@ pub fn connect(url: &PgUrl, schemas: &[String]) -> Result<(Client, String)> {
             )));
         }
     }
-    Ok((client, place))
+    Ok(())
 }
 
 /// Sets the session's `search_path` to `schemas`. The default list

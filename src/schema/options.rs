@@ -283,28 +283,6 @@ impl PostgresObjects {
     }
 }
 
-impl CommentOn {
-    /// Whether `schema` has the object this names (a constraint: its table,
-    /// since not every kind of constraint is in the model).
-    pub fn is_in(&self, schema: &super::Schema) -> bool {
-        let pg = &schema.postgres;
-        match self {
-            CommentOn::Index(name) => {
-                schema.tables.iter().any(|t| t.index(name).is_some())
-                    || pg
-                        .matviews
-                        .iter()
-                        .any(|m| m.indexes.iter().any(|i| &i.name == name))
-            }
-            CommentOn::Constraint(table, _) => schema.table(table).is_some(),
-            CommentOn::View(name) => schema.views.iter().any(|v| &v.name == name),
-            CommentOn::MaterializedView(name) => pg.matviews.iter().any(|m| &m.view.name == name),
-            CommentOn::Type(name) => pg.enums.iter().any(|e| &e.name == name),
-            CommentOn::Sequence(name) => pg.sequences.iter().any(|s| &s.name == name),
-        }
-    }
-}
-
 impl super::Table {
     /// SQLite's options of this table (all defaults when it has none).
     pub fn sqlite(&self) -> SqliteTable {

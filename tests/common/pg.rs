@@ -6,6 +6,10 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+#[path = "pg_url.rs"]
+mod pg_url;
+pub use pg_url::with_database;
+
 /// A database made for one test, dropped (with its connections) when the
 /// test ends.
 pub struct TestDb {
@@ -55,23 +59,6 @@ pub fn fresh_db(tag: &str) -> Option<TestDb> {
         name,
         admin_url,
     })
-}
-
-/// `url` with its database part replaced by `name`.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    let mut out = format!("{}/{name}", &base[..host_end]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
 }
 
 impl TestDb {

@@ -6,6 +6,7 @@
 
 use postgres::GenericClient;
 
+use crate::postgres::matview_ddl::has_object;
 use crate::schema::{CommentOn, ObjectComment, Schema};
 
 const COMMENTS: &str = include_str!("comments.sql");
@@ -41,7 +42,7 @@ pub fn add(schema: &mut Schema, rows: Vec<CommentRow>) {
                 ("sequence", _) => CommentOn::Sequence(name),
                 _ => return None,
             };
-            on.is_in(schema).then_some(ObjectComment { on, text })
+            has_object(schema, &on).then_some(ObjectComment { on, text })
         })
         .collect();
     comments.sort();

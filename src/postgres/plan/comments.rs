@@ -13,11 +13,11 @@ use std::collections::HashSet;
 
 use crate::plan::Statement;
 use crate::schema::{
-    Check, CommentOn, ForeignKey, Index, ObjectComment, PrimaryKey, Schema, Table, Unique,
+    Check, CommentOn, ForeignKey, ObjectComment, PrimaryKey, Schema, Table, Unique,
 };
 
 use super::super::enums::{self, EnumChange};
-use super::super::matview_ddl::comment_sql;
+use super::super::matview_ddl::{comment_sql, has_object, index_named};
 
 /// The comment statements from `from` to `to`; `remade_views` are the
 /// views and materialized views the plan creates.
@@ -50,9 +50,9 @@ fn still_there(from: &Schema, to: &Schema, on: &CommentOn) -> bool {
     match on {
         CommentOn::Constraint(table, name) => {
             let known = |s: &Schema| s.table(table).and_then(|t| constraint(t, name)).is_some();
-            known(to) || (!known(from) && on.is_in(to))
+            known(to) || (!known(from) && has_object(to, on))
         }
-        _ => on.is_in(to),
+        _ => has_object(to, on),
     }
 }
 
@@ -61,7 +61,7 @@ fn still_there(from: &Schema, to: &Schema, on: &CommentOn) -> bool {
 fn remade(from: &Schema, to: &Schema, on: &CommentOn, remade_views: &HashSet<String>) -> bool {
     match on {
         CommentOn::Index(name) => {
-            let (was, is) = (index(from, name), index(to, name));
+            let (was, is) = (index_named(from, name), index_named(to, name));
             is.is_some_and(|(owner, _)| remade_views.contains(owner)) || was != is
         }
         CommentOn::Constraint(table, name) => match (from.table(table), to.table(table)) {
@@ -88,20 +88,6 @@ fn remade(from: &Schema, to: &Schema, on: &CommentOn, remade_views: &HashSet<Str
         }
         CommentOn::Sequence(name) => !from.postgres.sequences.iter().any(|s| &s.name == name),
     }
-}
-
-/// The index `name` of `s` and the table or materialized view it is on.
-fn index<'a>(s: &'a Schema, name: &str) -> Option<(&'a String, &'a Index)> {
-    let on_tables = s
-        .tables
-        .iter()
-        .find_map(|t| Some((&t.name, t.index(name)?)));
-    on_tables.or_else(|| {
-        s.postgres.matviews.iter().find_map(|m| {
-            let i = m.indexes.iter().find(|i| i.name == name)?;
-            Some((&m.view.name, i))
-        })
-    })
 }
 
 /// A table's constraint, of any kind the model keeps.
