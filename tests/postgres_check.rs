@@ -219,29 +219,30 @@ fn scratch_databases_are_dropped_after_the_run_even_on_failure() {
 }
 
 /// The model and the migrations are built at once, each in a scratch
-/// database of its own. When both fail the model's error is told, as when
-/// they were built in turn; when only the replay fails, its error; either
-/// way neither database is left behind.
+/// database of its own. A model that fails while the replay runs (or after
+/// it ended) leaves neither database; when both fail the model's error is
+/// told, as when they were built in turn; when only the replay fails, its
+/// error.
 #[test]
 fn the_model_and_the_replay_built_at_once_fail_in_order_and_leave_nothing() {
     let Some(db) = common::pg::fresh_db("at_once") else {
         return;
     };
-    // The replay runs 200 statements before it fails: it is still running
-    // when the model fails on its second statement.
-    let slow_then_broken = format!(
-        "{}SELECT * FROM nowhere;",
-        (0..200)
-            .map(|i| format!("CREATE TABLE s{i} (id int);\n"))
-            .collect::<String>()
-    );
+    // 200 statements: the replay is still running when the model fails on
+    // its second statement.
+    let slow: String = (0..200)
+        .map(|i| format!("CREATE TABLE s{i} (id int);\n"))
+        .collect();
     let broken_model = "CREATE TABLE a (id int);\nCREATE TABLE a (id int);\n";
-    let p = with_model(
-        &db,
-        broken_model,
-        &[("a1", &[], &slow_then_broken, "SELECT 1;")],
-    );
+    let p = with_model(&db, broken_model, &[("a1", &[], &slow, "SELECT 1;")]);
     let left = |pid: u32| scratch_dbs(&db, &format!("migrate_scratch_{pid}_"));
+    let (pid, code, err) = run_with_pid(&p, &["check"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(left(pid), Vec::<String>::new());
+
+    p.revision("a2", &["a1"], "SELECT * FROM nowhere;", "SELECT 1;");
+    p.ok(&["hash"]);
     let (pid, code, err) = run_with_pid(&p, &["check"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("already exists"), "{err}");
