@@ -103,32 +103,7 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     let branch = crate::branching::check_new(&graph, args.branch_labels, args.depends_on)?;
     // The committed snapshot stands in for a side whose inputs are unchanged.
     let sides = crate::snapshot::sides(config, config.dev(), false)?;
-    let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
-    // The migrations are replayed alongside the model, at the revisions the
-    // database must be at (`starting_schema` checks that it is).
-    let (model, ahead) = check::side_by_side(
-        config.dev(),
-        || match sides.model {
-            Some(model) => Ok(model),
-            None => load_model(config),
-        },
-        || match (sides.migrations, to_replay(config, &graph, &parents)) {
-            (Some(at_head), _) => Some(Ahead {
-                revisions: all,
-                schema: Ok(at_head),
-            }),
-            (None, Some(revisions)) => Some(Ahead {
-                schema: check::replayed_schema(
-                    config.dev(),
-                    &graph,
-                    &revisions,
-                    &config.version_table,
-                ),
-                revisions,
-            }),
-            (None, None) => None,
-        },
-    );
+    let (model, ahead) = model_and_ahead(config, &graph, &parents, sides);
     let model = model?;
     // A committed snapshot is kept current; none is made unasked.
     let for_snapshot = crate::snapshot::exists(config).then(|| model.clone());
@@ -198,6 +173,41 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
         crate::snapshot::refresh(config, &model)?;
     }
     Ok(())
+}
+
+/// The model (from the snapshot, or built), and alongside it the migrations
+/// replayed at the revisions the database must be at (`starting_schema`
+/// checks that it is), or their schema at head from the snapshot.
+fn model_and_ahead(
+    config: &Config,
+    graph: &Graph,
+    parents: &[String],
+    sides: crate::snapshot::Sides,
+) -> (Result<Model>, Option<Ahead>) {
+    let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
+    check::side_by_side(
+        config.dev(),
+        || match sides.model {
+            Some(model) => Ok(model),
+            None => load_model(config),
+        },
+        || match (sides.migrations, to_replay(config, graph, parents)) {
+            (Some(at_head), _) => Some(Ahead {
+                revisions: all,
+                schema: Ok(at_head),
+            }),
+            (None, Some(revisions)) => Some(Ahead {
+                schema: check::replayed_schema(
+                    config.dev(),
+                    graph,
+                    &revisions,
+                    &config.version_table,
+                ),
+                revisions,
+            }),
+            (None, None) => None,
+        },
+    )
 }
 
 /// `migrate snapshot`: the model built and every revision replayed, in
