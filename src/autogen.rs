@@ -25,36 +25,9 @@ use crate::sqlite::{inspect, sql};
 use crate::sum;
 use crate::{noteln, outln, warnln};
 
-/// The schema autogenerate starts from: the live database when it exists
-/// (it must be exactly at `parents`, the new revision's parents, and match
-/// what the migrations build there), otherwise the migrations replayed in
-/// memory.
-fn starting_schema(
-    config: &Config,
-    graph: &Graph,
-    parents: &[String],
-    at_head: Option<Schema>,
-) -> Result<(Schema, &'static str)> {
-    let db = config.target()?;
-    let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
-    if db.exists() {
-        let (rows, schema) = live(config, db)?;
-        commands::verify_applied(config, graph, &rows)?;
-        let applied = ensure_at_parents(db, graph, rows, parents)?;
-        let recorded = match at_head {
-            Some(at_head) if applied == all => at_head,
-            _ => check::replayed_schema(config.dev(), graph, &applied, &config.version_table)?,
-        };
-        ensure_no_drift(config, db, graph, &applied, &schema, recorded)?;
-        Ok((schema, "database"))
-    } else {
-        let schema = match at_head {
-            Some(at_head) => at_head,
-            None => check::replayed_schema(config.dev(), graph, &all, &config.version_table)?,
-        };
-        Ok((schema, "migrations"))
-    }
-}
+mod start;
+
+use start::{Ahead, starting_schema, to_replay};
 
 /// The database's version rows and schema, nothing written.
 fn live(config: &Config, db: Database) -> Result<(Vec<apply::Applied>, Schema)> {
@@ -76,120 +49,6 @@ fn live(config: &Config, db: Database) -> Result<(Vec<apply::Applied>, Schema)> 
             db.inspect(&config.version_table)?,
         ),
     })
-}
-
-/// Refuses to autogenerate on a database that is not exactly at the new
-/// revision's parents (the single head, or `--head REV`): the new revision
-/// must start where its parent ends. Returns the applied set.
-fn ensure_at_parents(
-    db: Database,
-    graph: &Graph,
-    rows: Vec<apply::Applied>,
-    parents: &[String],
-) -> Result<HashSet<String>> {
-    let applied: HashSet<String> = rows.into_iter().map(|a| a.revision).collect();
-    let mut current = graph.current_heads(&applied);
-    current.sort();
-    let mut want = parents.to_vec();
-    want.sort();
-    if current != want {
-        let names = |ids: &[String]| match ids {
-            [] => "base".to_string(),
-            ids => ids.join(", "),
-        };
-        let below = graph.ancestors_inclusive(want.iter().map(String::as_str));
-        // Behind the parent: upgrading gets there. Elsewhere (another branch,
-        // or past it): only a database exactly at the parent will do.
-        let what_to_do = if applied.is_subset(&below) {
-            format!("run `migrate upgrade {}` first", names(&want))
-        } else {
-            format!(
-                "it is on another branch or past it; pass `--head` naming where it is, or \
-                 autogenerate against a copy at exactly {}",
-                names(&want)
-            )
-        };
-        return Err(Error::Refused(format!(
-            "the database {} is not up to date with the new revision's parent (at {}; the new \
-             revision goes on {}): {what_to_do}, so the new revision starts where its parent ends",
-            db.display(),
-            names(&current),
-            names(&want),
-        )));
-    }
-    Ok(applied)
-}
-
-/// Refuses to autogenerate from a database that differs from what its
-/// recorded revision builds: the drift would go into the new revision, which
-/// could then never replay from base (`verify` and `check` would fail).
-fn ensure_no_drift(
-    config: &Config,
-    db: Database,
-    graph: &Graph,
-    applied: &HashSet<String>,
-    live: &Schema,
-    recorded: Schema,
-) -> Result<()> {
-    // What migrate does not manage is not drift: it is whatever it is.
-    let recorded = config.filter.target(&recorded, live);
-    if live.same_as(&recorded) {
-        return Ok(());
-    }
-    let at = graph.current_heads(applied);
-    let at = if at.is_empty() {
-        "base".to_string()
-    } else {
-        at.join(", ")
-    };
-    let no_hints = RenameHints::default();
-    let cmp = check::compare(
-        config.engine(),
-        "database",
-        live,
-        "recorded revision",
-        &recorded,
-        &no_hints,
-    );
-    let back: Vec<String> = cmp
-        .operations
-        .iter()
-        .map(|op| format!("    {}", op.replace('\n', "\n    ")))
-        .collect();
-    let ways = if applied.is_empty() {
-        // No revision recorded (and so none written yet): adoption.
-        let elsewhere = match db {
-            Database::Sqlite(_) => {
-                "with --database naming a file that does not exist (`migrate --database \
-                 sqlite:none.db revision --autogenerate -m baseline`)"
-            }
-            // A server's database always exists: an empty one stands for none.
-            Database::Postgres { .. } => {
-                "with --database naming an empty database on the server (`createdb empty`, then \
-                 `migrate --database postgresql://HOST/empty revision --autogenerate -m baseline`)"
-            }
-        };
-        format!(
-            "It records no revision but has tables: a database built before migrate? Adopt it by \
-             writing the first revision from the migrations alone, {elsewhere}, then `migrate \
-             stamp head` here."
-        )
-    } else {
-        format!(
-            "Either:\n\
-             \x20 keep the change: write it into a revision by hand (`migrate revision -m MSG`), \
-             then `migrate stamp` that revision, since the database has it already; or\n\
-             \x20 drop the change: restore the database to its recorded revision (from a backup, \
-             or with these statements), then autogenerate again:\n{}",
-            back.join("\n")
-        )
-    };
-    Err(Error::Refused(format!(
-        "the database {} has drifted from its recorded revision {at}: it was changed outside the \
-         migrations, and a revision autogenerated from it would carry that change and could not \
-         replay from base (`migrate check` shows the difference). {ways}",
-        db.display()
-    )))
 }
 
 /// The model, refused when it defines one of the tool's own tables: that
@@ -244,13 +103,11 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     let branch = crate::branching::check_new(&graph, args.branch_labels, args.depends_on)?;
     // The committed snapshot stands in for a side whose inputs are unchanged.
     let sides = crate::snapshot::sides(config, config.dev(), false)?;
-    let model = match sides.model {
-        Some(model) => model,
-        None => load_model(config)?,
-    };
+    let (model, ahead) = model_and_ahead(config, &graph, &parents, sides);
+    let model = model?;
     // A committed snapshot is kept current; none is made unasked.
     let for_snapshot = crate::snapshot::exists(config).then(|| model.clone());
-    let (current, source) = starting_schema(config, &graph, &parents, sides.migrations)?;
+    let (current, source) = starting_schema(config, &graph, &parents, ahead)?;
     let managed = managed(config, model, &current);
     let (model, hints) = (managed.schema, managed.hints);
     let mut renames = Renames::from_hints(&current, &model, &hints);
@@ -318,6 +175,41 @@ pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     Ok(())
 }
 
+/// The model (from the snapshot, or built), and alongside it the migrations
+/// replayed at the revisions the database must be at (`starting_schema`
+/// checks that it is), or their schema at head from the snapshot.
+fn model_and_ahead(
+    config: &Config,
+    graph: &Graph,
+    parents: &[String],
+    sides: crate::snapshot::Sides,
+) -> (Result<Model>, Option<Ahead>) {
+    let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
+    check::side_by_side(
+        config.dev(),
+        || match sides.model {
+            Some(model) => Ok(model),
+            None => load_model(config),
+        },
+        || match (sides.migrations, to_replay(config, graph, parents)) {
+            (Some(at_head), _) => Some(Ahead {
+                revisions: all,
+                schema: Ok(at_head),
+            }),
+            (None, Some(revisions)) => Some(Ahead {
+                schema: check::replayed_schema(
+                    config.dev(),
+                    graph,
+                    &revisions,
+                    &config.version_table,
+                ),
+                revisions,
+            }),
+            (None, None) => None,
+        },
+    )
+}
+
 /// `migrate snapshot`: the model built and every revision replayed, in
 /// scratch databases, written to the committed snapshot.
 pub fn snapshot(config: &Config) -> Result<()> {
@@ -358,15 +250,20 @@ pub fn check_outcome(config: &Config, reachable_only: bool) -> Result<check::Che
     config.ensure_sum_current()?;
     // The committed snapshot stands in for a side whose inputs are unchanged.
     let sides = crate::snapshot::sides(config, dev, true)?;
-    let model = match sides.model {
-        Some(model) => model,
-        None => load_model(config)?,
-    };
     let all: HashSet<String> = graph.in_order().map(|r| r.id.clone()).collect();
-    let migrations = match sides.migrations {
-        Some(schema) => schema,
-        None => check::replayed_schema(dev, &graph, &all, &config.version_table)?,
-    };
+    let (model, migrations) = check::side_by_side(
+        dev,
+        || match sides.model {
+            Some(model) => Ok(model),
+            None => load_model(config),
+        },
+        || match sides.migrations {
+            Some(schema) => Ok(schema),
+            None => check::replayed_schema(dev, &graph, &all, &config.version_table),
+        },
+    );
+    // The model's error first, as when the two were built in turn.
+    let (model, migrations) = (model?, migrations?);
     let model = managed(config, model, &migrations);
     let model_cmp = check::compare(
         dev.engine(),

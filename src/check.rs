@@ -52,6 +52,36 @@ pub fn replayed_schema(
     replay(dev, graph, revisions)?.inspect(version_table)
 }
 
+/// `here` on this thread and `there` on another, at once, on a PostgreSQL
+/// `dev`; one after the other on SQLite (in memory, nothing to wait for).
+/// `check` and autogenerate build the model and replay the migrations so:
+/// each in its own scratch database and session, the server runs the two
+/// sets of DDL side by side, where one after the other they were most of
+/// `check`'s time at 500 tables. Each result is returned as is, so callers
+/// report errors in the order they did before. What `there` warns of is
+/// said on this thread (a library call keeps notices per thread).
+pub fn side_by_side<A, B: Send>(
+    dev: Dev,
+    here: impl FnOnce() -> A,
+    there: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if dev.engine() != Engine::Postgres {
+        let a = here();
+        return (a, there());
+    }
+    std::thread::scope(|s| {
+        let other = s.spawn(|| (there(), crate::output::take_notes()));
+        let a = here();
+        let (b, notes) = other
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        for note in notes {
+            crate::output::warn(format_args!("{note}\n"));
+        }
+        (a, b)
+    })
+}
+
 /// One comparison of two schemas, as `check` reports it.
 #[derive(Debug, Clone)]
 pub struct Comparison {

@@ -9,7 +9,7 @@ mod common;
 
 use common::Project;
 use common::pg::{TestDb, with_database};
-use common::pg_project::{fails_env, project, with_sql_model};
+use common::pg_project::{fails_env, project, run_with_pid, scratch_dbs, with_sql_model};
 
 /// A project on `db` with the SQL model `model` and hand-written revisions.
 fn with_model(db: &TestDb, model: &str, revisions: &[(&str, &[&str], &str, &str)]) -> Project {
@@ -19,19 +19,6 @@ fn with_model(db: &TestDb, model: &str, revisions: &[(&str, &[&str], &str, &str)
     }
     p.ok(&["hash"]);
     p
-}
-
-/// The scratch databases on the server whose names start with `prefix`.
-fn scratch_dbs(db: &TestDb, prefix: &str) -> Vec<String> {
-    db.client()
-        .query(
-            "SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1",
-            &[&prefix],
-        )
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
 }
 
 const MODEL: &str = "CREATE TYPE mood AS ENUM ('happy', 'sad');\n\
@@ -222,21 +209,54 @@ fn scratch_databases_are_dropped_after_the_run_even_on_failure() {
         "schema.sql",
         "CREATE TABLE a (id int);\nCREATE TABLE a (id int);\n",
     );
-    let child = p
-        .plain_command()
-        .arg("check")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    let (pid, code, err) = run_with_pid(&p, &["check"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("already exists"));
     assert_eq!(
         scratch_dbs(&db, &format!("migrate_scratch_{pid}_")),
         Vec::<String>::new()
     );
+}
+
+/// The model and the migrations are built at once, each in a scratch
+/// database of its own. A model that fails while the replay runs (or after
+/// it ended) leaves neither database; when both fail the model's error is
+/// told, as when they were built in turn; when only the replay fails, its
+/// error.
+#[test]
+fn the_model_and_the_replay_built_at_once_fail_in_order_and_leave_nothing() {
+    let Some(db) = common::pg::fresh_db("at_once") else {
+        return;
+    };
+    // 200 statements: the replay is still running when the model fails on
+    // its second statement.
+    let slow: String = (0..200)
+        .map(|i| format!("CREATE TABLE s{i} (id int);\n"))
+        .collect();
+    let broken_model = "CREATE TABLE a (id int);\nCREATE TABLE a (id int);\n";
+    let p = with_model(&db, broken_model, &[("a1", &[], &slow, "SELECT 1;")]);
+    let left = |pid: u32| scratch_dbs(&db, &format!("migrate_scratch_{pid}_"));
+    let (pid, code, err) = run_with_pid(&p, &["check"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(left(pid), Vec::<String>::new());
+
+    p.revision("a2", &["a1"], "SELECT * FROM nowhere;", "SELECT 1;");
+    p.ok(&["hash"]);
+    let (pid, code, err) = run_with_pid(&p, &["check"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("already exists"), "{err}");
+    assert!(!err.contains("nowhere"), "{err}");
+    assert_eq!(left(pid), Vec::<String>::new());
+
+    p.write("schema.sql", "CREATE TABLE a (id int);\n");
+    let (pid, code, err) = run_with_pid(&p, &["check"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("nowhere") && err.contains("while replaying the migrations"),
+        "{err}"
+    );
+    assert_eq!(left(pid), Vec::<String>::new());
 }
 
 #[test]

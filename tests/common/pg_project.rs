@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use super::Project;
+use super::pg::TestDb;
 
 /// A project whose `migrate.toml` names the database `url`, with an empty
 /// versions directory.
@@ -56,6 +57,37 @@ pub fn fails_env(p: &Project, env: &[(&str, &str)], args: &[&str]) -> String {
         "one clear message: {err}"
     );
     err
+}
+
+/// Runs migrate in `p` (stdout dropped): its pid, exit code and stderr. A
+/// run's scratch databases carry its pid ([`scratch_dbs`]).
+pub fn run_with_pid(p: &Project, args: &[&str]) -> (u32, Option<i32>, String) {
+    let child = p
+        .plain_command()
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run migrate");
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!err.contains("panicked"), "panic: {err}");
+    (pid, out.status.code(), err)
+}
+
+/// The databases on the server of `db` whose names start with `prefix`
+/// (scratch databases: `migrate_scratch_PID_`).
+pub fn scratch_dbs(db: &TestDb, prefix: &str) -> Vec<String> {
+    db.client()
+        .query(
+            "SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1",
+            &[&prefix],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
 }
 
 /// A server of its own, stopped (and its files removed) when dropped.
