@@ -76,6 +76,7 @@ fn to_stderr(args: fmt::Arguments) {
 
 /// `println!` for results: returns `Result<()>`, so write `outln!(...)?`.
 #[macro_export]
+#[doc(hidden)]
 macro_rules! outln {
     () => {
         $crate::output::out(format_args!("\n"))
@@ -87,6 +88,7 @@ macro_rules! outln {
 
 /// `print!` for results: returns `Result<()>`.
 #[macro_export]
+#[doc(hidden)]
 macro_rules! out {
     ($($arg:tt)*) => {
         $crate::output::out(format_args!($($arg)*))
@@ -95,6 +97,7 @@ macro_rules! out {
 
 /// `eprintln!` for notices, without its panic on a closed stderr.
 #[macro_export]
+#[doc(hidden)]
 macro_rules! noteln {
     ($($arg:tt)*) => {
         $crate::output::note(format_args!("{}\n", format_args!($($arg)*)))
@@ -103,6 +106,7 @@ macro_rules! noteln {
 
 /// `eprintln!` for warnings: shown even under `--quiet`.
 #[macro_export]
+#[doc(hidden)]
 macro_rules! warnln {
     ($($arg:tt)*) => {
         $crate::output::warn(format_args!("{}\n", format_args!($($arg)*)))
