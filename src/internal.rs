@@ -41,7 +41,7 @@ pub mod graph {
 pub mod load {
     pub use crate::load::{Model, ModelSource, load, load_sql, load_toml};
     pub mod toml_model {
-        pub use crate::load::toml_model::from_schema;
+        pub use crate::load::toml_model::{from_schema, write};
     }
 }
 pub mod plan {
@@ -84,6 +84,9 @@ pub mod postgres {
     }
     pub mod plan {
         pub use crate::postgres::plan::migration_of;
+        pub mod precount {
+            pub use crate::postgres::plan::precount::of;
+        }
     }
     pub mod rename_hints {
         pub use crate::postgres::rename_hints::read;
@@ -92,7 +95,7 @@ pub mod postgres {
         pub use crate::postgres::schemas::{create_all, set_search_path, tolerant_create_schema};
     }
     pub mod sql {
-        pub use crate::postgres::sql::{Kind, Token, check, tokenize, without_bom};
+        pub use crate::postgres::sql::{Kind, Token, check, split, tokenize, without_bom};
     }
     pub mod version_table {
         pub use crate::postgres::version_table::{FORMAT, VersionTable};
@@ -134,13 +137,15 @@ pub mod sqlite {
         pub use crate::sqlite::outside_lock::lock_path;
     }
     pub mod plan {
-        pub use crate::sqlite::plan::migration;
+        pub use crate::sqlite::plan::{migration, render};
     }
     pub mod risk {
         pub use crate::sqlite::risk::section_risks;
     }
     pub mod sql {
-        pub use crate::sqlite::sql::{quote_ident, significant_text, split_statements, tokenize};
+        pub use crate::sqlite::sql::{
+            quote_ident, significant_text, split, split_statements, tokenize,
+        };
     }
     pub mod version_table {
         pub use crate::sqlite::version_table::FORMAT;

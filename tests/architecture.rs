@@ -640,8 +640,8 @@ fn public_modules(lib: &str) -> Vec<(String, bool)> {
 /// item nobody outside the crate names is `pub(crate)`.
 #[test]
 fn lib_rs_has_one_hidden_public_module() {
-    let lib = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs"))
-        .unwrap();
+    let lib =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
     let code = code_only(&lib);
     assert_eq!(
         public_modules(&code),
@@ -679,7 +679,11 @@ fn the_crate_uses_real_paths_not_internal() {
         let code = code_only(&std::fs::read_to_string(&file).unwrap());
         for path in named_paths(&module, &code) {
             if path.first().is_some_and(|p| p == "internal") {
-                let rel = file.strip_prefix(&root).unwrap_or(&file).display().to_string();
+                let rel = file
+                    .strip_prefix(&root)
+                    .unwrap_or(&file)
+                    .display()
+                    .to_string();
                 offenders.push(format!("src/{rel}: crate::{}", path.join("::")));
             }
         }

@@ -54,7 +54,7 @@ impl std::ops::DerefMut for ClientRef<'_> {
 }
 
 /// A connection opened for migrating.
-pub struct Postgres<'c> {
+pub(crate) struct Postgres<'c> {
     client: ClientRef<'c>,
     /// The database for messages, without a password.
     place: String,
@@ -75,7 +75,7 @@ pub struct Postgres<'c> {
 
 impl Postgres<'static> {
     /// Connects to `url`; `mask` holds the capabilities the config leaves on.
-    pub fn open(
+    pub(crate) fn open(
         url: &PgUrl,
         version_table: &str,
         lock_timeout: Duration,
@@ -99,7 +99,7 @@ impl<'c> Postgres<'c> {
     /// names (`url` is for the lease and for messages; the revisions, the
     /// lock and the version rows go through `client`). Ending the driver
     /// releases the lock and leaves the client as it was.
-    pub fn on_client(
+    pub(crate) fn on_client(
         client: &'c mut Client,
         url: &PgUrl,
         version_table: &str,
@@ -190,7 +190,7 @@ impl Drop for Postgres<'_> {
 
 /// The applied revisions of the database `url` names, read without creating
 /// or writing anything.
-pub fn read_applied_at(
+pub(crate) fn read_applied_at(
     url: &PgUrl,
     schemas: &[String],
     version_table: &str,

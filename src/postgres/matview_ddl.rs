@@ -9,19 +9,19 @@ use crate::schema::{CommentOn, MaterializedView, Schema, View};
 
 /// The views and the materialized views of `s`, as one list of views (a
 /// materialized view's text is its `CREATE MATERIALIZED VIEW`).
-pub fn all_views(s: &Schema) -> Vec<View> {
+pub(crate) fn all_views(s: &Schema) -> Vec<View> {
     let mut out = s.views.clone();
     out.extend(s.postgres.matviews.iter().map(|m| m.view.clone()));
     out
 }
 
 /// The materialized view `name` of `s`, if it is one.
-pub fn matview<'a>(s: &'a Schema, name: &str) -> Option<&'a MaterializedView> {
+pub(crate) fn matview<'a>(s: &'a Schema, name: &str) -> Option<&'a MaterializedView> {
     s.postgres.matviews.iter().find(|m| m.view.name == name)
 }
 
 /// `COMMENT ON ... IS 'text'`, or `IS NULL`.
-pub fn comment_sql(on: &CommentOn, text: Option<&str>) -> String {
+pub(crate) fn comment_sql(on: &CommentOn, text: Option<&str>) -> String {
     let target = match on {
         CommentOn::Index(name) => format!("INDEX {}", quote_ident(name)),
         CommentOn::Constraint(table, name) => {

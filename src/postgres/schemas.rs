@@ -15,7 +15,7 @@ use crate::url::PgUrl;
 /// A session on `url` with the `search_path` set to `schemas`
 /// ([`set_search_path`]), and its place for messages. The first schema
 /// must exist: unqualified names, the version table among them, go there.
-pub fn connect(url: &PgUrl, schemas: &[String]) -> Result<(Client, String)> {
+pub(crate) fn connect(url: &PgUrl, schemas: &[String]) -> Result<(Client, String)> {
     let (mut client, place) = connect::connect(url)?;
     let fail = |e: postgres::Error| Error::database(&place, server_error(&e));
     set_search_path(&mut client, schemas).map_err(fail)?;
@@ -52,7 +52,7 @@ pub fn set_search_path(
 }
 
 /// The `search_path` value for `schemas`; `None` for the default.
-pub fn search_path(schemas: &[String]) -> Option<String> {
+pub(crate) fn search_path(schemas: &[String]) -> Option<String> {
     if schemas.is_empty() || schemas == ["public"] {
         return None;
     }
