@@ -26,7 +26,9 @@ use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 pub use crate::script::Direction;
 use crate::script::Revision;
-pub(crate) use crate::stamp::{approve, stamp};
+pub(crate) use crate::stamp::approve;
+#[cfg(all(feature = "cli", feature = "sqlalchemy"))]
+pub(crate) use crate::stamp::stamp;
 
 /// The steps still pending when a run first holds the lock: what the
 /// checks before anything runs (and a backup) must be about.

@@ -38,6 +38,9 @@
 
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
+// Without the CLI, the code only its commands call is unused; the default
+// build (with `cli`) is the one that catches dead code.
+#![cfg_attr(not(feature = "cli"), allow(dead_code))]
 
 // Every module is private. `internal` (the one public module, hidden)
 // re-exports what the binary, tests, benches and examples name, which makes

@@ -51,10 +51,9 @@ pub use options::{
     ColumnOptions, EnumType, Identity, IndexOptions, PostgresColumn, PostgresIndex, PostgresTable,
     Sequence, SequenceSettings, TableOptions,
 };
-pub(crate) use options::{
-    CommentOn, Exclusion, MaterializedView, ObjectComment, PostgresObjects, SqliteColumn,
-    SqliteTable,
-};
+#[cfg(feature = "postgres")]
+pub(crate) use options::{CommentOn, Exclusion, MaterializedView, ObjectComment};
+pub(crate) use options::{PostgresObjects, SqliteColumn, SqliteTable};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Schema {

@@ -13,6 +13,7 @@ use crate::graph::{Graph, Target};
 use crate::script::Revision;
 
 /// Sets the version table to exactly `target` without running any revision.
+#[cfg(all(feature = "cli", feature = "sqlalchemy"))]
 pub(crate) fn stamp(
     db: &Database,
     version_table: &str,

@@ -66,6 +66,7 @@ pub(crate) fn stop_after_statement(number: usize) {
 /// Test-only: `MIGRATE_TEST_LEASE_MS` shortens the migration lease (see
 /// `crate::postgres::lease`), so that a test sees a killed holder's lease
 /// expire without waiting the default. Not a setting for users.
+#[cfg(feature = "postgres")]
 pub(crate) fn lease_duration(default: Duration) -> Duration {
     std::env::var("MIGRATE_TEST_LEASE_MS")
         .ok()

@@ -12,7 +12,9 @@ use std::path::PathBuf;
 
 pub(crate) mod pg;
 
-pub(crate) use pg::{PgUrl, SslMode};
+pub(crate) use pg::PgUrl;
+#[cfg(any(feature = "postgres", test))]
+pub(crate) use pg::SslMode;
 
 /// Query parameters accepted on an SQLite URL: SQLite's URI parameters
 /// (<https://sqlite.org/uri.html>) and those SQLAlchemy's SQLite drivers read.

@@ -406,6 +406,7 @@ pub(crate) fn read_virtual_table(conn: &Connection, name: &str, sql_text: &str) 
 /// The revisions Alembic's version table `table` records in the database at
 /// `db`, or `None` when it has no such table (`migrate import-alembic`
 /// adopts a database Alembic kept). Reads only.
+#[cfg(all(feature = "cli", feature = "sqlalchemy"))]
 pub(crate) fn alembic_versions(db: &Path, table: &str) -> Result<Option<Vec<String>>> {
     let conn = open_read_only(db)?;
     let present: i64 = conn
