@@ -18,15 +18,17 @@
 use std::collections::{HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
-pub use crate::driver::Applied;
+pub(crate) use crate::driver::Applied;
 use crate::driver::Driver;
-pub use crate::driver::RowChange;
+pub(crate) use crate::driver::RowChange;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 pub use crate::script::Direction;
 use crate::script::Revision;
-pub use crate::stamp::{approve, stamp};
+pub(crate) use crate::stamp::approve;
+#[cfg(all(feature = "cli", feature = "sqlalchemy"))]
+pub(crate) use crate::stamp::stamp;
 
 /// The steps still pending when a run first holds the lock: what the
 /// checks before anything runs (and a backup) must be about.
@@ -93,7 +95,7 @@ impl Plan {
 
 /// Refuses when the database records a revision that has no file, or one
 /// whose up section changed since it was applied.
-pub fn verify_applied(graph: &Graph, applied: &[Applied]) -> Result<()> {
+pub(crate) fn verify_applied(graph: &Graph, applied: &[Applied]) -> Result<()> {
     refuse_midway_pruned(graph, applied)?;
     for a in applied {
         // A pruned revision: its file, and so its text, is gone; its squash stands for it.
@@ -396,7 +398,7 @@ fn check_integrity<D: Driver + ?Sized>(db: &mut D, rev: &Revision) -> Result<()>
 /// The SQL a run of `plan` would execute from `applied` on `engine`, for a
 /// DBA to read or run; without `transactional_ddl` no revision is wrapped
 /// in a BEGIN/COMMIT the server would not honour.
-pub fn offline_sql(
+pub(crate) fn offline_sql(
     engine: Engine,
     lock_timeout: Duration,
     version_table: &str,

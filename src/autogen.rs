@@ -86,7 +86,7 @@ fn managed(config: &Config, model: Model, current: &Schema) -> Model {
     }
 }
 
-pub struct AutogenerateArgs<'a> {
+pub(crate) struct AutogenerateArgs<'a> {
     pub message: &'a str,
     pub head: Option<&'a str>,
     pub rev_id: Option<&'a str>,
@@ -96,7 +96,7 @@ pub struct AutogenerateArgs<'a> {
     pub depends_on: &'a [String],
 }
 
-pub fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
+pub(crate) fn autogenerate(config: &Config, args: AutogenerateArgs) -> Result<()> {
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let parents = commands::parents_for_new(&graph, args.head)?;
@@ -212,7 +212,7 @@ fn model_and_ahead(
 
 /// `migrate snapshot`: the model built and every revision replayed, in
 /// scratch databases, written to the committed snapshot.
-pub fn snapshot(config: &Config) -> Result<()> {
+pub(crate) fn snapshot(config: &Config) -> Result<()> {
     crate::snapshot::refuse_unsupported(config)?;
     crate::snapshot::refresh(config, &load_model(config)?)
 }
@@ -244,7 +244,7 @@ fn with_rename_warnings(unasked: &[RenameCandidate], mut up: String) -> String {
 /// The comparisons of `check` on `config`. With `reachable_only`, a database
 /// that cannot be opened or reached is kept in the outcome instead of ending
 /// the run (`check --all-envs`: a production server out of reach).
-pub fn check_outcome(config: &Config, reachable_only: bool) -> Result<check::CheckOutcome> {
+pub(crate) fn check_outcome(config: &Config, reachable_only: bool) -> Result<check::CheckOutcome> {
     let dev = config.dev();
     let graph = commands::load_graph(config)?;
     config.ensure_sum_current()?;
@@ -300,7 +300,7 @@ pub fn check_outcome(config: &Config, reachable_only: bool) -> Result<check::Che
 
 /// CI gate: 0 when the migrations build the model (and the database matches
 /// its recorded revision), 1 with a report when not.
-pub fn check(config: &Config, json: bool) -> Result<ExitCode> {
+pub(crate) fn check(config: &Config, json: bool) -> Result<ExitCode> {
     let outcome = check_outcome(config, false)?;
     let ok = outcome.ok();
     let drift = outcome.drift.and_then(|d| d.ok());
@@ -369,7 +369,7 @@ fn drift(
 }
 
 /// Planned statements as a revision section (SQLite's script writer serves both engines).
-pub fn render(statements: &[crate::plan::Statement]) -> String {
+pub(crate) fn render(statements: &[crate::plan::Statement]) -> String {
     plan::render(statements)
 }
 

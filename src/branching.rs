@@ -8,7 +8,7 @@ use crate::graph::{Graph, Target};
 use crate::script::{BranchHeaders, valid_id, valid_label};
 
 /// The one revision a target such as `NAME@head` names (a new revision's parent).
-pub fn one_revision(graph: &Graph, spec: &str) -> Result<Vec<String>> {
+pub(crate) fn one_revision(graph: &Graph, spec: &str) -> Result<Vec<String>> {
     match graph.resolve(spec, &[])? {
         Target::Base => Ok(vec![]),
         Target::Revisions(ids) if ids.len() == 1 => Ok(ids),
@@ -22,7 +22,11 @@ pub fn one_revision(graph: &Graph, spec: &str) -> Result<Vec<String>> {
 
 /// The headers of a new revision: labels that are free, and dependencies
 /// written as full ids (or as the label given).
-pub fn check_new(graph: &Graph, labels: &[String], depends_on: &[String]) -> Result<BranchHeaders> {
+pub(crate) fn check_new(
+    graph: &Graph,
+    labels: &[String],
+    depends_on: &[String],
+) -> Result<BranchHeaders> {
     for (i, label) in labels.iter().enumerate() {
         if !valid_label(label) || crate::graph::is_reserved(label) {
             return Err(Error::Usage(format!(
@@ -76,7 +80,7 @@ pub fn check_new(graph: &Graph, labels: &[String], depends_on: &[String]) -> Res
 
 /// `merge` arguments with `heads` standing for every head and `NAME@head`
 /// for a branch's head.
-pub fn merge_parents(graph: &Graph, specs: &[String]) -> Result<Vec<(String, String)>> {
+pub(crate) fn merge_parents(graph: &Graph, specs: &[String]) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     for spec in specs {
         if spec == "heads" || spec.contains('@') {

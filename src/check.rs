@@ -14,7 +14,11 @@ use crate::{out, outln};
 
 /// A scratch database made on `dev` with the up sections of `revisions`
 /// applied, in graph order.
-pub fn replay(dev: Dev, graph: &Graph, revisions: &HashSet<String>) -> Result<Box<dyn Scratch>> {
+pub(crate) fn replay(
+    dev: Dev,
+    graph: &Graph,
+    revisions: &HashSet<String>,
+) -> Result<Box<dyn Scratch>> {
     // As `apply` does: a rebuild must not cascade (see [`Engine::scratch`]).
     let mut scratch = dev.scratch()?;
     for rev in graph.in_order().filter(|r| revisions.contains(&r.id)) {
@@ -43,7 +47,7 @@ pub fn replay(dev: Dev, graph: &Graph, revisions: &HashSet<String>) -> Result<Bo
 }
 
 /// The schema the migrations build, up to `revisions`.
-pub fn replayed_schema(
+pub(crate) fn replayed_schema(
     dev: Dev,
     graph: &Graph,
     revisions: &HashSet<String>,
@@ -60,7 +64,7 @@ pub fn replayed_schema(
 /// `check`'s time at 500 tables. Each result is returned as is, so callers
 /// report errors in the order they did before. What `there` warns of is
 /// said on this thread (a library call keeps notices per thread).
-pub fn side_by_side<A, B: Send>(
+pub(crate) fn side_by_side<A, B: Send>(
     dev: Dev,
     here: impl FnOnce() -> A,
     there: impl FnOnce() -> B + Send,
@@ -98,7 +102,7 @@ pub struct Comparison {
 
 /// `left` against `right`, with the rename hints of `right` (a model's) for
 /// what autogenerate would write, in the SQL of `engine`.
-pub fn compare(
+pub(crate) fn compare(
     engine: Engine,
     left_name: &str,
     left: &Schema,
@@ -149,7 +153,7 @@ pub fn compare(
 
 /// What `check` found for one configuration: the migrations against the
 /// model, and the database against its recorded revision.
-pub struct CheckOutcome {
+pub(crate) struct CheckOutcome {
     /// How many revisions the migrations have.
     pub revisions: usize,
     pub heads: Vec<String>,
@@ -167,7 +171,7 @@ pub struct CheckOutcome {
 impl CheckOutcome {
     /// No difference and a single head (a database out of reach is no
     /// difference: it was not compared).
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         !self.model.differs
             && !self
                 .drift
@@ -179,7 +183,7 @@ impl CheckOutcome {
 
 /// `check`'s findings as text: heads to be merged, the migrations against the
 /// model, the database against its revision (each only when it differs).
-pub fn print_check(
+pub(crate) fn print_check(
     heads: &[String],
     unlabelled: &[String],
     model: &Comparison,

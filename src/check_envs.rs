@@ -23,7 +23,7 @@ enum Verdict {
     Failed,
 }
 
-pub fn run(overrides: &Overrides, json: bool) -> Result<ExitCode> {
+pub(crate) fn run(overrides: &Overrides, json: bool) -> Result<ExitCode> {
     refuse_one_database(overrides, json)?;
     let top = Config::load(overrides)?;
     if top.envs.is_empty() {

@@ -21,7 +21,7 @@ use crate::{noteln, out, outln, warnln};
 /// Every revision file, as a graph. While a squash's replaced files are
 /// there, which of the two the graph holds depends on what the configured
 /// database records ([`crate::replaces`]): it is read then, and only then.
-pub fn load_graph(config: &Config) -> Result<Graph> {
+pub(crate) fn load_graph(config: &Config) -> Result<Graph> {
     let revisions = config.read_revisions()?;
     let applied = match config.target_if_set().filter(|db| db.exists()) {
         Some(db) if crate::replaces::needs_database(&revisions) => db
@@ -43,7 +43,7 @@ fn script_template(config: &Config) -> Result<String> {
 
 /// The parents of a new revision: `--head` (a revision, `NAME@head`, or
 /// `base` for a new root), or the single head.
-pub fn parents_for_new(graph: &Graph, head: Option<&str>) -> Result<Vec<String>> {
+pub(crate) fn parents_for_new(graph: &Graph, head: Option<&str>) -> Result<Vec<String>> {
     match head {
         Some(h) if h.trim().eq_ignore_ascii_case("base") => Ok(vec![]),
         Some(h) if h.contains('@') => crate::branching::one_revision(graph, h),
@@ -66,7 +66,7 @@ pub fn parents_for_new(graph: &Graph, head: Option<&str>) -> Result<Vec<String>>
 }
 
 /// Writes a new revision file and brings migrate.sum up to date.
-pub fn write_revision(
+pub(crate) fn write_revision(
     config: &Config,
     graph: &Graph,
     rev_id: Option<&str>,
@@ -83,7 +83,7 @@ pub fn write_revision(
 
 /// [`write_revision`] with `branch_labels`/`depends_on` headers (checked
 /// against `graph` by [`crate::branching::check_new`] first).
-pub fn write_revision_on(
+pub(crate) fn write_revision_on(
     config: &Config,
     graph: &Graph,
     rev_id: Option<&str>,
@@ -146,7 +146,7 @@ pub fn write_revision_on(
 
 /// The graph plus what the database says, refusing a stale sum or an edited
 /// applied revision before anything runs.
-pub struct State {
+pub(crate) struct State {
     pub graph: Graph,
     pub applied: HashSet<String>,
     pub current: Vec<String>,
@@ -155,14 +155,18 @@ pub struct State {
 /// [`apply::verify_applied`], but a database that records revisions while
 /// the migrations directory is missing is told that: the usual cause is a
 /// wrong path, not lost files.
-pub fn verify_applied(config: &Config, graph: &Graph, rows: &[apply::Applied]) -> Result<()> {
+pub(crate) fn verify_applied(
+    config: &Config,
+    graph: &Graph,
+    rows: &[apply::Applied],
+) -> Result<()> {
     if !rows.is_empty() {
         config.require_migrations_dir()?;
     }
     apply::verify_applied(graph, rows)
 }
 
-pub fn state(config: &Config) -> Result<State> {
+pub(crate) fn state(config: &Config) -> Result<State> {
     let graph = load_graph(config)?;
     config.ensure_sum_current()?;
     let rows = config.target()?.read_applied(&config.version_table)?;
@@ -252,7 +256,7 @@ fn refuse_reversed_range(
 
 /// Whether `upgrade`/`downgrade` back the database up before a risky step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backup {
+pub(crate) enum Backup {
     /// SQLite: take one; PostgreSQL: print the `pg_dump` command to run.
     Default,
     /// `--no-backup`.
@@ -262,7 +266,7 @@ pub enum Backup {
 }
 
 impl Backup {
-    pub fn from_flags(backup: bool, no_backup: bool) -> Backup {
+    pub(crate) fn from_flags(backup: bool, no_backup: bool) -> Backup {
         match (backup, no_backup) {
             (true, _) => Backup::Take,
             (_, true) => Backup::Skip,
@@ -273,7 +277,7 @@ impl Backup {
 
 /// `upgrade`/`downgrade` (with `--sql`: the script instead), printed: the
 /// run itself is [`run_migration`], which the library's `Migrator` calls too.
-pub fn migrate(
+pub(crate) fn migrate(
     config: &Config,
     direction: Direction,
     spec: &str,
@@ -347,7 +351,7 @@ fn refuse_unrunnable(
 
 /// What one [`run_migration`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ran {
+pub(crate) enum Ran {
     /// Nothing was pending.
     Nothing,
     /// Something was pending, but another migrator applied it first.
@@ -358,7 +362,7 @@ pub enum Ran {
 
 /// The result of [`run_migration`], for the CLI to print or the library to return.
 #[derive(Debug)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub ran: Ran,
     /// The steps that ran, in order.
     pub steps: Vec<apply::Step>,
@@ -375,7 +379,7 @@ pub struct Outcome {
 /// one transaction per revision. The CLI and the library both run this.
 // Long: preflight (lint, backup), the run and its report share one run's locals; to split when the
 // commands move to commands/ (issue 14, part 2).
-pub fn run_migration(
+pub(crate) fn run_migration(
     config: &Config,
     direction: Direction,
     spec: &str,
@@ -585,7 +589,7 @@ fn describe(heads: &[String]) -> String {
     }
 }
 
-pub fn stamp(config: &Config, spec: &str, purge: bool, sql: bool) -> Result<()> {
+pub(crate) fn stamp(config: &Config, spec: &str, purge: bool, sql: bool) -> Result<()> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     if sql {
@@ -632,7 +636,7 @@ fn stamp_sql(config: &Config, graph: &Graph, spec: &str, purge: bool) -> Result<
     Ok(())
 }
 
-pub fn approve(config: &Config, specs: &[String]) -> Result<()> {
+pub(crate) fn approve(config: &Config, specs: &[String]) -> Result<()> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let db = config.target()?;
@@ -655,7 +659,12 @@ pub fn approve(config: &Config, specs: &[String]) -> Result<()> {
     Ok(())
 }
 
-pub fn merge(config: &Config, message: &str, specs: &[String], rev_id: Option<&str>) -> Result<()> {
+pub(crate) fn merge(
+    config: &Config,
+    message: &str,
+    specs: &[String],
+    rev_id: Option<&str>,
+) -> Result<()> {
     let graph = load_graph(config)?;
     let named = crate::branching::merge_parents(&graph, specs)?;
     if named.len() < 2 {
@@ -703,7 +712,7 @@ pub fn merge(config: &Config, message: &str, specs: &[String], rev_id: Option<&s
     Ok(())
 }
 
-pub fn hash(config: &Config) -> Result<()> {
+pub(crate) fn hash(config: &Config) -> Result<()> {
     // The files must at least parse into a graph before their sum is accepted.
     let graph = load_graph(config)?;
     let path = sum::write(&config.migrations_dir)?;
@@ -711,7 +720,7 @@ pub fn hash(config: &Config) -> Result<()> {
     Ok(())
 }
 
-pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
+pub(crate) fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
     let st = state(config)?;
     let target = Target::Revisions(st.graph.heads().iter().map(|r| r.id.clone()).collect());
     let steps = Plan::upgrade(&st.graph, &target).steps(&st.graph, &st.applied);
@@ -753,7 +762,7 @@ pub fn lint(config: &Config, json: bool) -> Result<std::process::ExitCode> {
     Ok(code)
 }
 
-pub fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
+pub(crate) fn verify(config: &Config, data: bool) -> Result<std::process::ExitCode> {
     let graph = load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let results = if data {

@@ -29,10 +29,10 @@ mod source;
 use model_source::model_source;
 use source::read_config;
 
-pub const DEFAULT_CONFIG: &str = discover::MIGRATE_TOML;
+pub(crate) const DEFAULT_CONFIG: &str = discover::MIGRATE_TOML;
 /// `[backup] keep` runs from one backup to this many.
 const MAX_BACKUP_KEEP: usize = 10_000;
-pub const DEFAULT_VERSION_TABLE: &str = "migrate_version";
+pub(crate) const DEFAULT_VERSION_TABLE: &str = "migrate_version";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -102,7 +102,7 @@ pub fn describe(changes: &[Change]) -> Vec<String> {
 /// extensions, configured schemas, sequences no column owns), which the diff of tables does not
 /// carry: the planner reads them from the schemas. Sequences a column owns
 /// come and go with their column.
-pub fn objects(from: &PostgresObjects, to: &PostgresObjects) -> Vec<String> {
+pub(crate) fn objects(from: &PostgresObjects, to: &PostgresObjects) -> Vec<String> {
     let mut out = enums(from, to);
     for (kind, list) in [
         (

@@ -15,7 +15,8 @@ use crate::sqlite::virtual_table::VirtualTable;
 
 mod kind;
 mod virtual_tables;
-pub use kind::{ChangeKind, ConstraintChange, new_checks, new_foreign_keys, new_uniques};
+pub use kind::{ChangeKind, ConstraintChange};
+pub(crate) use kind::{new_checks, new_foreign_keys, new_uniques};
 
 /// Declared renames: old name -> new name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -420,7 +421,7 @@ fn rename_index_columns(rule: NameRule, index: &mut Index, table: &str, renames:
 
 /// A dropped and an added object that look alike: a possible rename to ask about.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RenameCandidate {
+pub(crate) enum RenameCandidate {
     Table {
         from: String,
         to: String,
@@ -433,7 +434,7 @@ pub enum RenameCandidate {
 }
 
 impl RenameCandidate {
-    pub fn question(&self) -> String {
+    pub(crate) fn question(&self) -> String {
         match self {
             RenameCandidate::Table { from, to } => format!(
                 "Did you rename table {} to {}?",
@@ -452,7 +453,7 @@ impl RenameCandidate {
 /// columns, or a dropped and an added column in one table whose type keeps
 /// the dropped column's values ([`keeps_values`]):
 /// renames that were not declared, or drops and adds that look like them.
-pub fn rename_candidates(changes: &[Change]) -> Vec<RenameCandidate> {
+pub(crate) fn rename_candidates(changes: &[Change]) -> Vec<RenameCandidate> {
     let mut out = Vec::new();
     let dropped = dropped_tables(changes);
     let added = added_tables(changes);
@@ -517,7 +518,7 @@ pub fn rename_candidates(changes: &[Change]) -> Vec<RenameCandidate> {
 }
 
 /// The tables `changes` create.
-pub fn added_tables(changes: &[Change]) -> Vec<&Table> {
+pub(crate) fn added_tables(changes: &[Change]) -> Vec<&Table> {
     changes
         .iter()
         .filter_map(|c| match c {
@@ -528,7 +529,7 @@ pub fn added_tables(changes: &[Change]) -> Vec<&Table> {
 }
 
 /// The tables `changes` drop.
-pub fn dropped_tables(changes: &[Change]) -> Vec<&Table> {
+pub(crate) fn dropped_tables(changes: &[Change]) -> Vec<&Table> {
     changes
         .iter()
         .filter_map(|c| match c {

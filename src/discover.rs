@@ -12,12 +12,12 @@ use serde::Deserialize;
 use crate::error::Result;
 use crate::files;
 
-pub const MIGRATE_TOML: &str = "migrate.toml";
-pub const PYPROJECT_TOML: &str = "pyproject.toml";
+pub(crate) const MIGRATE_TOML: &str = "migrate.toml";
+pub(crate) const PYPROJECT_TOML: &str = "pyproject.toml";
 
 /// A config file found by the walk.
 #[derive(Debug)]
-pub struct Found {
+pub(crate) struct Found {
     /// As the user should see it: the bare name in the working directory,
     /// the full path above it.
     pub path: PathBuf,
@@ -42,7 +42,7 @@ struct Tool {
 
 /// Walks up from `cwd` (absolute); `None` when no directory up to the
 /// repository root has a config.
-pub fn find(cwd: &Path) -> Result<Option<Found>> {
+pub(crate) fn find(cwd: &Path) -> Result<Option<Found>> {
     for dir in cwd.ancestors() {
         let shown = |name: &str| {
             if dir == cwd {

@@ -17,7 +17,7 @@ use crate::script::{self, Revision};
 use crate::sum::{self, Stale};
 use crate::{files, noteln, outln};
 
-pub fn edit(config: &Config, spec: &str) -> Result<()> {
+pub(crate) fn edit(config: &Config, spec: &str) -> Result<()> {
     // From the file names, not the parsed graph: a file that no longer
     // parses is the one most worth opening again.
     let files = script::revision_files(&config.versions_dir())?;

@@ -420,7 +420,8 @@ fn not_built(what: &str) -> Error {
 }
 
 /// What a build without the `postgres` feature says to a PostgreSQL URL.
-pub const NO_POSTGRES: &str = "this build has no PostgreSQL support (feature `postgres`): \
+#[cfg(not(feature = "postgres"))]
+const NO_POSTGRES: &str = "this build has no PostgreSQL support (feature `postgres`): \
      build migrate with that feature (it is among the default features), or name an SQLite database";
 
 #[cfg(not(feature = "postgres"))]

@@ -266,7 +266,7 @@ impl Error {
 /// clause after the first "; " ("no revision matches \"x\"; `migrate history`
 /// lists them"), or a sentence after the first ". " ("... no longer matches.
 /// Undo the edit, ..."). No hint when the message has none of these.
-pub fn split_hint(message: &str) -> (String, Option<String>) {
+pub(crate) fn split_hint(message: &str) -> (String, Option<String>) {
     if let Some((what, last)) = message.trim_end().rsplit_once('\n') {
         return (what.to_string(), Some(last.trim().to_string()));
     }

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 
 /// The largest input read: far above any real model or revision (a
 /// 2,000-table model is about 1 MB), far below what hurts a machine.
-pub const MAX_INPUT: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_INPUT: u64 = 64 * 1024 * 1024;
 
 fn refuse(path: &Path, kind: io::ErrorKind, message: String) -> Error {
     Error::io(path, io::Error::new(kind, message))
@@ -48,7 +48,7 @@ fn not_regular(path: &Path, meta: &std::fs::Metadata) -> Error {
 
 /// Refuses a path that exists and is not a regular file (the database: SQLite
 /// would block on a FIFO, and read `/dev/zero` as an empty database).
-pub fn ensure_regular_if_exists(path: &Path) -> Result<()> {
+pub(crate) fn ensure_regular_if_exists(path: &Path) -> Result<()> {
     match std::fs::metadata(path) {
         Ok(meta) if !meta.is_file() => Err(not_regular(path, &meta)),
         _ => Ok(()),
@@ -56,7 +56,7 @@ pub fn ensure_regular_if_exists(path: &Path) -> Result<()> {
 }
 
 /// The bytes of a regular file of at most [`MAX_INPUT`] bytes.
-pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     // Checked before opening: opening a FIFO for reading blocks until a writer comes.
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if !meta.is_file() {
@@ -70,7 +70,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
 }
 
 /// Up to [`MAX_INPUT`] bytes from `reader`; more is an error naming `origin`.
-pub fn read_limited(reader: impl Read, origin: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read_limited(reader: impl Read, origin: &Path) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     reader
         .take(MAX_INPUT + 1)
@@ -83,12 +83,12 @@ pub fn read_limited(reader: impl Read, origin: &Path) -> Result<Vec<u8>> {
 }
 
 /// A regular file as UTF-8 text (see [`read_bytes`]).
-pub fn read_text(path: &Path) -> Result<String> {
+pub(crate) fn read_text(path: &Path) -> Result<String> {
     utf8(read_bytes(path)?, path)
 }
 
 /// [`read_text`], or `None` when the file does not exist.
-pub fn read_text_if_exists(path: &Path) -> Result<Option<String>> {
+pub(crate) fn read_text_if_exists(path: &Path) -> Result<Option<String>> {
     match read_text(path) {
         Ok(text) => Ok(Some(text)),
         Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => Ok(None),
@@ -96,7 +96,7 @@ pub fn read_text_if_exists(path: &Path) -> Result<Option<String>> {
     }
 }
 
-pub fn utf8(bytes: Vec<u8>, origin: &Path) -> Result<String> {
+pub(crate) fn utf8(bytes: Vec<u8>, origin: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|_| {
         refuse(
             origin,
@@ -109,7 +109,7 @@ pub fn utf8(bytes: Vec<u8>, origin: &Path) -> Result<String> {
 /// Writes `bytes` to `path` all or nothing: a temporary file in the same
 /// directory, synced, then renamed over `path`. On a full disk the old file
 /// (or no file) stays, never an empty or truncated one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -156,7 +156,7 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str
 }
 
 /// A path relative to the working directory when it is below it.
-pub fn display_rel(path: &Path) -> String {
+pub(crate) fn display_rel(path: &Path) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
     path.strip_prefix(&cwd)
         .unwrap_or(path)
@@ -167,7 +167,7 @@ pub fn display_rel(path: &Path) -> String {
 /// The first NUL byte in `text`, as a 1-based line. SQLite stops reading a
 /// statement at NUL, so a NUL would silently cut a statement short; every SQL
 /// text the tool reads is refused with it.
-pub fn nul_line(text: &str) -> Option<usize> {
+pub(crate) fn nul_line(text: &str) -> Option<usize> {
     let at = text.find('\0')?;
     Some(1 + text[..at].matches('\n').count())
 }

@@ -25,13 +25,13 @@ pub struct Graph {
 }
 
 /// Words that name targets, so never a revision id (any case).
-pub const RESERVED_IDS: [&str; 3] = ["head", "heads", "base"];
+pub(crate) const RESERVED_IDS: [&str; 3] = ["head", "heads", "base"];
 
 /// The one item whose id is `prefix` or starts with it, among `items` (in
 /// the order errors should list them); errors list the candidates. `migrate
 /// edit` resolves revision files with it, so that a file that no longer
 /// parses can still be opened.
-pub fn resolve_prefix<'a, T: ?Sized>(
+pub(crate) fn resolve_prefix<'a, T: ?Sized>(
     items: impl Iterator<Item = &'a T>,
     id_of: impl Fn(&T) -> &str,
     prefix: &str,
@@ -57,7 +57,7 @@ pub fn resolve_prefix<'a, T: ?Sized>(
     }
 }
 
-pub fn is_reserved(id: &str) -> bool {
+pub(crate) fn is_reserved(id: &str) -> bool {
     RESERVED_IDS.iter().any(|w| id.eq_ignore_ascii_case(w))
 }
 

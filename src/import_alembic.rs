@@ -31,7 +31,7 @@ use history::{AlembicRevision, History};
     names a revision is stamped there. Revisions Alembic cannot render offline are listed and\n\
     written as stubs that stop `upgrade` until written by hand."
 )]
-pub struct Args {
+pub(crate) struct Args {
     /// Alembic's config file (the global --config names migrate.toml)
     #[arg(long, value_name = "FILE", default_value = "alembic.ini")]
     alembic_config: PathBuf,
@@ -41,7 +41,7 @@ pub struct Args {
 }
 
 /// The command, from its arguments (the hook in [`crate::cli`]).
-pub fn run(overrides: &Overrides, args: &Args) -> Result<()> {
+pub(crate) fn run(overrides: &Overrides, args: &Args) -> Result<()> {
     refuse_ini_as_config(overrides.config.as_deref())?;
     import(
         &Config::load(overrides)?,
@@ -53,14 +53,14 @@ pub fn run(overrides: &Overrides, args: &Args) -> Result<()> {
 }
 
 /// What to import, and with which Python.
-pub struct Options<'a> {
+pub(crate) struct Options<'a> {
     pub alembic_config: &'a Path,
     pub python: Option<&'a Path>,
 }
 
 /// The whole command: read, check, write, adopt. Nothing is written when
 /// the history or the database cannot be taken as they are.
-pub fn import(config: &Config, options: &Options) -> Result<()> {
+pub(crate) fn import(config: &Config, options: &Options) -> Result<()> {
     let existing = commands::load_graph(config)?;
     if !existing.is_empty() {
         return Err(Error::Refused(format!(

@@ -8,14 +8,14 @@ use crate::error::{Error, Result};
 
 /// Import an Alembic history (not in this build: it needs the `sqlalchemy` feature)
 #[derive(clap::Args, Debug)]
-pub struct Args {
+pub(crate) struct Args {
     /// The real command's arguments, read by nothing here.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
     rest: Vec<String>,
 }
 
 /// The refusal.
-pub fn run(_overrides: &Overrides, _args: &Args) -> Result<()> {
+pub(crate) fn run(_overrides: &Overrides, _args: &Args) -> Result<()> {
     Err(Error::Usage(
         "import-alembic: this build has no Alembic import (feature `sqlalchemy`): \
          build migrate with that feature (it is among the default features)"

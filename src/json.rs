@@ -17,7 +17,7 @@ use crate::outln;
 use crate::script::Revision;
 
 /// Prints one JSON document on stdout (pretty, so a human can read it too).
-pub fn print<T: Serialize>(value: &T) -> Result<()> {
+pub(crate) fn print<T: Serialize>(value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))?;
     outln!("{text}")
@@ -25,7 +25,7 @@ pub fn print<T: Serialize>(value: &T) -> Result<()> {
 
 /// `migrate check --format json`.
 #[derive(Serialize)]
-pub struct CheckReport<'a> {
+pub(crate) struct CheckReport<'a> {
     pub ok: bool,
     /// The graph's heads; more than one is a finding, since `upgrade head`
     /// refuses them.
@@ -37,7 +37,7 @@ pub struct CheckReport<'a> {
 
 /// One comparison of two schemas.
 #[derive(Serialize)]
-pub struct Comparison<'a> {
+pub(crate) struct Comparison<'a> {
     pub left: &'a str,
     pub right: &'a str,
     pub differs: bool,
@@ -64,7 +64,7 @@ impl<'a> From<&'a check::Comparison> for Comparison<'a> {
 
 /// A revision file, as `heads` and `history` list it.
 #[derive(Serialize)]
-pub struct RevisionInfo<'a> {
+pub(crate) struct RevisionInfo<'a> {
     pub revision: &'a str,
     /// Empty for a base revision; two or more for a merge.
     pub parents: &'a [String],
@@ -95,19 +95,19 @@ impl<'a> From<&'a Revision> for RevisionInfo<'a> {
 
 /// `migrate heads --format json`.
 #[derive(Serialize)]
-pub struct HeadsReport<'a> {
+pub(crate) struct HeadsReport<'a> {
     pub heads: Vec<RevisionInfo<'a>>,
 }
 
 /// `migrate history --format json`: newest first, as the text.
 #[derive(Serialize)]
-pub struct HistoryReport<'a> {
+pub(crate) struct HistoryReport<'a> {
     pub revisions: Vec<HistoryEntry<'a>>,
 }
 
 /// One revision of the history, with the marks the text shows in brackets.
 #[derive(Serialize)]
-pub struct HistoryEntry<'a> {
+pub(crate) struct HistoryEntry<'a> {
     #[serde(flatten)]
     pub revision: RevisionInfo<'a>,
     pub head: bool,
@@ -119,7 +119,7 @@ pub struct HistoryEntry<'a> {
 
 /// `migrate current --format json`.
 #[derive(Serialize)]
-pub struct CurrentReport<'a> {
+pub(crate) struct CurrentReport<'a> {
     /// The database file, as configured.
     pub database: String,
     pub exists: bool,
@@ -133,7 +133,7 @@ pub struct CurrentReport<'a> {
 
 /// A row of the version table.
 #[derive(Serialize)]
-pub struct AppliedInfo<'a> {
+pub(crate) struct AppliedInfo<'a> {
     pub revision: &'a str,
     pub parents: &'a [String],
     pub message: &'a str,
@@ -153,7 +153,7 @@ impl<'a> From<&'a Applied> for AppliedInfo<'a> {
 
 /// `migrate lint --format json`.
 #[derive(Serialize)]
-pub struct LintReport<'a> {
+pub(crate) struct LintReport<'a> {
     pub ok: bool,
     /// How many revisions are not applied yet (what lint read).
     pub pending: usize,
@@ -161,7 +161,7 @@ pub struct LintReport<'a> {
 }
 
 impl<'a> LintReport<'a> {
-    pub fn new(findings: &'a [Finding], pending: usize) -> Self {
+    pub(crate) fn new(findings: &'a [Finding], pending: usize) -> Self {
         LintReport {
             ok: findings.is_empty(),
             pending,
@@ -171,7 +171,7 @@ impl<'a> LintReport<'a> {
 }
 
 #[derive(Serialize)]
-pub struct LintFinding<'a> {
+pub(crate) struct LintFinding<'a> {
     /// `destructive` or `data`.
     pub kind: &'a str,
     pub revision: &'a str,
@@ -198,12 +198,12 @@ impl<'a> From<&'a Finding> for LintFinding<'a> {
 
 /// What stdout carries when a command run with `--format json` fails (exit 2).
 #[derive(Serialize)]
-pub struct ErrorReport {
+pub(crate) struct ErrorReport {
     pub error: ErrorBody,
 }
 
 #[derive(Serialize)]
-pub struct ErrorBody {
+pub(crate) struct ErrorBody {
     /// A stable name for the kind of failure, e.g. `refused`, `script`, `usage`.
     pub kind: String,
     /// The whole message, as stderr says it after `error: `.
@@ -235,7 +235,7 @@ impl From<&Error> for ErrorReport {
 impl ErrorReport {
     /// A command line clap refused, from its rendered text: the first line
     /// says what, a `tip:` line (or the closing "try '--help'") what to do.
-    pub fn usage(rendered: &str) -> Self {
+    pub(crate) fn usage(rendered: &str) -> Self {
         let lines: Vec<&str> = rendered
             .lines()
             .map(str::trim)

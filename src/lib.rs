@@ -37,122 +37,93 @@
 //! core names no engine, SQLite is in `sqlite`, PostgreSQL in `postgres`.
 
 #![deny(missing_docs)]
+#![warn(unreachable_pub)]
+// Without the CLI, the code only its commands call is unused; the default
+// build (with `cli`) is the one that catches dead code.
+#![cfg_attr(not(feature = "cli"), allow(dead_code))]
 
+// Every module is private. `internal` (the one public module, hidden)
+// re-exports what the binary, tests, benches and examples name, which makes
+// those items public to `missing_docs`: the modules they live in are
+// exempt (`allow(missing_docs)`), as they were when hidden and public.
 mod api;
-#[doc(hidden)]
-pub mod apply;
-#[doc(hidden)]
-pub mod autogen;
-#[doc(hidden)]
-pub mod branching;
-#[doc(hidden)]
-pub mod capabilities;
-#[doc(hidden)]
-pub mod check;
-#[doc(hidden)]
-pub mod check_envs;
+#[allow(missing_docs)]
+mod apply;
+mod autogen;
+mod branching;
+mod capabilities;
+mod check;
+mod check_envs;
 #[cfg(feature = "cli")]
-#[doc(hidden)]
-pub mod cli;
-#[doc(hidden)]
-pub mod commands;
-#[doc(hidden)]
-pub mod config;
-#[doc(hidden)]
-pub mod describe;
-#[doc(hidden)]
-pub mod dialect;
-#[doc(hidden)]
-pub mod diff;
-#[doc(hidden)]
-pub mod discover;
-#[doc(hidden)]
-pub mod driver;
-#[doc(hidden)]
-pub mod edit;
-#[doc(hidden)]
-pub mod embedded;
-#[doc(hidden)]
-pub mod engine;
-#[doc(hidden)]
-pub mod error;
-#[doc(hidden)]
-pub mod files;
-#[doc(hidden)]
-pub mod filter;
-#[doc(hidden)]
-pub mod graph;
-#[doc(hidden)]
-pub mod graph_aliases;
+#[allow(missing_docs)]
+mod cli;
+mod commands;
+#[allow(missing_docs)]
+mod config;
+mod describe;
+mod dialect;
+#[allow(missing_docs)]
+mod diff;
+mod discover;
+#[allow(missing_docs)]
+mod driver;
+mod edit;
+mod embedded;
+#[allow(missing_docs)]
+mod engine;
+mod error;
+mod files;
+mod filter;
+#[allow(missing_docs)]
+mod graph;
+mod graph_aliases;
 // A command of the CLI; without `sqlalchemy` it only says it is not built.
 #[cfg(feature = "cli")]
 #[cfg_attr(not(feature = "sqlalchemy"), path = "import_alembic_off.rs")]
-#[doc(hidden)]
-pub mod import_alembic;
-#[doc(hidden)]
-pub mod json;
-#[doc(hidden)]
-pub mod lint;
-#[doc(hidden)]
-pub mod load;
-#[doc(hidden)]
-pub mod lock_wait;
-#[doc(hidden)]
-pub mod non_transactional;
-#[doc(hidden)]
-pub mod output;
-#[doc(hidden)]
-pub mod plan;
-#[doc(hidden)]
-pub mod project;
-#[doc(hidden)]
-pub mod renames;
-#[doc(hidden)]
-pub mod replaces;
-#[doc(hidden)]
-pub mod risk;
-#[doc(hidden)]
-pub mod schema;
-#[doc(hidden)]
-pub mod scratch;
-#[doc(hidden)]
-pub mod script;
-#[doc(hidden)]
-pub mod snapshot;
-#[doc(hidden)]
-pub mod squash;
-#[doc(hidden)]
-pub mod stamp;
-#[doc(hidden)]
-pub mod statement;
-#[doc(hidden)]
-pub mod stepwise;
-#[doc(hidden)]
-pub mod sum;
-#[doc(hidden)]
-pub mod terminal;
-#[doc(hidden)]
-pub mod test_hooks;
-#[doc(hidden)]
-pub mod url;
-#[doc(hidden)]
-pub mod verify;
-#[doc(hidden)]
-pub mod version_rows;
-#[doc(hidden)]
-pub mod views;
+mod import_alembic;
+mod json;
+mod lint;
+#[allow(missing_docs)]
+mod load;
+mod lock_wait;
+mod non_transactional;
+mod output;
+#[allow(missing_docs)]
+mod plan;
+mod project;
+mod renames;
+mod replaces;
+#[allow(missing_docs)]
+mod risk;
+#[allow(missing_docs)]
+mod schema;
+mod scratch;
+#[allow(missing_docs)]
+mod script;
+mod snapshot;
+mod squash;
+mod stamp;
+mod statement;
+mod stepwise;
+mod sum;
+mod terminal;
+mod test_hooks;
+mod url;
+mod verify;
+mod version_rows;
+mod views;
 
 #[cfg(feature = "postgres")]
-#[doc(hidden)]
-pub mod postgres;
-#[doc(hidden)]
-pub mod sqlite;
+#[allow(missing_docs)]
+mod postgres;
+#[allow(missing_docs)]
+mod sqlite;
 
-// The SQLite modules at their old paths, for the tests, the benchmarks and
-// the branches written before the move, until the library-API issue settles
-// the public surface. Code inside the crate uses the real paths.
+// What the binary, tests, benches and examples reach inside the crate; the
+// only public module (tests/architecture.rs checks). Every other module is
+// private and `unreachable_pub` keeps what they do not export `pub(crate)`.
 #[doc(hidden)]
-pub use sqlite::{backup, ddl, inspect, parse, sql};
+pub mod internal;
 
 pub use api::{CheckReport, Differences, Direction, Migrator, Model, Report, RevisionInfo};
 pub use embedded::{EmbeddedMigrations, EmbeddedRevision};

@@ -34,10 +34,10 @@ use crate::sqlite::sql::{self, quote_ident};
 use crate::sqlite::{ddl, inspect};
 
 mod pre_count;
-pub use pre_count::pre_counts;
+pub(crate) use pre_count::pre_counts;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Finding {
+pub(crate) struct Finding {
     pub revision: String,
     pub file: String,
     /// `destructive` or `data`.
@@ -81,7 +81,7 @@ fn review_risks(rev: &Revision, direction: Direction) -> Vec<(sql::Statement, Ve
 
 /// True when the step runs a statement that destroys data or rebuilds a
 /// table: `upgrade` takes a backup first.
-pub fn is_risky(rev: &Revision, direction: Direction) -> bool {
+pub(crate) fn is_risky(rev: &Revision, direction: Direction) -> bool {
     risks(rev, direction)
         .iter()
         .any(|(_, r)| r.iter().any(Risk::needs_backup))
@@ -103,7 +103,7 @@ fn has_data_changes(rev: &Revision, direction: Direction) -> bool {
 
 /// The destructive statements of `steps`, from their text and the review
 /// comments above them: no database is read, so every engine has it.
-pub fn destructive(steps: &[(&Revision, Direction)]) -> Vec<Finding> {
+pub(crate) fn destructive(steps: &[(&Revision, Direction)]) -> Vec<Finding> {
     let mut out = Vec::new();
     for (rev, direction) in steps {
         for (stmt, risks) in risks(rev, *direction) {
@@ -126,7 +126,7 @@ pub fn destructive(steps: &[(&Revision, Direction)]) -> Vec<Finding> {
 /// not exist yet). Destructive statements are always reported; data checks
 /// count rows in the database as it is now.
 // Long: the destructive scan and the scratch replay share the loop over the steps.
-pub fn findings(
+pub(crate) fn findings(
     engine: Engine,
     db: &Path,
     version_table: &str,

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// How long a command waits for another connection's lock, unless `lock_wait` says.
-pub const DEFAULT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT: Duration = Duration::from_secs(60);
 
 /// The lock wait of this run, set once by [`crate::config::Config::load`]: every connection
 /// opened anywhere reads it, and passing it down to each of them would thread
@@ -16,11 +16,11 @@ pub const DEFAULT: Duration = Duration::from_secs(60);
 static LOCK_WAIT_MS: AtomicU64 = AtomicU64::new(DEFAULT.as_millis() as u64);
 
 /// Sets the wait for the rest of the run (from [`crate::config::Config::load`]).
-pub fn set(wait: Duration) {
+pub(crate) fn set(wait: Duration) {
     LOCK_WAIT_MS.store(wait.as_millis() as u64, Ordering::Relaxed);
 }
 
 /// How long to wait for another connection's lock, as this run was told.
-pub fn current() -> Duration {
+pub(crate) fn current() -> Duration {
     Duration::from_millis(LOCK_WAIT_MS.load(Ordering::Relaxed))
 }

@@ -1,5 +1,5 @@
 //! The `migrate` binary: everything lives in the library; see `migrate --help`.
 
 fn main() -> std::process::ExitCode {
-    migrate::cli::main()
+    migrate::internal::cli::main()
 }

@@ -16,7 +16,10 @@ use crate::sqlite::sql;
 /// `rebuilds_tables` false (PostgreSQL, which ALTERs in place): a drop or a
 /// rename alone is one atomic statement and runs; only a section that both
 /// drops and renames a table (a rebuild by hand) is refused.
-pub fn refuse_rebuilds(steps: &[(&Revision, Direction)], rebuilds_tables: bool) -> Result<()> {
+pub(crate) fn refuse_rebuilds(
+    steps: &[(&Revision, Direction)],
+    rebuilds_tables: bool,
+) -> Result<()> {
     for (rev, direction) in steps.iter().filter(|(r, _)| !r.transactional) {
         let found: Vec<(usize, usize, &str)> = rev
             .section(*direction)

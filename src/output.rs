@@ -25,13 +25,13 @@ thread_local! {
 }
 
 /// The notices and warnings kept on this thread since the last call, in order.
-pub fn take_notes() -> Vec<String> {
+pub(crate) fn take_notes() -> Vec<String> {
     NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()))
 }
 
 /// Writes a result to stdout. A reader that went away is [`Error::OutputClosed`],
 /// which the CLI ends on quietly (exit 0): there is nobody left to tell.
-pub fn out(args: fmt::Arguments) -> Result<()> {
+pub(crate) fn out(args: fmt::Arguments) -> Result<()> {
     if !crate::terminal::attached() {
         return Ok(());
     }
@@ -46,19 +46,19 @@ pub fn out(args: fmt::Arguments) -> Result<()> {
 }
 
 /// Writes a notice to stderr, unless `--quiet` asked for none.
-pub fn note(args: fmt::Arguments) {
+pub(crate) fn note(args: fmt::Arguments) {
     if !crate::terminal::quiet() {
         to_stderr(args);
     }
 }
 
 /// Writes a warning to stderr, `--quiet` or not: it says something may be wrong.
-pub fn warn(args: fmt::Arguments) {
+pub(crate) fn warn(args: fmt::Arguments) {
     to_stderr(args);
 }
 
 /// Asks a question on stderr, `--quiet` or not: the answer is awaited.
-pub fn prompt(args: fmt::Arguments) {
+pub(crate) fn prompt(args: fmt::Arguments) {
     to_stderr(args);
 }
 
@@ -76,6 +76,7 @@ fn to_stderr(args: fmt::Arguments) {
 
 /// `println!` for results: returns `Result<()>`, so write `outln!(...)?`.
 #[macro_export]
+#[doc(hidden)]
 macro_rules! outln {
     () => {
         $crate::output::out(format_args!("\n"))
@@ -87,6 +88,7 @@ macro_rules! outln {
 
 /// `print!` for results: returns `Result<()>`.
 #[macro_export]
+#[doc(hidden)]
 macro_rules! out {
     ($($arg:tt)*) => {
         $crate::output::out(format_args!($($arg)*))
@@ -95,6 +97,7 @@ macro_rules! out {
 
 /// `eprintln!` for notices, without its panic on a closed stderr.
 #[macro_export]
+#[doc(hidden)]
 macro_rules! noteln {
     ($($arg:tt)*) => {
         $crate::output::note(format_args!("{}\n", format_args!($($arg)*)))
@@ -103,6 +106,7 @@ macro_rules! noteln {
 
 /// `eprintln!` for warnings: shown even under `--quiet`.
 #[macro_export]
+#[doc(hidden)]
 macro_rules! warnln {
     ($($arg:tt)*) => {
         $crate::output::warn(format_args!("{}\n", format_args!($($arg)*)))

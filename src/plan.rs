@@ -88,7 +88,7 @@ impl Migration {
 
 /// Tables ordered so that a table comes after the tables it references
 /// (a cycle keeps the given order for its members).
-pub fn parents_first<'a>(tables: &[&'a Table]) -> Vec<&'a Table> {
+pub(crate) fn parents_first<'a>(tables: &[&'a Table]) -> Vec<&'a Table> {
     let mut done: Vec<&Table> = Vec::new();
     let mut pending: Vec<&Table> = tables.to_vec();
     while !pending.is_empty() {
@@ -104,7 +104,10 @@ pub fn parents_first<'a>(tables: &[&'a Table]) -> Vec<&'a Table> {
 }
 
 /// `statements` marked as serving `change` (those not marked yet).
-pub fn serving(change: &Change, statements: impl IntoIterator<Item = Statement>) -> Vec<Statement> {
+pub(crate) fn serving(
+    change: &Change,
+    statements: impl IntoIterator<Item = Statement>,
+) -> Vec<Statement> {
     statements
         .into_iter()
         .map(|mut s| {
@@ -115,7 +118,7 @@ pub fn serving(change: &Change, statements: impl IntoIterator<Item = Statement>)
 }
 
 /// A [`Change::ModifyTable`]'s parts, borrowed.
-pub struct ModifiedTable<'c> {
+pub(crate) struct ModifiedTable<'c> {
     pub from: &'c Table,
     pub to: &'c Table,
     pub columns: &'c Vec<ColumnChange>,
@@ -125,7 +128,7 @@ pub struct ModifiedTable<'c> {
 
 impl ModifiedTable<'_> {
     /// The parts of `c`, when it modifies a table.
-    pub fn of(c: &Change) -> Option<ModifiedTable<'_>> {
+    pub(crate) fn of(c: &Change) -> Option<ModifiedTable<'_>> {
         let Change::ModifyTable {
             from,
             to,

@@ -45,14 +45,15 @@ const TEMPLATES: &[Template] = &[
 ];
 
 /// The script template a project gets when its own is missing.
-pub const DEFAULT_SCRIPT_TEMPLATE: &str = include_str!("../templates/generic/script.sql.tmpl");
+pub(crate) const DEFAULT_SCRIPT_TEMPLATE: &str =
+    include_str!("../templates/generic/script.sql.tmpl");
 
-pub fn template_names() -> Vec<&'static str> {
+pub(crate) fn template_names() -> Vec<&'static str> {
     TEMPLATES.iter().map(|t| t.name).collect()
 }
 
 /// Each template with one line on what it sets up (`migrate list-templates`).
-pub fn template_list() -> Vec<(&'static str, &'static str)> {
+pub(crate) fn template_list() -> Vec<(&'static str, &'static str)> {
     let about = |name: &str| match name {
         "generic" => "a TOML model (models.toml), SQLite database app.db, migrations/",
         "sqlalchemy" => "SQLAlchemy models in models.py as the model, migrations/",
@@ -63,7 +64,7 @@ pub fn template_list() -> Vec<(&'static str, &'static str)> {
 
 /// Writes the template into `dir`; refuses, changing nothing, when any of its
 /// files exists already. Returns the files written.
-pub fn init(dir: &Path, template: &str) -> Result<Vec<PathBuf>> {
+pub(crate) fn init(dir: &Path, template: &str) -> Result<Vec<PathBuf>> {
     let t = TEMPLATES
         .iter()
         .find(|t| t.name == template)

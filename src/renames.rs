@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::schema::{RenameHints, Schema};
 
 /// Parses `--rename track=song` and `--rename artist.name=artist.full_name`.
-pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Renames> {
+pub(crate) fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Renames> {
     let rule = to.name_rule;
     let mut renames = Renames::default();
     for spec in specs {
@@ -89,7 +89,7 @@ pub fn parse_renames(specs: &[String], from: &Schema, to: &Schema) -> Result<Ren
 /// neither the old name nor the new one is there. Said, since they do nothing.
 /// (A hint whose new name is there already has been applied: a no-op that
 /// may stay in the model.)
-pub fn idle_hints(from: &Schema, to: &Schema, hints: &RenameHints) -> Vec<String> {
+pub(crate) fn idle_hints(from: &Schema, to: &Schema, hints: &RenameHints) -> Vec<String> {
     let rule = to.name_rule;
     let mut idle = Vec::new();
     for t in &to.tables {
@@ -137,7 +137,7 @@ fn idle_why(old_there: bool, new_there: bool, old_kept: bool) -> Option<&'static
 /// Asks about each rename candidate on a terminal; without one, nothing is
 /// assumed. Returns the changes under the renames settled, and the
 /// candidates left for a warning.
-pub fn settle_renames(
+pub(crate) fn settle_renames(
     from: &Schema,
     to: &Schema,
     renames: &mut Renames,

@@ -21,7 +21,7 @@ use crate::script::Revision;
 
 /// The revisions one database sees, and the replaced ids that stand for a
 /// squash whose replaced files are gone.
-pub struct View {
+pub(crate) struct View {
     pub revisions: Vec<Revision>,
     /// Replaced id -> the squash that replaced it (pruned ranges only).
     pub aliases: HashMap<String, String>,
@@ -29,7 +29,7 @@ pub struct View {
 
 /// True when the choice depends on the database: a squash whose replaced
 /// files are still there. Otherwise nothing needs the version table.
-pub fn needs_database(revisions: &[Revision]) -> bool {
+pub(crate) fn needs_database(revisions: &[Revision]) -> bool {
     let ids: HashSet<&str> = revisions.iter().map(|r| r.id.as_str()).collect();
     revisions
         .iter()
@@ -37,7 +37,7 @@ pub fn needs_database(revisions: &[Revision]) -> bool {
 }
 
 /// What a database recording `applied` sees of `revisions`.
-pub fn view(revisions: Vec<Revision>, applied: &HashSet<String>) -> Result<View> {
+pub(crate) fn view(revisions: Vec<Revision>, applied: &HashSet<String>) -> Result<View> {
     if !revisions.iter().any(|r| !r.replaces.is_empty()) {
         return Ok(View {
             revisions,

@@ -102,7 +102,7 @@ impl fmt::Display for Risk {
 
 /// `more` added to `risks`, each kind that `risks` does not have yet: the
 /// first word on a kind stays (the planner's, which knows more than the text).
-pub fn merge(risks: &mut Vec<Risk>, more: Vec<Risk>) {
+pub(crate) fn merge(risks: &mut Vec<Risk>, more: Vec<Risk>) {
     for r in more {
         if !risks.iter().any(|have| have.kind() == r.kind()) {
             risks.push(r);

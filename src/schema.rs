@@ -43,15 +43,17 @@ mod name_rule;
 mod normalize;
 mod on_conflict;
 mod options;
-pub use hints::{RenameHints, renamed_from_text};
+pub(crate) use hints::{RenameHints, renamed_from_text};
 pub use name_rule::NameRule;
-pub use normalize::{normalize_action, normalize_collation, normalize_expr, normalize_type};
-pub use on_conflict::OnConflict;
+pub(crate) use normalize::{normalize_action, normalize_collation, normalize_expr, normalize_type};
+pub(crate) use on_conflict::OnConflict;
 pub use options::{
-    ColumnOptions, CommentOn, EnumType, Exclusion, Identity, IndexOptions, MaterializedView,
-    ObjectComment, PostgresColumn, PostgresIndex, PostgresObjects, PostgresTable, Sequence,
-    SequenceSettings, SqliteColumn, SqliteTable, TableOptions,
+    ColumnOptions, EnumType, Identity, IndexOptions, PostgresColumn, PostgresIndex, PostgresTable,
+    Sequence, SequenceSettings, TableOptions,
 };
+#[cfg(feature = "postgres")]
+pub(crate) use options::{CommentOn, Exclusion, MaterializedView, ObjectComment};
+pub(crate) use options::{PostgresObjects, SqliteColumn, SqliteTable};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Schema {

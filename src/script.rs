@@ -17,11 +17,11 @@ use crate::statement::{Splitter, Statement};
 
 mod branch;
 mod dir;
-pub use branch::{BranchHeaders, valid_label};
-pub use dir::{id_of_file, read_dir, revision_files, revision_ids};
+pub(crate) use branch::{BranchHeaders, valid_label};
+pub(crate) use dir::{id_of_file, read_dir, revision_files, revision_ids};
 
-pub const UP_MARKER: &str = "-- migrate:up";
-pub const DOWN_MARKER: &str = "-- migrate:down";
+pub(crate) const UP_MARKER: &str = "-- migrate:up";
+pub(crate) const DOWN_MARKER: &str = "-- migrate:down";
 
 /// One revision file, parsed. Sections keep their text as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,16 +99,16 @@ impl Revision {
     }
 }
 
-pub fn checksum(dialect: &dyn Splitter, section: &str) -> String {
+pub(crate) fn checksum(dialect: &dyn Splitter, section: &str) -> String {
     hex(&Sha256::digest(dialect.checksum_text(section).as_bytes()))
 }
 
 // One hex writer for checksums and the sum file (the `migrate-sum` crate).
-pub use migrate_sum::hex;
+pub(crate) use migrate_sum::hex;
 
 /// A revision id is what may stand in a file name and on a command line:
 /// ASCII letters and digits (no `_`, which separates the id from the slug).
-pub fn valid_id(id: &str) -> bool {
+pub(crate) fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
@@ -309,7 +309,7 @@ fn is_marker(line: &str, marker: &str) -> bool {
 }
 
 /// What a new revision file says; rendered through the project's template.
-pub struct NewRevision<'a> {
+pub(crate) struct NewRevision<'a> {
     pub id: &'a str,
     pub parents: &'a [String],
     pub message: &'a str,
@@ -318,7 +318,7 @@ pub struct NewRevision<'a> {
     pub transactional: bool,
 }
 
-pub fn render(template: &str, rev: &NewRevision) -> Result<String> {
+pub(crate) fn render(template: &str, rev: &NewRevision) -> Result<String> {
     let mut env = minijinja::Environment::new();
     env.set_syntax(
         minijinja::syntax::SyntaxConfig::builder()
@@ -340,7 +340,7 @@ pub fn render(template: &str, rev: &NewRevision) -> Result<String> {
 }
 
 /// The file name for a revision: `<id>_<slug>.sql`.
-pub fn file_name(id: &str, message: &str) -> String {
+pub(crate) fn file_name(id: &str, message: &str) -> String {
     let mut slug = String::new();
     for c in message.chars() {
         if c.is_ascii_alphanumeric() {
@@ -361,7 +361,7 @@ pub fn file_name(id: &str, message: &str) -> String {
 }
 
 /// A fresh 12-hex-digit id.
-pub fn new_id(message: &str) -> String {
+pub(crate) fn new_id(message: &str) -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -371,7 +371,7 @@ pub fn new_id(message: &str) -> String {
 }
 
 /// Now, as `2026-11-25T13:37:00Z`.
-pub fn utc_now() -> String {
+pub(crate) fn utc_now() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())

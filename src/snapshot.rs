@@ -31,12 +31,12 @@ use crate::load::{self, Model};
 use crate::schema::{RenameHints, Schema};
 use crate::script::hex;
 
-pub const FILE_NAME: &str = "migrate.snapshot.json";
+pub(crate) const FILE_NAME: &str = "migrate.snapshot.json";
 
 /// Bumped when the file's layout changes.
 const FORMAT: u32 = 1;
 
-pub fn path(migrations_dir: &Path) -> PathBuf {
+pub(crate) fn path(migrations_dir: &Path) -> PathBuf {
     migrations_dir.join(FILE_NAME)
 }
 
@@ -75,7 +75,7 @@ struct Keys {
 
 /// The sides `check` may take from the snapshot; `None` = build it.
 #[derive(Default)]
-pub struct Sides {
+pub(crate) struct Sides {
     pub model: Option<Model>,
     pub migrations: Option<Schema>,
 }
@@ -84,7 +84,7 @@ pub struct Sides {
 /// stderr for each side that must be built anyway (autogenerate is quiet:
 /// it builds what it must either way). Nothing (and no line) without a
 /// snapshot file or on an engine whose scratch databases cost nothing (SQLite).
-pub fn sides(config: &Config, dev: Dev, announce: bool) -> Result<Sides> {
+pub(crate) fn sides(config: &Config, dev: Dev, announce: bool) -> Result<Sides> {
     let file = path(&config.migrations_dir);
     let Some(text) = files::read_text_if_exists(&file)? else {
         return Ok(Sides::default());
@@ -159,7 +159,7 @@ pub fn sides(config: &Config, dev: Dev, announce: bool) -> Result<Sides> {
 /// Writes the snapshot of `model` (as loaded, before the config's filter)
 /// and `migrations` (every revision replayed); its path. `None` on an engine
 /// without snapshots.
-pub fn write(
+pub(crate) fn write(
     config: &Config,
     dev: Dev,
     model: &Model,
@@ -202,7 +202,7 @@ pub fn write(
 
 /// `migrate snapshot`: refused where it means nothing; then the model is
 /// loaded (by the caller, [`crate::autogen::snapshot`]) and [`refresh`]ed.
-pub fn refuse_unsupported(config: &Config) -> Result<()> {
+pub(crate) fn refuse_unsupported(config: &Config) -> Result<()> {
     if config.dev().server_major()?.is_none() {
         return Err(Error::Usage(
             "migrate snapshot: SQLite's scratch databases are in memory and cost nothing, so \
@@ -222,7 +222,7 @@ pub fn refuse_unsupported(config: &Config) -> Result<()> {
 
 /// The snapshot rewritten with `model` (as loaded) and the migrations as
 /// they are now, replayed in a scratch database; says where it went.
-pub fn refresh(config: &Config, model: &Model) -> Result<()> {
+pub(crate) fn refresh(config: &Config, model: &Model) -> Result<()> {
     let graph = crate::commands::load_graph(config)?;
     crate::sum::ensure_current(&config.migrations_dir)?;
     let dev = config.dev();
@@ -239,7 +239,7 @@ pub fn refresh(config: &Config, model: &Model) -> Result<()> {
 }
 
 /// Whether a snapshot file is there (autogenerate refreshes only one that is).
-pub fn exists(config: &Config) -> bool {
+pub(crate) fn exists(config: &Config) -> bool {
     path(&config.migrations_dir).exists()
 }
 

@@ -27,7 +27,7 @@ use crate::sum;
 use crate::{noteln, outln};
 
 /// What `migrate squash FROM TO` was given.
-pub struct SquashArgs<'a> {
+pub(crate) struct SquashArgs<'a> {
     pub from: &'a str,
     pub to: &'a str,
     pub message: &'a str,
@@ -35,7 +35,7 @@ pub struct SquashArgs<'a> {
     pub renames: &'a [String],
 }
 
-pub fn squash(config: &Config, args: SquashArgs) -> Result<()> {
+pub(crate) fn squash(config: &Config, args: SquashArgs) -> Result<()> {
     let graph = commands::load_graph(config)?;
     sum::ensure_current(&config.migrations_dir)?;
     let range = range(&graph, args.from, args.to)?;
@@ -287,7 +287,7 @@ fn add_replaces_header(config: &Config, path: &std::path::Path, ids: &[&str]) ->
 
 /// `migrate squash --prune`: removes the files of every squashed range the
 /// configured database does not stand in the middle of.
-pub fn prune(config: &Config) -> Result<()> {
+pub(crate) fn prune(config: &Config) -> Result<()> {
     sum::ensure_current(&config.migrations_dir)?;
     let revisions = script::read_dir(&config.versions_dir(), config.engine().dialect())?;
     let applied: HashSet<String> = match config.target_if_set().filter(|db| db.exists()) {

@@ -13,7 +13,8 @@ use crate::graph::{Graph, Target};
 use crate::script::Revision;
 
 /// Sets the version table to exactly `target` without running any revision.
-pub fn stamp(
+#[cfg(all(feature = "cli", feature = "sqlalchemy"))]
+pub(crate) fn stamp(
     db: &Database,
     version_table: &str,
     graph: &Graph,
@@ -24,7 +25,7 @@ pub fn stamp(
 
 /// [`stamp`]; `purge` (Alembic's `stamp --purge`) first empties the version
 /// table, so every row is written anew (checksums of the files as they are now).
-pub fn stamp_with(
+pub(crate) fn stamp_with(
     db: &Database,
     version_table: &str,
     graph: &Graph,
@@ -63,7 +64,7 @@ fn stamp_locked<D: Driver + ?Sized>(
 
 /// The version-table rows that take `have` to exactly `target`: deletions
 /// (children first), then insertions (parents first).
-pub fn stamp_changes<'g>(
+pub(crate) fn stamp_changes<'g>(
     graph: &'g Graph,
     have: &'g HashSet<String>,
     target: &Target,
@@ -96,7 +97,7 @@ pub fn stamp_changes<'g>(
 /// `stamp --sql`: the version-table statements that take `have` to
 /// `target` (no revision's SQL). A script knows nothing of the rows there:
 /// a purge deletes the row of every revision, then writes the target's anew.
-pub fn stamp_script(
+pub(crate) fn stamp_script(
     dialect: &dyn Dialect,
     version_table: &str,
     graph: &Graph,
@@ -130,7 +131,7 @@ pub fn stamp_script(
 
 /// Accepts the current text of an applied revision as its new checksum.
 /// False when the revision is not applied.
-pub fn approve(db: &Database, version_table: &str, rev: &Revision) -> Result<bool> {
+pub(crate) fn approve(db: &Database, version_table: &str, rev: &Revision) -> Result<bool> {
     let mut db = db.open(version_table)?;
     db.begin_locked()?;
     // Every writer upgrades the tables first: rows are written in this

@@ -20,14 +20,14 @@ use crate::script::{Direction, Revision};
 /// The checksum of the section a progress row is about: the whole text, so
 /// any edit (even to a comment between statements) is caught before a
 /// resume could skip the wrong statements.
-pub fn section_checksum(rev: &Revision, direction: Direction) -> String {
+pub(crate) fn section_checksum(rev: &Revision, direction: Direction) -> String {
     crate::script::hex(&Sha256::digest(rev.section(direction).sql.as_bytes()))
 }
 
 /// Refuses, under the lock and before anything runs, a revision left
 /// halfway that the pending steps would not finish as it was started: not
 /// pending, pending the other way, or edited since.
-pub fn check(progress: &[Progress], steps: &[(&Revision, Direction)]) -> Result<()> {
+pub(crate) fn check(progress: &[Progress], steps: &[(&Revision, Direction)]) -> Result<()> {
     for p in progress {
         let step = steps
             .iter()
@@ -55,7 +55,7 @@ pub fn check(progress: &[Progress], steps: &[(&Revision, Direction)]) -> Result<
 }
 
 /// How many statements of `rev` going `direction` a previous run committed.
-pub fn resume_at(progress: &[Progress], rev: &Revision, direction: Direction) -> usize {
+pub(crate) fn resume_at(progress: &[Progress], rev: &Revision, direction: Direction) -> usize {
     progress
         .iter()
         .find(|p| p.revision == rev.id && p.direction == direction.as_str())
@@ -67,7 +67,7 @@ pub fn resume_at(progress: &[Progress], rev: &Revision, direction: Direction) ->
 /// under the lock, which the first statement uses. A `-- transactional:
 /// false` revision's statements run outside any transaction, each followed
 /// by its progress row in a transaction of its own.
-pub fn run<D: Driver + ?Sized>(
+pub(crate) fn run<D: Driver + ?Sized>(
     db: &mut D,
     rev: &Revision,
     direction: Direction,

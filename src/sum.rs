@@ -13,7 +13,7 @@ use crate::script;
 
 // The algorithm itself is the `migrate-sum` crate's, shared with the
 // `embed_migrations!` macro that checks the sum at compile time.
-pub use migrate_sum::{FILE_NAME, Stale};
+pub(crate) use migrate_sum::{FILE_NAME, Stale};
 
 fn lines_for(versions: &Path) -> Result<Vec<(String, String)>> {
     let mut lines = Vec::new();
@@ -28,7 +28,7 @@ fn lines_for(versions: &Path) -> Result<Vec<(String, String)>> {
     Ok(lines)
 }
 
-pub fn path(migrations_dir: &Path) -> PathBuf {
+pub(crate) fn path(migrations_dir: &Path) -> PathBuf {
     migrations_dir.join(FILE_NAME)
 }
 
@@ -44,13 +44,13 @@ pub fn write(migrations_dir: &Path) -> Result<PathBuf> {
 
 /// The total on the sum's first line (it hashes every revision file's
 /// hash), as recorded; `None` without a sum.
-pub fn recorded_total(migrations_dir: &Path) -> Result<Option<String>> {
+pub(crate) fn recorded_total(migrations_dir: &Path) -> Result<Option<String>> {
     let text = files::read_text_if_exists(&path(migrations_dir))?;
     Ok(text.map(|t| t.lines().next().unwrap_or("").trim().to_string()))
 }
 
 /// Every disagreement between the directory and its sum; empty when current.
-pub fn validate(migrations_dir: &Path) -> Result<Vec<Stale>> {
+pub(crate) fn validate(migrations_dir: &Path) -> Result<Vec<Stale>> {
     let actual = lines_for(&migrations_dir.join("versions"))?;
     let text = files::read_text_if_exists(&path(migrations_dir))?;
     Ok(migrate_sum::stale(&actual, text.as_deref()))
@@ -58,7 +58,7 @@ pub fn validate(migrations_dir: &Path) -> Result<Vec<Stale>> {
 
 /// [`validate`] for revisions held in memory (compiled into an application
 /// by `embed_migrations!`): `(file name, text)` of each, and the sum's text.
-pub fn validate_texts<'a>(
+pub(crate) fn validate_texts<'a>(
     revisions: impl IntoIterator<Item = (&'a str, &'a str)>,
     sum: Option<&str>,
 ) -> Vec<Stale> {
@@ -72,7 +72,7 @@ pub fn validate_texts<'a>(
 }
 
 /// Refuses, naming every file, when the sum is stale.
-pub fn ensure_current(migrations_dir: &Path) -> Result<()> {
+pub(crate) fn ensure_current(migrations_dir: &Path) -> Result<()> {
     refuse_stale(
         &path(migrations_dir).display().to_string(),
         &validate(migrations_dir)?,
@@ -81,7 +81,7 @@ pub fn ensure_current(migrations_dir: &Path) -> Result<()> {
 
 /// The refusal for a stale sum named `sum` (a path, or where an embedded
 /// one came from); `Ok` when nothing is stale.
-pub fn refuse_stale(sum: &str, stale: &[Stale]) -> Result<()> {
+pub(crate) fn refuse_stale(sum: &str, stale: &[Stale]) -> Result<()> {
     if stale.is_empty() {
         return Ok(());
     }

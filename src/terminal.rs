@@ -13,42 +13,42 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anstyle::{AnsiColor, Style};
 
-pub use anstream::ColorChoice;
+pub(crate) use anstream::ColorChoice;
 
 static QUIET: AtomicBool = AtomicBool::new(false);
 static ATTACHED: AtomicBool = AtomicBool::new(false);
 
 /// Sends output to stdout and stderr from now on: the CLI calls it first
 /// thing; used as a library, the crate prints nothing ([`crate::output`]).
-pub fn attach() {
+pub(crate) fn attach() {
     ATTACHED.store(true, Ordering::Relaxed);
 }
 
 /// Whether output goes to the terminal (the CLI) or is kept (a library call).
-pub fn attached() -> bool {
+pub(crate) fn attached() -> bool {
     ATTACHED.load(Ordering::Relaxed)
 }
 
 /// Sets the process-wide output settings; the CLI calls it first thing.
-pub fn configure(quiet: bool, color: ColorChoice) {
+pub(crate) fn configure(quiet: bool, color: ColorChoice) {
     QUIET.store(quiet, Ordering::Relaxed);
     color.write_global();
 }
 
 /// `-q/--quiet`: notices on stderr are dropped (errors, warnings, questions
 /// and results on stdout are not).
-pub fn quiet() -> bool {
+pub(crate) fn quiet() -> bool {
     QUIET.load(Ordering::Relaxed)
 }
 
 /// Whether a person watches stderr: progress bars and per-revision durations
 /// are for them, and never reach a log file or CI output.
-pub fn progress_wanted() -> bool {
+pub(crate) fn progress_wanted() -> bool {
     !quiet() && attached() && std::io::stderr().is_terminal()
 }
 
 /// Whether results on stdout get colour (see the module comment).
-pub fn color_stdout() -> bool {
+pub(crate) fn color_stdout() -> bool {
     anstream::AutoStream::choice(&std::io::stdout()) != ColorChoice::Never
 }
 
@@ -58,7 +58,7 @@ fn paint(style: Style, text: &str) -> String {
 
 /// A unified diff, coloured as git colours one when `on`: removed lines
 /// red, added lines green, hunk headers cyan, file headers bold.
-pub fn diff(text: &str, on: bool) -> String {
+pub(crate) fn diff(text: &str, on: bool) -> String {
     if !on {
         return text.to_string();
     }
@@ -91,7 +91,7 @@ pub fn diff(text: &str, on: bool) -> String {
 
 /// A lint finding's kind, coloured by how much it can cost when `on`:
 /// `destructive` (data is dropped) red, `data` (rows may not fit) yellow.
-pub fn finding_kind(kind: &str, on: bool) -> String {
+pub(crate) fn finding_kind(kind: &str, on: bool) -> String {
     let style = match kind {
         "destructive" => AnsiColor::Red.on_default().bold(),
         "data" => AnsiColor::Yellow.on_default().bold(),
@@ -105,7 +105,7 @@ pub fn finding_kind(kind: &str, on: bool) -> String {
 }
 
 /// How long a revision took, as a person reads it: `420 ms`, `12.3 s`, `2 min 5 s`.
-pub fn duration(d: std::time::Duration) -> String {
+pub(crate) fn duration(d: std::time::Duration) -> String {
     match d.as_millis() {
         ms if ms < 1000 => format!("{ms} ms"),
         ms if ms < 60_000 => format!("{:.1} s", ms as f64 / 1000.0),

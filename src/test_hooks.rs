@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 /// planning and taking the lock, so that tests can line up many migrators
 /// that all planned from the same state (two cores rarely interleave them
 /// on their own). Not a setting for users.
-pub fn pause_before_lock() {
+pub(crate) fn pause_before_lock() {
     if let Some(ms) = std::env::var("MIGRATE_TEST_PAUSE_BEFORE_LOCK_MS")
         .ok()
         .and_then(|s| s.trim().parse::<u64>().ok())
@@ -23,7 +23,7 @@ pub fn pause_before_lock() {
 /// revision a run waits (60 s at most) until that file exists, so that a
 /// test can take the lock between two revisions of one run. Not a setting
 /// for users.
-pub fn wait_between_steps() {
+pub(crate) fn wait_between_steps() {
     if let Some(file) = std::env::var_os("MIGRATE_TEST_WAIT_BETWEEN_STEPS") {
         wait_for(Path::new(&file));
     }
@@ -34,7 +34,7 @@ pub fn wait_between_steps() {
 /// version row is written, a run waits (60 s at most) until that file
 /// exists, so that a test can start a second migrator right then. Not a
 /// setting for users.
-pub fn wait_in_non_transactional() {
+pub(crate) fn wait_in_non_transactional() {
     if let Some(file) = std::env::var_os("MIGRATE_TEST_WAIT_IN_NON_TRANSACTIONAL") {
         wait_for(Path::new(&file));
     }
@@ -52,7 +52,7 @@ fn wait_for(file: &Path) {
 /// (counted from 1, not its last) has committed, a run sleeps 60 s (or `MS`
 /// milliseconds), so that a test can kill it, or take its lease, between
 /// two statements. Not a setting for users.
-pub fn stop_after_statement(number: usize) {
+pub(crate) fn stop_after_statement(number: usize) {
     let Ok(value) = std::env::var("MIGRATE_TEST_STOP_AFTER_STATEMENT") else {
         return;
     };
@@ -66,7 +66,8 @@ pub fn stop_after_statement(number: usize) {
 /// Test-only: `MIGRATE_TEST_LEASE_MS` shortens the migration lease (see
 /// `crate::postgres::lease`), so that a test sees a killed holder's lease
 /// expire without waiting the default. Not a setting for users.
-pub fn lease_duration(default: Duration) -> Duration {
+#[cfg(feature = "postgres")]
+pub(crate) fn lease_duration(default: Duration) -> Duration {
     std::env::var("MIGRATE_TEST_LEASE_MS")
         .ok()
         .and_then(|s| s.trim().parse::<u64>().ok())

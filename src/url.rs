@@ -10,9 +10,11 @@
 
 use std::path::PathBuf;
 
-pub mod pg;
+pub(crate) mod pg;
 
-pub use pg::{PgUrl, SslMode};
+pub(crate) use pg::PgUrl;
+#[cfg(any(feature = "postgres", test))]
+pub(crate) use pg::SslMode;
 
 /// Query parameters accepted on an SQLite URL: SQLite's URI parameters
 /// (<https://sqlite.org/uri.html>) and those SQLAlchemy's SQLite drivers read.
@@ -174,7 +176,7 @@ fn check_params(shown: &str, query: &str) -> Result<(), String> {
 /// `text` with any password replaced by `***`: the one in `user:password@`
 /// and a `password=` query parameter. Everything shown to a user goes
 /// through here.
-pub fn redact(text: &str) -> String {
+pub(crate) fn redact(text: &str) -> String {
     let mut out = text.to_string();
     if let Some(start) = text.find("://").map(|i| i + 3) {
         // Up to the query, not the first `/`: a password is often written

@@ -20,7 +20,7 @@ use crate::script::Revision;
 
 /// The outcome of one revision's round trip.
 #[derive(Debug, Clone)]
-pub struct RoundTrip {
+pub(crate) struct RoundTrip {
     pub revision: String,
     pub message: String,
     /// `None` when the revision reverses exactly; otherwise what went wrong.
@@ -148,7 +148,12 @@ fn round_trip(
 }
 
 /// Every revision from base to head on an empty scratch database made on `dev`.
-pub fn verify_empty(dev: Dev, graph: &Graph, own: &str, filter: &Filter) -> Result<Vec<RoundTrip>> {
+pub(crate) fn verify_empty(
+    dev: Dev,
+    graph: &Graph,
+    own: &str,
+    filter: &Filter,
+) -> Result<Vec<RoundTrip>> {
     let mut scratch = dev.scratch()?;
     walk(
         dev.engine(),
@@ -163,7 +168,7 @@ pub fn verify_empty(dev: Dev, graph: &Graph, own: &str, filter: &Filter) -> Resu
 /// The revisions the database has not applied yet (or, when it is at head,
 /// its current heads), on `copy`, a scratch copy of it with its rows
 /// ([`Dev::copy_of`]).
-pub fn verify_data(
+pub(crate) fn verify_data(
     engine: Engine,
     graph: &Graph,
     mut copy: Box<dyn Scratch>,

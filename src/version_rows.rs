@@ -5,7 +5,7 @@
 use crate::driver::RowChange;
 
 /// The tool's own tables by their quoted names, and the engine's SQL for "now".
-pub struct RowSql<'a> {
+pub(crate) struct RowSql<'a> {
     pub table: &'a str,
     pub log: &'a str,
     pub now: &'a str,
@@ -14,7 +14,12 @@ pub struct RowSql<'a> {
 impl RowSql<'_> {
     /// The version-table change and its log row, as SQL text (the same text
     /// runs online and is printed by `--sql`). `label` is the log's direction.
-    pub fn record(&self, change: RowChange, label: &str, duration_ms: Option<u128>) -> String {
+    pub(crate) fn record(
+        &self,
+        change: RowChange,
+        label: &str,
+        duration_ms: Option<u128>,
+    ) -> String {
         let (table, now) = (self.table, self.now);
         let (revision, sql) = match change {
             RowChange::Insert(rev) => (

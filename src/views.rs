@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::graph::{Graph, Target};
 use crate::{files, json, out, outln, script};
 
-pub fn current(config: &Config, json: bool, verbose: bool) -> Result<()> {
+pub(crate) fn current(config: &Config, json: bool, verbose: bool) -> Result<()> {
     let db = config.target()?;
     let rows = db.read_applied(&config.version_table)?;
     if json {
@@ -187,7 +187,7 @@ fn entry<'g>(
 }
 
 /// The applied revisions no other applied revision builds on.
-pub fn tips(rows: &[Applied]) -> impl Iterator<Item = &Applied> {
+pub(crate) fn tips(rows: &[Applied]) -> impl Iterator<Item = &Applied> {
     let parents: HashSet<&str> = rows
         .iter()
         .flat_map(|a| a.parents.iter().map(String::as_str))
@@ -218,7 +218,7 @@ fn print_current_json(config: &Config, db: &Database, rows: &[Applied]) -> Resul
     })
 }
 
-pub fn heads(config: &Config, json: bool, verbose: bool) -> Result<()> {
+pub(crate) fn heads(config: &Config, json: bool, verbose: bool) -> Result<()> {
     let graph = load_graph(config)?;
     if json {
         let heads: Vec<json::RevisionInfo> = graph.heads().into_iter().map(Into::into).collect();
@@ -243,7 +243,7 @@ fn labels(graph: &Graph, id: &str) -> String {
     }
 }
 
-pub fn branches(config: &Config) -> Result<()> {
+pub(crate) fn branches(config: &Config) -> Result<()> {
     let graph = load_graph(config)?;
     for b in graph.branch_points() {
         outln!(
@@ -268,7 +268,12 @@ pub fn branches(config: &Config) -> Result<()> {
     Ok(())
 }
 
-pub fn history(config: &Config, range: Option<&str>, verbose: bool, json: bool) -> Result<()> {
+pub(crate) fn history(
+    config: &Config,
+    range: Option<&str>,
+    verbose: bool,
+    json: bool,
+) -> Result<()> {
     let graph = load_graph(config)?;
     let (lower, upper) = match range {
         Some(r) => {
@@ -380,7 +385,7 @@ fn current_for_history(config: &Config, graph: &Graph) -> Result<Vec<String>> {
 
 /// `show REV`; `show head`, `show heads` and `show NAME@head` print the
 /// files of the revisions they name, one after another.
-pub fn show(config: &Config, spec: &str) -> Result<()> {
+pub(crate) fn show(config: &Config, spec: &str) -> Result<()> {
     let graph = load_graph(config)?;
     let ids = if spec.contains('@') || crate::graph::is_reserved(spec) {
         match graph.resolve(spec, &[])? {

@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use migrate::Result;
-use migrate::apply::{self, Direction, Pending, Plan};
-use migrate::driver::{Applied, Driver, NewViolation, RowChange};
-use migrate::error::{DatabaseProblem, Error};
-use migrate::graph::{Graph, Target};
-use migrate::script::{self, Revision};
+use migrate::internal::apply::{self, Direction, Pending, Plan};
+use migrate::internal::driver::{Applied, Driver, NewViolation, RowChange};
+use migrate::internal::graph::{Graph, Target};
+use migrate::internal::script::{self, Revision};
+use migrate::{DatabaseProblem, Error};
 
 /// The call log, shared with the `prepare` hook so that its calls land in
 /// the same sequence.
@@ -211,7 +211,7 @@ fn revision(id: &str, parents: &[&str], transactional: bool) -> Revision {
     script::parse(
         Path::new(&path),
         &text,
-        migrate::engine::Engine::Sqlite.dialect(),
+        migrate::internal::engine::Engine::Sqlite.dialect(),
     )
     .unwrap()
 }

@@ -1,7 +1,8 @@
 //! Keeps the layout honest: `rusqlite` is named only inside `src/sqlite/`,
 //! no two modules of `src/` import each other in a circle, code inside the
-//! crate uses real paths (not the old ones `lib.rs` re-exports), and a long
-//! file or function says why it is long. All read from the source text (no
+//! crate uses real paths (not `crate::internal`'s re-exports), `lib.rs` has
+//! one hidden public module, and a long file or function says why it is
+//! long. All read from the source text (no
 //! compiler help needed): every `crate::a::b` path and `use crate::{..}`
 //! group, per file, gives one edge of a module graph, and a depth-first
 //! search finds any cycle in it.
@@ -299,6 +300,10 @@ fn rusqlite_is_named_only_inside_src_sqlite() {
 /// reason. `engine.rs` is where the engines are built; every other entry is
 /// a seam not cut yet, a debt to pay (and to remove from here when paid).
 const DIALECT_IMPORTS_ALLOWED: &[(&str, &str)] = &[
+    (
+        "src/internal.rs",
+        "not a generic module: re-exports for the tests and benches what they name, SQLite's and PostgreSQL's included (no code of the crate goes through it)",
+    ),
     (
         "src/api.rs",
         "runs revisions on the application's own SQLite connection through SQLite's driver (Sqlite::on_connection)",
@@ -613,29 +618,71 @@ fn long_functions_are_found() {
     assert!(!says_why_above(&lines, 0));
 }
 
-/// The old paths `lib.rs` re-exports for the tests and benches
-/// (`pub use sqlite::{..}`) are not for code inside the crate: a module
-/// named through one would hide its edge from the graph above.
+/// `lib.rs`'s `pub mod` lines: (name, whether `#[doc(hidden)]` is among
+/// the attributes right above it).
+fn public_modules(lib: &str) -> Vec<(String, bool)> {
+    let lines: Vec<&str> = lib.lines().map(str::trim).collect();
+    let mut out = Vec::new();
+    for (at, line) in lines.iter().enumerate() {
+        let Some(name) = line.strip_prefix("pub mod ") else {
+            continue;
+        };
+        let name = name.trim_end_matches(';').trim().to_string();
+        let hidden = lines[..at]
+            .iter()
+            .rev()
+            .take_while(|l| l.starts_with("#[") || l.starts_with("//"))
+            .any(|l| *l == "#[doc(hidden)]");
+        out.push((name, hidden));
+    }
+    out
+}
+
+/// The library's surface (issue 19): every module is private except one
+/// `#[doc(hidden)] pub mod internal` that the binary, tests, benches and
+/// examples reach the crate through, and `unreachable_pub` stays on so an
+/// item nobody outside the crate names is `pub(crate)`.
 #[test]
-fn the_crate_uses_real_paths_not_the_re_exports() {
+fn lib_rs_has_one_hidden_public_module() {
+    let lib =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
+    let code = code_only(&lib);
+    assert_eq!(
+        public_modules(&code),
+        vec![("internal".to_string(), true)],
+        "src/lib.rs: declare modules private (`mod x;`); reach them from tests \
+         through `#[doc(hidden)] pub mod internal` (src/internal.rs)"
+    );
+    assert!(
+        code.contains("#![warn(unreachable_pub)]") || code.contains("#![deny(unreachable_pub)]"),
+        "src/lib.rs: keep `#![warn(unreachable_pub)]` so the visibility audit stays true"
+    );
+}
+
+#[test]
+fn public_modules_are_read() {
+    let lib = "mod a;\n#[doc(hidden)]\npub mod internal;\n#[cfg(x)]\npub mod b;\n";
+    assert_eq!(
+        public_modules(lib),
+        vec![("internal".to_string(), true), ("b".to_string(), false)]
+    );
+}
+
+/// `src/internal.rs` re-exports for the code outside `src/`; code inside
+/// the crate uses the real paths: a module named through `internal` would
+/// hide its edge from the graph above.
+#[test]
+fn the_crate_uses_real_paths_not_internal() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let lib = std::fs::read_to_string(root.join("lib.rs")).unwrap();
-    let Some(group) = lib
-        .split("pub use sqlite::{")
-        .nth(1)
-        .and_then(|rest| rest.split('}').next())
-    else {
-        return;
-    };
-    let old: Vec<&str> = group.split(',').map(str::trim).collect();
     let mut offenders = Vec::new();
     for file in src_files() {
         let module = module_of(&file);
+        if module == "internal" || module.starts_with("internal::") {
+            continue;
+        }
         let code = code_only(&std::fs::read_to_string(&file).unwrap());
         for path in named_paths(&module, &code) {
-            // `super::` paths come back from the parent down, so only a
-            // `crate::` path can start with an old name.
-            if path.first().is_some_and(|p| old.contains(&p.as_str())) {
+            if path.first().is_some_and(|p| p == "internal") {
                 let rel = file
                     .strip_prefix(&root)
                     .unwrap_or(&file)
@@ -647,7 +694,7 @@ fn the_crate_uses_real_paths_not_the_re_exports() {
     }
     assert!(
         offenders.is_empty(),
-        "old paths used inside the crate (write crate::sqlite::..):\n  {}",
+        "crate::internal used inside the crate (write the real path):\n  {}",
         offenders.join("\n  ")
     );
 }

@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::{Case, Project, conformance_cases};
-use migrate::engine::Engine;
-use migrate::load::{Model, load_sql};
-use migrate::schema::Schema;
-use migrate::sqlite::affinity::{Affinity, affinity};
+use migrate::internal::engine::Engine;
+use migrate::internal::load::{Model, load_sql};
+use migrate::internal::schema::Schema;
+use migrate::internal::sqlite::affinity::{Affinity, affinity};
 
 /// Cases that do not pass, each with its reason. Empty means all pass.
 const KNOWN_FAILURES: &[(&str, &str)] = &[];
@@ -45,12 +45,12 @@ fn seed(p: &Project, schema: &Schema) -> usize {
         for i in 1..=3 {
             let names: Vec<String> = cols
                 .iter()
-                .map(|c| migrate::sql::quote_ident(&c.name))
+                .map(|c| migrate::internal::sqlite::sql::quote_ident(&c.name))
                 .collect();
             let values: Vec<String> = cols.iter().map(|c| value_for(&c.decl_type, i)).collect();
             let sql = format!(
                 "INSERT INTO {} ({}) VALUES ({})",
-                migrate::sql::quote_ident(&t.name),
+                migrate::internal::sqlite::sql::quote_ident(&t.name),
                 names.join(", "),
                 values.join(", ")
             );
@@ -70,12 +70,17 @@ fn rows(p: &Project, table: &str, columns: &[String]) -> Vec<Vec<Option<String>>
     let conn = p.conn("app.db");
     let select: Vec<String> = columns
         .iter()
-        .map(|c| format!("CAST({} AS TEXT)", migrate::sql::quote_ident(c)))
+        .map(|c| {
+            format!(
+                "CAST({} AS TEXT)",
+                migrate::internal::sqlite::sql::quote_ident(c)
+            )
+        })
         .collect();
     let sql = format!(
         "SELECT {} FROM {}",
         select.join(", "),
-        migrate::sql::quote_ident(table)
+        migrate::internal::sqlite::sql::quote_ident(table)
     );
     let mut stmt = conn.prepare(&sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
     let mut out: Vec<Vec<Option<String>>> = stmt
@@ -186,13 +191,13 @@ fn run_case(case: &Case) -> Result<(), String> {
     step(&["upgrade"])?;
     let db = || {
         let conn = p.conn("app.db");
-        migrate::inspect::inspect(&conn, "migrate_version").unwrap()
+        migrate::internal::sqlite::inspect::inspect(&conn, "migrate_version").unwrap()
     };
     if !db().same_as(&desired.schema) {
         return Err(format!(
             "after upgrade the schema differs from desired:\n{}\n---\n{}",
             p.schema_text("app.db"),
-            migrate::ddl::create_schema(&desired.schema).join(";\n")
+            migrate::internal::sqlite::ddl::create_schema(&desired.schema).join(";\n")
         ));
     }
     step(&["check"]).map_err(|e| format!("check after upgrade: {e}"))?;

@@ -31,7 +31,7 @@ fn project(keep: usize) -> Project {
 }
 
 fn backups_of(p: &Project, db: &str) -> Vec<std::path::PathBuf> {
-    migrate::backup::list(&p.path("backups"), &p.path(db)).unwrap()
+    migrate::internal::sqlite::backup::list(&p.path("backups"), &p.path(db)).unwrap()
 }
 
 /// Takes `db` from base to r1 (one backup), and back to r0. Its item 100

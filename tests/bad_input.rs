@@ -42,7 +42,7 @@ fn base() -> Project {
 /// missed the problem would), so the graph itself is what gets judged.
 fn versions(p: &Project, name: &str, text: &str) {
     p.write(&format!("migrations/versions/{name}"), text);
-    migrate::sum::write(&p.path("migrations")).unwrap();
+    migrate::internal::sum::write(&p.path("migrations")).unwrap();
 }
 
 fn none(_: &Project) {}

@@ -4,7 +4,7 @@
 mod common;
 
 use common::Project;
-use migrate::engine::Engine;
+use migrate::internal::engine::Engine;
 use predicates::prelude::*;
 
 fn assert_clean_failure(out: &std::process::Output, needle: &str) {
@@ -50,9 +50,9 @@ fn inspecting_a_missing_file_is_a_clear_error_and_creates_nothing() {
 fn malformed_toml_model_names_file_and_line() {
     let p = Project::new();
     p.write("m.toml", "[[table]]\nname = \"a\"\ncolumns = [ { name = \"x\", type = \"INT\", nulable = false } ]\n");
-    let err = migrate::load::load(
+    let err = migrate::internal::load::load(
         Engine::Sqlite,
-        &migrate::load::ModelSource::File(p.path("m.toml")),
+        &migrate::internal::load::ModelSource::File(p.path("m.toml")),
     )
     .unwrap_err()
     .to_string();
@@ -67,9 +67,9 @@ fn malformed_sql_model_names_the_line() {
         "m.sql",
         "CREATE TABLE a (x INT);\n\nCREATE TABLE b (y INT REFERENCES);\n",
     );
-    let err = migrate::load::load(
+    let err = migrate::internal::load::load(
         Engine::Sqlite,
-        &migrate::load::ModelSource::File(p.path("m.sql")),
+        &migrate::internal::load::ModelSource::File(p.path("m.sql")),
     )
     .unwrap_err()
     .to_string();
@@ -80,9 +80,9 @@ fn malformed_sql_model_names_the_line() {
 fn model_with_dangling_foreign_key_is_refused() {
     let p = Project::new();
     p.write("m.sql", "CREATE TABLE a (x INT REFERENCES nowhere(id));\n");
-    let err = migrate::load::load(
+    let err = migrate::internal::load::load(
         Engine::Sqlite,
-        &migrate::load::ModelSource::File(p.path("m.sql")),
+        &migrate::internal::load::ModelSource::File(p.path("m.sql")),
     )
     .unwrap_err()
     .to_string();

@@ -115,7 +115,8 @@ fn sixteen_migrators_with_backups_apply_each_revision_once() {
     assert_eq!(p.applied().len(), REVISIONS);
     assert_eq!(p.count("SELECT count(*) FROM item"), 5000, "rows kept");
     // Every backup left is a finished, sound copy; no partial file remains.
-    let backups = migrate::backup::list(&p.path("backups"), &p.path("app.db")).unwrap();
+    let backups =
+        migrate::internal::sqlite::backup::list(&p.path("backups"), &p.path("app.db")).unwrap();
     assert!(!backups.is_empty() && backups.len() <= 2, "{backups:?}");
     for b in &backups {
         let copy = rusqlite::Connection::open(b).unwrap();
@@ -128,7 +129,7 @@ fn sixteen_migrators_with_backups_apply_each_revision_once() {
             .unwrap();
         assert_eq!(items, 5000);
     }
-    let folder = migrate::backup::folder(&p.path("backups"), &p.path("app.db"));
+    let folder = migrate::internal::sqlite::backup::folder(&p.path("backups"), &p.path("app.db"));
     let partial = std::fs::read_dir(folder)
         .unwrap()
         .filter(|e| {
@@ -270,5 +271,5 @@ fn a_second_migrator_waits_for_a_non_transactional_revision_and_sees_it_applied(
     }
     assert_eq!(p.count("SELECT count(*) FROM runs"), 1);
     assert_eq!(p.applied(), ["r0", "r1"]);
-    assert!(!migrate::sqlite::outside_lock::lock_path(&p.path("app.db")).exists());
+    assert!(!migrate::internal::sqlite::outside_lock::lock_path(&p.path("app.db")).exists());
 }

@@ -32,12 +32,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::pg::{TestDb, fresh_db, schema_dump, server_url};
 use dump_order::unordered;
-use migrate::diff::{Renames, diff};
-use migrate::plan::Statement;
-use migrate::postgres::schemas::set_search_path;
-use migrate::postgres::{inspect, no_transaction, plan};
-use migrate::risk::RiskKind;
-use migrate::schema::Schema;
+use migrate::internal::diff::{Renames, diff};
+use migrate::internal::plan::Statement;
+use migrate::internal::postgres::schemas::set_search_path;
+use migrate::internal::postgres::{inspect, no_transaction, plan};
+use migrate::internal::risk::RiskKind;
+use migrate::internal::schema::Schema;
 
 const EXPECTED: &str = "tests/fixtures/postgres/second_judge_expected.txt";
 

@@ -8,11 +8,11 @@
 
 use std::path::Path;
 
-use migrate::describe;
-use migrate::diff::{self, Change, ColumnChange, ConstraintChange, Renames};
-use migrate::engine::Engine;
-use migrate::load::{self, Model};
-use migrate::sqlite::plan;
+use migrate::internal::describe;
+use migrate::internal::diff::{self, Change, ColumnChange, ConstraintChange, Renames};
+use migrate::internal::engine::Engine;
+use migrate::internal::load::{self, Model};
+use migrate::internal::sqlite::plan;
 
 fn schema(sql: &str) -> Model {
     load::load_sql(Engine::Sqlite, sql, Path::new("case.sql"))
@@ -330,7 +330,7 @@ fn plan_writes_the_statements_of_each_case() {
 
 #[test]
 fn the_schemas_name_rule_decides_which_names_are_one() {
-    use migrate::schema::{Column, NameRule, Schema, Table};
+    use migrate::internal::schema::{Column, NameRule, Schema, Table};
     let schema = |table: &str, column: &str, rule: NameRule| {
         let mut s = Schema {
             tables: vec![Table {

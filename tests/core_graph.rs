@@ -15,9 +15,9 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use migrate::apply::{Direction, Plan};
-use migrate::graph::{Graph, Target};
-use migrate::script::{self, Revision};
+use migrate::internal::apply::{Direction, Plan};
+use migrate::internal::graph::{Graph, Target};
+use migrate::internal::script::{self, Revision};
 
 fn revision(id: &str, parents: &[&str]) -> Revision {
     let path = format!("migrations/versions/{id}_step.sql");
@@ -28,7 +28,7 @@ fn revision(id: &str, parents: &[&str]) -> Revision {
     script::parse(
         Path::new(&path),
         &text,
-        migrate::engine::Engine::Sqlite.dialect(),
+        migrate::internal::engine::Engine::Sqlite.dialect(),
     )
     .unwrap()
 }

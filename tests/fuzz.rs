@@ -13,8 +13,8 @@ mod fuzzing;
 use std::path::Path;
 
 use fuzzing::{check_split, corpus, fixed, replay, sql_text};
-use migrate::engine::Engine;
-use migrate::error::Error;
+use migrate::Error;
+use migrate::internal::engine::Engine;
 use proptest::prelude::*;
 
 use common::Project;
@@ -22,10 +22,10 @@ use common::Project;
 // ---- revision files ----
 
 fn check_revision(text: &str) -> Result<(), TestCaseError> {
-    match migrate::script::parse(
+    match migrate::internal::script::parse(
         Path::new("abc_x.sql"),
         text,
-        migrate::engine::Engine::Sqlite.dialect(),
+        migrate::internal::engine::Engine::Sqlite.dialect(),
     ) {
         Ok(rev) => {
             check_split(&rev.up.sql)?;
@@ -83,14 +83,14 @@ fn check_model_error(e: &Error) -> Result<(), TestCaseError> {
 }
 
 fn check_toml_model(text: &str) -> Result<(), TestCaseError> {
-    match migrate::load::load_toml(Engine::Sqlite, text, Path::new("m.toml")) {
+    match migrate::internal::load::load_toml(Engine::Sqlite, text, Path::new("m.toml")) {
         Ok(_) => Ok(()),
         Err(e) => check_model_error(&e),
     }
 }
 
 fn check_sql_model(text: &str) -> Result<(), TestCaseError> {
-    match migrate::load::load_sql(Engine::Sqlite, text, Path::new("m.sql")) {
+    match migrate::internal::load::load_sql(Engine::Sqlite, text, Path::new("m.sql")) {
         Ok(_) => Ok(()),
         Err(e) => check_model_error(&e),
     }
@@ -166,11 +166,11 @@ fn check_config(text: &str) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("migrate.toml");
     std::fs::write(&path, text).unwrap();
-    let overrides = migrate::config::Overrides {
+    let overrides = migrate::internal::config::Overrides {
         config: Some(path),
         ..Default::default()
     };
-    match migrate::config::Config::load(&overrides) {
+    match migrate::internal::config::Config::load(&overrides) {
         Ok(_) => {}
         Err(e) => prop_assert!(
             matches!(e, Error::Config { .. }),
@@ -225,18 +225,18 @@ fn the_config_corpus_replays() {
 // ---- targets ----
 
 /// base <- a1 <- b2 <- c3, and a branch a1 <- d4 merged with c3 into e5.
-fn graph() -> migrate::graph::Graph {
+fn graph() -> migrate::internal::graph::Graph {
     let rev = |id: &str, parents: &str| {
-        migrate::script::parse(
+        migrate::internal::script::parse(
             Path::new(&format!("{id}_x.sql")),
             &format!(
                 "-- revision: {id}\n-- down_revision: {parents}\n-- migrate:up\n-- migrate:down\n"
             ),
-            migrate::engine::Engine::Sqlite.dialect(),
+            migrate::internal::engine::Engine::Sqlite.dialect(),
         )
         .unwrap()
     };
-    migrate::graph::Graph::new(vec![
+    migrate::internal::graph::Graph::new(vec![
         rev("a1", ""),
         rev("b2", "a1"),
         rev("c3", "b2"),

@@ -1,4 +1,4 @@
-//! Fuzzing the PostgreSQL lexer and splitter (`migrate::postgres::sql`):
+//! Fuzzing the PostgreSQL lexer and splitter (`migrate::internal::postgres::sql`):
 //! fixed-seed properties (random text never panics; splitting keeps every
 //! token and line; splitting then joining keeps every statement) and the
 //! committed corpus `tests/corpus/pg_splitter/`; and, with a server and
@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use fuzzing::{fixed, replay};
-use migrate::postgres::sql;
+use migrate::internal::postgres::sql;
 use proptest::prelude::*;
 
 /// Significant tokens, without the `;` that separate statements.

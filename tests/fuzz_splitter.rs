@@ -5,7 +5,7 @@
 mod fuzzing;
 
 use fuzzing::{check_split, fixed, replay, sql_text, sqlite_complete};
-use migrate::sql;
+use migrate::internal::sqlite::sql;
 use proptest::prelude::*;
 
 proptest! {

@@ -61,7 +61,7 @@ fn help(p: &Project, args: &[String], env: &[String]) -> String {
 fn every_help_text_matches_its_reviewed_snapshot() {
     let (mut paths, mut env) = (Vec::new(), Vec::new());
     walk(
-        &migrate::cli::Cli::command(),
+        &migrate::internal::cli::Cli::command(),
         &mut vec![],
         &mut paths,
         &mut env,

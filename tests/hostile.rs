@@ -183,8 +183,8 @@ mod generated_scripts {
 
     use std::path::Path;
 
-    use migrate::sql::{quote_ident, significant_text, split_statements};
-    use migrate::sqlite::plan;
+    use migrate::internal::sqlite::plan;
+    use migrate::internal::sqlite::sql::{quote_ident, significant_text, split_statements};
     use proptest::prelude::*;
 
     fn hostile_name() -> impl Strategy<Value = String> {
@@ -254,7 +254,7 @@ mod generated_scripts {
         (a, b)
     }
 
-    fn lexes_back(statements: &[migrate::plan::Statement]) -> Result<(), TestCaseError> {
+    fn lexes_back(statements: &[migrate::internal::plan::Statement]) -> Result<(), TestCaseError> {
         let script = plan::render(statements);
         // Statement by statement, every token but the comments.
         let back: Vec<String> = split_statements(&script)
@@ -285,9 +285,9 @@ mod generated_scripts {
             // The start is a live database, read as `upgrade` would.
             let conn = rusqlite::Connection::open_in_memory().unwrap();
             conn.execute_batch(&a_sql).unwrap();
-            let a = migrate::inspect::inspect(&conn, "migrate_version").unwrap();
-            let b = migrate::load::load_sql(migrate::engine::Engine::Sqlite, &b_sql, Path::new("b.sql")).unwrap();
-            let m = migrate::autogen::plan_between(&a, &b);
+            let a = migrate::internal::sqlite::inspect::inspect(&conn, "migrate_version").unwrap();
+            let b = migrate::internal::load::load_sql(migrate::internal::engine::Engine::Sqlite, &b_sql, Path::new("b.sql")).unwrap();
+            let m = migrate::internal::autogen::plan_between(&a, &b);
             prop_assert!(m.up.iter().any(|s| s.risky()));
             lexes_back(&m.up)?;
             lexes_back(&m.down)?;
@@ -296,7 +296,7 @@ mod generated_scripts {
                 conn.execute_batch(&format!("INSERT INTO {} (id) VALUES (1), (2);", quote_ident(t))).unwrap();
             }
             conn.execute_batch(&plan::render(&m.up)).unwrap();
-            let after = migrate::inspect::inspect(&conn, "migrate_version").unwrap();
+            let after = migrate::internal::sqlite::inspect::inspect(&conn, "migrate_version").unwrap();
             prop_assert!(after.same_as(&b.schema));
             for t in &names[..3] {
                 let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {}", quote_ident(t)), [], |r| r.get(0)).unwrap();

@@ -12,13 +12,13 @@ use std::path::Path;
 
 use common::Project;
 use common::catalogue::STEPS;
-use migrate::diff::{self, Renames};
-use migrate::engine::Engine;
-use migrate::load::{self, Model};
-use migrate::risk::RiskKind;
-use migrate::schema::Schema;
-use migrate::sqlite::plan;
-use migrate::sqlite::{risk, sql};
+use migrate::internal::diff::{self, Renames};
+use migrate::internal::engine::Engine;
+use migrate::internal::load::{self, Model};
+use migrate::internal::risk::RiskKind;
+use migrate::internal::schema::Schema;
+use migrate::internal::sqlite::plan;
+use migrate::internal::sqlite::{risk, sql};
 
 fn schema(sql: &str) -> Model {
     load::load_sql(Engine::Sqlite, sql, Path::new("case.sql"))
@@ -87,7 +87,7 @@ fn disagreements(what: &str, from: &Schema, to: &Model) -> Vec<String> {
             out.push(format!("{what} {direction}: the script splits otherwise"));
             continue;
         }
-        let kinds = |r: &[migrate::risk::Risk]| {
+        let kinds = |r: &[migrate::internal::risk::Risk]| {
             let mut k: Vec<RiskKind> = r.iter().map(|r| r.kind()).collect();
             k.sort();
             k.dedup();

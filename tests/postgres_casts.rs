@@ -1,5 +1,5 @@
 //! The built-in cast table behind the "no implicit cast" review rule
-//! (`migrate::postgres::casts`) against a real server: it is `pg_cast`
+//! (`migrate::internal::postgres::casts`) against a real server: it is `pg_cast`
 //! among the covered types, and `ALTER COLUMN TYPE` without `USING`
 //! succeeds on an empty table exactly when `needs_using` says it may.
 
@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::pg::fresh_db;
-use migrate::postgres::casts::{
+use migrate::internal::postgres::casts::{
     CASTS, CastContext, TYPES, alter_column_type, cast_context, needs_using,
 };
 

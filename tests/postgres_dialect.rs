@@ -9,12 +9,12 @@ mod common;
 use std::path::Path;
 
 use common::pg::fresh_db;
-use migrate::dialect::Dialect;
-use migrate::driver::RowChange;
-use migrate::postgres::dialect::{LOCK_KEY, PostgresDialect, offline_preamble};
-use migrate::postgres::{keywords, names, sql};
-use migrate::script;
-use migrate::sqlite::dialect::SqliteDialect;
+use migrate::internal::dialect::Dialect;
+use migrate::internal::driver::RowChange;
+use migrate::internal::postgres::dialect::{LOCK_KEY, PostgresDialect, offline_preamble};
+use migrate::internal::postgres::{keywords, names, sql};
+use migrate::internal::script;
+use migrate::internal::sqlite::dialect::SqliteDialect;
 
 /// Runs each statement of `text` as the driver will: split, one by one.
 fn run_script(client: &mut postgres::Client, text: &str) -> Result<(), postgres::Error> {
@@ -105,7 +105,7 @@ fn version_table_sql_runs_and_records_like_sqlite() {
         &d.record_sql(table, RowChange::Insert(&rev), "up", Some(12)),
     )
     .unwrap();
-    let vt = migrate::postgres::version_table::VersionTable::new(table);
+    let vt = migrate::internal::postgres::version_table::VersionTable::new(table);
     let row = client.query_one(&vt.select(), &[]).unwrap();
     let (id, checksum, applied_at, parents, message): (String, String, String, String, String) =
         (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
@@ -150,7 +150,7 @@ fn version_table_sql_runs_and_records_like_sqlite() {
     );
     let format = client.query_one(&vt.select_format(), &[]).unwrap();
     let (number, written_by): (i64, String) = (format.get(0), format.get(1));
-    assert_eq!(number, migrate::postgres::version_table::FORMAT);
+    assert_eq!(number, migrate::internal::postgres::version_table::FORMAT);
     assert!(written_by.starts_with("migrate "), "{written_by}");
 }
 
@@ -213,7 +213,7 @@ fn split_statements_of_a_tricky_script_all_run() {
 fn the_dialect_creates_a_schema_the_server_accepts() {
     // Built from `..Default::default()` so that fields the model gains do
     // not break it.
-    use migrate::schema::{Column, ForeignKey, PrimaryKey, Schema, Table};
+    use migrate::internal::schema::{Column, ForeignKey, PrimaryKey, Schema, Table};
     let Some(db) = fresh_db("pg_create_schema") else {
         return;
     };

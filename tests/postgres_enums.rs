@@ -1,4 +1,4 @@
-//! Enum label changes (`migrate::postgres::enums`) on a real server: added
+//! Enum label changes (`migrate::internal::postgres::enums`) on a real server: added
 //! labels land where the model puts them, and a recreate reorders or
 //! removes labels with every row kept, or fails and changes nothing when a
 //! row holds a removed label (which `rows_using_sql` counts first).
@@ -6,7 +6,7 @@
 mod common;
 
 use common::pg::fresh_db;
-use migrate::postgres::enums::{
+use migrate::internal::postgres::enums::{
     EnumChange, EnumColumn, add_value_sql, create_sql, plan, recreate_sql, rows_using_sql,
 };
 

@@ -5,8 +5,8 @@
 mod common;
 
 use common::pg::{TestDb, fresh_db};
-use migrate::postgres::inspect::{self, Options};
-use migrate::schema::Schema;
+use migrate::internal::postgres::inspect::{self, Options};
+use migrate::internal::schema::Schema;
 
 fn options(schemas: &[&str], version_table: &str) -> Options {
     Options {

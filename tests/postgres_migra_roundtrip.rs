@@ -11,8 +11,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::pg::{TestDb, fresh_db, schema_dump};
-use migrate::postgres::{ddl, inspect};
-use migrate::schema::Schema;
+use migrate::internal::postgres::{ddl, inspect};
+use migrate::internal::schema::Schema;
 
 /// Fixtures whose round trip does not hold yet, and why.
 const GAPS: &[(&str, &str)] = &[

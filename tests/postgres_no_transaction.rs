@@ -1,5 +1,5 @@
 //! The classifier of statements that cannot run in a transaction block
-//! (`migrate::postgres::no_transaction`), checked against a real server:
+//! (`migrate::internal::postgres::no_transaction`), checked against a real server:
 //! each statement is run inside `BEGIN ... ROLLBACK`, and the server refuses
 //! it there (SQLSTATE 25001) exactly when the classifier says so.
 //! Statements that would change the shared server if the server let them
@@ -8,7 +8,7 @@
 mod common;
 
 use common::pg::fresh_db;
-use migrate::postgres::no_transaction::{enum_value_used_later, why_not_in_transaction};
+use migrate::internal::postgres::no_transaction::{enum_value_used_later, why_not_in_transaction};
 
 /// Whether the server refuses `stmt` inside a transaction block.
 fn refused_in_transaction(client: &mut postgres::Client, stmt: &str) -> bool {

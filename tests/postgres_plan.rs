@@ -8,10 +8,10 @@
 mod common;
 
 use common::pg::{TestDb, fresh_db};
-use migrate::diff::{Renames, diff};
-use migrate::plan::Statement;
-use migrate::postgres::{inspect, plan};
-use migrate::schema::Schema;
+use migrate::internal::diff::{Renames, diff};
+use migrate::internal::plan::Statement;
+use migrate::internal::postgres::{inspect, plan};
+use migrate::internal::schema::Schema;
 
 fn inspect_db(db: &TestDb) -> Schema {
     inspect::inspect(&mut db.client(), &inspect::Options::default())
@@ -350,7 +350,7 @@ fn migration(
     tag: &str,
     from_sql: &str,
     to_sql: &str,
-) -> (Schema, Schema, migrate::plan::Migration) {
+) -> (Schema, Schema, migrate::internal::plan::Migration) {
     let from = schema_of(&format!("{tag}_from"), from_sql);
     let to = schema_of(&format!("{tag}_to"), to_sql);
     let changes = diff(&from, &to, &Renames::default());
@@ -518,10 +518,10 @@ fn a_constraint_that_only_loses_not_valid_is_validated_in_place_and_its_down_add
 
 #[test]
 fn each_dialect_plans_a_type_change_in_its_own_form() {
-    use migrate::dialect::Dialect;
-    use migrate::postgres::dialect::PostgresDialect;
-    use migrate::schema::{Column, NameRule, Table};
-    use migrate::sqlite::dialect::SqliteDialect;
+    use migrate::internal::dialect::Dialect;
+    use migrate::internal::postgres::dialect::PostgresDialect;
+    use migrate::internal::schema::{Column, NameRule, Table};
+    use migrate::internal::sqlite::dialect::SqliteDialect;
 
     let schema = |ty: &str, rule: NameRule| {
         let mut s = Schema {

@@ -9,9 +9,9 @@
 mod common;
 
 use common::pg::{TestDb, fresh_db, schema_dump};
-use migrate::diff::{Renames, diff};
-use migrate::postgres::{inspect, plan};
-use migrate::schema::Schema;
+use migrate::internal::diff::{Renames, diff};
+use migrate::internal::postgres::{inspect, plan};
+use migrate::internal::schema::Schema;
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -138,7 +138,7 @@ fn database(tag: &str, sql: &str) -> TestDb {
     db
 }
 
-fn run(db: &TestDb, statements: &[migrate::plan::Statement]) -> Result<(), String> {
+fn run(db: &TestDb, statements: &[migrate::internal::plan::Statement]) -> Result<(), String> {
     let mut client = db.client();
     let mut tx = client.transaction().unwrap();
     for s in statements {
@@ -193,7 +193,7 @@ proptest! {
         let (from, to) = (inspect_db(&from_db), inspect_db(&to_db));
         let m = plan::migration_of(&from, &to, diff(&from, &to, &Renames::default()));
         let target = database("prop_target", &from_sql);
-        let sql = |s: &[migrate::plan::Statement]| s.iter().map(|s| format!("{};", s.sql)).collect::<Vec<_>>().join("\n");
+        let sql = |s: &[migrate::internal::plan::Statement]| s.iter().map(|s| format!("{};", s.sql)).collect::<Vec<_>>().join("\n");
         let context = format!("from:\n{from_sql}\nto:\n{to_sql}\nup:\n{}\ndown:\n{}", sql(&m.up), sql(&m.down));
         run(&target, &m.up).map_err(|e| TestCaseError::fail(format!("up fails: {e}\n{context}")))?;
         prop_assert_eq!(inspect_db(&target).folded(), to.folded(), "after up\n{}", context);

@@ -6,8 +6,8 @@
 
 mod common;
 
-use migrate::postgres::{ddl, inspect};
-use migrate::schema::{
+use migrate::internal::postgres::{ddl, inspect};
+use migrate::internal::schema::{
     Check, Column, ColumnOptions, EnumType, ForeignKey, Identity, Index, IndexOptions, IndexPart,
     IndexTarget, NameRule, PostgresColumn, PostgresIndex, PostgresTable, PrimaryKey, Schema,
     Sequence, SequenceSettings, Table, TableOptions, Unique,

@@ -6,8 +6,8 @@
 mod common;
 
 use common::pg::{TestDb, fresh_db, schema_dump};
-use migrate::postgres::{ddl, inspect};
-use migrate::schema::Schema;
+use migrate::internal::postgres::{ddl, inspect};
+use migrate::internal::schema::Schema;
 
 fn inspect_db(db: &TestDb) -> Schema {
     let mut client = db.client();

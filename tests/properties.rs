@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use migrate::engine::Engine;
-use migrate::load::{load_sql, load_toml};
-use migrate::schema::Schema;
-use migrate::sqlite::plan;
+use migrate::internal::engine::Engine;
+use migrate::internal::load::{load_sql, load_toml};
+use migrate::internal::schema::Schema;
+use migrate::internal::sqlite::plan;
 use proptest::prelude::*;
 
 const TYPES: [&str; 6] = ["INTEGER", "TEXT", "VARCHAR(20)", "REAL", "NUMERIC", "BLOB"];
@@ -205,7 +205,7 @@ fn schema_strategy() -> impl Strategy<Value = String> {
     prop::collection::vec(table_spec(), 0..4).prop_map(|t| ddl(&consistent(t)))
 }
 
-fn run(conn: &rusqlite::Connection, statements: &[migrate::plan::Statement]) {
+fn run(conn: &rusqlite::Connection, statements: &[migrate::internal::plan::Statement]) {
     let script: String = statements.iter().map(|s| format!("{};\n", s.sql)).collect();
     conn.execute_batch(&format!(
         "PRAGMA foreign_keys = OFF; BEGIN;\n{script}COMMIT;"
@@ -222,7 +222,7 @@ fn count_rows(conn: &rusqlite::Connection, schema: &Schema) -> Vec<(String, i64)
                 .query_row(
                     &format!(
                         "SELECT count(*) FROM {}",
-                        migrate::sql::quote_ident(&t.name)
+                        migrate::internal::sqlite::sql::quote_ident(&t.name)
                     ),
                     [],
                     |r| r.get(0),
@@ -253,7 +253,7 @@ fn up_and_back_down(a_sql: &str, b_sql: &str) -> Result<(), TestCaseError> {
                 .iter()
                 .any(|t| hints.table(b.name_rule, &t.name) == Some(name))
     };
-    let m = migrate::autogen::plan_between(&a, &model);
+    let m = migrate::internal::autogen::plan_between(&a, &model);
     prop_assert!(
         plan::migration(&a, &a, &Default::default()).is_empty(),
         "diff(a, a) must be empty"
@@ -280,7 +280,7 @@ fn up_and_back_down(a_sql: &str, b_sql: &str) -> Result<(), TestCaseError> {
         }
     }
     run(&conn, &m.up);
-    let after_up = migrate::inspect::inspect(&conn, "migrate_version").unwrap();
+    let after_up = migrate::internal::sqlite::inspect::inspect(&conn, "migrate_version").unwrap();
     prop_assert!(
         after_up.same_as(b),
         "up did not reach b\nA:\n{a_sql}\nB:\n{b_sql}\nup:\n{}",
@@ -292,7 +292,7 @@ fn up_and_back_down(a_sql: &str, b_sql: &str) -> Result<(), TestCaseError> {
         }
     }
     run(&conn, &m.down);
-    let after_down = migrate::inspect::inspect(&conn, "migrate_version").unwrap();
+    let after_down = migrate::internal::sqlite::inspect::inspect(&conn, "migrate_version").unwrap();
     prop_assert!(
         after_down.same_as(&a),
         "down did not return to a\nA:\n{a_sql}\nB:\n{b_sql}\ndown:\n{}",
@@ -345,7 +345,7 @@ proptest! {
 
     #[test]
     fn revision_parser_never_panics(text in "(-- [a-z_]{1,14}: [a-z0-9, ]{0,12}\n|-- migrate:(up|down)\n|[A-Za-z ;()'\"]{0,30}\n){0,12}") {
-        let _ = migrate::script::parse(Path::new("abc_x.sql"), &text, migrate::engine::Engine::Sqlite.dialect());
+        let _ = migrate::internal::script::parse(Path::new("abc_x.sql"), &text, migrate::internal::engine::Engine::Sqlite.dialect());
     }
 
     #[test]
@@ -355,7 +355,7 @@ proptest! {
 
     #[test]
     fn sql_lexer_round_trips_any_text(text in "\\PC{0,80}") {
-        let rebuilt: String = migrate::sql::tokenize(&text).iter().map(|t| t.text).collect();
+        let rebuilt: String = migrate::internal::sqlite::sql::tokenize(&text).iter().map(|t| t.text).collect();
         prop_assert_eq!(rebuilt, text);
     }
 }

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use migrate::engine::Engine;
-use migrate::script::parse;
+use migrate::internal::engine::Engine;
+use migrate::internal::script::parse;
 
 const FILE: &str = "-- revision: abc123\n-- down_revision: 000aaa, 111bbb\n-- message: add album\n-- created: 2026-11-25T13:37:00Z\n\n-- migrate:up\nCREATE TABLE album (id INT);\nCREATE INDEX ix ON album (id);\n\n-- migrate:down\nDROP TABLE album;\n";
 

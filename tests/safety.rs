@@ -26,7 +26,7 @@ fn project(model: &str) -> Project {
 /// The backups of app.db, as paths relative to the project, oldest first.
 fn backups(p: &Project) -> Vec<String> {
     let db = p.path("app.db");
-    migrate::backup::list(&p.path("backups"), &db)
+    migrate::internal::sqlite::backup::list(&p.path("backups"), &db)
         .unwrap()
         .iter()
         .map(|b| b.strip_prefix(p.dir.path()).unwrap().display().to_string())

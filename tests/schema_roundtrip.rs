@@ -7,10 +7,10 @@ mod common;
 use std::path::Path;
 
 use common::{Project, conformance_cases};
-use migrate::engine::Engine;
-use migrate::load::{load_sql, load_toml, toml_model};
-use migrate::schema::Schema;
-use migrate::{ddl, inspect};
+use migrate::internal::engine::Engine;
+use migrate::internal::load::{load_sql, load_toml, toml_model};
+use migrate::internal::schema::Schema;
+use migrate::internal::sqlite::{ddl, inspect};
 
 /// The whole chain through the real binary: a database file made from `sql`,
 /// `migrate inspect --format toml`, loaded back as a model.

@@ -37,10 +37,14 @@ fn at_format_1(r01_up: &str) -> Project {
     p.revision("r01", &["r00"], r01_up, "DROP TABLE album;");
     p.ok(&["hash"]);
     let text = std::fs::read_to_string(&r00).unwrap();
-    let checksum = migrate::script::parse(&r00, &text, migrate::engine::Engine::Sqlite.dialect())
-        .unwrap()
-        .checksum()
-        .to_string();
+    let checksum = migrate::internal::script::parse(
+        &r00,
+        &text,
+        migrate::internal::engine::Engine::Sqlite.dialect(),
+    )
+    .unwrap()
+    .checksum()
+    .to_string();
     p.sql(
         "app.db",
         &format!(
@@ -89,7 +93,7 @@ fn tables_of_the_format_1_release_are_upgraded_in_place_and_keep_their_rows() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!(format, migrate::sqlite::version_table::FORMAT);
+    assert_eq!(format, migrate::internal::sqlite::version_table::FORMAT);
     assert_eq!(written_by, format!("migrate {}", env!("CARGO_PKG_VERSION")));
     assert_eq!(p.count("SELECT count(*) FROM migrate_version_format"), 1);
     // What the old release recorded survived, as it was.
@@ -170,7 +174,7 @@ const READERS: &[&[&str]] = &[
 fn a_newer_format_is_refused_by_every_command_that_reads_the_version_table() {
     let p = at_format_1("CREATE TABLE album (id INTEGER PRIMARY KEY);");
     p.ok(&["stamp", "r00"]); // the tables at this build's format
-    let newer = migrate::sqlite::version_table::FORMAT + 1;
+    let newer = migrate::internal::sqlite::version_table::FORMAT + 1;
     p.sql(
         "app.db",
         &format!(
@@ -247,10 +251,14 @@ fn approve_upgrades_the_tables_before_it_writes() {
     p.ok(&["approve", "r00"]);
     assert_eq!(p.count("SELECT format FROM migrate_version_format"), 2);
     let text = std::fs::read_to_string(&r00).unwrap();
-    let checksum = migrate::script::parse(&r00, &text, migrate::engine::Engine::Sqlite.dialect())
-        .unwrap()
-        .checksum()
-        .to_string();
+    let checksum = migrate::internal::script::parse(
+        &r00,
+        &text,
+        migrate::internal::engine::Engine::Sqlite.dialect(),
+    )
+    .unwrap()
+    .checksum()
+    .to_string();
     assert_eq!(
         p.count(&format!(
             "SELECT count(*) FROM migrate_version WHERE revision = 'r00' AND checksum = '{checksum}'"

@@ -17,7 +17,7 @@ const MAX_SECS: f64 = 86_400.0;
 /// `MIGRATE_LOCK_TIMEOUT`, then `[database] lock_wait`, then 60 s. Seconds
 /// (fractions allowed) from 0 to one day; anything else is refused rather
 /// than guessed at (`1e300` once panicked).
-pub fn resolve(
+pub(super) fn resolve(
     given: Option<&str>,
     from_file: Option<toml::Value>,
     config_name: &str,
@@ -51,7 +51,7 @@ pub fn resolve(
 /// revision fails, so that the application's queries never queue behind a
 /// waiting `ALTER TABLE` for long. Seconds from 0 (no limit) to one day;
 /// 5 s when not set.
-pub fn resolve_lock_timeout(
+pub(super) fn resolve_lock_timeout(
     from_file: Option<toml::Value>,
     table: &str,
     config_name: &str,
@@ -69,7 +69,7 @@ pub fn resolve_lock_timeout(
 /// (`upgrade`'s and `lint`'s data checks) may run (`SET LOCAL
 /// statement_timeout`) before the command stops, saying the check could not
 /// finish. Seconds from 0 (no limit) to one day; 60 s when not set.
-pub fn resolve_data_check_timeout(
+pub(super) fn resolve_data_check_timeout(
     from_file: Option<toml::Value>,
     table: &str,
     config_name: &str,
@@ -104,7 +104,7 @@ fn seconds_setting(
 }
 
 /// `lock_timeout` when the config does not say.
-pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(5);
+pub(super) const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A number of seconds from 0 to `max`, named `name` in the message.
 fn parse_seconds(name: &str, text: &str, max: f64) -> Result<Duration> {

@@ -18,7 +18,7 @@ pub(super) struct Source {
 }
 
 impl Source {
-    pub fn name(&self) -> String {
+    pub(super) fn name(&self) -> String {
         let name = self.path.display().to_string();
         if self.pyproject {
             format!("{name} [tool.migrate]")

@@ -62,7 +62,7 @@ impl ConstraintChange {
 }
 
 /// What differs between two folded columns (names aside).
-pub fn column_kind(from: &Column, to: &Column) -> ChangeKind {
+pub(super) fn column_kind(from: &Column, to: &Column) -> ChangeKind {
     let mut kind = ChangeKind::empty();
     if from == to {
         return kind;
@@ -89,7 +89,7 @@ pub fn column_kind(from: &Column, to: &Column) -> ChangeKind {
 /// constraints, same order), the frame they are compared in. Constraints are
 /// reported as each side declares them. Columns and indexes are not looked
 /// at: they are changes of their own.
-pub fn table_changes(
+pub(super) fn table_changes(
     from: &Table,
     renamed: &Table,
     to: &Table,
@@ -179,7 +179,7 @@ fn gained_and_lost<T: Clone + PartialEq>(
 /// The UNIQUE constraints rows must newly satisfy: gained over columns that
 /// had none (one only renamed, or given another conflict clause, holds
 /// already). Names compared by `rule`, the table's.
-pub fn new_uniques(
+pub(crate) fn new_uniques(
     rule: NameRule,
     constraints: &[ConstraintChange],
 ) -> impl Iterator<Item = &Unique> {
@@ -197,7 +197,7 @@ pub fn new_uniques(
 
 /// The foreign keys rows must newly satisfy: gained from columns to a parent
 /// they did not reference before (another ON DELETE holds already).
-pub fn new_foreign_keys(
+pub(crate) fn new_foreign_keys(
     rule: NameRule,
     constraints: &[ConstraintChange],
 ) -> impl Iterator<Item = &ForeignKey> {
@@ -216,7 +216,7 @@ pub fn new_foreign_keys(
 
 /// The CHECKs rows must newly satisfy: an expression the table did not check
 /// (a check only renamed holds already).
-pub fn new_checks(constraints: &[ConstraintChange]) -> impl Iterator<Item = &Check> {
+pub(crate) fn new_checks(constraints: &[ConstraintChange]) -> impl Iterator<Item = &Check> {
     constraints.iter().filter_map(move |c| match c {
         ConstraintChange::AddCheck(k)
             if !constraints

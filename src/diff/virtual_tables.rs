@@ -6,7 +6,7 @@ use super::Change;
 use crate::sqlite::virtual_table::SqliteObjects;
 
 /// Virtual tables added, dropped, or replaced (same name, new definition).
-pub fn diff(from: &SqliteObjects, to: &SqliteObjects) -> Vec<Change> {
+pub(super) fn diff(from: &SqliteObjects, to: &SqliteObjects) -> Vec<Change> {
     let mut out = Vec::new();
     for old in &from.virtual_tables {
         match to.get(&old.name) {

@@ -24,7 +24,7 @@ pub(super) struct Branches {
 }
 
 impl Branches {
-    pub fn new(
+    pub(super) fn new(
         revisions: &[Revision],
         by_id: &HashMap<String, usize>,
         children: &[Vec<usize>],

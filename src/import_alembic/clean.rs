@@ -7,7 +7,7 @@ use crate::sqlite::sql::{self, Token};
 
 /// The statements of `text` that are the revision's own, one per paragraph,
 /// each ending in `;`. Empty when Alembic emitted nothing else.
-pub fn section(text: &str, version_table: &str) -> String {
+pub(super) fn section(text: &str, version_table: &str) -> String {
     let mut kept = Vec::new();
     for statement in sql::split_statements(text) {
         let tokens: Vec<Token> = sql::tokenize(&statement.sql)

@@ -14,7 +14,7 @@ const HELPER: &str = include_str!("helper.py");
 
 /// What the helper prints.
 #[derive(Debug, Deserialize)]
-pub struct History {
+pub(super) struct History {
     /// The dialect env.py configured (`sqlite`, `postgresql`, ...).
     pub dialect: Option<String>,
     /// Alembic's version table (env.py's `version_table`, else `alembic_version`).
@@ -24,7 +24,7 @@ pub struct History {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct AlembicRevision {
+pub(super) struct AlembicRevision {
     pub id: String,
     pub parents: Vec<String>,
     /// `branch_labels` and `depends_on` (revision ids or labels), as written.
@@ -42,7 +42,7 @@ pub struct AlembicRevision {
 }
 
 /// The interpreter: `--python`, else the active virtualenv's, else `python3`.
-pub fn python(flag: Option<&Path>) -> PathBuf {
+pub(super) fn python(flag: Option<&Path>) -> PathBuf {
     if let Some(p) = flag {
         return p.to_path_buf();
     }
@@ -57,7 +57,7 @@ pub fn python(flag: Option<&Path>) -> PathBuf {
 
 /// Runs the helper on `ini` (in its directory, where Alembic resolves
 /// `script_location`). Env.py's own logging is shown only when it fails.
-pub fn read(python: &Path, ini: &Path) -> Result<History> {
+pub(super) fn read(python: &Path, ini: &Path) -> Result<History> {
     if !ini.is_file() {
         return Err(Error::Usage(format!(
             "{}: no such file; pass --alembic-config PATH to the project's alembic.ini",

@@ -17,7 +17,7 @@ use crate::script::Revision;
 /// live database under `timeout`. As with SQLite's checks, from the first
 /// step that changes rows on nothing is counted: the live rows no longer
 /// say what a later step meets. A count that runs out of time refuses.
-pub fn pre_counts(
+pub(crate) fn pre_counts(
     db: &Database,
     steps: &[(&Revision, Direction)],
     timeout: Duration,

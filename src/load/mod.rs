@@ -10,8 +10,8 @@
 
 // Without the feature, a stand-in refuses `[model] sqlalchemy` (the Python helper is not shipped).
 #[cfg_attr(not(feature = "sqlalchemy"), path = "sqlalchemy_off.rs")]
-pub mod sqlalchemy;
-pub mod toml_model;
+pub(crate) mod sqlalchemy;
+pub(crate) mod toml_model;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -57,7 +57,7 @@ pub fn load(engine: Engine, source: &ModelSource) -> Result<Model> {
 }
 
 /// The model as the engine of `dev` reads it, created in a scratch database there.
-pub fn load_on(source: &ModelSource, dev: Dev) -> Result<Model> {
+pub(crate) fn load_on(source: &ModelSource, dev: Dev) -> Result<Model> {
     match source {
         ModelSource::File(path) => {
             let text = files::read_text(path)?;
@@ -88,7 +88,7 @@ pub fn load_on(source: &ModelSource, dev: Dev) -> Result<Model> {
 /// The text the model is read from, for hashing ([`crate::snapshot`]): a
 /// model file's, or a model command's output. `None` for a SQLAlchemy
 /// model: the Python it imports is not known from here.
-pub fn model_text(source: &ModelSource) -> Result<Option<String>> {
+pub(crate) fn model_text(source: &ModelSource) -> Result<Option<String>> {
     match source {
         // The kind, not the path: a checkout elsewhere has the same model.
         ModelSource::File(path) => Ok(Some(format!(
@@ -201,7 +201,7 @@ pub fn load_toml(engine: Engine, text: &str, path: &Path) -> Result<Model> {
 }
 
 /// A TOML model, created by the engine of `dev` (what both dialects share).
-pub fn load_toml_on(text: &str, path: &Path, dev: Dev) -> Result<Model> {
+pub(crate) fn load_toml_on(text: &str, path: &Path, dev: Dev) -> Result<Model> {
     let model: toml_model::ModelFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count());
         model_error(path, line, e.message())
@@ -243,7 +243,7 @@ pub fn load_sql(engine: Engine, text: &str, path: &Path) -> Result<Model> {
 }
 
 /// A SQL DDL model in the engine of `dev`.
-pub fn load_sql_on(text: &str, path: &Path, dev: Dev) -> Result<Model> {
+pub(crate) fn load_sql_on(text: &str, path: &Path, dev: Dev) -> Result<Model> {
     refuse_nul(text, path)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // Without the feature no PostgreSQL `Dev` is ever made (see [`Engine::of`]).

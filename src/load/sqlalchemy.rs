@@ -33,7 +33,7 @@ const HELPER_REFUSED: i32 = 4;
 
 /// The Python that runs the helper, and which setting chose it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Interpreter {
+pub(crate) struct Interpreter {
     pub program: PathBuf,
     pub origin: String,
 }
@@ -41,7 +41,7 @@ pub struct Interpreter {
 /// `python = "..."` (a path relative to the config, or a bare name looked up
 /// on PATH), else `$VIRTUAL_ENV`, else `.venv` beside the config, else
 /// `python3` on PATH: the interpreter the application itself runs under.
-pub fn interpreter(
+pub(crate) fn interpreter(
     configured: Option<&str>,
     virtual_env: Option<&OsStr>,
     dir: &Path,
@@ -84,7 +84,7 @@ pub fn interpreter(
 }
 
 /// Checks the shape `package.module:attribute` before anything runs.
-pub fn check_target(target: &str) -> std::result::Result<(), String> {
+pub(crate) fn check_target(target: &str) -> std::result::Result<(), String> {
     let dotted = |s: &str| {
         !s.is_empty()
             && s.split('.').all(|part| {
@@ -118,7 +118,7 @@ struct RenameHint {
 
 /// The models named by `target` as a [`Schema`], rename hints included, as
 /// SQLAlchemy writes the DDL for the engine of `dev`.
-pub fn load(target: &str, python: Option<&str>, dir: &Path, dev: Dev) -> Result<Model> {
+pub(crate) fn load(target: &str, python: Option<&str>, dir: &Path, dev: Dev) -> Result<Model> {
     let origin = PathBuf::from(format!("model sqlalchemy `{target}`"));
     let interp = interpreter(python, std::env::var_os("VIRTUAL_ENV").as_deref(), dir);
     let out = run_helper(target, dir, &interp, &origin, dialect_name(dev.engine()))?;

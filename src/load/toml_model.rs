@@ -176,7 +176,7 @@ pub struct ViewDef {
 }
 
 /// `[[virtual_table]] name, sql`: the same two keys as a view.
-pub type VirtualTableDef = ViewDef;
+pub(crate) type VirtualTableDef = ViewDef;
 
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -209,7 +209,7 @@ fn on_conflict(value: Option<&str>) -> Result<OnConflict, String> {
 
 /// The model as a schema, before SQLite has normalized it, and its rename
 /// hints. Errors name the table.
-pub fn to_model(model: ModelFile) -> Result<Model, String> {
+pub(crate) fn to_model(model: ModelFile) -> Result<Model, String> {
     let mut schema = Schema::default();
     let mut hints = RenameHints::default();
     for def in model.tables {

@@ -75,7 +75,7 @@ fn environment(s: &Settings, with_password: bool) -> Vec<(&'static str, String)>
 
 /// The command that backs the database up into `file`, as a user would type
 /// it: no password (pg_dump reads `PGPASSWORD` or `~/.pgpass`, or asks).
-pub fn command(url: &PgUrl, file: &Path) -> Result<String> {
+pub(crate) fn command(url: &PgUrl, file: &Path) -> Result<String> {
     let s = resolved(url)?;
     let mut words: Vec<String> = environment(&s, false)
         .into_iter()
@@ -90,7 +90,7 @@ pub fn command(url: &PgUrl, file: &Path) -> Result<String> {
 }
 
 /// Where a backup of `url` labelled `label` would go under `dir`.
-pub fn path_for(url: &PgUrl, dir: &Path, label: &str) -> Result<PathBuf> {
+pub(crate) fn path_for(url: &PgUrl, dir: &Path, label: &str) -> Result<PathBuf> {
     let s = resolved(url)?;
     let stamp = crate::script::utc_now().replace([':', '-'], "");
     let name = format!(
@@ -106,7 +106,7 @@ pub fn path_for(url: &PgUrl, dir: &Path, label: &str) -> Result<PathBuf> {
 /// Backs the database up with `pg_dump` into its folder under `dir`, checks
 /// that `pg_restore` can read the file, and keeps the `keep` newest. The
 /// file is written under a hidden `.partial` name and renamed once checked.
-pub fn take(url: &PgUrl, dir: &Path, keep: usize, label: &str) -> Result<PathBuf> {
+pub(crate) fn take(url: &PgUrl, dir: &Path, keep: usize, label: &str) -> Result<PathBuf> {
     let s = resolved(url)?;
     let path = path_for(url, dir, label)?;
     let folder = folder(dir, &s);
@@ -199,7 +199,7 @@ fn run(program: &str, args: &[String], env: &[(&str, String)]) -> Result<()> {
 /// database `target` names: `pg_dump` piped into `pg_restore`, so the live
 /// database is only read, in one snapshot, holding no lock that blocks
 /// writes (unlike `CREATE DATABASE ... TEMPLATE`, which needs it idle).
-pub fn copy_into(live: &PgUrl, target: &PgUrl) -> Result<()> {
+pub(crate) fn copy_into(live: &PgUrl, target: &PgUrl) -> Result<()> {
     let (from, to) = (resolved(live)?, resolved(target)?);
     let mut dump_args = vec!["--format=custom".to_string()];
     dump_args.extend(server_args(&from));

@@ -9,7 +9,7 @@ use crate::capabilities::Capabilities;
 
 /// A server speaking PostgreSQL's protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Server {
+pub(crate) enum Server {
     PostgreSql,
     CockroachDb,
     YugabyteDb,
@@ -18,7 +18,7 @@ pub enum Server {
 impl Server {
     /// The server `SELECT version()` describes; PostgreSQL for anything
     /// else (the forks that keep its behaviour keep its text too).
-    pub fn detect(version: &str) -> Server {
+    pub(crate) fn detect(version: &str) -> Server {
         if version.trim_start().starts_with("CockroachDB") {
             Server::CockroachDb
         } else if version.contains("-YB-") {
@@ -28,7 +28,7 @@ impl Server {
         }
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Server::PostgreSql => "PostgreSQL",
             Server::CockroachDb => "CockroachDB",
@@ -43,7 +43,7 @@ impl Server {
     /// YugabyteDB commits DDL outside the transaction unless an option says
     /// otherwise; neither gives advisory locks PostgreSQL's guarantee; both
     /// accept `CONCURRENTLY` without PostgreSQL's meaning.
-    pub fn capabilities(self) -> Capabilities {
+    pub(crate) fn capabilities(self) -> Capabilities {
         match self {
             Server::PostgreSql => Capabilities::ALL,
             Server::CockroachDb | Server::YugabyteDb => Capabilities {

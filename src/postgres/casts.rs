@@ -211,7 +211,7 @@ const STRING_TYPES: &[&str] = &["text", "character varying", "character", "name"
 /// A type as written in a model or by `format_type`, in `format_type`'s
 /// spelling without modifiers: `varchar(20)` -> `character varying`,
 /// `timestamptz(3)` -> `timestamp with time zone`, `INT4` -> `integer`.
-pub fn base_type(decl: &str) -> String {
+pub(crate) fn base_type(decl: &str) -> String {
     let mut plain = String::new();
     let mut depth = 0usize;
     for c in decl.chars() {

@@ -19,7 +19,7 @@ use crate::postgres::tls::{self, Check};
 use crate::url::{PgUrl, SslMode, pg};
 
 /// The oldest server migrate drives: 12 (`server_version_num`).
-pub const MIN_SERVER_VERSION: i32 = 120_000;
+pub(crate) const MIN_SERVER_VERSION: i32 = 120_000;
 
 /// Where a connection without `connect_timeout` gives up (libpq waits for
 /// ever; a migration should say so instead).
@@ -27,7 +27,7 @@ const DEFAULT_CONNECT_TIMEOUT: u64 = 10;
 
 /// Everything a connection needs, resolved. Debug leaves the password out.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// A host name, an IP address, or a Unix-socket directory.
     pub host: String,
     pub port: u16,
@@ -57,7 +57,7 @@ impl std::fmt::Debug for Settings {
 
 impl Settings {
     /// The server and database as a URL without a password, for messages.
-    pub fn place(&self) -> String {
+    pub(crate) fn place(&self) -> String {
         let host = if self.host.contains(':') {
             format!("[{}]", self.host)
         } else {
@@ -105,7 +105,7 @@ impl Settings {
 /// and libpq's defaults (the user name: `os_user`, this process's, as
 /// libpq takes it from the system rather than from `$USER`). Pure but for
 /// looking for the default socket.
-pub fn settings(
+pub(crate) fn settings(
     url: &PgUrl,
     env: &dyn Fn(&str) -> Option<String>,
     os_user: Option<String>,
@@ -164,7 +164,7 @@ fn default_host(port: u16) -> String {
 /// A connection to the server `url` names, from this process's environment,
 /// refused when the server is older than PostgreSQL 12; with the database
 /// for messages (`postgres://user@host:port/dbname`, no password).
-pub fn connect(url: &PgUrl) -> Result<(Client, String)> {
+pub(crate) fn connect(url: &PgUrl) -> Result<(Client, String)> {
     let s = resolved(url)?;
     let mut client = open(&s)?;
     let row = client
@@ -180,7 +180,7 @@ pub fn connect(url: &PgUrl) -> Result<(Client, String)> {
 
 /// The settings for `url` as [`connect`] uses them: the gaps filled from
 /// this process's environment, the password from the password file.
-pub fn resolved(url: &PgUrl) -> Result<Settings> {
+pub(crate) fn resolved(url: &PgUrl) -> Result<Settings> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let os_user = whoami::username().ok();
     let mut s = settings(url, &env, os_user).map_err(|m| Error::database(&url.redacted, m))?;
@@ -205,7 +205,7 @@ fn password_from_file(s: &Settings) -> Option<String> {
 }
 
 /// Refuses a server older than [`MIN_SERVER_VERSION`].
-pub fn supported_version(num: i32, text: &str) -> std::result::Result<(), String> {
+pub(crate) fn supported_version(num: i32, text: &str) -> std::result::Result<(), String> {
     if num >= MIN_SERVER_VERSION {
         return Ok(());
     }

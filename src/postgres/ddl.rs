@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use super::matview_ddl;
 use super::names::{ident, quote_ident, quote_one, quote_str};
-pub use super::sequence_ddl::{sequence_changes, sequence_settings};
+pub(crate) use super::sequence_ddl::{sequence_changes, sequence_settings};
 use super::sql::tokenize;
 use crate::schema::{
     Check, Column, ForeignKey, Identity, Index, IndexTarget, Schema, Table, Unique, View,
@@ -102,7 +102,7 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
 }
 
 /// The view `v` of `s` made, and a materialized view's indexes after it.
-pub fn create_view(s: &Schema, v: &View) -> Vec<String> {
+pub(crate) fn create_view(s: &Schema, v: &View) -> Vec<String> {
     let mut out = vec![v.sql.clone()];
     if let Some(m) = matview_ddl::matview(s, &v.name) {
         out.extend(m.indexes.iter().map(|i| create_index(&v.name, i)));
@@ -115,14 +115,14 @@ pub fn create_view(s: &Schema, v: &View) -> Vec<String> {
 /// checks (PostgreSQL validates every check in a `CREATE TABLE`, whatever
 /// it says) and [`repeated_uniques`] are added after.
 /// A configured schema (a namespace), made before anything goes into it.
-pub fn create_namespace(name: &str) -> String {
+pub(crate) fn create_namespace(name: &str) -> String {
     format!(
         "CREATE SCHEMA IF NOT EXISTS {}",
         super::names::quote_one(name)
     )
 }
 
-pub fn create_table(t: &Table) -> String {
+pub(crate) fn create_table(t: &Table) -> String {
     let mut items: Vec<String> = t.columns.iter().map(column_def).collect();
     if let Some(pk) = &t.primary_key {
         items.push(format!(
@@ -153,7 +153,7 @@ pub fn create_table(t: &Table) -> String {
 /// The UNIQUE constraints on the same columns as the primary key or an
 /// earlier UNIQUE: `CREATE TABLE` silently makes only one of them, while
 /// `ALTER TABLE ... ADD` makes each, so a database can have both.
-pub fn repeated_uniques(t: &Table) -> Vec<&Unique> {
+pub(crate) fn repeated_uniques(t: &Table) -> Vec<&Unique> {
     let mut seen: Vec<&[String]> = t.primary_key.iter().map(|pk| &pk.columns[..]).collect();
     let mut out = Vec::new();
     for u in &t.uniques {
@@ -167,7 +167,7 @@ pub fn repeated_uniques(t: &Table) -> Vec<&Unique> {
 }
 
 /// A column definition as used in CREATE TABLE and ALTER TABLE ADD COLUMN.
-pub fn column_def(c: &Column) -> String {
+pub(crate) fn column_def(c: &Column) -> String {
     let mut s = format!("{} {}", quote_one(&c.name), c.decl_type);
     if let Some(coll) = &c.collation {
         s.push_str(&format!(" COLLATE {}", quote_ident(coll)));
@@ -198,7 +198,7 @@ pub fn column_def(c: &Column) -> String {
 }
 
 /// `ALTER TABLE t ADD [CONSTRAINT n] FOREIGN KEY (..) REFERENCES ..`.
-pub fn add_foreign_key(table: &str, fk: &ForeignKey) -> String {
+pub(crate) fn add_foreign_key(table: &str, fk: &ForeignKey) -> String {
     let mut s = format!(
         "ALTER TABLE {} ADD {}FOREIGN KEY ({}) REFERENCES {}",
         quote_ident(table),
@@ -224,7 +224,7 @@ pub fn add_foreign_key(table: &str, fk: &ForeignKey) -> String {
     s
 }
 
-pub fn create_index(table: &str, index: &Index) -> String {
+pub(crate) fn create_index(table: &str, index: &Index) -> String {
     let pg = index.postgres();
     let parts: Vec<String> = index
         .parts
@@ -291,7 +291,7 @@ fn storage_parameters(storage: &[String]) -> String {
 }
 
 /// `UNIQUE (columns)`, with its `DEFERRABLE` and `INITIALLY DEFERRED`.
-pub fn unique_clause(u: &Unique) -> String {
+pub(crate) fn unique_clause(u: &Unique) -> String {
     let deferral = match (u.deferrable, u.initially_deferred) {
         (false, _) => "",
         (true, false) => " DEFERRABLE",
@@ -306,13 +306,13 @@ pub fn unique_clause(u: &Unique) -> String {
 }
 
 /// `CHECK (expr)`, with `NO INHERIT` when it has it.
-pub fn check_clause(c: &Check) -> String {
+pub(crate) fn check_clause(c: &Check) -> String {
     let no_inherit = if c.no_inherit { " NO INHERIT" } else { "" };
     format!("CHECK ({}){no_inherit}", c.expr)
 }
 
 /// `COMMENT ON` the table and each commented column.
-pub fn comments(t: &Table) -> Vec<String> {
+pub(crate) fn comments(t: &Table) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(text) = &t.postgres().comment {
         out.push(format!(
@@ -340,7 +340,7 @@ fn constraint_name(name: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
-pub fn ident_list(names: &[String]) -> String {
+pub(crate) fn ident_list(names: &[String]) -> String {
     names
         .iter()
         .map(|n| quote_one(n))
@@ -352,7 +352,7 @@ pub fn ident_list(names: &[String]) -> String {
 /// one that names another view (as PostgreSQL folds names; a string
 /// literal is not a name) waits for it. A column named like a view counts
 /// too, which only orders more than needed.
-pub fn views_in_dependency_order(views: &[View]) -> Vec<&View> {
+pub(crate) fn views_in_dependency_order(views: &[View]) -> Vec<&View> {
     let names: Vec<HashSet<String>> = views.iter().map(|v| names_in(&v.sql)).collect();
     let mut done: Vec<&View> = Vec::new();
     let mut pending: Vec<usize> = (0..views.len()).collect();
@@ -370,7 +370,7 @@ pub fn views_in_dependency_order(views: &[View]) -> Vec<&View> {
 
 /// Whether `sql` names `name` (as PostgreSQL folds names; a string
 /// literal is not a name): the planner's test for a view over a table.
-pub fn mentions(sql: &str, name: &str) -> bool {
+pub(crate) fn mentions(sql: &str, name: &str) -> bool {
     names_in(sql).contains(name)
 }
 

@@ -20,7 +20,7 @@ pub const LOCK_KEY: i64 = i64::from_be_bytes(*b"migrate!");
 /// config does not say (`lock_timeout`): long enough for a busy table's
 /// short transactions, short enough that the application's queries never
 /// queue behind a waiting `ALTER TABLE` for long.
-pub const DEFAULT_LOCK_TIMEOUT: &str = "5s";
+pub(crate) const DEFAULT_LOCK_TIMEOUT: &str = "5s";
 
 /// PostgreSQL's SQL; holds nothing.
 #[derive(Debug, Clone, Copy, Default)]

@@ -54,7 +54,7 @@ impl std::ops::DerefMut for ClientRef<'_> {
 }
 
 /// A connection opened for migrating.
-pub struct Postgres<'c> {
+pub(crate) struct Postgres<'c> {
     client: ClientRef<'c>,
     /// The database for messages, without a password.
     place: String,
@@ -77,7 +77,7 @@ pub struct Postgres<'c> {
 
 impl Postgres<'static> {
     /// Connects to `url`; `mask` holds the capabilities the config leaves on.
-    pub fn open(
+    pub(crate) fn open(
         url: &PgUrl,
         version_table: &str,
         lock_timeout: Duration,
@@ -103,7 +103,7 @@ impl<'c> Postgres<'c> {
     /// its `search_path` while the driver lives ([`super::schemas::lend`]).
     /// Ending the driver releases the lock and leaves the client as it was,
     /// its own `search_path` too.
-    pub fn on_client(
+    pub(crate) fn on_client(
         client: &'c mut Client,
         url: &PgUrl,
         version_table: &str,
@@ -206,7 +206,7 @@ impl Drop for Postgres<'_> {
 
 /// The applied revisions of the database `url` names, read without creating
 /// or writing anything.
-pub fn read_applied_at(
+pub(crate) fn read_applied_at(
     url: &PgUrl,
     schemas: &[String],
     version_table: &str,

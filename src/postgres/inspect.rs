@@ -22,7 +22,7 @@ mod matviews;
 mod sequence;
 mod serial;
 
-pub use serial::default_name;
+pub(crate) use serial::default_name;
 
 /// What to inspect.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@
 //! `tests/postgres_dialect.rs` checks it against the server's list.
 
 /// Reserved: never a name without quotes (catcode `R`).
-pub const RESERVED: &[&str] = &[
+pub(crate) const RESERVED: &[&str] = &[
     "all",
     "analyse",
     "analyze",
@@ -89,7 +89,7 @@ pub const RESERVED: &[&str] = &[
 ];
 
 /// Allowed as a column name, never as a function or type name (`C`).
-pub const COLUMN_NAME: &[&str] = &[
+pub(crate) const COLUMN_NAME: &[&str] = &[
     "between",
     "bigint",
     "bit",
@@ -155,7 +155,7 @@ pub const COLUMN_NAME: &[&str] = &[
 ];
 
 /// Allowed as a function or type name, never as a column name (`T`).
-pub const TYPE_FUNC_NAME: &[&str] = &[
+pub(crate) const TYPE_FUNC_NAME: &[&str] = &[
     "authorization",
     "binary",
     "collation",

@@ -30,7 +30,7 @@ const LEASE: Duration = Duration::from_secs(30);
 const MAX_PAUSE: Duration = Duration::from_millis(500);
 
 /// A lease this run holds.
-pub struct Lease {
+pub(crate) struct Lease {
     table: String,
     token: String,
     millis: i64,
@@ -39,7 +39,7 @@ pub struct Lease {
 }
 
 /// The lease table's SQL; the single row (id 1) is the lease.
-pub fn create_sql(table: &str) -> String {
+pub(crate) fn create_sql(table: &str) -> String {
     format!(
         "CREATE TABLE IF NOT EXISTS {table} (\n    id integer PRIMARY KEY CHECK (id = 1),\n    \
          token text NOT NULL,\n    holder text NOT NULL,\n    acquired_at timestamptz NOT NULL,\n    \
@@ -57,7 +57,7 @@ impl Lease {
     /// Takes the lease on the database `url` (the table is created when
     /// missing), trying again with growing pauses until `wait` has passed;
     /// then refuses, naming the holder and when its lease ends.
-    pub fn acquire(
+    pub(crate) fn acquire(
         client: &mut Client,
         url: &PgUrl,
         vt_name: &str,
@@ -117,7 +117,7 @@ impl Lease {
     /// Renews the lease in the open transaction, or fails when this run no
     /// longer holds it. Locks the row until the transaction ends, so the
     /// lease cannot pass to another run while this one writes.
-    pub fn fence(&self, client: &mut Client, place: &str) -> Result<()> {
+    pub(crate) fn fence(&self, client: &mut Client, place: &str) -> Result<()> {
         let held = client
             .execute(&renew_sql(&self.table), &[&self.token, &self.millis])
             .map_err(|e| Error::database(place, server_error(&e)))?;
@@ -132,7 +132,7 @@ impl Lease {
     }
 
     /// Stops renewing and deletes the row (outside any transaction).
-    pub fn release(mut self, client: &mut Client) {
+    pub(crate) fn release(mut self, client: &mut Client) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(thread) = self.renewer.take() {
             let _ = thread.join();

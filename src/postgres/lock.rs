@@ -20,7 +20,7 @@ const MAX_PAUSE: Duration = Duration::from_millis(500);
 
 /// Takes the lock, trying again with growing pauses until `wait` has
 /// passed; then refuses, naming who holds it. `place` names the database.
-pub fn acquire(client: &mut Client, wait: Duration, place: &str) -> Result<()> {
+pub(crate) fn acquire(client: &mut Client, wait: Duration, place: &str) -> Result<()> {
     let started = Instant::now();
     let mut pause = Duration::from_millis(10);
     loop {
@@ -46,7 +46,7 @@ pub fn acquire(client: &mut Client, wait: Duration, place: &str) -> Result<()> {
 }
 
 /// Releases the lock (it also goes when the connection closes).
-pub fn release(client: &mut Client) {
+pub(crate) fn release(client: &mut Client) {
     let _ = client.query_one("SELECT pg_advisory_unlock($1)", &[&LOCK_KEY]);
 }
 

@@ -10,19 +10,19 @@ use crate::schema::{CommentOn, Index, MaterializedView, Schema, View};
 
 /// The views and the materialized views of `s`, as one list of views (a
 /// materialized view's text is its `CREATE MATERIALIZED VIEW`).
-pub fn all_views(s: &Schema) -> Vec<View> {
+pub(crate) fn all_views(s: &Schema) -> Vec<View> {
     let mut out = s.views.clone();
     out.extend(s.postgres.matviews.iter().map(|m| m.view.clone()));
     out
 }
 
 /// The materialized view `name` of `s`, if it is one.
-pub fn matview<'a>(s: &'a Schema, name: &str) -> Option<&'a MaterializedView> {
+pub(crate) fn matview<'a>(s: &'a Schema, name: &str) -> Option<&'a MaterializedView> {
     s.postgres.matviews.iter().find(|m| m.view.name == name)
 }
 
 /// `COMMENT ON ... IS 'text'`, or `IS NULL`.
-pub fn comment_sql(on: &CommentOn, text: Option<&str>) -> String {
+pub(crate) fn comment_sql(on: &CommentOn, text: Option<&str>) -> String {
     let target = match on {
         CommentOn::Index(name) => format!("INDEX {}", quote_ident(name)),
         CommentOn::Constraint(table, name) => {
@@ -39,7 +39,7 @@ pub fn comment_sql(on: &CommentOn, text: Option<&str>) -> String {
 
 /// Whether `s` has the object `on` names (a constraint: its table, since
 /// not every kind of constraint is in the model).
-pub fn has_object(s: &Schema, on: &CommentOn) -> bool {
+pub(crate) fn has_object(s: &Schema, on: &CommentOn) -> bool {
     let pg = &s.postgres;
     match on {
         CommentOn::Index(name) => index_named(s, name).is_some(),
@@ -55,7 +55,7 @@ pub fn has_object(s: &Schema, on: &CommentOn) -> bool {
 /// view `owner`: bare in the first schema, `schema.index` in another (an
 /// index is in its table's schema), as the inspector reads it
 /// (`inspect/comments.sql`), so that `COMMENT ON INDEX` names the right one.
-pub fn index_name(owner: &str, index: &str) -> String {
+pub(crate) fn index_name(owner: &str, index: &str) -> String {
     match split_qualified(owner) {
         Some((schema, _)) => qualify(&schema, index),
         None => index.to_string(),
@@ -64,7 +64,7 @@ pub fn index_name(owner: &str, index: &str) -> String {
 
 /// The index of `s` a comment names `name` ([`index_name`]), and the
 /// table or materialized view it is on.
-pub fn index_named<'a>(s: &'a Schema, name: &str) -> Option<(&'a String, &'a Index)> {
+pub(crate) fn index_named<'a>(s: &'a Schema, name: &str) -> Option<(&'a String, &'a Index)> {
     let on_tables = s.tables.iter().find_map(|t| {
         let i = t
             .indexes

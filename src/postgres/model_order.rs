@@ -25,7 +25,7 @@ pub fn run(client: &mut Client, statements: &[&str]) -> Result<(), (usize, postg
 /// The order-independent loop, apart from any server: `exec` runs one
 /// statement, `retry_later` says whether its error may go away once the
 /// others have run (and whether the statement may be tried again at all).
-pub fn run_deferring<E>(
+pub(crate) fn run_deferring<E>(
     statements: &[&str],
     mut exec: impl FnMut(&str) -> Result<(), E>,
     retry_later: impl Fn(&str, &E) -> bool,

@@ -9,12 +9,12 @@ use super::keywords;
 use super::sql::{Kind, Token};
 
 /// The longest name PostgreSQL stores, in bytes (`NAMEDATALEN - 1`).
-pub const MAX_NAME_BYTES: usize = 63;
+pub(crate) const MAX_NAME_BYTES: usize = 63;
 
 /// `name` cut to [`MAX_NAME_BYTES`] on a character boundary, as the server
 /// cuts every identifier (it notices with a NOTICE, and then uses the cut
 /// name: `CREATE TABLE` of a 70-character name makes a 63-byte one).
-pub fn truncate(name: &str) -> &str {
+pub(crate) fn truncate(name: &str) -> &str {
     if name.len() <= MAX_NAME_BYTES {
         return name;
     }
@@ -28,7 +28,7 @@ pub fn truncate(name: &str) -> &str {
 /// An unquoted name as the catalog stores it: ASCII letters to lower case
 /// (the server's `downcase_identifier` leaves other characters alone in a
 /// UTF-8 database), then [`truncate`]d.
-pub fn fold(unquoted: &str) -> String {
+pub(crate) fn fold(unquoted: &str) -> String {
     truncate(&unquoted.to_ascii_lowercase()).to_string()
 }
 
@@ -103,7 +103,7 @@ pub fn quote_ident(name: &str) -> String {
 
 /// One name quoted by the server's rule, even one that reads as `a.b`
 /// (a schema's: schemas are never qualified).
-pub fn quote_one(name: &str) -> String {
+pub(crate) fn quote_one(name: &str) -> String {
     let mut bytes = name.bytes();
     let plain = matches!(bytes.next(), Some(b'a'..=b'z' | b'_'))
         && bytes.all(|c| matches!(c, b'a'..=b'z' | b'0'..=b'9' | b'_'))
@@ -119,7 +119,7 @@ pub fn quote_one(name: &str) -> String {
 /// as the inspector stores it: `schema.name`, each part written as
 /// [`quote_ident`] (and the server's `regclass`) writes it, so it goes into
 /// SQL as it is. (A name in the first schema is stored bare and unquoted.)
-pub fn qualify(schema: &str, name: &str) -> String {
+pub(crate) fn qualify(schema: &str, name: &str) -> String {
     format!("{}.{}", quote_one(schema), quote_one(name))
 }
 
@@ -127,7 +127,7 @@ pub fn qualify(schema: &str, name: &str) -> String {
 /// a name of the first schema. A first-schema name that itself reads as
 /// `a.b` with each part written as quoting would write it (a table named
 /// `"a.b"`) is taken as qualified: the documented limitation.
-pub fn split_qualified(name: &str) -> Option<(String, String)> {
+pub(crate) fn split_qualified(name: &str) -> Option<(String, String)> {
     let (schema, rest) = quoted_part(name)?;
     let (table, rest) = quoted_part(rest.strip_prefix('.')?)?;
     rest.is_empty().then_some((schema, table))
@@ -135,13 +135,13 @@ pub fn split_qualified(name: &str) -> Option<(String, String)> {
 
 /// The name without its schema, unquoted: what `RENAME TO` and `CREATE
 /// INDEX` take (their object goes into its table's schema).
-pub fn local_name(name: &str) -> String {
+pub(crate) fn local_name(name: &str) -> String {
     split_qualified(name).map_or_else(|| name.to_string(), |(_, n)| n)
 }
 
 /// `object` (a bare name, such as an index's) in the schema of `table`,
 /// ready for SQL: what `DROP INDEX` and `ALTER INDEX` take.
-pub fn in_schema_of(table: &str, object: &str) -> String {
+pub(crate) fn in_schema_of(table: &str, object: &str) -> String {
     match split_qualified(table) {
         Some((schema, _)) => qualify(&schema, object),
         None => quote_one(object),
@@ -178,7 +178,7 @@ fn quoted_part(text: &str) -> Option<(String, &str)> {
 
 /// A string literal for `value` (`standard_conforming_strings` is on, so a
 /// backslash is a plain character; only `'` is doubled).
-pub fn quote_str(value: &str) -> String {
+pub(crate) fn quote_str(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 

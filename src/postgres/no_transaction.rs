@@ -103,7 +103,7 @@ fn after_options(words: &[String]) -> &[String] {
 }
 
 /// The label an `ALTER TYPE ... ADD VALUE [IF NOT EXISTS] 'label'` adds.
-pub fn added_enum_value(stmt: &str) -> Option<String> {
+pub(crate) fn added_enum_value(stmt: &str) -> Option<String> {
     let tokens: Vec<Token> = sql::tokenize(stmt)
         .into_iter()
         .filter(|t| !t.is_trivia())
@@ -157,7 +157,7 @@ pub fn runs_in_transaction(statements: &[&str]) -> bool {
 
 /// Refuses, before any step runs, a transactional revision whose section
 /// holds a statement PostgreSQL runs only outside a transaction block.
-pub fn refuse_in_transaction(steps: &[(&Revision, Direction)]) -> Result<()> {
+pub(crate) fn refuse_in_transaction(steps: &[(&Revision, Direction)]) -> Result<()> {
     for (rev, direction) in steps.iter().filter(|(r, _)| r.transactional) {
         let section = rev.section(*direction);
         let statements = sql::split(&section.sql);

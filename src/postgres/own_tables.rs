@@ -14,7 +14,7 @@ use crate::postgres::version_table::{FORMAT, VersionTable, own_tables, written_b
 
 /// What a database holds of the tool's own tables.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Found {
+pub(crate) enum Found {
     /// No version table yet.
     Nothing,
     /// The tables at `format`, last written by `written_by`.
@@ -24,7 +24,7 @@ pub enum Found {
 /// The format of the own tables of the version table `name` (looked up on
 /// the `search_path`, where they are created), refused when this build
 /// cannot read it. Reads only.
-pub fn read_format(client: &mut Client, name: &str, place: &str) -> Result<Found> {
+pub(crate) fn read_format(client: &mut Client, name: &str, place: &str) -> Result<Found> {
     let fail = |e: postgres::Error| Error::database(place, server_error(&e));
     let [table, _, format_table] = own_tables(name);
     let mut exists = |t: &str| -> Result<bool> {
@@ -91,7 +91,7 @@ pub fn read_format(client: &mut Client, name: &str, place: &str) -> Result<Found
 /// Creates the tables when there are none; refuses a format this build
 /// cannot read. Runs inside the caller's transaction, under the migration
 /// lock, so two migrators never race to create them.
-pub fn ensure(client: &mut Client, name: &str, place: &str) -> Result<()> {
+pub(crate) fn ensure(client: &mut Client, name: &str, place: &str) -> Result<()> {
     if read_format(client, name, place)? == Found::Nothing {
         client
             .batch_execute(&VersionTable::new(name).create())
@@ -101,7 +101,7 @@ pub fn ensure(client: &mut Client, name: &str, place: &str) -> Result<()> {
 }
 
 /// The applied revisions, or none when there is no version table yet.
-pub fn read_applied(client: &mut Client, name: &str, place: &str) -> Result<Vec<Applied>> {
+pub(crate) fn read_applied(client: &mut Client, name: &str, place: &str) -> Result<Vec<Applied>> {
     if read_format(client, name, place)? == Found::Nothing {
         return Ok(vec![]);
     }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 /// What a password-file lookup found.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Found {
+pub(crate) enum Found {
     Password(String),
     NoMatch,
     /// The file was not used; the reason, for a warning.
@@ -19,7 +19,7 @@ pub enum Found {
 /// The password for a connection from the file at `path`; a missing file is
 /// no match. `host` is the host as connected to: a socket directory matches
 /// `localhost`, as in libpq.
-pub fn lookup(path: &Path, host: &str, port: u16, dbname: &str, user: &str) -> Found {
+pub(crate) fn lookup(path: &Path, host: &str, port: u16, dbname: &str, user: &str) -> Found {
     let Ok(meta) = std::fs::metadata(path) else {
         return Found::NoMatch;
     };
@@ -49,7 +49,7 @@ pub fn lookup(path: &Path, host: &str, port: u16, dbname: &str, user: &str) -> F
 }
 
 /// The first line of `text` that matches, its password field unescaped.
-pub fn find(text: &str, host: &str, port: u16, dbname: &str, user: &str) -> Option<String> {
+pub(crate) fn find(text: &str, host: &str, port: u16, dbname: &str, user: &str) -> Option<String> {
     let host = if host.starts_with('/') {
         "localhost"
     } else {

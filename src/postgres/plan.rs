@@ -35,7 +35,7 @@ mod comments;
 mod constraints;
 mod exclusion;
 mod matviews;
-pub mod precount;
+pub(crate) mod precount;
 mod types;
 
 /// Plans both directions of `changes`, the diff `from` -> `to`.
@@ -45,7 +45,7 @@ pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migrati
 
 /// The statements that take a database from `from` to `to` through `changes`.
 // Long: the order of its steps is the plan; each step is a few lines.
-pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
+pub(crate) fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
     let mut out = Vec::new();
     let taken_down = views_taken_down(from, to, changes);
     let from_views = matview_ddl::all_views(from);

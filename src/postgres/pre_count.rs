@@ -14,7 +14,7 @@ use crate::postgres::problem::server_error;
 use crate::url::PgUrl;
 
 /// The count of each query, in order, on the database `url` names.
-pub fn run(
+pub(crate) fn run(
     url: &PgUrl,
     schemas: &[String],
     queries: &[String],

@@ -5,7 +5,7 @@
 use postgres::error::SqlState;
 
 /// `e` as one message for the user.
-pub fn server_error(e: &postgres::Error) -> String {
+pub(crate) fn server_error(e: &postgres::Error) -> String {
     let Some(db) = e.as_db_error() else {
         if e.is_closed() {
             return "the connection to the server was lost".into();
@@ -36,7 +36,7 @@ pub fn server_error(e: &postgres::Error) -> String {
 
 /// Where in its statement the server says the error is: a 1-based
 /// character position, as a 0-based line offset.
-pub fn line_offset(e: &postgres::Error, statement: &str) -> usize {
+pub(crate) fn line_offset(e: &postgres::Error, statement: &str) -> usize {
     let position = e.as_db_error().and_then(|db| match db.position() {
         Some(postgres::error::ErrorPosition::Original(p)) => Some(*p as usize),
         _ => None,

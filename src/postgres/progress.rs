@@ -16,7 +16,7 @@ fn table(vt_name: &str) -> String {
 }
 
 /// Creates the table when it is missing (under the migration lock).
-pub fn ensure(client: &mut Client, vt_name: &str, place: &str) -> Result<()> {
+pub(crate) fn ensure(client: &mut Client, vt_name: &str, place: &str) -> Result<()> {
     client
         .batch_execute(&format!(
             "CREATE TABLE IF NOT EXISTS {} (\n    revision text PRIMARY KEY,\n    direction text NOT NULL,\n    \
@@ -28,7 +28,7 @@ pub fn ensure(client: &mut Client, vt_name: &str, place: &str) -> Result<()> {
 }
 
 /// The rows, or none when there is no table (nothing ever ran this way).
-pub fn read(client: &mut Client, vt_name: &str, place: &str) -> Result<Vec<Progress>> {
+pub(crate) fn read(client: &mut Client, vt_name: &str, place: &str) -> Result<Vec<Progress>> {
     let fail = |e: postgres::Error| Error::database(place, server_error(&e));
     let name = table(vt_name);
     let exists: bool = client
@@ -59,7 +59,7 @@ pub fn read(client: &mut Client, vt_name: &str, place: &str) -> Result<Vec<Progr
 }
 
 /// Records `progress` for `revision`, or with `None` deletes its row.
-pub fn save(
+pub(crate) fn save(
     client: &mut Client,
     vt_name: &str,
     revision: &str,

@@ -41,7 +41,7 @@ pub fn read(text: &str) -> (RenameHints, Vec<String>) {
 
 /// The old name in a `@renamed from=old` comment, folded; `None` when the
 /// comment gives none.
-pub fn hint(comment: &str) -> Option<String> {
+pub(crate) fn hint(comment: &str) -> Option<String> {
     let rest = crate::schema::renamed_from_text(comment)?;
     let tokens = sql::tokenize(rest);
     let tok = tokens.first()?;

@@ -15,7 +15,7 @@ use crate::url::PgUrl;
 /// A session on `url` with the `search_path` set to `schemas`
 /// ([`set_search_path`]), and its place for messages. The first schema
 /// must exist: unqualified names, the version table among them, go there.
-pub fn connect(url: &PgUrl, schemas: &[String]) -> Result<(Client, String)> {
+pub(crate) fn connect(url: &PgUrl, schemas: &[String]) -> Result<(Client, String)> {
     let (mut client, place) = connect::connect(url)?;
     enter(&mut client, schemas, &place)?;
     Ok((client, place))
@@ -29,7 +29,7 @@ pub fn connect(url: &PgUrl, schemas: &[String]) -> Result<(Client, String)> {
 /// the client's own `search_path`, for [`give_back`] after the run. Set
 /// for the session, not per transaction: a non-transactional revision and
 /// the lock run outside one, and a failed revision's ROLLBACK leaves it.
-pub fn lend(client: &mut Client, schemas: &[String], place: &str) -> Result<String> {
+pub(crate) fn lend(client: &mut Client, schemas: &[String], place: &str) -> Result<String> {
     let fail = |e: postgres::Error| Error::database(place, server_error(&e));
     let own: String = client
         .query_one("SELECT current_setting('search_path')", &[])
@@ -48,7 +48,7 @@ pub fn lend(client: &mut Client, schemas: &[String], place: &str) -> Result<Stri
 
 /// Puts a lent client's own `search_path` (from [`lend`]) back. Best
 /// effort: a client whose connection broke has no session to restore.
-pub fn give_back(client: &mut Client, own: &str) {
+pub(crate) fn give_back(client: &mut Client, own: &str) {
     let _ = client.execute("SELECT set_config('search_path', $1, false)", &[&own]);
 }
 
@@ -91,7 +91,7 @@ pub fn set_search_path(
 }
 
 /// The `search_path` value for `schemas`; `None` for the default.
-pub fn search_path(schemas: &[String]) -> Option<String> {
+pub(crate) fn search_path(schemas: &[String]) -> Option<String> {
     if schemas.is_empty() || schemas == ["public"] {
         return None;
     }

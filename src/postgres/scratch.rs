@@ -23,13 +23,13 @@ use crate::script::{Revision, Section};
 use crate::url::PgUrl;
 
 /// Every scratch database's name starts with this; nothing else may use it.
-pub const PREFIX: &str = "migrate_scratch_";
+pub(crate) const PREFIX: &str = "migrate_scratch_";
 
 /// A leftover younger than this is not swept even when idle: its run may
 /// have made it and not connected yet.
-pub const SWEEP_AFTER: Duration = Duration::from_secs(60);
+pub(crate) const SWEEP_AFTER: Duration = Duration::from_secs(60);
 
-pub struct PgScratch {
+pub(crate) struct PgScratch {
     /// On the scratch database; `None` once closed, before the drop. In a
     /// cell: the trait reads (`inspect`, `count_rows`) through `&self`.
     client: RefCell<Option<Client>>,
@@ -53,7 +53,7 @@ impl PgScratch {
     /// database's unqualified names and version table go). `make_schemas`:
     /// all are created (a model's database; a replayed history creates its
     /// own).
-    pub fn create(dev: &PgUrl, schemas: &[String], make_schemas: bool) -> Result<PgScratch> {
+    pub(crate) fn create(dev: &PgUrl, schemas: &[String], make_schemas: bool) -> Result<PgScratch> {
         let (mut admin, place) = connect::connect(dev)?;
         sweep(&mut admin, SystemTime::now());
         let name = new_name(std::process::id(), SystemTime::now());
@@ -93,7 +93,7 @@ impl PgScratch {
 
     /// A scratch database on `dev` holding a copy of the database `live`
     /// names, its rows too ([`super::backup::copy_into`]).
-    pub fn copy_of(dev: &PgUrl, live: &PgUrl, schemas: &[String]) -> Result<PgScratch> {
+    pub(crate) fn copy_of(dev: &PgUrl, live: &PgUrl, schemas: &[String]) -> Result<PgScratch> {
         let scratch = PgScratch::create(dev, schemas, false)?;
         let url = PgUrl {
             dbname: Some(scratch.name.clone()),
@@ -135,7 +135,7 @@ impl Drop for PgScratch {
 
 /// The major version of the server scratch databases are made on (15 for
 /// 15.4): what the committed snapshot is keyed by ([`crate::snapshot`]).
-pub fn server_major(dev: &PgUrl) -> Result<u32> {
+pub(crate) fn server_major(dev: &PgUrl) -> Result<u32> {
     let (mut client, place) = connect::connect(dev)?;
     let row = client
         .query_one(
@@ -148,7 +148,7 @@ pub fn server_major(dev: &PgUrl) -> Result<u32> {
 }
 
 /// `PREFIX` + pid + seconds since the epoch + a few random-enough bits.
-pub fn new_name(pid: u32, now: SystemTime) -> String {
+pub(crate) fn new_name(pid: u32, now: SystemTime) -> String {
     let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
     format!(
         "{PREFIX}{pid}_{}_{:06x}",
@@ -158,7 +158,7 @@ pub fn new_name(pid: u32, now: SystemTime) -> String {
 }
 
 /// When a scratch database of ours was made, from its name.
-pub fn made_at(name: &str) -> Option<SystemTime> {
+pub(crate) fn made_at(name: &str) -> Option<SystemTime> {
     let mut parts = name.strip_prefix(PREFIX)?.split('_');
     let (_pid, secs, _bits) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {

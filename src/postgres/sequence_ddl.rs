@@ -7,7 +7,7 @@ use crate::schema::SequenceSettings;
 
 /// A sequence's settings as `CREATE SEQUENCE` options, each after a
 /// space; empty when all are the defaults.
-pub fn sequence_settings(settings: &SequenceSettings) -> String {
+pub(crate) fn sequence_settings(settings: &SequenceSettings) -> String {
     let mut s = String::new();
     if let Some(t) = &settings.data_type {
         s.push_str(&format!(" AS {t}"));
@@ -34,7 +34,7 @@ pub fn sequence_settings(settings: &SequenceSettings) -> String {
 /// settings, one per changed setting (`NO MINVALUE` for one back to its
 /// default). `with_type` says whether `AS type` may be among them (not
 /// for an identity, whose type follows its column's).
-pub fn sequence_changes(
+pub(crate) fn sequence_changes(
     old: &SequenceSettings,
     new: &SequenceSettings,
     with_type: bool,

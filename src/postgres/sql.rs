@@ -13,7 +13,7 @@
 //! token sequence.
 
 mod split;
-pub use split::{SplitError, Statement, check, split};
+pub use split::{check, split};
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -324,7 +324,7 @@ pub fn without_bom(src: &str) -> (usize, &str) {
 /// joined by one space. Reformatting or rewording comments leaves it
 /// unchanged; any change to a statement (even inside a literal or a
 /// dollar-quoted function body) changes it.
-pub fn significant_text(src: &str) -> String {
+pub(crate) fn significant_text(src: &str) -> String {
     let mut out = String::new();
     for tok in tokenize(without_bom(src).1)
         .into_iter()

@@ -20,7 +20,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// How much of the server's certificate is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Check {
+pub(crate) enum Check {
     Nothing,
     Chain,
     ChainAndName,
@@ -29,7 +29,10 @@ pub enum Check {
 /// The connector for `check`, with the root certificates in `root_cert`
 /// (needed unless `check` is [`Check::Nothing`]). The error says what is
 /// wrong with the file.
-pub fn connector(check: Check, root_cert: Option<&Path>) -> Result<MakeRustlsConnect, String> {
+pub(crate) fn connector(
+    check: Check,
+    root_cert: Option<&Path>,
+) -> Result<MakeRustlsConnect, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = match (check, root_cert) {
         (Check::Nothing, _) => Verifier {

@@ -17,7 +17,7 @@ use super::names::{quote_ident, quote_str};
 pub const FORMAT: i64 = 2;
 
 /// The one list of the tool's own tables for the version table `name`.
-pub fn own_tables(name: &str) -> [String; 3] {
+pub(crate) fn own_tables(name: &str) -> [String; 3] {
     [
         name.to_string(),
         format!("{name}_log"),
@@ -27,19 +27,19 @@ pub fn own_tables(name: &str) -> [String; 3] {
 
 /// The lease table of the version table `name`: the migration lock where
 /// advisory locks are missing ([`crate::postgres::lease`]). Made only then.
-pub fn lease_table(name: &str) -> String {
+pub(crate) fn lease_table(name: &str) -> String {
     format!("{name}_lease")
 }
 
 /// The progress table of the version table `name`: how far a revision got
 /// without transactional DDL ([`crate::postgres::progress`]). Made only then.
-pub fn progress_table(name: &str) -> String {
+pub(crate) fn progress_table(name: &str) -> String {
     format!("{name}_progress")
 }
 
 /// Whether `table` is one of the tool's own tables for the version table
 /// `name`: exactly (PostgreSQL's names are compared as stored).
-pub fn is_own(table: &str, name: &str) -> bool {
+pub(crate) fn is_own(table: &str, name: &str) -> bool {
     own_tables(name).iter().any(|own| own == table)
         || table == lease_table(name)
         || table == progress_table(name)
@@ -116,7 +116,7 @@ impl VersionTable {
 }
 
 /// Who writes a format row: this build.
-pub fn written_by() -> &'static str {
+pub(crate) fn written_by() -> &'static str {
     concat!("migrate ", env!("CARGO_PKG_VERSION"))
 }
 

@@ -57,7 +57,7 @@ impl RenameHints {
 
 /// What follows `@renamed from=` in a SQL comment (the old name, still as
 /// its dialect writes it), if the comment is a hint.
-pub fn renamed_from_text(comment: &str) -> Option<&str> {
+pub(crate) fn renamed_from_text(comment: &str) -> Option<&str> {
     let at = comment.find("@renamed")?;
     let rest = comment[at + "@renamed".len()..].trim_start();
     Some(

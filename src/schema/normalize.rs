@@ -5,7 +5,7 @@
 use crate::sqlite::sql::{self, Kind};
 
 /// `varchar ( 30 )` -> `VARCHAR(30)`; `unsigned big int` -> `UNSIGNED BIG INT`.
-pub fn normalize_type(decl: &str) -> String {
+pub(crate) fn normalize_type(decl: &str) -> String {
     let mut out = String::new();
     let mut prev_word = false;
     for tok in sql::tokenize(decl).into_iter().filter(|t| !t.is_trivia()) {
@@ -29,7 +29,7 @@ pub fn normalize_type(decl: &str) -> String {
 }
 
 /// Canonical expression without one redundant outer pair of parentheses.
-pub fn normalize_expr(expr: &str) -> String {
+pub(crate) fn normalize_expr(expr: &str) -> String {
     let mut text = sql::canonical(expr);
     while let Some(inner) = strip_outer_parens(&text) {
         text = inner;
@@ -55,13 +55,13 @@ fn strip_outer_parens(text: &str) -> Option<String> {
 }
 
 /// Upper-case collation name; `BINARY` (the default) is `None`.
-pub fn normalize_collation(name: &str) -> Option<String> {
+pub(crate) fn normalize_collation(name: &str) -> Option<String> {
     let upper = sql::unquote(name.trim()).to_ascii_uppercase();
     (upper != "BINARY" && !upper.is_empty()).then_some(upper)
 }
 
 /// `cascade` -> `CASCADE`; `NO ACTION` (the default) -> `None`.
-pub fn normalize_action(action: &str) -> Option<String> {
+pub(crate) fn normalize_action(action: &str) -> Option<String> {
     let words: Vec<String> = action
         .split_whitespace()
         .map(str::to_ascii_uppercase)

@@ -18,7 +18,7 @@ pub struct BranchHeaders {
 /// A branch label: ASCII letters, digits and `_` (no `-` or `+`, which
 /// would read as a relative step in `NAME-1`), not all digits. (The graph
 /// refuses the target words head, heads and base, as it does for ids.)
-pub fn valid_label(label: &str) -> bool {
+pub(crate) fn valid_label(label: &str) -> bool {
     !label.is_empty()
         && label.len() <= 64
         && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')

@@ -10,7 +10,7 @@ use crate::statement::Splitter;
 
 /// Reads every `*.sql` file of the versions directory, sorted by file name.
 /// A missing directory has no revisions; any other file is an error.
-pub fn read_dir(dir: &Path, dialect: &dyn Splitter) -> Result<Vec<Revision>> {
+pub(crate) fn read_dir(dir: &Path, dialect: &dyn Splitter) -> Result<Vec<Revision>> {
     let mut revisions = Vec::new();
     for path in revision_files(dir)? {
         let text = crate::files::read_text(&path)?;
@@ -20,7 +20,7 @@ pub fn read_dir(dir: &Path, dialect: &dyn Splitter) -> Result<Vec<Revision>> {
 }
 
 /// The revision ids in `dir`, from the file names alone (`<id>_<slug>.sql`).
-pub fn revision_ids(dir: &Path) -> Result<HashSet<String>> {
+pub(crate) fn revision_ids(dir: &Path) -> Result<HashSet<String>> {
     Ok(revision_files(dir)?
         .iter()
         .map(|p| id_of_file(p).to_string())
@@ -29,13 +29,13 @@ pub fn revision_ids(dir: &Path) -> Result<HashSet<String>> {
 }
 
 /// The revision id a file name claims (`<id>_<slug>.sql`), without reading it.
-pub fn id_of_file(path: &Path) -> &str {
+pub(crate) fn id_of_file(path: &Path) -> &str {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     stem.split_once('_').map_or(stem, |(id, _)| id)
 }
 
 /// The revision files of `dir`, sorted; refuses files that are not revisions.
-pub fn revision_files(dir: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn revision_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),

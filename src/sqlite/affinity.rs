@@ -33,7 +33,7 @@ pub fn affinity(decl_type: &str) -> Affinity {
 /// `VARCHAR(60)`, `INT` and `BIGINT`), a column without affinity, or a number
 /// becoming a wider kind of number. Used to suggest a rename that also
 /// retypes; a declared length never decides it (SQLite does not enforce it).
-pub fn keeps_values(from: &str, to: &str) -> bool {
+pub(crate) fn keeps_values(from: &str, to: &str) -> bool {
     use Affinity::*;
     match (affinity(from), affinity(to)) {
         (a, b) if a == b => true,

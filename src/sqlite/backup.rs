@@ -15,7 +15,7 @@ use crate::sqlite::inspect;
 
 /// Copies every page of `from` into `to` (which is overwritten), waiting for
 /// another connection's lock as long as `lock_wait` says.
-pub fn copy(from: &Connection, to: &mut Connection) -> rusqlite::Result<()> {
+pub(crate) fn copy(from: &Connection, to: &mut Connection) -> rusqlite::Result<()> {
     copy_waiting(from, to, crate::lock_wait::current())
 }
 
@@ -42,7 +42,7 @@ fn copy_waiting(from: &Connection, to: &mut Connection, wait: Duration) -> rusql
 }
 
 /// `PRAGMA integrity_check` says "ok".
-pub fn verify_integrity(conn: &Connection) -> rusqlite::Result<bool> {
+pub(crate) fn verify_integrity(conn: &Connection) -> rusqlite::Result<bool> {
     let result: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
     Ok(result == "ok")
 }
@@ -86,7 +86,7 @@ fn canonical(db: &Path) -> PathBuf {
 /// finished names) never touches a file another process is still writing.
 /// The process id keeps names unique between migrators started in the same
 /// millisecond.
-pub fn take(db: &Path, dir: &Path, keep: usize, label: &str) -> Result<PathBuf> {
+pub(crate) fn take(db: &Path, dir: &Path, keep: usize, label: &str) -> Result<PathBuf> {
     let path = take_unpruned(db, dir, label)?;
     prune(&folder(dir, db), keep)?;
     Ok(path)
@@ -94,7 +94,7 @@ pub fn take(db: &Path, dir: &Path, keep: usize, label: &str) -> Result<PathBuf> 
 
 /// [`take`] without pruning: the caller prunes once it no longer needs the
 /// older backups (`restore` reads one while it takes this one).
-pub fn take_unpruned(db: &Path, dir: &Path, label: &str) -> Result<PathBuf> {
+pub(crate) fn take_unpruned(db: &Path, dir: &Path, label: &str) -> Result<PathBuf> {
     let folder = folder(dir, db);
     std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
     record_database(&folder, db)?;
@@ -196,7 +196,7 @@ const STALE_PARTIAL: Duration = Duration::from_secs(3600);
 /// Deletes all but the `keep` newest finished backups in one database's
 /// folder, and partial copies left by a process that died. A file another
 /// process deleted first is no error.
-pub fn prune(folder: &Path, keep: usize) -> Result<()> {
+pub(crate) fn prune(folder: &Path, keep: usize) -> Result<()> {
     let backups = finished(folder)?;
     let excess = backups.len().saturating_sub(keep.max(1));
     for old in &backups[..excess] {

@@ -61,14 +61,14 @@ impl Saved {
 
 /// The carrying for one section: which tables it rebuilds, and what was saved.
 #[derive(Debug, Default)]
-pub struct Carry {
+pub(crate) struct Carry {
     rebuilt: Vec<String>,
     saved: Vec<Saved>,
 }
 
 /// An object that could not be carried, and why (SQLite's words).
 #[derive(Debug)]
-pub struct NotCarried {
+pub(crate) struct NotCarried {
     pub what: String,
     pub table: String,
     pub message: String,
@@ -113,7 +113,7 @@ fn renamed_to(sql_text: &str) -> Option<String> {
 
 impl Carry {
     /// The tables `statements` rebuild: dropped, then given back their name.
-    pub fn for_section(statements: &[Statement]) -> Carry {
+    pub(crate) fn for_section(statements: &[Statement]) -> Carry {
         let mut dropped: Vec<String> = Vec::new();
         let mut rebuilt = Vec::new();
         for s in statements {
@@ -135,7 +135,11 @@ impl Carry {
     /// Before each statement: when it is a rebuild's `DROP TABLE t`, saves
     /// every trigger on `t` and every view or trigger that reads `t` (or a
     /// view so saved) still in the database, and takes them down.
-    pub fn before_statement(&mut self, conn: &Connection, sql_text: &str) -> rusqlite::Result<()> {
+    pub(crate) fn before_statement(
+        &mut self,
+        conn: &Connection,
+        sql_text: &str,
+    ) -> rusqlite::Result<()> {
         let Some(table) = dropped_table(sql_text).map(|t| t.to_ascii_lowercase()) else {
             return Ok(());
         };
@@ -197,7 +201,7 @@ impl Carry {
     /// After the section: creates again each saved object the section did
     /// not put back (views first, in creation order, then triggers), and
     /// checks each rebuilt table that got one. Returns what was carried.
-    pub fn put_back(&self, conn: &Connection) -> Result<Vec<(String, String)>, NotCarried> {
+    pub(crate) fn put_back(&self, conn: &Connection) -> Result<Vec<(String, String)>, NotCarried> {
         let mut carried = Vec::new();
         let mut tables: Vec<&str> = Vec::new();
         // Views before triggers (an INSTEAD OF trigger needs its view), each
@@ -248,7 +252,7 @@ impl Carry {
 }
 
 /// A note for each object carried, or the refusal for one that could not be.
-pub fn report(
+pub(crate) fn report(
     rev: &Revision,
     outcome: Result<Vec<(String, String)>, NotCarried>,
 ) -> crate::error::Result<()> {

@@ -33,7 +33,7 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
     out
 }
 
-pub fn create_table(t: &Table) -> String {
+pub(crate) fn create_table(t: &Table) -> String {
     let mut items: Vec<String> = t.columns.iter().map(|c| column_def(t, c)).collect();
     if let Some(pk) = &t.primary_key
         && (pk.columns.len() > 1 || inline_pk_column(t).is_none())
@@ -94,7 +94,7 @@ fn inline_pk_column(t: &Table) -> Option<&str> {
 }
 
 /// A column definition as used in CREATE TABLE and ALTER TABLE ADD COLUMN.
-pub fn column_def(t: &Table, c: &Column) -> String {
+pub(crate) fn column_def(t: &Table, c: &Column) -> String {
     let mut s = quote_ident(&c.name);
     if !c.decl_type.is_empty() {
         s.push(' ');
@@ -132,7 +132,7 @@ pub fn column_def(t: &Table, c: &Column) -> String {
 }
 
 /// A default needs parentheses unless it is a literal (SQLite's grammar).
-pub fn default_expr(expr: &str) -> String {
+pub(crate) fn default_expr(expr: &str) -> String {
     let toks: Vec<_> = sql::tokenize(expr)
         .into_iter()
         .filter(|t| !t.is_trivia())
@@ -162,7 +162,7 @@ pub fn default_expr(expr: &str) -> String {
 }
 
 /// `[CONSTRAINT n] REFERENCES parent (cols) [ON DELETE ..] [ON UPDATE ..] [DEFERRABLE ..]`
-pub fn references(fk: &ForeignKey) -> String {
+pub(crate) fn references(fk: &ForeignKey) -> String {
     let mut s = format!(
         "{}REFERENCES {}",
         constraint_name(&fk.name),
@@ -187,7 +187,7 @@ pub fn references(fk: &ForeignKey) -> String {
 /// collation. The same text builds the index and, in lint's pre-check, groups
 /// the rows a new UNIQUE index would find equal, so the two cannot disagree
 /// over which rows are duplicates.
-pub fn index_key(part: &IndexPart) -> String {
+pub(crate) fn index_key(part: &IndexPart) -> String {
     let mut s = match &part.target {
         IndexTarget::Column(c) => quote_ident(c),
         IndexTarget::Expr(e) => e.clone(),
@@ -198,7 +198,7 @@ pub fn index_key(part: &IndexPart) -> String {
     s
 }
 
-pub fn create_index(table: &str, index: &Index) -> String {
+pub(crate) fn create_index(table: &str, index: &Index) -> String {
     let parts: Vec<String> = index
         .parts
         .iter()
@@ -248,7 +248,7 @@ pub fn referenced_names(sql_text: &str) -> Vec<String> {
 }
 
 /// Views ordered so that a view comes after every view it selects from.
-pub fn views_in_dependency_order(views: &[View]) -> Vec<&View> {
+pub(crate) fn views_in_dependency_order(views: &[View]) -> Vec<&View> {
     let mut done: Vec<&View> = Vec::new();
     let mut pending: Vec<&View> = views.iter().collect();
     while !pending.is_empty() {

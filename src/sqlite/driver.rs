@@ -21,7 +21,7 @@ use crate::sqlite::version_table::{Found, VersionTable};
 /// SQLite through rusqlite: `BEGIN IMMEDIATE` is the lock, `PRAGMA
 /// data_version` the change counter, `PRAGMA foreign_key_check` on the
 /// tables each revision reaches (see [`crate::sqlite::fk_watch`]) the integrity check.
-pub struct Sqlite {
+pub(crate) struct Sqlite {
     conn: Connection,
     path: PathBuf,
     version_table: String,
@@ -38,7 +38,7 @@ pub struct Sqlite {
 }
 
 impl Sqlite {
-    pub fn open(path: &Path, version_table: &str) -> Result<Sqlite> {
+    pub(crate) fn open(path: &Path, version_table: &str) -> Result<Sqlite> {
         let mut conn = open_for_write(path)?;
         let fk_watch = FkWatch::install(&mut conn).map_err(|e| Error::database(path, e))?;
         Ok(Sqlite::with(
@@ -66,7 +66,7 @@ impl Sqlite {
     /// `Migrator::sqlite_connection`); [`Sqlite::into_connection`] gives it
     /// back, and so does a failure here. `BEGIN IMMEDIATE` on this
     /// connection is the lock that keeps every other connection out.
-    pub fn on_connection(
+    pub(crate) fn on_connection(
         mut conn: Connection,
         version_table: &str,
     ) -> std::result::Result<Sqlite, Box<(Error, Connection)>> {
@@ -86,7 +86,7 @@ impl Sqlite {
 
     /// The connection back, as [`Sqlite::on_connection`] took it (its
     /// authorizer removed; its busy timeout stays the lock wait).
-    pub fn into_connection(mut self) -> Connection {
+    pub(crate) fn into_connection(mut self) -> Connection {
         self.end_transaction();
         if let Some(lock) = self.outside.take() {
             lock.release();
@@ -132,7 +132,7 @@ impl Sqlite {
 /// The file an application's own connection is to; refused for an
 /// in-memory database (the data checks and the backup read the file) and
 /// for a connection inside a transaction (each revision runs in its own).
-pub fn own_connection_path(conn: &Connection) -> Result<PathBuf> {
+pub(crate) fn own_connection_path(conn: &Connection) -> Result<PathBuf> {
     let path = match conn.path() {
         Some(p) if !p.is_empty() => PathBuf::from(p),
         _ => {
@@ -161,7 +161,7 @@ pub fn own_connection_path(conn: &Connection) -> Result<PathBuf> {
 /// rolled back by SQLite when the file is read; switching the mode from
 /// `persist` back to `delete` then deletes the file. A database in WAL or
 /// another mode is left alone.
-pub fn clear_leftover_journal(db: &Path) -> Result<()> {
+pub(crate) fn clear_leftover_journal(db: &Path) -> Result<()> {
     let mut journal = db.as_os_str().to_owned();
     journal.push("-journal");
     if !Path::new(&journal).exists() {
@@ -329,7 +329,7 @@ impl Driver for Sqlite {
 }
 
 /// Opens (creating if needed) the database for writing.
-pub fn open_for_write(path: &Path) -> Result<Connection> {
+pub(crate) fn open_for_write(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -350,7 +350,7 @@ pub fn open_for_write(path: &Path) -> Result<Connection> {
 
 /// The applied revisions, or none when the version table does not exist yet;
 /// refused when its format is newer than this build reads.
-pub fn read_applied(conn: &Connection, version_table: &str) -> Result<Vec<Applied>> {
+pub(crate) fn read_applied(conn: &Connection, version_table: &str) -> Result<Vec<Applied>> {
     if crate::sqlite::version_table::read_format(conn, version_table)? == Found::Nothing {
         return Ok(vec![]);
     }
@@ -374,7 +374,7 @@ pub fn read_applied(conn: &Connection, version_table: &str) -> Result<Vec<Applie
 }
 
 /// Applied revisions, read without creating or writing anything.
-pub fn read_applied_at(path: &Path, version_table: &str) -> Result<Vec<Applied>> {
+pub(crate) fn read_applied_at(path: &Path, version_table: &str) -> Result<Vec<Applied>> {
     if !path.exists() {
         return Ok(vec![]);
     }
@@ -384,7 +384,7 @@ pub fn read_applied_at(path: &Path, version_table: &str) -> Result<Vec<Applied>>
 
 /// Names the database in an SQLite error; any other error (a refusal) is
 /// already whole.
-pub fn at_path(path: &Path) -> impl Fn(Error) -> Error + '_ {
+pub(crate) fn at_path(path: &Path) -> impl Fn(Error) -> Error + '_ {
     move |e| match e {
         Error::Sqlite(e) => Error::database(path, e),
         other => other,
@@ -392,7 +392,7 @@ pub fn at_path(path: &Path) -> impl Fn(Error) -> Error + '_ {
 }
 
 /// Runs a section's statements in order; a failure names the statement and its line.
-pub fn run_statements(
+pub(crate) fn run_statements(
     conn: &Connection,
     rev: &Revision,
     section: &crate::script::Section,
@@ -403,7 +403,7 @@ pub fn run_statements(
 /// [`run_statements`], calling `before_each` with each statement's SQL once
 /// it is prepared and before it runs: what a statement will write is known
 /// then (see [`crate::sqlite::fk_watch`]), and what it will scan (see [`crate::sqlite::progress`]).
-pub fn run_statements_watched(
+pub(crate) fn run_statements_watched(
     conn: &Connection,
     rev: &Revision,
     section: &crate::script::Section,

@@ -87,7 +87,7 @@ impl Graph {
 /// What one session knows of the database's foreign keys, and what the
 /// current revision has reached.
 #[derive(Default)]
-pub struct FkWatch {
+pub(crate) struct FkWatch {
     /// Filled by the authorizer as statements are prepared; drained here.
     written: Arc<Mutex<Vec<Written>>>,
     /// The foreign keys of the database (names lower-cased, as SQLite
@@ -105,7 +105,7 @@ pub struct FkWatch {
 
 impl FkWatch {
     /// Installs the authorizer on `conn`, for the connection's life.
-    pub fn install(conn: &mut Connection) -> rusqlite::Result<FkWatch> {
+    pub(crate) fn install(conn: &mut Connection) -> rusqlite::Result<FkWatch> {
         let watch = FkWatch::default();
         let written = Arc::clone(&watch.written);
         conn.authorizer(Some(move |ctx: AuthContext<'_>| {
@@ -118,7 +118,7 @@ impl FkWatch {
     }
 
     /// Forgets what the last revision touched.
-    pub fn begin_revision(&mut self) {
+    pub(crate) fn begin_revision(&mut self) {
         self.take_written();
         self.before.clear();
         if !self.redefined.is_empty() || self.graph_outdated {
@@ -132,7 +132,7 @@ impl FkWatch {
 
     /// Called when a statement is prepared and before it runs: counts the
     /// tables it is about to reach, unless the revision reached them already.
-    pub fn before_statement(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+    pub(crate) fn before_statement(&mut self, conn: &Connection) -> rusqlite::Result<()> {
         for w in self.take_written() {
             if w.redefined {
                 self.redefined.insert(w.table.clone());
@@ -156,7 +156,10 @@ impl FkWatch {
     }
 
     /// The watched tables that now hold more broken references than before.
-    pub fn new_violations(&mut self, conn: &Connection) -> rusqlite::Result<Vec<NewViolation>> {
+    pub(crate) fn new_violations(
+        &mut self,
+        conn: &Connection,
+    ) -> rusqlite::Result<Vec<NewViolation>> {
         self.take_written(); // the revision's last statements are all counted
         self.update_graph(conn)?;
         let graph = self.graph.get_or_insert_default();

@@ -33,7 +33,7 @@ const INDEX_XINFO: &str = "SELECT cid, name, \"desc\", coll FROM pragma_index_xi
      WHERE key ORDER BY seqno";
 
 /// Opens an existing database file without the right to write to it.
-pub fn open_read_only(path: &Path) -> Result<Connection> {
+pub(crate) fn open_read_only(path: &Path) -> Result<Connection> {
     if !path.exists() {
         return Err(Error::database(path, DatabaseProblem::Missing));
     }
@@ -64,7 +64,7 @@ pub fn inspect(conn: &Connection, version_table: &str) -> Result<Schema> {
 /// once per query (an inspection asks four or more questions per table: for
 /// 2,000 tables, tens of thousands of lock and stat calls saved). Inside a
 /// transaction already, it just runs `read`.
-pub fn in_snapshot<T>(conn: &Connection, read: impl FnOnce() -> Result<T>) -> Result<T> {
+pub(crate) fn in_snapshot<T>(conn: &Connection, read: impl FnOnce() -> Result<T>) -> Result<T> {
     if !conn.is_autocommit() {
         return read();
     }
@@ -377,7 +377,7 @@ fn resolve_implicit_references(schema: &mut Schema) {
 }
 
 /// The shadow tables of the main database, lower-cased, as SQLite knows them.
-pub fn shadow_tables(conn: &Connection) -> rusqlite::Result<HashSet<String>> {
+pub(crate) fn shadow_tables(conn: &Connection) -> rusqlite::Result<HashSet<String>> {
     conn.prepare_cached(
         "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'",
     )?
@@ -388,7 +388,7 @@ pub fn shadow_tables(conn: &Connection) -> rusqlite::Result<HashSet<String>> {
 
 /// Reads one virtual table. Its columns come from SQLite when the module is
 /// available; without it, the table is still kept (by its text).
-pub fn read_virtual_table(conn: &Connection, name: &str, sql_text: &str) -> VirtualTable {
+pub(crate) fn read_virtual_table(conn: &Connection, name: &str, sql_text: &str) -> VirtualTable {
     let columns = conn
         .prepare_cached("SELECT name FROM pragma_table_xinfo(?1) WHERE hidden = 0 ORDER BY cid")
         .and_then(|mut s| {
@@ -406,7 +406,8 @@ pub fn read_virtual_table(conn: &Connection, name: &str, sql_text: &str) -> Virt
 /// The revisions Alembic's version table `table` records in the database at
 /// `db`, or `None` when it has no such table (`migrate import-alembic`
 /// adopts a database Alembic kept). Reads only.
-pub fn alembic_versions(db: &Path, table: &str) -> Result<Option<Vec<String>>> {
+#[cfg(all(feature = "cli", feature = "sqlalchemy"))]
+pub(crate) fn alembic_versions(db: &Path, table: &str) -> Result<Option<Vec<String>>> {
     let conn = open_read_only(db)?;
     let present: i64 = conn
         .query_row(

@@ -7,28 +7,28 @@
 
 /// The engine's error, carried by [`crate::Error::Sqlite`] until errors are
 /// typed (so that the generic error type does not name `rusqlite`).
-pub type EngineError = rusqlite::Error;
+pub(crate) type EngineError = rusqlite::Error;
 
-pub mod affinity;
-pub mod backup;
-pub mod carry;
-pub mod ddl;
-pub mod dialect;
-pub mod driver;
-pub mod fk_watch;
-pub mod inspect;
-pub mod names;
-pub mod outside_lock;
-pub mod parse;
-pub mod plan;
-pub mod problem;
+pub(crate) mod affinity;
+pub(crate) mod backup;
+pub(crate) mod carry;
+pub(crate) mod ddl;
+pub(crate) mod dialect;
+pub(crate) mod driver;
+pub(crate) mod fk_watch;
+pub(crate) mod inspect;
+pub(crate) mod names;
+pub(crate) mod outside_lock;
+pub(crate) mod parse;
+pub(crate) mod plan;
+pub(crate) mod problem;
 // The bar is the CLI's (`indicatif`); without the feature, a stand-in that draws nothing.
 #[cfg_attr(not(feature = "cli"), path = "progress_off.rs")]
-pub mod progress;
-pub mod projection;
-pub mod restore;
-pub mod risk;
-pub mod scratch;
-pub mod sql;
-pub mod version_table;
-pub mod virtual_table;
+pub(crate) mod progress;
+pub(crate) mod projection;
+pub(crate) mod restore;
+pub(crate) mod risk;
+pub(crate) mod scratch;
+pub(crate) mod sql;
+pub(crate) mod version_table;
+pub(crate) mod virtual_table;

@@ -4,7 +4,7 @@
 use crate::schema::NameRule;
 
 /// SQLite's name rule, what [`crate::sqlite::dialect::SqliteDialect`] gives.
-pub const NAMES: NameRule = NameRule::AsciiCaseInsensitive;
+pub(crate) const NAMES: NameRule = NameRule::AsciiCaseInsensitive;
 
 /// Whether two names are one to SQLite ([`NAMES`]).
 pub fn same_name(a: &str, b: &str) -> bool {

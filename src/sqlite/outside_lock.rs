@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 /// Held from before a non-transactional revision's transaction ends until
 /// its version row is committed (or the run fails).
-pub struct OutsideLock {
+pub(crate) struct OutsideLock {
     file: File,
     path: PathBuf,
 }
@@ -39,7 +39,7 @@ pub fn lock_path(db: &Path) -> PathBuf {
 impl OutsideLock {
     /// Takes the lock for the database at `db`; the caller holds the write
     /// lock, so only another migrator's momentary look can be in the way.
-    pub fn take(db: &Path) -> io::Result<OutsideLock> {
+    pub(crate) fn take(db: &Path) -> io::Result<OutsideLock> {
         let path = lock_path(db);
         let file = OpenOptions::new()
             .create(true)
@@ -52,14 +52,14 @@ impl OutsideLock {
 
     /// Removes the file, then lets the lock go (a migrator waiting on the
     /// removed file looks again and finds none).
-    pub fn release(self) {
+    pub(crate) fn release(self) {
         let _ = std::fs::remove_file(&self.path);
         let _ = self.file.unlock();
     }
 }
 
 /// True while another migrator runs a non-transactional revision on `db`.
-pub fn held_by_another(db: &Path) -> bool {
+pub(crate) fn held_by_another(db: &Path) -> bool {
     let Ok(file) = File::open(lock_path(db)) else {
         return false;
     };
@@ -76,7 +76,7 @@ pub fn held_by_another(db: &Path) -> bool {
 
 /// Waits until no migrator runs a non-transactional revision on `db`, or
 /// `until`; false when the time ran out.
-pub fn wait_until_free(db: &Path, until: Instant) -> bool {
+pub(crate) fn wait_until_free(db: &Path, until: Instant) -> bool {
     while held_by_another(db) {
         if Instant::now() >= until {
             return false;

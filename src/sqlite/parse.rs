@@ -16,12 +16,14 @@ use crate::sqlite::sql::{self, Token};
 
 mod index;
 mod rename_hint;
-pub use index::{ParsedIndex, parse_create_index};
+pub(crate) use index::parse_create_index;
 use rename_hint::attach_rename_hints;
-pub use rename_hint::rename_hint;
+pub(crate) use rename_hint::rename_hint;
 
 #[derive(Debug, Default, Clone)]
-pub struct ParsedTable {
+pub(crate) struct ParsedTable {
+    // Read only by the unit tests: the caller knows the table's name.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub name: String,
     pub renamed_from: Option<String>,
     pub columns: Vec<ParsedColumn>,
@@ -37,7 +39,7 @@ pub struct ParsedTable {
 }
 
 #[derive(Debug, Default, Clone)]
-pub struct ParsedColumn {
+pub(crate) struct ParsedColumn {
     pub name: String,
     pub collation: Option<String>,
     pub generated: Option<Generated>,
@@ -48,14 +50,14 @@ pub struct ParsedColumn {
 /// What the pragmas do not say about a UNIQUE constraint: its name and
 /// conflict clause (matched to the pragma's index by its columns).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct ParsedUnique {
+pub(crate) struct ParsedUnique {
     pub name: Option<String>,
     pub columns: Vec<String>,
     pub on_conflict: OnConflict,
 }
 
 #[derive(Debug, Default, Clone)]
-pub struct ParsedForeignKey {
+pub(crate) struct ParsedForeignKey {
     pub name: Option<String>,
     pub columns: Vec<String>,
     pub ref_table: String,
@@ -224,7 +226,7 @@ impl<'a> Cursor<'a> {
 }
 
 /// Parses a `CREATE TABLE` statement as stored in `sqlite_schema`.
-pub fn parse_create_table(src: &str) -> Result<ParsedTable, String> {
+pub(crate) fn parse_create_table(src: &str) -> Result<ParsedTable, String> {
     let mut c = Cursor::new(src);
     c.expect_word("CREATE")?;
     let _ = c.eat_word("TEMP") || c.eat_word("TEMPORARY");

@@ -33,14 +33,14 @@ pub fn migration(from: &Schema, to: &Schema, renames: &Renames) -> Migration {
 }
 
 /// Plans both directions of `changes`, the diff `from` -> `to`.
-pub fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migration {
+pub(crate) fn migration_of(from: &Schema, to: &Schema, changes: Vec<Change>) -> Migration {
     Migration::both_ways(crate::sqlite::names::NAMES, from, to, changes, plan)
 }
 
 /// The statements that take a database from `from` to `to` through `changes`.
 // Long: the order of its steps is the plan (dependents dropped, renames, creates, alters, adds,
 // drops, dependents recreated); each step is a few lines.
-pub fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
+pub(crate) fn plan(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Statement> {
     let rebuilt: Vec<(&Table, &Table, &Vec<ColumnChange>)> = changes
         .iter()
         .filter_map(modified)
@@ -263,7 +263,7 @@ fn with_text_risks(mut statements: Vec<Statement>) -> Vec<Statement> {
 /// them) or renamed, and nothing else about the table differs but the
 /// foreign keys those added columns declare inline. Read from the diff's
 /// kinds: the tables are not compared again.
-pub fn alterable(
+pub(crate) fn alterable(
     from: &Table,
     to: &Table,
     columns: &[ColumnChange],
@@ -374,7 +374,7 @@ fn alter(_from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement> 
 }
 
 /// A type change that may alter or reject stored values.
-pub fn narrows(from: &str, to: &str) -> bool {
+pub(crate) fn narrows(from: &str, to: &str) -> bool {
     use crate::sqlite::affinity::Affinity::*;
     if from == to {
         return false;

@@ -35,7 +35,7 @@ fn delay() -> Duration {
 }
 
 /// What a statement scans: a table, its rows, the instructions per row.
-pub struct Scan {
+pub(crate) struct Scan {
     table: String,
     total: u64,
     ops_per_row: u64,
@@ -95,13 +95,13 @@ fn new_bar(table: &str, total: u64) -> ProgressBar {
 }
 
 /// The progress handler of one connection, for one revision's section.
-pub struct Progress {
+pub(crate) struct Progress {
     current: Arc<Mutex<Option<Watch>>>,
 }
 
 impl Progress {
     /// Installs the handler; [`Progress::remove`] takes it off again.
-    pub fn install(conn: &mut Connection) -> rusqlite::Result<Progress> {
+    pub(crate) fn install(conn: &mut Connection) -> rusqlite::Result<Progress> {
         let current: Arc<Mutex<Option<Watch>>> = Arc::default();
         let shared = Arc::clone(&current);
         conn.progress_handler(
@@ -125,14 +125,14 @@ impl Progress {
     /// before the statement's other preparations (the foreign-key watch
     /// drains what the authorizer saw of them), and [`Progress::start`]
     /// starts the clock just before the statement runs.
-    pub fn before_statement(&self, conn: &Connection, sql: &str) -> Option<Scan> {
+    pub(crate) fn before_statement(&self, conn: &Connection, sql: &str) -> Option<Scan> {
         self.end_statement();
         // Best effort: a statement EXPLAIN cannot describe gets no bar.
         scan_of(conn, sql)
     }
 
     /// Watches the statement [`Progress::before_statement`] described.
-    pub fn start(&self, scan: Option<Scan>) {
+    pub(crate) fn start(&self, scan: Option<Scan>) {
         *self.lock() = scan.map(|scan| Watch {
             scan,
             ops: 0,
@@ -153,7 +153,7 @@ impl Progress {
     }
 
     /// Clears the last bar and takes the handler off the connection.
-    pub fn remove(self, conn: &mut Connection) {
+    pub(crate) fn remove(self, conn: &mut Connection) {
         self.end_statement();
         let _ = conn.progress_handler(0, None::<fn() -> bool>);
     }
@@ -161,7 +161,7 @@ impl Progress {
 
 /// One instruction of a program, as `EXPLAIN` lists it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Op {
+pub(crate) struct Op {
     pub opcode: String,
     pub p1: i64,
     pub p2: i64,
@@ -217,7 +217,7 @@ fn scan_of(conn: &Connection, sql: &str) -> Option<Scan> {
 /// `sqlite_schema`, page 1, which schema changes scan), and the
 /// instructions run per row, counted as the length of every loop (a jump
 /// back to an earlier instruction), less the `Halt`s of its error paths.
-pub fn analyse(program: &[Op]) -> Option<(i64, u64)> {
+pub(crate) fn analyse(program: &[Op]) -> Option<(i64, u64)> {
     // The instructions after `Init`'s target are the prologue, which jumps
     // back to the start once: not a loop.
     let body_end = match program.first() {

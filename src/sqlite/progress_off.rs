@@ -5,21 +5,21 @@
 use rusqlite::Connection;
 
 /// What a statement scans; nothing to know without a bar.
-pub struct Scan;
+pub(crate) struct Scan;
 
 /// A handler that is never installed.
-pub struct Progress;
+pub(crate) struct Progress;
 
 impl Progress {
-    pub fn install(_conn: &mut Connection) -> rusqlite::Result<Progress> {
+    pub(crate) fn install(_conn: &mut Connection) -> rusqlite::Result<Progress> {
         Ok(Progress)
     }
 
-    pub fn before_statement(&self, _conn: &Connection, _sql: &str) -> Option<Scan> {
+    pub(crate) fn before_statement(&self, _conn: &Connection, _sql: &str) -> Option<Scan> {
         None
     }
 
-    pub fn start(&self, _scan: Option<Scan>) {}
+    pub(crate) fn start(&self, _scan: Option<Scan>) {}
 
-    pub fn remove(self, _conn: &mut Connection) {}
+    pub(crate) fn remove(self, _conn: &mut Connection) {}
 }

@@ -17,7 +17,7 @@ use crate::sqlite::sql::{self, Kind, Token, quote_ident};
 
 /// What one section says about where new columns' values come from.
 #[derive(Debug, Default)]
-pub struct Copies {
+pub(crate) struct Copies {
     /// (table name after the section, [(column, expression over the old table)])
     copies: Vec<(String, Vec<(String, String)>)>,
     /// (table, old column, new column) from `ALTER TABLE t RENAME COLUMN`.
@@ -26,7 +26,7 @@ pub struct Copies {
 
 impl Copies {
     /// Reads the copy statements and column renames of a section.
-    pub fn of(statements: &[sql::Statement]) -> Copies {
+    pub(crate) fn of(statements: &[sql::Statement]) -> Copies {
         let mut out = Copies::default();
         // (temporary table, columns and expressions) until it is renamed.
         let mut pending: Vec<(String, Vec<(String, String)>)> = Vec::new();
@@ -66,7 +66,7 @@ impl Copies {
 
     /// `(SELECT <value> AS <column>, ... FROM <old table>)`: the rows `to`
     /// will hold, computed from the live table `from`.
-    pub fn new_rows(&self, from: &Table, to: &Table) -> String {
+    pub(crate) fn new_rows(&self, from: &Table, to: &Table) -> String {
         let copy = self
             .copies
             .iter()
@@ -180,7 +180,7 @@ fn select_list(src: &str, toks: &[Token]) -> Vec<String> {
 /// could not run it as phrased (its generic error code, such as a column an
 /// earlier pending revision renames): the caller skips such a check rather
 /// than fail a valid revision.
-pub fn count(live: &rusqlite::Connection, sql: &str) -> rusqlite::Result<Option<i64>> {
+pub(crate) fn count(live: &rusqlite::Connection, sql: &str) -> rusqlite::Result<Option<i64>> {
     match live.query_row(sql, [], |r| r.get(0)) {
         Ok(rows) => Ok(Some(rows)),
         // rusqlite reports an error found while preparing as SqlInputError

@@ -21,7 +21,7 @@ use crate::sqlite::backup;
 use crate::sqlite::inspect;
 
 /// `migrate restore` without an argument lists; with one, restores.
-pub fn run(config: &Config, spec: Option<&str>) -> Result<()> {
+pub(crate) fn run(config: &Config, spec: Option<&str>) -> Result<()> {
     match spec {
         None => list(config),
         Some(spec) => restore(config, spec),

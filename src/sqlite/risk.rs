@@ -33,7 +33,7 @@ pub(crate) fn words(stmt: &str) -> Vec<String> {
 }
 
 /// The risks of each statement of one script section, read from its text.
-pub fn classify(statements: &[&str]) -> Vec<Vec<Risk>> {
+pub(crate) fn classify(statements: &[&str]) -> Vec<Vec<Risk>> {
     let mut kept = rebuilt_tables(statements);
     let parsed: Vec<sql::Statement> = statements
         .iter()
@@ -90,7 +90,7 @@ pub fn section_risks(
 /// The risks each statement's review comments state, as written (where
 /// [`section_risks`] keeps one risk of each kind, this keeps the comment's
 /// own: a PostgreSQL plan's carries its pre-count query).
-pub fn section_review_risks(
+pub(crate) fn section_review_risks(
     section: &str,
     statements: &[sql::Statement],
     first_line: usize,
@@ -216,7 +216,7 @@ fn rebuilt_tables(statements: &[&str]) -> Vec<String> {
 /// command itself, `INSERT INTO x(x) VALUES('rebuild')`, on a table the
 /// section dropped and then created again as a virtual table: any other
 /// INSERT mentioning 'rebuild' says nothing about what the drop lost.
-pub fn replaced_without_loss(statements: &[sql::Statement]) -> Vec<String> {
+pub(crate) fn replaced_without_loss(statements: &[sql::Statement]) -> Vec<String> {
     let mut out = Vec::new();
     let mut copied_out: Vec<(String, usize)> = Vec::new();
     let mut dropped: Vec<String> = Vec::new();

@@ -13,14 +13,14 @@ use crate::scratch::{ReplayFailed, Scratch};
 use crate::script::{Revision, Section};
 use crate::sqlite::{backup, carry, driver, inspect, sql};
 
-pub struct SqliteScratch {
+pub(crate) struct SqliteScratch {
     conn: Connection,
 }
 
 impl SqliteScratch {
     /// An empty database with foreign keys off, as `apply` runs: a rebuild
     /// must not cascade (the bundled SQLite enables them).
-    pub fn empty() -> Result<SqliteScratch> {
+    pub(crate) fn empty() -> Result<SqliteScratch> {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch("PRAGMA foreign_keys = OFF")?;
         Ok(SqliteScratch { conn })
@@ -28,14 +28,14 @@ impl SqliteScratch {
 
     /// An empty database as SQLite opens it (foreign keys on): where a
     /// model is created, so a model's own rows are checked as written.
-    pub fn for_model() -> Result<SqliteScratch> {
+    pub(crate) fn for_model() -> Result<SqliteScratch> {
         Ok(SqliteScratch {
             conn: Connection::open_in_memory()?,
         })
     }
 
     /// A copy of the database at `db`, foreign keys off.
-    pub fn copy_of(db: &Path) -> Result<SqliteScratch> {
+    pub(crate) fn copy_of(db: &Path) -> Result<SqliteScratch> {
         let source = inspect::open_read_only(db)?;
         let mut conn = Connection::open_in_memory()?;
         backup::copy(&source, &mut conn).map_err(|e| Error::database(db, e))?;

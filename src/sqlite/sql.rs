@@ -8,7 +8,8 @@
 
 // Splitting lives in its own module; its names stay reachable from here.
 mod split;
-pub use split::{Split, Statement, split, split_statements};
+pub(crate) use split::Statement;
+pub use split::{split, split_statements};
 
 /// What a token is; enough to normalize and to parse DDL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,7 +211,7 @@ fn end_of_number(bytes: &[u8], start: usize) -> usize {
 }
 
 /// The content of a quoted name or string: `"a""b"` -> `a"b`, `[x]` -> `x`.
-pub fn unquote(text: &str) -> String {
+pub(crate) fn unquote(text: &str) -> String {
     let Some(first) = text.chars().next() else {
         return String::new();
     };
@@ -235,7 +236,7 @@ pub fn unquote(text: &str) -> String {
 }
 
 /// True when SQLite reserves `word` as a keyword.
-pub fn is_keyword(word: &str) -> bool {
+pub(crate) fn is_keyword(word: &str) -> bool {
     let n = match i32::try_from(word.len()) {
         Ok(n) => n,
         Err(_) => return false,
@@ -265,7 +266,7 @@ pub fn quote_ident(name: &str) -> String {
 /// letters, digits and `_`; otherwise quoted with quotes, backslashes and
 /// control characters escaped (`"x\nDROP"`), so that it reads as one name
 /// and can never end the `--` comment or the terminal line it is written in.
-pub fn display_name(name: &str) -> String {
+pub(crate) fn display_name(name: &str) -> String {
     if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         name.to_string()
     } else {
@@ -276,7 +277,7 @@ pub fn display_name(name: &str) -> String {
 /// `text` made safe for one `--` comment line or one terminal line: every
 /// control character (and the Unicode line and paragraph separators) is
 /// written as an escape, so nothing after it can become a statement.
-pub fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
@@ -289,7 +290,7 @@ pub fn one_line(text: &str) -> String {
 }
 
 /// A string literal for `value`.
-pub fn quote_str(value: &str) -> String {
+pub(crate) fn quote_str(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 
@@ -297,7 +298,7 @@ pub fn quote_str(value: &str) -> String {
 /// expressions: comments dropped, keywords and bare names lower-cased, quoted
 /// names unquoted where they need no quotes, one space between tokens except
 /// around parentheses, commas and dots. The result is still valid SQL.
-pub fn canonical(src: &str) -> String {
+pub(crate) fn canonical(src: &str) -> String {
     let mut out = String::new();
     let mut prev: Option<Token> = None;
     for tok in tokenize(src).into_iter().filter(|t| !t.is_trivia()) {

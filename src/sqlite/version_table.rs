@@ -26,7 +26,7 @@ pub const FORMAT: i64 = 2;
 /// the version table and its named companions. They are matched exactly
 /// (see [`is_own`]), never by prefix: `version_table = "a"` must not hide a
 /// table `artist`.
-pub fn own_tables(name: &str) -> [String; 3] {
+pub(crate) fn own_tables(name: &str) -> [String; 3] {
     [
         name.to_string(),
         format!("{name}_log"),
@@ -36,21 +36,21 @@ pub fn own_tables(name: &str) -> [String; 3] {
 
 /// Whether `table` is one of the tool's own tables for the version table
 /// `name`: exactly, up to ASCII case (SQLite's rule for names).
-pub fn is_own(table: &str, name: &str) -> bool {
+pub(crate) fn is_own(table: &str, name: &str) -> bool {
     own_tables(name)
         .iter()
         .any(|own| own.eq_ignore_ascii_case(table))
 }
 
 /// The SQL of the tool's own tables, as text so that `--sql` prints what runs.
-pub struct VersionTable {
+pub(crate) struct VersionTable {
     table: String,
     log: String,
     format: String,
 }
 
 impl VersionTable {
-    pub fn new(name: &str) -> VersionTable {
+    pub(crate) fn new(name: &str) -> VersionTable {
         let [table, log, format] = own_tables(name);
         VersionTable {
             table: quote_ident(&table),
@@ -62,7 +62,7 @@ impl VersionTable {
     /// The tables at [`FORMAT`]. Every statement is a no-op on tables that
     /// are already there, so a DBA can run `--sql` output on a new database
     /// or on one at format 1 (where it is the upgrade to format 2).
-    pub fn create(&self) -> String {
+    pub(crate) fn create(&self) -> String {
         format!(
             "{};\n{};\n\
              INSERT INTO {} (format, written_by) SELECT {FORMAT}, {} WHERE NOT EXISTS (SELECT 1 FROM {})",
@@ -94,7 +94,7 @@ impl VersionTable {
     /// The SQL that takes tables at format `from` (below [`FORMAT`]) to
     /// [`FORMAT`], one step per format, then records the new number. It runs
     /// inside the caller's transaction.
-    pub fn upgrade(&self, from: i64) -> String {
+    pub(crate) fn upgrade(&self, from: i64) -> String {
         let mut sql: Vec<String> = (from..FORMAT)
             .map(|step| match step {
                 1 => self.create_format_table(),
@@ -119,7 +119,7 @@ impl VersionTable {
     }
 
     /// The applied rows: revision, checksum, applied_at, parents, message.
-    pub fn select(&self) -> String {
+    pub(crate) fn select(&self) -> String {
         format!(
             "SELECT revision, checksum, applied_at, parents, message FROM {}",
             self.table
@@ -128,7 +128,12 @@ impl VersionTable {
 
     /// The version-table change and its log row, as SQL text (the same text
     /// runs online and is printed by `--sql`). `label` is the log's direction.
-    pub fn record(&self, change: RowChange, label: &str, duration_ms: Option<u128>) -> String {
+    pub(crate) fn record(
+        &self,
+        change: RowChange,
+        label: &str,
+        duration_ms: Option<u128>,
+    ) -> String {
         RowSql {
             table: &self.table,
             log: &self.log,
@@ -145,7 +150,7 @@ fn written_by() -> &'static str {
 
 /// What a database holds of the tool's own tables.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Found {
+pub(crate) enum Found {
     /// No version table yet.
     Nothing,
     /// The tables at `format`, last created or upgraded by `written_by`.
@@ -154,7 +159,7 @@ pub enum Found {
 
 /// The format of the own tables of the version table `name`, refused (see
 /// [`readable`]) when this build cannot read it. Reads only.
-pub fn read_format(conn: &Connection, name: &str) -> Result<Found> {
+pub(crate) fn read_format(conn: &Connection, name: &str) -> Result<Found> {
     let [table, _, format_table] = own_tables(name);
     let exists = |t: &str| -> rusqlite::Result<bool> {
         conn.query_row(
@@ -195,7 +200,7 @@ pub fn read_format(conn: &Connection, name: &str) -> Result<Found> {
 /// Refuses tables at a format this build does not know: a newer migrate
 /// wrote them (or a hand edit did), and reading or writing them as an older
 /// shape could lose what the newer one records.
-pub fn readable(found: &Found, name: &str) -> Result<()> {
+pub(crate) fn readable(found: &Found, name: &str) -> Result<()> {
     let Found::At { format, written_by } = found else {
         return Ok(());
     };
@@ -223,7 +228,7 @@ pub fn readable(found: &Found, name: &str) -> Result<()> {
 /// Creates the tables at [`FORMAT`], or upgrades them in place from an older
 /// format; refuses a newer one. Runs inside the caller's transaction, so an
 /// upgrade commits with the step that needed it or not at all.
-pub fn ensure(conn: &Connection, name: &str) -> Result<()> {
+pub(crate) fn ensure(conn: &Connection, name: &str) -> Result<()> {
     let vt = VersionTable::new(name);
     let sql = match read_format(conn, name)? {
         Found::Nothing => vt.create(),

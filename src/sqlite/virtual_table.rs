@@ -75,7 +75,7 @@ impl SqliteObjects {
 }
 
 /// True when `sql` is a `CREATE VIRTUAL TABLE` statement.
-pub fn is_virtual(sql: &str) -> bool {
+pub(crate) fn is_virtual(sql: &str) -> bool {
     let words: Vec<_> = sql::tokenize(sql)
         .into_iter()
         .filter(|t| !t.is_trivia())
@@ -154,7 +154,7 @@ fn declared_name(sql_text: &str) -> Option<String> {
 }
 
 /// `CREATE VIRTUAL TABLE [IF NOT EXISTS] [schema.]name USING module[(args)]`.
-pub fn parse(sql_text: &str) -> Option<Definition> {
+pub(crate) fn parse(sql_text: &str) -> Option<Definition> {
     let toks: Vec<_> = sql::tokenize(sql_text)
         .into_iter()
         .filter(|t| !t.is_trivia())

@@ -109,7 +109,7 @@ impl fmt::Display for PgUrl {
 
 /// Parses what follows `scheme:` of a PostgreSQL URL (`//...`); `shown` is
 /// the whole URL redacted, for messages.
-pub fn parse(rest: &str, shown: &str) -> Result<PgUrl, String> {
+pub(crate) fn parse(rest: &str, shown: &str) -> Result<PgUrl, String> {
     let bad = |what: String| format!("database url {shown:?}: {what}");
     let Some(rest) = rest.strip_prefix("//") else {
         return Err(bad(
@@ -206,14 +206,14 @@ fn split_host_port(text: &str) -> Result<(&str, Option<String>), String> {
     })
 }
 
-pub fn parse_port(text: &str) -> Result<u16, String> {
+pub(crate) fn parse_port(text: &str) -> Result<u16, String> {
     text.parse::<u16>()
         .ok()
         .filter(|p| *p > 0)
         .ok_or_else(|| format!("port {text:?} is not a port number (1 to 65535)"))
 }
 
-pub fn parse_timeout(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_timeout(text: &str) -> Result<u64, String> {
     text.parse::<u64>()
         .map_err(|_| format!("connect_timeout {text:?} is not a whole number of seconds"))
 }

@@ -353,8 +353,8 @@ impl Project {
     /// The user tables of a database, as `name: sql` lines (own tables excluded).
     pub fn schema_text(&self, db: &str) -> String {
         let conn = self.conn(db);
-        let schema = migrate::inspect::inspect(&conn, "migrate_version").unwrap();
-        migrate::ddl::create_schema(&schema).join(";\n")
+        let schema = migrate::internal::sqlite::inspect::inspect(&conn, "migrate_version").unwrap();
+        migrate::internal::sqlite::ddl::create_schema(&schema).join(";\n")
     }
 
     pub fn bytes(&self, rel: &str) -> Vec<u8> {

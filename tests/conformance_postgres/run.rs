@@ -10,13 +10,13 @@
 //! rows (a NOT NULL column with no default added to a table with rows) the
 //! case is judged again without rows and passes with "rows not kept".
 
-use migrate::diff::{Renames, diff};
-use migrate::engine::Engine;
-use migrate::plan::Statement;
-use migrate::postgres::names::quote_ident;
-use migrate::postgres::schemas as pg_schemas;
-use migrate::postgres::{inspect, model_order, plan, rename_hints, sql};
-use migrate::schema::Schema;
+use migrate::internal::diff::{Renames, diff};
+use migrate::internal::engine::Engine;
+use migrate::internal::plan::Statement;
+use migrate::internal::postgres::names::quote_ident;
+use migrate::internal::postgres::schemas as pg_schemas;
+use migrate::internal::postgres::{inspect, model_order, plan, rename_hints, sql};
+use migrate::internal::schema::Schema;
 
 use super::cases::{Case, newer};
 use super::dump_order::unordered;

@@ -2,7 +2,7 @@
 //! would list them in `[database] schemas`: both PostgreSQL judges (sqldef's
 //! cases and the second judge's) configure the run with them.
 
-use migrate::postgres::{names, sql};
+use migrate::internal::postgres::{names, sql};
 
 /// The schemas `text` creates (`CREATE SCHEMA [IF NOT EXISTS] s`) or
 /// qualifies an object's name with where one is named (`TABLE s.t`,

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use migrate::sql;
+use migrate::internal::sqlite::sql;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 

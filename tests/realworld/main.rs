@@ -23,13 +23,13 @@ mod rows;
 use std::path::Path;
 
 use common::{Project, absent, realworld_dir, say};
-use migrate::ddl::{self, referenced_names};
-use migrate::engine::Engine;
-use migrate::load::load_sql;
-use migrate::schema::{Column, IndexTarget, Schema, Table};
-use migrate::sql::quote_ident;
-use migrate::sqlite::affinity::{Affinity, affinity};
-use migrate::sqlite::names::same_name;
+use migrate::internal::engine::Engine;
+use migrate::internal::load::load_sql;
+use migrate::internal::schema::{Column, IndexTarget, Schema, Table};
+use migrate::internal::sqlite::affinity::{Affinity, affinity};
+use migrate::internal::sqlite::ddl::{self, referenced_names};
+use migrate::internal::sqlite::names::same_name;
+use migrate::internal::sqlite::sql::quote_ident;
 use rows::{Effect, columns_as_declared, compare, seed, snapshot, stub_functions};
 
 /// Schemas that do not pass (empty: all nine pass): (name, texts of which the error must

@@ -5,11 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use migrate::ddl;
-use migrate::schema::{Column, Schema, Table};
-use migrate::sql::quote_ident;
-use migrate::sqlite::affinity::{Affinity, affinity};
-use migrate::sqlite::names::same_name;
+use migrate::internal::schema::{Column, Schema, Table};
+use migrate::internal::sqlite::affinity::{Affinity, affinity};
+use migrate::internal::sqlite::ddl;
+use migrate::internal::sqlite::names::same_name;
+use migrate::internal::sqlite::sql::quote_ident;
 use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::Value;
@@ -174,7 +174,8 @@ pub type Snapshot = BTreeMap<String, BTreeMap<String, Vec<String>>>;
 
 pub fn snapshot(p: &Project) -> Result<Snapshot, String> {
     let conn = p.conn("app.db");
-    let schema = migrate::inspect::inspect(&conn, "migrate_version").map_err(|e| e.to_string())?;
+    let schema = migrate::internal::sqlite::inspect::inspect(&conn, "migrate_version")
+        .map_err(|e| e.to_string())?;
     let mut out = Snapshot::new();
     let mut read = |name: String, cols: Vec<String>, order: String| -> Result<(), String> {
         let sql = format!(

@@ -32,7 +32,7 @@ use crate::schema::{
 
 /// The schema the catalog describes. A view's text is a whole
 /// `CREATE VIEW` statement, as on SQLite.
-pub fn schema(catalog: Catalog) -> Schema {
+pub(super) fn schema(catalog: Catalog) -> Schema {
     let Catalog {
         tables,
         columns,

@@ -10,7 +10,7 @@ use postgres::{GenericClient, Row};
 
 /// Everything the inspector reads, in one snapshot.
 #[derive(Debug, Default)]
-pub struct Catalog {
+pub(super) struct Catalog {
     pub tables: Vec<TableRow>,
     pub columns: Vec<ColumnRow>,
     pub constraints: Vec<ConstraintRow>,
@@ -28,7 +28,7 @@ pub struct Catalog {
 }
 
 #[derive(Debug, Clone)]
-pub struct TableRow {
+pub(super) struct TableRow {
     pub oid: Oid,
     pub name: String,
     pub unlogged: bool,
@@ -36,7 +36,7 @@ pub struct TableRow {
 }
 
 #[derive(Debug, Clone)]
-pub struct ColumnRow {
+pub(super) struct ColumnRow {
     pub table: Oid,
     pub name: String,
     /// `format_type`'s spelling (`character varying(30)`, `"Order Status"`).
@@ -56,7 +56,7 @@ pub struct ColumnRow {
 }
 
 #[derive(Debug, Clone)]
-pub struct ConstraintRow {
+pub(super) struct ConstraintRow {
     pub table: Oid,
     pub name: String,
     /// `p`, `u`, `c`, `f` or `x`.
@@ -81,7 +81,7 @@ pub struct ConstraintRow {
 }
 
 #[derive(Debug, Clone)]
-pub struct IndexRow {
+pub(super) struct IndexRow {
     pub oid: Oid,
     pub table: Oid,
     pub name: String,
@@ -94,7 +94,7 @@ pub struct IndexRow {
 }
 
 #[derive(Debug, Clone)]
-pub struct IndexColumnRow {
+pub(super) struct IndexColumnRow {
     pub index: Oid,
     /// False for an `INCLUDE` column.
     pub is_key: bool,
@@ -109,7 +109,7 @@ pub struct IndexColumnRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SequenceRow {
+pub(super) struct SequenceRow {
     pub name: String,
     /// The name as `regclass` prints it (quoted when it must be), which is
     /// how a `nextval(...)` default names it.
@@ -138,7 +138,7 @@ const MISSING_SCHEMAS: &str = "SELECT s FROM unnest($1::text[]) AS s \
      WHERE NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = s)";
 
 /// The schemas of `schemas` the database does not have.
-pub fn missing_schemas(
+pub(super) fn missing_schemas(
     client: &mut impl GenericClient,
     schemas: &[String],
 ) -> Result<Vec<String>, postgres::Error> {
@@ -148,7 +148,7 @@ pub fn missing_schemas(
 
 /// Reads the catalog of `schemas`; `keep` says which tables are the
 /// user's (the tool's own are left out before their columns are read).
-pub fn read(
+pub(super) fn read(
     client: &mut impl GenericClient,
     schemas: &[String],
     keep: impl Fn(&str) -> bool,
@@ -202,7 +202,7 @@ pub fn read(
 
 /// The indexes of the relations `oids` (tables or materialized views)
 /// that no constraint owns, and their parts.
-pub fn indexes_of(
+pub(super) fn indexes_of(
     client: &mut impl GenericClient,
     oids: &[Oid],
 ) -> Result<(Vec<IndexRow>, Vec<IndexColumnRow>), postgres::Error> {

@@ -12,10 +12,10 @@ use crate::schema::{CommentOn, ObjectComment, Schema};
 const COMMENTS: &str = include_str!("comments.sql");
 
 /// One row: (kind, table, name, text).
-pub type CommentRow = (String, Option<String>, String, String);
+pub(super) type CommentRow = (String, Option<String>, String, String);
 
 /// The comments of `schemas`' objects, as rows.
-pub fn read(
+pub(super) fn read(
     client: &mut impl GenericClient,
     schemas: &[String],
 ) -> Result<Vec<CommentRow>, postgres::Error> {
@@ -29,7 +29,7 @@ pub fn read(
 /// Adds to `schema` the comments of `rows` on objects it holds (the
 /// tool's own tables' are not, nor the index behind a key: that index is
 /// the constraint here).
-pub fn add(schema: &mut Schema, rows: Vec<CommentRow>) {
+pub(super) fn add(schema: &mut Schema, rows: Vec<CommentRow>) {
     let mut comments: Vec<ObjectComment> = rows
         .into_iter()
         .filter_map(|(kind, table, name, text)| {

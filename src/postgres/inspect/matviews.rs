@@ -15,7 +15,7 @@ use crate::schema::{MaterializedView, View};
 const MATVIEWS: &str = include_str!("matviews.sql");
 
 /// The materialized views of `schemas`, with their indexes.
-pub fn read(
+pub(super) fn read(
     client: &mut impl GenericClient,
     schemas: &[String],
 ) -> Result<Vec<MaterializedView>, postgres::Error> {

@@ -7,7 +7,7 @@ use super::catalog::SequenceRow;
 use crate::schema::SequenceSettings;
 
 /// The least and greatest value of a sequence type.
-pub fn type_range(type_name: &str) -> Option<(i64, i64)> {
+pub(super) fn type_range(type_name: &str) -> Option<(i64, i64)> {
     match type_name {
         "smallint" => Some((i16::MIN.into(), i16::MAX.into())),
         "integer" => Some((i32::MIN.into(), i32::MAX.into())),
@@ -18,7 +18,7 @@ pub fn type_range(type_name: &str) -> Option<(i64, i64)> {
 
 /// `seq`'s settings; `default_type` is the type it has when none is said
 /// (`bigint` for `CREATE SEQUENCE`, the column's type for an identity).
-pub fn settings(seq: &SequenceRow, default_type: &str) -> SequenceSettings {
+pub(super) fn settings(seq: &SequenceRow, default_type: &str) -> SequenceSettings {
     let (least, greatest) = type_range(&seq.type_name).unwrap_or((i64::MIN, i64::MAX));
     let ascending = seq.increment > 0;
     let (min, max) = if ascending {

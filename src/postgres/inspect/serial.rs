@@ -16,7 +16,7 @@ const MAX_NAME_BYTES: usize = 63;
 /// The serial pseudo-type (`serial`, `bigserial`, `smallserial`) that made
 /// the column `table.column` of type `column_type` with default `default`,
 /// when `seq` is that serial's sequence.
-pub fn serial_type(
+pub(super) fn serial_type(
     seq: &SequenceRow,
     table: &str,
     column: &str,
@@ -45,7 +45,7 @@ pub fn serial_type(
 }
 
 /// The default `serial` gives its column, as `pg_get_expr` prints it.
-pub fn nextval_default(regclass: &str) -> String {
+pub(super) fn nextval_default(regclass: &str) -> String {
     format!("nextval('{}'::regclass)", regclass.replace('\'', "''"))
 }
 
@@ -53,7 +53,7 @@ pub fn nextval_default(regclass: &str) -> String {
 /// `label` (`seq`, `key`, `fkey`, ...) when no other object has it: its
 /// `makeObjectName`, which shortens the longer name first so the whole fits
 /// in 63 bytes, cutting on a character boundary.
-pub fn default_name(table: &str, column: &str, label: &str) -> String {
+pub(crate) fn default_name(table: &str, column: &str, label: &str) -> String {
     let available = MAX_NAME_BYTES - (label.len() + 2);
     let (mut a, mut b) = (table.len(), column.len());
     while a + b > available {

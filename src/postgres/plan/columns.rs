@@ -17,7 +17,7 @@ use super::precount;
 
 /// The statements for the column changes of `from` -> `to` (already
 /// renamed to `to.name`), and the table's own options.
-pub fn alter(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement> {
+pub(super) fn alter(from: &Table, to: &Table, columns: &[ColumnChange]) -> Vec<Statement> {
     let t = quote_ident(&to.name);
     let mut out = Vec::new();
     for c in columns {

@@ -21,7 +21,11 @@ use super::super::matview_ddl::{comment_sql, has_object, index_named};
 
 /// The comment statements from `from` to `to`; `remade_views` are the
 /// views and materialized views the plan creates.
-pub fn statements(from: &Schema, to: &Schema, remade_views: &HashSet<String>) -> Vec<Statement> {
+pub(super) fn statements(
+    from: &Schema,
+    to: &Schema,
+    remade_views: &HashSet<String>,
+) -> Vec<Statement> {
     let old = &from.postgres.comments;
     let new = &to.postgres.comments;
     let text_of = |list: &[ObjectComment], on: &CommentOn| {

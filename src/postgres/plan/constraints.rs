@@ -93,7 +93,7 @@ fn validate(table: &str, name: &str) -> Statement {
 }
 
 /// The foreign keys `to` lost, before any key they reference is dropped.
-pub fn drop_foreign_keys(to: &Table, changes: &[ConstraintChange]) -> Vec<Statement> {
+pub(super) fn drop_foreign_keys(to: &Table, changes: &[ConstraintChange]) -> Vec<Statement> {
     changes
         .iter()
         .filter(|c| !only_validated(changes, c))
@@ -107,7 +107,7 @@ pub fn drop_foreign_keys(to: &Table, changes: &[ConstraintChange]) -> Vec<Statem
 }
 
 /// The UNIQUE, CHECK and primary key constraints `to` lost.
-pub fn drop_others(
+pub(super) fn drop_others(
     from: &Table,
     to: &Table,
     kind: ChangeKind,
@@ -143,7 +143,7 @@ pub fn drop_others(
 }
 
 /// The primary key, UNIQUE and CHECK constraints `to` gained.
-pub fn add_others(
+pub(super) fn add_others(
     from: &Table,
     to: &Table,
     kind: ChangeKind,
@@ -219,7 +219,7 @@ pub fn add_others(
 }
 
 /// The foreign keys `to` gained, once every key they reference exists.
-pub fn add_foreign_keys(
+pub(super) fn add_foreign_keys(
     to: &Table,
     changes: &[ConstraintChange],
     schema: &Schema,

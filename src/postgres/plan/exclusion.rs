@@ -13,7 +13,7 @@ use super::super::names::{quote_ident, quote_one};
 
 /// `DROP CONSTRAINT` for each exclusion of `from` that `to` lacks or
 /// defines otherwise.
-pub fn drops(from: &Table, to: &Table) -> Vec<Statement> {
+pub(super) fn drops(from: &Table, to: &Table) -> Vec<Statement> {
     let kept = to.postgres().exclusions;
     from.postgres()
         .exclusions
@@ -31,7 +31,7 @@ pub fn drops(from: &Table, to: &Table) -> Vec<Statement> {
 
 /// `ADD CONSTRAINT` for each exclusion of `to` that `from` lacks or defines
 /// otherwise.
-pub fn adds(from: &Table, to: &Table) -> Vec<Statement> {
+pub(super) fn adds(from: &Table, to: &Table) -> Vec<Statement> {
     let had = from.postgres().exclusions;
     to.postgres()
         .exclusions
@@ -42,7 +42,7 @@ pub fn adds(from: &Table, to: &Table) -> Vec<Statement> {
 }
 
 /// Every exclusion of a new table (after `CREATE TABLE`).
-pub fn all(t: &Table) -> Vec<Statement> {
+pub(super) fn all(t: &Table) -> Vec<Statement> {
     adds(&Table::default(), t)
 }
 

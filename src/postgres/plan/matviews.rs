@@ -16,7 +16,7 @@ use super::super::names::quote_ident;
 
 /// The materialized views of `from` that must go: gone from `to`, or
 /// with another query.
-pub fn changed(from: &Schema, to: &Schema) -> Vec<String> {
+pub(super) fn changed(from: &Schema, to: &Schema) -> Vec<String> {
     from.postgres
         .matviews
         .iter()
@@ -26,7 +26,7 @@ pub fn changed(from: &Schema, to: &Schema) -> Vec<String> {
 }
 
 /// The materialized views of `to` that `from` does not have.
-pub fn added(from: &Schema, to: &Schema) -> HashSet<String> {
+pub(super) fn added(from: &Schema, to: &Schema) -> HashSet<String> {
     to.postgres
         .matviews
         .iter()
@@ -36,7 +36,7 @@ pub fn added(from: &Schema, to: &Schema) -> HashSet<String> {
 }
 
 /// `DROP VIEW` or `DROP MATERIALIZED VIEW`, as `name` is in `s`.
-pub fn drop_sql(s: &Schema, name: &str) -> String {
+pub(super) fn drop_sql(s: &Schema, name: &str) -> String {
     let kind = if find(s, name).is_some() {
         "MATERIALIZED VIEW"
     } else {
@@ -48,7 +48,11 @@ pub fn drop_sql(s: &Schema, name: &str) -> String {
 /// The index changes of the materialized views both sides keep and the
 /// plan does not make again (`remade`): lost and changed ones dropped,
 /// then new and changed ones created.
-pub fn index_changes(from: &Schema, to: &Schema, remade: &HashSet<String>) -> Vec<Statement> {
+pub(super) fn index_changes(
+    from: &Schema,
+    to: &Schema,
+    remade: &HashSet<String>,
+) -> Vec<Statement> {
     let mut drops = Vec::new();
     let mut creates = Vec::new();
     for m in &to.postgres.matviews {

@@ -15,14 +15,14 @@ use super::super::names::quote_ident;
 const MARK: &str = " (pre-count: ";
 
 /// A data-dependent risk: `reason`, and the query counting the rows at stake.
-pub fn risk(reason: String, query: String) -> Risk {
+pub(crate) fn risk(reason: String, query: String) -> Risk {
     Risk::DataDependent(format!("{reason}{MARK}{query})"))
 }
 
 /// A type change's risk: `reason`, and the query counting the values it
 /// converts. Not a pre-count (a value that converts is no failure), so
 /// nothing refuses on it; the count is there for the reviewer.
-pub fn conversion(reason: String, query: String) -> Risk {
+pub(crate) fn conversion(reason: String, query: String) -> Risk {
     Risk::DataDependent(format!("{reason} (values to convert: {query})"))
 }
 
@@ -36,7 +36,7 @@ pub fn of(risk: &Risk) -> Option<&str> {
 }
 
 /// The risk's reason, query and the table it counts, for running it.
-pub fn read(risk: &Risk) -> Option<PreCount<'_>> {
+pub(crate) fn read(risk: &Risk) -> Option<PreCount<'_>> {
     let query = of(risk)?;
     let reason = risk.reason().strip_suffix(&format!("{MARK}{query})"))?;
     Some(PreCount {
@@ -63,7 +63,7 @@ fn counted_table(query: &str) -> Option<String> {
 }
 
 /// Rows whose `column` is NULL.
-pub fn nulls(table: &str, column: &str) -> String {
+pub(crate) fn nulls(table: &str, column: &str) -> String {
     format!(
         "SELECT count(*) FROM {} WHERE {} IS NULL",
         quote_ident(table),
@@ -72,7 +72,7 @@ pub fn nulls(table: &str, column: &str) -> String {
 }
 
 /// Rows that share their values of `columns` (or expressions) with another row.
-pub fn duplicates(table: &str, columns: &[String]) -> String {
+pub(crate) fn duplicates(table: &str, columns: &[String]) -> String {
     let cols = columns.join(", ");
     format!(
         "SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {} GROUP BY {cols} HAVING count(*) > 1) AS d",
@@ -81,7 +81,7 @@ pub fn duplicates(table: &str, columns: &[String]) -> String {
 }
 
 /// Rows for which `expr` is false.
-pub fn violations(table: &str, expr: &str) -> String {
+pub(crate) fn violations(table: &str, expr: &str) -> String {
     format!(
         "SELECT count(*) FROM {} WHERE NOT ({expr})",
         quote_ident(table)
@@ -90,7 +90,7 @@ pub fn violations(table: &str, expr: &str) -> String {
 
 /// Child rows whose key has no parent row (`parent_key` is the referenced
 /// columns, the parent's primary key when the key names none).
-pub fn orphans(table: &str, fk: &ForeignKey, parent_key: &[String]) -> String {
+pub(crate) fn orphans(table: &str, fk: &ForeignKey, parent_key: &[String]) -> String {
     let child: Vec<String> = fk
         .columns
         .iter()
@@ -113,7 +113,7 @@ pub fn orphans(table: &str, fk: &ForeignKey, parent_key: &[String]) -> String {
 }
 
 /// Rows with a value in `column`: the ones a type change converts.
-pub fn values(table: &str, column: &str) -> String {
+pub(crate) fn values(table: &str, column: &str) -> String {
     format!(
         "SELECT count(*) FROM {} WHERE {} IS NOT NULL",
         quote_ident(table),
@@ -122,7 +122,7 @@ pub fn values(table: &str, column: &str) -> String {
 }
 
 /// `columns` as an identifier list (for [`duplicates`] over plain columns).
-pub fn columns(columns: &[String]) -> Vec<String> {
+pub(crate) fn columns(columns: &[String]) -> Vec<String> {
     vec![ident_list(columns)]
 }
 

@@ -19,7 +19,7 @@ use super::super::names::{quote_ident, quote_one, quote_str};
 
 /// Extensions, new enum types and labels, recreated types and new
 /// sequences: everything the tables of `to` may need, before they change.
-pub fn creates(from: &Schema, to: &Schema) -> Vec<Statement> {
+pub(super) fn creates(from: &Schema, to: &Schema) -> Vec<Statement> {
     let (old, new) = (&from.postgres, &to.postgres);
     let mut out: Vec<Statement> = new
         .namespaces
@@ -79,7 +79,7 @@ fn sequences(from: &Schema, to: &Schema) -> Vec<Statement> {
 }
 
 /// Sequence owners, once the tables exist: new sequences' and moved ones'.
-pub fn owners(from: &Schema, to: &Schema) -> Vec<Statement> {
+pub(super) fn owners(from: &Schema, to: &Schema) -> Vec<Statement> {
     let old = &from.postgres.sequences;
     let mut out = Vec::new();
     for s in &to.postgres.sequences {
@@ -102,7 +102,7 @@ pub fn owners(from: &Schema, to: &Schema) -> Vec<Statement> {
 /// Enum types, sequences and extensions `to` no longer has, after the
 /// tables that used them are gone (a sequence owned by a dropped table
 /// went with it).
-pub fn drops(from: &Schema, to: &Schema) -> Vec<Statement> {
+pub(super) fn drops(from: &Schema, to: &Schema) -> Vec<Statement> {
     let (old, new) = (&from.postgres, &to.postgres);
     let mut out = Vec::new();
     for s in old
@@ -157,7 +157,7 @@ pub fn drops(from: &Schema, to: &Schema) -> Vec<Statement> {
 
 /// The tables of `from` whose columns change type because an enum type
 /// they use is recreated: views on them must be taken down around it.
-pub fn recreated_type_tables(from: &Schema, to: &Schema) -> Vec<String> {
+pub(super) fn recreated_type_tables(from: &Schema, to: &Schema) -> Vec<String> {
     let mut out = Vec::new();
     for e in &to.postgres.enums {
         let Some(old) = from.postgres.enums.iter().find(|o| o.name == e.name) else {

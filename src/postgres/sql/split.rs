@@ -11,7 +11,7 @@ use std::fmt;
 
 use super::{Kind, Token, tokenize, without_bom};
 
-pub use crate::statement::Statement;
+pub(crate) use crate::statement::Statement;
 
 /// A script that cannot be split as written: the source ends inside a
 /// literal, a quoted name, a comment, a dollar quote, a parenthesis or a

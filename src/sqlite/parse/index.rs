@@ -6,16 +6,16 @@ use crate::schema::{IndexPart, IndexTarget, normalize_collation, normalize_expr}
 use crate::sqlite::sql::{self, Kind, Token};
 
 #[derive(Debug, Default, Clone)]
-pub struct ParsedIndex {
-    pub name: String,
-    pub table: String,
+pub(crate) struct ParsedIndex {
+    // Read only by the unit tests (the inspector has it from the pragmas).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub unique: bool,
     pub parts: Vec<IndexPart>,
     pub where_clause: Option<String>,
 }
 
 /// Parses a `CREATE INDEX` statement as stored in `sqlite_schema`.
-pub fn parse_create_index(src: &str) -> Result<ParsedIndex, String> {
+pub(crate) fn parse_create_index(src: &str) -> Result<ParsedIndex, String> {
     let mut c = Cursor::new(src);
     c.expect_word("CREATE")?;
     let unique = c.eat_word("UNIQUE");
@@ -24,9 +24,10 @@ pub fn parse_create_index(src: &str) -> Result<ParsedIndex, String> {
         c.expect_word("NOT")?;
         c.expect_word("EXISTS")?;
     }
-    let name = c.qualified_ident()?;
+    // The index's and the table's names: the inspector has both already.
+    c.qualified_ident()?;
     c.expect_word("ON")?;
-    let table = c.ident()?;
+    c.ident()?;
     c.expect_punct("(")?;
     let body = c.balanced()?;
     let parts = split_top_level(body)
@@ -42,8 +43,6 @@ pub fn parse_create_index(src: &str) -> Result<ParsedIndex, String> {
         None
     };
     Ok(ParsedIndex {
-        name,
-        table,
         unique,
         parts,
         where_clause,

@@ -5,7 +5,7 @@ use super::ParsedTable;
 use crate::sqlite::sql::{self, Kind};
 
 /// The old name in a `@renamed from=old` comment, if `comment` is one.
-pub fn rename_hint(comment: &str) -> Option<String> {
+pub(crate) fn rename_hint(comment: &str) -> Option<String> {
     let rest = crate::schema::renamed_from_text(comment)?;
     let tok = sql::tokenize(rest).into_iter().next()?;
     match tok.kind {

@@ -21,7 +21,7 @@ fn statement(sql: String, risks: Vec<Risk>) -> Statement {
 
 /// Statements for the virtual tables that go: before any table is created
 /// (a table may take the name).
-pub fn plan_drops(changes: &[Change]) -> Vec<Statement> {
+pub(super) fn plan_drops(changes: &[Change]) -> Vec<Statement> {
     changes
         .iter()
         .filter_map(|c| match c {
@@ -44,7 +44,7 @@ pub fn plan_drops(changes: &[Change]) -> Vec<Statement> {
 /// Statements for the virtual tables that come or change: after every table
 /// exists in its final shape (an external-content table is refilled from
 /// its content table) and before views and triggers that use them.
-pub fn plan_creates(changes: &[Change]) -> Vec<Statement> {
+pub(super) fn plan_creates(changes: &[Change]) -> Vec<Statement> {
     let mut out = Vec::new();
     for c in changes {
         match c {
@@ -67,7 +67,7 @@ pub fn plan_creates(changes: &[Change]) -> Vec<Statement> {
 /// rebuild copies the rowid, or the INTEGER PRIMARY KEY that is the rowid, so
 /// this is only when that key is new or goes; `content_rowid = 'col'` finds
 /// rows by a column's values, which the copy keeps.)
-pub fn refills_after_rebuilds(
+pub(super) fn refills_after_rebuilds(
     to: &SqliteObjects,
     changes: &[Change],
     rebuilt: &[(&Table, &Table, &Vec<ColumnChange>)],

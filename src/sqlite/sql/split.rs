@@ -4,7 +4,7 @@
 //! body does not end one).
 
 use super::{Kind, Token, tokenize};
-pub use crate::statement::Statement;
+pub(crate) use crate::statement::Statement;
 
 /// A script split into statements, with what the splitter noticed on the way.
 #[derive(Debug, Clone, PartialEq, Eq)]
