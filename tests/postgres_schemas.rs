@@ -182,6 +182,8 @@ fn a_schemas_setting_on_sqlite_is_refused() {
     let err = p.fails(&["history"]);
     assert!(err.contains("schemas"), "{err}");
     assert!(err.contains("SQLite"), "{err}");
+    // One sentence, not a run of blanks where the source wrapped it.
+    assert!(!err.contains("  "), "{err}");
     // `["public"]` changes nothing, so it is let be.
     p.write(
         "migrate.toml",
@@ -208,6 +210,10 @@ fn a_bad_schemas_list_is_refused() {
         );
         let err = p.fails(&["current"]);
         assert!(err.contains(says), "{list}: {err}");
+        assert!(
+            !err.contains("  "),
+            "{list}: one sentence, not a run of blanks: {err}"
+        );
     }
 }
 

@@ -111,12 +111,17 @@ pub(super) fn resolve_schemas(
     };
     if !postgres && schemas != ["public"] {
         return Err(format!(
-            "[database] schemas = {schemas:?} is a PostgreSQL setting, and the database is              SQLite (which has no schemas): remove it, or set it in the [env.NAME] of the              PostgreSQL environment only"
+            "[database] schemas = {schemas:?} is a PostgreSQL setting, and the database is \
+             SQLite (which has no schemas): remove it, or set it in the [env.NAME] of the \
+             PostgreSQL environment only"
         ));
     }
     if schemas.is_empty() {
-        return Err("[database] schemas is empty: list at least one schema (the default is                     [\"public\"]); its first is where unqualified names go"
-            .to_string());
+        return Err(
+            "[database] schemas is empty: list at least one schema (the default is \
+                    [\"public\"]); its first is where unqualified names go"
+                .to_string(),
+        );
     }
     for (i, s) in schemas.iter().enumerate() {
         if s.is_empty() || s.len() > 63 {
