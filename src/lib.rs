@@ -38,6 +38,11 @@
 
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
+// The items `internal` re-exports for the crate's own tests are public to
+// rustdoc and link, in their docs, to the private items they work with.
+// Those docs are for readers of the source (the module is hidden); the
+// API's own docs link only to public items.
+#![allow(rustdoc::private_intra_doc_links)]
 // Without the CLI, the code only its commands call is unused; the default
 // build (with `cli`) is the one that catches dead code.
 #![cfg_attr(not(feature = "cli"), allow(dead_code))]

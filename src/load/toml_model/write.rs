@@ -7,7 +7,7 @@ use super::{
 };
 use crate::schema::{ForeignKey, Index, IndexTarget, OnConflict, Schema, Table};
 
-/// The schema as a TOML model that [`super::to_schema`] reads back to the same schema.
+/// The schema as a TOML model that [`super::to_model`] reads back to the same schema.
 pub fn from_schema(schema: &Schema) -> ModelFile {
     ModelFile {
         tables: schema.tables.iter().map(table_def).collect(),
