@@ -36,15 +36,7 @@ fn at_format_1(r01_up: &str) -> Project {
     let r00 = p.revision("r00", &[], R00_UP, "DROP TABLE artist;");
     p.revision("r01", &["r00"], r01_up, "DROP TABLE album;");
     p.ok(&["hash"]);
-    let text = std::fs::read_to_string(&r00).unwrap();
-    let checksum = migrate::internal::script::parse(
-        &r00,
-        &text,
-        migrate::internal::engine::Engine::Sqlite.dialect(),
-    )
-    .unwrap()
-    .checksum()
-    .to_string();
+    let checksum = checksum_of(&r00);
     p.sql(
         "app.db",
         &format!(
@@ -250,15 +242,7 @@ fn approve_upgrades_the_tables_before_it_writes() {
     p.ok(&["hash"]);
     p.ok(&["approve", "r00"]);
     assert_eq!(p.count("SELECT format FROM migrate_version_format"), 2);
-    let text = std::fs::read_to_string(&r00).unwrap();
-    let checksum = migrate::internal::script::parse(
-        &r00,
-        &text,
-        migrate::internal::engine::Engine::Sqlite.dialect(),
-    )
-    .unwrap()
-    .checksum()
-    .to_string();
+    let checksum = checksum_of(&r00);
     assert_eq!(
         p.count(&format!(
             "SELECT count(*) FROM migrate_version WHERE revision = 'r00' AND checksum = '{checksum}'"
@@ -266,4 +250,17 @@ fn approve_upgrades_the_tables_before_it_writes() {
         1
     );
     assert_eq!(p.count("SELECT count(*) FROM artist"), 1);
+}
+
+/// The checksum migrate records for the revision file at `path`.
+fn checksum_of(path: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    migrate::internal::script::parse(
+        path,
+        &text,
+        migrate::internal::engine::Engine::Sqlite.dialect(),
+    )
+    .unwrap()
+    .checksum()
+    .to_string()
 }
